@@ -1,0 +1,25 @@
+# Each target builds .venv from pyproject.toml when it is missing or older than it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test bench lint clean
+
+$(BIN)/woq-console: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: $(BIN)/woq-console
+	$(BIN)/woq-console demo
+
+test: $(BIN)/woq-console
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(BIN)/woq-console
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

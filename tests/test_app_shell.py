@@ -1,0 +1,80 @@
+"""The console shell: every screen by its key, help, palette, quit."""
+
+from __future__ import annotations
+
+from woq_tui.app import MAIN_SCREENS, WoqApp
+from woq_tui.screens.confirm import ConfirmScreen
+from woq_tui.screens.help import HelpScreen
+
+
+async def test_number_keys_visit_every_screen(context):
+    app = WoqApp(context)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _name, key, screen_class, _title in reversed(MAIN_SCREENS):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, screen_class)
+
+
+async def test_help_lists_the_keys_of_the_screen(context):
+    app = WoqApp(context)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = [key for key, _ in app.screen.rows]
+        assert "q" in keys and "ctrl+p" in keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_quit_without_pending_reassignments_exits(context):
+    app = WoqApp(context)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("q")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_quit_asks_when_reassignments_are_unconfirmed(context, clock):
+    from sqlmodel import Session
+
+    from woq_tui.domain.models import OutboxEntry
+
+    with Session(context.engine) as session:
+        session.add(
+            OutboxEntry(
+                id="00000000-0000-0000-0000-000000000001",
+                ticket_no="T1",
+                to_station="S002",
+                reason="wrong area",
+                operator="D1023",
+                expected_version=1,
+                requested_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+        session.commit()
+    app = WoqApp(context)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("q")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.is_running
+
+
+async def test_chinese_titles(context):
+    from woq_tui.i18n import set_language
+
+    set_language("zh")
+    app = WoqApp(context)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        assert "超期与升级" in app.screen.query_one("AppHeader").screen_title

@@ -1,0 +1,48 @@
+"""The data model round-trips on SQLite and PostgreSQL; times stay aware UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from tests.conftest import NOW
+from tests.factories import add_all, station, ticket
+from woq_tui.domain.models import Ticket
+from woq_tui.store.db import current_revision, head_revision
+
+
+def test_schema_is_at_head(engine):
+    assert current_revision(engine) == head_revision()
+
+
+def test_times_round_trip_as_aware_utc(engine):
+    shanghai = timezone(timedelta(hours=8))
+    created = datetime(2026, 11, 26, 10, 0, 0, tzinfo=shanghai)
+    add_all(engine, station(), ticket(created, ticket_no="A1"))
+    with Session(engine) as session:
+        row = session.exec(select(Ticket).where(Ticket.ticket_no == "A1")).scalar_one()
+    assert row.created_at == created
+    assert row.created_at.tzinfo is not None and row.created_at.utcoffset() == timedelta(0)
+
+
+def test_naive_datetime_is_refused(engine):
+    add_all(engine, station())
+    with pytest.raises(Exception, match="naive"):
+        add_all(engine, ticket(datetime(2026, 1, 1, 8, 0)))
+
+
+def test_version_guards_concurrent_updates(engine):
+    add_all(engine, station(), ticket(NOW, ticket_no="V1"))
+    with Session(engine) as first, Session(engine) as second:
+        a = first.exec(select(Ticket).where(Ticket.ticket_no == "V1")).scalar_one()
+        b = second.exec(select(Ticket).where(Ticket.ticket_no == "V1")).scalar_one()
+        a.status = "accepted"
+        first.commit()
+        assert a.version == 2
+        b.status = "in_progress"
+        with pytest.raises(StaleDataError):
+            second.commit()

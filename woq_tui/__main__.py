@@ -1,0 +1,3 @@
+from woq_tui.cli import main
+
+raise SystemExit(main())

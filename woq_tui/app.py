@@ -1,0 +1,112 @@
+"""The Textual App: the five screens of keys.md as modes, help, palette, quit.
+
+Screens own their data loading (in workers); the app only wires keys to screens and
+holds the ConsoleContext they all read.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import func, select
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from woq_tui.context import ConsoleContext
+from woq_tui.domain.models import OutboxEntry
+from woq_tui.i18n import t
+from woq_tui.screens.confirm import ConfirmScreen
+from woq_tui.screens.help import HelpScreen, format_key
+from woq_tui.screens.meeting import MeetingScreen
+from woq_tui.screens.outbox import OutboxScreen
+from woq_tui.screens.overdue import OverdueScreen
+from woq_tui.screens.queue import QueueScreen
+from woq_tui.screens.stations import StationsScreen
+from woq_tui.widgets.translated import TranslatedBindings
+
+# mode name, key, screen class, title key: the order of keys.md
+MAIN_SCREENS = (
+    ("queue", "1", QueueScreen, "screen.queue"),
+    ("overdue", "2", OverdueScreen, "screen.overdue"),
+    ("stations", "3", StationsScreen, "screen.stations"),
+    ("meeting", "4", MeetingScreen, "screen.meeting"),
+    ("outbox", "5", OutboxScreen, "screen.outbox"),
+)
+
+
+class WoqApp(TranslatedBindings, App[None]):
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    MODES = {name: cls for name, _key, cls, _title in MAIN_SCREENS}
+    DEFAULT_MODE = "queue"
+    # Descriptions are message keys (widgets.translated); ids let [keys] remap them.
+    BINDINGS = [
+        *(
+            Binding(key, f"switch_mode('{name}')", title, id=f"screen.{name}", show=False)
+            for name, key, _cls, title in MAIN_SCREENS
+        ),
+        Binding("question_mark", "help", "key.help", id="help", key_display="?"),
+        Binding("q", "quit", "key.quit", id="quit"),
+    ]
+
+    def __init__(self, context: ConsoleContext) -> None:
+        self.context = context
+        super().__init__()
+        self.title = t("app.title")
+        self.theme = context.settings.console.theme
+        if context.settings.keys:
+            self.set_keymap(context.settings.keys)
+
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for name, key, _cls, title in MAIN_SCREENS:
+            yield SystemCommand(f"{key} {t(title)}", t(title), lambda name=name: self.switch_mode(name))
+        yield SystemCommand(t("key.help"), "?", self.action_help)
+        commands = getattr(screen, "palette_commands", None)
+        if commands:
+            for title, help_text, callback in commands():
+                yield SystemCommand(title, help_text, callback)
+        yield from super().get_system_commands(screen)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.description in seen and binding.show is False:
+                continue
+            seen.add(binding.description)
+            rows.append((binding.key_display or format_key(self, key), binding.description))
+        rows.append(("ctrl+p", t("key.palette")))
+        title = t(getattr(screen, "TITLE_KEY", "")) or screen.__class__.__name__
+        self.push_screen(HelpScreen(title, rows))
+
+    async def action_quit(self) -> None:
+        self.check_unconfirmed()
+
+    @work(thread=True, exclusive=True, group="quit")
+    def check_unconfirmed(self) -> None:
+        try:
+            with self.context.sessions() as session:
+                pending = session.scalar(
+                    select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == "pending")
+                )
+        except Exception:  # the database is away: quitting must still work
+            pending = 0
+        self.call_from_thread(self._quit_or_ask, pending or 0)
+
+    def _quit_or_ask(self, pending: int) -> None:
+        if not pending:
+            self.exit()
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(ConfirmScreen(t("quit.pending", count=pending)), answered)

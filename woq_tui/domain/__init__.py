@@ -1,0 +1,1 @@
+"""Pure domain: models, SLA rules and the quality figures. No I/O, no UI."""

@@ -1,0 +1,126 @@
+"""The tables: stations, tickets, their history, the reassignment outbox.
+
+All instants are aware UTC datetimes in Python and epoch seconds in the database
+(see timestamps.py). Enum-valued columns are stored as their plain string codes, so
+that the same SQL reads them on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Optional
+
+from sqlalchemy import Column, Index, Integer, text
+from sqlmodel import Field, SQLModel
+
+from woq_tui.domain.timestamps import EpochSeconds
+
+# Shared by sa_column and __mapper_args__ so SQLAlchemy checks it on every ORM UPDATE
+# (optimistic concurrency) and bumps it by itself.
+_ticket_version = Column("version", Integer, nullable=False, default=1, server_default="1")
+
+
+def _time(nullable: bool = True, index: bool = False):
+    return Field(default=None, sa_type=EpochSeconds, nullable=nullable, index=index)
+
+
+class Station(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    area_type: str = Field(default="urban", max_length=16)
+    # Pinyin initials of the name (东丽城东 -> dlcd), for type-ahead search.
+    initials: str = Field(default="", max_length=64)
+
+
+class Ticket(SQLModel, table=True):
+    __table_args__ = (
+        # The live queue: open tickets by due time. Partial, so it stays small.
+        Index(
+            "ix_ticket_open_due",
+            "due_at",
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+        Index("ix_ticket_station_created", "station_code", "created_at"),
+    )
+    __mapper_args__: ClassVar[dict] = {"version_id_col": _ticket_version}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_no: str = Field(max_length=64, unique=True, index=True)
+    type: str = Field(max_length=32)
+    station_code: str = Field(foreign_key="station.code", max_length=64)
+    channel: Optional[str] = Field(default=None, max_length=16)
+    status: str = Field(default="new", max_length=16)
+    created_at: datetime = Field(sa_type=EpochSeconds, nullable=False, index=True)
+    first_response_at: Optional[datetime] = _time()
+    dispatched_at: Optional[datetime] = _time()
+    arrived_at: Optional[datetime] = _time()
+    resolved_at: Optional[datetime] = _time()
+    closed_at: Optional[datetime] = _time()
+    due_at: Optional[datetime] = _time()
+    escalated: bool = Field(default=False)
+    dispatch_count: int = Field(default=0)
+    reopen_count: int = Field(default=0)
+    satisfaction: Optional[str] = Field(default=None, max_length=32)
+    summary: Optional[str] = Field(default=None)
+    customer_phone: Optional[str] = Field(default=None, max_length=64)
+    address: Optional[str] = Field(default=None)
+    version: int = Field(default=1, sa_column=_ticket_version)
+    # The live refresh watermark: every change sets it (store.tickets.touch).
+    updated_at: datetime = Field(sa_type=EpochSeconds, nullable=False, index=True)
+
+
+class TicketEvent(SQLModel, table=True):
+    __tablename__ = "ticket_event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=32)
+    at: datetime = Field(sa_type=EpochSeconds, nullable=False)
+    operator: Optional[str] = Field(default=None, max_length=64)
+    from_station: Optional[str] = Field(default=None, max_length=64)
+    to_station: Optional[str] = Field(default=None, max_length=64)
+    note: Optional[str] = Field(default=None)
+
+
+class OutboxEntry(SQLModel, table=True):
+    """A reassignment recorded before it is pushed; its id is the Idempotency-Key."""
+
+    __tablename__ = "outbox_entry"
+
+    id: str = Field(primary_key=True, max_length=36)
+    ticket_no: str = Field(max_length=64, index=True)
+    from_station: Optional[str] = Field(default=None, max_length=64)
+    to_station: str = Field(max_length=64)
+    reason: str
+    operator: str = Field(max_length=64)
+    expected_version: int
+    requested_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
+    state: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = Field(default=0)
+    next_attempt_at: Optional[datetime] = _time()
+    last_error: Optional[str] = Field(default=None)
+    # What the API answered last (JSON text), for the outbox screen.
+    response: Optional[str] = Field(default=None)
+    updated_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
+
+
+class DispatchIdempotency(SQLModel, table=True):
+    """The reference dispatch server's memory of answered Idempotency-Keys."""
+
+    __tablename__ = "dispatch_idempotency"
+
+    key: str = Field(primary_key=True, max_length=64)
+    ticket_no: str = Field(max_length=64)
+    status_code: int
+    body: str
+    created_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
+
+
+__all__ = [
+    "DispatchIdempotency",
+    "OutboxEntry",
+    "Station",
+    "Ticket",
+    "TicketEvent",
+]

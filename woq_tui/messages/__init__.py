@@ -1,0 +1,1 @@
+"""Message catalogues, one module per part of the product (see woq_tui.i18n)."""

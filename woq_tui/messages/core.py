@@ -1,0 +1,78 @@
+"""Words shared by every part: names of codes, the shell, the command line."""
+
+MESSAGES = {
+    # ticket types
+    "type.repair": ("故障报修", "Repair"),
+    "type.complaint": ("投诉", "Complaint"),
+    "type.report": ("举报", "Report"),
+    "type.consultation": ("咨询", "Consultation"),
+    "type.suggestion": ("意见建议", "Suggestion"),
+    "type.service_request": ("服务申请", "Service request"),
+    "type.praise": ("表扬", "Praise"),
+    "type.other": ("其他", "Other"),
+    # areas
+    "area.urban": ("城区", "Urban"),
+    "area.rural": ("农村", "Rural"),
+    "area.remote": ("边远", "Remote"),
+    # statuses
+    "status.new": ("待派单", "New"),
+    "status.dispatched": ("已派单", "Dispatched"),
+    "status.accepted": ("已接单", "Accepted"),
+    "status.in_progress": ("处理中", "In progress"),
+    "status.resolved": ("已办结", "Resolved"),
+    "status.closed": ("已归档", "Closed"),
+    # channels
+    "channel.phone": ("电话", "Phone"),
+    "channel.web": ("网站", "Web"),
+    "channel.app": ("网上国网", "App"),
+    "channel.wechat": ("微信", "WeChat"),
+    "channel.other": ("其他", "Other"),
+    # satisfaction
+    "satisfaction.satisfied": ("满意", "Satisfied"),
+    "satisfaction.basically_satisfied": ("基本满意", "Basically satisfied"),
+    "satisfaction.unsatisfied": ("不满意", "Unsatisfied"),
+    # SLA states: a symbol and a word, never colour alone
+    "sla.ok": ("正常", "OK"),
+    "sla.at_risk": ("临期", "At risk"),
+    "sla.overdue": ("超期", "Overdue"),
+    # shell
+    "app.title": ("95598 工单时效控制台", "95598 work-order console"),
+    "screen.queue": ("实时队列", "Live queue"),
+    "screen.overdue": ("超期与升级", "Overdue & escalation"),
+    "screen.stations": ("供电所绩效", "Station performance"),
+    "screen.meeting": ("周例会", "Weekly meeting"),
+    "screen.outbox": ("改派发件箱", "Reassignment outbox"),
+    "screen.help": ("帮助", "Help"),
+    "key.quit": ("退出", "Quit"),
+    "key.help": ("帮助", "Help"),
+    "key.palette": ("命令", "Commands"),
+    "key.back": ("返回", "Back"),
+    "help.title": ("快捷键：{screen}", "Keys: {screen}"),
+    "help.key": ("按键", "Key"),
+    "help.action": ("功能", "Action"),
+    "help.close": ("按 Esc 关闭", "Press Esc to close"),
+    "placeholder.coming": ("{screen}：本版本尚未提供", "{screen}: not in this build yet"),
+    "header.db": ("数据库 {db}", "Database {db}"),
+    "header.refreshed": ("刷新于 {time}", "Refreshed {time}"),
+    "none": ("—", "—"),
+    # command line
+    "cli.db_upgraded": ("数据库结构已是最新：{db}", "Schema is up to date: {db}"),
+    "cli.generated": (
+        "已生成 {stations} 个供电所、{tickets} 张工单到 {db}",
+        "Generated {stations} stations and {tickets} tickets into {db}",
+    ),
+}
+MESSAGES.update(
+    {
+        "confirm.yes": ("是", "Yes"),
+        "confirm.no": ("否", "No"),
+        "confirm.hint": ("y 确认 · n / Esc 取消", "y yes · n / Esc no"),
+        "quit.pending": (
+            "还有 {count} 条改派未被调度系统确认。仍要退出吗？（下次启动会继续推送）",
+            "{count} reassignments are not yet confirmed by the dispatch API. Quit anyway? "
+            "(They are pushed again at the next start.)",
+        ),
+        "db.unreachable": ("数据库不可用：{error}", "Database unreachable: {error}"),
+    }
+)
+MESSAGES["reassign.unavailable"] = ("本版本尚不能改派", "Reassignment is not available in this build")

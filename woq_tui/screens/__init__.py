@@ -1,0 +1,1 @@
+"""One module per screen; the App wires them to the keys of keys.md."""

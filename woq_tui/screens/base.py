@@ -1,0 +1,39 @@
+"""What every main screen shares: its title in the header, its place in the help."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from woq_tui.i18n import t
+from woq_tui.widgets.app_header import AppHeader
+from woq_tui.widgets.translated import TranslatedBindings
+
+
+class WoqScreen(TranslatedBindings, Screen):
+    """A main screen: header, body, footer. Subclasses set TITLE_KEY and compose_body.
+
+    BINDINGS descriptions are message keys (see widgets.translated).
+    """
+
+    TITLE_KEY = ""
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(t("placeholder.coming", screen=t(self.TITLE_KEY)), classes="placeholder")
+
+    def on_mount(self) -> None:
+        self.query_one(AppHeader).screen_title = t(self.TITLE_KEY)
+
+    @property
+    def context(self):
+        return self.app.context
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        """(title, help, callback) for the command palette while this screen shows."""
+        return []

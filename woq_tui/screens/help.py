@@ -1,0 +1,47 @@
+"""`?`: every key of the screen beneath, from its live bindings."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from woq_tui.i18n import t
+from woq_tui.widgets.translated import TranslatedBindings
+
+
+def format_key(app, key: str) -> str:
+    return app.get_key_display(Binding(key, ""))
+
+
+class HelpScreen(TranslatedBindings, ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark", "dismiss", "key.back")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: auto; max-width: 90%; height: auto; max-height: 90%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    HelpScreen DataTable { height: auto; max-height: 40; width: auto; }
+    HelpScreen .hint { color: $text-muted; }
+    """
+
+    def __init__(self, screen_title: str, bindings: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.screen_title = screen_title
+        self.rows = bindings
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(t("help.title", screen=self.screen_title), classes="title")
+            table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_columns(t("help.key"), t("help.action"))
+            for key, description in self.rows:
+                table.add_row(key, description)
+            yield table
+            yield Static(t("help.close"), classes="hint")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,9 @@
+"""The queue screen (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+from woq_tui.screens.base import WoqScreen
+
+
+class QueueScreen(WoqScreen):
+    TITLE_KEY = "screen.queue"

@@ -1,0 +1,1 @@
+"""The database side: engine, migrations, read models, import. No UI."""

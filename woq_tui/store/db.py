@@ -1,0 +1,106 @@
+"""Engines for SQLite and PostgreSQL, and the schema upgrade.
+
+SQLite runs in WAL mode so the console can read while the importer, the simulator or
+the dispatch server write; a busy timeout makes writers wait rather than fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(Exception):
+    """The database cannot be reached or used; str() is one line for the user."""
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for headers and messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    connect_args = kwargs.pop("connect_args", {})
+    if parsed.drivername.startswith("postgresql"):
+        connect_args.setdefault("connect_timeout", 5)
+    return create_engine(url, connect_args=connect_args, **kwargs)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, class_=Session, expire_on_commit=False)
+
+
+def _alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create or migrate the schema to the newest revision."""
+    from alembic import command
+
+    try:
+        command.upgrade(_alembic_config(engine), revision)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"{describe_url(str(engine.url))}: cannot upgrade the schema: {first_line(exc)}") from None
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Upgrade an empty or older database by itself, so the console just opens."""
+    try:
+        if current_revision(engine) != head_revision():
+            upgrade(engine)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
+
+
+def has_tables(engine: Engine) -> bool:
+    return inspect(engine).has_table("ticket")
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's message without SQLAlchemy's trailing background links."""
+    inner = getattr(exc, "orig", None) or exc
+    text = str(inner).strip().splitlines()
+    return text[0] if text else type(inner).__name__
