@@ -20,6 +20,18 @@ from woq_tui.domain.timestamps import EpochSeconds
 _ticket_version = Column("version", Integer, nullable=False, default=1, server_default="1")
 
 
+# What the quality figures read of a ticket besides its station, type and creation.
+FIGURE_COLUMNS = (
+    "due_at",
+    "resolved_at",
+    "first_response_at",
+    "dispatch_count",
+    "reopen_count",
+    "escalated",
+    "satisfaction",
+)
+
+
 def _time(nullable: bool = True, index: bool = False):
     return Field(default=None, sa_type=EpochSeconds, nullable=nullable, index=index)
 
@@ -41,7 +53,11 @@ class Ticket(SQLModel, table=True):
             sqlite_where=text("resolved_at IS NULL"),
             postgresql_where=text("resolved_at IS NULL"),
         ),
-        Index("ix_ticket_station_created", "station_code", "created_at"),
+        # The figures (store/figures.py, migration 0002): covering, so a period's
+        # aggregate reads only the index, per station, per type or by time.
+        Index("ix_ticket_station_created", "station_code", "created_at", *FIGURE_COLUMNS),
+        Index("ix_ticket_type_created", "type", "created_at", "station_code", *FIGURE_COLUMNS),
+        Index("ix_ticket_created_cover", "created_at", "station_code", "type", *FIGURE_COLUMNS),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _ticket_version}
 

@@ -1,0 +1,29 @@
+"""`report --format csv`: one row a station, UTF-8 with a BOM so Excel reads the Chinese.
+
+The header row is the spec's keys (station_code, station_name, area_type, then the
+figures in metrics.md's order); numbers unrounded; an undefined figure is empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from woq_tui.domain.metrics import FIGURE_KEYS
+
+BOM = "\ufeff"
+COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)
+
+
+def write_rows(rows, stream) -> None:
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row.get(column) is None else row.get(column) for column in COLUMNS])
+
+
+def render_csv(report) -> str:
+    stream = io.StringIO()
+    stream.write(BOM)
+    write_rows(report.stations, stream)
+    return stream.getvalue()

@@ -1,0 +1,83 @@
+"""How figures are written for people, and the dispatch to each report format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from woq_tui.domain.metrics import FIGURE_BY_KEY
+from woq_tui.i18n import t
+
+FORMATS = ("json", "csv", "md", "html")
+
+
+def format_value(key: str, value: Any) -> str:
+    """A figure for display: counts as integers, ratios as percent, times with a decimal."""
+    if value is None:
+        return t("none")
+    unit = FIGURE_BY_KEY[key].unit
+    if unit == "count":
+        return f"{int(value):,}"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    return f"{value:.1f}"
+
+
+def format_delta(key: str, delta: float | None) -> str:
+    """A change: percentage points for ratios, units otherwise; signed."""
+    if delta is None:
+        return ""
+    unit = FIGURE_BY_KEY[key].unit
+    if unit == "count":
+        return f"{int(delta):+,}"
+    if unit == "ratio":
+        return f"{delta * 100:+.1f}{t('figures.pp')}"
+    return f"{delta:+.1f}"
+
+
+def delta(key: str, now: Any, before: Any) -> float | None:
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+def verdict(key: str, change: float | None) -> str | None:
+    """"better", "worse" or None (no change, no direction, or unknown)."""
+    better = FIGURE_BY_KEY[key].better
+    if change is None or better is None or abs(change) < 1e-12:
+        return None
+    improved = change < 0 if better == "lower" else change > 0
+    return "better" if improved else "worse"
+
+
+def figure_label(key: str) -> str:
+    return t(f"figure.{key}")
+
+
+def figure_unit(key: str) -> str:
+    return t(f"figure.unit.{FIGURE_BY_KEY[key].unit}")
+
+
+def group_label(kind: str, code: str) -> str:
+    """A type or area code in the console language ("repair" -> 故障报修)."""
+    text = t(f"{kind}.{code}")
+    return code if text == f"{kind}.{code}" else text
+
+
+def render(report, fmt: str, tz) -> str:
+    if fmt == "json":
+        from woq_tui.reporting.json_report import render_json
+
+        return render_json(report, tz)
+    if fmt == "csv":
+        from woq_tui.reporting.csv_report import render_csv
+
+        return render_csv(report)
+    if fmt == "md":
+        from woq_tui.reporting.md_report import render_md
+
+        return render_md(report, tz)
+    if fmt == "html":
+        from woq_tui.reporting.html_report import render_html
+
+        return render_html(report, tz)
+    raise ValueError(f"unknown report format {fmt!r}")

@@ -1,0 +1,55 @@
+"""`report --format md`: the report as Markdown tables, in the console language."""
+
+from __future__ import annotations
+
+from woq_tui.domain.metrics import FIGURE_KEYS
+from woq_tui.i18n import t
+from woq_tui.reporting.formatting import figure_label, format_value, group_label
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _table(heads: list[str], rows: list[list[str]], labels: int = 1) -> list[str]:
+    """A Markdown table; the first `labels` columns left-aligned, numbers right-aligned."""
+    right = ["---" if index < labels else "---:" for index in range(len(heads))]
+    lines = ["| " + " | ".join(_escape(head) for head in heads) + " |", "| " + " | ".join(right) + " |"]
+    lines += ["| " + " | ".join(_escape(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def period_lines(report, tz) -> tuple[str, str]:
+    start = report.period.start.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    end = report.period.end.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    as_of = report.as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return t("report.period", start=start, end=end), t("report.as_of", as_of=as_of, tz=str(tz))
+
+
+def render_md(report, tz) -> str:
+    period, as_of = period_lines(report, tz)
+    lines = [f"# {t('report.title')}", "", period, "", as_of, ""]
+    lines += [f"## {t('report.totals')}", ""]
+    lines += _table(
+        [t("report.figure"), t("report.value")],
+        [[figure_label(key), format_value(key, report.totals.get(key))] for key in FIGURE_KEYS],
+    )
+    heads = [figure_label(key) for key in FIGURE_KEYS]
+    for title, kind, groups in (("report.by_type", "type", report.by_type), ("report.by_area", "area", report.by_area)):
+        lines += ["", f"## {t(title)}", ""]
+        if not groups:
+            lines.append(t("report.empty"))
+            continue
+        rows = [[group_label(kind, code)] + [format_value(key, values.get(key)) for key in FIGURE_KEYS] for code, values in groups.items()]
+        lines += _table([t(f"report.{kind}")] + heads, rows)
+    lines += ["", f"## {t('report.stations')}", ""]
+    if report.stations:
+        rows = [
+            [row["station_code"], row["station_name"], group_label("area", row["area_type"])]
+            + [format_value(key, row.get(key)) for key in FIGURE_KEYS]
+            for row in report.stations
+        ]
+        lines += _table([t("report.station_code"), t("report.station"), t("report.area")] + heads, rows, labels=3)
+    else:
+        lines.append(t("report.empty"))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,341 @@
+"""Station figures for a period at an instant: the read side of metrics.md.
+
+Two statements per grouping, inside one read snapshot:
+  1. GROUP BY over the cohort: every figure but the percentiles, and the counts n of
+     values each percentile ranks (domain/metrics.aggregates);
+  2. one scalar subquery per group and percentile,
+     `SELECT d FROM ticket WHERE <group> ORDER BY d DESC LIMIT 1 OFFSET n - ceil(0.9 n)`,
+     many per statement. The covering indexes of migration 0002 make each group a
+     range seek and the bounded sort keeps a tenth of the rows.
+Python only sees one row per group. Used by the station and meeting screens and by
+`woq-console report`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Iterator, Sequence
+
+from sqlalchemy import BigInteger, Connection, Engine, Float, and_, cast, literal, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from woq_tui.domain.metrics import (
+    local_midnight,
+    FIGURE_KEYS,
+    PERCENTILES,
+    Period,
+    TicketFacts,
+    aggregates,
+    empty_figures,
+    p90_offset,
+)
+from woq_tui.domain.models import Station, Ticket
+from woq_tui.domain.timestamps import to_epoch
+
+Figures = dict[str, Any]
+# Percentile subqueries per statement (SQLite allows 2000 result columns, PostgreSQL 1664).
+_BATCH = 200
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+@contextlib.contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose statements all see the same committed data.
+
+    The percentile step uses counts from the aggregate step, so both must read one
+    snapshot: REPEATABLE READ on PostgreSQL, an explicit read transaction on SQLite
+    (pysqlite would otherwise run each SELECT in its own).
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN")
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+    else:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+            with connection.begin():
+                yield connection
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How rows fall into groups: GROUP BY columns and, per group, a WHERE condition."""
+
+    name: str
+    keys: Callable[[TicketFacts], list[ColumnElement]]
+    member: Callable[[TicketFacts, tuple], ColumnElement[bool]]
+    joins_station: bool = False
+    # member() bounds created_at itself, within the period (days)
+    bounds_created: bool = False
+    # group key tuple -> the value callers see (a code, a date, or a tuple of them)
+    decode: Callable[[tuple], Any] = lambda key: key[0] if len(key) == 1 else key
+
+
+TOTAL = Grouping("total", lambda f: [], lambda f, key: true(), decode=lambda key: None)
+BY_STATION = Grouping("station", lambda f: [f.columns.station_code], lambda f, key: f.columns.station_code == key[0])
+BY_TYPE = Grouping("type", lambda f: [f.columns.type], lambda f, key: f.columns.type == key[0])
+BY_AREA = Grouping(
+    "area",
+    lambda f: [Station.__table__.c.area_type],
+    lambda f, key: f.columns.station_code.in_(select(Station.code).where(Station.area_type == key[0])),
+    joins_station=True,
+)
+
+
+def _offset_segments(period: Period) -> list[tuple[int, int]]:
+    """[(from epoch, utc offset seconds)] covering the period, one per offset change."""
+    segments: list[tuple[int, int]] = []
+    instant = period.start
+    step = timedelta(hours=1)
+    while instant < period.end:
+        offset = int(instant.astimezone(period.tz).utcoffset().total_seconds())
+        if not segments or segments[-1][1] != offset:
+            start = to_epoch(instant)
+            if segments:  # find the change to the second between the last hour and this
+                low, high = to_epoch(instant - step), start
+                while high - low > 1:
+                    middle = (low + high) // 2
+                    at = datetime.fromtimestamp(middle, period.tz)
+                    if int(at.utcoffset().total_seconds()) == offset:
+                        high = middle
+                    else:
+                        low = middle
+                start = high
+            segments.append((start, offset))
+        instant += step
+    return segments
+
+
+def _local_day(facts: TicketFacts, period: Period) -> ColumnElement[int]:
+    """Days since 1970-01-01 of the local calendar day a ticket was created."""
+    from sqlalchemy import case
+
+    segments = _offset_segments(period)
+    created = facts.created
+    if len(segments) <= 1:
+        shift: ColumnElement = literal(segments[0][1] if segments else 0, BigInteger)
+    else:
+        whens = [(created < start, literal(previous, BigInteger)) for (start, _), (_, previous) in zip(segments[1:], segments)]
+        shift = case(*whens, else_=literal(segments[-1][1], BigInteger))
+    return (created + shift) // 86400
+
+
+def _day_range(facts: TicketFacts, period: Period, day_number: int) -> ColumnElement[bool]:
+    """The cohort's part created on one local day.
+
+    It replaces the period's own created_at bounds (narrowing them), so that SQLite
+    plans the day's range on the index, not the whole period's.
+    """
+    day = _EPOCH_DAY + timedelta(days=day_number)
+    start = max(local_midnight(day, period.tz), period.start)
+    end = min(local_midnight(day + timedelta(days=1), period.tz), period.end)
+    return facts.cohort(start, end)
+
+
+def by_day(period: Period) -> Grouping:
+    """Local calendar days of the period (metrics.md: daily series)."""
+    return Grouping(
+        "day",
+        lambda f: [_local_day(f, period)],
+        lambda f, key: _day_range(f, period, key[0]),
+        bounds_created=True,
+        decode=lambda key: _EPOCH_DAY + timedelta(days=key[0]),
+    )
+
+
+def by_station_day(period: Period) -> Grouping:
+    return Grouping(
+        "station_day",
+        lambda f: [f.columns.station_code, _local_day(f, period)],
+        lambda f, key: and_(f.columns.station_code == key[0], _day_range(f, period, key[1])),
+        bounds_created=True,
+        decode=lambda key: (key[0], _EPOCH_DAY + timedelta(days=key[1])),
+    )
+
+
+def figures_by(
+    connection: Connection,
+    grouping: Grouping,
+    period: Period,
+    as_of: datetime,
+    where: ColumnElement[bool] | None = None,
+    percentiles: bool = True,
+) -> dict[Any, Figures]:
+    """Every figure for each group with tickets, keyed by the group's decoded value.
+
+    `where` narrows the cohort (one station, say); `percentiles=False` leaves the p90s
+    None (series that do not show them skip the second statement).
+    """
+    facts = TicketFacts(as_of)
+    ticket = Ticket.__table__
+    cohort = facts.cohort(period.start, period.end)
+    condition = cohort if where is None else and_(cohort, where)
+    keys = grouping.keys(facts)
+    columns = aggregates(facts)
+    source = ticket.join(Station.__table__, Station.__table__.c.code == ticket.c.station_code) if grouping.joins_station else ticket
+    query = (
+        select(*(key.label(f"k{index}") for index, key in enumerate(keys)), *(value.label(name) for name, value in columns.items()))
+        .select_from(source)
+        .where(condition)
+    )
+    if keys:
+        query = query.group_by(*keys)
+    rows = connection.execute(query).mappings().all()
+    groups: dict[tuple, Figures] = {}
+    for row in rows:
+        if not row["tickets"]:
+            continue  # an aggregate without GROUP BY answers one row even for no tickets
+        key = tuple(row[f"k{index}"] for index in range(len(keys)))
+        figures = {name: row[name] for name in FIGURE_KEYS if name in row}
+        for name in PERCENTILES:
+            figures[name] = None
+        figures["_n"] = {"responded": row["responded"], "resolved": row["resolved"]}
+        groups[key] = figures
+    if percentiles:
+        _fill_percentiles(connection, grouping, facts, where if grouping.bounds_created else condition, groups)
+    result: dict[Any, Figures] = {}
+    for key, figures in groups.items():
+        del figures["_n"]
+        result[grouping.decode(key)] = {name: figures[name] for name in FIGURE_KEYS}
+    return result
+
+
+def _fill_percentiles(connection, grouping, facts, condition, groups) -> None:
+    conditions = [] if condition is None else [condition]
+    wanted: list[tuple[tuple, str, ColumnElement]] = []
+    for key, figures in groups.items():
+        for name, (duration, count, per_unit) in PERCENTILES.items():
+            n = figures["_n"][count]
+            if not n:
+                continue
+            value = facts.duration(duration)
+            subquery = (
+                select(value)
+                .where(*conditions, grouping.member(facts, key), facts.has_duration(duration))
+                .order_by(value.desc())
+                .limit(1)
+                .offset(p90_offset(n))
+                .scalar_subquery()
+            )
+            wanted.append((key, name, cast(subquery, Float) / per_unit))
+    for start in range(0, len(wanted), _BATCH):
+        batch = wanted[start : start + _BATCH]
+        values = connection.execute(select(*(expression.label(f"p{i}") for i, (_, _, expression) in enumerate(batch)))).one()
+        for (key, name, _), value in zip(batch, values):
+            groups[key][name] = value
+
+
+# What the screens and the report ask for ------------------------------------------
+
+
+@dataclass
+class StationInfo:
+    code: str
+    name: str
+    area_type: str
+
+
+def stations(connection: Connection) -> dict[str, StationInfo]:
+    rows = connection.execute(select(Station.code, Station.name, Station.area_type).order_by(Station.code))
+    return {code: StationInfo(code, name, area) for code, name, area in rows}
+
+
+@dataclass
+class Report:
+    """metrics.md's report: totals, by type, by area, stations (worst first)."""
+
+    period: Period
+    as_of: datetime
+    totals: Figures
+    by_type: dict[str, Figures]
+    by_area: dict[str, Figures]
+    stations: list[dict[str, Any]]
+
+
+def station_rows(figures: dict[str, Figures], info: dict[str, StationInfo]) -> list[dict[str, Any]]:
+    """Station rows in the report's order: overdue_rate descending, then station code."""
+    rows = []
+    for code, values in figures.items():
+        station = info.get(code) or StationInfo(code, code, "")
+        rows.append({"station_code": code, "station_name": station.name, "area_type": station.area_type, **values})
+    rows.sort(key=lambda row: row["station_code"])
+    rows.sort(key=lambda row: -(row["overdue_rate"] or 0.0))
+    return rows
+
+
+def _ordered(figures: dict[str, Figures], order: Sequence[str]) -> dict[str, Figures]:
+    known = [key for key in order if key in figures]
+    return {key: figures[key] for key in known + sorted(set(figures) - set(known))}
+
+
+def report(engine: Engine, period: Period, as_of: datetime) -> Report:
+    from woq_tui.domain.enums import AreaType, TicketType
+
+    with snapshot(engine) as connection:
+        totals = figures_by(connection, TOTAL, period, as_of).get(None) or empty_figures()
+        by_type = figures_by(connection, BY_TYPE, period, as_of)
+        by_area = figures_by(connection, BY_AREA, period, as_of)
+        by_station = figures_by(connection, BY_STATION, period, as_of)
+        info = stations(connection)
+    return Report(
+        period=period,
+        as_of=as_of,
+        totals=totals,
+        by_type=_ordered(by_type, [kind.value for kind in TicketType]),
+        by_area=_ordered(by_area, [area.value for area in AreaType]),
+        stations=station_rows(by_station, info),
+    )
+
+
+@dataclass
+class StationTable:
+    """What the station screen shows for a period: current, previous, subtotals, trend."""
+
+    period: Period
+    as_of: datetime
+    info: dict[str, StationInfo]
+    current: dict[str, Figures]
+    previous: dict[str, Figures] = field(default_factory=dict)
+    areas: dict[str, Figures] = field(default_factory=dict)
+    previous_areas: dict[str, Figures] = field(default_factory=dict)
+    totals: Figures = field(default_factory=empty_figures)
+    previous_totals: Figures = field(default_factory=empty_figures)
+    # station -> daily overdue rate over the period's days (None: no tickets that day)
+    trend: dict[str, list[float | None]] = field(default_factory=dict)
+    complete: bool = False
+
+
+def station_table(engine: Engine, period: Period, as_of: datetime) -> StationTable:
+    """The first, fast part: every station's figures for the period."""
+    with snapshot(engine) as connection:
+        info = stations(connection)
+        current = figures_by(connection, BY_STATION, period, as_of)
+    return StationTable(period, as_of, info, current)
+
+
+def complete_station_table(engine: Engine, table: StationTable) -> StationTable:
+    """The rest: previous period, area subtotals, totals, daily overdue rate."""
+    period, as_of = table.period, table.as_of
+    # Both periods are judged at the same as_of: the previous one reads as a report
+    # of it run now would (docs/figures.md).
+    previous_period = period.previous()
+    previous_as_of = as_of
+    with snapshot(engine) as connection:
+        previous = figures_by(connection, BY_STATION, previous_period, previous_as_of)
+        areas = figures_by(connection, BY_AREA, period, as_of)
+        previous_areas = figures_by(connection, BY_AREA, previous_period, previous_as_of)
+        totals = figures_by(connection, TOTAL, period, as_of).get(None) or empty_figures()
+        previous_totals = figures_by(connection, TOTAL, previous_period, previous_as_of).get(None) or empty_figures()
+        daily = figures_by(connection, by_station_day(period), period, as_of, percentiles=False)
+    days = period.days()
+    trend: dict[str, list[float | None]] = {}
+    for code in table.current:
+        trend[code] = [daily.get((code, day), {}).get("overdue_rate") for day in days]
+    return StationTable(
+        period, as_of, table.info, table.current, previous, areas, previous_areas, totals, previous_totals, trend, True
+    )
+
