@@ -97,8 +97,8 @@ MESSAGES = {
     # meeting screen
     "meeting.week": ("第{week}周 {start} – {end}", "Week {week}: {start} – {end}"),
     "meeting.vs_last": ("上周 {value}", "last week {value}"),
-    "meeting.worse": ("退步最多的供电所", "Stations that got worse most"),
-    "meeting.improved": ("进步的供电所", "Stations that improved"),
+    "meeting.worse": ("退步最多的供电所（超期率）", "Stations that got worse most (overdue rate)"),
+    "meeting.improved": ("进步的供电所（超期率）", "Stations that improved (overdue rate)"),
     "meeting.type_mix": ("工单类型构成", "Ticket type mix"),
     "meeting.by_day": ("每日超期与升级", "Overdue and escalations by day"),
     "meeting.overdue": ("超期", "overdue"),

@@ -22,15 +22,16 @@ def format_value(key: str, value: Any) -> str:
     return f"{value:.1f}"
 
 
-def format_delta(key: str, delta: float | None) -> str:
-    """A change: percentage points for ratios, units otherwise; signed."""
+def format_delta(key: str, delta: float | None, points: bool = True) -> str:
+    """A change: percentage points for ratios (with the word when `points`), units
+    otherwise; signed."""
     if delta is None:
         return ""
     unit = FIGURE_BY_KEY[key].unit
     if unit == "count":
         return f"{int(delta):+,}"
     if unit == "ratio":
-        return f"{delta * 100:+.1f}{t('figures.pp')}"
+        return f"{delta * 100:+.1f}" + (t("figures.pp") if points else "")
     return f"{delta:+.1f}"
 
 

@@ -1,9 +1,240 @@
-"""The meeting screen (placeholder until its issue lands)."""
+"""The weekly meeting (key 4): what a duty manager shows on a shared screen.
+
+The week's headline figures against the week before in large digits, the five
+stations that got worse most and those that improved (by overdue rate), the type mix,
+and overdue and escalations by day. `[` `]` move a week; `e` saves an SVG screenshot
+and the week's report as HTML.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from woq_tui.domain.metrics import FIGURE_BY_KEY, Period, period_of
+from woq_tui.i18n import t
+from woq_tui.reporting.formatting import delta, format_value, group_label
 from woq_tui.screens.base import WoqScreen
+from woq_tui.store.figures import MeetingWeek, meeting_week
+from woq_tui.widgets.figures_cells import change_text
+from woq_tui.widgets.figures_charts import bar_rows, pad, paired_bars
+from woq_tui.widgets.kpi_tile import KpiTile
+
+HEADLINES = ("tickets", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h", "satisfaction_rate")
+WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def digits_text(key: str, value) -> str:
+    """A headline value for Digits: no thousands separators, ratios in percent."""
+    if value is None:
+        return "-"
+    unit = FIGURE_BY_KEY[key].unit
+    if unit == "count":
+        return str(int(value))
+    if unit == "ratio":
+        return f"{value * 100:.1f}"
+    return f"{value:.1f}"
+
+
+def headline_label(key: str) -> str:
+    unit = FIGURE_BY_KEY[key].unit
+    return t(f"figure.{key}") + (" %" if unit == "ratio" else "")
 
 
 class MeetingScreen(WoqScreen):
     TITLE_KEY = "screen.meeting"
+    BINDINGS = [
+        Binding("left_square_bracket", "step(-1)", "key.meeting.previous", key_display="[", id="meeting.previous"),
+        Binding("right_square_bracket", "step(1)", "key.meeting.next", key_display="]", id="meeting.next"),
+        Binding("e", "export", "key.meeting.export", id="meeting.export"),
+    ]
+    DEFAULT_CSS = """
+    MeetingScreen { background: $background; }
+    MeetingScreen #meeting-title { height: 1; padding: 0 1; text-style: bold; background: $primary; color: $text; }
+    MeetingScreen #meeting-kpis { height: auto; }
+    MeetingScreen .meeting-row { height: auto; }
+    MeetingScreen .meeting-panel { width: 1fr; height: auto; border: round $secondary; padding: 0 1; }
+    MeetingScreen .meeting-panel > .heading { text-style: bold; color: $text; }
+    MeetingScreen #meeting-body { height: 1fr; overflow-y: auto; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, week: MeetingWeek, generation: int) -> None:
+            super().__init__()
+            self.week = week
+            self.generation = generation
+
+    class Saved(Message):
+        def __init__(self, text: str, error: bool = False) -> None:
+            super().__init__()
+            self.text = text
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.period: Period | None = None
+        self.week: MeetingWeek | None = None
+        self.generation = 0
+        self.export_dir: Path | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="meeting-title")
+        with Vertical(id="meeting-body"):
+            with Horizontal(id="meeting-kpis"):
+                for key in HEADLINES:
+                    yield KpiTile(headline_label(key), id=f"kpi-{key}")
+            with Horizontal(classes="meeting-row"):
+                with Vertical(classes="meeting-panel"):
+                    yield Static(t("meeting.worse"), classes="heading")
+                    yield Static(id="meeting-worse")
+                with Vertical(classes="meeting-panel"):
+                    yield Static(t("meeting.improved"), classes="heading")
+                    yield Static(id="meeting-improved")
+            with Horizontal(classes="meeting-row"):
+                with Vertical(classes="meeting-panel"):
+                    yield Static(t("meeting.type_mix"), classes="heading")
+                    yield Static(id="meeting-types")
+                with Vertical(classes="meeting-panel"):
+                    yield Static(t("meeting.by_day"), classes="heading")
+                    yield Static(id="meeting-days")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        context = self.context
+        self.period = period_of("last_week", context.clock.now(), context.settings.tz)
+        self.load()
+
+    def load(self) -> None:
+        assert self.period is not None
+        self.generation += 1
+        self.query_one("#meeting-body").loading = True
+        self._show_title()
+        self._load(self.period, self.generation)
+
+    @work(thread=True, exclusive=True, group="meeting")
+    def _load(self, period: Period, generation: int) -> None:
+        context = self.app.context
+        self.post_message(self.Loaded(meeting_week(context.engine, period, context.clock.now()), generation))
+
+    def _show_title(self) -> None:
+        period = self.period
+        assert period is not None
+        week = period.first_day.isocalendar().week
+        self.query_one("#meeting-title", Static).update(
+            t("meeting.week", week=week, start=period.first_day.isoformat(), end=period.last_day.isoformat())
+        )
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.generation != self.generation:
+            return
+        week = self.week = message.week
+        for key in HEADLINES:
+            now, before = week.totals.get(key), week.previous_totals.get(key)
+            change = change_text(key, now, before, with_value=False, points=True)
+            line = Text.assemble(change or "=", "\n", (t("meeting.vs_last", value=format_value(key, before)), ""))
+            self.query_one(f"#kpi-{key}", KpiTile).show(digits_text(key, now), line)
+        worse, improved = self._movers(week)
+        self.query_one("#meeting-worse", Static).update(worse)
+        self.query_one("#meeting-improved", Static).update(improved)
+        self.query_one("#meeting-types", Static).update(self._types(week))
+        self.query_one("#meeting-days", Static).update(self._days(week))
+        self.query_one("#meeting-body").loading = False
+
+    def _movers(self, week: MeetingWeek) -> tuple[Text, Text]:
+        changes = []
+        for code, values in week.stations.items():
+            before = week.previous_stations.get(code)
+            change = delta("overdue_rate", values["overdue_rate"], before and before["overdue_rate"])
+            if change:
+                changes.append((change, code, values, before))
+        worse = sorted((item for item in changes if item[0] > 0), key=lambda item: (-item[0], item[1]))[:5]
+        better = sorted((item for item in changes if item[0] < 0), key=lambda item: (item[0], item[1]))[:5]
+        return self._mover_lines(week, worse), self._mover_lines(week, better)
+
+    @staticmethod
+    def _mover_lines(week: MeetingWeek, items) -> Text:
+        if not items:
+            return Text(t("meeting.nobody"), "italic")
+        names = {code: (week.info[code].name if code in week.info else code) for _, code, _, _ in items}
+        width = max(pad_width(name) for name in names.values())
+        out = Text()
+        for index, (_, code, values, before) in enumerate(items):
+            if index:
+                out.append("\n")
+            out.append(f"{code} ", "bold")
+            out.append(pad(names[code], width) + " ")
+            out.append(f"{format_value('overdue_rate', values['overdue_rate']):>6} ")
+            out.append_text(change_text("overdue_rate", values["overdue_rate"], before["overdue_rate"], with_value=False, points=True))
+        return out
+
+    @staticmethod
+    def _types(week: MeetingWeek) -> Text:
+        total = sum(values["tickets"] for values in week.by_type.values())
+        if not total:
+            return Text(t("stations.none"), "italic")
+        rows = [
+            (group_label("type", kind), values["tickets"], f"{values['tickets']:>6,} {values['tickets'] / total * 100:5.1f}%")
+            for kind, values in sorted(week.by_type.items(), key=lambda item: -item[1]["tickets"])
+        ]
+        return bar_rows(rows, width=16)
+
+    def _days(self, week: MeetingWeek) -> Text:
+        from woq_tui.i18n import language
+
+        names = WEEKDAYS[language()]
+        rows = []
+        for day in week.period.days():
+            values = week.by_day.get(day)
+            overdue = values["overdue"] if values else 0
+            escalated = round((values["escalation_rate"] or 0) * values["tickets"]) if values else 0
+            rows.append((f"{day:%m-%d} {names[day.weekday()]}", overdue, escalated))
+        return paired_bars(rows, (t("meeting.overdue"), t("meeting.escalated")))
+
+    def action_step(self, steps: int) -> None:
+        if self.period is not None:
+            self.period = self.period.step(steps)
+            self.load()
+
+    def action_export(self) -> None:
+        if self.period is None:
+            return
+        folder = self.export_dir or Path.cwd()
+        base = f"meeting_{self.period.first_day:%Y%m%d}-{self.period.last_day:%Y%m%d}"
+        try:
+            svg = Path(self.app.save_screenshot(f"{base}.svg", str(folder)))
+        except OSError as exc:
+            self.notify(t("stations.export_failed", error=exc.strerror or exc), severity="error")
+            return
+        self._save_html(self.period, folder / f"{base}.html", svg.name)
+
+    @work(thread=True, group="meeting-export")
+    def _save_html(self, period: Period, path: Path, svg_name: str) -> None:
+        from woq_tui.reporting import render
+        from woq_tui.store.figures import report
+
+        context = self.app.context
+        try:
+            html = render(report(context.engine, period, context.clock.now()), "html", context.settings.tz)
+            path.write_text(html, encoding="utf-8")
+        except OSError as exc:
+            self.post_message(self.Saved(t("stations.export_failed", error=exc.strerror or exc), error=True))
+            return
+        self.post_message(self.Saved(t("meeting.saved", svg=svg_name, html=path.name)))
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self.notify(message.text, severity="error" if message.error else "information", timeout=8)
+
+
+def pad_width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)

@@ -339,3 +339,76 @@ def complete_station_table(engine: Engine, table: StationTable) -> StationTable:
         period, as_of, table.info, table.current, previous, areas, previous_areas, totals, previous_totals, trend, True
     )
 
+
+
+@dataclass
+class StationDetail:
+    """One station over a period: by type, by day, and its open or overdue tickets."""
+
+    station: StationInfo
+    period: Period
+    as_of: datetime
+    totals: Figures
+    by_type: dict[str, Figures]
+    by_day: dict[date, Figures]
+    tickets: list[dict[str, Any]]
+
+
+def station_detail(engine: Engine, code: str, period: Period, as_of: datetime, limit: int = 300) -> StationDetail:
+    """The station screen's drill-down. Tickets: the cohort's open or overdue ones at
+    as_of, soonest due first (overdue first), at most `limit`."""
+    t = Ticket.__table__.c
+    where = t.station_code == code
+    facts = TicketFacts(as_of)
+    with snapshot(engine) as connection:
+        info = stations(connection).get(code) or StationInfo(code, code, "")
+        totals = figures_by(connection, TOTAL, period, as_of, where=where).get(None) or empty_figures()
+        types = figures_by(connection, BY_TYPE, period, as_of, where=where)
+        days = figures_by(connection, by_day(period), period, as_of, where=where)
+        rows = connection.execute(
+            select(
+                t.ticket_no, t.type, t.status, t.created_at, t.due_at, t.resolved_at, t.summary,
+                facts.overdue.label("overdue"), facts.resolved.label("resolved"),
+            )
+            .where(facts.cohort(period.start, period.end), where, (facts.resolved == 0) | (facts.overdue == 1))
+            .order_by(facts.overdue.desc(), t.due_at.is_(None), t.due_at, t.ticket_no)
+            .limit(limit)
+        ).mappings().all()
+    from woq_tui.domain.enums import TicketType
+
+    return StationDetail(
+        info, period, as_of, totals, _ordered(types, [kind.value for kind in TicketType]), days, [dict(row) for row in rows]
+    )
+
+
+@dataclass
+class MeetingWeek:
+    """The weekly meeting: a week against the one before."""
+
+    period: Period
+    as_of: datetime
+    totals: Figures
+    previous_totals: Figures
+    stations: dict[str, Figures]
+    previous_stations: dict[str, Figures]
+    info: dict[str, StationInfo]
+    by_type: dict[str, Figures]
+    by_day: dict[date, Figures]
+
+
+def meeting_week(engine: Engine, period: Period, as_of: datetime) -> MeetingWeek:
+    from woq_tui.domain.enums import TicketType
+
+    previous = period.previous()
+    with snapshot(engine) as connection:
+        totals = figures_by(connection, TOTAL, period, as_of).get(None) or empty_figures()
+        previous_totals = figures_by(connection, TOTAL, previous, as_of).get(None) or empty_figures()
+        current_stations = figures_by(connection, BY_STATION, period, as_of, percentiles=False)
+        previous_stations = figures_by(connection, BY_STATION, previous, as_of, percentiles=False)
+        types = figures_by(connection, BY_TYPE, period, as_of, percentiles=False)
+        days = figures_by(connection, by_day(period), period, as_of, percentiles=False)
+        info = stations(connection)
+    return MeetingWeek(
+        period, as_of, totals, previous_totals, current_stations, previous_stations, info,
+        _ordered(types, [kind.value for kind in TicketType]), days,
+    )

@@ -1,0 +1,96 @@
+"""The weekly meeting screen (key 4): headline figures, movers, type mix, days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.test_stations_screen import _snapshot_app, fill_weeks
+from woq_tui.app import WoqApp
+from woq_tui.context import ConsoleContext
+from woq_tui.domain.metrics import period_of
+from woq_tui.screens.meeting import MeetingScreen, digits_text
+from woq_tui.store.figures import meeting_week
+from woq_tui.widgets.kpi_tile import KpiTile
+
+
+@pytest.fixture
+def weeks_context(settings, engine, clock):
+    fill_weeks(engine)
+    return ConsoleContext(settings=settings, engine=engine, clock=clock, label="test")
+
+
+async def open_meeting(pilot) -> MeetingScreen:
+    await pilot.press("4")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, MeetingScreen)
+    return pilot.app.screen
+
+
+async def test_headlines_movers_and_days(weeks_context, clock, settings):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_meeting(pilot)
+        last_week = period_of("last_week", clock.now(), settings.tz)
+        assert screen.period == last_week
+        week = meeting_week(weeks_context.engine, last_week, clock.now())
+        tile = screen.query_one("#kpi-overdue_rate", KpiTile)
+        assert str(tile.query_one("Digits").value) == digits_text("overdue_rate", week.totals["overdue_rate"])
+        change = str(tile.query_one(".kpi-change").render())
+        assert "last week" in change and ("↑" in change or "↓" in change)
+        worse = str(screen.query_one("#meeting-worse").render())
+        improved = str(screen.query_one("#meeting-improved").render())
+        ups = [code for code, values in week.stations.items()
+               if values["overdue_rate"] > week.previous_stations[code]["overdue_rate"]]
+        assert ups and all(code in worse for code in ups) and not any(code in improved for code in ups)
+        assert "S005" in worse  # slipped last week
+        days = str(screen.query_one("#meeting-days").render())
+        assert "11-16 Mon" in days and "11-22 Sun" in days
+        types = str(screen.query_one("#meeting-types").render())
+        assert types.index("Repair") < types.index("Consultation")
+
+
+async def test_brackets_move_a_week(weeks_context, clock, settings):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_meeting(pilot)
+        first = screen.period.first_day
+        await pilot.press("left_square_bracket")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.period.first_day == first - timedelta(days=7)
+        assert screen.week.period == screen.period
+        assert "2026-11-09" in str(screen.query_one("#meeting-title").render())
+
+
+async def test_export_saves_svg_and_html(weeks_context, tmp_path):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_meeting(pilot)
+        screen.export_dir = tmp_path
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    svg = tmp_path / "meeting_20261116-20261122.svg"
+    html = tmp_path / "meeting_20261116-20261122.html"
+    assert svg.exists() and html.exists()
+    page = html.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "蓟州山区供电所" in page
+
+
+async def _show_meeting(pilot) -> None:
+    await pilot.press("4")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_snapshot_meeting_english(snap_compare, sqlite_url, settings, clock):
+    app = _snapshot_app(sqlite_url, settings, clock, "en")
+    assert snap_compare(app, terminal_size=(140, 45), run_before=_show_meeting)
+
+
+def test_snapshot_meeting_chinese_narrow(snap_compare, sqlite_url, settings, clock):
+    app = _snapshot_app(sqlite_url, settings, clock, "zh")
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_show_meeting)

@@ -1,0 +1,235 @@
+"""The station screen (key 3) and its drill-down, through Pilot and snapshots."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from textual.widgets import DataTable
+
+from tests.conftest import NOW
+from tests.factories import add_all, station, ticket
+from woq_tui.app import WoqApp
+from woq_tui.context import ConsoleContext
+from woq_tui.domain.metrics import period_of
+from woq_tui.i18n import set_language
+from woq_tui.screens.station_detail import StationDetailScreen
+from woq_tui.screens.stations import StationsScreen
+from woq_tui.store.db import make_engine
+from woq_tui.store.figures import BY_STATION, figures_by, snapshot
+
+STATIONS = [
+    ("S001", "东丽城东供电所", "urban"),
+    ("S002", "宁河农村供电所", "rural"),
+    ("S003", "蓟州山区供电所", "remote"),
+    ("S004", "河西供电所", "urban"),
+    ("S005", "静海供电所", "rural"),
+]
+
+
+def fill_weeks(engine, seed: int = 42) -> None:
+    """Three weeks of tickets up to the frozen NOW, stations of different quality."""
+    rng = random.Random(seed)
+    add_all(engine, *(station(code, name, area) for code, name, area in STATIONS))
+    slowness = {"S001": 0.5, "S002": 1.4, "S003": 2.2, "S004": 0.8, "S005": 1.1}
+    rows = []
+    start = NOW - timedelta(days=17)
+    for number in range(360):
+        created = start + timedelta(seconds=int(number * 17 * 86400 / 360) + rng.randrange(600))
+        code = STATIONS[number % 5][0]
+        # the week before last, S002 was the worst; last week S005 slipped
+        slow = slowness[code] * (1.6 if code == "S005" and created > NOW - timedelta(days=10) else 1.0)
+        handling = timedelta(minutes=int(rng.expovariate(1 / (150 * slow))) + 10)
+        resolved = created + handling
+        rows.append(
+            ticket(
+                created,
+                ticket_no=f"W{number + 1:05d}",  # fixed, so snapshots do not depend on test order
+                station_code=code,
+                type=rng.choice(("repair", "repair", "repair", "consultation", "complaint")),
+                first_response_at=created + timedelta(minutes=rng.randrange(2, int(40 * slow) + 3)),
+                resolved_at=resolved if resolved <= NOW else None,
+                due_at=created + timedelta(minutes=225),
+                dispatch_count=rng.choice((1, 1, 1, 2)),
+                escalated=rng.random() < 0.05 * slow,
+                satisfaction=rng.choice(("satisfied", "basically_satisfied", "unsatisfied", None)),
+                summary=f"停电报修 {number}",
+            )
+        )
+    add_all(engine, *rows)
+
+
+@pytest.fixture
+def weeks_context(settings, engine, clock):
+    fill_weeks(engine)
+    return ConsoleContext(settings=settings, engine=engine, clock=clock, label="test")
+
+
+async def open_stations(pilot) -> StationsScreen:
+    await pilot.press("3")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, StationsScreen)
+    return screen
+
+
+def row_keys(screen) -> list[str]:
+    table = screen.query_one(DataTable)
+    return [row.key.value for row in table.ordered_rows]
+
+
+async def test_rows_totals_and_default_order(weeks_context):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        assert screen.data.complete and screen.period.kind == "this_week"
+        keys = row_keys(screen)
+        stations = keys[:5]
+        assert keys[5:] == ["area:urban", "area:rural", "area:remote", "total"]
+        rates = [screen.data.current[code]["overdue_rate"] for code in stations]
+        assert rates == sorted(rates, reverse=True)
+        with snapshot(weeks_context.engine) as connection:
+            expected = figures_by(connection, BY_STATION, screen.period, NOW)
+        assert screen.data.current == expected
+        table = screen.query_one(DataTable)
+        total_row = table.get_row("total")
+        assert str(total_row[4]).split(" ")[0] == str(sum(values["tickets"] for values in expected.values()))
+        assert screen.rows_shown_at >= screen.load_started > 0
+
+
+async def test_sorting_by_any_column_and_reversing(weeks_context):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        await pilot.press("s")  # overdue_rate -> on_time_rate, best-worst as numbers: descending
+        assert screen.sort_column == "on_time_rate" and screen.sort_reverse
+        rates = [screen.data.current[code]["on_time_rate"] for code in row_keys(screen)[:5]]
+        assert rates == sorted(rates, reverse=True)
+        await pilot.press("S")
+        rates = [screen.data.current[code]["on_time_rate"] for code in row_keys(screen)[:5]]
+        assert rates == sorted(rates)
+        for _ in range(9):  # around to the station code, ascending
+            await pilot.press("s")
+        assert screen.sort_column == "station_code" and not screen.sort_reverse
+        assert row_keys(screen)[:5] == ["S001", "S002", "S003", "S004", "S005"]
+        assert "▲" in str(screen.query_one(DataTable).columns["station_code"].label)
+
+
+async def test_the_cursor_stays_on_its_station_when_sorting(weeks_context):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        await pilot.press("down", "down")
+        table = screen.query_one(DataTable)
+        chosen = row_keys(screen)[table.cursor_row]
+        await pilot.press("S")
+        assert row_keys(screen)[table.cursor_row] == chosen
+
+
+async def test_period_switch_and_steps(weeks_context, clock, settings):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        last_week = period_of("last_week", clock.now(), settings.tz)
+        assert screen.period == last_week
+        await pilot.press("left_square_bracket")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.period.first_day == last_week.first_day - timedelta(days=7)
+        with snapshot(weeks_context.engine) as connection:
+            assert screen.data.current == figures_by(connection, BY_STATION, screen.period, NOW)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.period.first_day == last_week.first_day + timedelta(days=7)
+        bar = str(screen.query_one("#stations-bar").render())
+        assert "Last week" in bar and "2026-11-23" in bar
+
+
+async def test_enter_opens_the_station_and_escape_returns(weeks_context):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        first = row_keys(screen)[0]
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        detail = app.screen
+        assert isinstance(detail, StationDetailScreen) and detail.code == first
+        types = detail.query_one("#detail-types", DataTable)
+        assert types.row_count >= 2  # its types and a total
+        days = detail.query_one("#detail-days", DataTable)
+        assert days.row_count == 7
+        tickets = detail.query_one("#detail-tickets", DataTable)
+        assert tickets.row_count == len(detail.detail.tickets) > 0
+        assert all(row["overdue"] or not row["resolved"] for row in detail.detail.tickets)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+
+async def test_export_writes_csv_and_svg(weeks_context, tmp_path):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        screen.export_dir = tmp_path
+        await pilot.press("e")
+        await pilot.pause()
+    csv_files = list(tmp_path.glob("stations_20261123-20261129_*.csv"))
+    svg_files = list(tmp_path.glob("stations_20261123-20261129_*.svg"))
+    assert len(csv_files) == 1 and len(svg_files) == 1
+    raw = csv_files[0].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("station_code,station_name,area_type,tickets,tickets_change,open")
+    assert len(lines) == 1 + 5 + 3 + 1
+    assert "<svg" in svg_files[0].read_text(encoding="utf-8")
+
+
+async def test_an_empty_database_says_so(context):
+    app = WoqApp(context)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_stations(pilot)
+        assert screen.data.current == {}
+        assert "No tickets in this period" in str(screen.query_one(DataTable).get_row("none")[1])
+
+
+def _snapshot_app(database_url, settings, clock, language: str) -> WoqApp:
+    set_language(language)
+    settings.console.language = language
+    engine = make_engine(database_url)
+    fill_weeks(engine)
+    return WoqApp(ConsoleContext(settings=settings, engine=engine, clock=clock, label="demo"))
+
+
+async def _show_stations(pilot) -> None:
+    await pilot.press("3")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_snapshot_stations_english(snap_compare, sqlite_url, settings, clock):
+    app = _snapshot_app(sqlite_url, settings, clock, "en")
+    assert snap_compare(app, terminal_size=(140, 30), run_before=_show_stations)
+
+
+def test_snapshot_stations_chinese_narrow(snap_compare, sqlite_url, settings, clock):
+    app = _snapshot_app(sqlite_url, settings, clock, "zh")
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_show_stations)
+
+
+def test_snapshot_station_detail_chinese(snap_compare, sqlite_url, settings, clock):
+    app = _snapshot_app(sqlite_url, settings, clock, "zh")
+
+    async def open_detail(pilot) -> None:
+        await _show_stations(pilot)
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(140, 40), run_before=open_detail)

@@ -1,0 +1,117 @@
+"""One station (enter on the station screen): its figures by type, its daily trend,
+and its open and overdue tickets of the period."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from woq_tui.domain.metrics import FIGURE_KEYS, Period
+from woq_tui.i18n import t
+from woq_tui.reporting.formatting import format_value, group_label
+from woq_tui.screens.base import WoqScreen
+from woq_tui.screens.stations import period_title
+from woq_tui.store.figures import StationDetail, station_detail
+from woq_tui.widgets.app_header import AppHeader
+from woq_tui.widgets.figures_cells import bar
+
+DAY_FIGURES = ("tickets", "overdue", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h")
+
+
+class StationDetailScreen(WoqScreen):
+    TITLE_KEY = "screen.stations"
+    BINDINGS = [Binding("escape", "app.pop_screen", "key.back", id="detail.back")]
+    DEFAULT_CSS = """
+    StationDetailScreen #detail-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    StationDetailScreen .section { height: 1; padding: 0 1; color: $text-accent; text-style: bold; }
+    StationDetailScreen #detail-types { height: auto; max-height: 11; }
+    StationDetailScreen #detail-lower { height: 1fr; }
+    StationDetailScreen #detail-lower > Vertical { width: 1fr; }
+    StationDetailScreen #detail-days, StationDetailScreen #detail-tickets { height: 1fr; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, detail: StationDetail) -> None:
+            super().__init__()
+            self.detail = detail
+
+    def __init__(self, code: str, period: Period) -> None:
+        super().__init__()
+        self.code = code
+        self.period = period
+        self.detail: StationDetail | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="detail-title")
+        yield Static(t("detail.by_type"), classes="section")
+        yield DataTable(id="detail-types", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="detail-lower"):
+            with Vertical():
+                yield Static(t("detail.trend"), classes="section")
+                yield DataTable(id="detail-days", cursor_type="row", zebra_stripes=True)
+            with Vertical():
+                yield Static(t("detail.open_tickets"), classes="section")
+                yield DataTable(id="detail-tickets", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#detail-title", Static).update(f"{self.code}  {period_title(self.period)}")
+        for table in self.query(DataTable):
+            table.loading = True
+        self._load()
+
+    @work(thread=True, exclusive=True, group="station-detail")
+    def _load(self) -> None:
+        context = self.app.context
+        self.post_message(self.Loaded(station_detail(context.engine, self.code, self.period, context.clock.now())))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        detail = self.detail = message.detail
+        info = detail.station
+        title = t("detail.title", code=info.code, name=info.name, area=group_label("area", info.area_type))
+        self.query_one("#detail-title", Static).update(f"{title}  {period_title(self.period)}")
+        self.query_one(AppHeader).screen_title = f"{t('screen.stations')} · {info.name}"
+        types = self.query_one("#detail-types", DataTable)
+        types.add_column(t("report.type"), key="type")
+        for key in FIGURE_KEYS:
+            types.add_column(t(f"figure.short.{key}"), key=key)
+        for kind, values in detail.by_type.items():
+            types.add_row(group_label("type", kind), *(self._number(key, values) for key in FIGURE_KEYS), key=kind)
+        types.add_row(Text(t("stations.total"), "bold"), *(self._number(key, detail.totals) for key in FIGURE_KEYS))
+        days = self.query_one("#detail-days", DataTable)
+        days.add_column(t("detail.day"), key="day")
+        for key in DAY_FIGURES:
+            days.add_column(t(f"figure.short.{key}"), key=key)
+        days.add_column("", key="bar")
+        top = max((values["tickets"] for values in detail.by_day.values()), default=0)
+        for day in self.period.days():
+            values = detail.by_day.get(day)
+            if values is None:
+                days.add_row(day.strftime("%m-%d %a"), *("" for _ in DAY_FIGURES), "", key=day.isoformat())
+                continue
+            chart = Text(bar(values["tickets"], top, 10), "cyan")
+            days.add_row(day.strftime("%m-%d %a"), *(self._number(key, values) for key in DAY_FIGURES), chart, key=day.isoformat())
+        tickets = self.query_one("#detail-tickets", DataTable)
+        for key in ("ticket_no", "state", "type", "created", "due", "summary"):
+            tickets.add_column(t(f"detail.{key}") if key != "type" else t("report.type"), key=key)
+        tz = self.context.settings.tz
+        for row in detail.tickets:
+            state = Text("⚠ " + t("detail.overdue_mark"), "bold red") if row["overdue"] else Text("○ " + t("detail.open_mark"))
+            due = row["due_at"].astimezone(tz).strftime("%m-%d %H:%M") if row["due_at"] else t("none")
+            tickets.add_row(
+                row["ticket_no"], state, group_label("type", row["type"]),
+                row["created_at"].astimezone(tz).strftime("%m-%d %H:%M"), due, (row["summary"] or "")[:30],
+                key=row["ticket_no"],
+            )
+        for table in self.query(DataTable):
+            table.loading = False
+
+    @staticmethod
+    def _number(key: str, values: dict) -> Text:
+        return Text(format_value(key, values.get(key)), justify="right")
