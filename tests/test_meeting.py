@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.test_stations_screen import _snapshot_app, fill_weeks
+from tests.test_stations_screen import _snapshot_app, fill_weeks, settle
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.metrics import period_of
@@ -82,8 +82,7 @@ async def test_export_saves_svg_and_html(weeks_context, tmp_path):
 
 async def _show_meeting(pilot) -> None:
     await pilot.press("4")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 def test_snapshot_meeting_english(snap_compare, sqlite_url, settings, clock):

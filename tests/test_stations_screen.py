@@ -207,10 +207,21 @@ def _snapshot_app(database_url, settings, clock, language: str) -> WoqApp:
     return WoqApp(ConsoleContext(settings=settings, engine=engine, clock=clock, label="demo"))
 
 
-async def _show_stations(pilot) -> None:
-    await pilot.press("3")
+async def settle(pilot) -> None:
+    """Wait for the workers, then redraw the header: AppHeader lays out its line when
+    its title changes, possibly before it has a size, and only fixes it on its next
+    1 s tick (reported to the lead), which would make snapshots flaky."""
+    from woq_tui.widgets.app_header import AppHeader
+
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    pilot.app.screen.query_one(AppHeader).refresh_text()
+    await pilot.pause()
+
+
+async def _show_stations(pilot) -> None:
+    await pilot.press("3")
+    await settle(pilot)
 
 
 def test_snapshot_stations_english(snap_compare, sqlite_url, settings, clock):
@@ -229,7 +240,6 @@ def test_snapshot_station_detail_chinese(snap_compare, sqlite_url, settings, clo
     async def open_detail(pilot) -> None:
         await _show_stations(pilot)
         await pilot.press("enter")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=(140, 40), run_before=open_detail)
