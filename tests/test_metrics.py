@@ -357,3 +357,19 @@ def test_sqlite_and_postgresql_give_identical_figures(sqlite_url, pg_url):
     assert first.totals == second.totals
     assert first.by_type == second.by_type
     assert first.by_area == second.by_area
+
+
+def test_station_trend_runs_cover_the_period_in_equal_runs_of_days(filled):
+    from woq_tui.store.figures import by_station_bucket
+
+    period = Period(FROM - timedelta(days=21), TO, SHANGHAI)  # 28 days -> 14 runs of 2 days
+    grouping = by_station_bucket(period, 14)
+    with snapshot(filled) as connection:
+        runs = figures_by(connection, grouping, period, AS_OF, percentiles=False, only=("overdue_rate",))
+        days = figures_by(connection, by_day(period), period, AS_OF, percentiles=False, where=Ticket.__table__.c.station_code == "S001")
+    # S001: h (Sunday 23:59:59) and a b c d e i (Monday) share run 10; f ends run 13
+    assert {key: values["tickets"] for key, values in runs.items() if key[0] == "S001"} == {("S001", 10): 7, ("S001", 13): 1}
+    assert sum(values["tickets"] for values in days.values()) == 8
+    bounds = grouping.member_values(("S001", 10))
+    assert bounds["m_day_start"] == int((FROM - timedelta(days=1)).timestamp())
+    assert bounds["m_day_end"] == int((FROM + timedelta(days=1)).timestamp())

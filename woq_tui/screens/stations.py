@@ -82,10 +82,10 @@ class StationsScreen(WoqScreen):
             self.error = error
             self.generation = generation
 
-    def __init__(self, period_kind: str = "this_week") -> None:
+    def __init__(self, period_kind: str = "this_week", period: Period | None = None) -> None:
         super().__init__()
-        self.period_kind = period_kind
-        self.period: Period | None = None
+        self.period_kind = period.kind if period is not None else period_kind
+        self.period: Period | None = period
         self.data: StationTable | None = None
         self.sort_column, self.sort_reverse = DEFAULT_SORT
         self.generation = 0
@@ -93,6 +93,7 @@ class StationsScreen(WoqScreen):
         # perf_counter() when a load was asked for and when its station rows showed
         self.load_started = 0.0
         self.rows_shown_at = 0.0
+        self.loaded_at = 0.0  # time.monotonic() of the last complete load
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="stations-bar")
@@ -103,8 +104,15 @@ class StationsScreen(WoqScreen):
     def on_mount(self) -> None:
         super().on_mount()
         context = self.context
-        self.period = period_of(self.period_kind, context.clock.now(), context.settings.tz)
+        if self.period is None:
+            self.period = period_of(self.period_kind, context.clock.now(), context.settings.tz)
         self.load()
+
+    def on_screen_resume(self) -> None:
+        # Coming back to the screen (key 3, or from a station): figures older than the
+        # refresh interval are read again, keeping the sort and the cursor's station.
+        if self.data is not None and time.monotonic() - self.loaded_at > self.context.settings.console.refresh_seconds:
+            self.load()
 
     # loading ------------------------------------------------------------------------
 
@@ -144,6 +152,8 @@ class StationsScreen(WoqScreen):
         table.loading = False
         if not self.rows_shown_at or self.rows_shown_at < self.load_started:
             self.rows_shown_at = time.perf_counter()
+        if message.table.complete:
+            self.loaded_at = time.monotonic()
         self.update_bar()
 
     @on(Failed)
