@@ -65,9 +65,15 @@ def run(args, settings, clock=None) -> int:
     except UsageError as exc:
         print(f"woq-console report: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from woq_tui.store.db import DatabaseError, describe_url, first_line
+
     engine = open_database(args, settings)
     try:
         text = render(report(engine, period, as_of), args.format, tz)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
     finally:
         engine.dispose()
     if args.out:

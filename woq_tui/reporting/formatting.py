@@ -58,6 +58,16 @@ def figure_unit(key: str) -> str:
     return t(f"figure.unit.{FIGURE_BY_KEY[key].unit}")
 
 
+_WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def day_label(day) -> str:
+    """"11-16 一" / "11-16 Mon": a day in a daily series, in the console language."""
+    from woq_tui.i18n import language
+
+    return f"{day:%m-%d} {_WEEKDAYS[language()][day.weekday()]}"
+
+
 def group_label(kind: str, code: str) -> str:
     """A type or area code in the console language ("repair" -> 故障报修)."""
     text = t(f"{kind}.{code}")

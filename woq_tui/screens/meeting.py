@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from woq_tui.domain.metrics import FIGURE_BY_KEY, Period, period_of
 from woq_tui.i18n import t
-from woq_tui.reporting.formatting import delta, format_value, group_label
+from woq_tui.reporting.formatting import day_label, delta, format_value, group_label
 from woq_tui.screens.base import WoqScreen
 from woq_tui.store.figures import MeetingWeek, meeting_week
 from woq_tui.widgets.figures_cells import change_text
@@ -28,7 +28,6 @@ from woq_tui.widgets.figures_charts import bar_rows, pad, paired_bars
 from woq_tui.widgets.kpi_tile import KpiTile
 
 HEADLINES = ("tickets", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h", "satisfaction_rate")
-WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 
 
 def digits_text(key: str, value) -> str:
@@ -121,7 +120,14 @@ class MeetingScreen(WoqScreen):
     @work(thread=True, exclusive=True, group="meeting")
     def _load(self, period: Period, generation: int) -> None:
         context = self.app.context
-        self.post_message(self.Loaded(meeting_week(context.engine, period, context.clock.now()), generation))
+        try:
+            week = meeting_week(context.engine, period, context.clock.now())
+        except Exception as exc:  # the database went away: say so, keep the screen
+            from woq_tui.store.db import first_line
+
+            self.post_message(self.Saved(t("stations.failed", error=first_line(exc)), error=True))
+            return
+        self.post_message(self.Loaded(week, generation))
 
     def _show_title(self) -> None:
         period = self.period
@@ -187,15 +193,12 @@ class MeetingScreen(WoqScreen):
         return bar_rows(rows, width=16)
 
     def _days(self, week: MeetingWeek) -> Text:
-        from woq_tui.i18n import language
-
-        names = WEEKDAYS[language()]
         rows = []
         for day in week.period.days():
             values = week.by_day.get(day)
             overdue = values["overdue"] if values else 0
             escalated = round((values["escalation_rate"] or 0) * values["tickets"]) if values else 0
-            rows.append((f"{day:%m-%d} {names[day.weekday()]}", overdue, escalated))
+            rows.append((day_label(day), overdue, escalated))
         return paired_bars(rows, (t("meeting.overdue"), t("meeting.escalated")))
 
     def action_step(self, steps: int) -> None:
@@ -224,13 +227,18 @@ class MeetingScreen(WoqScreen):
         try:
             html = render(report(context.engine, period, context.clock.now()), "html", context.settings.tz)
             path.write_text(html, encoding="utf-8")
-        except OSError as exc:
-            self.post_message(self.Saved(t("stations.export_failed", error=exc.strerror or exc), error=True))
+        except Exception as exc:
+            from woq_tui.store.db import first_line
+
+            error = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
+            self.post_message(self.Saved(t("stations.export_failed", error=error), error=True))
             return
         self.post_message(self.Saved(t("meeting.saved", svg=svg_name, html=path.name)))
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
+        if message.error:
+            self.query_one("#meeting-body").loading = False
         self.notify(message.text, severity="error" if message.error else "information", timeout=8)
 
 

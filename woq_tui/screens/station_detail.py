@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from woq_tui.domain.metrics import FIGURE_KEYS, Period
 from woq_tui.i18n import t
-from woq_tui.reporting.formatting import format_value, group_label
+from woq_tui.reporting.formatting import day_label, format_value, group_label
 from woq_tui.screens.base import WoqScreen
 from woq_tui.screens.stations import period_title
 from woq_tui.store.figures import StationDetail, station_detail
@@ -68,7 +68,19 @@ class StationDetailScreen(WoqScreen):
     @work(thread=True, exclusive=True, group="station-detail")
     def _load(self) -> None:
         context = self.app.context
-        self.post_message(self.Loaded(station_detail(context.engine, self.code, self.period, context.clock.now())))
+        try:
+            detail = station_detail(context.engine, self.code, self.period, context.clock.now())
+        except Exception as exc:  # the database went away: say so, keep the screen
+            from woq_tui.store.db import first_line
+
+            self.app.call_from_thread(self._failed, first_line(exc))
+            return
+        self.post_message(self.Loaded(detail))
+
+    def _failed(self, error: str) -> None:
+        for table in self.query(DataTable):
+            table.loading = False
+        self.notify(t("stations.failed", error=error), severity="error")
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -93,10 +105,10 @@ class StationDetailScreen(WoqScreen):
         for day in self.period.days():
             values = detail.by_day.get(day)
             if values is None:
-                days.add_row(day.strftime("%m-%d %a"), *("" for _ in DAY_FIGURES), "", key=day.isoformat())
+                days.add_row(day_label(day), *("" for _ in DAY_FIGURES), "", key=day.isoformat())
                 continue
             chart = Text(bar(values["tickets"], top, 10), "cyan")
-            days.add_row(day.strftime("%m-%d %a"), *(self._number(key, values) for key in DAY_FIGURES), chart, key=day.isoformat())
+            days.add_row(day_label(day), *(self._number(key, values) for key in DAY_FIGURES), chart, key=day.isoformat())
         tickets = self.query_one("#detail-tickets", DataTable)
         for key in ("ticket_no", "state", "type", "created", "due", "summary"):
             tickets.add_column(t(f"detail.{key}") if key != "type" else t("report.type"), key=key)
