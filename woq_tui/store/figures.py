@@ -266,7 +266,7 @@ def _fill_percentiles(connection, grouping, facts, condition, groups) -> None:
     conditions = [] if condition is None else [condition]
     statements = {}
     for name, (duration, _count, _per_unit) in PERCENTILES.items():
-        value = facts.duration(duration)
+        value = facts.span(duration)
         statements[name] = (
             select(value)
             .where(*conditions, grouping.member(facts), facts.has_duration(duration))
