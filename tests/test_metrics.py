@@ -373,3 +373,31 @@ def test_station_trend_runs_cover_the_period_in_equal_runs_of_days(filled):
     bounds = grouping.member_values(("S001", 10))
     assert bounds["m_day_start"] == int((FROM - timedelta(days=1)).timestamp())
     assert bounds["m_day_end"] == int((FROM + timedelta(days=1)).timestamp())
+
+
+def _plan(connection, statement) -> str:
+    compiled = statement.compile(connection, compile_kwargs={"literal_binds": True})
+    return " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+
+
+def test_sqlite_reads_the_figures_from_covering_indexes(sqlite_url):
+    """The plans docs/figures.md relies on: index-only ranges, never the table."""
+    from woq_tui.domain.metrics import aggregates
+
+    engine = make_engine(sqlite_url)
+    fill_fixture(engine)
+    facts = TicketFacts(AS_OF)
+    c = facts.columns
+    columns = [value.label(name) for name, value in aggregates(facts).items()]
+    cohort = facts.cohort(FROM, TO)
+    with engine.connect() as connection:
+        stations = _plan(connection, select(c.station_code, *columns).where(cohort).group_by(c.station_code))
+        types = _plan(connection, select(c.type, *columns).where(cohort).group_by(c.type))
+        span = facts.span("handling_s")
+        p90 = _plan(connection, select(span).where(cohort, c.station_code == "S001", facts.has_duration("handling_s"))
+                    .order_by(span.desc()).limit(1).offset(3))
+    engine.dispose()
+    # which covering index depends on the statistics; never a table lookup or full scan
+    assert "COVERING INDEX" in stations and "SCAN ticket" not in stations, stations
+    assert "COVERING INDEX" in types and "SCAN ticket" not in types, types
+    assert "COVERING INDEX ix_ticket_station_created (station_code=? AND created_at>? AND created_at<?)" in p90, p90
