@@ -127,3 +127,22 @@ def test_unwritable_out_is_a_runtime_failure(sqlite_url, tmp_path, capsysbinary)
     status, _, err = run_cli(capsysbinary, "--db", sqlite_url, "--out", str(tmp_path / "missing" / "r.md"))
     assert status == 1 and "Cannot write" in err
     set_language("en")
+
+
+def test_every_message_key_of_the_figures_exists_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from woq_tui.domain.metrics import FIGURES, PERIOD_KINDS
+    from woq_tui.i18n import catalogue
+
+    root = Path(__file__).parent.parent / "woq_tui"
+    files = [root / "commands/report.py", *root.glob("reporting/*.py"), root / "screens/stations.py",
+             root / "screens/station_detail.py", root / "screens/meeting.py", *root.glob("widgets/figures_*.py")]
+    used = {key for file in files for key in re.findall(r"""\bt\(\s*["']([\w.]+)["']""", file.read_text())}
+    used |= {f"figure.{f.key}" for f in FIGURES} | {f"figure.short.{f.key}" for f in FIGURES}
+    used |= {f"figure.unit.{f.unit}" for f in FIGURES} | {f"stations.period.{kind}" for kind in PERIOD_KINDS}
+    used |= {f"station_detail.{key}" for key in ("ticket_no", "state", "created", "due", "summary")}
+    missing = sorted(key for key in used if key not in catalogue() and not key.endswith("."))
+    assert not missing
+    assert all(zh and en for key, (zh, en) in catalogue().items() if key in used)

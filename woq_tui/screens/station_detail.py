@@ -25,7 +25,7 @@ DAY_FIGURES = ("tickets", "overdue", "overdue_rate", "on_time_rate", "avg_first_
 
 class StationDetailScreen(WoqScreen):
     TITLE_KEY = "screen.stations"
-    BINDINGS = [Binding("escape", "app.pop_screen", "key.back", id="detail.back")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "key.back", id="station_detail.back")]
     DEFAULT_CSS = """
     StationDetailScreen #detail-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
     StationDetailScreen .section { height: 1; padding: 0 1; color: $text-accent; text-style: bold; }
@@ -48,14 +48,14 @@ class StationDetailScreen(WoqScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="detail-title")
-        yield Static(t("detail.by_type"), classes="section")
+        yield Static(t("station_detail.by_type"), classes="section")
         yield DataTable(id="detail-types", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="detail-lower"):
             with Vertical():
-                yield Static(t("detail.trend"), classes="section")
+                yield Static(t("station_detail.trend"), classes="section")
                 yield DataTable(id="detail-days", cursor_type="row", zebra_stripes=True)
             with Vertical():
-                yield Static(t("detail.open_tickets"), classes="section")
+                yield Static(t("station_detail.open_tickets"), classes="section")
                 yield DataTable(id="detail-tickets", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -86,7 +86,7 @@ class StationDetailScreen(WoqScreen):
     def _loaded(self, message: Loaded) -> None:
         detail = self.detail = message.detail
         info = detail.station
-        title = t("detail.title", code=info.code, name=info.name, area=group_label("area", info.area_type))
+        title = t("station_detail.title", code=info.code, name=info.name, area=group_label("area", info.area_type))
         self.query_one("#detail-title", Static).update(f"{title}  {period_title(self.period)}")
         self.query_one(AppHeader).screen_title = f"{t('screen.stations')} · {info.name}"
         types = self.query_one("#detail-types", DataTable)
@@ -97,7 +97,7 @@ class StationDetailScreen(WoqScreen):
             types.add_row(group_label("type", kind), *(self._number(key, values) for key in FIGURE_KEYS), key=kind)
         types.add_row(Text(t("stations.total"), "bold"), *(self._number(key, detail.totals) for key in FIGURE_KEYS))
         days = self.query_one("#detail-days", DataTable)
-        days.add_column(t("detail.day"), key="day")
+        days.add_column(t("station_detail.day"), key="day")
         for key in DAY_FIGURES:
             days.add_column(t(f"figure.short.{key}"), key=key)
         days.add_column("", key="bar")
@@ -111,10 +111,10 @@ class StationDetailScreen(WoqScreen):
             days.add_row(day_label(day), *(self._number(key, values) for key in DAY_FIGURES), chart, key=day.isoformat())
         tickets = self.query_one("#detail-tickets", DataTable)
         for key in ("ticket_no", "state", "type", "created", "due", "summary"):
-            tickets.add_column(t(f"detail.{key}") if key != "type" else t("report.type"), key=key)
+            tickets.add_column(t(f"station_detail.{key}") if key != "type" else t("report.type"), key=key)
         tz = self.context.settings.tz
         for row in detail.tickets:
-            state = Text("⚠ " + t("detail.overdue_mark"), "bold red") if row["overdue"] else Text("○ " + t("detail.open_mark"))
+            state = Text("⚠ " + t("station_detail.overdue_mark"), "bold red") if row["overdue"] else Text("○ " + t("station_detail.open_mark"))
             due = row["due_at"].astimezone(tz).strftime("%m-%d %H:%M") if row["due_at"] else t("none")
             tickets.add_row(
                 row["ticket_no"], state, group_label("type", row["type"]),

@@ -39,10 +39,10 @@ DEFAULT_SORT = ("overdue_rate", True)
 
 
 def period_title(period: Period) -> str:
-    days = t("period.range", start=period.first_day.isoformat(), end=period.last_day.isoformat())
+    days = t("stations.period.range", start=period.first_day.isoformat(), end=period.last_day.isoformat())
     if period.first_day == period.last_day:
         days = period.first_day.isoformat()
-    return f"{t('period.' + period.kind)} {days}"
+    return f"{t('stations.period.' + period.kind)} {days}"
 
 
 @dataclass
@@ -359,7 +359,7 @@ class StationsScreen(WoqScreen):
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
-            (f"{t('key.stations.period')}: {t('period.' + kind)}", t("screen.stations"), lambda kind=kind: self._choose(kind))
+            (f"{t('key.stations.period')}: {t('stations.period.' + kind)}", t("screen.stations"), lambda kind=kind: self._choose(kind))
             for kind in PERIOD_KINDS
         ]
 
