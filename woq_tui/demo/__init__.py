@@ -1,0 +1,1 @@
+"""Demo data: the generator and the live simulator. No UI."""
