@@ -1,5 +1,4 @@
-"""Demo data: a generator of a year of work orders and a live simulator (docs/demo.md).
+"""Demo data: the generator of a year of work orders and the live simulator (docs/demo.md).
 
-No Textual or Rich here (import-linter contract): the console and the command line
-drive these.
+No UI here (import-linter contract): the command line and the console drive these.
 """

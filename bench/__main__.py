@@ -1,0 +1,24 @@
+"""Run every bench/*_bench.py in turn (`make bench`), or the ones named: python -m bench import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def main(names: list[str]) -> int:
+    scripts = sorted(HERE.glob("*_bench.py"))
+    if names:
+        scripts = [s for s in scripts if any(s.stem.startswith(n) for n in names)]
+    failed = 0
+    for script in scripts:
+        print(f"== {script.stem}", flush=True)
+        failed += subprocess.call([sys.executable, "-m", f"bench.{script.stem}"]) != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
