@@ -17,8 +17,10 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -26,7 +28,15 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from woq_tui.config import parse_settings  # noqa: E402
-from woq_tui.demo.generator import TICKET_COLUMNS, Generator, batched, generate  # noqa: E402
+from woq_tui.demo.generator import (  # noqa: E402
+    BATCH,
+    TICKET_COLUMNS,
+    Generator,
+    batched,
+    generate,
+    insert_stations,
+    insert_tickets,
+)
 from woq_tui.store.db import make_engine, upgrade  # noqa: E402
 
 END = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
@@ -57,28 +67,41 @@ GROUP BY s.area_type ORDER BY s.area_type
 TARGET_TYPES = {"repair": 0.367, "consultation": 0.282, "complaint": 0.123, "suggestion": 0.056}
 
 
-def build_rows(policy, stations: int, days: int) -> tuple[float, int]:
+def build_rows(policy, stations: int, days: int) -> tuple[float, Generator, list[tuple]]:
+    generator = Generator(policy, SEED, stations, days, END)
     began = time.perf_counter()
-    count = sum(1 for _ in Generator(policy, SEED, stations, days, END).tickets())
-    return time.perf_counter() - began, count
+    rows = list(generator.tickets())
+    return time.perf_counter() - began, generator, rows
 
 
-def raw_baseline(url: str, policy, stations: int, days: int) -> float:
-    """The same rows through the bare DB-API executemany (no SQLAlchemy), one transaction."""
+def core_insert(url: str, generator: Generator, rows: list[tuple]) -> float:
+    """The built rows the way generate() writes them: Core executemany in batches."""
     engine = make_engine(url)
     upgrade(engine)
-    placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO ticket ({', '.join(TICKET_COLUMNS)}) VALUES ({', '.join([placeholder] * len(TICKET_COLUMNS))})"
-    generator = Generator(policy, SEED, stations, days, END)
+    began = time.perf_counter()
+    with engine.begin() as connection:
+        insert_stations(connection, generator.station_specs)
+        insert_tickets(connection, rows)
+    seconds = time.perf_counter() - began
+    engine.dispose()
+    return seconds
+
+
+def raw_insert(url: str, generator: Generator, rows: list[tuple]) -> float:
+    """The baseline: the same rows through the bare DB-API executemany, one transaction."""
+    engine = make_engine(url)
+    upgrade(engine)
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO ticket ({', '.join(TICKET_COLUMNS)}) VALUES ({', '.join([mark] * len(TICKET_COLUMNS))})"
     began = time.perf_counter()
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
         cursor.executemany(
-            "INSERT INTO station (code, name, area_type, initials) VALUES " + f"({', '.join([placeholder] * 4)})",
+            f"INSERT INTO station (code, name, area_type, initials) VALUES ({mark}, {mark}, {mark}, {mark})",
             [(s.code, s.name, s.area, s.initials) for s in generator.station_specs],
         )
-        for batch in batched(generator.tickets(), 5000):
+        for batch in batched(rows, BATCH):
             cursor.executemany(sql, batch)
         raw.commit()
     finally:
@@ -92,6 +115,14 @@ def timed_generate(url: str, policy, stations: int, days: int):
     upgrade(engine)
     result = generate(engine, policy, seed=SEED, stations=stations, days=days, end=END)
     return engine, result
+
+
+def compare(label: str, urls, generator: Generator, rows: list[tuple]) -> None:
+    core = core_insert(next(urls), generator, rows)
+    raw = raw_insert(next(urls), generator, rows)
+    count = len(rows)
+    print(f"  {label} insert, Core      {core:6.1f} s  {count / core:>9,.0f} tickets/s")
+    print(f"  {label} insert, raw DB-API{raw:6.1f} s  {count / raw:>9,.0f} tickets/s  (baseline; Core/raw {core / raw:.2f})")
 
 
 def figures(engine, stations: int, days: int) -> None:
@@ -118,19 +149,19 @@ def figures(engine, stations: int, days: int) -> None:
         print(f"    {area:<7} {per_station:>8,.0f} {area_overdue:>8.1%} {area_handling:>7.1f} h {satisfaction:>8.1%}")
 
 
-def scratch_pg(server_url: str):
+@contextmanager
+def scratch_pg(server_url: str) -> Iterator[str]:
+    """A scratch database on the server, dropped afterwards."""
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     name = f"woq_bench_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-    def drop() -> None:
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-    return url, drop
 
 
 def main() -> None:
@@ -141,32 +172,22 @@ def main() -> None:
     args = parser.parse_args()
     policy = parse_settings({}).sla_policy()
     print(f"generate: {args.stations} stations x {args.days} days, seed {SEED} (2 shared cores: rough figures)")
-    build, count = build_rows(policy, args.stations, args.days)
-    print(f"  build rows only (Python)     {build:6.1f} s  {count / build:>9,.0f} tickets/s")
+    build, generator, rows = build_rows(policy, args.stations, args.days)
+    print(f"  build rows (Python)          {build:6.1f} s  {len(rows) / build:>9,.0f} tickets/s")
     with tempfile.TemporaryDirectory() as scratch:
-        engine, result = timed_generate(f"sqlite:///{scratch}/gen.db", policy, args.stations, args.days)
-        raw = raw_baseline(f"sqlite:///{scratch}/raw.db", policy, args.stations, args.days)
-        print(
-            f"  SQLite generate()            {result.seconds:6.1f} s  {result.tickets / result.seconds:>9,.0f} tickets/s"
-            f"  ({result.events:,} events)"
-        )
-        print(f"  SQLite raw executemany       {raw:6.1f} s  {result.tickets / raw:>9,.0f} tickets/s  (baseline)")
-        print(f"  ratio generate / baseline    {result.seconds / raw:6.2f}")
+        compare("SQLite    ", (f"sqlite:///{scratch}/{name}.db" for name in ("core", "raw")), generator, rows)
         if args.pg:
-            url, drop = scratch_pg(args.pg)
-            try:
+            with ExitStack() as stack:
+                compare("PostgreSQL", (stack.enter_context(scratch_pg(args.pg)) for _ in range(2)), generator, rows)
+        del rows
+        engine, result = timed_generate(f"sqlite:///{scratch}/gen.db", policy, args.stations, args.days)
+        rate = result.tickets / result.seconds
+        print(f"  SQLite generate(), all in    {result.seconds:6.1f} s  {rate:>9,.0f} tickets/s  (+{result.events:,} events)")
+        if args.pg:
+            with scratch_pg(args.pg) as url:
                 pg_engine, pg = timed_generate(url, policy, args.stations, args.days)
                 pg_engine.dispose()
-            finally:
-                drop()
-            url, drop = scratch_pg(args.pg)
-            try:
-                pg_raw = raw_baseline(url, policy, args.stations, args.days)
-            finally:
-                drop()
-            print(f"  PostgreSQL generate()        {pg.seconds:6.1f} s  {pg.tickets / pg.seconds:>9,.0f} tickets/s")
-            print(f"  PostgreSQL raw executemany   {pg_raw:6.1f} s  {pg.tickets / pg_raw:>9,.0f} tickets/s  (baseline)")
-            print(f"  ratio generate / baseline    {pg.seconds / pg_raw:6.2f}")
+            print(f"  PostgreSQL generate(), all in{pg.seconds:6.1f} s  {pg.tickets / pg.seconds:>9,.0f} tickets/s")
         figures(engine, args.stations, args.days)
         engine.dispose()
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import NormalDist
 from time import perf_counter
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from sqlalchemy import Engine, column, func, select, table
 
@@ -406,11 +406,14 @@ class Generator:
         if reopened_at is not None and reopened_at > end:
             reopened_at = first_resolved = None
         dispatch_count = 0 if dispatched is None else 1 + (extra_dispatches if reassigned_at else 0)
-        updated = max(
-            value
-            for value in (created, dispatched, responded, arrived, reassigned_at, escalated_at, reopened_at, resolved, closed)
-            if value is not None
-        )
+        # Every other change of a ticket lies before its resolution and archiving.
+        updated = closed or resolved
+        if updated is None:
+            updated = max(
+                value
+                for value in (created, dispatched, responded, arrived, reassigned_at, escalated_at, reopened_at)
+                if value is not None
+            )
         recent = created >= end - EVENT_DAYS * DAY
         if recent or reassigned_at or escalated_at or reopened_at:
             self._remember_events(
@@ -478,7 +481,7 @@ def _satisfaction(kind: str, area: str, overdue: bool, reopened: bool, mood: flo
 _HOUR_CUM = [sum(HOUR_WEIGHTS[: hour + 1]) for hour in range(24)]
 
 
-def batched(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
+def batched(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
     batch: list[tuple] = []
     for row in rows:
         batch.append(row)
@@ -489,11 +492,35 @@ def batched(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
         yield batch
 
 
+def _holds_data(connection) -> bool:
+    for name in (_tickets, _stations):
+        if connection.execute(select(func.count()).select_from(name)).scalar_one():
+            return True
+    return False
+
+
 def is_empty(engine: Engine) -> bool:
     with engine.connect() as connection:
-        tickets = connection.execute(select(func.count()).select_from(_tickets)).scalar_one()
-        stations = connection.execute(select(func.count()).select_from(_stations)).scalar_one()
-    return tickets == 0 and stations == 0
+        return not _holds_data(connection)
+
+
+def insert_stations(connection, specs: list[StationSpec]) -> None:
+    rows = [{"code": s.code, "name": s.name, "area_type": s.area, "initials": s.initials} for s in specs]
+    connection.execute(_stations.insert(), rows)
+
+
+def insert_tickets(
+    connection, rows: Iterable[tuple], batch_size: int = BATCH, progress: Callable[[int], None] | None = None
+) -> int:
+    """Ticket rows (TICKET_COLUMNS order) by Core executemany, batch by batch."""
+    insert = _tickets.insert()
+    count = 0
+    for batch in batched(rows, batch_size):
+        connection.execute(insert, [dict(zip(TICKET_COLUMNS, row)) for row in batch])
+        count += len(batch)
+        if progress:
+            progress(count)
+    return count
 
 
 def generate(
@@ -512,23 +539,10 @@ def generate(
     generator = Generator(policy, seed, stations, days, end)
     result = GenerateResult(stations=len(generator.station_specs))
     with engine.begin() as connection:
-        count = connection.execute(select(func.count()).select_from(_tickets)).scalar_one()
-        count += connection.execute(select(func.count()).select_from(_stations)).scalar_one()
-        if count:
+        if _holds_data(connection):
             raise NotEmptyError("the database already holds stations or tickets")
-        connection.execute(
-            _stations.insert(),
-            [
-                {"code": s.code, "name": s.name, "area_type": s.area, "initials": s.initials}
-                for s in generator.station_specs
-            ],
-        )
-        insert = _tickets.insert()
-        for batch in batched(generator.tickets(), batch_size):
-            connection.execute(insert, [dict(zip(TICKET_COLUMNS, row)) for row in batch])
-            result.tickets += len(batch)
-            if progress:
-                progress(result.tickets)
+        insert_stations(connection, generator.station_specs)
+        result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
         result.events = _write_events(connection, generator.events, batch_size)
     result.open = generator.open
     result.seconds = perf_counter() - began
