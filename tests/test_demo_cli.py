@@ -148,3 +148,10 @@ def test_the_demo_honours_read_only(data_home, settings):
     args = _demo_args(no_live=True, read_only=True)
     with DemoSession(args, settings, clock=FixedClock(NOW), stream=io.StringIO()) as session:
         assert session.context.read_only and not session.context.can_write
+
+
+def test_demo_with_a_bad_count_exits_2_before_building_anything(data_home, capsys):
+    assert main(["--lang", "en", "demo", "--stations", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err == "woq-console demo: --stations must be at least 1 (got 0)\n"
+    assert not demo_path().exists()

@@ -229,7 +229,8 @@ def _season(day_of_year: int) -> float:
 class _Window:
     """The local days of [start, end) and the share of each day's arrivals inside it."""
 
-    days: list[tuple[int, int, int, int, float]] = field(default_factory=list)  # start, lo, hi, weekday, weight
+    # (local midnight, first and end second of the day inside the window, day length, share)
+    days: list[tuple[int, int, int, int, float]] = field(default_factory=list)
 
     @classmethod
     def build(cls, start: int, end: int, policy: SlaPolicy) -> "_Window":
