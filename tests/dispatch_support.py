@@ -94,16 +94,20 @@ class FailFirst:
 
 
 class StallAfterApply:
-    """Lets the first `count` requests reach the app (which applies them), then holds
-    back the answer until the client gives up and disconnects. `applied` is set when
-    such an answer has been held back."""
+    """After `after` ordinary requests, lets the next `count` reach the app (which
+    applies them) but holds back the answer until the client gives up and disconnects.
+    `applied` is set when such an answer has been held back."""
 
-    def __init__(self, app, count: int = 1) -> None:
-        self.app, self.left = app, count
+    def __init__(self, app, count: int = 1, after: int = 0) -> None:
+        self.app, self.left, self.after = app, count, after
         self.applied = threading.Event()
         self.held = 0
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and self.after > 0:
+            self.after -= 1
+            await self.app(scope, receive, send)
+            return
         if scope["type"] != "http" or self.left <= 0:
             await self.app(scope, receive, send)
             return
@@ -138,3 +142,15 @@ class Gate:
                 self._open.set()
             await self._open.wait()
         await self.app(scope, receive, send)
+
+
+def write_config(directory, base_url: str | None, **dispatch) -> str:
+    """A config file for the command line, pointing at base_url."""
+    lines = ["[console]", 'language = "en"', 'operator = "D1023"', 'timezone = "Asia/Shanghai"', "[dispatch]"]
+    if base_url:
+        lines.append(f'base_url = "{base_url}"')
+    for key, value in {"timeout_seconds": 10, "max_attempts": 4, **dispatch}.items():
+        lines.append(f"{key} = {value}")
+    path = directory / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)

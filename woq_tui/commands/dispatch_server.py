@@ -29,6 +29,7 @@ def run(args, settings) -> int:
     engine = open_database(args, settings)
     try:
         sock = bind_socket(args.host, args.port)
+        sock.listen(128)  # connections queue from now on, so the line below is true
     except OSError as exc:
         print(
             f"woq-console: {t('dispatch.cli.cannot_listen', host=args.host, port=args.port, error=exc.strerror or exc)}",
