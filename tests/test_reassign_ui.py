@@ -240,7 +240,7 @@ async def test_the_outbox_screen_lists_retries_and_drops(engine, clock, token):
             rows = table_rows(screen)
             assert set(rows) == {failing.id, kept.id}
             assert rows[failing.id][0] == "✖ Failed" and rows[failing.id][3] == "2/2"
-            assert "HTTP 503" in rows[failing.id][5]
+            assert "HTTP 503" in rows[failing.id][6]
             assert "failed after 2 attempts" in " ".join(n.message for n in app._notifications)
             # The server recovers; `t` on the first row queues it again and it goes through.
             flaky.left = 0

@@ -28,7 +28,7 @@ STATE_LOOK = {
     OutboxState.refused: ("✖", "bold red"),
     OutboxState.failed: ("✖", "bold red"),
 }
-COLUMNS = ("state", "ticket", "move", "attempts", "requested", "error", "id")
+COLUMNS = ("state", "ticket", "move", "attempts", "requested", "id", "error")
 
 
 def _signature(entry: OutboxEntry) -> tuple:
@@ -95,8 +95,8 @@ class OutboxScreen(WoqScreen):
             "move": f"{entry.from_station or '?'} → {entry.to_station}",
             "attempts": f"{entry.attempts}/{self.context.settings.dispatch.max_attempts}",
             "requested": entry.requested_at.astimezone(tz).strftime("%m-%d %H:%M:%S"),
-            "error": Text(entry.last_error or "", overflow="ellipsis", no_wrap=True),
             "id": entry.id[:8],
+            "error": Text(entry.last_error or "", overflow="ellipsis", no_wrap=True),
         }
 
     def show(self, entries: list[OutboxEntry]) -> None:
