@@ -1,1 +1,2 @@
-"""The network side: dispatch API client, outbox and pusher, reference server. No UI."""
+"""The network side: the dispatch API client, the durable outbox and its pusher, and the
+reference dispatch server (docs/dispatch.md). No UI here."""
