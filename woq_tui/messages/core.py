@@ -75,3 +75,5 @@ MESSAGES.update(
         "db.unreachable": ("数据库不可用：{error}", "Database unreachable: {error}"),
     }
 )
+# Textual's own command-palette binding names its description "palette".
+MESSAGES["palette"] = ("命令", "palette")
