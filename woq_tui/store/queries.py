@@ -241,8 +241,16 @@ def queue_page(
     if after is None and complete:
         total = len(rows)
     else:
-        total = session.scalar(select(func.count()).select_from(Ticket).join(Station).where(where)) or 0
+        total = count_open(session, filt)
     return QueuePage(rows, total, complete)
+
+
+def count_open(session: Session, filt: QueueFilter = QueueFilter()) -> int:
+    """Open tickets matching filt."""
+    query = select(func.count()).select_from(Ticket).where(_is_open())
+    if filt.active:
+        query = query.join(Station, Station.code == Ticket.station_code).where(filt.condition())
+    return session.scalar(query) or 0
 
 
 @dataclass(frozen=True)
