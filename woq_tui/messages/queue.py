@@ -123,10 +123,9 @@ MESSAGES = {
     "ticket.key.reveal": ("显示电话", "Reveal phone"),
     "ticket.not_found": ("工单 {no} 不存在", "Ticket {no} does not exist"),
     "ticket.loading": ("正在读取工单 {no}……", "Loading ticket {no}…"),
-    "ticket.clock_open": (
-        "{state} · 应办结 {due} · 已耗时 {age} / 时限 {limit}",
-        "{state} · due {due} · elapsed {age} of {limit}",
-    ),
+    "ticket.clock_open": ("应办结 {due} · 已耗时 {age} / 时限 {limit}", "due {due} · elapsed {age} of {limit}"),
+    "ticket.left": ("剩余 {d}", "{d} left"),
+    "ticket.over": ("已超 {d}", "{d} over"),
     "ticket.clock_resolved": ("已办结 · 用时 {took} · {verdict}", "Resolved · took {took} · {verdict}"),
     "ticket.on_time": ("按时", "on time"),
     "ticket.late": ("超期 {by}", "late by {by}"),

@@ -30,7 +30,49 @@ def refuse_write(screen, action_key: str) -> bool:
     return True
 
 
-class TicketListScreen(WoqScreen):
+class TicketActions:
+    """urge and reassign on selected_rows(); mixed into screens before WoqScreen."""
+
+    def selected_rows(self) -> list[QueueRow]:
+        raise NotImplementedError
+
+    def action_reassign(self) -> None:
+        if refuse_write(self, "action.reassign"):
+            return
+        rows = self.selected_rows()
+        if not rows:
+            self.notify(t("list.no_ticket"), severity="warning")
+            return
+        start_reassign(self, [TicketRef(row.ticket_no, row.station_code, row.version) for row in rows])
+
+    def action_urge(self) -> None:
+        if refuse_write(self, "action.urge"):
+            return
+        rows = self.selected_rows()
+        if not rows:
+            self.notify(t("list.no_ticket"), severity="warning")
+            return
+        self.urge([row.ticket_no for row in rows])
+
+    @work(thread=True, group="urge")
+    def urge(self, ticket_nos: list[str]) -> None:
+        context = self.app.context
+        try:
+            result = actions.urge(context.sessions, context.clock, context.operator, ticket_nos)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, t("urge.failed", error=first_line(exc)), severity="error")
+            return
+        if result.skipped:
+            message = t("urge.done_some", n=len(result.urged), skipped=len(result.skipped))
+        else:
+            message = t("urge.done", n=len(result.urged))
+        self.app.call_from_thread(self.urged, message)
+
+    def urged(self, message: str) -> None:
+        self.notify(message)
+
+
+class TicketListScreen(TicketActions, WoqScreen):
     """A main screen with one or more TicketTables and a RefreshStatus."""
 
     BINDINGS = [
@@ -85,38 +127,6 @@ class TicketListScreen(WoqScreen):
 
     def marks_changed(self) -> None:
         """Subclasses show the count of marks."""
-
-    def action_reassign(self) -> None:
-        if refuse_write(self, "action.reassign"):
-            return
-        rows = self.selected_rows()
-        if not rows:
-            self.notify(t("list.no_ticket"), severity="warning")
-            return
-        start_reassign(self, [TicketRef(row.ticket_no, row.station_code, row.version) for row in rows])
-
-    def action_urge(self) -> None:
-        if refuse_write(self, "action.urge"):
-            return
-        rows = self.selected_rows()
-        if not rows:
-            self.notify(t("list.no_ticket"), severity="warning")
-            return
-        self.urge([row.ticket_no for row in rows])
-
-    @work(thread=True, group="urge")
-    def urge(self, ticket_nos: list[str]) -> None:
-        context = self.app.context
-        try:
-            result = actions.urge(context.sessions, context.clock, context.operator, ticket_nos)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, t("urge.failed", error=first_line(exc)), severity="error")
-            return
-        if result.skipped:
-            message = t("urge.done_some", n=len(result.urged), skipped=len(result.skipped))
-        else:
-            message = t("urge.done", n=len(result.urged))
-        self.app.call_from_thread(self.notify, message)
 
     @on(TicketTable.Selected)
     def open_ticket(self, event: TicketTable.Selected) -> None:

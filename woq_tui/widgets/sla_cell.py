@@ -47,15 +47,16 @@ def sla_label(state: SlaState) -> str:
 
 
 def time_left_text(state: SlaState, due_at: datetime | None, now: datetime, style: Style | None = None) -> Text:
-    """The time-left cell: ✖ 超期 2时05分 · ▲ 临期 25分 · ● 3时05分 · — (no limit)."""
+    """The time-left cell: ✖ -2时05分 (overdue by) · ▲ 25分 · ● 3时05分 · — (no limit).
+
+    The symbol carries the state without colour; the KPI strip and help name them.
+    """
     style = style or FALLBACK[state]
     if due_at is None:
         return Text(t("none"), style="dim")
     left = due_at - now
-    symbol = SYMBOLS[state]
-    if state is SlaState.ok:
-        return Text(f"{symbol} {format_duration(left)}", style=style)
-    return Text(f"{symbol} {t('sla.' + state.value)} {format_duration(left)}", style=style)
+    sign = "-" if state is SlaState.overdue else ""
+    return Text(f"{SYMBOLS[state]} {sign}{format_duration(left)}", style=style)
 
 
 def age_text(created_at: datetime, now: datetime) -> str:

@@ -27,7 +27,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from woq_tui.domain.enums import SlaState
+from woq_tui.domain.enums import OPEN_STATUSES, SlaState, TicketType
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.store.queries import QueueRow
@@ -55,6 +55,11 @@ class Column:
     width: int
     render: Callable[[QueueRow, CellContext], Text | str]
     min_width: int = 8
+    # hidden when the table is narrower than this
+    hide_below: int = 0
+    # the width is the widest of these message keys' words (type and status names)
+    fit_words: tuple[str, ...] = ()
+    max_width: int = 0
 
 
 def _flags(row: QueueRow, _ctx: CellContext) -> Text:
@@ -74,11 +79,17 @@ def _time_left(row: QueueRow, ctx: CellContext) -> Text:
 
 COLUMNS = {
     "ticket_no": Column("ticket_no", "col.ticket_no", 16, lambda r, c: r.ticket_no),
-    "type": Column("type", "col.type", 8, lambda r, c: t("type." + r.type)),
+    "type": Column(
+        "type", "col.type", 8, lambda r, c: t("type." + r.type),
+        fit_words=tuple("type." + kind for kind in TicketType), max_width=10,
+    ),
     "station": Column("station", "col.station", 14, lambda r, c: r.station_name),
-    "status": Column("status", "col.status", 6, lambda r, c: t("status." + r.status)),
-    "age": Column("age", "col.age", 8, lambda r, c: age_text(r.created_at, c.now)),
-    "time_left": Column("time_left", "col.time_left", 17, _time_left),
+    "status": Column(
+        "status", "col.status", 6, lambda r, c: t("status." + r.status),
+        fit_words=tuple("status." + status for status in OPEN_STATUSES), max_width=11,
+    ),
+    "age": Column("age", "col.age", 8, lambda r, c: age_text(r.created_at, c.now), hide_below=118),
+    "time_left": Column("time_left", "col.time_left", 10, _time_left),
     "flags": Column("flags", "col.flags", 7, _flags),
     "summary": Column("summary", "col.summary", 0, lambda r, c: r.summary),
 }
@@ -171,6 +182,8 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self._flash: dict[str, float] = {}
         self._cursor = 0
         self.empty_text = ""
+        self._ticket_width = 16
+        self._columns_fit: tuple | None = None
 
     # --- the cursor ----------------------------------------------------------------
 
@@ -283,6 +296,9 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self.refresh()
 
     def _update_virtual_size(self) -> None:
+        # Ticket numbers vary by site (16 to 20 digits are common): fit the longest held.
+        longest = max((cell_len(row.ticket_no) for row in self.window), default=0)
+        self._ticket_width = max(10, min(longest, 24))
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.window) + 1)
 
     def on_resize(self) -> None:
@@ -294,23 +310,34 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
 
     # --- drawing -------------------------------------------------------------------
 
-    def _widths(self, total: int) -> list[int]:
-        fixed = sum(column.width for column in self.columns if column.width)
-        gaps = len(self.columns)  # one space before each column (the first holds the mark)
-        flexible = [column for column in self.columns if not column.width]
-        left = max(total - fixed - gaps, 0)
-        widths = []
-        for column in self.columns:
-            if column.width:
-                widths.append(column.width)
-            else:
-                widths.append(max(left // max(len(flexible), 1), column.min_width))
-        return widths
+    def _layout(self, total: int) -> list[tuple[Column, int]]:
+        """The columns that fit, with their widths; the flexible one takes the rest."""
+        if self._columns_fit is not None and self._columns_fit[0] == (total, self._ticket_width):
+            return self._columns_fit[1]
+        shown = [column for column in self.columns if total >= column.hide_below]
+
+        def fixed_width(column: Column) -> int:
+            if column.id == "ticket_no":
+                return self._ticket_width
+            if column.fit_words:
+                widest = max(cell_len(t(word)) for word in (*column.fit_words, column.title_key))
+                return min(max(widest, 4), column.max_width)
+            return column.width
+
+        fixed = {column.id: fixed_width(column) for column in shown if column.width}
+        flexible = [column for column in shown if not column.width]
+        left = max(total - sum(fixed.values()) - len(shown) - 1, 0)
+        layout = [
+            (column, fixed[column.id] if column.width else max(left // max(len(flexible), 1), column.min_width))
+            for column in shown
+        ]
+        self._columns_fit = ((total, self._ticket_width), layout)
+        return layout
 
     def _header(self, width: int) -> Strip:
         style = self.get_component_rich_style("ticket-table--header")
         text = Text(" ", style=style, end="")
-        for column, cell_width in zip(self.columns, self._widths(width)):
+        for column, cell_width in self._layout(width):
             title = Text(t(column.title_key))
             title.truncate(cell_width, overflow="ellipsis", pad=True)
             text.append_text(title)
@@ -348,7 +375,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             style += self.get_component_rich_style("ticket-table--cursor", partial=True)
         mark = "●" if row.ticket_no in self.marked else " "
         text = Text(mark, end="")
-        for column, cell_width in zip(self.columns, self._widths(width)):
+        for column, cell_width in self._layout(width):
             value = column.render(row, context)
             cell = value if isinstance(value, Text) else Text(value or "")
             cell.no_wrap = True
