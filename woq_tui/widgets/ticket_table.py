@@ -184,6 +184,8 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self.empty_text = ""
         self._ticket_width = 16
         self._columns_fit: tuple | None = None
+        self._styles: dict[str, Style] | None = None
+        self._strips: dict[tuple, Strip] = {}
 
     # --- the cursor ----------------------------------------------------------------
 
@@ -203,11 +205,18 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
 
     def move_to(self, index: int) -> None:
         count = len(self.window)
+        old = self._cursor
         self._cursor = max(0, min(index, count - 1)) if count else 0
         row = self.cursor_row
         self.cursor_key = row.ticket_no if row else None
+        top = round(self.scroll_y)
         self._scroll_to_cursor()
-        self.refresh()
+        if round(self.scroll_y) == top:
+            # Only the two lines the cursor left and entered change.
+            self.refresh_line(old + 1)
+            self.refresh_line(self._cursor + 1)
+        else:
+            self.refresh()
         if count and self._cursor >= count - 1 and not self.window.complete:
             self.post_message(self.NeedMore(self))
 
@@ -335,7 +344,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         return layout
 
     def _header(self, width: int) -> Strip:
-        style = self.get_component_rich_style("ticket-table--header")
+        style = self._style_set()["base"] + self._style_set()["ticket-table--header"]
         text = Text(" ", style=style, end="")
         for column, cell_width in self._layout(width):
             title = Text(t(column.title_key))
@@ -349,32 +358,61 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         segments = list(text.render(self.app.console))
         return Strip(Segment.apply_style(segments, style), width).adjust_cell_length(width, style)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._strips.clear()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._styles = None
+        self._strips.clear()
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._styles = None
+        self._strips.clear()
+        self.refresh()
+
+    def _style_set(self) -> dict[str, Style]:
+        """The component styles, resolved once per focus and stylesheet change."""
+        if self._styles is None:
+            styles = {name: self.get_component_rich_style(name, partial=True) for name in self.COMPONENT_CLASSES}
+            styles["base"] = self.rich_style
+            self._styles = styles
+        return self._styles
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
             return self._header(width)
         index = round(self.scroll_y) + y - 1
-        base = self.rich_style
+        styles = self._style_set()
+        base = styles["base"]
         if index >= len(self.window):
             if index == 0 and self.empty_text:
                 return self._strip(Text("  " + self.empty_text, style="italic"), width, base)
             return Strip.blank(width, base)
         row = self.window.row_at(index)
         now = self._now()
+        flashing = row.ticket_no in self._flash and time.monotonic() - self._flash[row.ticket_no] < FLASH_SECONDS
+        marked = row.ticket_no in self.marked
+        # A row's line changes with the row, the minute, its place and its marks: cache it.
+        key = (row, width, int(now.timestamp()) // 60, index % 2, flashing, marked, index == self._cursor)
+        strip = self._strips.get(key)
+        if strip is not None:
+            return strip
         state = self.policy.state(row.created_at, row.due_at, now)
-        styles = {key: self.get_component_rich_style(name, partial=True) for key, name in COMPONENT.items()}
-        context = CellContext(now, self.policy, state, styles)
+        context = CellContext(now, self.policy, state, {s: styles[name] for s, name in COMPONENT.items()})
         style = base
         if index % 2:
-            style += self.get_component_rich_style("ticket-table--odd", partial=True)
-        if row.ticket_no in self._flash and time.monotonic() - self._flash[row.ticket_no] < FLASH_SECONDS:
-            style += self.get_component_rich_style("ticket-table--changed", partial=True)
-        if row.ticket_no in self.marked:
-            style += self.get_component_rich_style("ticket-table--marked", partial=True)
+            style += styles["ticket-table--odd"]
+        if flashing:
+            style += styles["ticket-table--changed"]
+        if marked:
+            style += styles["ticket-table--marked"]
         if index == self._cursor:
-            style += self.get_component_rich_style("ticket-table--cursor", partial=True)
-        mark = "●" if row.ticket_no in self.marked else " "
-        text = Text(mark, end="")
+            style += styles["ticket-table--cursor"]
+        text = Text("●" if marked else " ", end="")
         for column, cell_width in self._layout(width):
             value = column.render(row, context)
             cell = value if isinstance(value, Text) else Text(value or "")
@@ -384,7 +422,11 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             cell.truncate(cell_width, pad=True)
             text.append_text(cell)
             text.append(" ")
-        return self._strip(text, width, style)
+        strip = self._strip(text, width, style)
+        if len(self._strips) > 2000:
+            self._strips.clear()
+        self._strips[key] = strip
+        return strip
 
     def export_rows(self) -> tuple[list[str], list[list[str]]]:
         """What the table shows as plain cells, plus the due time and SLA state as codes
