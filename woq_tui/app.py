@@ -23,6 +23,7 @@ from woq_tui.screens.meeting import MeetingScreen
 from woq_tui.screens.outbox import OutboxScreen
 from woq_tui.screens.overdue import OverdueScreen
 from woq_tui.screens.queue import QueueScreen
+from woq_tui.screens.reassign import OutboxChanged, forward_change, start_pusher
 from woq_tui.screens.stations import StationsScreen
 from woq_tui.widgets.translated import TranslatedBindings
 
@@ -58,7 +59,18 @@ class WoqApp(TranslatedBindings, App[None]):
         self.theme = context.settings.console.theme
         if context.settings.keys:
             self.set_keymap(context.settings.keys)
+        self.outbox_pusher = None
 
+    def on_mount(self) -> None:
+        # Pushes reassignments from the outbox (a daemon thread; None when off).
+        self.outbox_pusher = start_pusher(self)
+
+    def on_unmount(self) -> None:
+        if self.outbox_pusher is not None:
+            self.outbox_pusher.stop()
+
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
+        forward_change(self, message.change)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for name, key, _cls, title in MAIN_SCREENS:
@@ -75,14 +87,16 @@ class WoqApp(TranslatedBindings, App[None]):
         if isinstance(screen, HelpScreen):
             return
         rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.description in seen and binding.show is False:
+            if not binding.description:
                 continue
-            seen.add(binding.description)
-            rows.append((binding.key_display or format_key(self, key), binding.description))
-        rows.append(("ctrl+p", t("key.palette")))
+            # Textual's own bindings carry English words: t() has their Chinese too.
+            row = (binding.key_display or format_key(self, key), t(binding.description))
+            if row not in seen:
+                seen.add(row)
+                rows.append(row)
         title = t(getattr(screen, "TITLE_KEY", "")) or screen.__class__.__name__
         self.push_screen(HelpScreen(title, rows))
 
