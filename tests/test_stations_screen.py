@@ -208,14 +208,8 @@ def _snapshot_app(database_url, settings, clock, language: str) -> WoqApp:
 
 
 async def settle(pilot) -> None:
-    """Wait for the workers, then redraw the header: AppHeader lays out its line when
-    its title changes, possibly before it has a size, and only fixes it on its next
-    1 s tick (reported to the lead), which would make snapshots flaky."""
-    from woq_tui.widgets.app_header import AppHeader
-
+    """Wait for the workers and for their messages to be shown."""
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    pilot.app.screen.query_one(AppHeader).refresh_text()
     await pilot.pause()
 
 
