@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests.conftest import NOW
 from tests.dispatch_support import (  # noqa: F401 (fixtures)
@@ -44,19 +44,30 @@ def make_app(engine, clock, url, read_only=False, **dispatch) -> WoqApp:
     return WoqApp(context)
 
 
-def watch(app: WoqApp, count: int):
-    """An event set once `count` entries reached a final state, and what they reached."""
+def watch(app: WoqApp, count: int, engine=None):
+    """An event set once `count` entries reached a final state, and what they reached.
+
+    With `engine`, entries the pusher finished before the hook was in place (it starts
+    on mount, in its own thread) count too.
+    """
     done, seen = threading.Event(), {}
     inner = app.outbox_pusher.pusher.on_change
 
-    def hook(change):
-        inner(change)
-        if change.state != "pending":
-            seen[change.ticket_no] = change.state
+    def note(ticket_no: str, state: str) -> None:
+        if state != "pending":
+            seen[ticket_no] = state
             if len(seen) >= count:
                 done.set()
 
+    def hook(change):
+        inner(change)
+        note(change.ticket_no, change.state)
+
     app.outbox_pusher.pusher.on_change = hook
+    if engine is not None:
+        with Session(engine) as session:
+            for entry in session.exec(select(OutboxEntry)).all():
+                note(entry.ticket_no, entry.state)
     return done, seen
 
 
@@ -231,7 +242,7 @@ async def test_the_outbox_screen_lists_retries_and_drops(engine, clock, token):
         )
         app = make_app(engine, clock, handle.url, max_attempts=2)
         async with app.run_test(size=(140, 40)) as pilot:
-            done, seen = watch(app, 2)
+            done, seen = watch(app, 2, engine)
             await pilot.press("5")
             assert await asyncio.to_thread(done.wait, 30)
             await settle(pilot)
