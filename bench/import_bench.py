@@ -88,6 +88,15 @@ def generate(path: Path, rows: int, seed: int = 95598) -> list[tuple]:
 
 
 def _peak_rss_mb() -> float:
+    """The process's peak resident memory. /proc's VmHWM starts afresh at exec, whereas
+    getrusage's ru_maxrss carries the parent's peak over a fork + exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
@@ -100,15 +109,16 @@ def _child_import(url: str, path: str, queue) -> None:
     settings = parse_settings({"console": {"language": "en", "operator": "bench"}})
     engine = make_engine(url)
     base = _peak_rss_mb()
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     summary = import_file(path, engine, policy=settings.sla_policy(), clock=SystemClock(), operator="bench")
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
     engine.dispose()
-    queue.put((elapsed, summary.as_json() | {"rejects": len(summary.rejects)}, base, _peak_rss_mb()))
+    queue.put({"seconds": elapsed, "cpu": cpu, "summary": summary.as_json(), "start": base, "peak": _peak_rss_mb()})
 
 
-def run_import(url: str, path: Path) -> tuple[float, dict, float, float]:
-    """(seconds, summary, RSS before, peak RSS) of one import in a fresh process."""
+def run_import(url: str, path: Path) -> dict:
+    """Seconds, CPU seconds, summary, RSS at start and peak RSS of one import, run in a
+    fresh process."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     child = context.Process(target=_child_import, args=(url, str(path), queue))
@@ -153,13 +163,13 @@ def baseline(db_path: Path, converted: list[tuple]) -> float:
     return elapsed
 
 
-def _report(label: str, rows: int, result: tuple[float, dict, float, float], floor: float | None = None) -> None:
-    elapsed, summary, before, peak = result
+def _report(label: str, rows: int, result: dict, floor: float | None = None) -> None:
+    summary, elapsed = result["summary"], result["seconds"]
     counts = ", ".join(f"{k} {summary[k]:,}" for k in ("read", "inserted", "updated", "unchanged", "rejected"))
-    ratio = f", {elapsed / floor:.1f}× the bare sqlite3 executemany ({floor:.2f} s)" if floor else ""
+    ratio = f"; {elapsed / floor:.1f}× the bare sqlite3 executemany" if floor else ""
     print(
-        f"{label:<28} {elapsed:6.2f} s  {rows / elapsed:9,.0f} rows/s  peak RSS {peak:5.0f} MB "
-        f"(+{peak - before:.0f} over start){ratio}\n{'':<29}{counts}"
+        f"{label:<28} {elapsed:6.2f} s ({result['cpu']:.2f} s CPU)  {rows / elapsed:9,.0f} rows/s  "
+        f"peak RSS {result['peak']:4.0f} MB ({result['start']:.0f} MB at start){ratio}\n{'':<29}{counts}"
     )
 
 

@@ -263,6 +263,17 @@ def test_text_summary_in_chinese(capsys, config, database_url, tmp_path):
     assert code == 0 and err == ""  # no progress bar when stderr is not a terminal
     assert "读取 3 行：新增 1，更新 0，未变 0，拒收 2" in out
     assert "第 4 行 T03 [bad_type] 业务类型：未知的业务类型 '维修'" in out
+    assert "用时" in out and "行/秒" in out
+
+
+def test_text_summary_shows_twenty_rejects_and_points_to_the_rejects_file(capsys, config, database_url, tmp_path):
+    rows = [[f"T{i:03d}", "维修", "S01", "", "", "2026-11-20 08:00", "", "", "", ""] for i in range(25)]
+    code = main(["import", str(write_csv(tmp_path / "in.csv", ZH_HEADER, rows)), "--db", database_url,
+                 "--config", str(config)])  # fmt: skip
+    out, _ = capsys.readouterr()
+    assert code == 0 and "read 25 rows: 0 inserted, 0 updated, 0 unchanged, 25 rejected" in out
+    assert out.count("[bad_type]") == 20 and "… and 5 more rejected rows" in out
+    assert "use --rejects FILE.csv" in out
 
 
 # --- re-import, updates, dry run -----------------------------------------------------
@@ -379,6 +390,22 @@ def test_whole_file_failures_exit_1_with_one_line_and_write_nothing(run, tmp_pat
     assert err.count("\n") == 1 and says in err and "Traceback" not in err
     assert err.startswith(f"woq-console import: {file}: ")
     assert dump(database_url) == before
+
+
+def test_a_bad_file_does_not_create_the_database(capsys, config, tmp_path):
+    target = tmp_path / "new" / "tickets.db"
+    file = write_csv(tmp_path / "cols.csv", ["工单编号"], [["T1"]])
+    code = main(["import", str(file), "--db", f"sqlite:///{target}", "--config", str(config)])
+    assert code == 1 and "required columns missing" in capsys.readouterr().err
+    assert not target.parent.exists()
+
+
+def test_rejects_file_may_not_overwrite_the_input(run, tmp_path, database_url):
+    file = write_csv(tmp_path / "in.csv", ZH_HEADER, ROWS)
+    code, _, err = run(file, "--rejects", str(tmp_path / "." / "in.csv"))
+    assert code == 1 and "cannot be the file being imported" in err
+    assert file.read_text(encoding="utf-8").startswith("工单编号")
+    assert dump(database_url)["ticket"] == []
 
 
 def test_header_only_reads_nothing(run, tmp_path):

@@ -8,66 +8,68 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
+from sqlalchemy.engine import make_url
+
 from woq_tui.commands._common import open_database
+from woq_tui.config import resolve_database_url
 from woq_tui.domain.clock import SystemClock
 from woq_tui.i18n import t
-from woq_tui.store.importer import ImportFileError, ImportSummary, Progress, import_file
+from woq_tui.store.importer import ImportFileError, ImportSummary, Progress, open_export
 
 SHOWN_REJECTS = 20
 
 
 def run(args, settings) -> int:
-    # A missing or unreadable file is told before the database is opened or created.
+    began = time.perf_counter()
     try:
-        with open(args.file, "rb"):
-            pass
-    except OSError as exc:
-        reason = t("import.file.not_found") if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
-        print(f"woq-console import: {args.file}: {reason}", file=sys.stderr)
-        return 1
-    engine = None if args.dry_run and _no_database_yet(args, settings) else open_database(args, settings, upgrade=not args.dry_run)
-    try:
-        with _progress_bar(args.format == "text" and sys.stderr.isatty()) as progress:
-            summary = import_file(
-                args.file,
-                engine,
-                policy=settings.sla_policy(),
-                clock=SystemClock(),
-                operator=settings.console.operator,
-                dry_run=args.dry_run,
-                rejects_path=args.rejects,
-                progress=progress,
-            )
+        # The file is read up to its header before the database is opened (or created).
+        with open_export(args.file) as export:
+            if args.dry_run and _no_database_yet(args, settings):
+                engine = None  # a dry run must not create the SQLite file it would import into
+            else:
+                engine = open_database(args, settings, upgrade=not args.dry_run)
+            try:
+                with _progress_bar(args.format == "text" and sys.stderr.isatty()) as progress:
+                    summary = export.import_into(
+                        engine,
+                        policy=settings.sla_policy(),
+                        clock=SystemClock(),
+                        operator=settings.console.operator,
+                        dry_run=args.dry_run,
+                        rejects_path=args.rejects,
+                        progress=progress,
+                    )
+            finally:
+                if engine is not None:
+                    engine.dispose()
     except ImportFileError as exc:
         print(f"woq-console import: {args.file}: {exc}", file=sys.stderr)
         return 1
-    finally:
-        if engine is not None:
-            engine.dispose()
+    except KeyboardInterrupt:
+        print(f"woq-console import: {args.file}: {t('import.interrupted')}", file=sys.stderr)
+        return 130
     if args.format == "json":
         json.dump(summary.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        _print_text(summary, args.rejects)
+        _print_text(summary, args.rejects, time.perf_counter() - began)
     return 0
 
 
 def _no_database_yet(args, settings) -> bool:
-    """A dry run must not create the SQLite file it would import into."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    from woq_tui.config import resolve_database_url
-
+    """True for a SQLite file that does not exist yet."""
     url = make_url(resolve_database_url(getattr(args, "db", None), settings))
-    return url.drivername.startswith("sqlite") and bool(url.database) and url.database != ":memory:" and not Path(url.database).expanduser().exists()
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return False
+    return not Path(url.database).expanduser().exists()
 
 
-def _print_text(summary: ImportSummary, rejects_path: str | None) -> None:
+def _print_text(summary: ImportSummary, rejects_path: str | None, seconds: float) -> None:
     print(
         t(
             "import.summary",
@@ -78,6 +80,8 @@ def _print_text(summary: ImportSummary, rejects_path: str | None) -> None:
             rejected=summary.rejected,
         )
     )
+    if summary.read:
+        print(t("import.took", seconds=seconds, rate=summary.read / max(seconds, 1e-6)))
     if summary.dry_run:
         print(t("import.summary_dry_run"))
     if summary.ignored_columns:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from woq_tui.domain.clock import Clock
 from woq_tui.domain.enums import EventKind
 from woq_tui.domain.import_rows import (
+    HeaderMap,
     ParsedRow,
     Rejection,
     RowValidator,
@@ -37,9 +38,9 @@ from woq_tui.domain.sla import SlaPolicy
 from woq_tui.domain.timestamps import EpochSeconds, to_epoch
 from woq_tui.i18n import t
 from woq_tui.store.db import DatabaseError, describe_url, first_line, has_tables
-from woq_tui.store.import_source import ImportFileError, open_source
+from woq_tui.store.import_source import ImportFileError, Source, open_source
 
-__all__ = ["ImportFileError", "ImportSummary", "import_file", "station_initials"]
+__all__ = ["Export", "ImportFileError", "ImportSummary", "import_file", "open_export", "station_initials"]
 
 BATCH_ROWS = 2000
 PROGRESS_EVERY = 1000
@@ -49,10 +50,9 @@ ATTEMPTS = 3
 Progress = Callable[[int, "float | None"], None]
 
 
-
 def _plain(table: Table) -> Table:
     """The same table with instants as plain integers: the importer has epoch seconds
-    already, and skipping the datetime conversion per value is a third of the write."""
+    already, so no value needs converting on the way in or out."""
     return Table(
         table.name,
         MetaData(),
@@ -177,12 +177,13 @@ class _BatchWriter:
             try:
                 inserted, updated, unchanged = self._write(batch)
             except (_Conflict, IntegrityError) as exc:
+                # another writer got in between our read and our write: read again
                 if attempt == ATTEMPTS - 1:
-                    detail = "a ticket kept changing during the import" if isinstance(exc, _Conflict) else first_line(exc)
-                    raise DatabaseError(f"{describe_url(str(self.engine.url))}: {detail}") from None
+                    problem = "tickets kept changing during the import" if isinstance(exc, _Conflict) else exc
+                    raise _database_error(self.engine, problem) from None
                 continue
             except SQLAlchemyError as exc:
-                raise DatabaseError(f"{describe_url(str(self.engine.url))}: {first_line(exc)}") from None
+                raise _database_error(self.engine, exc) from None
             summary.inserted += inserted
             summary.updated += updated
             summary.unchanged += unchanged
@@ -261,60 +262,84 @@ class _BatchWriter:
         if self._station_insert is not None:
             connection.execute(self._station_insert, stations)
             return
-        known = set(connection.scalars(select(_station.c.code).where(_station.c.code.in_([s["code"] for s in stations]))))
+        codes = [s["code"] for s in stations]
+        known = set(connection.scalars(select(_station.c.code).where(_station.c.code.in_(codes))))
         fresh = [s for s in stations if s["code"] not in known]
         if fresh:
             connection.execute(insert(_station), fresh)
+
+
+def _database_error(engine: Engine, problem: SQLAlchemyError | str) -> DatabaseError:
+    detail = problem if isinstance(problem, str) else first_line(problem)
+    return DatabaseError(f"{describe_url(str(engine.url))}: {detail}")
 
 
 def _has_schema(engine: Engine) -> bool:
     try:
         return has_tables(engine)
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
+        raise _database_error(engine, exc) from None
 
 
 def _known_stations(engine: Engine | None) -> dict[str, str]:
+    """Station code -> area of the stations stored (a few hundred)."""
     if engine is None:
         return {}
     try:
         with engine.connect() as connection:
-            return {code: area for code, area in connection.execute(select(_station.c.code, _station.c.area_type))}
+            rows = connection.execute(select(_station.c.code, _station.c.area_type))
+            return {code: area for code, area in rows}
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
+        raise _database_error(engine, exc) from None
 
 
-def import_file(
-    path: str | Path,
-    engine: Engine | None,
-    *,
-    policy: SlaPolicy,
-    clock: Clock,
-    operator: str,
-    dry_run: bool = False,
-    rejects_path: str | Path | None = None,
-    progress: Progress | None = None,
-    batch_rows: int = BATCH_ROWS,
-) -> ImportSummary:
-    """Import one export; raises ImportFileError (nothing imported) or DatabaseError.
+@dataclass
+class Export:
+    """An export whose header has been read and found importable; nothing written yet.
 
-    `engine` may be None for a dry run against no database (every row counts as new).
-    Naive times are read in `policy.timezone`, the configured time zone.
+    Opening it first lets the command refuse a bad file before it opens (or creates)
+    the database.
     """
-    source = open_source(path)
-    with source:
-        header = map_header(source.header)
-        if header.missing:
-            raise ImportFileError(t("import.file.missing_columns", columns=", ".join(header.missing)))
+
+    path: Path
+    source: Source
+    header: HeaderMap
+
+    def __enter__(self) -> Export:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.source.close()
+
+    def import_into(
+        self,
+        engine: Engine | None,
+        *,
+        policy: SlaPolicy,
+        clock: Clock,
+        operator: str,
+        dry_run: bool = False,
+        rejects_path: str | Path | None = None,
+        progress: Progress | None = None,
+        batch_rows: int = BATCH_ROWS,
+    ) -> ImportSummary:
+        """Validate every row and write the accepted ones; raises DatabaseError, or
+        ImportFileError when the file breaks part-way (whole batches before stay).
+
+        `engine` may be None for a dry run against no database (every row counts as
+        new). Naive times are read in `policy.timezone`, the configured time zone.
+        """
+        if rejects_path is not None and _same_file(rejects_path, self.path):
+            raise ImportFileError(t("import.rejects_is_input"))
         if engine is not None and dry_run and not _has_schema(engine):
             engine = None  # a dry run against an empty database: everything is new
-        validator = RowValidator(header, policy, policy.timezone, _known_stations(engine))
-        writer = _BatchWriter(engine, header.covered, clock, operator, Path(path).name, dry_run)
-        summary = ImportSummary(ignored_columns=header.ignored, dry_run=dry_run)
-        rejects = _RejectsFile(rejects_path, source.header)
+        validator = RowValidator(self.header, policy, policy.timezone, _known_stations(engine))
+        writer = _BatchWriter(engine, self.header.covered, clock, operator, self.path.name, dry_run)
+        summary = ImportSummary(ignored_columns=self.header.ignored, dry_run=dry_run)
+        rejects = _RejectsFile(rejects_path, self.source.header)
         try:
             batch: list[ParsedRow] = []
-            for row, cells in source.rows:
+            for row, cells in self.source.rows:
                 summary.read += 1
                 result = validator.validate(row, cells)
                 if isinstance(result, Rejection):
@@ -327,10 +352,33 @@ def import_file(
                         writer.flush(batch, summary)
                         batch = []
                 if progress is not None and summary.read % PROGRESS_EVERY == 0:
-                    progress(summary.read, source.fraction())
+                    progress(summary.read, self.source.fraction())
             writer.flush(batch, summary)
         finally:
             rejects.close()
         if progress is not None:
             progress(summary.read, 1.0)
         return summary
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def open_export(path: str | Path) -> Export:
+    """Open an export and check its header; raises ImportFileError (one line)."""
+    source = open_source(path)
+    header = map_header(source.header)
+    if header.missing:
+        source.close()
+        raise ImportFileError(t("import.file.missing_columns", columns=", ".join(header.missing)))
+    return Export(Path(path), source, header)
+
+
+def import_file(path: str | Path, engine: Engine | None, **options: Any) -> ImportSummary:
+    """Open an export and import it (see Export.import_into for the options)."""
+    with open_export(path) as export:
+        return export.import_into(engine, **options)
