@@ -23,6 +23,7 @@ from woq_tui.screens.meeting import MeetingScreen
 from woq_tui.screens.outbox import OutboxScreen
 from woq_tui.screens.overdue import OverdueScreen
 from woq_tui.screens.queue import QueueScreen
+from woq_tui.screens.reassign import OutboxChanged, forward_change, start_pusher
 from woq_tui.screens.stations import StationsScreen
 from woq_tui.widgets.translated import TranslatedBindings
 
@@ -58,7 +59,18 @@ class WoqApp(TranslatedBindings, App[None]):
         self.theme = context.settings.console.theme
         if context.settings.keys:
             self.set_keymap(context.settings.keys)
+        self.outbox_pusher = None
 
+    def on_mount(self) -> None:
+        # Pushes reassignments from the outbox (a daemon thread; None when off).
+        self.outbox_pusher = start_pusher(self)
+
+    def on_unmount(self) -> None:
+        if self.outbox_pusher is not None:
+            self.outbox_pusher.stop()
+
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
+        forward_change(self, message.change)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for name, key, _cls, title in MAIN_SCREENS:

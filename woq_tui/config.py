@@ -102,10 +102,10 @@ class SlaSettings(_Section):
 
 
 class Settings(_Section):
-    console: ConsoleSettings = ConsoleSettings()
-    database: DatabaseSettings = DatabaseSettings()
-    dispatch: DispatchSettings = DispatchSettings()
-    sla: SlaSettings = SlaSettings()
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
+    sla: SlaSettings = Field(default_factory=SlaSettings)
     # [keys] action = "key": remaps the console's bindable actions (docs/keys.md)
     keys: dict[str, str] = {}
     # where these settings came from (None: built-in defaults)

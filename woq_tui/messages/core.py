@@ -75,4 +75,5 @@ MESSAGES.update(
         "db.unreachable": ("数据库不可用：{error}", "Database unreachable: {error}"),
     }
 )
-MESSAGES["reassign.unavailable"] = ("本版本尚不能改派", "Reassignment is not available in this build")
+# Textual's own command-palette binding names its description "palette".
+MESSAGES["palette"] = ("命令", "palette")

@@ -1,9 +1,248 @@
-"""The outbox screen (placeholder until its issue lands)."""
+"""`5`: the reassignment outbox, live. Every entry not confirmed, and those confirmed in
+the last 24 hours, with state, attempts and last error; `t` retries a failed entry, `d`
+drops one (after asking). Rows are updated by key as the pusher reports, and reloaded
+every refresh interval for entries written by other processes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from woq_tui.dispatch.outbox import OutboxError, drop, list_entries, retry
+from woq_tui.domain.enums import OutboxState
+from woq_tui.domain.models import OutboxEntry
+from woq_tui.i18n import t
 from woq_tui.screens.base import WoqScreen
+from woq_tui.screens.confirm import ConfirmScreen
+from woq_tui.screens.reassign import OutboxChanged
+
+STATE_LOOK = {
+    OutboxState.pending: ("⏳", "yellow"),
+    OutboxState.confirmed: ("✔", "green"),
+    OutboxState.conflict: ("⚠", "bold magenta"),
+    OutboxState.refused: ("✖", "bold red"),
+    OutboxState.failed: ("✖", "bold red"),
+}
+COLUMNS = ("state", "ticket", "move", "attempts", "requested", "id", "error")
+
+
+def _signature(entry: OutboxEntry) -> tuple:
+    return (entry.state, entry.attempts, entry.last_error, entry.next_attempt_at)
+
+
+def state_cell(state: str) -> Text:
+    symbol, style = STATE_LOOK.get(state, ("?", ""))
+    return Text(f"{symbol} {t(f'outbox.state.{state}')}", style=style)
 
 
 class OutboxScreen(WoqScreen):
     TITLE_KEY = "screen.outbox"
+    BINDINGS = [
+        Binding("t", "retry", "outbox.key.retry"),
+        Binding("d,delete", "drop", "outbox.key.drop"),
+    ]
+    DEFAULT_CSS = """
+    OutboxScreen #summary { height: 1; padding: 0 1; color: $text-muted; }
+    OutboxScreen #entries { height: 1fr; }
+    OutboxScreen #detail { height: auto; min-height: 1; padding: 0 1; background: $panel; }
+    OutboxScreen #empty { height: 1fr; content-align: center middle; color: $text-muted; }
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.entries: dict[str, OutboxEntry] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="summary")
+        table: DataTable = DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="empty")
+        yield Static("", id="detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#entries", DataTable)
+        for name in COLUMNS:
+            table.add_column(t(f"outbox.col.{name}"), key=name)
+        self.set_interval(self.context.settings.console.refresh_seconds, self.load)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="outbox-load")
+    def load(self) -> None:
+        context = self.context
+        try:
+            entries = list_entries(context.engine, confirmed_since=context.clock.now() - timedelta(hours=24))
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, t("db.unreachable", error=type(exc).__name__), severity="error")
+            return
+        self.app.call_from_thread(self.show, entries)
+
+    # -- showing -----------------------------------------------------------------------
+
+    def _cells(self, entry: OutboxEntry) -> dict[str, object]:
+        tz = self.context.settings.tz
+        return {
+            "state": state_cell(entry.state),
+            "ticket": entry.ticket_no,
+            "move": f"{entry.from_station or '?'} → {entry.to_station}",
+            "attempts": f"{entry.attempts}/{self.context.settings.dispatch.max_attempts}",
+            "requested": entry.requested_at.astimezone(tz).strftime("%m-%d %H:%M:%S"),
+            "id": entry.id[:8],
+            "error": Text(entry.last_error or "", overflow="ellipsis", no_wrap=True),
+        }
+
+    def show(self, entries: list[OutboxEntry]) -> None:
+        """Apply a fresh list: update rows by key; rebuild only when rows come or go."""
+        table = self.query_one("#entries", DataTable)
+        # Unsettled entries first, newest first within each group.
+        entries = sorted(entries, key=lambda e: (e.state == OutboxState.confirmed, -e.requested_at.timestamp(), e.id))
+        keys = [entry.id for entry in entries]
+        if keys != [row.value for row in table.rows]:
+            cursor_key = self._cursor_key()
+            table.clear()
+            for entry in entries:
+                table.add_row(*self._cells(entry).values(), key=entry.id)
+            if cursor_key in keys:
+                table.move_cursor(row=keys.index(cursor_key))
+        else:
+            for entry in entries:
+                known = self.entries.get(entry.id)
+                if known is None or _signature(known) != _signature(entry):
+                    self._update_row(entry)
+        self.entries = {entry.id: entry for entry in entries}
+        self._show_summary()
+        self._show_detail()
+
+    def _update_row(self, entry: OutboxEntry) -> None:
+        table = self.query_one("#entries", DataTable)
+        for column, value in self._cells(entry).items():
+            table.update_cell(entry.id, column, value)
+
+    def _show_summary(self) -> None:
+        counts = {state.value: 0 for state in OutboxState}
+        for entry in self.entries.values():
+            counts[entry.state] = counts.get(entry.state, 0) + 1
+        self.query_one("#summary", Static).update(t("outbox.summary", **counts))
+        empty = self.query_one("#empty", Static)
+        if not self.context.settings.dispatch.base_url:
+            empty.update(t("outbox.off"))
+        else:
+            empty.update(t("outbox.empty"))
+        empty.display = not self.entries
+        self.query_one("#entries", DataTable).display = bool(self.entries)
+
+    def _cursor_key(self) -> str | None:
+        table = self.query_one("#entries", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def current(self) -> OutboxEntry | None:
+        key = self._cursor_key()
+        return self.entries.get(key) if key else None
+
+    def on_data_table_row_highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        entry = self.current()
+        detail = self.query_one("#detail", Static)
+        if entry is None:
+            detail.update("")
+            return
+        tz = self.context.settings.tz
+        next_try = entry.next_attempt_at.astimezone(tz).strftime("%H:%M:%S") if entry.next_attempt_at else t("none")
+        text = Text(
+            t(
+                "outbox.detail",
+                ticket=entry.ticket_no,
+                from_station=entry.from_station or "?",
+                to_station=entry.to_station,
+                reason=entry.reason,
+                operator=entry.operator,
+                next=next_try if entry.state == OutboxState.pending else t("none"),
+            )
+        )
+        if entry.last_error:
+            text.append("\n" + entry.last_error, style="red")
+        detail.update(text)
+
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
+        change = message.change
+        entry = self.entries.get(change.entry_id)
+        if entry is None:
+            self.load()
+            return
+        updated = entry.model_copy(
+            update={"state": change.state, "attempts": change.attempts, "last_error": change.last_error}
+        )
+        self.entries[change.entry_id] = updated
+        self._update_row(updated)
+        self._show_summary()
+        self._show_detail()
+
+    # -- retry and drop ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("retry", "drop") and not self.context.can_write:
+            return None  # shown disabled: read-only consoles don't touch the outbox
+        return True
+
+    def action_retry(self) -> None:
+        entry = self.current()
+        if entry is None:
+            return
+        if entry.state in (OutboxState.conflict, OutboxState.refused):
+            self.notify(t("outbox.retry_final", state=t(f"outbox.state.{entry.state}")), severity="warning")
+            return
+        if entry.state == OutboxState.confirmed:
+            self.notify(t("outbox.retry_confirmed"))
+            return
+        self._retry(entry.id, entry.ticket_no)
+
+    @work(thread=True, group="outbox-edit")
+    def _retry(self, entry_id: str, ticket_no: str) -> None:
+        context = self.context
+        try:
+            retry(context.engine, context.clock, entry_id)
+        except OutboxError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+            return
+        self.app.call_from_thread(self._edited, t("outbox.retried", ticket=ticket_no))
+
+    def action_drop(self) -> None:
+        entry = self.current()
+        if entry is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._drop(entry.id, entry.ticket_no)
+
+        self.app.push_screen(
+            ConfirmScreen(t("outbox.drop_question", ticket=entry.ticket_no, station=entry.to_station)), answered
+        )
+
+    @work(thread=True, group="outbox-edit")
+    def _drop(self, entry_id: str, ticket_no: str) -> None:
+        try:
+            drop(self.context.engine, entry_id)
+        except OutboxError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+            return
+        self.app.call_from_thread(self._edited, t("outbox.dropped", ticket=ticket_no))
+
+    def _edited(self, words: str) -> None:
+        self.notify(words)
+        pusher = getattr(self.app, "outbox_pusher", None)
+        if pusher is not None:
+            pusher.wake()
+        self.load()

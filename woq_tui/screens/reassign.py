@@ -1,26 +1,321 @@
-"""Reassignment: the entry point the list screens call on `r`.
+"""Reassignment in the console: the dialog behind `r`, and the glue between the app and
+the outbox pusher.
 
-The dialog and the outbox behind it arrive with the reassignment issue; until then the
-entry point says so instead of doing nothing.
+The list screens call `start_reassign(screen, tickets)` with the ticket under the cursor
+or all marked tickets. The dialog picks a target station (type-ahead by code, name or
+pinyin initials, each with its open load and overdue count) and a required reason; on
+confirm the entries are written to the outbox in a worker and the dialog is gone at
+once. The pusher (a daemon thread, see dispatch.outbox.BackgroundPusher) then reports
+each entry's state as an `OutboxChanged` message, which the app hands to the screens of
+the current stack (rows that show a ticket's reassignment state listen for it) and turns
+into a notification when the answer is final.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
-from textual.screen import Screen
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
+from woq_tui.dispatch.candidates import StationCandidate, match, station_candidates
+from woq_tui.dispatch.outbox import BackgroundPusher, OutboxChange, Pusher, RetryPolicy, TicketRef, record
+from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
+from woq_tui.widgets.translated import TranslatedBindings
+
+__all__ = ["OutboxChanged", "ReassignDialog", "ReassignRequest", "TicketRef", "start_pusher", "start_reassign"]
+
+PRESET_REASONS = (
+    "reassign.preset.address",
+    "reassign.preset.boundary",
+    "reassign.preset.crew",
+    "reassign.preset.specialty",
+    "reassign.preset.customer",
+)
+# The console's backoff between attempts; tests replace it with tiny waits.
+RETRY_POLICY = RetryPolicy()
+
+
+class OutboxChanged(Message, bubble=False):
+    """An outbox entry changed state (pending, confirmed, conflict, refused, failed)."""
+
+    def __init__(self, change: OutboxChange) -> None:
+        super().__init__()
+        self.change = change
 
 
 @dataclass(frozen=True)
-class TicketRef:
-    """What a reassignment needs to know of a ticket as the dispatcher saw it."""
+class ReassignRequest:
+    tickets: tuple[TicketRef, ...]
+    to_station: str
+    reason: str
 
-    ticket_no: str
-    station_code: str
-    version: int
+
+def _state_words(state: str) -> str:
+    return t(f"outbox.state.{state}")
+
+
+# -- the dialog ------------------------------------------------------------------------
+
+
+class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "reassign.key.cancel"),
+        Binding("ctrl+s", "confirm", "reassign.key.confirm"),
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
+    ]
+    DEFAULT_CSS = """
+    ReassignDialog { align: center middle; }
+    ReassignDialog > Vertical {
+        width: 84; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    ReassignDialog #title { text-style: bold; margin-bottom: 1; }
+    ReassignDialog Label { margin-top: 1; color: $text-muted; }
+    ReassignDialog #candidates { height: auto; max-height: 8; }
+    ReassignDialog #presets { height: auto; max-height: 5; }
+    ReassignDialog #target { color: $success; }
+    ReassignDialog #error { color: $error; }
+    ReassignDialog .hint { color: $text-muted; margin-top: 1; }
+    """
+
+    def __init__(self, tickets: list[TicketRef]) -> None:
+        super().__init__()
+        self.tickets = tuple(tickets)
+        self.candidates: list[StationCandidate] = []
+        self.shown: list[StationCandidate] = []
+
+    @property
+    def context(self):
+        return self.app.context
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self._title(), id="title")
+            yield Label(t("reassign.station"))
+            yield Input(placeholder=t("reassign.station_hint"), id="station")
+            yield OptionList(id="candidates")
+            yield Static("", id="target")
+            yield Label(t("reassign.reason"))
+            yield OptionList(*(Option(t(key), id=key) for key in PRESET_REASONS), id="presets")
+            yield Input(placeholder=t("reassign.reason_hint"), id="reason", max_length=2000, select_on_focus=False)
+            yield Static("", id="error")
+            yield Static(t("reassign.hint"), classes="hint")
+
+    def _title(self) -> str:
+        if len(self.tickets) == 1:
+            ref = self.tickets[0]
+            return t("reassign.title_one", ticket=ref.ticket_no, station=ref.station_code)
+        stations = ", ".join(sorted({ref.station_code for ref in self.tickets}))
+        return t("reassign.title_many", count=len(self.tickets), stations=stations)
+
+    def on_mount(self) -> None:
+        self.query_one("#station", Input).focus()
+        self.load_candidates()
+
+    @work(thread=True, exclusive=True, group="reassign-candidates")
+    def load_candidates(self) -> None:
+        context = self.context
+        try:
+            rows = station_candidates(context.engine, context.clock.now())
+        except Exception as exc:  # the database is away: say so in the dialog
+            self.app.call_from_thread(self._show_error, t("reassign.load_failed", error=type(exc).__name__))
+            return
+        self.app.call_from_thread(self._set_candidates, rows)
+
+    def _set_candidates(self, rows: list[StationCandidate]) -> None:
+        current = {ref.station_code for ref in self.tickets}
+        # A station every ticket is already at is no target.
+        self.candidates = [row for row in rows if not (len(current) == 1 and row.code in current)]
+        self._refilter()
+
+    @on(Input.Changed, "#station")
+    def _refilter(self) -> None:
+        self.shown = match(self.candidates, self.query_one("#station", Input).value)
+        options = self.query_one("#candidates", OptionList)
+        code_width = max((cell_len(c.code) for c in self.shown), default=0)
+        name_width = max((cell_len(c.name) for c in self.shown), default=0)
+        options.set_options(Option(self._candidate_text(c, code_width, name_width), id=c.code) for c in self.shown)
+        options.highlighted = 0 if self.shown else None
+        self._show_target()
+
+    @staticmethod
+    def _candidate_text(candidate: StationCandidate, code_width: int, name_width: int) -> Text:
+        text = Text()
+        text.append(candidate.code + " " * (code_width - cell_len(candidate.code)), style="bold")
+        text.append("  " + candidate.name + " " * (name_width - cell_len(candidate.name)) + "  ")
+        text.append(t("reassign.load", open=candidate.open), style="dim")
+        text.append(" · ", style="dim")
+        overdue = t("reassign.overdue", overdue=candidate.overdue)
+        text.append(overdue, style="bold red" if candidate.overdue else "dim")
+        return text
+
+    def target(self) -> StationCandidate | None:
+        highlighted = self.query_one("#candidates", OptionList).highlighted
+        if highlighted is None or highlighted >= len(self.shown):
+            return None
+        return self.shown[highlighted]
+
+    @on(OptionList.OptionHighlighted, "#candidates")
+    def _show_target(self) -> None:
+        target = self.target()
+        if target is None:
+            text = t("reassign.no_match") if self.candidates else ""
+        else:
+            text = t("reassign.target", station=target.code, name=target.name)
+        self.query_one("#target", Static).update(text)
+
+    def action_move(self, step: int) -> None:
+        if self.focused is not self.query_one("#station", Input):
+            return
+        options = self.query_one("#candidates", OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    @on(Input.Submitted, "#station")
+    @on(OptionList.OptionSelected, "#candidates")
+    def _station_chosen(self) -> None:
+        if self.target() is not None:
+            self.query_one("#presets", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#presets")
+    def _preset_chosen(self, event: OptionList.OptionSelected) -> None:
+        reason = self.query_one("#reason", Input)
+        reason.value = str(event.option.prompt)
+        reason.focus()
+        reason.cursor_position = len(reason.value)
+
+    @on(Input.Submitted, "#reason")
+    def _reason_submitted(self) -> None:
+        self.action_confirm()
+
+    def _show_error(self, text: str) -> None:
+        self.query_one("#error", Static).update(text)
+
+    def action_confirm(self) -> None:
+        target = self.target()
+        reason = self.query_one("#reason", Input).value.strip()
+        if target is None:
+            self._show_error(t("reassign.need_station"))
+            self.query_one("#station", Input).focus()
+            return
+        if all(ref.station_code == target.code for ref in self.tickets):
+            self._show_error(t("reassign.same_station", station=target.code))
+            return
+        if not reason:
+            self._show_error(t("reassign.need_reason"))
+            self.query_one("#reason", Input).focus()
+            return
+        self.dismiss(ReassignRequest(self.tickets, target.code, reason))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# -- starting a reassignment -----------------------------------------------------------
 
 
 def start_reassign(screen: Screen, tickets: list[TicketRef]) -> None:
-    screen.notify(t("reassign.unavailable"), severity="warning")
+    """`r` on a list screen: open the dialog for these tickets (or say why not)."""
+    app = screen.app
+    context = app.context
+    if not context.can_write:
+        screen.notify(t("reassign.read_only"), severity="warning")
+        return
+    if not context.settings.dispatch.base_url:
+        screen.notify(t("reassign.off"), severity="warning")
+        return
+    if not tickets:
+        screen.notify(t("reassign.nothing_marked"), severity="warning")
+        return
+
+    def confirmed(request: ReassignRequest | None) -> None:
+        if request is not None:
+            app.run_worker(partial(_record, app, request), thread=True, group="reassign-record", exit_on_error=False)
+
+    app.push_screen(ReassignDialog(tickets), confirmed)
+
+
+def _record(app: App, request: ReassignRequest) -> None:
+    """Worker: write the outbox entries (one transaction), then wake the pusher."""
+    context = app.context
+    try:
+        entries = record(
+            context.engine, context.clock, request.tickets, request.to_station, request.reason, context.operator
+        )
+    except Exception as exc:
+        app.call_from_thread(app.notify, t("reassign.record_failed", error=type(exc).__name__), severity="error")
+        return
+    changes = [OutboxChange(e.id, e.ticket_no, e.to_station, e.state, 0) for e in entries]
+    app.call_from_thread(_recorded, app, request, changes)
+
+
+def _recorded(app: App, request: ReassignRequest, changes: list[OutboxChange]) -> None:
+    skipped = len(request.tickets) - len(changes)
+    if changes:
+        app.notify(t("reassign.queued", count=len(changes), station=request.to_station))
+    if skipped:
+        app.notify(t("reassign.skipped", count=skipped, station=request.to_station), severity="warning")
+    for change in changes:
+        forward_change(app, change)
+    pusher = getattr(app, "outbox_pusher", None)
+    if pusher is not None:
+        pusher.wake()
+
+
+# -- the app side of the pusher -----------------------------------------------------------
+
+
+def start_pusher(app: App) -> BackgroundPusher | None:
+    """Start the background pusher when reassignment is on and this console may write."""
+    context = app.context
+    if not context.settings.dispatch.base_url or not context.can_write:
+        return None
+    pusher = Pusher(
+        context.engine,
+        context.settings,
+        context.clock,
+        policy=RETRY_POLICY,
+        on_change=lambda change: app.post_message(OutboxChanged(change)),
+    )
+    return BackgroundPusher(pusher, interval=context.settings.console.refresh_seconds).start()
+
+
+def forward_change(app: App, change: OutboxChange) -> None:
+    """Hand an entry's new state to the screens of the current stack; notify final ones."""
+    for screen in list(app.screen_stack):
+        screen.post_message(OutboxChanged(change))
+    words = dict(ticket=change.ticket_no, station=change.to_station, error=change.last_error or "")
+    body = change.body or {}
+    if change.state == OutboxState.confirmed:
+        app.notify(t("reassign.done", **words), timeout=4)
+    elif change.state == OutboxState.conflict:
+        app.notify(
+            t(
+                "reassign.conflict",
+                current=body.get("current_station", "?"),
+                version=body.get("current_version", "?"),
+                **words,
+            ),
+            severity="warning",
+            timeout=12,
+        )
+    elif change.state == OutboxState.refused:
+        key = "reassign.refused_token" if body.get("error") in ("unauthorized", "forbidden") else "reassign.refused"
+        env = app.context.settings.dispatch.token_env
+        app.notify(t(key, env=env, **words), severity="error", timeout=12)
+    elif change.state == OutboxState.failed:
+        app.notify(t("reassign.failed", attempts=change.attempts, **words), severity="error", timeout=12)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
 from woq_tui.i18n import t
 
 
-class AppHeader(Static):
+class AppHeader(Widget):
     DEFAULT_CSS = """
     AppHeader {
         dock: top;
@@ -24,16 +24,10 @@ class AppHeader(Static):
     refreshed: reactive[str] = reactive("")
 
     def on_mount(self) -> None:
-        self.set_interval(1, self.refresh_text)
-        self.refresh_text()
+        self.set_interval(1, self.refresh)
 
-    def watch_screen_title(self) -> None:
-        self.refresh_text()
-
-    def watch_refreshed(self) -> None:
-        self.refresh_text()
-
-    def refresh_text(self) -> None:
+    def render(self) -> Text:
+        # Laid out at render time, so the right-hand side follows the real width.
         context = self.app.context
         now = context.clock.now().astimezone(context.settings.tz)
         text = Text.assemble(
@@ -45,15 +39,13 @@ class AppHeader(Static):
         )
         right = Text.assemble(
             (self.refreshed + "  " if self.refreshed else "", "dim"),
-            (now.strftime("%Y-%m-%d %H:%M:%S"), ""),
+            now.strftime("%Y-%m-%d %H:%M:%S"),
         )
-        width = max(self.size.width - 2, 0)
+        width = self.content_size.width
         gap = width - text.cell_len - right.cell_len
-        if gap >= 1:
-            text.append(" " * gap)
-            text.append_text(right)
-        else:
+        if gap < 1:
             text.truncate(max(width - right.cell_len - 1, 0), overflow="ellipsis")
-            text.append(" ")
-            text.append_text(right)
-        self.update(text)
+            gap = 1
+        text.append(" " * gap)
+        text.append_text(right)
+        return text

@@ -1,0 +1,89 @@
+"""The command line's outside: --version, --help everywhere, exit statuses, one-line errors."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from woq_tui import __version__
+from woq_tui.cli import build_parser, main
+
+SUBCOMMANDS = [
+    [],
+    ["demo"],
+    ["generate"],
+    ["db"],
+    ["db", "upgrade"],
+    ["import"],
+    ["report"],
+    ["reassign"],
+    ["outbox"],
+    ["dispatch-server"],
+]
+
+
+@pytest.mark.parametrize("words", SUBCOMMANDS, ids=lambda w: " ".join(w) or "console")
+def test_every_subcommand_has_help(words, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*words, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: woq-console" in capsys.readouterr().out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"woq-console {__version__}"
+
+
+def test_usage_error_exits_2_with_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--format", "pdf"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid choice" in err
+
+
+def test_outbox_retry_needs_an_id(capsys):
+    assert main(["outbox", "retry"]) == 2
+    assert "entry ID" in capsys.readouterr().err
+
+
+def test_global_db_flag_reaches_the_subcommand():
+    args = build_parser().parse_args(["--db", "sqlite:///a.db", "import", "f.csv"])
+    assert args.db == "sqlite:///a.db" and args.file == "f.csv"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_database_is_exit_1_one_line(capsys):
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/nowhere"
+    assert main(["db", "upgrade", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "database error" in err and "Traceback" not in err
+
+
+def test_db_upgrade_creates_the_schema(tmp_path, capsys):
+    from sqlalchemy import inspect
+
+    from woq_tui.store.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert main(["--lang", "en", "db", "upgrade", "--db", url]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert inspect(make_engine(url)).has_table("ticket")
+
+
+def test_python_dash_m_runs_the_same_entry_point():
+    result = subprocess.run(
+        [sys.executable, "-m", "woq_tui", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.strip() == f"woq-console {__version__}"

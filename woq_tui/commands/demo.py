@@ -1,0 +1,124 @@
+"""woq-console demo: the console on a demo database that moves (docs/demo.md).
+
+The database is `demo.db` in the user data directory: generated once (ending now),
+reused afterwards, rebuilt with --fresh. It is generated into `demo.db.part` and renamed
+when complete, so an interrupted generation never leaves a half-filled demo behind.
+While the console is open, a live simulator adds and progresses tickets, and the
+reference dispatch API listens on loopback so that reassignments are confirmed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+from woq_tui.commands.generate import Progress, check_counts, generate_into
+from woq_tui.config import Settings, user_data_dir
+from woq_tui.context import ConsoleContext
+from woq_tui.domain.clock import Clock, SystemClock
+from woq_tui.i18n import t
+from woq_tui.store.db import ensure_schema, make_engine, upgrade
+
+DEMO_FILE = "demo.db"
+LIVE_INTERVAL_SECONDS = 5.0
+
+
+def demo_path() -> Path:
+    return user_data_dir() / DEMO_FILE
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def prepare_database(path: Path, args, settings: Settings, clock: Clock, stream=None) -> bool:
+    """Make sure the demo database exists; True when it was generated now."""
+    if args.fresh:
+        _remove(path)
+    if path.exists():
+        print(t("demo.reusing", path=path), file=stream or sys.stdout)
+        return False
+    part = path.with_name(path.name + ".part")
+    _remove(part)
+    engine = make_engine(f"sqlite:///{part}")
+    progress = Progress(stream)
+    try:
+        upgrade(engine)
+        generate_into(engine, settings, args, clock.now().replace(microsecond=0), progress)
+    finally:
+        progress.done()
+        engine.dispose()  # the last connection checkpoints the WAL into the file
+    part.replace(path)
+    return True
+
+
+class DemoSession:
+    """The demo database, the simulator and the dispatch API, for as long as it is open."""
+
+    def __init__(self, args, settings: Settings, clock: Clock | None = None, path: Path | None = None, stream=None):
+        self.args = args
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.path = path or demo_path()
+        self.stream = stream
+        self.simulator = None
+        self.dispatch = None
+        self.context: ConsoleContext | None = None
+        self._stack = ExitStack()
+
+    def __enter__(self) -> "DemoSession":
+        prepare_database(self.path, self.args, self.settings, self.clock, self.stream)
+        engine = make_engine(f"sqlite:///{self.path}")
+        self._stack.callback(engine.dispose)
+        try:
+            ensure_schema(engine)
+            if not self.args.no_live:
+                from woq_tui.demo.simulator import LiveSimulator
+
+                self.simulator = LiveSimulator(engine, self.settings.sla_policy(), self.clock, seed=self.args.seed)
+                self.simulator.start(LIVE_INTERVAL_SECONDS)
+                self._stack.callback(self.simulator.stop)
+            self.dispatch = self._start_dispatch(engine)
+            self.context = ConsoleContext(
+                settings=self.settings,
+                engine=engine,
+                clock=self.clock,
+                read_only=getattr(self.args, "read_only", False),
+                label="demo",
+            )
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def _start_dispatch(self, engine):
+        try:
+            from woq_tui.dispatch.server import serve_in_background
+        except (ImportError, AttributeError):
+            print(t("demo.no_dispatch"), file=self.stream or sys.stderr)
+            return None
+        token = secrets.token_urlsafe(24)
+        os.environ[self.settings.dispatch.token_env] = token
+        handle = serve_in_background(engine, host="127.0.0.1", port=0, token=token)
+        self._stack.callback(handle.stop)
+        self.settings.dispatch.base_url = handle.url
+        return handle
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+
+
+def run(args, settings) -> int:
+    problem = check_counts(args)
+    if problem:
+        print(f"woq-console demo: {problem}", file=sys.stderr)
+        return 2
+    from woq_tui.app import WoqApp
+
+    with DemoSession(args, settings) as session:
+        WoqApp(session.context).run()
+    return 0

@@ -1,0 +1,263 @@
+"""The live simulator of `woq-console demo`: new tickets arrive, open ones move on.
+
+Each `step(now)` plays the time since the previous step (times `speed`, so the demo
+queue visibly moves) as a Poisson process: arrivals follow the hour of day and the
+station volumes of the generator; every open ticket moves to its next status with the
+probability of its stage's mean duration (new -> dispatched -> accepted -> in_progress
+-> resolved), complaints are sometimes escalated. Every change is one Core UPDATE that
+bumps version, sets updated_at = now and adds a TicketEvent; an UPDATE whose version no
+longer matches (a dispatcher reassigned the ticket meanwhile) is skipped, not forced.
+
+Deterministic: the same seed, the same database and the same step instants give the same
+changes. `start(interval)` runs steps on a background thread, waiting on a
+threading.Event between them (never a busy loop); `stop()` ends it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import Engine, and_, func, insert, select, update
+
+from woq_tui.demo.generator import (
+    AREA_VOLUME,
+    HOUR_TOTAL,
+    HOUR_WEIGHTS,
+    RESPONSE_MEDIAN_MIN,
+    TICKETS_PER_STATION_DAY,
+    TicketShape,
+    poisson,
+)
+from woq_tui.domain.clock import Clock
+from woq_tui.domain.models import Station, Ticket, TicketEvent
+from woq_tui.domain.sla import SlaPolicy
+
+log = logging.getLogger(__name__)
+
+# Mean simulated minutes a ticket stays in a status before its next step.
+STAGE_MINUTES = {"new": 4, "dispatched": None, "accepted": 60}  # dispatched: by type (response)
+RESOLVE_MINUTES = {"repair": 150, "consultation": 8 * 60, "complaint": 36 * 60}
+RESOLVE_MINUTES_DEFAULT = 24 * 60
+ESCALATE_MINUTES = 4 * 24 * 60  # an open complaint, per simulated time; x3 once overdue
+OPERATOR = "SIM"
+NEXT_STATUS = {"new": "dispatched", "dispatched": "accepted", "accepted": "in_progress", "in_progress": "resolved"}
+
+
+@dataclass
+class StepResult:
+    """What one step changed: new ticket numbers, and (ticket_no, what) for the others."""
+
+    created: list[str] = field(default_factory=list)
+    changed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: int = 0  # updates lost to a concurrent change
+
+
+class LiveSimulator:
+    def __init__(
+        self,
+        engine: Engine,
+        policy: SlaPolicy,
+        clock: Clock,
+        seed: int = 95598,
+        speed: float = 12.0,
+        interval_seconds: float = 5.0,
+        max_gap: timedelta = timedelta(minutes=10),
+        on_step: Callable[[StepResult], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.policy = policy
+        self.clock = clock
+        self.speed = speed
+        self.interval_seconds = interval_seconds
+        self.max_gap = max_gap
+        # Called on the simulator's thread after each background step.
+        self.on_step = on_step
+        self.rng = random.Random(seed)
+        self.shape = TicketShape(self.rng, policy)
+        self._stations: list[tuple[str, str, str]] | None = None  # code, area, county
+        self._station_cum: list[float] = []
+        self._last: datetime | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.steps = 0
+        self.errors = 0
+        self.last_error: str | None = None
+
+    # -- one step --------------------------------------------------------------------------
+
+    def step(self, now: datetime) -> StepResult:
+        """Play the time since the last step (the interval, the first time) up to now."""
+        elapsed = timedelta(seconds=self.interval_seconds) if self._last is None else now - self._last
+        elapsed = max(timedelta(0), min(elapsed, self.max_gap))
+        self._last = now
+        minutes = elapsed.total_seconds() * self.speed / 60
+        result = StepResult()
+        with self.engine.begin() as connection:
+            stations = self._load_stations(connection)
+            if not stations or minutes <= 0:
+                return result
+            self._progress(connection, now, minutes, result)
+            self._arrivals(connection, now, minutes, result)
+        self.steps += 1
+        return result
+
+    def _load_stations(self, connection) -> list[tuple[str, str, str]]:
+        if self._stations is None:
+            rows = connection.execute(select(Station.code, Station.area_type, Station.name).order_by(Station.code)).all()
+            self._stations = [(code, area if area in AREA_VOLUME else "urban", name[:2]) for code, area, name in rows]
+            total, cum = 0.0, []
+            for _code, area, _county in self._stations:
+                total += AREA_VOLUME[area]
+                cum.append(total)
+            self._station_cum = cum
+        return self._stations
+
+    def _arrivals(self, connection, now: datetime, minutes: float, result: StepResult) -> None:
+        rng = self.rng
+        stations = self._stations or []
+        hour = now.astimezone(self.policy.timezone).hour
+        per_minute = len(stations) * TICKETS_PER_STATION_DAY / (24 * 60) * HOUR_WEIGHTS[hour] * 24 / HOUR_TOTAL
+        count = poisson(rng, per_minute * minutes)
+        if not count:
+            return
+        prefix = now.astimezone(self.policy.timezone).strftime("%Y%m%d")
+        number = self._last_number(connection, prefix)
+        for _ in range(count):
+            code, area, county = rng.choices(stations, cum_weights=self._station_cum)[0]
+            kind = self.shape.kind()
+            number += 1
+            ticket_no = f"{prefix}{number:06d}"
+            summary, phone, address = self.shape.contact(area, county, kind)
+            ticket_id = connection.execute(
+                insert(Ticket.__table__).returning(Ticket.__table__.c.id),
+                {
+                    "ticket_no": ticket_no,
+                    "type": kind,
+                    "station_code": code,
+                    "channel": self.shape.channel(),
+                    "status": "new",
+                    "created_at": now,
+                    "due_at": self.policy.due_at(kind, area, now),
+                    "escalated": False,
+                    "dispatch_count": 0,
+                    "reopen_count": 0,
+                    "summary": summary,
+                    "customer_phone": phone,
+                    "address": address,
+                    "version": 1,
+                    "updated_at": now,
+                },
+            ).scalar_one()
+            self._event(connection, ticket_id, "created", now, to_station=code)
+            result.created.append(ticket_no)
+
+    @staticmethod
+    def _last_number(connection, prefix: str) -> int:
+        # Ticket numbers are the local date and a six-digit sequence (as the generator's).
+        last = connection.execute(
+            select(func.max(Ticket.ticket_no)).where(
+                Ticket.ticket_no > prefix, Ticket.ticket_no < prefix + ":", func.length(Ticket.ticket_no) == 14
+            )
+        ).scalar_one()
+        suffix = (last or "")[len(prefix) :]
+        return int(suffix) if suffix.isdigit() else 0
+
+    def _progress(self, connection, now: datetime, minutes: float, result: StepResult) -> None:
+        rng = self.rng
+        t = Ticket.__table__.c
+        rows = connection.execute(
+            select(t.id, t.ticket_no, t.type, t.status, t.station_code, t.due_at, t.version, t.escalated)
+            .where(t.resolved_at.is_(None))
+            .order_by(t.id)
+        ).all()
+        for ticket_id, ticket_no, kind, status, station, due_at, version, escalated in rows:
+            changes: dict = {}
+            what = None
+            mean = self._stage_minutes(kind, status)
+            if mean is not None and rng.random() < 1 - math.exp(-minutes / mean):
+                what = NEXT_STATUS[status]
+                changes["status"] = what
+                if what == "dispatched":
+                    changes["dispatched_at"] = now
+                    changes["dispatch_count"] = t.dispatch_count + 1
+                elif what == "accepted":
+                    changes["first_response_at"] = now
+                elif what == "in_progress" and kind == "repair":
+                    changes["arrived_at"] = now
+                elif what == "resolved":
+                    changes["resolved_at"] = now
+            if kind == "complaint" and not escalated and "resolved_at" not in changes:
+                hazard = ESCALATE_MINUTES / (3 if due_at is not None and due_at < now else 1)
+                if rng.random() < 1 - math.exp(-minutes / hazard):
+                    changes["escalated"] = True
+            if not changes:
+                continue
+            changed = connection.execute(
+                update(Ticket.__table__)
+                .where(and_(t.id == ticket_id, t.version == version))
+                .values(**changes, version=t.version + 1, updated_at=now)
+            ).rowcount
+            if not changed:
+                result.skipped += 1
+                continue
+            if what is not None:
+                kind_of_event = {"accepted": "responded", "in_progress": None}.get(what, what)
+                if kind_of_event:
+                    self._event(connection, ticket_id, kind_of_event, now, to_station=station if what == "dispatched" else None)
+                result.changed.append((ticket_no, what))
+            if changes.get("escalated"):
+                self._event(connection, ticket_id, "escalated", now, note="客户多次来电催办，升级督办")
+                result.changed.append((ticket_no, "escalated"))
+
+    @staticmethod
+    def _stage_minutes(kind: str, status: str) -> float | None:
+        if status == "dispatched":
+            return RESPONSE_MEDIAN_MIN.get(kind, 45) * 1.5
+        if status == "in_progress":
+            return RESOLVE_MINUTES.get(kind, RESOLVE_MINUTES_DEFAULT)
+        return STAGE_MINUTES.get(status)
+
+    @staticmethod
+    def _event(connection, ticket_id: int, kind: str, at: datetime, to_station=None, note=None) -> None:
+        connection.execute(
+            insert(TicketEvent.__table__),
+            {"ticket_id": ticket_id, "kind": kind, "at": at, "operator": OPERATOR, "to_station": to_station, "note": note},
+        )
+
+    # -- background thread -----------------------------------------------------------------
+
+    def start(self, interval_seconds: float | None = None) -> None:
+        if self._thread is not None:
+            return
+        if interval_seconds is not None:
+            self.interval_seconds = interval_seconds
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="woq-demo-simulator", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_seconds):
+            try:
+                result = self.step(self.clock.now())
+                if self.on_step is not None:
+                    self.on_step(result)
+            except Exception as exc:  # a locked or vanished database: try again next time
+                self.errors += 1
+                self.last_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                log.debug("simulator step failed", exc_info=True)

@@ -1,0 +1,159 @@
+"""Words of reassignment, the outbox and the dispatch server (zh, en)."""
+
+MESSAGES = {
+    # outbox states
+    "outbox.state.pending": ("待确认", "Pending"),
+    "outbox.state.confirmed": ("已确认", "Confirmed"),
+    "outbox.state.conflict": ("冲突", "Conflict"),
+    "outbox.state.refused": ("被拒绝", "Refused"),
+    "outbox.state.failed": ("发送失败", "Failed"),
+    # command line: reassign
+    "reassign.cli.off": (
+        "改派未启用：请在配置文件 [dispatch] 中设置 base_url",
+        "reassignment is off: set base_url in the [dispatch] section of the config",
+    ),
+    "reassign.cli.blank_reason": ("改派原因不能为空", "a reason is required and must not be blank"),
+    "reassign.cli.unknown_ticket": ("工单 {ticket} 不存在：未做任何改动", "unknown ticket {ticket}: nothing was changed"),
+    "reassign.cli.same_station": (
+        "工单 {ticket} 已在 {station}：未做任何改动",
+        "ticket {ticket} is already at {station}: nothing was changed",
+    ),
+    "reassign.cli.confirmed": (
+        "已改派：工单 {ticket} → {station}（版本 {version}），调度系统已确认",
+        "reassigned: ticket {ticket} → {station} (version {version}), confirmed by the dispatch API",
+    ),
+    "reassign.cli.queued": (
+        "已存入发件箱（{id}），调度系统尚未确认：{error}。控制台或 `woq-console outbox push` 会继续推送",
+        "queued in the outbox ({id}), not yet confirmed by the dispatch API: {error}. "
+        "The console or `woq-console outbox push` will push it again",
+    ),
+    "reassign.cli.conflict": (
+        "被拒绝：工单 {ticket} 已被他人改动（当前在 {station}，版本 {version}）；未做任何改动",
+        "refused: ticket {ticket} was changed meanwhile (now at {station}, version {version}); nothing was changed",
+    ),
+    "reassign.cli.refused": ("被拒绝：{error}；未做任何改动", "refused: {error}; nothing was changed"),
+    "reassign.cli.token": (
+        "被拒绝：{error}。请检查环境变量 {env} 中的令牌",
+        "refused: {error}. Check the token in the environment variable {env}",
+    ),
+    # command line: outbox
+    "outbox.cli.empty": ("发件箱为空：所有改派均已确认", "The outbox is empty: every reassignment is confirmed"),
+    "outbox.cli.header": (
+        "编号 状态 尝试 工单 改派 提交时间 最近错误",
+        "ID State Attempts Ticket Reassignment Requested Last-error",
+    ),
+    "outbox.cli.nothing": ("没有待推送的改派", "Nothing to push"),
+    "outbox.cli.pushed": (
+        "已推送 {total} 条：确认 {confirmed}，冲突 {conflict}，拒绝 {refused}，失败 {failed}，待重试 {pending}",
+        "Pushed {total}: {confirmed} confirmed, {conflict} conflict, {refused} refused, {failed} failed, "
+        "{pending} to retry",
+    ),
+    "outbox.cli.line": ("{ticket} → {station}：{state}{error}", "{ticket} → {station}: {state}{error}"),
+    "outbox.cli.dropped": ("已删除 {id}（工单 {ticket} → {station}），不会再发送", "Dropped {id} (ticket {ticket} → {station}); it will not be sent"),
+    # command line: dispatch server
+    "dispatch.cli.no_token": (
+        "拒绝启动：环境变量 {env} 未设置令牌（测试时可加 --no-auth）",
+        "refusing to start: no token in the environment variable {env} (add --no-auth to run without one)",
+    ),
+    "dispatch.cli.no_auth_exposed": (
+        "警告：--no-auth 且监听 {host}，任何能访问此地址的人都可改派工单",
+        "warning: --no-auth while listening on {host}: anyone who can reach it can reassign tickets",
+    ),
+    "dispatch.cli.cannot_listen": ("无法监听 {host}:{port}：{error}", "cannot listen on {host}:{port}: {error}"),
+    "dispatch.cli.listening": ("调度接口已启动：{url}（Ctrl+C 停止）", "dispatch API listening on {url} (Ctrl+C stops it)"),
+}
+
+MESSAGES.update(
+    {
+        # the reassign dialog
+        "reassign.title_one": ("改派工单 {ticket}（现属 {station}）", "Reassign ticket {ticket} (now at {station})"),
+        "reassign.title_many": ("改派 {count} 张工单（现属 {stations}）", "Reassign {count} tickets (now at {stations})"),
+        "reassign.station": ("改派到供电所", "Target station"),
+        "reassign.station_hint": (
+            "输入编码、名称或拼音首字母，如 dlcx",
+            "Type a code, name or pinyin initials, e.g. dlcx",
+        ),
+        "reassign.load": ("在途 {open}", "open {open}"),
+        "reassign.overdue": ("超期 {overdue}", "overdue {overdue}"),
+        "reassign.target": ("→ {station} {name}", "→ {station} {name}"),
+        "reassign.no_match": ("没有匹配的供电所", "No station matches"),
+        "reassign.reason": ("改派原因（必填：选一个常用原因或直接输入）", "Reason (required: pick one or type your own)"),
+        "reassign.reason_hint": ("改派原因", "Reason for the reassignment"),
+        "reassign.hint": (
+            "↑↓ 选供电所 · Enter 下一步 · Ctrl+S 确认 · Esc 取消",
+            "↑↓ choose station · Enter next · Ctrl+S confirm · Esc cancel",
+        ),
+        "reassign.key.cancel": ("取消", "Cancel"),
+        "reassign.key.confirm": ("确认改派", "Confirm"),
+        "reassign.preset.address": ("地址不属本所辖区", "Address outside this station's area"),
+        "reassign.preset.boundary": ("辖区调整", "Service area boundary changed"),
+        "reassign.preset.crew": ("本所抢修力量不足", "Not enough crew at this station"),
+        "reassign.preset.specialty": ("需其他专业处理", "Needs another speciality"),
+        "reassign.preset.customer": ("客户要求", "Customer request"),
+        "reassign.need_station": ("请选择要改派到的供电所", "Choose the station to reassign to"),
+        "reassign.same_station": ("工单已在 {station}", "The ticket is already at {station}"),
+        "reassign.need_reason": ("请填写改派原因", "A reason is required"),
+        "reassign.load_failed": ("无法读取供电所：{error}", "Cannot read the stations: {error}"),
+        # starting and following a reassignment
+        "reassign.read_only": ("只读模式：不能改派", "Read-only: reassignment is not allowed"),
+        "reassign.off": (
+            "改派未启用：配置 [dispatch] base_url 后可用",
+            "Reassignment is off: set [dispatch] base_url in the config",
+        ),
+        "reassign.nothing_marked": ("没有选中的工单", "No ticket selected"),
+        "reassign.record_failed": ("改派未能写入发件箱：{error}", "Could not write the reassignment: {error}"),
+        "reassign.queued": (
+            "{count} 张工单改派到 {station}：已提交，等待调度系统确认",
+            "{count} ticket(s) to {station}: sent, waiting for the dispatch API",
+        ),
+        "reassign.skipped": ("{count} 张工单已在 {station}，未改派", "{count} ticket(s) already at {station}: skipped"),
+        "reassign.done": ("工单 {ticket} 已改派到 {station}", "Ticket {ticket} reassigned to {station}"),
+        "reassign.conflict": (
+            "工单 {ticket} 未改派：已被他人改动（现属 {current}，版本 {version}）",
+            "Ticket {ticket} not reassigned: changed meanwhile (now at {current}, version {version})",
+        ),
+        "reassign.refused": ("工单 {ticket} 改派到 {station} 被拒绝：{error}", "Ticket {ticket} → {station} refused: {error}"),
+        "reassign.refused_token": (
+            "工单 {ticket} 改派被拒绝：{error}。请检查环境变量 {env} 中的令牌",
+            "Ticket {ticket} refused: {error}. Check the token in {env}",
+        ),
+        "reassign.failed": (
+            "工单 {ticket} → {station}：{attempts} 次尝试均失败（{error}），可在发件箱（5）重试",
+            "Ticket {ticket} → {station}: failed after {attempts} attempts ({error}); retry it in the outbox (5)",
+        ),
+        # the outbox screen
+        "outbox.col.state": ("状态", "State"),
+        "outbox.col.ticket": ("工单", "Ticket"),
+        "outbox.col.move": ("改派", "Reassignment"),
+        "outbox.col.attempts": ("尝试", "Tries"),
+        "outbox.col.requested": ("提交时间", "Requested"),
+        "outbox.col.error": ("最近错误", "Last error"),
+        "outbox.col.id": ("编号", "ID"),
+        "outbox.empty": ("发件箱为空：所有改派均已确认", "The outbox is empty: every reassignment is confirmed"),
+        "outbox.off": (
+            "改派未启用（[dispatch] base_url 未设置）",
+            "Reassignment is off ([dispatch] base_url is not set)",
+        ),
+        "outbox.key.retry": ("重试", "Retry"),
+        "outbox.key.drop": ("删除", "Drop"),
+        "outbox.detail": (
+            "{ticket}：{from_station} → {to_station} · 原因：{reason} · 操作员 {operator} · 下次尝试 {next}",
+            "{ticket}: {from_station} → {to_station} · reason: {reason} · by {operator} · next try {next}",
+        ),
+        "outbox.retry_final": (
+            "调度系统已答复「{state}」，重试只会得到同样结果：请重新改派该工单",
+            "The dispatch API answered {state}; a retry would get the same answer: reassign the ticket again",
+        ),
+        "outbox.retry_confirmed": ("该改派已确认", "This reassignment is already confirmed"),
+        "outbox.retried": ("已重新排队：工单 {ticket}", "Queued again: ticket {ticket}"),
+        "outbox.drop_question": (
+            "删除发件箱中工单 {ticket} → {station} 的改派？删除后不会再发送。",
+            "Drop the reassignment of ticket {ticket} → {station}? It will not be sent.",
+        ),
+        "outbox.dropped": ("已删除：工单 {ticket}", "Dropped: ticket {ticket}"),
+        "outbox.summary": (
+            "待确认 {pending} · 失败 {failed} · 冲突 {conflict} · 拒绝 {refused} · 24 小时内已确认 {confirmed}",
+            "pending {pending} · failed {failed} · conflict {conflict} · refused {refused} · confirmed in 24 h {confirmed}",
+        ),
+    }
+)
