@@ -22,7 +22,6 @@ import resource
 import sqlite3
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -174,26 +173,15 @@ def _report(label: str, rows: int, result: dict, floor: float | None = None) -> 
 
 
 def _postgres(url: str, path: Path, rows: int) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
+    from bench.generate_bench import scratch_pg
     from woq_tui.store.db import make_engine, upgrade
 
-    name = f"woq_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        target = make_url(url).set(database=name).render_as_string(hide_password=False)
+    with scratch_pg(url) as target:
         engine = make_engine(target)
         upgrade(engine)
         engine.dispose()
         _report("PostgreSQL, first import", rows, run_import(target, path))
         _report("PostgreSQL, re-import", rows, run_import(target, path))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:

@@ -128,9 +128,9 @@ def test_import_stores_tickets_in_utc_and_creates_stations(run, tmp_path, databa
         events = session.exec(select(TicketEvent)).scalars().all()
     engine.dispose()
     assert (stations["S01"].name, stations["S01"].area_type, stations["S01"].initials) == (
-        "东丽城东供电所", "urban", "dlcdgds",
+        "东丽城东供电所", "urban", "dlcd",
     )  # fmt: skip
-    assert (stations["S02"].area_type, stations["S02"].initials) == ("rural", "xqncgds")
+    assert (stations["S02"].area_type, stations["S02"].initials) == ("rural", "xqnc")
     assert sorted((e.kind, e.operator, e.note) for e in events) == [("imported", "D1023", "in.csv")] * 3
 
 
@@ -408,6 +408,13 @@ def test_rejects_file_may_not_overwrite_the_input(run, tmp_path, database_url):
     assert dump(database_url)["ticket"] == []
 
 
+def test_unreachable_database_is_one_line(capsys, config, tmp_path):
+    file = write_csv(tmp_path / "in.csv", ZH_HEADER, ROWS)
+    code = main(["import", str(file), "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("woq-console: database error:") and err.count("\n") == 1
+
+
 def test_header_only_reads_nothing(run, tmp_path):
     code, summary, _ = run(write_csv(tmp_path / "in.csv", ZH_HEADER, []))
     assert code == 0 and counts(summary) == (0, 0, 0, 0, 0)
@@ -510,3 +517,49 @@ def test_a_ticket_changed_meanwhile_is_read_again_not_overwritten_blindly(tmp_pa
     # the console's change stands (the file has no status column), the import's lands on top
     assert (t1.status, t1.summary, t1.version) == ("accepted", "imported text", 3)
     assert notes == ["b.csv: summary"]
+
+
+# --- the progress bar, on a real terminal ---------------------------------------------
+
+
+def _on_a_terminal(argv: list[str]) -> tuple[int, str, str]:
+    """Run the command in a child whose stderr is a pseudo-terminal; (code, stdout, what
+    the terminal showed)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "woq_tui", *argv],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm-256color"},
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    out = child.stdout.read().decode()
+    code = child.wait()
+    os.close(leader)
+    return code, out, shown.decode(errors="replace")
+
+
+def test_progress_bar_on_a_terminal_only_for_text_output(sqlite_url, config, tmp_path):
+    file = write_csv(tmp_path / "in.csv", ZH_HEADER, _many(30000))
+    code, out, shown = _on_a_terminal(["import", str(file), "--db", sqlite_url, "--config", str(config)])
+    assert code == 0 and "read 30,000 rows: 30,000 inserted" in out
+    assert "Importing" in shown and "rows/s" in shown and "30,000" in shown
+    code, out, shown = _on_a_terminal(
+        ["import", str(file), "--db", sqlite_url, "--config", str(config), "--format", "json"]
+    )
+    assert code == 0 and json.loads(out)["unchanged"] == 30000
+    assert shown == ""

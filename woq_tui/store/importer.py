@@ -96,11 +96,12 @@ class ImportSummary:
 
 
 def station_initials(name: str) -> str:
-    """Pinyin initials for type-ahead search: 东丽城东供电所 -> dlcdgds."""
+    """Pinyin initials for type-ahead search, without the 供电所 suffix, as the demo
+    writes them (东丽城东供电所 -> dlcd); letters and digits of a code name are kept."""
     from pypinyin import Style, lazy_pinyin
 
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
-    return "".join(ch for ch in "".join(letters).lower() if ch.isascii() and ch.isalnum())[:64]
+    letters = "".join(lazy_pinyin(name.removesuffix("供电所"), style=Style.FIRST_LETTER)).lower()
+    return "".join(ch for ch in letters if ch.isascii() and ch.isalnum())[:64]
 
 
 class _Conflict(Exception):
