@@ -465,6 +465,43 @@ def test_interrupted_import_keeps_whole_batches_and_a_rerun_completes_it(tmp_pat
     assert (summary.inserted, summary.unchanged) == (1600, 900)
 
 
+def test_a_killed_import_leaves_whole_batches_and_a_rerun_completes_it(run, config, tmp_path, database_url):
+    """SIGKILL, not a polite interrupt: the database holds whole batches only."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    total = 40_000
+    file = write_csv(tmp_path / "year.csv", ZH_HEADER, _many(total))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "woq_tui", "import", str(file), "--db", database_url, "--config", str(config),
+         "--format", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    engine = make_engine(database_url)
+    try:
+        stored = 0
+        deadline = time.monotonic() + 120
+        while stored == 0 and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # polling the database for the first committed batch
+            with engine.connect() as connection:
+                stored = connection.execute(text("SELECT count(*) FROM ticket")).scalar()
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT count(*) FROM ticket")).scalar()
+            events = connection.execute(text("SELECT count(*) FROM ticket_event")).scalar()
+    finally:
+        engine.dispose()
+    assert 0 < stored < total and stored % 2000 == 0
+    assert events == stored
+    code, summary, _ = run(file)
+    assert code == 0 and (summary["inserted"], summary["unchanged"]) == (total - stored, stored)
+
+
 def test_duplicates_are_found_across_batches(tmp_path, database_url, clock):
     rows = _many(50)
     rows.append(rows[3])

@@ -111,12 +111,12 @@ for _column, _chinese in COLUMNS.items():
         HEADER_ALIASES[_key(_alias)] = _column
 
 
-def _vocabulary(codes: Iterable[str], chinese: dict[Any, tuple[str, ...]], extra: dict[str, str] | None = None):
+def _vocabulary(codes: Iterable[str], chinese: dict[Any, tuple[str, ...]]) -> dict[str, str]:
+    """Code, or any of its Chinese names (keyed as _key makes them) -> code."""
     words = {_key(code): str(code) for code in codes}
     for code, names in chinese.items():
         for name in names:
             words[_key(name)] = str(code)
-    words.update(extra or {})
     return words
 
 
@@ -133,7 +133,8 @@ _FALSE = {"0", "false", "no", "n", "否"}
 _TIMESTAMP = re.compile(
     r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:\s+|[Tt])(\d{1,2}):(\d{2})"
     r"(?::(\d{2})(?:[.,]\d+)?)?"
-    r"\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?"
+    r"\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?",
+    re.ASCII,  # full-width digits are not one of the spec's formats
 )
 
 
