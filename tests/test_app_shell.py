@@ -22,8 +22,10 @@ async def test_help_lists_the_keys_of_the_screen(context):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        keys = [key for key, _ in app.screen.rows]
-        assert "q" in keys and "ctrl+p" in keys
+        rows = dict(app.screen.rows)
+        assert rows["q"] == "Quit" and rows["?"] == "Help"
+        assert "palette" in rows.values()
+        assert len(app.screen.rows) == len(set(app.screen.rows)), "a key listed twice"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
@@ -78,3 +80,16 @@ async def test_chinese_titles(context):
         await pilot.press("2")
         await pilot.pause()
         assert "超期与升级" in app.screen.query_one("AppHeader").screen_title
+
+
+async def test_help_speaks_chinese_for_textual_bindings_too(context):
+    from woq_tui.i18n import set_language
+
+    set_language("zh")
+    app = WoqApp(context)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        descriptions = [description for _key, description in app.screen.rows]
+        assert "退出" in descriptions and "命令" in descriptions
+        assert not [d for d in descriptions if d.isascii() and d.strip()], descriptions

@@ -46,3 +46,19 @@ def test_version_guards_concurrent_updates(engine):
         b.status = "in_progress"
         with pytest.raises(StaleDataError):
             second.commit()
+
+
+def test_vanished_sqlite_file_is_not_recreated_empty(sqlite_url, tmp_path):
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from woq_tui.store.db import make_engine
+
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("select count(*) from ticket")).scalar() == 0
+    engine.dispose()
+    (tmp_path / "tickets.db").rename(tmp_path / "elsewhere.db")
+    with pytest.raises(OperationalError):
+        engine.connect()
+    assert not (tmp_path / "tickets.db").exists()

@@ -87,14 +87,16 @@ class WoqApp(TranslatedBindings, App[None]):
         if isinstance(screen, HelpScreen):
             return
         rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.description in seen and binding.show is False:
+            if not binding.description:
                 continue
-            seen.add(binding.description)
-            rows.append((binding.key_display or format_key(self, key), binding.description))
-        rows.append(("ctrl+p", t("key.palette")))
+            # Textual's own bindings carry English words: t() has their Chinese too.
+            row = (binding.key_display or format_key(self, key), t(binding.description))
+            if row not in seen:
+                seen.add(row)
+                rows.append(row)
         title = t(getattr(screen, "TITLE_KEY", "")) or screen.__class__.__name__
         self.push_screen(HelpScreen(title, rows))
 

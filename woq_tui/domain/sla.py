@@ -123,6 +123,10 @@ class SlaPolicy:
         allowed = due_at - created_at
         return max(allowed * self.at_risk_fraction, timedelta(minutes=self.at_risk_minutes))
 
+    def time_left(self, due_at: datetime | None, now: datetime) -> timedelta | None:
+        """Until due_at; negative once overdue (by how much). None: no limit."""
+        return None if due_at is None else due_at - now
+
     def state(self, created_at: datetime, due_at: datetime | None, now: datetime) -> SlaState:
         if due_at is None:
             return SlaState.ok

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import zip_longest
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -24,8 +26,9 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
         width: auto; max-width: 90%; height: auto; max-height: 90%;
         border: thick $accent; background: $surface; padding: 0 1;
     }
-    HelpScreen DataTable { height: auto; max-height: 40; width: auto; }
-    HelpScreen .hint { color: $text-muted; }
+    HelpScreen .title { dock: top; text-style: bold; }
+    HelpScreen .hint { dock: bottom; color: $text-muted; }
+    HelpScreen DataTable { height: auto; width: auto; }
     """
 
     def __init__(self, screen_title: str, bindings: list[tuple[str, str]]) -> None:
@@ -36,10 +39,12 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(t("help.title", screen=self.screen_title), classes="title")
+            # Two pairs of columns, so a screen's 40-odd keys fit a 45-line terminal.
             table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
-            table.add_columns(t("help.key"), t("help.action"))
-            for key, description in self.rows:
-                table.add_row(key, description)
+            table.add_columns(t("help.key"), t("help.action"), " ", t("help.key"), t("help.action"))
+            half = (len(self.rows) + 1) // 2
+            for left, right in zip_longest(self.rows[:half], self.rows[half:], fillvalue=("", "")):
+                table.add_row(left[0], left[1], " ", right[0], right[1])
             yield table
             yield Static(t("help.close"), classes="hint")
 

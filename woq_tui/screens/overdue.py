@@ -1,9 +1,141 @@
-"""The overdue screen (placeholder until its issue lands)."""
+"""Overdue & escalation (key 2): four lists a supervisor chases, each with its count
+per station beside it. Membership depends on the clock as much as on the data (a
+ticket becomes overdue without changing), so every tick re-reads the four bounded
+lists and applies them to the tables by key: rows that stay keep their place and the
+cursor stays on its ticket."""
 
 from __future__ import annotations
 
-from woq_tui.screens.base import WoqScreen
+from dataclasses import dataclass
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static, TabbedContent, TabPane
+
+from woq_tui.i18n import t
+from woq_tui.screens.ticket_list import TicketListScreen
+from woq_tui.store import queries
+from woq_tui.store.queries import PAGE_SIZE, SECTIONS, Kpis, Section, SectionData
+from woq_tui.widgets.kpi_strip import KpiStrip
+from woq_tui.widgets.refresh import RefreshStatus
+from woq_tui.widgets.ticket_table import TicketTable
+from woq_tui.widgets.ticket_window import TicketWindow
+
+COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "summary")
 
 
-class OverdueScreen(WoqScreen):
+@dataclass(frozen=True)
+class OverdueResult:
+    sections: dict[Section, SectionData]
+    kpis: Kpis
+
+
+class OverdueScreen(TicketListScreen):
     TITLE_KEY = "screen.overdue"
+    EXPORT_NAME = "overdue"
+    BINDINGS = [
+        Binding("left,h", "section(-1)", "overdue.key.prev", id="overdue.prev"),
+        Binding("right,l", "section(1)", "overdue.key.next", id="overdue.next"),
+    ]
+    DEFAULT_CSS = """
+    OverdueScreen TabbedContent { height: 1fr; }
+    OverdueScreen TabPane { padding: 0; }
+    OverdueScreen .by-station { width: 30; height: 1fr; border-left: solid $panel-lighten-2; padding: 0 1; }
+    OverdueScreen .more { height: auto; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.windows = {which: TicketWindow(queries.sort_key(queries.QueueSort.urgency)) for which in SECTIONS}
+        self.loaded = False
+
+    def compose_body(self) -> ComposeResult:
+        context = self.app.context
+        yield RefreshStatus(self, context.settings.console.refresh_seconds)
+        yield KpiStrip()
+        with TabbedContent(id="sections"):
+            for which in SECTIONS:
+                with TabPane(self.section_title(which), id=f"section-{which.value}"):
+                    with Horizontal():
+                        yield TicketTable(
+                            self.windows[which],
+                            COLUMNS,
+                            now=context.clock.now,
+                            policy=context.policy,
+                            id=f"table-{which.value}",
+                        )
+                        with VerticalScroll(classes="by-station"):
+                            yield Static(id=f"stations-{which.value}")
+                    yield Static(classes="more", id=f"more-{which.value}")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for which in SECTIONS:
+            self.query_one(f"#table-{which.value}", TicketTable).empty_text = t("queue.empty")
+        self.active_table().focus()
+        self.refresh_now()
+
+    def section_title(self, which: Section, count: int | None = None) -> str:
+        title = t("section." + which.value, minutes=self.app.context.policy.warn_minutes)
+        return title if count is None else t("section.count", title=title, n=f"{count:,}")
+
+    @property
+    def current(self) -> Section:
+        active = self.query_one(TabbedContent).active or f"section-{SECTIONS[0].value}"
+        return Section(active.removeprefix("section-"))
+
+    def active_table(self) -> TicketTable | None:
+        return self.query_one(f"#table-{self.current.value}", TicketTable)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.active_table().focus()
+
+    def action_section(self, step: int) -> None:
+        index = (SECTIONS.index(self.current) + step) % len(SECTIONS)
+        self.query_one(TabbedContent).active = f"section-{SECTIONS[index].value}"
+
+    # --- LiveSource ----------------------------------------------------------------
+
+    def live_request(self) -> None:
+        return None
+
+    def fetch_live(self, _request: None) -> OverdueResult:
+        context = self.app.context
+        now = context.clock.now()
+        with context.sessions() as session:
+            return OverdueResult(
+                queries.sections(session, now, context.policy, PAGE_SIZE), queries.kpis(session, now, context.policy)
+            )
+
+    def apply_live(self, _request: None, result: OverdueResult) -> None:
+        self.query_one(KpiStrip).show(result.kpis)
+        tabs = self.query_one(TabbedContent)
+        for which, data in result.sections.items():
+            table = self.query_one(f"#table-{which.value}", TicketTable)
+            remembered = table.remember_cursor()
+            applied = self.windows[which].replace(data.rows, complete=True)
+            table.restore_cursor(remembered, applied if self.loaded else None)
+            tabs.get_tab(f"section-{which.value}").label = self.section_title(which, data.total)
+            self.query_one(f"#stations-{which.value}", Static).update(self._by_station(data))
+            hidden = data.total - len(data.rows)
+            self.query_one(f"#more-{which.value}", Static).update(t("section.more", n=f"{hidden:,}") if hidden > 0 else "")
+        self.loaded = True
+
+    @staticmethod
+    def _by_station(data: SectionData) -> Table:
+        table = Table(title=t("section.by_station"), title_justify="left", expand=True, show_edge=False, box=None)
+        table.add_column(t("col.station"), ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(t("col.count"), justify="right", no_wrap=True)
+        for item in data.by_station:
+            table.add_row(item.station_name, f"{item.count:,}")
+        return table
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [
+            (t("queue.key.urge"), "u", self.action_urge),
+            (t("queue.key.reassign"), "r", self.action_reassign),
+            (t("queue.key.pause"), "p", self.action_pause),
+            (t("queue.key.export"), "e", self.action_export),
+        ]

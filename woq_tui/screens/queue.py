@@ -1,9 +1,304 @@
-"""The queue screen (placeholder until its issue lands)."""
+"""The live queue (key 1): open tickets, most urgent first, refreshed in place.
+
+Data flow: RefreshStatus ticks; live_request() snapshots what to ask (filter, sort,
+watermark) on the UI thread; fetch_live() runs the queries in a thread; apply_live()
+changes the TicketWindow by key and puts the cursor back on its ticket. The first
+fetch, and any after a filter change, loads the first page; later ones only the
+tickets changed since the watermark. The KPI strip is counted by the database.
+"""
 
 from __future__ import annotations
 
-from woq_tui.screens.base import WoqScreen
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.timer import Timer
+from textual.widgets import Input
+
+from woq_tui.i18n import t
+from woq_tui.screens.ticket_list import TicketListScreen
+from woq_tui.store import queries
+from woq_tui.store.db import first_line
+from woq_tui.store.queries import Changes, Kpis, QueueFilter, QueuePage, QueueSort
+from woq_tui.widgets.filter_bar import FilterBar
+from woq_tui.widgets.kpi_strip import KpiStrip
+from woq_tui.widgets.refresh import RefreshStatus
+from woq_tui.widgets.ticket_table import TicketTable
+from woq_tui.widgets.ticket_window import TicketWindow
+
+SORTS = tuple(QueueSort)
+SEARCH_DELAY = 0.3
 
 
-class QueueScreen(WoqScreen):
+@dataclass(frozen=True)
+class LiveRequest:
+    generation: int
+    filt: QueueFilter
+    sort: QueueSort
+    reverse: bool
+    watermark: datetime | None
+    reload: bool
+    limit: int
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    page: QueuePage | None
+    changes: Changes | None
+    watermark: datetime | None
+    kpis: Kpis
+    total: int
+
+
+class QueueScreen(TicketListScreen):
     TITLE_KEY = "screen.queue"
+    EXPORT_NAME = "queue"
+    BINDINGS = [
+        Binding("slash", "search", "queue.key.search", id="queue.search", key_display="/"),
+        Binding("f", "filter", "queue.key.filter", id="queue.filter"),
+        Binding("x", "clear_filter", "queue.key.clear", id="queue.clear"),
+        Binding("s", "sort(False)", "queue.key.sort", id="queue.sort"),
+        Binding("S", "sort(True)", "queue.key.reverse", id="queue.reverse", show=False),
+        Binding("escape", "escape", "queue.key.escape", id="queue.escape", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filt = QueueFilter()
+        self.sort = QueueSort.urgency
+        self.reverse = False
+        self.generation = 0
+        self.watermark: datetime | None = None
+        self.need_reload = True
+        self.total = 0
+        self.station_names: dict[str, str] = {}
+        self.window = TicketWindow(queries.sort_key(self.sort))
+        self._search_before = ""
+        self._search_timer: Timer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        context = self.app.context
+        yield RefreshStatus(self, context.settings.console.refresh_seconds)
+        yield KpiStrip()
+        yield FilterBar()
+        yield TicketTable(self.window, now=context.clock.now, policy=context.policy, id="queue-table")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.table.empty_text = t("queue.empty")
+        self.table.focus()
+        self.show_counts()
+        self.refresh_now()
+
+    @property
+    def table(self) -> TicketTable:
+        return self.query_one(TicketTable)
+
+    def active_table(self) -> TicketTable | None:
+        return self.table
+
+    # --- live refresh (LiveSource) ---------------------------------------------------
+
+    def live_request(self) -> LiveRequest:
+        return LiveRequest(
+            generation=self.generation,
+            filt=self.filt,
+            sort=self.sort,
+            reverse=self.reverse,
+            watermark=self.watermark,
+            reload=self.need_reload or self.watermark is None,
+            limit=max(queries.PAGE_SIZE, len(self.window)),
+        )
+
+    def fetch_live(self, request: LiveRequest) -> LiveResult:
+        context = self.app.context
+        with context.sessions() as session:
+            page = changes = None
+            watermark = request.watermark
+            if not request.reload:
+                changes = queries.changes_since(session, request.watermark, request.filt)
+                watermark = changes.watermark
+            if request.reload or (changes is not None and changes.overflow):
+                # The watermark first: whatever changes while the page is read is read again.
+                watermark = queries.changes_since(session, None).watermark
+                page = queries.queue_page(session, request.filt, request.sort, request.reverse, request.limit)
+                changes = None
+            kpis = queries.kpis(session, context.clock.now(), context.policy)
+            total = queries.count_open(session, request.filt) if request.filt.active else kpis.open
+        return LiveResult(page, changes, watermark, kpis, total)
+
+    def apply_live(self, request: LiveRequest, result: LiveResult) -> None:
+        self.query_one(KpiStrip).show(result.kpis)
+        if request.generation != self.generation:
+            self.live.fetch()  # asked before the filter or sort changed: ask again
+            return
+        table = self.table
+        remembered = table.remember_cursor()
+        if result.page is not None:
+            if request.reload and not self.need_reload_keeps_cursor:
+                remembered = (remembered[0], 0, 0)
+            self.window.replace(result.page.rows, result.page.complete)
+            table.restore_cursor(remembered)
+            self.need_reload = False
+        else:
+            applied = self.window.apply(result.changes.rows if result.changes else [])
+            table.restore_cursor(remembered, applied)
+        self.watermark = result.watermark
+        self.total = result.total
+        self.show_counts()
+        if not self.window.complete and len(self.window) < queries.PAGE_SIZE // 2:
+            self.load_more()
+
+    need_reload_keeps_cursor = True
+
+    # --- paging --------------------------------------------------------------------
+
+    @on(TicketTable.NeedMore)
+    def _need_more(self) -> None:
+        self.load_more()
+
+    def load_more(self) -> None:
+        if self.window.complete or self.window.boundary is None:
+            return
+        self._fetch_more(self.generation, self.filt, self.sort, self.reverse, self.window.boundary)
+
+    @work(thread=True, exclusive=True, group="queue-more")
+    def _fetch_more(
+        self, generation: int, filt: QueueFilter, sort: QueueSort, reverse: bool, after: tuple
+    ) -> None:
+        try:
+            with self.app.context.sessions() as session:
+                page = queries.queue_page(session, filt, sort, reverse, queries.PAGE_SIZE, after=after)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, t("more.failed", error=first_line(exc)), severity="error")
+            return
+        self.app.call_from_thread(self._extend, generation, after, page)
+
+    def _extend(self, generation: int, after: tuple, page: QueuePage) -> None:
+        if generation != self.generation or self.window.boundary != after:
+            return
+        remembered = self.table.remember_cursor()
+        self.window.extend(page.rows, page.complete)
+        self.table.restore_cursor(remembered)
+        self.show_counts()
+
+    # --- filter, search, sort --------------------------------------------------------
+
+    def set_filter(self, filt: QueueFilter, keep_cursor: bool = False) -> None:
+        if filt == self.filt:
+            return
+        self.filt = filt
+        self._reload(keep_cursor)
+
+    def _reload(self, keep_cursor: bool) -> None:
+        self.generation += 1
+        self.need_reload = True
+        self.need_reload_keeps_cursor = keep_cursor
+        self.show_counts()
+        self.refresh_now()
+
+    def action_search(self) -> None:
+        self._search_before = self.filt.search
+        self.query_one(FilterBar).open_search(self.filt.search)
+
+    @on(Input.Changed, "#search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self.set_filter(replace(self.filt, search=value)))
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.set_filter(replace(self.filt, search=event.value.strip()))
+        self.query_one(FilterBar).close_search()
+        self.table.focus()
+
+    def action_escape(self) -> None:
+        bar = self.query_one(FilterBar)
+        if bar.searching:
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            bar.close_search()
+            self.table.focus()
+            self.set_filter(replace(self.filt, search=self._search_before))
+        elif self.filt.active:
+            self.action_clear_filter()
+
+    def action_clear_filter(self) -> None:
+        self.set_filter(QueueFilter())
+
+    def action_filter(self) -> None:
+        self._open_filter()
+
+    @work(thread=True, exclusive=True, group="queue-filter")
+    def _open_filter(self) -> None:
+        try:
+            with self.app.context.sessions() as session:
+                stations = queries.stations(session)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, t("db.unreachable", error=first_line(exc)), severity="error")
+            return
+        self.app.call_from_thread(self._push_filter, stations)
+
+    def _push_filter(self, stations: list[queries.StationChoice]) -> None:
+        from woq_tui.screens.filter import FilterScreen
+
+        self.station_names = {station.code: station.name for station in stations}
+
+        def chosen(filt: QueueFilter | None) -> None:
+            if filt is not None:
+                self.set_filter(replace(filt, search=self.filt.search))
+
+        self.app.push_screen(FilterScreen(self.filt, stations), chosen)
+
+    def action_sort(self, reverse: bool) -> None:
+        if reverse:
+            self.reverse = not self.reverse
+        else:
+            self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+            self.reverse = False
+        if self.window.complete:
+            # Every matching row is here: order them in place, no query.
+            remembered = self.table.remember_cursor()
+            self.window.resort(queries.sort_key(self.sort), self.reverse)
+            self.table.restore_cursor(remembered)
+            self.generation += 1
+            self.show_counts()
+        else:
+            self.window.resort(queries.sort_key(self.sort), self.reverse)
+            self._reload(keep_cursor=True)
+
+    # --- what the bar says -----------------------------------------------------------
+
+    def show_counts(self) -> None:
+        self.query_one(FilterBar).show(
+            self.filt,
+            self.sort,
+            self.reverse,
+            len(self.window),
+            max(self.total, len(self.window)),
+            len(self.table.marked),
+            self.station_names,
+        )
+
+    def marks_changed(self) -> None:
+        self.show_counts()
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [
+            (t("queue.key.search"), "/", self.action_search),
+            (t("queue.key.filter"), "f", self.action_filter),
+            (t("queue.key.clear"), "x", self.action_clear_filter),
+            (t("queue.key.sort"), "s", lambda: self.action_sort(False)),
+            (t("queue.key.reverse"), "S", lambda: self.action_sort(True)),
+            (t("queue.key.pause"), "p", self.action_pause),
+            (t("queue.key.urge"), "u", self.action_urge),
+            (t("queue.key.reassign"), "r", self.action_reassign),
+            (t("queue.key.export"), "e", self.action_export),
+        ]

@@ -6,6 +6,7 @@ the dispatch server write; a busy timeout makes writers wait rather than fail.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -38,9 +39,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def make_engine(url: str, **kwargs) -> Engine:
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
+        connect_args = {"check_same_thread": False, "timeout": 10}
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs)
+            path = Path(parsed.database).expanduser()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                # An existing file that goes away mid-shift must read as "unreachable",
+                # not be silently recreated empty by the next connection.
+                kwargs["creator"] = lambda: sqlite3.connect(f"file:{path}?mode=rw", uri=True, **connect_args)
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)

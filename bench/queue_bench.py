@@ -1,0 +1,417 @@
+"""The live queue under load: 1,000,000 tickets, 10,000 of them open.
+
+Prints, with the caveat that the machine is shared:
+- start to first painted queue, in a fresh process, and an empty Textual app's start
+  in the same run (the ratio is the figure to watch; aim ≤ 2.5×);
+- one refresh tick with 100 changed tickets: the query (worker thread) and the apply
+  (UI thread), against the same query in raw sqlite3 (aim < 20 ms);
+- key press to repaint: from the key event posted to the next compositor update
+  rendered to segments (not pilot.press timing; DESIGN.md), for cursor moves and for
+  a sort that goes to the database (aim < 16 ms for moves);
+- event-loop lag sampled every 50 ms while refreshing continuously (aim p95 < 50 ms);
+- peak memory (ru_maxrss) of the console process (aim < 200 MB).
+
+    .venv/bin/python bench/queue_bench.py [--db URL] [--tickets N] [--open N]
+
+The database is built once by a deterministic Core bulk insert and reused.
+"""
+
+from __future__ import annotations
+
+import time
+
+T0 = time.time()  # before any import: the start of a child process
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from datetime import datetime, timedelta, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+UTC = timezone.utc
+APP_CSS = str(ROOT / "woq_tui" / "app.tcss")  # subclasses look beside their own module
+END = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # Thursday 10:00 in Shanghai
+DEFAULT_DB = Path(os.environ.get("WOQ_BENCH_DIR", "/tmp/woq-bench")) / "queue-1m.db"
+TYPES = ("repair", "complaint", "consultation", "report", "suggestion", "service_request", "other")
+WEIGHTS = (37, 12, 28, 3, 6, 6, 8)
+LIMIT_MINUTES = {"repair": 225, "consultation": 1440}  # others: about 4 working days
+
+
+# --- the database -----------------------------------------------------------------
+
+
+def build(url: str, tickets: int, open_count: int, seed: int = 95598) -> None:
+    from sqlalchemy import func, select
+
+    from woq_tui.domain.models import Station, Ticket
+    from woq_tui.store.db import make_engine, upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        if connection.scalar(select(func.count()).select_from(Ticket)) == tickets:
+            engine.dispose()
+            return
+    print(f"building {tickets:,} tickets ({open_count:,} open) in {url} …", flush=True)
+    rng = random.Random(seed)
+    syllables = ["dong", "li", "xi", "qing", "bei", "chen", "jin", "nan", "wu", "qing", "bao", "di", "ning", "he"]
+    hanzi = "东丽西青北辰津南武清宝坻宁河滨海和平河东河西南开红桥静海蓟州"
+    stations = []
+    for index in range(200):
+        name = "".join(rng.choice(hanzi) for _ in range(4))
+        stations.append(
+            {
+                "code": f"S{index:04d}",
+                "name": f"{name}供电所",
+                "area_type": ("urban", "rural", "remote")[index % 3],
+                "initials": "".join(rng.choice(syllables)[0] for _ in range(4)),
+            }
+        )
+    end = int(END.timestamp())
+    span = 365 * 86400
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA synchronous=OFF")
+        connection.execute(Ticket.__table__.delete())
+        connection.execute(Station.__table__.delete())
+        connection.execute(Station.__table__.insert(), stations)
+        batch = []
+        for number in range(tickets):
+            is_open = number >= tickets - open_count
+            # open tickets are the newest, created over the last three days
+            created = end - rng.randrange(3 * 86400) if is_open else end - 3 * 86400 - rng.randrange(span)
+            kind = rng.choices(TYPES, WEIGHTS)[0]
+            due = created + LIMIT_MINUTES.get(kind, 5760) * 60
+            resolved = None if is_open else created + rng.randrange(60, 6 * 86400)
+            batch.append(
+                {
+                    "ticket_no": f"95598{number:012d}",
+                    "type": kind,
+                    "station_code": stations[rng.randrange(len(stations))]["code"],
+                    "channel": "phone",
+                    "status": rng.choice(("new", "dispatched", "accepted", "in_progress")) if is_open else "closed",
+                    "created_at": created,
+                    "due_at": due,
+                    "resolved_at": resolved,
+                    "escalated": rng.random() < 0.03,
+                    "dispatch_count": 2 if rng.random() < 0.08 else 1,
+                    "reopen_count": 1 if rng.random() < 0.02 else 0,
+                    "summary": "小区停电，居民反映整栋楼没电" if kind == "repair" else "客户来电反映问题，请尽快处理",
+                    "customer_phone": f"138{rng.randrange(10**8):08d}",
+                    "address": f"天津市第{number % 500}大街{number % 97}号",
+                    "version": 1,
+                    "updated_at": resolved or created,
+                }
+            )
+            if len(batch) == 20000:
+                connection.execute(Ticket.__table__.insert(), batch)
+                batch.clear()
+        if batch:
+            connection.execute(Ticket.__table__.insert(), batch)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+    else:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
+    print(f"built in {time.perf_counter() - started:.1f} s", flush=True)
+    engine.dispose()
+
+
+def context_for(url: str):
+    from woq_tui.config import parse_settings
+    from woq_tui.context import ConsoleContext
+    from woq_tui.domain.clock import FixedClock
+    from woq_tui.i18n import set_language
+    from woq_tui.store.db import make_engine
+
+    set_language("zh")
+    settings = parse_settings({"console": {"language": "zh", "operator": "BENCH", "refresh_seconds": 3600}})
+    return ConsoleContext(settings=settings, engine=make_engine(url), clock=FixedClock(END), label="bench")
+
+
+# --- children: one start each -------------------------------------------------------
+
+
+def child_empty() -> None:
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Empty(App):
+        def compose(self):
+            yield Static("hello")
+
+        def _display(self, screen, renderable):
+            super()._display(screen, renderable)
+            if _is_update(renderable):
+                list(renderable.render_segments(self.console))
+                _report()
+                self.exit()
+
+    Empty().run(headless=True)
+
+
+def child_queue(url: str) -> None:
+    from woq_tui.app import WoqApp
+
+    class Timed(WoqApp):
+        CSS_PATH = APP_CSS
+
+        def _display(self, screen, renderable):
+            super()._display(screen, renderable)
+            queue = self.screen
+            painted = getattr(queue, "window", None)
+            if painted and _is_update(renderable):
+                list(renderable.render_segments(self.console))
+                _report()
+                self.exit()
+
+    Timed(context_for(url)).run(headless=True, size=(160, 45))
+
+
+def _is_update(renderable) -> bool:
+    from textual._compositor import CompositorUpdate
+
+    return isinstance(renderable, CompositorUpdate)
+
+
+def _report() -> None:
+    # Textual captures print() while it runs: write past it.
+    sys.__stdout__.write(json.dumps({"first_frame": time.time(), "rss_kb": _rss()}) + "\n")
+    sys.__stdout__.flush()
+
+
+def _rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def run_child(kind: str, url: str) -> dict:
+    started = time.time()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--db", url], capture_output=True, text=True, timeout=120
+    )
+    line = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not line:
+        raise RuntimeError(f"child {kind} printed nothing: {out.stderr[-2000:]}")
+    result = json.loads(line[-1])
+    return {"seconds": result["first_frame"] - started, "rss_mb": result["rss_kb"] / 1024}
+
+
+# --- in-process measurements -----------------------------------------------------------
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def touch(engine, ticket_nos: list[str], at: datetime, flip: int) -> None:
+    from sqlalchemy import update
+
+    from woq_tui.domain.models import Ticket
+
+    statuses = ("dispatched", "accepted", "in_progress")
+    with engine.begin() as connection:
+        connection.execute(
+            update(Ticket)
+            .where(Ticket.ticket_no.in_(ticket_nos))
+            .values(status=statuses[flip % 3], updated_at=at, version=Ticket.version + 1)
+        )
+
+
+async def in_process(url: str) -> dict:
+    from sqlalchemy import select
+
+    from woq_tui.app import WoqApp
+    from woq_tui.domain.models import Ticket
+    from textual import events
+
+    context = context_for(url)
+    frames: list[float] = []
+    waiter: dict[str, asyncio.Event] = {}
+
+    class Timed(WoqApp):
+        CSS_PATH = APP_CSS
+
+        def _display(self, screen, renderable):
+            super()._display(screen, renderable)
+            if _is_update(renderable):
+                list(renderable.render_segments(self.console))
+                frames.append(time.perf_counter())
+                if "frame" in waiter:
+                    waiter["frame"].set()
+
+    async def settle(pilot):
+        for _ in range(20):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            if not any(w.is_running for w in pilot.app.workers):
+                return
+
+    async def key_to_frame(app, key: str) -> float:
+        waiter["frame"] = asyncio.Event()
+        started = time.perf_counter()
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await asyncio.wait_for(waiter["frame"].wait(), 5)
+        return (time.perf_counter() - started) * 1000
+
+    results: dict = {}
+    app = Timed(context)
+    async with app.run_test(size=(160, 45), headless=True) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        results["rows_held"] = len(screen.window)
+        results["open_total"] = screen.total
+        with context.engine.connect() as connection:
+            open_numbers = connection.execute(
+                select(Ticket.ticket_no).where(Ticket.resolved_at.is_(None)).order_by(Ticket.id)
+            ).scalars().all()
+
+        # 1. one refresh tick with 100 changed tickets
+        rng = random.Random(7)
+        fetch_ms, apply_ms, raw_ms = [], [], []
+        now = END
+        for tick in range(30):
+            now += timedelta(seconds=5)
+            context.clock.instant = now
+            touch(context.engine, rng.sample(open_numbers, 100), now, tick)
+            request = screen.live_request()
+            started = time.perf_counter()
+            result = await asyncio.to_thread(screen.fetch_live, request)
+            fetch_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            screen.apply_live(request, result)
+            apply_ms.append((time.perf_counter() - started) * 1000)
+            await pilot.pause()
+            if context.engine.dialect.name == "sqlite":
+                import sqlite3
+
+                raw = sqlite3.connect(context.engine.url.database)
+                started = time.perf_counter()
+                raw.execute(
+                    "SELECT t.*, s.name FROM ticket t JOIN station s ON s.code = t.station_code "
+                    "WHERE t.updated_at >= ?",
+                    (int(now.timestamp()) - 2,),
+                ).fetchall()
+                raw_ms.append((time.perf_counter() - started) * 1000)
+                raw.close()
+        results["tick_fetch_ms"] = fetch_ms
+        results["tick_apply_ms"] = apply_ms
+        results["tick_raw_sql_ms"] = raw_ms
+
+        # 2. key press to repaint
+        await settle(pilot)
+        moves = []
+        for index in range(200):
+            moves.append(await key_to_frame(app, "j" if (index // 50) % 2 == 0 else "k"))
+        pages = [await key_to_frame(app, "pagedown") for _ in range(30)]
+        results["key_move_ms"] = moves
+        results["key_page_ms"] = pages
+        sorts = []
+        for _ in range(10):
+            waiter["frame"] = asyncio.Event()
+            started = time.perf_counter()
+            app.post_message(events.Key("s", "s"))
+            # the sort goes to the database: wait for the page, then its frame
+            for _ in range(200):
+                await asyncio.sleep(0)
+                if not screen.need_reload:
+                    break
+                await pilot.app.workers.wait_for_complete()
+            waiter["frame"] = asyncio.Event()
+            await asyncio.wait_for(waiter["frame"].wait(), 5)
+            sorts.append((time.perf_counter() - started) * 1000)
+        results["key_sort_ms"] = sorts
+
+        # 3. event-loop lag while refreshing all the time
+        lags: list[float] = []
+        stop = False
+
+        async def sampler():
+            while not stop:
+                started = time.perf_counter()
+                await asyncio.sleep(0.05)
+                lags.append((time.perf_counter() - started - 0.05) * 1000)
+
+        task = asyncio.create_task(sampler())
+        for tick in range(40):
+            now += timedelta(seconds=5)
+            context.clock.instant = now
+            await asyncio.to_thread(touch, context.engine, rng.sample(open_numbers, 100), now, tick)
+            screen.refresh_now()
+            await settle(pilot)
+            await pilot.press("j")
+        stop = True
+        await task
+        results["loop_lag_ms"] = lags
+    results["rss_mb"] = _rss() / 1024
+    context.engine.dispose()
+    return results
+
+
+def summary(name: str, values: list[float], unit: str = "ms") -> str:
+    if not values:
+        return f"{name}: —"
+    return (
+        f"{name}: median {statistics.median(values):.1f} {unit}, p95 {pct(values, 95):.1f}, "
+        f"max {max(values):.1f} (n={len(values)})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=f"sqlite:///{DEFAULT_DB}")
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--open", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", choices=("empty", "queue"))
+    args = parser.parse_args()
+    if args.child == "empty":
+        child_empty()
+        return
+    if args.child == "queue":
+        child_queue(args.db)
+        return
+
+    build(args.db, args.tickets, args.open)
+    print(f"woq-console queue bench: {args.tickets:,} tickets, {args.open:,} open, {args.db}")
+    print("(2 shared cores, other work running: read the ratios, not the absolute figures)\n")
+    empty = [run_child("empty", args.db) for _ in range(args.runs)]
+    queue = [run_child("queue", args.db) for _ in range(args.runs)]
+    empty_s = statistics.median(run["seconds"] for run in empty)
+    queue_s = statistics.median(run["seconds"] for run in queue)
+    print(f"first frame, empty Textual app:  {empty_s * 1000:.0f} ms (median of {args.runs})")
+    print(f"first painted queue:             {queue_s * 1000:.0f} ms  → {queue_s / empty_s:.2f}× (aim ≤ 2.5×)")
+    print(f"peak memory at first paint:      {max(run['rss_mb'] for run in queue):.0f} MB "
+          f"(empty app {max(run['rss_mb'] for run in empty):.0f} MB)")
+
+    results = asyncio.run(in_process(args.db))
+    print(f"\nrows held by the queue widget: {results['rows_held']:,} of {results['open_total']:,} open")
+    print(summary("refresh tick, query (thread)  ", results["tick_fetch_ms"]))
+    print(summary("refresh tick, apply (UI)      ", results["tick_apply_ms"]))
+    total = [a + b for a, b in zip(results["tick_fetch_ms"], results["tick_apply_ms"])]
+    print(summary("refresh tick, total (aim < 20)", total))
+    if results["tick_raw_sql_ms"]:
+        raw = statistics.median(results["tick_raw_sql_ms"])
+        print(summary("  raw sqlite3 changed-rows query", results["tick_raw_sql_ms"])
+              + f"  → query/raw {statistics.median(results['tick_fetch_ms']) / raw:.1f}×")
+    print(summary("key j/k to repaint (aim < 16)  ", results["key_move_ms"]))
+    print(summary("key pagedown to repaint        ", results["key_page_ms"]))
+    print(summary("key s (sort, via database)     ", results["key_sort_ms"]))
+    print(summary("event-loop lag while refreshing (aim p95 < 50)", results["loop_lag_ms"]))
+    print(f"peak memory of the benchmark process: {results['rss_mb']:.0f} MB (aim < 200)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""Read models and the queue's writes, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from tests.conftest import NOW
+from tests.factories import add_all, station, ticket
+from woq_tui.config import parse_settings
+from woq_tui.domain.models import OutboxEntry, Ticket, TicketEvent
+from woq_tui.store import actions, queries
+from woq_tui.store.queries import QueueFilter, QueueSort, Section
+
+H = timedelta(hours=1)
+M = timedelta(minutes=1)
+
+
+@pytest.fixture
+def policy():
+    return parse_settings({}).sla_policy()
+
+
+@pytest.fixture
+def data(engine):
+    """Six open tickets at known distances from NOW, one resolved."""
+    add_all(
+        engine,
+        station("S001", "东丽城东供电所", "urban", "dlcd"),
+        station("S002", "西青农村供电所", "rural", "xqnc"),
+        station("S003", "Remote_Hill", "remote", "rh"),
+    )
+    rows = [
+        # (no, type, station, status, created, due) relative to NOW
+        ticket(NOW - 5 * H, ticket_no="A-overdue-2h", due_at=NOW - 2 * H, station_code="S001", summary="小区停电"),
+        ticket(NOW - 4 * H, ticket_no="B-overdue-10m", due_at=NOW - 10 * M, station_code="S002",
+               type="complaint", escalated=True, summary="投诉抢修慢", address="西青区大寺镇"),
+        ticket(NOW - 3 * H, ticket_no="C-left-20m", due_at=NOW + 20 * M, station_code="S002",
+               status="new", dispatch_count=2, summary="电压低"),
+        ticket(NOW - 1 * H, ticket_no="D-left-50m", due_at=NOW + 50 * M, station_code="S003",
+               type="consultation", status="in_progress", reopen_count=1, summary="Meter 100%_check"),
+        ticket(NOW - 30 * M, ticket_no="E-left-3h", due_at=NOW + 3 * H, station_code="S001", status="accepted"),
+        ticket(NOW - 10 * M, ticket_no="F-no-due", due_at=None, station_code="S003", type="praise", summary="表扬"),
+        ticket(NOW - 6 * H, ticket_no="Z-resolved", due_at=NOW - 3 * H, resolved_at=NOW - 4 * H,
+               status="resolved", station_code="S001"),
+    ]
+    add_all(engine, *rows)
+    return rows
+
+
+def numbers(rows):
+    return [row.ticket_no for row in rows]
+
+
+def page(engine, **kwargs):
+    with Session(engine) as session:
+        return queries.queue_page(session, **kwargs)
+
+
+def test_queue_is_open_tickets_most_urgent_first(engine, data):
+    result = page(engine)
+    assert numbers(result.rows) == ["A-overdue-2h", "B-overdue-10m", "C-left-20m", "D-left-50m", "E-left-3h", "F-no-due"]
+    assert result.total == 6 and result.complete
+    first = result.rows[0]
+    assert (first.station_name, first.area_type, first.summary) == ("东丽城东供电所", "urban", "小区停电")
+    assert first.created_at == NOW - 5 * H and first.due_at.tzinfo is not None
+
+
+@pytest.mark.parametrize("sort", list(QueueSort))
+@pytest.mark.parametrize("reverse", [False, True])
+def test_sql_order_and_python_sort_key_agree(engine, data, sort, reverse):
+    rows = page(engine, sort=sort, reverse=reverse).rows
+    assert rows == sorted(rows, key=queries.sort_key(sort), reverse=reverse)
+
+
+def test_keyset_paging_continues_where_the_last_page_ended(engine, data):
+    for sort in QueueSort:
+        for reverse in (False, True):
+            first = page(engine, sort=sort, reverse=reverse, limit=4)
+            assert not first.complete and first.total == 6 and len(first.rows) == 4
+            after = queries.sort_key(sort)(first.rows[-1])
+            rest = page(engine, sort=sort, reverse=reverse, limit=4, after=after)
+            assert rest.complete
+            assert numbers(first.rows + rest.rows) == numbers(page(engine, sort=sort, reverse=reverse).rows)
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("dlcd", ["A-overdue-2h", "E-left-3h"]),  # pinyin initials of 东丽城东
+        ("DLCD", ["A-overdue-2h", "E-left-3h"]),
+        ("城东", ["A-overdue-2h", "E-left-3h"]),  # station name
+        ("大寺", ["B-overdue-10m"]),  # address
+        ("抢修", ["B-overdue-10m"]),  # summary
+        ("c-left", ["C-left-20m"]),  # ticket number, any case
+        ("100%_", ["D-left-50m"]),  # LIKE wildcards are literal
+        ("xqnc 电压", ["C-left-20m"]),  # every word must match
+        ("nothing-like-this", []),
+    ],
+)
+def test_search(engine, data, search, expected):
+    assert numbers(page(engine, filt=QueueFilter(search=search)).rows) == expected
+
+
+def test_filters_combine(engine, data):
+    assert numbers(page(engine, filt=QueueFilter(types=frozenset({"complaint", "praise"}))).rows) == [
+        "B-overdue-10m",
+        "F-no-due",
+    ]
+    assert numbers(page(engine, filt=QueueFilter(areas=frozenset({"rural"}))).rows) == ["B-overdue-10m", "C-left-20m"]
+    assert numbers(page(engine, filt=QueueFilter(stations=frozenset({"S001"}), statuses=frozenset({"accepted"}))).rows) == [
+        "E-left-3h"
+    ]
+    assert not QueueFilter().active and QueueFilter(search=" x ").active
+
+
+def test_changes_since_the_watermark(engine, data):
+    with Session(engine) as session:
+        start = queries.changes_since(session, None)
+    assert start.rows == [] and start.watermark == NOW - 10 * M  # the newest updated_at
+    later = NOW + 5 * M
+    with Session(engine) as session:
+        session.execute(
+            update(Ticket)
+            .where(Ticket.ticket_no == "C-left-20m")
+            .values(status="resolved", resolved_at=later, updated_at=later, version=Ticket.version + 1)
+        )
+        session.execute(
+            update(Ticket)
+            .where(Ticket.ticket_no == "E-left-3h")
+            .values(station_code="S002", updated_at=later, version=Ticket.version + 1)
+        )
+        session.commit()
+    with Session(engine) as session:
+        changes = queries.changes_since(session, start.watermark, QueueFilter(stations=frozenset({"S001"})))
+    by_no = {changed.row.ticket_no: changed for changed in changes.rows}
+    assert changes.watermark == later
+    # F was last changed at the old watermark: re-read by the overlap, harmless.
+    assert set(by_no) == {"C-left-20m", "E-left-3h", "F-no-due"}
+    assert not by_no["C-left-20m"].visible and not by_no["C-left-20m"].row.is_open
+    assert not by_no["E-left-3h"].visible  # left station S001
+    assert by_no["E-left-3h"].row.version == 2
+    with Session(engine) as session:
+        assert queries.changes_since(session, later + timedelta(seconds=10)).rows == []
+
+
+def test_too_many_changes_ask_for_a_reload(engine, data, monkeypatch):
+    monkeypatch.setattr(queries, "MAX_CHANGES", 3)
+    with Session(engine) as session:
+        changes = queries.changes_since(session, NOW - 10 * H)
+    assert changes.overflow and changes.rows == [] and changes.watermark == NOW - 10 * M
+
+
+def test_kpis_are_counted_in_sql(engine, data, policy, clock):
+    with Session(engine) as session:
+        session.add(TicketEvent(ticket_id=_id(session, "B-overdue-10m"), kind="escalated", at=NOW - 30 * M))
+        session.execute(update(Ticket).where(Ticket.ticket_no == "B-overdue-10m").values(updated_at=NOW - 30 * M))
+        session.add(
+            OutboxEntry(id="x1", ticket_no="C-left-20m", to_station="S001", reason="r", operator="D1",
+                        expected_version=1, requested_at=NOW, updated_at=NOW)
+        )
+        session.commit()
+        result = queries.kpis(session, NOW, policy)
+    # at risk: C (20 min left of 3h20 — under 30 min), D (50 min left of 1h50, under a quarter? no: 27.5 min,
+    # but 50 > 30 → ok). E: 3h of 3h30 → ok.
+    assert result == queries.Kpis(open=6, overdue=2, at_risk=1, escalated_today=1, new_last_hour=2, outbox_pending=1)
+
+
+def test_sections_of_the_overdue_screen(engine, data, policy):
+    with Session(engine) as session:
+        got = queries.sections(session, NOW, policy)
+    assert numbers(got[Section.overdue].rows) == ["A-overdue-2h", "B-overdue-10m"]
+    assert numbers(got[Section.due_soon].rows) == ["C-left-20m", "D-left-50m"]
+    assert numbers(got[Section.escalated].rows) == ["B-overdue-10m"]
+    assert numbers(got[Section.repeat].rows) == ["C-left-20m", "D-left-50m"]
+    soon = got[Section.due_soon]
+    assert soon.total == 2
+    assert [(c.station_code, c.count) for c in soon.by_station] == [("S002", 1), ("S003", 1)]
+    assert [(c.station_name, c.count) for c in got[Section.overdue].by_station] == [("东丽城东供电所", 1), ("西青农村供电所", 1)]
+
+
+def test_warn_minutes_widen_the_due_soon_list(engine, data):
+    wide = parse_settings({"sla": {"warn_minutes": 240}}).sla_policy()
+    with Session(engine) as session:
+        assert numbers(queries.section(session, Section.due_soon, NOW, wide).rows) == [
+            "C-left-20m", "D-left-50m", "E-left-3h",
+        ]
+
+
+def test_ticket_detail_with_events(engine, data, clock):
+    with Session(engine) as session:
+        ticket_id = _id(session, "B-overdue-10m")
+        session.add_all(
+            [
+                TicketEvent(ticket_id=ticket_id, kind="created", at=NOW - 4 * H),
+                TicketEvent(ticket_id=ticket_id, kind="dispatched", at=NOW - 4 * H + M, operator="D1",
+                            to_station="S002"),
+            ]
+        )
+        session.commit()
+        detail = queries.ticket_detail(session, "B-overdue-10m")
+        assert queries.ticket_detail(session, "nope") is None
+    assert detail.row.type == "complaint" and detail.address == "西青区大寺镇"
+    assert detail.customer_phone == "13812341234"
+    assert [event.kind for event in detail.events] == ["created", "dispatched"]
+    assert detail.events[1].to_station == "S002" and detail.more_events == 0
+
+
+def test_urge_records_events_on_open_tickets_only(engine, data, clock, context):
+    result = actions.urge(context.sessions, clock, "D1023", ["A-overdue-2h", "Z-resolved", "nope", "A-overdue-2h"])
+    assert result.urged == ["A-overdue-2h"] and result.skipped == ["Z-resolved", "nope"]
+    with Session(engine) as session:
+        events = session.execute(select(TicketEvent.kind, TicketEvent.operator, TicketEvent.at)).all()
+        version = session.scalar(select(Ticket.version).where(Ticket.ticket_no == "A-overdue-2h"))
+    assert events == [("urged", "D1023", NOW)]
+    assert version == 1  # an urge does not touch the ticket itself
+
+
+def test_reveal_phone_records_who_saw_it(engine, data, clock, context):
+    assert actions.reveal_phone(context.sessions, clock, "D1023", "A-overdue-2h") == "13812341234"
+    assert actions.reveal_phone(context.sessions, clock, "D1023", "nope") is None
+    with Session(engine) as session:
+        assert session.execute(select(TicketEvent.kind, TicketEvent.operator)).all() == [("phone_revealed", "D1023")]
+
+
+def test_mask_phone():
+    assert actions.mask_phone("13812341234") == "138****1234"
+    assert actions.mask_phone("022-2345678") == "022****5678"
+    assert actions.mask_phone("95598") == "*5598"
+    assert actions.mask_phone("") == "" and actions.mask_phone(None) == ""
+
+
+def test_station_choices(engine, data):
+    with Session(engine) as session:
+        assert [s.initials for s in queries.stations(session)] == ["dlcd", "xqnc", "rh"]
+        assert queries.station_names(session, ["S002"]) == {"S002": "西青农村供电所"}
+
+
+def _id(session, number):
+    return session.scalar(select(Ticket.id).where(Ticket.ticket_no == number))

@@ -1,0 +1,285 @@
+"""The live queue through the keyboard: search, pinyin search, filters, sorting, marks,
+urge, reassign hand-off, read-only refusal, export. Database: SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tests.conftest import NOW
+from tests.factories import add_all, station, ticket
+from woq_tui.app import WoqApp
+from woq_tui.context import ConsoleContext
+from woq_tui.domain.models import TicketEvent
+from woq_tui.screens import reassign
+from woq_tui.screens.filter import FilterScreen
+from woq_tui.screens.queue import QueueScreen
+
+H = timedelta(hours=1)
+M = timedelta(minutes=1)
+SIZE = (140, 36)
+
+
+def build_data(engine) -> None:
+    """Three stations, twelve open tickets at known distances from NOW, one resolved."""
+    add_all(
+        engine,
+        station("S001", "东丽城东供电所", "urban", "dlcd"),
+        station("S002", "西青农村供电所", "rural", "xqnc"),
+        station("S003", "汉沽边远供电所", "remote", "hgby"),
+    )
+    kinds = ["repair", "complaint", "consultation", "report"]
+    statuses = ["new", "dispatched", "accepted", "in_progress"]
+    summaries = [
+        "小区停电，整栋楼没电已经三个小时，居民多次来电催促",
+        "投诉抢修人员态度差",
+        "咨询峰谷电价",
+        "举报窃电",
+    ]
+    rows = [
+        ticket(
+            NOW - (i + 1) * H,
+            ticket_no=f"9559820261126{i:04d}",
+            type=kinds[i % 4],
+            station_code=f"S00{i % 3 + 1}",
+            status=statuses[i % 4],
+            due_at=NOW + (30 * i - 100) * M,
+            summary=summaries[i % 4],
+            address=f"天津市第{i}大街",
+            escalated=i % 5 == 0,
+            dispatch_count=2 if i % 4 == 0 else 1,
+            reopen_count=1 if i == 7 else 0,
+            customer_phone=f"1381234{i:04d}",
+        )
+        for i in range(12)
+    ]
+    rows.append(
+        ticket(NOW - 9 * H, ticket_no="95598202611269999", resolved_at=NOW - 2 * H, status="resolved",
+               due_at=NOW - 5 * H)
+    )
+    add_all(engine, *rows)
+
+
+@pytest.fixture
+def data(engine):
+    build_data(engine)
+
+
+async def settle(pilot) -> None:
+    """Run the workers the last keys started, and the messages they posted."""
+    for _ in range(10):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return
+
+
+def shown(app) -> list[str]:
+    return [row.ticket_no for row in app.screen.window]
+
+
+async def start(context, size=SIZE):
+    app = WoqApp(context)
+    return app, app.run_test(size=size)
+
+
+async def test_queue_shows_open_tickets_most_urgent_first(context, data):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        assert shown(app) == [f"9559820261126{i:04d}" for i in range(12)]
+        assert screen.total == 12
+        assert "Refreshed 10:00:00" in screen.query_one("AppHeader").refreshed
+        strip = str(screen.query_one("KpiStrip").render())
+        assert "Open 12" in strip and "Overdue 4" in strip
+
+
+async def test_search_by_number_summary_and_pinyin_initials(context, data):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"dlcd", "enter")
+        await settle(pilot)
+        assert {row.station_code for row in app.screen.window} == {"S001"}
+        assert len(shown(app)) == 4
+        chips = str(app.screen.query_one("#chips").render())
+        assert "dlcd" in chips
+        # a new search replaces the old one
+        await pilot.press("slash", *["backspace"] * 4, *"窃电", "enter")
+        await settle(pilot)
+        assert shown(app) == ["95598202611260003", "95598202611260007", "95598202611260011"]
+        # escape while searching restores what was searched before
+        await pilot.press("slash", *"zzz", "escape")
+        await settle(pilot)
+        assert len(shown(app)) == 3
+        await pilot.press("x")
+        await settle(pilot)
+        assert len(shown(app)) == 12
+
+
+async def test_filter_dialog_chips_and_one_key_clears(context, data):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FilterScreen)
+        # types: repair is first; space toggles it
+        await pilot.press("space")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert {row.type for row in app.screen.window} == {"repair"}
+        assert len(shown(app)) == 3
+        assert "Repair" in str(app.screen.query_one("#chips").render())
+        await pilot.press("x")
+        await settle(pilot)
+        assert len(shown(app)) == 12
+
+
+async def test_filter_by_area_and_status(context, data):
+    from dataclasses import replace
+
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.set_filter(replace(screen.filt, areas=frozenset({"rural"}), statuses=frozenset({"dispatched"})))
+        await settle(pilot)
+        assert shown(app) == ["95598202611260001"]
+        await pilot.press("escape")  # escape clears an active filter too
+        await settle(pilot)
+        assert len(shown(app)) == 12
+
+
+async def test_sort_steps_and_reverses_keeping_the_cursor_ticket(context, data):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        table = app.screen.table
+        assert table.cursor_row.ticket_no == "95598202611260002"
+        await pilot.press("s")  # age: oldest first
+        await settle(pilot)
+        assert app.screen.sort.value == "age"
+        assert shown(app)[0] == "95598202611260011"
+        assert table.cursor_row.ticket_no == "95598202611260002"
+        await pilot.press("S")
+        await settle(pilot)
+        assert shown(app)[0] == "95598202611260000"
+        assert table.cursor_row.ticket_no == "95598202611260002"
+        await pilot.press("s")  # station
+        await settle(pilot)
+        assert [row.station_code for row in app.screen.window][:4] == ["S001"] * 4
+
+
+async def test_movement_keys(context, data):
+    app = WoqApp(context)
+    async with app.run_test(size=(140, 12)) as pilot:
+        await settle(pilot)
+        table = app.screen.table
+        await pilot.press("G")
+        assert table.cursor_index == 11
+        await pilot.press("g")
+        assert table.cursor_index == 0
+        await pilot.press("end")
+        await pilot.press("home")
+        assert table.cursor_index == 0
+        await pilot.press("pagedown")
+        assert table.cursor_index == table.body_height
+        await pilot.press("pageup", "down", "down", "up")
+        assert table.cursor_index == 1
+        assert table.scroll_y == 0
+
+
+async def test_marks_go_to_reassign_and_urge(context, data, monkeypatch, engine):
+    handed: list = []
+    monkeypatch.setattr(reassign, "start_reassign", lambda screen, refs: handed.append(refs))
+    monkeypatch.setattr("woq_tui.screens.ticket_list.start_reassign", lambda screen, refs: handed.append(refs))
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        assert handed[-1] == [reassign.TicketRef("95598202611260000", "S001", 1)]
+        await pilot.press("space", "j", "j", "space")
+        assert app.screen.table.marked == {"95598202611260000", "95598202611260002"}
+        await pilot.press("r")
+        assert [ref.ticket_no for ref in handed[-1]] == ["95598202611260000", "95598202611260002"]
+        await pilot.press("u")
+        await settle(pilot)
+    with Session(engine) as session:
+        kinds = session.execute(select(TicketEvent.kind, TicketEvent.operator)).all()
+    assert kinds == [("urged", "D1023"), ("urged", "D1023")]
+
+
+@pytest.mark.parametrize("how", ["read_only", "viewer"])
+async def test_write_actions_are_refused_when_read_only(settings, engine, clock, data, how, monkeypatch):
+    handed: list = []
+    monkeypatch.setattr("woq_tui.screens.ticket_list.start_reassign", lambda screen, refs: handed.append(refs))
+    if how == "viewer":
+        settings = settings.model_copy(update={"console": settings.console.model_copy(update={"role": "viewer"})})
+    context = ConsoleContext(settings=settings, engine=engine, clock=clock, read_only=how == "read_only")
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("u", "r")
+        await settle(pilot)
+        messages = [notification.message for notification in app._notifications]
+    assert handed == []
+    word = "Read-only mode" if how == "read_only" else "viewer role"
+    assert any(word in message and "urge" in message for message in messages)
+    assert any(word in message and "reassign" in message for message in messages)
+    with Session(engine) as session:
+        assert session.execute(select(TicketEvent)).all() == []
+
+
+async def test_export_writes_what_is_shown(context, data, tmp_path, monkeypatch):
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    monkeypatch.chdir(tmp_path)
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"xqnc", "enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+    files = sorted(path.name for path in tmp_path.iterdir())
+    assert files == ["queue-20261126-100000.csv", "queue-20261126-100000.svg"]
+    with (tmp_path / "queue-20261126-100000.csv").open(encoding="utf-8-sig") as file:
+        rows = list(csv.reader(file))
+    assert rows[0][:2] == ["Ticket", "Type"] and rows[0][-2:] == ["due_at", "sla_state"]
+    assert [row[0] for row in rows[1:]] == ["95598202611260001", "95598202611260004", "95598202611260007",
+                                           "95598202611260010"]
+    assert rows[1][-1] == "overdue"
+    assert "svg" in (tmp_path / "queue-20261126-100000.svg").read_text()[:200]
+
+
+async def test_enter_opens_the_detail_and_escape_returns(context, data):
+    from woq_tui.screens.ticket import TicketScreen
+
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert app.screen.ticket_no == "95598202611260001"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        assert app.screen.table.cursor_row.ticket_no == "95598202611260001"
+
+
+async def test_empty_database_says_so(context):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown(app) == []
+        assert app.screen.table.empty_text == "No open tickets match"

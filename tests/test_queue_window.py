@@ -1,0 +1,57 @@
+"""The keyed, sorted, bounded window behind the ticket tables (no UI, no database)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from tests.conftest import NOW
+from woq_tui.store.queries import ChangedRow, QueueRow, QueueSort, sort_key
+from woq_tui.widgets.ticket_window import TicketWindow
+
+
+def row(i: int, due_minutes: int, **changes) -> QueueRow:
+    base = QueueRow(
+        id=i, ticket_no=f"T{i}", type="repair", station_code="S1", station_name="东丽城东供电所", area_type="urban",
+        status="new", created_at=NOW - timedelta(hours=1), due_at=NOW + timedelta(minutes=due_minutes),
+        escalated=False, dispatch_count=1, reopen_count=0, summary="", version=1, updated_at=NOW,
+    )
+    return replace(base, **changes)
+
+
+def numbers(window) -> list[str]:
+    return [r.ticket_no for r in window]
+
+
+def test_changes_are_placed_by_key_and_seen_twice_changes_nothing():
+    window = TicketWindow(sort_key(QueueSort.urgency))
+    window.replace([row(1, 10), row(2, 20), row(3, 30)], complete=True)
+    applied = window.apply([ChangedRow(row(4, 15), True), ChangedRow(row(1, 40, version=2), True),
+                            ChangedRow(row(2, 20), False)])
+    assert numbers(window) == ["T4", "T3", "T1"]
+    assert (applied.added, applied.updated, applied.removed) == (["T4"], ["T1"], ["T2"])
+    again = window.apply([ChangedRow(row(4, 15), True), ChangedRow(row(1, 40, version=2), True)])
+    assert not again.changed
+    assert window.position("T1") == 2 and window.position("nope") is None
+
+
+def test_an_incomplete_window_ignores_rows_past_its_last_fetched_key():
+    window = TicketWindow(sort_key(QueueSort.urgency))
+    window.replace([row(1, 10), row(2, 20)], complete=False)  # more exist beyond T2
+    window.apply([ChangedRow(row(5, 90), True), ChangedRow(row(6, 5), True)])
+    assert numbers(window) == ["T6", "T1", "T2"]
+    window.apply([ChangedRow(row(1, 95, version=2), True)])  # moved past the boundary: not ours any more
+    assert numbers(window) == ["T6", "T2"]
+    window.extend([row(7, 30), row(1, 95, version=2)], complete=True)
+    assert numbers(window) == ["T6", "T2", "T7", "T1"]
+
+
+def test_reversed_and_resorted():
+    window = TicketWindow(sort_key(QueueSort.urgency), reverse=True)
+    window.replace([row(3, 30), row(2, 20), row(1, 10)], complete=True)
+    assert numbers(window) == ["T3", "T2", "T1"]
+    assert window.row_at(0).ticket_no == "T3" and window.position("T1") == 2
+    window.apply([ChangedRow(row(4, 25), True)])
+    assert numbers(window) == ["T3", "T4", "T2", "T1"]
+    window.resort(sort_key(QueueSort.age), reverse=False)
+    assert len(window) == 4 and window.boundary is None

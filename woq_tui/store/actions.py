@@ -1,0 +1,75 @@
+"""The queue's own writes: urging tickets and revealing a customer's phone number.
+
+Both only add to the ticket's history (ticket_event); neither changes the ticket row,
+so they never bump its version and never collide with a reassignment in flight. Run
+them in worker threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from woq_tui.domain.clock import Clock
+from woq_tui.domain.enums import EventKind
+from woq_tui.domain.models import Ticket, TicketEvent
+
+
+@dataclass(frozen=True)
+class UrgeResult:
+    urged: list[str]
+    # ticket numbers not found, or already resolved (nothing to urge)
+    skipped: list[str]
+
+
+def urge(
+    sessions: sessionmaker[Session], clock: Clock, operator: str, ticket_nos: Iterable[str], note: str | None = None
+) -> UrgeResult:
+    """Record an 'urged' (催办) event on each open ticket, in one transaction."""
+    wanted = list(dict.fromkeys(ticket_nos))
+    now = clock.now()
+    with sessions() as session, session.begin():
+        found = dict(
+            session.execute(
+                select(Ticket.ticket_no, Ticket.id).where(Ticket.ticket_no.in_(wanted), Ticket.resolved_at.is_(None))
+            ).all()
+        )
+        session.add_all(
+            TicketEvent(ticket_id=found[number], kind=EventKind.urged.value, at=now, operator=operator, note=note)
+            for number in wanted
+            if number in found
+        )
+    return UrgeResult([n for n in wanted if n in found], [n for n in wanted if n not in found])
+
+
+def reveal_phone(sessions: sessionmaker[Session], clock: Clock, operator: str, ticket_no: str) -> str | None:
+    """The customer's phone number, after recording who saw it and when.
+
+    The event is committed before the number is returned: no disclosure without its
+    record. None: no such ticket or no number.
+    """
+    with sessions() as session, session.begin():
+        found = session.execute(
+            select(Ticket.id, Ticket.customer_phone).where(Ticket.ticket_no == ticket_no)
+        ).one_or_none()
+        if found is None or not found.customer_phone:
+            return None
+        session.add(
+            TicketEvent(ticket_id=found.id, kind=EventKind.phone_revealed.value, at=clock.now(), operator=operator)
+        )
+    return found.customer_phone
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****1234: the first three and last four digits; short numbers keep less."""
+    if not phone:
+        return ""
+    digits = phone.strip()
+    if len(digits) >= 11:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) > 4:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return "*" * len(digits)

@@ -1,0 +1,574 @@
+"""Read models for the live screens: plain dataclasses, built by Core queries.
+
+Everything here runs in worker threads and returns values the UI can keep: no ORM
+objects, no sessions. Hot paths (the queue page, changes since a watermark) select
+columns with Core, not ORM entities (DESIGN.md: the ORM costs 4-5x on row fetches).
+
+"Open" is metrics.md's: resolved_at is NULL (the partial index ix_ticket_open_due).
+Ordering is defined once per sort order, as SQL expressions and as the Python key that
+the screen uses to place a changed row without asking the database again; the two must
+agree, and tests/test_queries.py checks that they do on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Callable, Iterable, Sequence
+
+from sqlalchemy import Integer, and_, case, exists, func, literal, or_, select, true, tuple_, type_coerce
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from woq_tui.domain.enums import EventKind, OutboxState
+from woq_tui.domain.models import OutboxEntry, Station, Ticket, TicketEvent
+from woq_tui.domain.sla import SlaPolicy
+from woq_tui.domain.timestamps import to_epoch
+
+# Sorts tickets without a due time after every real one (year 2262 in epoch seconds).
+NO_DUE = 9_200_000_000
+# Changes beyond this in one tick: reload the page instead of applying them one by one.
+MAX_CHANGES = 2000
+# Rows per page of the queue, and the most rows a section list shows.
+PAGE_SIZE = 500
+# Seconds re-read below the watermark: updated_at has one-second resolution, and
+# writers' clocks differ a little. Applying a row twice is harmless (keyed, versioned).
+WATERMARK_OVERLAP = 2
+
+STATUS_RANK = {"new": 0, "dispatched": 1, "accepted": 2, "in_progress": 3, "resolved": 4, "closed": 5}
+
+
+def _int(column: Any) -> ColumnElement[int]:
+    """An EpochSeconds column as the plain integer it is in the database."""
+    return type_coerce(column, Integer)
+
+
+def _is_open() -> ColumnElement[bool]:
+    return Ticket.resolved_at.is_(None)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One ticket as the lists show it."""
+
+    id: int
+    ticket_no: str
+    type: str
+    station_code: str
+    station_name: str
+    area_type: str
+    status: str
+    created_at: datetime
+    due_at: datetime | None
+    escalated: bool
+    dispatch_count: int
+    reopen_count: int
+    summary: str
+    version: int
+    updated_at: datetime
+    is_open: bool = True
+
+    @property
+    def key(self) -> str:
+        return self.ticket_no
+
+    @property
+    def repeat(self) -> bool:
+        return self.dispatch_count >= 2 or self.reopen_count > 0
+
+
+_ROW_COLUMNS = (
+    Ticket.id,
+    Ticket.ticket_no,
+    Ticket.type,
+    Ticket.station_code,
+    Station.name,
+    Station.area_type,
+    Ticket.status,
+    Ticket.created_at,
+    Ticket.due_at,
+    Ticket.escalated,
+    Ticket.dispatch_count,
+    Ticket.reopen_count,
+    func.coalesce(Ticket.summary, ""),
+    Ticket.version,
+    Ticket.updated_at,
+    _is_open(),
+)
+
+
+def _rows_select():
+    return select(*_ROW_COLUMNS).select_from(Ticket).join(Station, Station.code == Ticket.station_code)
+
+
+def _to_row(values: Sequence[Any]) -> QueueRow:
+    return QueueRow(*values[:-1], is_open=bool(values[-1]))
+
+
+# --- filters -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the dispatcher narrowed the queue to. Empty sets mean "any"."""
+
+    search: str = ""
+    types: frozenset[str] = frozenset()
+    stations: frozenset[str] = frozenset()
+    areas: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.search.strip() or self.types or self.stations or self.areas or self.statuses)
+
+    @property
+    def words(self) -> list[str]:
+        return self.search.lower().split()
+
+    def condition(self) -> ColumnElement[bool]:
+        """The filter as SQL over Ticket joined with Station (open or not)."""
+        parts: list[ColumnElement[bool]] = []
+        if self.types:
+            parts.append(Ticket.type.in_(sorted(self.types)))
+        if self.stations:
+            parts.append(Ticket.station_code.in_(sorted(self.stations)))
+        if self.areas:
+            parts.append(Station.area_type.in_(sorted(self.areas)))
+        if self.statuses:
+            parts.append(Ticket.status.in_(sorted(self.statuses)))
+        for word in self.words:
+            parts.append(
+                or_(
+                    func.lower(Ticket.ticket_no).contains(word, autoescape=True),
+                    func.lower(func.coalesce(Ticket.summary, "")).contains(word, autoescape=True),
+                    func.lower(func.coalesce(Ticket.address, "")).contains(word, autoescape=True),
+                    func.lower(Station.name).contains(word, autoescape=True),
+                    func.lower(Station.initials).contains(word, autoescape=True),
+                )
+            )
+        return and_(true(), *parts)
+
+
+# --- sort orders -------------------------------------------------------------------
+
+
+class QueueSort(StrEnum):
+    """`s` steps through these; `S` reverses the current one."""
+
+    urgency = "urgency"  # overdue longest first, then least time left
+    age = "age"  # oldest first
+    station = "station"
+    type = "type"
+    status = "status"
+
+
+def _due_sql() -> ColumnElement[int]:
+    return func.coalesce(_int(Ticket.due_at), NO_DUE)
+
+
+def _due_py(row: QueueRow) -> int:
+    return NO_DUE if row.due_at is None else to_epoch(row.due_at)
+
+
+def _status_sql() -> ColumnElement[int]:
+    return case(STATUS_RANK, value=Ticket.status, else_=len(STATUS_RANK))
+
+
+def _sort_parts(sort: QueueSort, dialect: str) -> tuple[list[ColumnElement], Callable[[QueueRow], tuple]]:
+    def text(column):
+        # PostgreSQL's default collation ignores punctuation and case; Python compares
+        # code points. "C" makes the database agree with the screen.
+        return column.collate("C") if dialect == "postgresql" else column
+
+    if sort is QueueSort.urgency:
+        return [_due_sql(), Ticket.id], lambda r: (_due_py(r), r.id)
+    if sort is QueueSort.age:
+        return [_int(Ticket.created_at), Ticket.id], lambda r: (to_epoch(r.created_at), r.id)
+    if sort is QueueSort.station:
+        return [text(Ticket.station_code), _due_sql(), Ticket.id], lambda r: (r.station_code, _due_py(r), r.id)
+    if sort is QueueSort.type:
+        return [text(Ticket.type), _due_sql(), Ticket.id], lambda r: (r.type, _due_py(r), r.id)
+    return [_status_sql(), _due_sql(), Ticket.id], lambda r: (STATUS_RANK.get(r.status, 6), _due_py(r), r.id)
+
+
+def sort_key(sort: QueueSort) -> Callable[[QueueRow], tuple]:
+    """The Python key equal to the SQL order of `sort` (ascending)."""
+    return _sort_parts(sort, "python")[1]
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+# --- the queue ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    # open tickets matching the filter, in all (the page holds at most `limit` of them)
+    total: int
+    # whether rows are all of them (no further page)
+    complete: bool
+
+
+def queue_page(
+    session: Session,
+    filt: QueueFilter = QueueFilter(),
+    sort: QueueSort = QueueSort.urgency,
+    reverse: bool = False,
+    limit: int = PAGE_SIZE,
+    after: tuple | None = None,
+) -> QueuePage:
+    """Open tickets matching filt, in sort order, at most limit of them.
+
+    after: the sort key of the last row already shown; the page continues from there
+    (keyset paging, so rows added or removed meanwhile never shift it).
+    """
+    columns, _ = _sort_parts(sort, _dialect(session))
+    where = and_(_is_open(), filt.condition())
+    query = _rows_select().where(where)
+    if after is not None:
+        position = tuple_(*columns)
+        bound = tuple_(*(literal(value) for value in after))
+        query = query.where(position < bound if reverse else position > bound)
+    order = [column.desc() if reverse else column.asc() for column in columns]
+    rows = [_to_row(values) for values in session.execute(query.order_by(*order).limit(limit + 1))]
+    complete = len(rows) <= limit
+    rows = rows[:limit]
+    if after is None and complete:
+        total = len(rows)
+    else:
+        total = count_open(session, filt)
+    return QueuePage(rows, total, complete)
+
+
+def count_open(session: Session, filt: QueueFilter = QueueFilter()) -> int:
+    """Open tickets matching filt."""
+    query = select(func.count()).select_from(Ticket).where(_is_open())
+    if filt.active:
+        query = query.join(Station, Station.code == Ticket.station_code).where(filt.condition())
+    return session.scalar(query) or 0
+
+
+@dataclass(frozen=True)
+class ChangedRow:
+    row: QueueRow
+    # open and matching the filter: belongs in the queue
+    visible: bool
+
+
+@dataclass(frozen=True)
+class Changes:
+    rows: list[ChangedRow]
+    watermark: datetime | None
+    # more changed than MAX_CHANGES: reload the page rather than apply these
+    overflow: bool = False
+
+
+def changes_since(session: Session, watermark: datetime | None, filt: QueueFilter = QueueFilter()) -> Changes:
+    """Tickets whose updated_at ≥ watermark − overlap, and whether each belongs in the
+    queue. The new watermark is the newest updated_at seen (or the old one)."""
+    if watermark is None:
+        newest = session.scalar(select(func.max(Ticket.updated_at)))
+        return Changes([], newest)
+    since = watermark - timedelta(seconds=WATERMARK_OVERLAP)
+    visible = and_(_is_open(), filt.condition())
+    query = (
+        select(*_ROW_COLUMNS, case((visible, True), else_=False))
+        .select_from(Ticket)
+        .join(Station, Station.code == Ticket.station_code)
+        .where(Ticket.updated_at >= since)
+        .order_by(Ticket.updated_at, Ticket.id)
+        .limit(MAX_CHANGES + 1)
+    )
+    result = session.execute(query).all()
+    if len(result) > MAX_CHANGES:
+        newest = session.scalar(select(func.max(Ticket.updated_at)))
+        return Changes([], newest, overflow=True)
+    rows = [ChangedRow(_to_row(values[:-1]), bool(values[-1])) for values in result]
+    newest = max([watermark, *(changed.row.updated_at for changed in rows)])
+    return Changes(rows, newest)
+
+
+# --- KPI strip ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kpis:
+    open: int
+    overdue: int
+    at_risk: int
+    escalated_today: int
+    new_last_hour: int
+    outbox_pending: int
+
+
+def _at_risk_sql(policy: SlaPolicy, now: int) -> ColumnElement[bool]:
+    """sla.md's at_risk for open tickets: not overdue, and less than the larger of
+    fraction × limit and at_risk_minutes left (x < max(a, b) ⟺ x < a or x < b)."""
+    due, created = _int(Ticket.due_at), _int(Ticket.created_at)
+    left = due - now
+    return and_(
+        Ticket.due_at.is_not(None),
+        due >= now,
+        or_(left < (due - created) * policy.at_risk_fraction, left < policy.at_risk_minutes * 60),
+    )
+
+
+def local_midnight(now: datetime, policy: SlaPolicy) -> datetime:
+    local = now.astimezone(policy.timezone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def kpis(session: Session, now: datetime, policy: SlaPolicy) -> Kpis:
+    """The counts above the queue, all in SQL, whatever the queue shows."""
+    epoch = to_epoch(now)
+    open_counts = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((_int(Ticket.due_at) < epoch, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((_at_risk_sql(policy, epoch), 1), else_=0)), 0),
+        ).where(_is_open())
+    ).one()
+    midnight = local_midnight(now, policy)
+    # Escalation changes the ticket, so updated_at (indexed) narrows the search before
+    # the events are looked at.
+    escalated_today = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(
+            Ticket.escalated.is_(True),
+            Ticket.updated_at >= midnight,
+            exists().where(
+                TicketEvent.ticket_id == Ticket.id,
+                TicketEvent.kind == EventKind.escalated.value,
+                TicketEvent.at >= midnight,
+            ),
+        )
+    )
+    new_last_hour = session.scalar(
+        select(func.count()).select_from(Ticket).where(Ticket.created_at > now - timedelta(hours=1))
+    )
+    pending = session.scalar(
+        select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == OutboxState.pending.value)
+    )
+    return Kpis(
+        open=int(open_counts[0]),
+        overdue=int(open_counts[1]),
+        at_risk=int(open_counts[2]),
+        escalated_today=int(escalated_today or 0),
+        new_last_hour=int(new_last_hour or 0),
+        outbox_pending=int(pending or 0),
+    )
+
+
+# --- overdue & escalation ----------------------------------------------------------
+
+
+class Section(StrEnum):
+    overdue = "overdue"  # past due now, most overdue first
+    due_soon = "due_soon"  # breaching within [sla] warn_minutes
+    escalated = "escalated"  # escalated complaints still open
+    repeat = "repeat"  # dispatched twice or more, or reopened
+
+
+SECTIONS = tuple(Section)
+
+
+def _section_condition(section: Section, now: datetime, policy: SlaPolicy) -> ColumnElement[bool]:
+    if section is Section.overdue:
+        return and_(_is_open(), Ticket.due_at < now)
+    if section is Section.due_soon:
+        return and_(_is_open(), Ticket.due_at >= now, Ticket.due_at < now + timedelta(minutes=policy.warn_minutes))
+    if section is Section.escalated:
+        return and_(_is_open(), Ticket.escalated.is_(True))
+    return and_(_is_open(), or_(Ticket.dispatch_count >= 2, Ticket.reopen_count > 0))
+
+
+@dataclass(frozen=True)
+class StationCount:
+    station_code: str
+    station_name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SectionData:
+    section: Section
+    rows: list[QueueRow]
+    total: int
+    by_station: list[StationCount]
+
+
+def section(
+    session: Session, which: Section, now: datetime, policy: SlaPolicy, limit: int = PAGE_SIZE
+) -> SectionData:
+    """One list of the overdue screen (most urgent first) with its count per station."""
+    condition = _section_condition(which, now, policy)
+    rows = [
+        _to_row(values)
+        for values in session.execute(
+            _rows_select().where(condition).order_by(_due_sql(), Ticket.id).limit(limit)
+        )
+    ]
+    counted = func.count().label("n")
+    by_station = [
+        StationCount(code, name, int(count))
+        for code, name, count in session.execute(
+            select(Ticket.station_code, Station.name, counted)
+            .select_from(Ticket)
+            .join(Station, Station.code == Ticket.station_code)
+            .where(condition)
+            .group_by(Ticket.station_code, Station.name)
+            .order_by(counted.desc(), Ticket.station_code)
+        )
+    ]
+    return SectionData(which, rows, sum(item.count for item in by_station), by_station)
+
+
+def sections(session: Session, now: datetime, policy: SlaPolicy, limit: int = PAGE_SIZE) -> dict[Section, SectionData]:
+    return {which: section(session, which, now, policy, limit) for which in SECTIONS}
+
+
+# --- ticket detail -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventRow:
+    at: datetime
+    kind: str
+    operator: str | None
+    from_station: str | None
+    to_station: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    row: QueueRow
+    channel: str | None
+    area_type: str
+    first_response_at: datetime | None
+    dispatched_at: datetime | None
+    arrived_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    satisfaction: str | None
+    customer_phone: str | None
+    address: str | None
+    events: list[EventRow] = field(default_factory=list)
+    # events beyond those listed (the newest MAX_EVENTS are)
+    more_events: int = 0
+
+
+MAX_EVENTS = 500
+
+
+def ticket_detail(session: Session, ticket_no: str) -> TicketDetail | None:
+    found = session.execute(
+        _rows_select()
+        .add_columns(
+            Ticket.channel,
+            Ticket.first_response_at,
+            Ticket.dispatched_at,
+            Ticket.arrived_at,
+            Ticket.resolved_at,
+            Ticket.closed_at,
+            Ticket.satisfaction,
+            Ticket.customer_phone,
+            Ticket.address,
+        )
+        .where(Ticket.ticket_no == ticket_no)
+    ).one_or_none()
+    if found is None:
+        return None
+    width = len(_ROW_COLUMNS)
+    row = _to_row(found[:width])
+    (channel, first_response, dispatched, arrived, resolved, closed, satisfaction, phone, address) = found[width:]
+    total_events = session.scalar(select(func.count()).where(TicketEvent.ticket_id == row.id)) or 0
+    newest = (
+        select(
+            TicketEvent.at,
+            TicketEvent.kind,
+            TicketEvent.operator,
+            TicketEvent.from_station,
+            TicketEvent.to_station,
+            TicketEvent.note,
+            TicketEvent.id,
+        )
+        .where(TicketEvent.ticket_id == row.id)
+        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+        .limit(MAX_EVENTS)
+    )
+    events = [EventRow(*values[:6]) for values in reversed(session.execute(newest).all())]
+    return TicketDetail(
+        row=row,
+        channel=channel,
+        area_type=row.area_type,
+        first_response_at=first_response,
+        dispatched_at=dispatched,
+        arrived_at=arrived,
+        resolved_at=resolved,
+        closed_at=closed,
+        satisfaction=satisfaction,
+        customer_phone=phone,
+        address=address,
+        events=events,
+        more_events=max(total_events - len(events), 0),
+    )
+
+
+# --- choices for the filter dialog --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StationChoice:
+    code: str
+    name: str
+    area_type: str
+    initials: str
+
+
+def stations(session: Session) -> list[StationChoice]:
+    return [
+        StationChoice(*values)
+        for values in session.execute(
+            select(Station.code, Station.name, Station.area_type, Station.initials).order_by(Station.code)
+        )
+    ]
+
+
+def station_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    codes = sorted(set(codes))
+    if not codes:
+        return {}
+    return dict(session.execute(select(Station.code, Station.name).where(Station.code.in_(codes))).all())
+
+
+__all__ = [
+    "Changes",
+    "ChangedRow",
+    "EventRow",
+    "Kpis",
+    "PAGE_SIZE",
+    "QueueFilter",
+    "QueuePage",
+    "QueueRow",
+    "QueueSort",
+    "Section",
+    "SectionData",
+    "StationChoice",
+    "StationCount",
+    "TicketDetail",
+    "changes_since",
+    "kpis",
+    "queue_page",
+    "section",
+    "sections",
+    "sort_key",
+    "stations",
+    "ticket_detail",
+]

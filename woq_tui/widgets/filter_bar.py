@@ -1,0 +1,85 @@
+"""The line under the KPI strip: sort order, search and filters as chips, how many
+rows are shown of how many, marks; and the search box that `/` opens."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Input, Static
+
+from woq_tui.i18n import t
+from woq_tui.store.queries import QueueFilter, QueueSort
+
+
+def describe_filter(filt: QueueFilter, station_names: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, value) chips for what is filtered, in a fixed order."""
+    chips: list[tuple[str, str]] = []
+    if filt.search.strip():
+        chips.append((t("chip.search"), filt.search.strip()))
+    if filt.types:
+        chips.append((t("chip.type"), "、".join(t("type." + code) for code in sorted(filt.types))))
+    if filt.stations:
+        chips.append(
+            (t("chip.station"), "、".join(station_names.get(code, code) for code in sorted(filt.stations)))
+        )
+    if filt.areas:
+        chips.append((t("chip.area"), "、".join(t("area." + code) for code in sorted(filt.areas))))
+    if filt.statuses:
+        chips.append((t("chip.status"), "、".join(t("status." + code) for code in sorted(filt.statuses))))
+    return chips
+
+
+class FilterBar(Horizontal):
+    DEFAULT_CSS = """
+    FilterBar { height: auto; }
+    FilterBar #chips { width: 1fr; height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    FilterBar #counts { width: auto; height: 1; padding: 0 1; color: $text-muted; }
+    FilterBar #search { display: none; width: 1fr; height: 3; border: tall $accent; }
+    FilterBar.-searching #search { display: block; }
+    FilterBar.-searching #chips { display: none; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=t("search.placeholder"), id="search")
+        yield Static(id="chips")
+        yield Static(id="counts")
+
+    def show(
+        self,
+        filt: QueueFilter,
+        sort: QueueSort,
+        reverse: bool,
+        shown: int,
+        total: int,
+        marked: int,
+        station_names: dict[str, str],
+    ) -> None:
+        parts: list[tuple[str, str] | str] = [
+            (t("chip.sort") + " ", "dim"),
+            (t("sort." + sort.value) + (" ↓" if reverse else " ↑"), "bold"),
+        ]
+        for label, value in describe_filter(filt, station_names):
+            parts += ["  ", (f" {label}：{value} ", "reverse $accent")]
+        if filt.active:
+            parts += ["  ", (t("chip.clear_hint"), "dim")]
+        self.query_one("#chips", Static).update(Content.assemble(*parts))
+        counts = t("count.shown", shown=f"{shown:,}", total=f"{total:,}")
+        if marked:
+            counts += "  " + t("count.marked", n=marked)
+        self.query_one("#counts", Static).update(counts)
+
+    def open_search(self, text: str) -> Input:
+        search = self.query_one("#search", Input)
+        search.value = text
+        self.add_class("-searching")
+        search.focus()
+        search.cursor_position = len(text)
+        return search
+
+    def close_search(self) -> None:
+        self.remove_class("-searching")
+
+    @property
+    def searching(self) -> bool:
+        return self.has_class("-searching")

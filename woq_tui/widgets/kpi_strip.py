@@ -1,0 +1,59 @@
+"""The counts above the queue (from SQL, never from the rows on screen), each with an
+arrow when it moved since the last refresh (k9s marks changed numbers the same way)."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from textual.content import Content
+from textual.widgets import Static
+
+from woq_tui.i18n import t
+from woq_tui.store.queries import Kpis
+
+# field, message key, style of the number when it is not zero
+ITEMS = (
+    ("open", "kpi.open", "bold"),
+    ("overdue", "kpi.overdue", "bold $text-error"),
+    ("at_risk", "kpi.at_risk", "bold $text-warning"),
+    ("escalated_today", "kpi.escalated_today", "bold $text-accent"),
+    ("new_last_hour", "kpi.new_last_hour", "bold"),
+    ("outbox_pending", "kpi.outbox_pending", "bold"),
+)
+SYMBOL = {"overdue": "✖ ", "at_risk": "▲ "}
+
+
+class KpiStrip(Static):
+    DEFAULT_CSS = """
+    KpiStrip { height: 1; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.kpis: Kpis | None = None
+        self.previous: Kpis | None = None
+
+    def on_mount(self) -> None:
+        self.show(None)
+
+    def show(self, kpis: Kpis | None) -> None:
+        if kpis is not None and kpis != self.kpis:
+            self.previous, self.kpis = self.kpis, kpis
+        parts: list[tuple[str, str] | str] = []
+        for number, (name, key, style) in enumerate(ITEMS):
+            if number:
+                parts.append(("  │  ", "dim"))
+            parts.append(SYMBOL.get(name, "") + t(key) + " ")
+            if self.kpis is None:
+                parts.append((t("none"), "dim"))
+                continue
+            value = getattr(self.kpis, name)
+            parts.append((f"{value:,}", style if value else "dim"))
+            if self.previous is not None:
+                before = getattr(self.previous, name)
+                if value != before:
+                    parts.append((" ↑" if value > before else " ↓", "bold"))
+        self.update(Content.assemble(*parts))
+
+
+assert {f.name for f in fields(Kpis)} == {name for name, _, _ in ITEMS}

@@ -1,0 +1,202 @@
+"""Live refresh: a timer, one fetching thread at a time, and what the user is told.
+
+The timer asks; if a fetch is still running, the request is remembered and one more
+fetch runs when it ends (overlapping ticks merge, as in memray's live view). The fetch
+runs in a thread worker and never touches widgets: it posts Fetched or Failed, and the
+screen applies the result on the UI thread. While the database is unreachable the
+screen keeps its last data, this widget says so in one line with the time of the last
+good refresh, and retries with a growing pause until the database answers again.
+
+A screen that uses it implements LiveSource.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any, Protocol
+
+from rich.text import Text
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from woq_tui.i18n import t
+from woq_tui.store.db import first_line
+from woq_tui.widgets.app_header import AppHeader
+
+# The longest pause between attempts while the database is away, in seconds.
+MAX_BACKOFF = 60.0
+
+
+class LiveSource(Protocol):
+    def live_request(self) -> Any:
+        """On the UI thread: what the next fetch needs (immutable values only)."""
+
+    def fetch_live(self, request: Any) -> Any:
+        """In a worker thread: query the database. Raises when it cannot."""
+
+    def apply_live(self, request: Any, result: Any) -> None:
+        """On the UI thread: show the result."""
+
+
+class RefreshStatus(Static):
+    """Drives the refresh of its screen; visible only while something is wrong."""
+
+    DEFAULT_CSS = """
+    RefreshStatus {
+        display: none;
+        height: auto;
+        max-height: 2;
+        background: $error 30%;
+        color: $text;
+        padding: 0 1;
+    }
+    RefreshStatus.-failing { display: block; }
+    """
+
+    paused: reactive[bool] = reactive(False)
+
+    class Fetched(Message):
+        def __init__(self, request: Any, result: Any, at: datetime) -> None:
+            super().__init__()
+            self.request, self.result, self.at = request, result, at
+
+    class Failed(Message):
+        def __init__(self, error: str, at: datetime) -> None:
+            super().__init__()
+            self.error, self.at = error, at
+
+    def __init__(self, source: LiveSource, interval: float, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source = source
+        self.interval = interval
+        self.last_good: datetime | None = None
+        self.failing_since: datetime | None = None
+        self.error: str | None = None
+        self.failures = 0
+        self._retry_at = 0.0
+        self._worker: Worker | None = None
+        self._pending = False
+        self._missed = False
+
+    def on_mount(self) -> None:
+        self.set_interval(self.interval, self.tick, name="live-refresh")
+
+    # --- asking --------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None and self._worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def tick(self) -> None:
+        """The timer: fetch unless paused, hidden, backing off, or already fetching."""
+        if self.paused:
+            return
+        if not self.screen.is_current:
+            self._missed = True  # catch up when the screen shows again
+            return
+        if time.monotonic() < self._retry_at:
+            return
+        self.fetch()
+
+    def fetch(self) -> Worker | None:
+        """Fetch now (keys, tests, resume). Returns the worker, or None if one is
+        running already (it will run once more when that ends)."""
+        if self.busy:
+            self._pending = True
+            return None
+        self._pending = False
+        request = self.source.live_request()
+        self._worker = self.run_worker(
+            lambda: self._fetch(request), thread=True, group="live-refresh", exit_on_error=False
+        )
+        return self._worker
+
+    def _fetch(self, request: Any) -> None:
+        clock = self.app.context.clock
+        try:
+            result = self.source.fetch_live(request)
+        except Exception as exc:  # the database went away (or refused): say so, keep going
+            self.post_message(self.Failed(first_line(exc), clock.now()))
+            return
+        self.post_message(self.Fetched(request, result, clock.now()))
+
+    def screen_resumed(self) -> None:
+        if self._missed and not self.paused:
+            self._missed = False
+            self.fetch()
+
+    # --- answers -------------------------------------------------------------------
+
+    def on_refresh_status_fetched(self, message: Fetched) -> None:
+        message.stop()
+        recovered = self.failing_since is not None
+        self.last_good = message.at
+        self.failing_since = None
+        self.error = None
+        self.failures = 0
+        self._retry_at = 0.0
+        self.remove_class("-failing")
+        if not self.paused:
+            self.source.apply_live(message.request, message.result)
+        if recovered:
+            self.notify(t("live.recovered"), severity="information")
+        self._show()
+
+    def on_refresh_status_failed(self, message: Failed) -> None:
+        message.stop()
+        self.failures += 1
+        self.error = message.error
+        if self.failing_since is None:
+            self.failing_since = message.at
+        delay = min(2.0**self.failures, MAX_BACKOFF)
+        self._retry_at = time.monotonic() + delay
+        self.add_class("-failing")
+        self._show(retry_in=delay)
+        self._pending = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A fetch ended: run the one asked for meanwhile (merged ticks)."""
+        if event.worker is self._worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            if self._pending and self.failing_since is None and not self.paused:
+                self.fetch()
+
+    # --- telling -------------------------------------------------------------------
+
+    def watch_paused(self, paused: bool) -> None:
+        self._show()
+        if not paused and self.is_mounted:
+            self.fetch()
+
+    def _clock_text(self, at: datetime | None) -> str:
+        if at is None:
+            return t("none")
+        return at.astimezone(self.app.context.settings.tz).strftime("%H:%M:%S")
+
+    def _show(self, retry_in: float | None = None) -> None:
+        if not self.is_mounted:
+            return
+        last = self._clock_text(self.last_good)
+        if self.failing_since is not None:
+            header = t("live.header_failing", time=last)
+            self.update(
+                Text.assemble(
+                    ("⚠ ", "bold"),
+                    (t("live.failing", since=self._clock_text(self.failing_since), error=self.error or ""), "bold"),
+                    " ",
+                    t("live.showing", time=last, seconds=int(retry_in or 0)),
+                )
+            )
+        elif self.last_good is None:
+            header = ""
+        else:
+            header = t("header.refreshed", time=last)
+        if self.paused:
+            header = t("live.paused") + (" · " + header if header else "")
+        try:
+            self.screen.query_one(AppHeader).refreshed = header
+        except NoMatches:  # composed without a header
+            pass

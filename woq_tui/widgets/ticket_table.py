@@ -1,0 +1,446 @@
+"""A virtualised ticket list: draws only the lines on screen from a TicketWindow.
+
+Why not DataTable: it re-measures every cell when rows are added and rebuilds per-row
+lists on every repaint (DESIGN.md "Facts measured"), has no insert-at-position, and
+its sort() keeps the row index rather than the row key. Here a repaint costs the
+visible lines only, rows are placed by key, and the cursor is a ticket number: it
+stays on its ticket whatever a refresh adds or removes above it, and the view scrolls
+by the same amount so the ticket stays on the same screen line.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from woq_tui.domain.enums import OPEN_STATUSES, SlaState, TicketType
+from woq_tui.domain.sla import SlaPolicy
+from woq_tui.i18n import t
+from woq_tui.store.queries import QueueRow
+from woq_tui.widgets.sla_cell import COMPONENT, age_text, time_left_text
+from woq_tui.widgets.ticket_window import Applied, TicketWindow
+from woq_tui.widgets.translated import TranslatedBindings
+
+# How long a changed row stays highlighted.
+FLASH_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class CellContext:
+    now: datetime
+    policy: SlaPolicy
+    state: SlaState
+    styles: dict[SlaState, Style]
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    title_key: str
+    # cells; 0: takes the width left over (at least min_width)
+    width: int
+    render: Callable[[QueueRow, CellContext], Text | str]
+    min_width: int = 8
+    # hidden when the table is narrower than this
+    hide_below: int = 0
+    # the width is the widest of these message keys' words (type and status names)
+    fit_words: tuple[str, ...] = ()
+    max_width: int = 0
+
+
+def _flags(row: QueueRow, _ctx: CellContext) -> Text:
+    text = Text()
+    if row.escalated:
+        text.append(t("flag.escalated"), style="bold magenta")
+    if row.dispatch_count >= 2:
+        text.append(t("flag.repeat", n=row.dispatch_count), style="bold cyan")
+    if row.reopen_count:
+        text.append(t("flag.reopened"), style="bold cyan")
+    return text
+
+
+def _time_left(row: QueueRow, ctx: CellContext) -> Text:
+    return time_left_text(ctx.state, row.due_at, ctx.now, ctx.styles[ctx.state])
+
+
+COLUMNS = {
+    "ticket_no": Column("ticket_no", "col.ticket_no", 16, lambda r, c: r.ticket_no),
+    "type": Column(
+        "type", "col.type", 8, lambda r, c: t("type." + r.type),
+        fit_words=tuple("type." + kind for kind in TicketType), max_width=10,
+    ),
+    "station": Column("station", "col.station", 14, lambda r, c: r.station_name),
+    "status": Column(
+        "status", "col.status", 6, lambda r, c: t("status." + r.status),
+        fit_words=tuple("status." + status for status in OPEN_STATUSES), max_width=11,
+    ),
+    "age": Column("age", "col.age", 8, lambda r, c: age_text(r.created_at, c.now), hide_below=118),
+    "time_left": Column("time_left", "col.time_left", 10, _time_left),
+    "flags": Column("flags", "col.flags", 7, _flags),
+    "summary": Column("summary", "col.summary", 0, lambda r, c: r.summary),
+}
+QUEUE_COLUMNS = ("ticket_no", "type", "station", "status", "age", "time_left", "flags", "summary")
+
+
+class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
+    """Rows of a TicketWindow, a cursor on a ticket, marks by ticket number."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "table.up", show=False),
+        Binding("down,j", "cursor(1)", "table.down", show=False),
+        Binding("pageup", "page(-1)", "table.page_up", show=False),
+        Binding("pagedown", "page(1)", "table.page_down", show=False),
+        Binding("home,g", "first", "table.first", show=False),
+        Binding("end,G", "last", "table.last", show=False),
+        Binding("enter", "select", "table.open", show=False),
+    ]
+    COMPONENT_CLASSES = {
+        "ticket-table--header",
+        "ticket-table--cursor",
+        "ticket-table--marked",
+        "ticket-table--changed",
+        "ticket-table--odd",
+        "sla--overdue",
+        "sla--at-risk",
+        "sla--ok",
+    }
+    DEFAULT_CSS = """
+    TicketTable {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+    }
+    TicketTable > .ticket-table--header { background: $panel; color: $foreground; text-style: bold; }
+    TicketTable > .ticket-table--cursor { background: $block-cursor-blurred-background; }
+    TicketTable:focus > .ticket-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    TicketTable > .ticket-table--marked { background: $accent 30%; }
+    TicketTable > .ticket-table--changed { background: $success 25%; }
+    TicketTable > .ticket-table--odd { background: $surface-lighten-1 30%; }
+    TicketTable > .sla--overdue { color: $text-error; text-style: bold; }
+    TicketTable > .sla--at-risk { color: $text-warning; text-style: bold; }
+    TicketTable > .sla--ok { color: $text-success; }
+    """
+
+    cursor_key: reactive[str | None] = reactive(None, always_update=True, repaint=False)
+
+    class Selected(Message):
+        """enter on a ticket."""
+
+        def __init__(self, table: "TicketTable", row: QueueRow) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> "TicketTable":
+            return self.table
+
+    class NeedMore(Message):
+        """The cursor reached the last row fetched and more rows exist."""
+
+        def __init__(self, table: "TicketTable") -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> "TicketTable":
+            return self.table
+
+    def __init__(
+        self,
+        window: TicketWindow,
+        columns: Iterable[str] = QUEUE_COLUMNS,
+        *,
+        now: Callable[[], datetime],
+        policy: SlaPolicy,
+        markable: bool = True,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.window = window
+        self.columns = [COLUMNS[name] for name in columns]
+        self._now = now
+        self.policy = policy
+        self.markable = markable
+        self.marked: set[str] = set()
+        self._flash: dict[str, float] = {}
+        self._cursor = 0
+        self.empty_text = ""
+        self._ticket_width = 16
+        self._columns_fit: tuple | None = None
+        self._styles: dict[str, Style] | None = None
+        self._strips: dict[tuple, Strip] = {}
+
+    # --- the cursor ----------------------------------------------------------------
+
+    @property
+    def cursor_row(self) -> QueueRow | None:
+        if not len(self.window):
+            return None
+        return self.window.row_at(min(self._cursor, len(self.window) - 1))
+
+    @property
+    def cursor_index(self) -> int:
+        return self._cursor
+
+    @property
+    def body_height(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    def move_to(self, index: int) -> None:
+        count = len(self.window)
+        old = self._cursor
+        self._cursor = max(0, min(index, count - 1)) if count else 0
+        row = self.cursor_row
+        self.cursor_key = row.ticket_no if row else None
+        top = round(self.scroll_y)
+        self._scroll_to_cursor()
+        if round(self.scroll_y) == top:
+            # Only the two lines the cursor left and entered change.
+            self.refresh_line(old + 1)
+            self.refresh_line(self._cursor + 1)
+        else:
+            self.refresh()
+        if count and self._cursor >= count - 1 and not self.window.complete:
+            self.post_message(self.NeedMore(self))
+
+    def _scroll_to_cursor(self) -> None:
+        top = round(self.scroll_y)
+        if self._cursor < top:
+            top = self._cursor
+        elif self._cursor >= top + self.body_height:
+            top = self._cursor - self.body_height + 1
+        if top != round(self.scroll_y):
+            self.scroll_to(y=top, animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self._cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self._cursor + direction * self.body_height)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(len(self.window) - 1)
+
+    def action_select(self) -> None:
+        row = self.cursor_row
+        if row is not None:
+            self.post_message(self.Selected(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        index = round(self.scroll_y) + offset.y - 1
+        if index < len(self.window):
+            if event.chain == 2 and index == self._cursor:
+                self.action_select()
+            else:
+                self.move_to(index)
+
+    # --- marks ---------------------------------------------------------------------
+
+    def toggle_mark(self) -> None:
+        row = self.cursor_row
+        if row is None or not self.markable:
+            return
+        self.marked.symmetric_difference_update({row.ticket_no})
+        self.refresh()
+
+    def marked_rows(self) -> list[QueueRow]:
+        return [row for row in self.window if row.ticket_no in self.marked]
+
+    # --- changes -------------------------------------------------------------------
+
+    def remember_cursor(self) -> tuple[str | None, int, int]:
+        row = self.cursor_row
+        return (row.ticket_no if row else None, self._cursor, self._cursor - round(self.scroll_y))
+
+    def restore_cursor(self, remembered: tuple[str | None, int, int], applied: Applied | None = None) -> None:
+        """After the window changed: the cursor back on its ticket (or, if that left,
+        on the row now at its place), on the same screen line."""
+        ticket_no, old_index, line = remembered
+        position = self.window.position(ticket_no) if ticket_no else None
+        index = position if position is not None else old_index
+        count = len(self.window)
+        self._cursor = max(0, min(index, count - 1)) if count else 0
+        self.marked.intersection_update(self.window._by_no)
+        if applied is not None:
+            stamp = time.monotonic()
+            for changed in (*applied.added, *applied.updated):
+                self._flash[changed] = stamp
+            if applied.added or applied.updated:
+                self.set_timer(FLASH_SECONDS + 0.05, self._end_flash)
+        self._update_virtual_size()
+        top = max(0, min(self._cursor - line, max(count - self.body_height, 0)))
+        self.scroll_to(y=top, animate=False, immediate=True)
+        row = self.cursor_row
+        new_key = row.ticket_no if row else None
+        if new_key != self.cursor_key:
+            self.cursor_key = new_key
+        self.refresh()
+
+    def _end_flash(self) -> None:
+        cutoff = time.monotonic() - FLASH_SECONDS
+        self._flash = {key: stamp for key, stamp in self._flash.items() if stamp > cutoff}
+        self.refresh()
+
+    def _update_virtual_size(self) -> None:
+        # Ticket numbers vary by site (16 to 20 digits are common): fit the longest held.
+        longest = max((cell_len(row.ticket_no) for row in self.window), default=0)
+        self._ticket_width = max(10, min(longest, 24))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.window) + 1)
+
+    def on_resize(self) -> None:
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+
+    def on_mount(self) -> None:
+        self._update_virtual_size()
+
+    # --- drawing -------------------------------------------------------------------
+
+    def _layout(self, total: int) -> list[tuple[Column, int]]:
+        """The columns that fit, with their widths; the flexible one takes the rest."""
+        if self._columns_fit is not None and self._columns_fit[0] == (total, self._ticket_width):
+            return self._columns_fit[1]
+        shown = [column for column in self.columns if total >= column.hide_below]
+
+        def fixed_width(column: Column) -> int:
+            if column.id == "ticket_no":
+                return self._ticket_width
+            if column.fit_words:
+                widest = max(cell_len(t(word)) for word in (*column.fit_words, column.title_key))
+                return min(max(widest, 4), column.max_width)
+            return column.width
+
+        fixed = {column.id: fixed_width(column) for column in shown if column.width}
+        flexible = [column for column in shown if not column.width]
+        left = max(total - sum(fixed.values()) - len(shown) - 1, 0)
+        layout = [
+            (column, fixed[column.id] if column.width else max(left // max(len(flexible), 1), column.min_width))
+            for column in shown
+        ]
+        self._columns_fit = ((total, self._ticket_width), layout)
+        return layout
+
+    def _header(self, width: int) -> Strip:
+        style = self._style_set()["base"] + self._style_set()["ticket-table--header"]
+        text = Text(" ", style=style, end="")
+        for column, cell_width in self._layout(width):
+            title = Text(t(column.title_key))
+            title.truncate(cell_width, overflow="ellipsis", pad=True)
+            text.append_text(title)
+            text.append(" ")
+        return self._strip(text, width, style)
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        text.truncate(width, overflow="crop", pad=True)
+        segments = list(text.render(self.app.console))
+        return Strip(Segment.apply_style(segments, style), width).adjust_cell_length(width, style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._strips.clear()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._styles = None
+        self._strips.clear()
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._styles = None
+        self._strips.clear()
+        self.refresh()
+
+    def _style_set(self) -> dict[str, Style]:
+        """The component styles, resolved once per focus and stylesheet change."""
+        if self._styles is None:
+            styles = {name: self.get_component_rich_style(name, partial=True) for name in self.COMPONENT_CLASSES}
+            styles["base"] = self.rich_style
+            self._styles = styles
+        return self._styles
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(width)
+        index = round(self.scroll_y) + y - 1
+        styles = self._style_set()
+        base = styles["base"]
+        if index >= len(self.window):
+            if index == 0 and self.empty_text:
+                return self._strip(Text("  " + self.empty_text, style="italic"), width, base)
+            return Strip.blank(width, base)
+        row = self.window.row_at(index)
+        now = self._now()
+        flashing = row.ticket_no in self._flash and time.monotonic() - self._flash[row.ticket_no] < FLASH_SECONDS
+        marked = row.ticket_no in self.marked
+        # A row's line changes with the row, the minute, its place and its marks: cache it.
+        key = (row, width, int(now.timestamp()) // 60, index % 2, flashing, marked, index == self._cursor)
+        strip = self._strips.get(key)
+        if strip is not None:
+            return strip
+        state = self.policy.state(row.created_at, row.due_at, now)
+        context = CellContext(now, self.policy, state, {s: styles[name] for s, name in COMPONENT.items()})
+        style = base
+        if index % 2:
+            style += styles["ticket-table--odd"]
+        if flashing:
+            style += styles["ticket-table--changed"]
+        if marked:
+            style += styles["ticket-table--marked"]
+        if index == self._cursor:
+            style += styles["ticket-table--cursor"]
+        text = Text("●" if marked else " ", end="")
+        for column, cell_width in self._layout(width):
+            value = column.render(row, context)
+            cell = value if isinstance(value, Text) else Text(value or "")
+            cell.no_wrap = True
+            if cell_len(cell.plain) > cell_width:
+                cell.truncate(cell_width, overflow="ellipsis")
+            cell.truncate(cell_width, pad=True)
+            text.append_text(cell)
+            text.append(" ")
+        strip = self._strip(text, width, style)
+        if len(self._strips) > 2000:
+            self._strips.clear()
+        self._strips[key] = strip
+        return strip
+
+    def export_rows(self) -> tuple[list[str], list[list[str]]]:
+        """What the table shows as plain cells, plus the due time and SLA state as codes
+        (for the CSV export): a header and the rows, in display order."""
+        now = self._now()
+        plain = {state: Style() for state in SlaState}
+        header = [t(column.title_key) for column in self.columns] + ["due_at", "sla_state"]
+        rows = []
+        for row in self.window:
+            state = self.policy.state(row.created_at, row.due_at, now)
+            context = CellContext(now, self.policy, state, plain)
+            cells = [column.render(row, context) for column in self.columns]
+            rows.append(
+                [cell.plain if isinstance(cell, Text) else str(cell or "") for cell in cells]
+                + [row.due_at.isoformat() if row.due_at else "", state.value]
+            )
+        return header, rows

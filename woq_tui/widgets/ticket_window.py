@@ -1,0 +1,152 @@
+"""The rows a ticket list holds: a bounded, sorted window of a query's result, changed
+by ticket key. No Textual here: the table widget draws it, tests drive it directly.
+
+The window is "every row of the query whose sort key is at or before `boundary`" (the
+sort key of the last row fetched); `complete` means there is nothing after it. A
+changed row is placed by its sort key (bisect), so a refresh never reorders or reloads
+what did not change. Rows are kept in ascending key order; a reversed sort only
+reverses how positions are read.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from woq_tui.store.queries import ChangedRow, QueueRow
+
+
+@dataclass
+class Applied:
+    """What one change did, for the table to keep its cursor and flash rows."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+class TicketWindow:
+    def __init__(self, key: Callable[[QueueRow], tuple], reverse: bool = False) -> None:
+        self.key = key
+        self.reverse = reverse
+        self._keys: list[tuple] = []
+        self._rows: list[QueueRow] = []
+        self._by_no: dict[str, QueueRow] = {}
+        self.complete = True
+        self.boundary: tuple | None = None
+
+    # --- reading, in display order ---------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, ticket_no: object) -> bool:
+        return ticket_no in self._by_no
+
+    def __iter__(self):
+        return reversed(self._rows) if self.reverse else iter(self._rows)
+
+    def row_at(self, position: int) -> QueueRow:
+        return self._rows[len(self._rows) - 1 - position] if self.reverse else self._rows[position]
+
+    def get(self, ticket_no: str) -> QueueRow | None:
+        return self._by_no.get(ticket_no)
+
+    def position(self, ticket_no: str) -> int | None:
+        row = self._by_no.get(ticket_no)
+        if row is None:
+            return None
+        index = bisect.bisect_left(self._keys, self.key(row))
+        return len(self._rows) - 1 - index if self.reverse else index
+
+    @property
+    def last(self) -> QueueRow | None:
+        return self.row_at(len(self) - 1) if self._rows else None
+
+    # --- changing ----------------------------------------------------------------------
+
+    def _beyond(self, sort_key: tuple) -> bool:
+        """Past the last row fetched: not ours to show until the next page is loaded."""
+        if self.complete or self.boundary is None:
+            return False
+        return sort_key < self.boundary if self.reverse else sort_key > self.boundary
+
+    def _insert(self, row: QueueRow) -> None:
+        sort_key = self.key(row)
+        index = bisect.bisect_left(self._keys, sort_key)
+        self._keys.insert(index, sort_key)
+        self._rows.insert(index, row)
+        self._by_no[row.ticket_no] = row
+
+    def _remove(self, ticket_no: str) -> None:
+        row = self._by_no.pop(ticket_no)
+        index = bisect.bisect_left(self._keys, self.key(row))
+        del self._keys[index]
+        del self._rows[index]
+
+    def _upsert(self, row: QueueRow, applied: Applied) -> None:
+        old = self._by_no.get(row.ticket_no)
+        if old is not None:
+            if old == row:
+                return  # seen already (the watermark overlap): nothing to do
+            self._remove(row.ticket_no)
+            applied.updated.append(row.ticket_no)
+        else:
+            applied.added.append(row.ticket_no)
+        self._insert(row)
+
+    def apply(self, changes: Iterable[ChangedRow]) -> Applied:
+        """Changed rows from the database: add, update or remove each by its key."""
+        applied = Applied()
+        for changed in changes:
+            row = changed.row
+            if changed.visible and not self._beyond(self.key(row)):
+                self._upsert(row, applied)
+            elif row.ticket_no in self._by_no:
+                self._remove(row.ticket_no)
+                applied.removed.append(row.ticket_no)
+        return applied
+
+    def replace(self, rows: list[QueueRow], complete: bool) -> Applied:
+        """A fresh first page (new filter or sort, or a reload): diffed by key, so rows
+        that stay keep their place and the cursor can stay on its ticket."""
+        wanted = {row.ticket_no for row in rows}
+        applied = Applied()
+        for ticket_no in [no for no in self._by_no if no not in wanted]:
+            self._remove(ticket_no)
+            applied.removed.append(ticket_no)
+        self.complete = True  # accept every row of the page
+        for row in rows:
+            self._upsert(row, applied)
+        self._set_end(rows, complete)
+        return applied
+
+    def extend(self, rows: list[QueueRow], complete: bool) -> Applied:
+        """The next page (keyset after boundary)."""
+        applied = Applied()
+        self.complete = True
+        for row in rows:
+            self._upsert(row, applied)
+        self._set_end(rows, complete)
+        return applied
+
+    def resort(self, key: Callable[[QueueRow], tuple], reverse: bool) -> None:
+        self.key = key
+        self.reverse = reverse
+        rows = sorted(self._rows, key=key)
+        self._rows = rows
+        self._keys = [key(row) for row in rows]
+        # The old boundary means nothing in the new order; the caller reloads.
+        self.boundary = None
+
+    def _set_end(self, rows: list[QueueRow], complete: bool) -> None:
+        self.complete = complete
+        if rows:
+            self.boundary = self.key(rows[-1])
+        elif not complete:
+            self.boundary = None
