@@ -180,6 +180,23 @@ def test_xlsx_first_sheet_with_native_datetimes_and_numbers(run, tmp_path, datab
     assert stored["T2"].station_code == "101"
 
 
+def test_xlsx_whose_declared_dimension_is_too_small_still_reads_every_row(run, tmp_path):
+    import re
+    import zipfile
+
+    good = write_xlsx(tmp_path / "good.xlsx", ZH_HEADER, ROWS)
+    lying = tmp_path / "lying.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(lying, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, replaced = re.subn(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:J2"', data)
+                assert replaced == 1
+            target.writestr(item, data)
+    code, summary, _ = run(lying)
+    assert code == 0 and counts(summary) == (3, 3, 0, 0, 0)
+
+
 def test_multiline_quoted_field_counts_records_not_lines(run, tmp_path, database_url):
     rows = [
         [*ROWS[0][:8], "第一行\n第二行\r\n第三行", ""],

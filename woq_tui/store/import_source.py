@@ -159,6 +159,10 @@ def _open_xlsx(path: Path) -> Source:
         raise ImportFileError(t("import.file.bad_xlsx", error=str(exc).splitlines()[0] if str(exc) else exc)) from None
     try:
         sheet = workbook.worksheets[0]
+        total = sheet.max_row if isinstance(sheet.max_row, int) and sheet.max_row > 1 else None
+        # Read every row there is: a workbook whose declared dimension is too small
+        # would otherwise lose its last rows without a word.
+        sheet.reset_dimensions()
         iterator = sheet.iter_rows(values_only=True)
         header = list(next(iterator, None) or ())
     except Exception as exc:  # openpyxl raises many kinds on a damaged sheet
@@ -167,7 +171,6 @@ def _open_xlsx(path: Path) -> Source:
     if not header or _blank(header):
         workbook.close()
         raise ImportFileError(t("import.file.no_header"))
-    total = sheet.max_row if isinstance(sheet.max_row, int) and sheet.max_row > 1 else None
     position = [1]
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
