@@ -1,0 +1,223 @@
+"""How fast `woq-console import` reads a year of tickets, and how much memory it takes.
+
+    python -m bench.import_bench [--rows 325000] [--keep DIR]
+
+Generates a deterministic export (one year at 100 stations, Chinese headers, UTF-8 with
+BOM), then imports it in a child process, so that the peak RSS is the import's alone:
+- into a fresh SQLite file, and again (the re-import: everything unchanged);
+- into PostgreSQL when WOQ_TEST_DATABASE_URL is set (a fresh database, dropped after);
+- a quarter of the rows too, to show that memory stays flat as the file grows.
+The baseline is the bare floor: sqlite3 executemany of the same, already converted rows
+into the same schema. Figures depend on the machine (and on what else runs on it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing
+import os
+import random
+import resource
+import sqlite3
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+SHANGHAI = timezone(timedelta(hours=8))
+START = datetime(2025, 1, 1, tzinfo=SHANGHAI)
+HEADER = [
+    "工单编号", "业务类型", "供电单位编码", "供电单位", "区域类型", "受理渠道", "工单状态",
+    "受理时间", "首次响应时间", "派单时间", "到达现场时间", "办结时间", "归档时间",
+    "是否升级", "派单次数", "回访满意度", "受理内容", "联系电话", "用电地址",
+]  # fmt: skip
+TYPES = [("故障报修", 55), ("咨询", 20), ("投诉", 8), ("服务申请", 8), ("意见建议", 4), ("举报", 2), ("表扬", 2), ("其他", 1)]
+AREAS = ["城区", "农村", "特殊边远"]
+CHANNELS = ["电话", "网上国网", "微信", "网站"]
+PLACES = "东丽 西青 津南 北辰 武清 宝坻 宁河 静海 蓟州 滨海 和平 河东 河西 南开 河北 红桥 塘沽 汉沽 大港 杨柳青".split()
+SUMMARIES = ["客户反映家中停电，请尽快处理", "电表跳闸无法合闸", "咨询电费账单明细", "投诉抢修人员态度差", "申请增容"]
+
+
+def _fmt(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def generate(path: Path, rows: int, seed: int = 95598) -> list[tuple]:
+    """Write the export; return the converted rows for the baseline."""
+    rng = random.Random(seed)
+    stations = [
+        (f"S{i:03d}", f"{PLACES[i % len(PLACES)]}{'城东 城西 城南 城北 开发区'.split()[i % 5]}供电所{i}", AREAS[i % 3])
+        for i in range(1, 101)
+    ]
+    kinds, weights = zip(*TYPES)
+    converted: list[tuple] = []
+    seconds_per_row = 365 * 86400 / rows
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for n in range(rows):
+            code, name, area = stations[rng.randrange(100)]
+            kind = rng.choices(kinds, weights)[0]
+            created = START + timedelta(seconds=int(n * seconds_per_row))
+            responded = created + timedelta(minutes=rng.randint(1, 60))
+            dispatched = created + timedelta(minutes=rng.randint(0, 10))
+            arrived = dispatched + timedelta(minutes=rng.randint(10, 120)) if kind == "故障报修" else None
+            resolved = created + timedelta(minutes=rng.randint(30, 3000)) if rng.random() < 0.97 else None
+            closed = resolved + timedelta(days=1) if resolved and rng.random() < 0.9 else None
+            status = "已归档" if closed else "已办结" if resolved else "处理中"
+            escalated = "是" if kind == "投诉" and rng.random() < 0.1 else "否"
+            phone = f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}"
+            summary = rng.choice(SUMMARIES)
+            address = f"{name[:2]}区幸福路{rng.randint(1, 300)}号"
+            satisfaction = rng.choice(["满意", "满意", "基本满意", "不满意", ""]) if resolved else ""
+            ticket_no = f"95598{created:%Y%m%d}{n:07d}"
+            writer.writerow(
+                [ticket_no, kind, code, name, area, rng.choice(CHANNELS), status, _fmt(created), _fmt(responded),
+                 _fmt(dispatched), _fmt(arrived), _fmt(resolved), _fmt(closed), escalated, 1, satisfaction,
+                 summary, phone, address]
+            )  # fmt: skip
+            epoch = lambda m: None if m is None else int(m.timestamp())  # noqa: E731
+            converted.append(
+                (ticket_no, "repair", code, "phone", status, epoch(created), epoch(responded), epoch(dispatched),
+                 epoch(arrived), epoch(resolved), epoch(closed), epoch(created + timedelta(days=5)),
+                 escalated == "是", 1, 0, satisfaction or None, summary, phone, address, 1, epoch(created))
+            )  # fmt: skip
+    return converted
+
+
+def _peak_rss_mb() -> float:
+    """The process's peak resident memory. /proc's VmHWM starts afresh at exec, whereas
+    getrusage's ru_maxrss carries the parent's peak over a fork + exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _child_import(url: str, path: str, queue) -> None:
+    from woq_tui.config import parse_settings
+    from woq_tui.domain.clock import SystemClock
+    from woq_tui.store.db import make_engine
+    from woq_tui.store.importer import import_file
+
+    settings = parse_settings({"console": {"language": "en", "operator": "bench"}})
+    engine = make_engine(url)
+    base = _peak_rss_mb()
+    began, began_cpu = time.perf_counter(), time.process_time()
+    summary = import_file(path, engine, policy=settings.sla_policy(), clock=SystemClock(), operator="bench")
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    engine.dispose()
+    queue.put({"seconds": elapsed, "cpu": cpu, "summary": summary.as_json(), "start": base, "peak": _peak_rss_mb()})
+
+
+def run_import(url: str, path: Path) -> dict:
+    """Seconds, CPU seconds, summary, RSS at start and peak RSS of one import, run in a
+    fresh process."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_child_import, args=(url, str(path), queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    return result
+
+
+def _migrated_sqlite(path: Path) -> str:
+    from woq_tui.store.db import make_engine, upgrade
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def baseline(db_path: Path, converted: list[tuple]) -> float:
+    """sqlite3 executemany of the converted rows into the same schema: the floor."""
+    _migrated_sqlite(db_path)
+    connection = sqlite3.connect(db_path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    stations = sorted({row[2] for row in converted})
+    connection.executemany("INSERT INTO station VALUES (?, ?, 'urban', '')", [(s, s) for s in stations])
+    connection.commit()
+    columns = (
+        "ticket_no, type, station_code, channel, status, created_at, first_response_at, dispatched_at, arrived_at, "
+        "resolved_at, closed_at, due_at, escalated, dispatch_count, reopen_count, satisfaction, summary, "
+        "customer_phone, address, version, updated_at"
+    )
+    began = time.perf_counter()
+    for start in range(0, len(converted), 2000):
+        connection.executemany(
+            f"INSERT INTO ticket ({columns}) VALUES ({', '.join('?' * 21)})", converted[start : start + 2000]
+        )
+        connection.commit()
+    elapsed = time.perf_counter() - began
+    connection.close()
+    return elapsed
+
+
+def _report(label: str, rows: int, result: dict, floor: float | None = None) -> None:
+    summary, elapsed = result["summary"], result["seconds"]
+    counts = ", ".join(f"{k} {summary[k]:,}" for k in ("read", "inserted", "updated", "unchanged", "rejected"))
+    ratio = f"; {elapsed / floor:.1f}× the bare sqlite3 executemany" if floor else ""
+    print(
+        f"{label:<28} {elapsed:6.2f} s ({result['cpu']:.2f} s CPU)  {rows / elapsed:9,.0f} rows/s  "
+        f"peak RSS {result['peak']:4.0f} MB ({result['start']:.0f} MB at start){ratio}\n{'':<29}{counts}"
+    )
+
+
+def _postgres(url: str, path: Path, rows: int) -> None:
+    from bench.generate_bench import scratch_pg
+    from woq_tui.store.db import make_engine, upgrade
+
+    with scratch_pg(url) as target:
+        engine = make_engine(target)
+        upgrade(engine)
+        engine.dispose()
+        _report("PostgreSQL, first import", rows, run_import(target, path))
+        _report("PostgreSQL, re-import", rows, run_import(target, path))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=325_000)
+    parser.add_argument("--keep", metavar="DIR", help="write the files here and keep them")
+    args = parser.parse_args()
+    directory = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="woq-import-bench-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    print(f"cores: {os.cpu_count()} (shared with whatever else runs: treat figures as indicative)")
+
+    quarter = args.rows // 4
+    small = directory / f"export-{quarter}.csv"
+    generate(small, quarter)
+    path = directory / f"export-{args.rows}.csv"
+    began = time.perf_counter()
+    converted = generate(path, args.rows)
+    print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - began:.1f} s")
+
+    floor = baseline(directory / "baseline.db", converted)
+    del converted
+    print(f"{'bare sqlite3 executemany':<28} {floor:6.2f} s  {args.rows / floor:9,.0f} rows/s")
+    _report(f"SQLite, {quarter:,} rows", quarter, run_import(_migrated_sqlite(directory / "small.db"), small))
+    url = _migrated_sqlite(directory / "tickets.db")
+    _report("SQLite, first import", args.rows, run_import(url, path), floor)
+    _report("SQLite, re-import", args.rows, run_import(url, path))
+    pg = os.environ.get("WOQ_TEST_DATABASE_URL")
+    if pg:
+        _postgres(pg, path, args.rows)
+    else:
+        print("PostgreSQL: skipped (set WOQ_TEST_DATABASE_URL)")
+    if not args.keep:
+        for file in directory.iterdir():
+            file.unlink()
+        directory.rmdir()
+
+
+if __name__ == "__main__":
+    main()

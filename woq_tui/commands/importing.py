@@ -1,0 +1,135 @@
+"""woq-console import FILE [--dry-run] [--rejects OUT.csv] [--format text|json]
+
+Exit 0 when the file was read (rejected rows included: they are in the summary), 1 when
+the file cannot be imported at all or the database fails, with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy.engine import make_url
+
+from woq_tui.commands._common import open_database
+from woq_tui.config import resolve_database_url
+from woq_tui.domain.clock import SystemClock
+from woq_tui.i18n import t
+from woq_tui.store.importer import ImportFileError, ImportSummary, Progress, open_export
+
+SHOWN_REJECTS = 20
+
+
+def run(args, settings) -> int:
+    began = time.perf_counter()
+    try:
+        # The file is read up to its header before the database is opened (or created).
+        with open_export(args.file) as export:
+            if args.dry_run and _no_database_yet(args, settings):
+                engine = None  # a dry run must not create the SQLite file it would import into
+            else:
+                engine = open_database(args, settings, upgrade=not args.dry_run)
+            try:
+                with _progress_bar(args.format == "text" and sys.stderr.isatty()) as progress:
+                    summary = export.import_into(
+                        engine,
+                        policy=settings.sla_policy(),
+                        clock=SystemClock(),
+                        operator=settings.console.operator,
+                        dry_run=args.dry_run,
+                        rejects_path=args.rejects,
+                        progress=progress,
+                    )
+            finally:
+                if engine is not None:
+                    engine.dispose()
+    except ImportFileError as exc:
+        print(f"woq-console import: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"woq-console import: {args.file}: {t('import.interrupted')}", file=sys.stderr)
+        return 130
+    if args.format == "json":
+        json.dump(summary.as_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_text(summary, args.rejects, time.perf_counter() - began)
+    return 0
+
+
+def _no_database_yet(args, settings) -> bool:
+    """True for a SQLite file that does not exist yet."""
+    url = make_url(resolve_database_url(getattr(args, "db", None), settings))
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return False
+    return not Path(url.database).expanduser().exists()
+
+
+def _print_text(summary: ImportSummary, rejects_path: str | None, seconds: float) -> None:
+    print(
+        t(
+            "import.summary",
+            read=summary.read,
+            inserted=summary.inserted,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+            rejected=summary.rejected,
+        )
+    )
+    if summary.read:
+        print(t("import.took", seconds=seconds, rate=summary.read / max(seconds, 1e-6)))
+    if summary.dry_run:
+        print(t("import.summary_dry_run"))
+    if summary.ignored_columns:
+        print(t("import.ignored_columns", columns=", ".join(summary.ignored_columns)))
+    for rejection in summary.rejects[:SHOWN_REJECTS]:
+        print(
+            "  "
+            + t(
+                "import.reject_line",
+                row=rejection.row,
+                ticket_no=rejection.ticket_no or "-",
+                reason=rejection.reason,
+                message=rejection.message,
+            )
+        )
+    hidden = summary.rejected - SHOWN_REJECTS
+    if hidden > 0:
+        print("  " + t("import.more_rejects", count=hidden))
+    if rejects_path:
+        print(t("import.rejects_written", path=rejects_path))
+    elif hidden > 0:
+        print(t("import.rejects_hint"))
+
+
+@contextmanager
+def _progress_bar(show: bool) -> Iterator[Progress | None]:
+    """Rows and rows/s on stderr while a terminal watches; nothing otherwise."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+    bar = RichProgress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:,}"),
+        TextColumn("{task.fields[speed]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(t("import.progress"), total=1.0, rows=0, speed="")
+
+    def update(rows: int, fraction: float | None) -> None:
+        elapsed = bar.tasks[0].elapsed or 0
+        speed = f"{rows / elapsed:,.0f} {t('import.rows_per_second')}" if elapsed > 0 else ""
+        bar.update(task, completed=fraction if fraction is not None else 0, rows=rows, speed=speed)
+
+    with bar:
+        yield update

@@ -1,0 +1,57 @@
+"""Words of `woq-console import`: refusals, whole-file failures, the summary."""
+
+MESSAGES = {
+    # why a row was refused (the reason code travels beside the message)
+    "import.reject.missing_field": ("缺少必填值：{columns}", "required value missing: {columns}"),
+    "import.reject.duplicate": (
+        "工单编号 {ticket_no} 在本文件前面已出现，以前面的为准",
+        "ticket_no {ticket_no} already appeared earlier in this file; the earlier row stands",
+    ),
+    "import.reject.bad_type": ("{column}：未知的业务类型 {value}", "{column}: unknown ticket type {value}"),
+    "import.reject.bad_timestamp": ("{column}：无法识别的时间 {value}", "{column}: not a readable time {value}"),
+    "import.reject.bad_number": ("{column}：应为不小于 0 的整数，实为 {value}", "{column}: not a whole number ≥ 0: {value}"),
+    "import.reject.bad_value": ("{column}：无法识别的值 {value}", "{column}: unknown value {value}"),
+    "import.reject.nul": ("{column}：含有空字符（NUL）", "{column}: contains a NUL character"),
+    "import.reject.too_long": ("{column}：超过 {limit} 个字符", "{column}: longer than {limit} characters"),
+    "import.reject.time_order": ("{column} 早于 {created}", "{column} lies before {created}"),
+    # whole-file failures: one line, nothing imported
+    "import.file.not_found": ("文件不存在", "no such file"),
+    "import.file.unreadable": ("无法读取：{error}", "cannot be read: {error}"),
+    "import.file.empty": ("文件为空", "the file is empty"),
+    "import.file.binary": ("不是 CSV 或 XLSX 文件", "not a CSV or XLSX file"),
+    "import.file.xls": (
+        "是旧版 Excel 97-2003 (.xls) 工作簿：请另存为 .xlsx 或 CSV",
+        "an Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV",
+    ),
+    "import.file.bad_xlsx": ("不是可读的 XLSX 工作簿：{error}", "not a readable XLSX workbook: {error}"),
+    "import.file.encoding": (
+        "既不是 UTF-8 也不是 GB18030/GBK 编码的文本",
+        "neither UTF-8 nor GB18030/GBK text",
+    ),
+    "import.file.no_header": ("第 1 行没有表头", "no header in row 1"),
+    "import.file.missing_columns": ("缺少必需的列：{columns}", "required columns missing: {columns}"),
+    "import.file.broken_row": (
+        "第 {row} 行无法读取（之前的完整批次已写入，修正后重新导入即可）：{error}",
+        "row {row} cannot be read (complete batches before it are saved; fix and import again): {error}",
+    ),
+    "import.rejects_is_input": ("拒收文件不能是被导入的文件本身", "the rejects file cannot be the file being imported"),
+    "import.rejects_unwritable": ("无法写入拒收文件 {path}：{error}", "cannot write the rejects file {path}: {error}"),
+    # the summary
+    "import.summary": (
+        "读取 {read:,} 行：新增 {inserted:,}，更新 {updated:,}，未变 {unchanged:,}，拒收 {rejected:,}",
+        "read {read:,} rows: {inserted:,} inserted, {updated:,} updated, {unchanged:,} unchanged, {rejected:,} rejected",
+    ),
+    "import.summary_dry_run": ("（试运行：未写入数据库）", "(dry run: nothing was written)"),
+    "import.ignored_columns": ("已忽略的列：{columns}", "ignored columns: {columns}"),
+    "import.reject_line": ("第 {row} 行 {ticket_no} [{reason}] {message}", "row {row} {ticket_no} [{reason}] {message}"),
+    "import.more_rejects": ("……另有 {count:,} 行被拒收", "… and {count:,} more rejected rows"),
+    "import.took": ("用时 {seconds:.1f} 秒（{rate:,.0f} 行/秒）", "took {seconds:.1f} s ({rate:,.0f} rows/s)"),
+    "import.interrupted": (
+        "导入已中断：已写入的完整批次保留，重新导入同一文件即可补全",
+        "import interrupted: the whole batches written so far are kept; import the file again to complete it",
+    ),
+    "import.rejects_written": ("拒收行已写入 {path}", "rejected rows written to {path}"),
+    "import.rejects_hint": ("用 --rejects 文件.csv 导出全部拒收行", "use --rejects FILE.csv to get every rejected row"),
+    "import.progress": ("导入", "Importing"),
+    "import.rows_per_second": ("行/秒", "rows/s"),
+}

@@ -1,0 +1,191 @@
+"""Opening an export: CSV (UTF-8 with or without BOM, GB18030/GBK, UTF-16) or XLSX.
+
+Everything streams: the encoding is checked by decoding the file in chunks before the
+first row is handed out (so a GBK file is never half imported as UTF-8), CSV records
+come from the csv module (a quoted field may hold line breaks; rows are counted by
+record), and XLSX rows from openpyxl's read-only mode. A file that cannot be read at
+all raises ImportFileError with one line for the user.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from woq_tui.i18n import t
+
+CHUNK = 1 << 20
+BINARY_PROBE = 1 << 16
+# A field may be any length (import-format.md: summary of any length).
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; str() is one line for the user."""
+
+
+@dataclass
+class Source:
+    """The header cells and a stream of (row number, cells) after it."""
+
+    header: list[Any]
+    rows: Iterator[tuple[int, list[Any]]]
+    # How far through the file reading is, 0..1 (None when unknown)
+    fraction: Callable[[], float | None]
+    close: Callable[[], None]
+    kind: str  # "csv" or "xlsx"
+    encoding: str | None = None
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def open_source(path: str | Path) -> Source:
+    path = Path(path)
+    try:
+        with path.open("rb") as probe:
+            start = probe.read(8)
+    except FileNotFoundError:
+        raise ImportFileError(t("import.file.not_found")) from None
+    except OSError as exc:
+        raise ImportFileError(t("import.file.unreadable", error=exc.strerror or exc)) from None
+    if not start:
+        raise ImportFileError(t("import.file.empty"))
+    if start.startswith(b"PK\x03\x04"):
+        return _open_xlsx(path)
+    if start.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(t("import.file.xls"))
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise ImportFileError(t("import.file.bad_xlsx", error="not a zip archive"))
+    return _open_csv(path, start)
+
+
+def _detect_encoding(path: Path, start: bytes) -> str:
+    """utf-8-sig if the whole file decodes strictly as UTF-8, else gb18030 (a superset
+    of GBK), else refuse. UTF-16 only with its BOM (Excel's "Unicode text")."""
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates: tuple[str, ...] = ("utf-16",)
+    else:
+        candidates = ("utf-8-sig", "gb18030")
+        try:
+            with path.open("rb") as stream:
+                head = stream.read(BINARY_PROBE)
+        except OSError as exc:
+            raise ImportFileError(t("import.file.unreadable", error=exc.strerror or exc)) from None
+        # NUL near the start: binary, not text (a NUL further on is one bad value)
+        if b"\x00" in head:
+            raise ImportFileError(t("import.file.binary"))
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        try:
+            with path.open("rb") as stream:
+                while chunk := stream.read(CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        except OSError as exc:
+            raise ImportFileError(t("import.file.unreadable", error=exc.strerror or exc)) from None
+        return encoding
+    raise ImportFileError(t("import.file.encoding"))
+
+
+def _delimiter(first_line: str) -> str:
+    """Comma, unless the header line plainly uses tabs or semicolons."""
+    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _open_csv(path: Path, start: bytes) -> Source:
+    encoding = _detect_encoding(path, start)
+    raw = path.open("rb")
+    try:
+        size = path.stat().st_size
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        first_line = text.readline()
+        text.seek(0)
+        reader = csv.reader(text, delimiter=_delimiter(first_line))
+        header = next(reader, None)
+    except (OSError, csv.Error) as exc:
+        raw.close()
+        raise ImportFileError(t("import.file.unreadable", error=exc)) from None
+    if header is None or _blank(header):
+        raw.close()
+        raise ImportFileError(t("import.file.no_header"))
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        number = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ImportFileError(t("import.file.broken_row", row=number + 1, error=exc)) from None
+            number += 1
+            if cells and not _blank(cells):
+                yield number, cells
+
+    def fraction() -> float | None:
+        try:
+            return min(raw.tell() / size, 1.0) if size else None
+        except (OSError, ValueError):
+            return None
+
+    return Source(header, rows(), fraction, raw.close, "csv", encoding)
+
+
+def _open_xlsx(path: Path) -> Source:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(t("import.file.bad_xlsx", error=str(exc).splitlines()[0] if str(exc) else exc)) from None
+    try:
+        sheet = workbook.worksheets[0]
+        total = sheet.max_row if isinstance(sheet.max_row, int) and sheet.max_row > 1 else None
+        # Read every row there is: a workbook whose declared dimension is too small
+        # would otherwise lose its last rows without a word.
+        sheet.reset_dimensions()
+        iterator = sheet.iter_rows(values_only=True)
+        header = list(next(iterator, None) or ())
+    except Exception as exc:  # openpyxl raises many kinds on a damaged sheet
+        workbook.close()
+        raise ImportFileError(t("import.file.bad_xlsx", error=exc)) from None
+    if not header or _blank(header):
+        workbook.close()
+        raise ImportFileError(t("import.file.no_header"))
+    position = [1]
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        while True:
+            try:
+                cells = next(iterator)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise ImportFileError(t("import.file.broken_row", row=position[0] + 1, error=exc)) from None
+            position[0] += 1
+            if cells and not _blank(list(cells)):
+                yield position[0], list(cells)
+
+    def fraction() -> float | None:
+        return min(position[0] / total, 1.0) if total else None
+
+    return Source(header, rows(), fraction, workbook.close, "xlsx")
