@@ -11,8 +11,9 @@ HERE = Path(__file__).parent
 
 
 def main(argv: list[str]) -> int:
-    names = [word for word in argv if not word.startswith("-")]
-    flags = argv[len(names):] if argv[: len(names)] == names else []
+    # Names come first; everything from the first flag on goes to the scripts.
+    first_flag = next((i for i, word in enumerate(argv) if word.startswith("-")), len(argv))
+    names, flags = argv[:first_flag], argv[first_flag:]
     scripts = sorted(HERE.glob("*_bench.py"))
     if names:
         scripts = [s for s in scripts if any(s.stem.startswith(n) for n in names)]

@@ -62,3 +62,10 @@ def test_vanished_sqlite_file_is_not_recreated_empty(sqlite_url, tmp_path):
     with pytest.raises(OperationalError):
         engine.connect()
     assert not (tmp_path / "tickets.db").exists()
+
+
+def test_station_initials_drop_the_suffix_and_keep_codes():
+    from woq_tui.domain.stations import station_initials
+
+    assert station_initials("东丽城东供电所") == "dlcd"
+    assert station_initials("城关2所") == "cg2s"

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, column, func, select, table
 from woq_tui.demo import names
 from woq_tui.domain.models import Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
+from woq_tui.domain.stations import station_initials
 from woq_tui.domain.timestamps import from_epoch, to_epoch
 
 DAY = 86_400
@@ -201,7 +202,7 @@ def make_stations(rng: random.Random, count: int) -> list[StationSpec]:
     mean_volume = sum(draft[3] for draft in drafts) / max(len(drafts), 1)
     width = max(3, len(str(count)))
     return [
-        StationSpec(f"S{index:0{width}d}", name, area, names.initials(name), county, volume / mean_volume, perf)
+        StationSpec(f"S{index:0{width}d}", name, area, station_initials(name), county, volume / mean_volume, perf)
         for index, (name, county, area, volume, perf) in enumerate(drafts, start=1)
     ]
 

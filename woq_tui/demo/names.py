@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import random
 
-from pypinyin import Style, lazy_pinyin
-
-STATION_SUFFIX = "供电所"
+from woq_tui.domain.stations import STATION_SUFFIX
 
 # County-level names of a provincial company's service area (districts for urban
 # stations, counties for rural and remote ones).
@@ -134,12 +132,6 @@ def pick(rng: random.Random, items):
 def between(rng: random.Random, low: int, high: int) -> int:
     """rng.randint(low, high), the fast way."""
     return low + int(rng.random() * (high - low + 1))
-
-
-def initials(name: str) -> str:
-    """Pinyin initials of a station name without its 供电所 suffix (东丽城东 -> dlcd)."""
-    base = name.removesuffix(STATION_SUFFIX)
-    return "".join(lazy_pinyin(base, style=Style.FIRST_LETTER, errors="ignore")).lower()
 
 
 def town(rng: random.Random) -> str:

@@ -35,12 +35,13 @@ from woq_tui.domain.import_rows import (
 )
 from woq_tui.domain.models import Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
+from woq_tui.domain.stations import station_initials
 from woq_tui.domain.timestamps import EpochSeconds, to_epoch
 from woq_tui.i18n import t
 from woq_tui.store.db import DatabaseError, describe_url, first_line, has_tables
 from woq_tui.store.import_source import ImportFileError, Source, open_source
 
-__all__ = ["Export", "ImportFileError", "ImportSummary", "import_file", "open_export", "station_initials"]
+__all__ = ["Export", "ImportFileError", "ImportSummary", "import_file", "open_export"]
 
 BATCH_ROWS = 2000
 PROGRESS_EVERY = 1000
@@ -93,15 +94,6 @@ class ImportSummary:
             ],
             "ignored_columns": list(self.ignored_columns),
         }
-
-
-def station_initials(name: str) -> str:
-    """Pinyin initials for type-ahead search, without the 供电所 suffix, as the demo
-    writes them (东丽城东供电所 -> dlcd); letters and digits of a code name are kept."""
-    from pypinyin import Style, lazy_pinyin
-
-    letters = "".join(lazy_pinyin(name.removesuffix("供电所"), style=Style.FIRST_LETTER)).lower()
-    return "".join(ch for ch in letters if ch.isascii() and ch.isalnum())[:64]
 
 
 class _Conflict(Exception):
