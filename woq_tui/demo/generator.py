@@ -381,7 +381,7 @@ class Generator:
             if closed <= end:
                 status = "closed"
                 if surveyed:
-                    satisfaction = _satisfaction(kind, area, overdue, reopened_at is not None, mood)
+                    satisfaction = satisfaction_of(kind, area, overdue, reopened_at is not None, mood)
             else:
                 closed = None
         else:
@@ -466,7 +466,8 @@ class Generator:
             out.append((ticket_no, "closed", closed, agent, None, None, None))
 
 
-def _satisfaction(kind: str, area: str, overdue: bool, reopened: bool, mood: float) -> str:
+def satisfaction_of(kind: str, area: str, overdue: bool, reopened: bool, mood: float) -> str:
+    """The answer to the survey call, for a mood drawn in [0, 1)."""
     satisfied, basic = SATISFACTION[area]
     if kind == "praise":
         satisfied, basic = 0.97, 0.03
