@@ -59,12 +59,21 @@ def prepare_database(path: Path, args, settings: Settings, clock: Clock, stream=
 class DemoSession:
     """The demo database, the simulator and the dispatch API, for as long as it is open."""
 
-    def __init__(self, args, settings: Settings, clock: Clock | None = None, path: Path | None = None, stream=None):
+    def __init__(
+        self,
+        args,
+        settings: Settings,
+        clock: Clock | None = None,
+        path: Path | None = None,
+        stream=None,
+        live_interval: float = LIVE_INTERVAL_SECONDS,
+    ):
         self.args = args
         self.settings = settings
         self.clock = clock or SystemClock()
         self.path = path or demo_path()
         self.stream = stream
+        self.live_interval = live_interval
         self.simulator = None
         self.dispatch = None
         self.context: ConsoleContext | None = None
@@ -80,7 +89,7 @@ class DemoSession:
                 from woq_tui.demo.simulator import LiveSimulator
 
                 self.simulator = LiveSimulator(engine, self.settings.sla_policy(), self.clock, seed=self.args.seed)
-                self.simulator.start(LIVE_INTERVAL_SECONDS)
+                self.simulator.start(self.live_interval)
                 self._stack.callback(self.simulator.stop)
             self.dispatch = self._start_dispatch(engine)
             self.context = ConsoleContext(
@@ -96,20 +105,44 @@ class DemoSession:
         return self
 
     def _start_dispatch(self, engine):
-        try:
-            from woq_tui.dispatch.server import serve_in_background
-        except (ImportError, AttributeError):
-            print(t("demo.no_dispatch"), file=self.stream or sys.stderr)
-            return None
+        from woq_tui.dispatch.server import serve_in_background  # uvicorn: only when needed
+
         token = secrets.token_urlsafe(24)
-        os.environ[self.settings.dispatch.token_env] = token
-        handle = serve_in_background(engine, host="127.0.0.1", port=0, token=token)
+        handle = serve_in_background(engine, host="127.0.0.1", port=0, token=token, clock=self.clock)
         self._stack.callback(handle.stop)
+        # The console's pusher reads the token from this variable; it is put back as it
+        # was when the session ends, so the random token never outlives the demo.
+        name = self.settings.dispatch.token_env
+        previous = os.environ.get(name)
+        os.environ[name] = token
+        self._stack.callback(_restore_env, name, previous)
         self.settings.dispatch.base_url = handle.url
         return handle
 
+    def console(self):
+        """The console over this session. Its outbox pusher is stopped and joined when
+        the session ends, before the dispatch API and the database go away."""
+        from woq_tui.app import WoqApp
+
+        app = WoqApp(self.context)
+        self._stack.callback(_join_pusher, app)
+        return app
+
     def __exit__(self, *exc) -> None:
         self._stack.close()
+
+
+def _restore_env(name: str, previous: str | None) -> None:
+    if previous is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = previous
+
+
+def _join_pusher(app, timeout: float = 10) -> None:
+    pusher = getattr(app, "outbox_pusher", None)
+    if pusher is not None:
+        pusher.stop(timeout=timeout)
 
 
 def run(args, settings) -> int:
@@ -117,8 +150,6 @@ def run(args, settings) -> int:
     if problem:
         print(f"woq-console demo: {problem}", file=sys.stderr)
         return 2
-    from woq_tui.app import WoqApp
-
     with DemoSession(args, settings) as session:
-        WoqApp(session.context).run()
+        session.console().run()
     return 0

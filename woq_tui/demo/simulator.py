@@ -4,9 +4,12 @@ Each `step(now)` plays the time since the previous step (times `speed`, so the d
 queue visibly moves) as a Poisson process: arrivals follow the hour of day and the
 station volumes of the generator; every open ticket moves to its next status with the
 probability of its stage's mean duration (new -> dispatched -> accepted -> in_progress
--> resolved), complaints are sometimes escalated. Every change is one Core UPDATE that
+-> resolved), complaints are sometimes escalated; a resolved ticket is surveyed
+(satisfaction), reopened (back to in_progress) or archived (closed), as competing
+chances whose rates give the generator's shares. Every change is one Core UPDATE that
 bumps version, sets updated_at = now and adds a TicketEvent; an UPDATE whose version no
-longer matches (a dispatcher reassigned the ticket meanwhile) is skipped, not forced.
+longer matches (a dispatcher reassigned the ticket meanwhile) is skipped, not forced,
+so the concurrent change wins and the ticket is simply looked at again next step.
 
 Deterministic: the same seed, the same database and the same step instants give the same
 changes. `start(interval)` runs steps on a background thread, waiting on a
@@ -29,10 +32,14 @@ from woq_tui.demo.generator import (
     AREA_VOLUME,
     HOUR_TOTAL,
     HOUR_WEIGHTS,
+    REOPEN,
+    REOPEN_DEFAULT,
     RESPONSE_MEDIAN_MIN,
+    SURVEYED,
     TICKETS_PER_STATION_DAY,
     TicketShape,
     poisson,
+    satisfaction_of,
 )
 from woq_tui.domain.clock import Clock
 from woq_tui.domain.models import Station, Ticket, TicketEvent
@@ -47,6 +54,19 @@ RESOLVE_MINUTES_DEFAULT = 24 * 60
 ESCALATE_MINUTES = 4 * 24 * 60  # an open complaint, per simulated time; x3 once overdue
 OPERATOR = "SIM"
 NEXT_STATUS = {"new": "dispatched", "dispatched": "accepted", "accepted": "in_progress", "in_progress": "resolved"}
+# After resolution, three competing chances (mean simulated minutes): archiving, and
+# before it the survey call and a reopening, at rates that give the generator's shares:
+# P(surveyed before archived) = SURVEYED, P(reopened before archived) = REOPEN[type].
+CLOSE_MINUTES = 18 * 60
+SURVEY_MINUTES = CLOSE_MINUTES * (1 - SURVEYED) / SURVEYED
+UNSATISFIED_REOPEN = 8  # an unsatisfied customer's ticket reopens this much more often
+# Resolved tickets still waiting to be archived are looked for among those changed in
+# this window (the updated_at index), not in the whole table: the generator archives
+# everything well within it.
+AFTER_CARE_WINDOW = timedelta(days=14)
+SURVEY_NOTE = "回访：{}"
+SURVEY_WORDS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+REOPEN_NOTE = "客户回访反映问题未解决"
 
 
 @dataclass
@@ -81,6 +101,7 @@ class LiveSimulator:
         self.rng = random.Random(seed)
         self.shape = TicketShape(self.rng, policy)
         self._stations: list[tuple[str, str, str]] | None = None  # code, area, county
+        self._area: dict[str, str] = {}
         self._station_cum: list[float] = []
         self._last: datetime | None = None
         self._stop = threading.Event()
@@ -102,7 +123,9 @@ class LiveSimulator:
             stations = self._load_stations(connection)
             if not stations or minutes <= 0:
                 return result
-            self._progress(connection, now, minutes, result)
+            # A ticket changes at most once a step: one reopened now is not moved on too.
+            touched = self._after_care(connection, now, minutes, result)
+            self._progress(connection, now, minutes, result, touched)
             self._arrivals(connection, now, minutes, result)
         self.steps += 1
         return result
@@ -111,6 +134,7 @@ class LiveSimulator:
         if self._stations is None:
             rows = connection.execute(select(Station.code, Station.area_type, Station.name).order_by(Station.code)).all()
             self._stations = [(code, area if area in AREA_VOLUME else "urban", name[:2]) for code, area, name in rows]
+            self._area = {code: area for code, area, _county in self._stations}
             total, cum = 0.0, []
             for _code, area, _county in self._stations:
                 total += AREA_VOLUME[area]
@@ -168,15 +192,17 @@ class LiveSimulator:
         suffix = (last or "")[len(prefix) :]
         return int(suffix) if suffix.isdigit() else 0
 
-    def _progress(self, connection, now: datetime, minutes: float, result: StepResult) -> None:
+    def _progress(self, connection, now: datetime, minutes: float, result: StepResult, touched: set[int]) -> None:
         rng = self.rng
         t = Ticket.__table__.c
         rows = connection.execute(
             select(t.id, t.ticket_no, t.type, t.status, t.station_code, t.due_at, t.version, t.escalated)
             .where(t.resolved_at.is_(None))
-            .order_by(t.id)
         ).all()
+        rows.sort()  # by id, in Python: ORDER BY id would make SQLite scan the table
         for ticket_id, ticket_no, kind, status, station, due_at, version, escalated in rows:
+            if ticket_id in touched:
+                continue
             changes: dict = {}
             what = None
             mean = self._stage_minutes(kind, status)
@@ -198,12 +224,7 @@ class LiveSimulator:
                     changes["escalated"] = True
             if not changes:
                 continue
-            changed = connection.execute(
-                update(Ticket.__table__)
-                .where(and_(t.id == ticket_id, t.version == version))
-                .values(**changes, version=t.version + 1, updated_at=now)
-            ).rowcount
-            if not changed:
+            if not self._update(connection, ticket_id, version, changes, now):
                 result.skipped += 1
                 continue
             if what is not None:
@@ -214,6 +235,68 @@ class LiveSimulator:
             if changes.get("escalated"):
                 self._event(connection, ticket_id, "escalated", now, note="客户多次来电催办，升级督办")
                 result.changed.append((ticket_no, "escalated"))
+
+    def _after_care(self, connection, now: datetime, minutes: float, result: StepResult) -> set[int]:
+        """Survey, reopen or archive resolved tickets; the ids of those changed."""
+        rng = self.rng
+        t = Ticket.__table__.c
+        rows = connection.execute(
+            select(
+                t.id, t.ticket_no, t.type, t.station_code, t.version, t.due_at, t.resolved_at, t.satisfaction,
+                t.reopen_count,
+            )
+            .where(t.updated_at >= now - AFTER_CARE_WINDOW, t.resolved_at.is_not(None), t.closed_at.is_(None))
+        ).all()
+        rows.sort()
+        touched: set[int] = set()
+        for ticket_id, ticket_no, kind, station, version, due_at, resolved_at, satisfaction, reopens in rows:
+            reopen_rate = self._reopen_rate(kind) * (UNSATISFIED_REOPEN if satisfaction == "unsatisfied" else 1)
+            reopen = rng.random() < 1 - math.exp(-minutes * reopen_rate)
+            survey = satisfaction is None and rng.random() < 1 - math.exp(-minutes / SURVEY_MINUTES)
+            close = rng.random() < 1 - math.exp(-minutes / CLOSE_MINUTES)
+            if reopen:
+                what, note = "reopened", REOPEN_NOTE
+                # The survey was of the first resolution: the next one is asked again.
+                changes = dict(
+                    status="in_progress", resolved_at=None, satisfaction=None, reopen_count=t.reopen_count + 1
+                )
+            elif survey:
+                overdue = due_at is not None and resolved_at > due_at
+                mood = rng.random()
+                answer = satisfaction_of(kind, self._area.get(station, "urban"), overdue, reopens > 0, mood)
+                what, note = "surveyed", SURVEY_NOTE.format(SURVEY_WORDS[answer])
+                changes = dict(satisfaction=answer)
+            elif close:
+                what, note = "closed", None
+                changes = dict(status="closed", closed_at=now)
+            else:
+                continue
+            if not self._update(connection, ticket_id, version, changes, now):
+                result.skipped += 1
+                continue
+            touched.add(ticket_id)
+            # A survey has no event kind of its own: it is an update, with the answer.
+            self._event(connection, ticket_id, "updated" if what == "surveyed" else what, now, note=note)
+            result.changed.append((ticket_no, what))
+        return touched
+
+    @staticmethod
+    def _reopen_rate(kind: str) -> float:
+        """Per simulated minute, so that P(reopened before archived) = REOPEN[kind]."""
+        share = REOPEN.get(kind, REOPEN_DEFAULT)
+        return share / (1 - share) / CLOSE_MINUTES
+
+    @staticmethod
+    def _update(connection, ticket_id: int, version: int, changes: dict, now: datetime) -> bool:
+        """One guarded change: False (nothing written) when the ticket's version moved on."""
+        t = Ticket.__table__.c
+        return bool(
+            connection.execute(
+                update(Ticket.__table__)
+                .where(and_(t.id == ticket_id, t.version == version))
+                .values(**changes, version=t.version + 1, updated_at=now)
+            ).rowcount
+        )
 
     @staticmethod
     def _stage_minutes(kind: str, status: str) -> float | None:

@@ -20,8 +20,4 @@ MESSAGES = {
         "使用已有的演示数据库 {path}（加 --fresh 重新生成）",
         "Using the existing demo database {path} (--fresh rebuilds it)",
     ),
-    "demo.no_dispatch": (
-        "本版本没有内置调度接口：改派将停留在发件箱",
-        "No embedded dispatch API in this build: reassignments stay in the outbox",
-    ),
 }
