@@ -186,3 +186,8 @@ def test_the_token_never_reaches_the_logs(engine, server, caplog):
     post(server.url, token="wrong")
     assert TOKEN not in caplog.text
     assert TOKEN not in json.dumps([r.getMessage() for r in caplog.records])
+
+
+def test_health_answers_ok(server):
+    answer = httpx.get(f"{server.url}/health", timeout=10)
+    assert answer.status_code == 200 and answer.json() == {"status": "ok"}

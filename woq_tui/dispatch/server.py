@@ -53,7 +53,7 @@ class Answer:
     replayed: bool = False
 
     @classmethod
-    def of(cls, status: int, **body: Any) -> Answer:
+    def of(cls, status: int, /, **body: Any) -> Answer:
         return cls(status, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
 
 
@@ -195,9 +195,10 @@ class DispatchService:
         )
 
 
-def _json(status: int, headers: dict[str, str] | None = None, **body: Any) -> Response:
+def _json(status: int, /, **body: Any) -> Response:
+    # positional-only: a body may have a "status" key of its own (GET /health)
     answer = Answer.of(status, **body)
-    return Response(answer.body, status_code=status, media_type="application/json", headers=headers)
+    return Response(answer.body, status_code=status, media_type="application/json")
 
 
 def _authorized(header: str | None, token: str) -> bool:
