@@ -93,3 +93,13 @@ async def test_help_speaks_chinese_for_textual_bindings_too(context):
         descriptions = [description for _key, description in app.screen.rows]
         assert "退出" in descriptions and "命令" in descriptions
         assert not [d for d in descriptions if d.isascii() and d.strip()], descriptions
+
+
+async def test_no_color_renders_monochrome(context, monkeypatch):
+    """NO_COLOR turns the console monochrome; SLA states still read by symbol and word."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = WoqApp(context)
+    assert app.no_color
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert any(type(f).__name__ == "Monochrome" for f in app._filters)
