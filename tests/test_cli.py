@@ -87,3 +87,34 @@ def test_python_dash_m_runs_the_same_entry_point():
         [sys.executable, "-m", "woq_tui", "--version"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and result.stdout.strip() == f"woq-console {__version__}"
+
+
+def test_console_logs_to_a_file_not_to_the_screen(tmp_path, monkeypatch, capsys):
+    import logging
+
+    from woq_tui.commands._common import log_to_file
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        path = log_to_file()
+        logging.getLogger("uvicorn.error").warning("dispatch API hiccup")
+        for handler in root.handlers:
+            handler.flush()
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    assert path.is_relative_to(tmp_path)
+    assert "dispatch API hiccup" in path.read_text(encoding="utf-8")
+    assert capsys.readouterr().err == ""
+
+
+def test_retries_do_not_print_stamina_lines(capsys):
+    import stamina
+
+    import woq_tui.dispatch.outbox  # noqa: F401  (switches stamina's hooks off)
+
+    assert list(stamina.instrumentation.get_on_retry_hooks()) == []

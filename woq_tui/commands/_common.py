@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from argparse import Namespace
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+import platformdirs
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from woq_tui.config import Settings, resolve_database_url
+from woq_tui.config import APP_NAME, Settings, resolve_database_url
 from woq_tui.store.db import DatabaseError, describe_url, ensure_schema, first_line, make_engine
 
 
@@ -21,3 +26,16 @@ def open_database(args: Namespace, settings: Settings, upgrade: bool = True) -> 
         except SQLAlchemyError as exc:
             raise DatabaseError(f"{describe_url(url)}: {first_line(exc)}") from None
     return engine
+
+
+def log_to_file() -> Path:
+    """While the full-screen console runs, stderr is the screen: log to a file instead
+    (the user log directory, rotated), so a warning never draws over the console."""
+    path = Path(platformdirs.user_log_dir(APP_NAME)) / "woq-console.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    return path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from woq_tui.commands._common import open_database
+from woq_tui.commands._common import log_to_file, open_database
 
 
 def run(args, settings) -> int:
@@ -10,6 +10,7 @@ def run(args, settings) -> int:
     from woq_tui.context import ConsoleContext
 
     engine = open_database(args, settings)
+    log_to_file()
     context = ConsoleContext(settings=settings, engine=engine, read_only=args.read_only)
     WoqApp(context).run()
     return 0

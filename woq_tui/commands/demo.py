@@ -15,6 +15,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from woq_tui.commands._common import log_to_file
 from woq_tui.commands.generate import Progress, check_counts, generate_into
 from woq_tui.config import Settings, user_data_dir
 from woq_tui.context import ConsoleContext
@@ -151,5 +152,6 @@ def run(args, settings) -> int:
         print(f"woq-console demo: {problem}", file=sys.stderr)
         return 2
     with DemoSession(args, settings) as session:
+        log_to_file()
         session.console().run()
     return 0

@@ -36,6 +36,9 @@ from woq_tui.domain.models import OutboxEntry, Ticket
 from woq_tui.store.db import session_factory
 
 log = logging.getLogger(__name__)
+# Attempts are counted and shown in the outbox itself; stamina's own log line per retry
+# ("stamina.retry_scheduled") would only be noise on the command line.
+stamina.instrumentation.set_on_retry_hooks([])
 ENTRIES = OutboxEntry.__table__
 FINAL = (OutboxState.confirmed, OutboxState.conflict, OutboxState.refused)
 

@@ -195,10 +195,10 @@ class DispatchService:
         )
 
 
-def _json(status: int, /, **body: Any) -> Response:
+def _json(status: int, headers: dict[str, str] | None = None, /, **body: Any) -> Response:
     # positional-only: a body may have a "status" key of its own (GET /health)
     answer = Answer.of(status, **body)
-    return Response(answer.body, status_code=status, media_type="application/json")
+    return Response(answer.body, status_code=status, media_type="application/json", headers=headers)
 
 
 def _authorized(header: str | None, token: str) -> bool:
@@ -299,7 +299,11 @@ def serve_app_in_background(app, host: str = "127.0.0.1", port: int = 0, sock: s
     """Serve any ASGI app with uvicorn in a daemon thread; return once it listens."""
     sock = sock or bind_socket(host, port)
     url = socket_url(sock)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5)
+    # log_config=None: uvicorn leaves logging alone, so inside the console its messages
+    # reach the log file rather than stderr, which is the screen.
+    config = uvicorn.Config(
+        app, log_config=None, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
+    )
     server = _Server(config)
     failure: list[BaseException] = []
 
