@@ -19,6 +19,13 @@ MESSAGES = {
     "col.time_left": ("剩余时限", "Time left"),
     "col.flags": ("标记", "Flags"),
     "col.summary": ("摘要", "Summary"),
+    "col.outbox": ("改派", "Reassign"),
+    # a reassignment's state on its row
+    "row.outbox.pending": ("⇄ 待确认", "⇄ pending"),
+    "row.outbox.confirmed": ("⇄ 已改派", "⇄ done"),
+    "row.outbox.conflict": ("⇄ 冲突", "⇄ conflict"),
+    "row.outbox.refused": ("⇄ 被拒", "⇄ refused"),
+    "row.outbox.failed": ("⇄ 失败", "⇄ failed"),
     # table keys
     "table.up": ("上移", "Up"),
     "table.down": ("下移", "Down"),

@@ -7,6 +7,7 @@ cursor stays on its ticket."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from textual.app import ComposeResult
@@ -17,19 +18,24 @@ from textual.widgets import Static, TabbedContent, TabPane
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
 from woq_tui.store import queries
-from woq_tui.store.queries import PAGE_SIZE, SECTIONS, Kpis, Section, SectionData
+from woq_tui.store.queries import PAGE_SIZE, SECTIONS, Kpis, OutboxMark, Section, SectionData
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_table import TicketTable
-from woq_tui.widgets.ticket_window import TicketWindow
+from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
-COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "summary")
+if TYPE_CHECKING:
+    from woq_tui.screens.reassign import OutboxChanged
+
+COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "outbox", "summary")
 
 
 @dataclass(frozen=True)
 class OverdueResult:
     sections: dict[Section, SectionData]
     kpis: Kpis
+    asked: tuple[str, ...]
+    marks: dict[str, OutboxMark]
 
 
 class OverdueScreen(TicketListScreen):
@@ -49,6 +55,7 @@ class OverdueScreen(TicketListScreen):
     def __init__(self) -> None:
         super().__init__()
         self.windows = {which: TicketWindow(queries.sort_key(queries.QueueSort.urgency)) for which in SECTIONS}
+        self.outbox = OutboxMarks()
         self.loaded = False
 
     def compose_body(self) -> ComposeResult:
@@ -64,6 +71,7 @@ class OverdueScreen(TicketListScreen):
                             COLUMNS,
                             now=context.clock.now,
                             policy=context.policy,
+                            outbox=self.outbox,
                             id=f"table-{which.value}",
                         )
                         with VerticalScroll(classes="by-station"):
@@ -98,19 +106,22 @@ class OverdueScreen(TicketListScreen):
 
     # --- LiveSource ----------------------------------------------------------------
 
-    def live_request(self) -> None:
-        return None
+    def live_request(self) -> int:
+        return self.outbox.generation
 
-    def fetch_live(self, _request: None) -> OverdueResult:
+    def fetch_live(self, _request: int) -> OverdueResult:
         context = self.app.context
         now = context.clock.now()
         with context.sessions() as session:
-            return OverdueResult(
-                queries.sections(session, now, context.policy, PAGE_SIZE), queries.kpis(session, now, context.policy)
-            )
+            sections = queries.sections(session, now, context.policy, PAGE_SIZE)
+            kpis = queries.kpis(session, now, context.policy)
+            asked = tuple(dict.fromkeys(row.ticket_no for data in sections.values() for row in data.rows))
+            return OverdueResult(sections, kpis, asked, queries.outbox_marks(session, asked))
 
-    def apply_live(self, _request: None, result: OverdueResult) -> None:
+    def apply_live(self, outbox_generation: int, result: OverdueResult) -> None:
         self.query_one(KpiStrip).show(result.kpis)
+        self.outbox.loaded(outbox_generation, result.asked, result.marks)
+        self.outbox.forget_except(result.asked)
         tabs = self.query_one(TabbedContent)
         for which, data in result.sections.items():
             table = self.query_one(f"#table-{which.value}", TicketTable)
@@ -122,6 +133,13 @@ class OverdueScreen(TicketListScreen):
             hidden = data.total - len(data.rows)
             self.query_one(f"#more-{which.value}", Static).update(t("section.more", n=f"{hidden:,}") if hidden > 0 else "")
         self.loaded = True
+
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
+        """The pusher says how a reassignment went: show it on its rows at once."""
+        change = message.change
+        if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
+            for table in self.query(TicketTable):
+                table.refresh()
 
     @staticmethod
     def _by_station(data: SectionData) -> Table:

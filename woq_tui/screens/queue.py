@@ -9,8 +9,10 @@ tickets changed since the watermark. The KPI strip is counted by the database.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,15 +24,21 @@ from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
 from woq_tui.store import queries
 from woq_tui.store.db import first_line
-from woq_tui.store.queries import Changes, Kpis, QueueFilter, QueuePage, QueueSort
+from woq_tui.store.queries import Changes, Kpis, OutboxMark, QueueFilter, QueuePage, QueueSort
 from woq_tui.widgets.filter_bar import FilterBar
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_table import TicketTable
-from woq_tui.widgets.ticket_window import TicketWindow
+from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
+
+if TYPE_CHECKING:
+    from woq_tui.screens.reassign import OutboxChanged
 
 SORTS = tuple(QueueSort)
 SEARCH_DELAY = 0.3
+# The KPI strip is counted at most this often (seconds), not on every tick: the counts
+# scan the open tickets, the changed rows are an index range. A reload counts at once.
+KPI_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,11 @@ class LiveRequest:
     watermark: datetime | None
     reload: bool
     limit: int
+    # count the KPIs (and the filtered total) this time
+    kpis: bool
+    # the tickets held, whose reassignment states are read again
+    held: tuple[str, ...]
+    outbox_generation: int
 
 
 @dataclass(frozen=True)
@@ -49,8 +62,11 @@ class LiveResult:
     page: QueuePage | None
     changes: Changes | None
     watermark: datetime | None
-    kpis: Kpis
-    total: int
+    kpis: Kpis | None
+    total: int | None
+    # the tickets whose reassignment states were read, and what was found
+    asked: tuple[str, ...]
+    marks: dict[str, OutboxMark]
 
 
 class QueueScreen(TicketListScreen):
@@ -76,6 +92,8 @@ class QueueScreen(TicketListScreen):
         self.total = 0
         self.station_names: dict[str, str] = {}
         self.window = TicketWindow(queries.sort_key(self.sort))
+        self.outbox = OutboxMarks()
+        self._kpis_due = 0.0
         self._search_before = ""
         self._search_timer: Timer | None = None
 
@@ -84,7 +102,9 @@ class QueueScreen(TicketListScreen):
         yield RefreshStatus(self, context.settings.console.refresh_seconds)
         yield KpiStrip()
         yield FilterBar()
-        yield TicketTable(self.window, now=context.clock.now, policy=context.policy, id="queue-table")
+        yield TicketTable(
+            self.window, now=context.clock.now, policy=context.policy, outbox=self.outbox, id="queue-table"
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -103,14 +123,21 @@ class QueueScreen(TicketListScreen):
     # --- live refresh (LiveSource) ---------------------------------------------------
 
     def live_request(self) -> LiveRequest:
+        reload = self.need_reload or self.watermark is None
+        kpis = reload or time.monotonic() >= self._kpis_due
+        if kpis:
+            self._kpis_due = time.monotonic() + KPI_SECONDS
         return LiveRequest(
             generation=self.generation,
             filt=self.filt,
             sort=self.sort,
             reverse=self.reverse,
             watermark=self.watermark,
-            reload=self.need_reload or self.watermark is None,
+            reload=reload,
             limit=max(queries.PAGE_SIZE, len(self.window)),
+            kpis=kpis,
+            held=() if reload else tuple(self.window.keys()),
+            outbox_generation=self.outbox.generation,
         )
 
     def fetch_live(self, request: LiveRequest) -> LiveResult:
@@ -126,12 +153,21 @@ class QueueScreen(TicketListScreen):
                 watermark = queries.changes_since(session, None).watermark
                 page = queries.queue_page(session, request.filt, request.sort, request.reverse, request.limit)
                 changes = None
-            kpis = queries.kpis(session, context.clock.now(), context.policy)
-            total = queries.count_open(session, request.filt) if request.filt.active else kpis.open
-        return LiveResult(page, changes, watermark, kpis, total)
+            kpis = total = None
+            if request.kpis:
+                kpis = queries.kpis(session, context.clock.now(), context.policy)
+                total = queries.count_open(session, request.filt) if request.filt.active else kpis.open
+            if page is not None:
+                asked = tuple(row.ticket_no for row in page.rows)
+            else:
+                asked = tuple(dict.fromkeys((*request.held, *(c.row.ticket_no for c in changes.rows))))
+            marks = queries.outbox_marks(session, asked)
+        return LiveResult(page, changes, watermark, kpis, total, asked, marks)
 
     def apply_live(self, request: LiveRequest, result: LiveResult) -> None:
-        self.query_one(KpiStrip).show(result.kpis)
+        if result.kpis is not None:
+            self.query_one(KpiStrip).show(result.kpis)
+        self.outbox.loaded(request.outbox_generation, result.asked, result.marks)
         if request.generation != self.generation:
             self.live.fetch()  # asked before the filter or sort changed: ask again
             return
@@ -147,7 +183,11 @@ class QueueScreen(TicketListScreen):
             applied = self.window.apply(result.changes.rows if result.changes else [])
             table.restore_cursor(remembered, applied)
         self.watermark = result.watermark
-        self.total = result.total
+        if self.window.complete:
+            self.total = len(self.window)
+        elif result.total is not None:
+            self.total = result.total
+        self.outbox.forget_except(self.window.keys())
         self.show_counts()
         if not self.window.complete and len(self.window) < queries.PAGE_SIZE // 2:
             self.load_more()
@@ -289,6 +329,12 @@ class QueueScreen(TicketListScreen):
 
     def marks_changed(self) -> None:
         self.show_counts()
+
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
+        """The pusher says how a reassignment went: show it on the row at once."""
+        change = message.change
+        if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
+            self.table.refresh()
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
