@@ -15,6 +15,7 @@ from tests.conftest import NOW
 from tests.dispatch_support import FAST, TOKEN, settings_for, token  # noqa: F401 (fixture)
 from tests.factories import add_all, station, ticket
 from tests.test_queue_screen import settle
+from tests.test_reassign_ui import watch
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.dispatch.outbox import record
@@ -67,21 +68,6 @@ def row_text(table: TicketTable, ticket_no: str) -> str:
     return header + "\n" + line
 
 
-def final_states(app: WoqApp):
-    """An event set when an entry reaches a final state, and the states reached."""
-    done, seen = threading.Event(), {}
-    inner = app.outbox_pusher.pusher.on_change
-
-    def hook(change):
-        inner(change)
-        if change.state != "pending":
-            seen[change.ticket_no] = change.state
-            done.set()
-
-    app.outbox_pusher.pusher.on_change = hook
-    return done, seen
-
-
 async def test_the_row_shows_pending_then_confirmed(engine, clock, token):
     build(engine)
     hold = Hold(create_app(engine, TOKEN, clock))
@@ -95,7 +81,7 @@ async def test_the_row_shows_pending_then_confirmed(engine, clock, token):
             table = queue.table
             # No reassignment anywhere: no column for it.
             assert "Reassign" not in row_text(table, "T0001")
-            done, seen = final_states(app)
+            done, seen = watch(app, 1)
             assert table.cursor_row.ticket_no == "T0001"
             await pilot.press("r")
             await settle(pilot)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +22,7 @@ from woq_tui.store import queries
 from woq_tui.store.queries import PAGE_SIZE, SECTIONS, Kpis, OutboxMark, Section, SectionData
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
-from woq_tui.widgets.ticket_table import TicketTable
+from woq_tui.widgets.ticket_table import TicketTable, _short_station
 from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
 if TYPE_CHECKING:
@@ -38,6 +39,33 @@ class OverdueResult:
     marks: dict[str, OutboxMark]
 
 
+class ByStation:
+    """The count per station beside a list. Laid out at render time: where the panel is
+    narrow, names go without their common "供电所" (the title says it)."""
+
+    def __init__(self, data: SectionData) -> None:
+        self.data = data
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        narrow = options.max_width < 24
+        table = Table(
+            title=t("section.by_station"),
+            title_justify="left",
+            expand=True,
+            show_edge=False,
+            box=None,
+            # narrow: no column titles and no padding, every cell for the names
+            show_header=not narrow,
+            padding=(0, 0) if narrow else (0, 1),
+        )
+        table.add_column(t("col.station"), ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(t("col.count"), justify="right", no_wrap=True)
+        for item in self.data.by_station:
+            name = _short_station(item.station_name) if narrow else item.station_name
+            table.add_row(name, f" {item.count:,}" if narrow else f"{item.count:,}")
+        yield table
+
+
 class OverdueScreen(TicketListScreen):
     TITLE_KEY = "screen.overdue"
     EXPORT_NAME = "overdue"
@@ -45,10 +73,14 @@ class OverdueScreen(TicketListScreen):
         Binding("left,h", "section(-1)", "overdue.key.prev", id="overdue.prev"),
         Binding("right,l", "section(1)", "overdue.key.next", id="overdue.next"),
     ]
+    # Below 140 columns the per-station panel narrows (station names without their
+    # common "供电所"), so the list keeps its flags and some of its summary.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     DEFAULT_CSS = """
     OverdueScreen TabbedContent { height: 1fr; }
     OverdueScreen TabPane { padding: 0; }
     OverdueScreen .by-station { width: 30; height: 1fr; border-left: solid $panel-lighten-2; padding: 0 1; }
+    OverdueScreen.-narrow .by-station { width: 19; padding: 0 0 0 1; }
     OverdueScreen .more { height: auto; color: $text-muted; padding: 0 1; }
     """
 
@@ -129,7 +161,7 @@ class OverdueScreen(TicketListScreen):
             applied = self.windows[which].replace(data.rows, complete=True)
             table.restore_cursor(remembered, applied if self.loaded else None)
             tabs.get_tab(f"section-{which.value}").label = self.section_title(which, data.total)
-            self.query_one(f"#stations-{which.value}", Static).update(self._by_station(data))
+            self.query_one(f"#stations-{which.value}", Static).update(ByStation(data))
             hidden = data.total - len(data.rows)
             self.query_one(f"#more-{which.value}", Static).update(t("section.more", n=f"{hidden:,}") if hidden > 0 else "")
         self.loaded = True
@@ -141,19 +173,10 @@ class OverdueScreen(TicketListScreen):
             for table in self.query(TicketTable):
                 table.refresh()
 
-    @staticmethod
-    def _by_station(data: SectionData) -> Table:
-        table = Table(title=t("section.by_station"), title_justify="left", expand=True, show_edge=False, box=None)
-        table.add_column(t("col.station"), ratio=1, no_wrap=True, overflow="ellipsis")
-        table.add_column(t("col.count"), justify="right", no_wrap=True)
-        for item in data.by_station:
-            table.add_row(item.station_name, f"{item.count:,}")
-        return table
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
-            (t("queue.key.urge"), "u", self.action_urge),
-            (t("queue.key.reassign"), "r", self.action_reassign),
-            (t("queue.key.pause"), "p", self.action_pause),
-            (t("queue.key.export"), "e", self.action_export),
+            (t("overdue.key.prev"), "h ←", lambda: self.action_section(-1)),
+            (t("overdue.key.next"), "l →", lambda: self.action_section(1)),
+            *super().palette_commands(),
         ]

@@ -10,7 +10,7 @@ tickets changed since the watermark. The KPI strip is counted by the database.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,8 @@ from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
 from woq_tui.store import queries
 from woq_tui.store.db import first_line
-from woq_tui.store.queries import Changes, Kpis, OutboxMark, QueueFilter, QueuePage, QueueSort
+from woq_tui.store.queries import QueueFilter, QueuePage, QueueSort
+from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_KEY, LiveRequest, LiveResult, fetch
 from woq_tui.widgets.filter_bar import FilterBar
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
@@ -41,41 +42,13 @@ SEARCH_DELAY = 0.3
 KPI_SECONDS = 15.0
 
 
-@dataclass(frozen=True)
-class LiveRequest:
-    generation: int
-    filt: QueueFilter
-    sort: QueueSort
-    reverse: bool
-    watermark: datetime | None
-    reload: bool
-    limit: int
-    # count the KPIs (and the filtered total) this time
-    kpis: bool
-    # the tickets held, whose reassignment states are read again
-    held: tuple[str, ...]
-    outbox_generation: int
-
-
-@dataclass(frozen=True)
-class LiveResult:
-    page: QueuePage | None
-    changes: Changes | None
-    watermark: datetime | None
-    kpis: Kpis | None
-    total: int | None
-    # the tickets whose reassignment states were read, and what was found
-    asked: tuple[str, ...]
-    marks: dict[str, OutboxMark]
-
-
 class QueueScreen(TicketListScreen):
     TITLE_KEY = "screen.queue"
     EXPORT_NAME = "queue"
     BINDINGS = [
         Binding("slash", "search", "queue.key.search", id="queue.search", key_display="/"),
         Binding("f", "filter", "queue.key.filter", id="queue.filter"),
-        Binding("x", "clear_filter", "queue.key.clear", id="queue.clear"),
+        Binding("x", "clear_filter", "queue.key.clear", id="queue.clear", show=False),  # the chips say so
         Binding("s", "sort(False)", "queue.key.sort", id="queue.sort"),
         Binding("S", "sort(True)", "queue.key.reverse", id="queue.reverse", show=False),
         Binding("escape", "escape", "queue.key.escape", id="queue.escape", show=False),
@@ -123,6 +96,11 @@ class QueueScreen(TicketListScreen):
     # --- live refresh (LiveSource) ---------------------------------------------------
 
     def live_request(self) -> LiveRequest:
+        prefetched = self.app.context.prefetched.pop(PREFETCH_KEY, None)
+        if prefetched is not None:
+            if self.generation == 0 and self.watermark is None and not self.filt.active and self.sort is QueueSort.urgency:
+                self._kpis_due = time.monotonic() + KPI_SECONDS
+                return replace(FIRST_REQUEST, prefetched=prefetched)
         reload = self.need_reload or self.watermark is None
         kpis = reload or time.monotonic() >= self._kpis_due
         if kpis:
@@ -136,33 +114,17 @@ class QueueScreen(TicketListScreen):
             reload=reload,
             limit=max(queries.PAGE_SIZE, len(self.window)),
             kpis=kpis,
-            held=() if reload else tuple(self.window.keys()),
+            held=() if reload else tuple(self.window.keys() if kpis else self.outbox),
             outbox_generation=self.outbox.generation,
         )
 
     def fetch_live(self, request: LiveRequest) -> LiveResult:
-        context = self.app.context
-        with context.sessions() as session:
-            page = changes = None
-            watermark = request.watermark
-            if not request.reload:
-                changes = queries.changes_since(session, request.watermark, request.filt)
-                watermark = changes.watermark
-            if request.reload or (changes is not None and changes.overflow):
-                # The watermark first: whatever changes while the page is read is read again.
-                watermark = queries.changes_since(session, None).watermark
-                page = queries.queue_page(session, request.filt, request.sort, request.reverse, request.limit)
-                changes = None
-            kpis = total = None
-            if request.kpis:
-                kpis = queries.kpis(session, context.clock.now(), context.policy)
-                total = queries.count_open(session, request.filt) if request.filt.active else kpis.open
-            if page is not None:
-                asked = tuple(row.ticket_no for row in page.rows)
-            else:
-                asked = tuple(dict.fromkeys((*request.held, *(c.row.ticket_no for c in changes.rows))))
-            marks = queries.outbox_marks(session, asked)
-        return LiveResult(page, changes, watermark, kpis, total, asked, marks)
+        if request.prefetched is not None:
+            try:
+                return request.prefetched.result()
+            except Exception:
+                pass  # ask again below: a second failure is reported as usual
+        return fetch(self.app.context, request)
 
     def apply_live(self, request: LiveRequest, result: LiveResult) -> None:
         if result.kpis is not None:
@@ -341,10 +303,8 @@ class QueueScreen(TicketListScreen):
             (t("queue.key.search"), "/", self.action_search),
             (t("queue.key.filter"), "f", self.action_filter),
             (t("queue.key.clear"), "x", self.action_clear_filter),
+            (t("queue.key.escape"), "esc", self.action_escape),
             (t("queue.key.sort"), "s", lambda: self.action_sort(False)),
             (t("queue.key.reverse"), "S", lambda: self.action_sort(True)),
-            (t("queue.key.pause"), "p", self.action_pause),
-            (t("queue.key.urge"), "u", self.action_urge),
-            (t("queue.key.reassign"), "r", self.action_reassign),
-            (t("queue.key.export"), "e", self.action_export),
+            *super().palette_commands(),
         ]

@@ -64,6 +64,40 @@ class Column:
     max_width: int = 0
     # shown only while some row held has something to say in it
     optional: bool = False
+    # (table width, cells): below that table width the column takes fewer cells
+    narrow: tuple[int, int] | None = None
+    # a shorter form of a value that does not fit (before the ellipsis is tried)
+    shorten: Callable[[str], str] | None = None
+    # the width is the widest of these words (when fit_words do not say)
+    fit: Callable[[], list[str]] | None = None
+
+
+# Every station's name ends so; where the name does not fit, it goes first.
+STATION_SUFFIX = "供电所"
+
+
+def _short_station(name: str) -> str:
+    return name.removesuffix(STATION_SUFFIX) if len(name) > len(STATION_SUFFIX) else name
+
+
+def _ellipsize(cell: Text, width: int) -> Text:
+    """The cell cut to `width` cells ending in "…", the ellipsis right after the last
+    character that fits (Rich's own puts a space before it when a wide character
+    would straddle the cut)."""
+    taken = end = 0
+    for index, character in enumerate(cell.plain):
+        taken += cell_len(character)
+        if taken > width - 1:
+            break
+        end = index + 1
+    cut = cell[:end]
+    cut.append("…")
+    return cut
+
+
+def _flag_words() -> list[str]:
+    """The widest the flags get: all three, dispatched 9 times."""
+    return [t("col.flags"), t("flag.escalated") + t("flag.repeat", n=9) + t("flag.reopened")]
 
 
 def _flags(row: QueueRow, _ctx: CellContext) -> Text:
@@ -103,14 +137,17 @@ COLUMNS = {
         "type", "col.type", 8, lambda r, c: t("type." + r.type),
         fit_words=tuple("type." + kind for kind in TicketType), max_width=10,
     ),
-    "station": Column("station", "col.station", 14, lambda r, c: r.station_name),
+    "station": Column(
+        "station", "col.station", 14, lambda r, c: r.station_name, narrow=(120, 10), shorten=_short_station
+    ),
     "status": Column(
         "status", "col.status", 6, lambda r, c: t("status." + r.status),
         fit_words=tuple("status." + status for status in OPEN_STATUSES), max_width=11,
     ),
     "age": Column("age", "col.age", 8, lambda r, c: age_text(r.created_at, c.now), hide_below=118),
-    "time_left": Column("time_left", "col.time_left", 10, _time_left),
-    "flags": Column("flags", "col.flags", 7, _flags),
+    # "✖ -99天23时" (11 cells) is the widest: from 100 days on the hours are left out
+    "time_left": Column("time_left", "col.time_left", 11, _time_left),
+    "flags": Column("flags", "col.flags", 7, _flags, fit=_flag_words, max_width=7),
     "outbox": Column(
         "outbox", "col.outbox", 8, _outbox,
         fit_words=tuple("row.outbox." + state for state in OUTBOX_STYLE), max_width=10, optional=True,
@@ -363,6 +400,10 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             if column.fit_words:
                 widest = max(cell_len(t(word)) for word in (*column.fit_words, column.title_key))
                 return min(max(widest, 4), column.max_width)
+            if column.fit is not None:
+                return min(max(cell_len(word) for word in column.fit()), column.max_width)
+            if column.narrow is not None and total < column.narrow[0]:
+                return column.narrow[1]
             return column.width
 
         fixed = {column.id: fixed_width(column) for column in shown if column.width}
@@ -464,8 +505,10 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             value = column.render(row, context)
             cell = value if isinstance(value, Text) else Text(value or "")
             cell.no_wrap = True
+            if column.shorten is not None and cell_len(cell.plain) > cell_width:
+                cell = Text(column.shorten(cell.plain), style=cell.style)
             if cell_len(cell.plain) > cell_width:
-                cell.truncate(cell_width, overflow="ellipsis")
+                cell = _ellipsize(cell, cell_width)
             cell.truncate(cell_width, pad=True)
             text.append_text(cell)
             text.append(" ")
