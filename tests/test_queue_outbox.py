@@ -24,6 +24,7 @@ from woq_tui.screens import reassign as reassign_screen
 from woq_tui.screens.overdue import OverdueScreen
 from woq_tui.screens.queue import QueueScreen
 from woq_tui.screens.reassign import ReassignDialog, TicketRef
+from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.ticket_table import TicketTable
 
 H = timedelta(hours=1)
@@ -94,6 +95,10 @@ async def test_the_row_shows_pending_then_confirmed(engine, clock, token):
             assert "Reassign" in shown.splitlines()[0]
             assert "⇄ pending" in shown
             assert "⇄" not in row_text(table, "T0002").splitlines()[1]
+            # The next tick counts the KPIs again (not only every 15 s): one pending.
+            queue.refresh_now()
+            await settle(pilot)
+            assert queue.query_one(KpiStrip).kpis.outbox_pending == 1
             hold.release.set()
             assert await asyncio.to_thread(done.wait, 30)
             await settle(pilot)

@@ -297,6 +297,7 @@ class QueueScreen(TicketListScreen):
         change = message.change
         if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
             self.table.refresh()
+            self._kpis_due = 0.0  # the pending count moved: count again on the next tick
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
