@@ -87,6 +87,23 @@ def test_keyset_paging_continues_where_the_last_page_ended(engine, data):
             assert numbers(first.rows + rest.rows) == numbers(page(engine, sort=sort, reverse=reverse).rows)
 
 
+def test_paging_one_row_at_a_time_crosses_from_due_times_to_none(engine, data):
+    """The urgency order is read in two parts (with a due time, then without): a page
+    may end in either, and the next continues exactly after it, both directions."""
+    add_all(engine, ticket(NOW - 20 * M, ticket_no="G-no-due", due_at=None, station_code="S001"))
+    for sort in QueueSort:
+        for reverse in (False, True):
+            whole = numbers(page(engine, sort=sort, reverse=reverse).rows)
+            walked, after = [], None
+            while True:
+                one = page(engine, sort=sort, reverse=reverse, limit=1, after=after)
+                walked += numbers(one.rows)
+                if one.complete:
+                    break
+                after = queries.sort_key(sort)(one.rows[-1])
+            assert walked == whole and len(whole) == 7, (sort, reverse)
+
+
 @pytest.mark.parametrize(
     ("search", "expected"),
     [

@@ -201,7 +201,6 @@ async def test_movement_keys(context, data):
 async def test_marks_go_to_reassign_and_urge(context, data, monkeypatch, engine):
     handed: list = []
     monkeypatch.setattr(reassign, "start_reassign", lambda screen, refs: handed.append(refs))
-    monkeypatch.setattr("woq_tui.screens.ticket_list.start_reassign", lambda screen, refs: handed.append(refs))
     app = WoqApp(context)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -221,7 +220,7 @@ async def test_marks_go_to_reassign_and_urge(context, data, monkeypatch, engine)
 @pytest.mark.parametrize("how", ["read_only", "viewer"])
 async def test_write_actions_are_refused_when_read_only(settings, engine, clock, data, how, monkeypatch):
     handed: list = []
-    monkeypatch.setattr("woq_tui.screens.ticket_list.start_reassign", lambda screen, refs: handed.append(refs))
+    monkeypatch.setattr(reassign, "start_reassign", lambda screen, refs: handed.append(refs))
     if how == "viewer":
         settings = settings.model_copy(update={"console": settings.console.model_copy(update={"role": "viewer"})})
     context = ConsoleContext(settings=settings, engine=engine, clock=clock, read_only=how == "read_only")

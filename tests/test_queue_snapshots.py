@@ -4,13 +4,16 @@ Chinese and English, narrow (100×30) and wide (160×45)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from tests.conftest import NOW
 from tests.test_queue_screen import build_data, settle
 from woq_tui.app import WoqApp
 from woq_tui.config import parse_settings
 from woq_tui.context import ConsoleContext
+from woq_tui.dispatch.outbox import TicketRef, record
 from woq_tui.domain.clock import FixedClock
+from woq_tui.domain.models import OutboxEntry
 from woq_tui.i18n import set_language
 from woq_tui.store.db import make_engine
 
@@ -63,3 +66,15 @@ def test_overdue_snapshot(snap_compare, make_app, language, size):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_ticket_detail_snapshot(snap_compare, make_app, language, size):
     assert snap_compare(make_app(language), terminal_size=size, run_before=_keys("j", "enter"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_queue_snapshot_with_reassignments(snap_compare, make_app, language):
+    """A pending and a conflicting reassignment: their column appears, the words say it."""
+    app = make_app(language)
+    engine, clock = app.context.engine, app.context.clock
+    record(engine, clock, [TicketRef("95598202611260001", "S002", 1)], "S001", "wrong area", "D1023")
+    [conflict] = record(engine, clock, [TicketRef("95598202611260003", "S001", 1)], "S002", "boundary", "D1023")
+    with engine.begin() as connection:
+        connection.execute(update(OutboxEntry).where(OutboxEntry.id == conflict.id).values(state="conflict"))
+    assert snap_compare(app, terminal_size=(100, 30), run_before=_keys())

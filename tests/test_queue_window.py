@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from tests.conftest import NOW
-from woq_tui.store.queries import ChangedRow, QueueRow, QueueSort, sort_key
-from woq_tui.widgets.ticket_window import TicketWindow
+from woq_tui.store.queries import ChangedRow, OutboxMark, QueueRow, QueueSort, sort_key
+from woq_tui.widgets.ticket_window import CONFIRMED_SHOWN, OutboxMarks, TicketWindow
 
 
 def row(i: int, due_minutes: int, **changes) -> QueueRow:
@@ -55,3 +55,24 @@ def test_reversed_and_resorted():
     assert numbers(window) == ["T3", "T4", "T2", "T1"]
     window.resort(sort_key(QueueSort.age), reverse=False)
     assert len(window) == 4 and window.boundary is None
+
+
+def test_outbox_marks_keep_the_newer_word_and_let_confirmed_ones_go():
+    marks = OutboxMarks()
+    asked_at = marks.generation  # a fetch starts
+    assert marks.changed("T1", "pending", NOW)  # the pusher reports meanwhile
+    assert marks.changed("T1", "confirmed", NOW)
+    assert not marks.changed("T1", "confirmed", NOW + timedelta(minutes=5))  # nothing new
+    # The fetch that started before the messages read "pending": it does not win.
+    marks.loaded(asked_at, ["T1", "T2"], {"T1": OutboxMark("pending", NOW), "T2": OutboxMark("failed", NOW)})
+    assert marks.shown("T1", NOW) == "confirmed" and marks.shown("T2", NOW) == "failed"
+    # A later fetch is believed, also when it finds nothing (the entry was dropped).
+    marks.loaded(marks.generation, ["T2"], {})
+    assert marks.shown("T2", NOW) is None
+    # Confirmed stays on the row for an hour; the states that want attention stay.
+    assert marks.shown("T1", NOW + CONFIRMED_SHOWN - timedelta(seconds=1)) == "confirmed"
+    assert marks.shown("T1", NOW + CONFIRMED_SHOWN + timedelta(seconds=1)) is None
+    marks.changed("T3", "conflict", NOW)
+    assert marks.shown("T3", NOW + timedelta(days=3)) == "conflict"
+    marks.forget_except(["T3"])
+    assert list(marks) == ["T3"]

@@ -2,45 +2,69 @@
 
 Screens own their data loading (in workers); the app only wires keys to screens and
 holds the ConsoleContext they all read.
+
+Start-up time is mostly imports, so only what the first frame (the live queue) needs
+is imported here: the other screens are imported when first shown, the dispatch side
+(httpx, stamina) only when reassignment is configured, and the queue's first page is
+read in a thread while the app starts.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from importlib import import_module
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from sqlalchemy import func, select
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from woq_tui.context import ConsoleContext
-from woq_tui.domain.models import OutboxEntry
 from woq_tui.i18n import t
-from woq_tui.screens.confirm import ConfirmScreen
-from woq_tui.screens.help import HelpScreen, format_key
-from woq_tui.screens.meeting import MeetingScreen
-from woq_tui.screens.outbox import OutboxScreen
-from woq_tui.screens.overdue import OverdueScreen
 from woq_tui.screens.queue import QueueScreen
-from woq_tui.screens.reassign import OutboxChanged, forward_change, start_pusher
-from woq_tui.screens.stations import StationsScreen
+from woq_tui.store.queue_live import PREFETCH_KEY, start_prefetch
 from woq_tui.widgets.translated import TranslatedBindings
 
+if TYPE_CHECKING:
+    from woq_tui.screens.reassign import OutboxChanged
+
+
+class LazyScreen:
+    """A screen class imported when first needed ("module:Class"). Used where the class
+    would be: calling it makes the screen (as Textual's MODES do), and
+    `isinstance(screen, lazy)` asks the real class."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def load(self) -> type[Screen]:
+        module, _, name = self.path.partition(":")
+        return getattr(import_module(module), name)
+
+    def __call__(self) -> Screen:
+        return self.load()()
+
+    def __instancecheck__(self, instance: object) -> bool:
+        return isinstance(instance, self.load())
+
+    def __repr__(self) -> str:
+        return f"LazyScreen({self.path!r})"
+
+
 # mode name, key, screen class, title key: the order of keys.md
-MAIN_SCREENS = (
+MAIN_SCREENS: tuple[tuple[str, str, type[Screen] | LazyScreen, str], ...] = (
     ("queue", "1", QueueScreen, "screen.queue"),
-    ("overdue", "2", OverdueScreen, "screen.overdue"),
-    ("stations", "3", StationsScreen, "screen.stations"),
-    ("meeting", "4", MeetingScreen, "screen.meeting"),
-    ("outbox", "5", OutboxScreen, "screen.outbox"),
+    ("overdue", "2", LazyScreen("woq_tui.screens.overdue:OverdueScreen"), "screen.overdue"),
+    ("stations", "3", LazyScreen("woq_tui.screens.stations:StationsScreen"), "screen.stations"),
+    ("meeting", "4", LazyScreen("woq_tui.screens.meeting:MeetingScreen"), "screen.meeting"),
+    ("outbox", "5", LazyScreen("woq_tui.screens.outbox:OutboxScreen"), "screen.outbox"),
 )
 
 
 class WoqApp(TranslatedBindings, App[None]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {name: cls for name, _key, cls, _title in MAIN_SCREENS}
+    MODES: dict[str, Callable[[], Screen]] = {name: screen for name, _key, screen, _title in MAIN_SCREENS}
     DEFAULT_MODE = "queue"
     # Descriptions are message keys (widgets.translated); ids let [keys] remap them.
     BINDINGS = [
@@ -61,15 +85,28 @@ class WoqApp(TranslatedBindings, App[None]):
             self.set_keymap(context.settings.keys)
         self.outbox_pusher = None
 
+    def on_load(self) -> None:
+        # The queue's first page is read while the driver starts and the screen composes.
+        # (The command line starts it sooner, before importing the UI.)
+        if self.current_mode == "queue" and PREFETCH_KEY not in self.context.prefetched:
+            start_prefetch(self.context)
+
     def on_mount(self) -> None:
-        # Pushes reassignments from the outbox (a daemon thread; None when off).
-        self.outbox_pusher = start_pusher(self)
+        # Pushes reassignments from the outbox (a daemon thread; None when off). Only a
+        # console that may reassign loads the dispatch side (httpx, stamina) at all.
+        context = self.context
+        if context.settings.dispatch.base_url and context.can_write:
+            from woq_tui.screens.reassign import start_pusher
+
+            self.outbox_pusher = start_pusher(self)
 
     def on_unmount(self) -> None:
         if self.outbox_pusher is not None:
             self.outbox_pusher.stop()
 
     def on_outbox_changed(self, message: OutboxChanged) -> None:
+        from woq_tui.screens.reassign import forward_change
+
         forward_change(self, message.change)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -83,9 +120,12 @@ class WoqApp(TranslatedBindings, App[None]):
         yield from super().get_system_commands(screen)
 
     def action_help(self) -> None:
+        from woq_tui.screens.help import HelpScreen, format_key
+
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
+        # Every key, also the second key of an action ("k" beside "up"), in binding order.
         rows: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
         for key, active in screen.active_bindings.items():
@@ -105,6 +145,10 @@ class WoqApp(TranslatedBindings, App[None]):
 
     @work(thread=True, exclusive=True, group="quit")
     def check_unconfirmed(self) -> None:
+        from sqlalchemy import func, select
+
+        from woq_tui.domain.models import OutboxEntry
+
         try:
             with self.context.sessions() as session:
                 pending = session.scalar(
@@ -115,6 +159,8 @@ class WoqApp(TranslatedBindings, App[None]):
         self.call_from_thread(self._quit_or_ask, pending or 0)
 
     def _quit_or_ask(self, pending: int) -> None:
+        from woq_tui.screens.confirm import ConfirmScreen
+
         if not pending:
             self.exit()
             return

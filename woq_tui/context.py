@@ -4,6 +4,7 @@ build one too."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -25,6 +26,8 @@ class ConsoleContext:
     read_only: bool = False
     # Shown in the header instead of the URL (the demo says "demo").
     label: str | None = None
+    # Reads started before the UI was up, by what they are for (store.queue_live).
+    prefetched: dict[str, Future] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

@@ -2,6 +2,7 @@
 
 MESSAGES = {
     # durations
+    "dur.days": ("{d}天", "{d}d"),
     "dur.days_hours": ("{d}天{h}时", "{d}d {h}h"),
     "dur.hours_minutes": ("{h}时{m}分", "{h}h {m}m"),
     "dur.minutes": ("{m}分", "{m}m"),
@@ -19,6 +20,13 @@ MESSAGES = {
     "col.time_left": ("剩余时限", "Time left"),
     "col.flags": ("标记", "Flags"),
     "col.summary": ("摘要", "Summary"),
+    "col.outbox": ("改派", "Reassign"),
+    # a reassignment's state on its row
+    "row.outbox.pending": ("⇄ 待确认", "⇄ pending"),
+    "row.outbox.confirmed": ("⇄ 已改派", "⇄ done"),
+    "row.outbox.conflict": ("⇄ 冲突", "⇄ conflict"),
+    "row.outbox.refused": ("⇄ 被拒", "⇄ refused"),
+    "row.outbox.failed": ("⇄ 失败", "⇄ failed"),
     # table keys
     "table.up": ("上移", "Up"),
     "table.down": ("下移", "Down"),
@@ -32,8 +40,8 @@ MESSAGES = {
     "kpi.overdue": ("超期", "Overdue"),
     "kpi.at_risk": ("临期", "At risk"),
     "kpi.escalated_today": ("今日升级", "Escalated today"),
-    "kpi.new_last_hour": ("近1小时新增", "New last hour"),
-    "kpi.outbox_pending": ("待确认改派", "Reassignments pending"),
+    "kpi.new_last_hour": ("近1小时新增", "New (1h)"),
+    "kpi.outbox_pending": ("待确认改派", "Reassign pending"),
     # filter bar
     "chip.sort": ("排序", "Sort"),
     "chip.search": ("搜索", "Search"),
@@ -59,7 +67,7 @@ MESSAGES = {
     "queue.key.clear": ("清除筛选", "Clear filter"),
     "queue.key.sort": ("排序", "Sort"),
     "queue.key.reverse": ("反向排序", "Reverse sort"),
-    "queue.key.pause": ("暂停/继续", "Pause/resume"),
+    "queue.key.pause": ("暂停", "Pause"),
     "queue.key.mark": ("标记", "Mark"),
     "queue.key.reassign": ("改派", "Reassign"),
     "queue.key.urge": ("催办", "Urge"),

@@ -7,7 +7,9 @@ cursor stays on its ticket."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,19 +19,51 @@ from textual.widgets import Static, TabbedContent, TabPane
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
 from woq_tui.store import queries
-from woq_tui.store.queries import PAGE_SIZE, SECTIONS, Kpis, Section, SectionData
+from woq_tui.store.queries import PAGE_SIZE, SECTIONS, Kpis, OutboxMark, Section, SectionData
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
-from woq_tui.widgets.ticket_table import TicketTable
-from woq_tui.widgets.ticket_window import TicketWindow
+from woq_tui.widgets.ticket_table import TicketTable, _short_station
+from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
-COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "summary")
+if TYPE_CHECKING:
+    from woq_tui.screens.reassign import OutboxChanged
+
+COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "outbox", "summary")
 
 
 @dataclass(frozen=True)
 class OverdueResult:
     sections: dict[Section, SectionData]
     kpis: Kpis
+    asked: tuple[str, ...]
+    marks: dict[str, OutboxMark]
+
+
+class ByStation:
+    """The count per station beside a list. Laid out at render time: where the panel is
+    narrow, names go without their common "供电所" (the title says it)."""
+
+    def __init__(self, data: SectionData) -> None:
+        self.data = data
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        narrow = options.max_width < 24
+        table = Table(
+            title=t("section.by_station"),
+            title_justify="left",
+            expand=True,
+            show_edge=False,
+            box=None,
+            # narrow: no column titles and no padding, every cell for the names
+            show_header=not narrow,
+            padding=(0, 0) if narrow else (0, 1),
+        )
+        table.add_column(t("col.station"), ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(t("col.count"), justify="right", no_wrap=True)
+        for item in self.data.by_station:
+            name = _short_station(item.station_name) if narrow else item.station_name
+            table.add_row(name, f" {item.count:,}" if narrow else f"{item.count:,}")
+        yield table
 
 
 class OverdueScreen(TicketListScreen):
@@ -39,16 +73,21 @@ class OverdueScreen(TicketListScreen):
         Binding("left,h", "section(-1)", "overdue.key.prev", id="overdue.prev"),
         Binding("right,l", "section(1)", "overdue.key.next", id="overdue.next"),
     ]
+    # Below 140 columns the per-station panel narrows (station names without their
+    # common "供电所"), so the list keeps its flags and some of its summary.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     DEFAULT_CSS = """
     OverdueScreen TabbedContent { height: 1fr; }
     OverdueScreen TabPane { padding: 0; }
     OverdueScreen .by-station { width: 30; height: 1fr; border-left: solid $panel-lighten-2; padding: 0 1; }
+    OverdueScreen.-narrow .by-station { width: 19; padding: 0 0 0 1; }
     OverdueScreen .more { height: auto; color: $text-muted; padding: 0 1; }
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.windows = {which: TicketWindow(queries.sort_key(queries.QueueSort.urgency)) for which in SECTIONS}
+        self.outbox = OutboxMarks()
         self.loaded = False
 
     def compose_body(self) -> ComposeResult:
@@ -64,6 +103,7 @@ class OverdueScreen(TicketListScreen):
                             COLUMNS,
                             now=context.clock.now,
                             policy=context.policy,
+                            outbox=self.outbox,
                             id=f"table-{which.value}",
                         )
                         with VerticalScroll(classes="by-station"):
@@ -98,19 +138,22 @@ class OverdueScreen(TicketListScreen):
 
     # --- LiveSource ----------------------------------------------------------------
 
-    def live_request(self) -> None:
-        return None
+    def live_request(self) -> int:
+        return self.outbox.generation
 
-    def fetch_live(self, _request: None) -> OverdueResult:
+    def fetch_live(self, _request: int) -> OverdueResult:
         context = self.app.context
         now = context.clock.now()
         with context.sessions() as session:
-            return OverdueResult(
-                queries.sections(session, now, context.policy, PAGE_SIZE), queries.kpis(session, now, context.policy)
-            )
+            sections = queries.sections(session, now, context.policy, PAGE_SIZE)
+            kpis = queries.kpis(session, now, context.policy)
+            asked = tuple(dict.fromkeys(row.ticket_no for data in sections.values() for row in data.rows))
+            return OverdueResult(sections, kpis, asked, queries.outbox_marks(session, asked))
 
-    def apply_live(self, _request: None, result: OverdueResult) -> None:
+    def apply_live(self, outbox_generation: int, result: OverdueResult) -> None:
         self.query_one(KpiStrip).show(result.kpis)
+        self.outbox.loaded(outbox_generation, result.asked, result.marks)
+        self.outbox.forget_except(result.asked)
         tabs = self.query_one(TabbedContent)
         for which, data in result.sections.items():
             table = self.query_one(f"#table-{which.value}", TicketTable)
@@ -118,24 +161,22 @@ class OverdueScreen(TicketListScreen):
             applied = self.windows[which].replace(data.rows, complete=True)
             table.restore_cursor(remembered, applied if self.loaded else None)
             tabs.get_tab(f"section-{which.value}").label = self.section_title(which, data.total)
-            self.query_one(f"#stations-{which.value}", Static).update(self._by_station(data))
+            self.query_one(f"#stations-{which.value}", Static).update(ByStation(data))
             hidden = data.total - len(data.rows)
             self.query_one(f"#more-{which.value}", Static).update(t("section.more", n=f"{hidden:,}") if hidden > 0 else "")
         self.loaded = True
 
-    @staticmethod
-    def _by_station(data: SectionData) -> Table:
-        table = Table(title=t("section.by_station"), title_justify="left", expand=True, show_edge=False, box=None)
-        table.add_column(t("col.station"), ratio=1, no_wrap=True, overflow="ellipsis")
-        table.add_column(t("col.count"), justify="right", no_wrap=True)
-        for item in data.by_station:
-            table.add_row(item.station_name, f"{item.count:,}")
-        return table
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
+        """The pusher says how a reassignment went: show it on its rows at once."""
+        change = message.change
+        if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
+            for table in self.query(TicketTable):
+                table.refresh()
+
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
-            (t("queue.key.urge"), "u", self.action_urge),
-            (t("queue.key.reassign"), "r", self.action_reassign),
-            (t("queue.key.pause"), "p", self.action_pause),
-            (t("queue.key.export"), "e", self.action_export),
+            (t("overdue.key.prev"), "h ←", lambda: self.action_section(-1)),
+            (t("overdue.key.next"), "l →", lambda: self.action_section(1)),
+            *super().palette_commands(),
         ]

@@ -9,8 +9,10 @@ tickets changed since the watermark. The KPI strip is counted by the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import time
+from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,35 +24,22 @@ from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
 from woq_tui.store import queries
 from woq_tui.store.db import first_line
-from woq_tui.store.queries import Changes, Kpis, QueueFilter, QueuePage, QueueSort
+from woq_tui.store.queries import QueueFilter, QueuePage, QueueSort
+from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_KEY, LiveRequest, LiveResult, fetch
 from woq_tui.widgets.filter_bar import FilterBar
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_table import TicketTable
-from woq_tui.widgets.ticket_window import TicketWindow
+from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
+
+if TYPE_CHECKING:
+    from woq_tui.screens.reassign import OutboxChanged
 
 SORTS = tuple(QueueSort)
 SEARCH_DELAY = 0.3
-
-
-@dataclass(frozen=True)
-class LiveRequest:
-    generation: int
-    filt: QueueFilter
-    sort: QueueSort
-    reverse: bool
-    watermark: datetime | None
-    reload: bool
-    limit: int
-
-
-@dataclass(frozen=True)
-class LiveResult:
-    page: QueuePage | None
-    changes: Changes | None
-    watermark: datetime | None
-    kpis: Kpis
-    total: int
+# The KPI strip is counted at most this often (seconds), not on every tick: the counts
+# scan the open tickets, the changed rows are an index range. A reload counts at once.
+KPI_SECONDS = 15.0
 
 
 class QueueScreen(TicketListScreen):
@@ -59,7 +48,7 @@ class QueueScreen(TicketListScreen):
     BINDINGS = [
         Binding("slash", "search", "queue.key.search", id="queue.search", key_display="/"),
         Binding("f", "filter", "queue.key.filter", id="queue.filter"),
-        Binding("x", "clear_filter", "queue.key.clear", id="queue.clear"),
+        Binding("x", "clear_filter", "queue.key.clear", id="queue.clear", show=False),  # the chips say so
         Binding("s", "sort(False)", "queue.key.sort", id="queue.sort"),
         Binding("S", "sort(True)", "queue.key.reverse", id="queue.reverse", show=False),
         Binding("escape", "escape", "queue.key.escape", id="queue.escape", show=False),
@@ -76,6 +65,8 @@ class QueueScreen(TicketListScreen):
         self.total = 0
         self.station_names: dict[str, str] = {}
         self.window = TicketWindow(queries.sort_key(self.sort))
+        self.outbox = OutboxMarks()
+        self._kpis_due = 0.0
         self._search_before = ""
         self._search_timer: Timer | None = None
 
@@ -84,7 +75,9 @@ class QueueScreen(TicketListScreen):
         yield RefreshStatus(self, context.settings.console.refresh_seconds)
         yield KpiStrip()
         yield FilterBar()
-        yield TicketTable(self.window, now=context.clock.now, policy=context.policy, id="queue-table")
+        yield TicketTable(
+            self.window, now=context.clock.now, policy=context.policy, outbox=self.outbox, id="queue-table"
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -103,35 +96,40 @@ class QueueScreen(TicketListScreen):
     # --- live refresh (LiveSource) ---------------------------------------------------
 
     def live_request(self) -> LiveRequest:
+        prefetched = self.app.context.prefetched.pop(PREFETCH_KEY, None)
+        if prefetched is not None:
+            if self.generation == 0 and self.watermark is None and not self.filt.active and self.sort is QueueSort.urgency:
+                self._kpis_due = time.monotonic() + KPI_SECONDS
+                return replace(FIRST_REQUEST, prefetched=prefetched)
+        reload = self.need_reload or self.watermark is None
+        kpis = reload or time.monotonic() >= self._kpis_due
+        if kpis:
+            self._kpis_due = time.monotonic() + KPI_SECONDS
         return LiveRequest(
             generation=self.generation,
             filt=self.filt,
             sort=self.sort,
             reverse=self.reverse,
             watermark=self.watermark,
-            reload=self.need_reload or self.watermark is None,
+            reload=reload,
             limit=max(queries.PAGE_SIZE, len(self.window)),
+            kpis=kpis,
+            held=() if reload else tuple(self.window.keys() if kpis else self.outbox),
+            outbox_generation=self.outbox.generation,
         )
 
     def fetch_live(self, request: LiveRequest) -> LiveResult:
-        context = self.app.context
-        with context.sessions() as session:
-            page = changes = None
-            watermark = request.watermark
-            if not request.reload:
-                changes = queries.changes_since(session, request.watermark, request.filt)
-                watermark = changes.watermark
-            if request.reload or (changes is not None and changes.overflow):
-                # The watermark first: whatever changes while the page is read is read again.
-                watermark = queries.changes_since(session, None).watermark
-                page = queries.queue_page(session, request.filt, request.sort, request.reverse, request.limit)
-                changes = None
-            kpis = queries.kpis(session, context.clock.now(), context.policy)
-            total = queries.count_open(session, request.filt) if request.filt.active else kpis.open
-        return LiveResult(page, changes, watermark, kpis, total)
+        if request.prefetched is not None:
+            try:
+                return request.prefetched.result()
+            except Exception:
+                pass  # ask again below: a second failure is reported as usual
+        return fetch(self.app.context, request)
 
     def apply_live(self, request: LiveRequest, result: LiveResult) -> None:
-        self.query_one(KpiStrip).show(result.kpis)
+        if result.kpis is not None:
+            self.query_one(KpiStrip).show(result.kpis)
+        self.outbox.loaded(request.outbox_generation, result.asked, result.marks)
         if request.generation != self.generation:
             self.live.fetch()  # asked before the filter or sort changed: ask again
             return
@@ -147,7 +145,11 @@ class QueueScreen(TicketListScreen):
             applied = self.window.apply(result.changes.rows if result.changes else [])
             table.restore_cursor(remembered, applied)
         self.watermark = result.watermark
-        self.total = result.total
+        if self.window.complete:
+            self.total = len(self.window)
+        elif result.total is not None:
+            self.total = result.total
+        self.outbox.forget_except(self.window.keys())
         self.show_counts()
         if not self.window.complete and len(self.window) < queries.PAGE_SIZE // 2:
             self.load_more()
@@ -290,15 +292,20 @@ class QueueScreen(TicketListScreen):
     def marks_changed(self) -> None:
         self.show_counts()
 
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
+        """The pusher says how a reassignment went: show it on the row at once."""
+        change = message.change
+        if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
+            self.table.refresh()
+            self._kpis_due = 0.0  # the pending count moved: count again on the next tick
+
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
             (t("queue.key.search"), "/", self.action_search),
             (t("queue.key.filter"), "f", self.action_filter),
             (t("queue.key.clear"), "x", self.action_clear_filter),
+            (t("queue.key.escape"), "esc", self.action_escape),
             (t("queue.key.sort"), "s", lambda: self.action_sort(False)),
             (t("queue.key.reverse"), "S", lambda: self.action_sort(True)),
-            (t("queue.key.pause"), "p", self.action_pause),
-            (t("queue.key.urge"), "u", self.action_urge),
-            (t("queue.key.reassign"), "r", self.action_reassign),
-            (t("queue.key.export"), "e", self.action_export),
+            *super().palette_commands(),
         ]

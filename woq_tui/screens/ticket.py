@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -90,6 +91,14 @@ class TicketScreen(TicketActions, WoqScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [
+            (t("ticket.key.reveal"), "v", self.action_reveal),
+            (t("queue.key.urge"), "u", self.action_urge),
+            (t("queue.key.reassign"), "r", self.action_reassign),
+            (t("key.back"), "esc", self.action_back),
+        ]
 
     def urged(self, message: str) -> None:
         super().urged(message)
@@ -205,7 +214,6 @@ class TicketScreen(TicketActions, WoqScreen):
             ("field.reopen_count", str(row.reopen_count)),
             ("field.version", str(row.version)),
             ("field.updated_at", self._time(row.updated_at)),
-            ("field.phone", self._phone()),
         ]
         grid = Table.grid(padding=(0, 2), expand=True)
         for _ in range(2):
@@ -217,8 +225,11 @@ class TicketScreen(TicketActions, WoqScreen):
                 cells += [t(key), value]
             grid.add_row(*cells)
         long = Table.grid(padding=(0, 2), expand=True)
-        long.add_column(style="dim", no_wrap=True)
+        # labels aligned with the left column of the grid above
+        long.add_column(style="dim", no_wrap=True, min_width=max(cell_len(t(key)) for key, _ in pairs[::2]))
         long.add_column(ratio=1)
+        # Full width: the masked number and its hint never wrap into the next field.
+        long.add_row(t("field.phone"), self._phone())
         long.add_row(t("field.address"), detail.address or t("none"))
         long.add_row(t("field.summary"), row.summary or t("none"))
         fields.update(Group(grid, long))

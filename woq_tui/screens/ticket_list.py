@@ -12,7 +12,6 @@ from textual.worker import Worker
 
 from woq_tui.i18n import t
 from woq_tui.screens.base import WoqScreen
-from woq_tui.screens.reassign import TicketRef, start_reassign
 from woq_tui.store import actions
 from woq_tui.store.db import first_line
 from woq_tui.store.queries import QueueRow
@@ -43,6 +42,8 @@ class TicketActions:
         if not rows:
             self.notify(t("list.no_ticket"), severity="warning")
             return
+        from woq_tui.screens.reassign import TicketRef, start_reassign  # httpx: only when asked
+
         start_reassign(self, [TicketRef(row.ticket_no, row.station_code, row.version) for row in rows])
 
     def action_urge(self) -> None:
@@ -75,12 +76,15 @@ class TicketActions:
 class TicketListScreen(TicketActions, WoqScreen):
     """A main screen with one or more TicketTables and a RefreshStatus."""
 
+    # The footer cannot show every key at 100 columns: `?` comes first (the app's own
+    # comes last, and is cut off first), and the rarer keys are in the help only.
     BINDINGS = [
+        Binding("question_mark", "app.help", "key.help", id="help", key_display="?"),
         Binding("space", "mark", "queue.key.mark", id="list.mark"),
         Binding("r", "reassign", "queue.key.reassign", id="list.reassign"),
         Binding("u", "urge", "queue.key.urge", id="list.urge"),
         Binding("p", "pause", "queue.key.pause", id="list.pause"),
-        Binding("e", "export", "queue.key.export", id="list.export"),
+        Binding("e", "export", "queue.key.export", id="list.export", show=False),
     ]
     EXPORT_NAME = "tickets"
 
@@ -127,6 +131,27 @@ class TicketListScreen(TicketActions, WoqScreen):
 
     def marks_changed(self) -> None:
         """Subclasses show the count of marks."""
+
+    def _on_table(self, action: str, *args) -> None:
+        table = self.active_table()
+        if table is not None:
+            getattr(table, "action_" + action)(*args)
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        """Every key of the lists (keys.md: every action is also in the palette), except
+        single steps up and down; subclasses put their own first."""
+        return [
+            (t("table.open"), "enter", lambda: self._on_table("select")),
+            (t("queue.key.mark"), "space", self.action_mark),
+            (t("queue.key.reassign"), "r", self.action_reassign),
+            (t("queue.key.urge"), "u", self.action_urge),
+            (t("queue.key.pause"), "p", self.action_pause),
+            (t("queue.key.export"), "e", self.action_export),
+            (t("table.first"), "g home", lambda: self._on_table("first")),
+            (t("table.last"), "G end", lambda: self._on_table("last")),
+            (t("table.page_down"), "pagedown", lambda: self._on_table("page", 1)),
+            (t("table.page_up"), "pageup", lambda: self._on_table("page", -1)),
+        ]
 
     @on(TicketTable.Selected)
     def open_ticket(self, event: TicketTable.Selected) -> None:

@@ -227,15 +227,18 @@ def queue_page(
     after: the sort key of the last row already shown; the page continues from there
     (keyset paging, so rows added or removed meanwhile never shift it).
     """
-    columns, _ = _sort_parts(sort, _dialect(session))
     where = and_(_is_open(), filt.condition())
-    query = _rows_select().where(where)
-    if after is not None:
-        position = tuple_(*columns)
-        bound = tuple_(*(literal(value) for value in after))
-        query = query.where(position < bound if reverse else position > bound)
-    order = [column.desc() if reverse else column.asc() for column in columns]
-    rows = [_to_row(values) for values in session.execute(query.order_by(*order).limit(limit + 1))]
+    if sort is QueueSort.urgency:
+        rows = _urgency_rows(session, where, reverse, limit + 1, after)
+    else:
+        columns, _ = _sort_parts(sort, _dialect(session))
+        query = _rows_select().where(where)
+        if after is not None:
+            position = tuple_(*columns)
+            bound = tuple_(*(literal(value) for value in after))
+            query = query.where(position < bound if reverse else position > bound)
+        order = [column.desc() if reverse else column.asc() for column in columns]
+        rows = [_to_row(values) for values in session.execute(query.order_by(*order).limit(limit + 1))]
     complete = len(rows) <= limit
     rows = rows[:limit]
     if after is None and complete:
@@ -243,6 +246,40 @@ def queue_page(
     else:
         total = count_open(session, filt)
     return QueuePage(rows, total, complete)
+
+
+def _urgency_rows(
+    session: Session, where: ColumnElement[bool], reverse: bool, limit: int, after: tuple | None
+) -> list[QueueRow]:
+    """The urgency order (due time, then id; no due time last) as two index walks: the
+    tickets with a due time by ix_ticket_open_due (whose entries are in (due_at, id)
+    order, so no sort), then those without. One ORDER BY coalesce(due_at, …) would
+    sort every open ticket first (≈25 ms at 10,000 open against ≈2 ms)."""
+    due = _int(Ticket.due_at)
+    dated: ColumnElement[bool] | None = and_(where, Ticket.due_at.is_not(None))
+    undated: ColumnElement[bool] | None = and_(where, Ticket.due_at.is_(None))
+    if after is not None:
+        after_due, after_id = after
+        if after_due >= NO_DUE:  # the last row shown had no due time
+            undated = and_(undated, Ticket.id < after_id if reverse else Ticket.id > after_id)
+            if not reverse:
+                dated = None  # all of them came before
+        else:
+            bound = tuple_(literal(after_due), literal(after_id))
+            dated = and_(dated, tuple_(due, Ticket.id) < bound if reverse else tuple_(due, Ticket.id) > bound)
+            if reverse:
+                undated = None  # all of them came before
+    if reverse:
+        parts = [(undated, [Ticket.id.desc()]), (dated, [Ticket.due_at.desc(), Ticket.id.desc()])]
+    else:
+        parts = [(dated, [Ticket.due_at.asc(), Ticket.id.asc()]), (undated, [Ticket.id.asc()])]
+    rows: list[QueueRow] = []
+    for condition, order in parts:
+        if condition is None or len(rows) >= limit:
+            continue
+        query = _rows_select().where(condition).order_by(*order).limit(limit - len(rows))
+        rows += [_to_row(values) for values in session.execute(query)]
+    return rows
 
 
 def count_open(session: Session, filt: QueueFilter = QueueFilter()) -> int:
@@ -291,6 +328,34 @@ def changes_since(session: Session, watermark: datetime | None, filt: QueueFilte
     rows = [ChangedRow(_to_row(values[:-1]), bool(values[-1])) for values in result]
     newest = max([watermark, *(changed.row.updated_at for changed in rows)])
     return Changes(rows, newest)
+
+
+# --- reassignment states of rows ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxMark:
+    """The state of a ticket's latest reassignment, and since when."""
+
+    state: str
+    at: datetime
+
+
+def outbox_marks(session: Session, ticket_nos: Sequence[str]) -> dict[str, OutboxMark]:
+    """The latest outbox entry of each of these tickets that has one (by request
+    time; ix_outbox_entry_ticket_no finds them)."""
+    marks: dict[str, OutboxMark] = {}
+    wanted = list(ticket_nos)
+    # Bound the bind parameters per statement (SQLite allows 32,766; be modest).
+    for start in range(0, len(wanted), 1000):
+        query = (
+            select(OutboxEntry.ticket_no, OutboxEntry.state, OutboxEntry.updated_at)
+            .where(OutboxEntry.ticket_no.in_(wanted[start : start + 1000]))
+            .order_by(OutboxEntry.requested_at, OutboxEntry.updated_at)
+        )
+        for ticket_no, state, updated_at in session.execute(query):
+            marks[ticket_no] = OutboxMark(state, updated_at)
+    return marks
 
 
 # --- KPI strip ---------------------------------------------------------------------
@@ -553,6 +618,7 @@ __all__ = [
     "ChangedRow",
     "EventRow",
     "Kpis",
+    "OutboxMark",
     "PAGE_SIZE",
     "QueueFilter",
     "QueuePage",
@@ -565,6 +631,7 @@ __all__ = [
     "TicketDetail",
     "changes_since",
     "kpis",
+    "outbox_marks",
     "queue_page",
     "section",
     "sections",

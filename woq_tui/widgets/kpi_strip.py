@@ -42,7 +42,7 @@ class KpiStrip(Static):
         parts: list[tuple[str, str] | str] = []
         for number, (name, key, style) in enumerate(ITEMS):
             if number:
-                parts.append(("  │  ", "dim"))
+                parts.append((" │ ", "dim"))
             parts.append(SYMBOL.get(name, "") + t(key) + " ")
             if self.kpis is None:
                 parts.append((t("none"), "dim"))

@@ -26,12 +26,19 @@ FALLBACK = {
 }
 
 
+# From this many days on, durations leave out the hours (they fit a column then).
+DAYS_ONLY = 100
+
+
 def format_duration(delta: timedelta) -> str:
-    """A compact magnitude: 2d 03h · 3h 05m · 45m · <1m (zh: 2天03时 · 3时05分 · 45分)."""
+    """A compact magnitude: 2d 03h · 3h 05m · 45m · <1m (zh: 2天03时 · 3时05分 · 45分);
+    from 100 days on, days only (100d / 100天)."""
     seconds = abs(int(delta.total_seconds()))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
+    if days >= DAYS_ONLY:
+        return t("dur.days", d=days)
     if days:
         return t("dur.days_hours", d=days, h=f"{hours:02d}")
     if hours:

@@ -32,7 +32,7 @@ from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.store.queries import QueueRow
 from woq_tui.widgets.sla_cell import COMPONENT, age_text, time_left_text
-from woq_tui.widgets.ticket_window import Applied, TicketWindow
+from woq_tui.widgets.ticket_window import Applied, OutboxMarks, TicketWindow
 from woq_tui.widgets.translated import TranslatedBindings
 
 # How long a changed row stays highlighted.
@@ -45,6 +45,8 @@ class CellContext:
     policy: SlaPolicy
     state: SlaState
     styles: dict[SlaState, Style]
+    # the state of the ticket's latest reassignment, when its row shows one
+    outbox: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,42 @@ class Column:
     # the width is the widest of these message keys' words (type and status names)
     fit_words: tuple[str, ...] = ()
     max_width: int = 0
+    # shown only while some row held has something to say in it
+    optional: bool = False
+    # (table width, cells): below that table width the column takes fewer cells
+    narrow: tuple[int, int] | None = None
+    # a shorter form of a value that does not fit (before the ellipsis is tried)
+    shorten: Callable[[str], str] | None = None
+    # the width is the widest of these words (when fit_words do not say)
+    fit: Callable[[], list[str]] | None = None
+
+
+# Every station's name ends so; where the name does not fit, it goes first.
+STATION_SUFFIX = "供电所"
+
+
+def _short_station(name: str) -> str:
+    return name.removesuffix(STATION_SUFFIX) if len(name) > len(STATION_SUFFIX) else name
+
+
+def _ellipsize(cell: Text, width: int) -> Text:
+    """The cell cut to `width` cells ending in "…", the ellipsis right after the last
+    character that fits (Rich's own puts a space before it when a wide character
+    would straddle the cut)."""
+    taken = end = 0
+    for index, character in enumerate(cell.plain):
+        taken += cell_len(character)
+        if taken > width - 1:
+            break
+        end = index + 1
+    cut = cell[:end]
+    cut.append("…")
+    return cut
+
+
+def _flag_words() -> list[str]:
+    """The widest the flags get: all three, dispatched 9 times."""
+    return [t("col.flags"), t("flag.escalated") + t("flag.repeat", n=9) + t("flag.reopened")]
 
 
 def _flags(row: QueueRow, _ctx: CellContext) -> Text:
@@ -73,6 +111,22 @@ def _flags(row: QueueRow, _ctx: CellContext) -> Text:
     return text
 
 
+# A reassignment's state on its row: a word after the ⇄, so it reads without colour.
+OUTBOX_STYLE = {
+    "pending": "bold yellow",
+    "confirmed": "green",
+    "conflict": "bold magenta",
+    "refused": "bold red",
+    "failed": "bold red",
+}
+
+
+def _outbox(_row: QueueRow, ctx: CellContext) -> Text:
+    if ctx.outbox is None:
+        return Text()
+    return Text(t("row.outbox." + ctx.outbox), style=OUTBOX_STYLE.get(ctx.outbox, "bold"))
+
+
 def _time_left(row: QueueRow, ctx: CellContext) -> Text:
     return time_left_text(ctx.state, row.due_at, ctx.now, ctx.styles[ctx.state])
 
@@ -83,17 +137,24 @@ COLUMNS = {
         "type", "col.type", 8, lambda r, c: t("type." + r.type),
         fit_words=tuple("type." + kind for kind in TicketType), max_width=10,
     ),
-    "station": Column("station", "col.station", 14, lambda r, c: r.station_name),
+    "station": Column(
+        "station", "col.station", 14, lambda r, c: r.station_name, narrow=(120, 10), shorten=_short_station
+    ),
     "status": Column(
         "status", "col.status", 6, lambda r, c: t("status." + r.status),
         fit_words=tuple("status." + status for status in OPEN_STATUSES), max_width=11,
     ),
     "age": Column("age", "col.age", 8, lambda r, c: age_text(r.created_at, c.now), hide_below=118),
-    "time_left": Column("time_left", "col.time_left", 10, _time_left),
-    "flags": Column("flags", "col.flags", 7, _flags),
+    # "✖ -99天23时" (11 cells) is the widest: from 100 days on the hours are left out
+    "time_left": Column("time_left", "col.time_left", 11, _time_left),
+    "flags": Column("flags", "col.flags", 7, _flags, fit=_flag_words, max_width=7),
+    "outbox": Column(
+        "outbox", "col.outbox", 8, _outbox,
+        fit_words=tuple("row.outbox." + state for state in OUTBOX_STYLE), max_width=10, optional=True,
+    ),
     "summary": Column("summary", "col.summary", 0, lambda r, c: r.summary),
 }
-QUEUE_COLUMNS = ("ticket_no", "type", "station", "status", "age", "time_left", "flags", "summary")
+QUEUE_COLUMNS = ("ticket_no", "type", "station", "status", "age", "time_left", "flags", "outbox", "summary")
 
 
 class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
@@ -168,6 +229,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         *,
         now: Callable[[], datetime],
         policy: SlaPolicy,
+        outbox: OutboxMarks | None = None,
         markable: bool = True,
         id: str | None = None,
         classes: str | None = None,
@@ -177,6 +239,8 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self.columns = [COLUMNS[name] for name in columns]
         self._now = now
         self.policy = policy
+        self.outbox = outbox if outbox is not None else OutboxMarks()
+        self._show_optional = False
         self.markable = markable
         self.marked: set[str] = set()
         self._flash: dict[str, float] = {}
@@ -321,9 +385,14 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
 
     def _layout(self, total: int) -> list[tuple[Column, int]]:
         """The columns that fit, with their widths; the flexible one takes the rest."""
-        if self._columns_fit is not None and self._columns_fit[0] == (total, self._ticket_width):
+        fit_key = (total, self._ticket_width, self._show_optional)
+        if self._columns_fit is not None and self._columns_fit[0] == fit_key:
             return self._columns_fit[1]
-        shown = [column for column in self.columns if total >= column.hide_below]
+        shown = [
+            column
+            for column in self.columns
+            if total >= column.hide_below and (self._show_optional or not column.optional)
+        ]
 
         def fixed_width(column: Column) -> int:
             if column.id == "ticket_no":
@@ -331,6 +400,10 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             if column.fit_words:
                 widest = max(cell_len(t(word)) for word in (*column.fit_words, column.title_key))
                 return min(max(widest, 4), column.max_width)
+            if column.fit is not None:
+                return min(max(cell_len(word) for word in column.fit()), column.max_width)
+            if column.narrow is not None and total < column.narrow[0]:
+                return column.narrow[1]
             return column.width
 
         fixed = {column.id: fixed_width(column) for column in shown if column.width}
@@ -340,7 +413,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             (column, fixed[column.id] if column.width else max(left // max(len(flexible), 1), column.min_width))
             for column in shown
         ]
-        self._columns_fit = ((total, self._ticket_width), layout)
+        self._columns_fit = (fit_key, layout)
         return layout
 
     def _header(self, width: int) -> Strip:
@@ -381,6 +454,16 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             self._styles = styles
         return self._styles
 
+    def render_lines(self, crop):
+        # Once per repaint, not per line: does any row held show a reassignment state?
+        if len(self.outbox):
+            now = self._now()
+            window = self.window
+            self._show_optional = any(no in window and self.outbox.shown(no, now) for no in self.outbox)
+        else:
+            self._show_optional = False
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
@@ -396,13 +479,18 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         now = self._now()
         flashing = row.ticket_no in self._flash and time.monotonic() - self._flash[row.ticket_no] < FLASH_SECONDS
         marked = row.ticket_no in self.marked
-        # A row's line changes with the row, the minute, its place and its marks: cache it.
-        key = (row, width, int(now.timestamp()) // 60, index % 2, flashing, marked, index == self._cursor)
+        outbox = self.outbox.shown(row.ticket_no, now) if len(self.outbox) else None
+        # A row's line changes with the row, the minute, its place, its marks and its
+        # reassignment state (and the columns shown): cache it.
+        key = (
+            row, width, int(now.timestamp()) // 60, index % 2, flashing, marked, index == self._cursor,
+            outbox, self._show_optional,
+        )
         strip = self._strips.get(key)
         if strip is not None:
             return strip
         state = self.policy.state(row.created_at, row.due_at, now)
-        context = CellContext(now, self.policy, state, {s: styles[name] for s, name in COMPONENT.items()})
+        context = CellContext(now, self.policy, state, {s: styles[name] for s, name in COMPONENT.items()}, outbox)
         style = base
         if index % 2:
             style += styles["ticket-table--odd"]
@@ -417,8 +505,10 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             value = column.render(row, context)
             cell = value if isinstance(value, Text) else Text(value or "")
             cell.no_wrap = True
+            if column.shorten is not None and cell_len(cell.plain) > cell_width:
+                cell = Text(column.shorten(cell.plain), style=cell.style)
             if cell_len(cell.plain) > cell_width:
-                cell.truncate(cell_width, overflow="ellipsis")
+                cell = _ellipsize(cell, cell_width)
             cell.truncate(cell_width, pad=True)
             text.append_text(cell)
             text.append(" ")
@@ -437,7 +527,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         rows = []
         for row in self.window:
             state = self.policy.state(row.created_at, row.due_at, now)
-            context = CellContext(now, self.policy, state, plain)
+            context = CellContext(now, self.policy, state, plain, self.outbox.shown(row.ticket_no, now))
             cells = [column.render(row, context) for column in self.columns]
             rows.append(
                 [cell.plain if isinstance(cell, Text) else str(cell or "") for cell in cells]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
-from woq_tui.store.queries import ChangedRow, QueueRow
+from woq_tui.store.queries import ChangedRow, OutboxMark, QueueRow
 
 
 @dataclass
@@ -56,6 +57,10 @@ class TicketWindow:
 
     def get(self, ticket_no: str) -> QueueRow | None:
         return self._by_no.get(ticket_no)
+
+    def keys(self):
+        """The ticket numbers held (in no particular order)."""
+        return self._by_no.keys()
 
     def position(self, ticket_no: str) -> int | None:
         row = self._by_no.get(ticket_no)
@@ -150,3 +155,65 @@ class TicketWindow:
             self.boundary = self.key(rows[-1])
         elif not complete:
             self.boundary = None
+
+
+# --- reassignment states shown on rows --------------------------------------------------
+
+# A confirmed reassignment stays on its row this long; the other states stay until the
+# entry is retried, dropped or superseded (they want attention).
+CONFIRMED_SHOWN = timedelta(hours=1)
+
+
+class OutboxMarks:
+    """The latest reassignment state of each ticket a screen shows, from two sources:
+    the database (loaded with the rows, every tick) and the pusher's messages (at once).
+    A message is newer than any fetch that started before it, so such a fetch does not
+    put the older state back: `generation` orders them."""
+
+    def __init__(self) -> None:
+        self._marks: dict[str, OutboxMark] = {}
+        self._set_at: dict[str, int] = {}
+        self.generation = 0
+
+    def __len__(self) -> int:
+        return len(self._marks)
+
+    def __iter__(self):
+        return iter(self._marks)
+
+    def get(self, ticket_no: str) -> OutboxMark | None:
+        return self._marks.get(ticket_no)
+
+    def shown(self, ticket_no: str, now: datetime) -> str | None:
+        """The state to show on the ticket's row, if any."""
+        mark = self._marks.get(ticket_no)
+        if mark is None or (mark.state == "confirmed" and mark.at < now - CONFIRMED_SHOWN):
+            return None
+        return mark.state
+
+    def changed(self, ticket_no: str, state: str, at: datetime) -> bool:
+        """A state reported as it happened (OutboxChanged). True if the row changes."""
+        self.generation += 1
+        self._set_at[ticket_no] = self.generation
+        before = self._marks.get(ticket_no)
+        self._marks[ticket_no] = OutboxMark(state, before.at if before and before.state == state else at)
+        return before is None or before.state != state
+
+    def loaded(self, generation: int, asked: Iterable[str], found: dict[str, OutboxMark]) -> None:
+        """What the database said of the tickets `asked` (absent: no entry), in a fetch
+        that started at `generation`."""
+        for ticket_no in asked:
+            if self._set_at.get(ticket_no, 0) > generation:
+                continue  # a message newer than this fetch said more
+            mark = found.get(ticket_no)
+            if mark is None:
+                self._marks.pop(ticket_no, None)
+            else:
+                self._marks[ticket_no] = mark
+
+    def forget_except(self, keep: Iterable[str]) -> None:
+        """Drop the marks of tickets no table holds any more."""
+        keep = set(keep)
+        for ticket_no in [no for no in self._marks if no not in keep]:
+            del self._marks[ticket_no]
+            self._set_at.pop(ticket_no, None)

@@ -1,0 +1,159 @@
+"""keys.md on the queue, the overdue lists and the ticket detail: `?` lists every key
+of the screen, every action is in the command palette, and the list moves (g G home
+end pageup pagedown j k) go where they say. Database: SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.binding import Binding
+
+from tests.conftest import NOW
+from tests.factories import add_all, station, ticket
+from tests.test_queue_screen import settle
+from woq_tui.app import WoqApp
+from woq_tui.screens.help import HelpScreen
+from woq_tui.screens.overdue import OverdueScreen
+from woq_tui.screens.queue import QueueScreen
+from woq_tui.screens.ticket import TicketScreen
+
+M = timedelta(minutes=1)
+SIZE = (120, 30)
+# One step up or down is a key, not a command worth the palette.
+NOT_IN_PALETTE = {"Up", "Down"}
+
+
+@pytest.fixture
+def many(engine):
+    """80 overdue tickets: more than a screenful in every list."""
+    add_all(engine, station("S001"))
+    add_all(
+        engine,
+        *(
+            ticket(NOW - 5 * 60 * M, ticket_no=f"T{n:03d}", due_at=NOW - (200 - n) * M, escalated=True)
+            for n in range(80)
+        ),
+    )
+
+
+async def open_screen(pilot, which: str):
+    if which == "overdue":
+        await pilot.press("2")
+    await settle(pilot)
+    if which == "ticket":
+        await pilot.press("enter")
+        await settle(pilot)
+    return pilot.app.screen
+
+
+def bound(screen, ours: bool = False) -> dict[str, str]:
+    """key → description of every binding active on the screen (focused widget up to the
+    app); ours: only those our classes declare (not Textual's scroll, focus, copy keys)."""
+    found = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description:
+            continue
+        if ours:
+            declared = [
+                declared.action
+                for cls in type(active.node).__mro__
+                if cls.__module__.startswith("woq_tui")
+                for declared in cls.__dict__.get("BINDINGS", [])
+                if isinstance(declared, Binding)
+            ]
+            if binding.action not in declared:
+                continue
+        found[key] = binding.description
+    return found
+
+
+@pytest.mark.parametrize("which", ["queue", "overdue", "ticket"])
+async def test_help_lists_every_key_of_the_screen(context, many, which):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, which)
+        keys = bound(screen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        listed: dict[str, list[str]] = {}
+        for shown, description in help_screen.rows:
+            listed.setdefault(description, []).append(shown)
+        for key, description in keys.items():
+            display = app.get_key_display(screen.active_bindings[key].binding)
+            assert display in listed.get(description, []), (key, description, listed.get(description))
+        if which != "ticket":
+            # the list moves, each of its keys (keys.md)
+            moves = {shown for description in ("Up", "Down", "Page up", "Page down", "First row", "Last row")
+                     for shown in listed[description]}
+            wanted = {"up", "down", "j", "k", "g", "G", "home", "end", "pageup", "pagedown"}
+            assert {app.get_key_display(Binding(key, "")) for key in wanted} <= moves
+
+
+@pytest.mark.parametrize("which", ["queue", "overdue", "ticket"])
+async def test_every_action_is_in_the_command_palette(context, many, which):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, which)
+        titles = {command.title for command in app.get_system_commands(screen)}
+        wanted = set(bound(screen, ours=True).values()) - NOT_IN_PALETTE
+        # The app's own keys are there under their names (screens by "1 Live queue").
+        missing = {d for d in wanted if d not in titles and not any(title.endswith(" " + d) for title in titles)}
+        assert missing == set()
+
+
+async def test_a_palette_command_runs(context, many):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.table
+        assert table.cursor_index == 0
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Last row")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert table.cursor_row.ticket_no == "T079"
+
+
+@pytest.mark.parametrize("which", ["queue", "overdue"])
+async def test_list_moves(context, many, which):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, which)
+        assert isinstance(screen, (QueueScreen, OverdueScreen))
+        table = screen.active_table()
+        page = table.body_height
+        assert len(table.window) == 80 and page < 80
+
+        async def at(*keys) -> int:
+            await pilot.press(*keys)
+            return table.cursor_index
+
+        assert await at("G") == 79 and table.cursor_row.ticket_no == "T079"
+        assert round(table.scroll_y) == 80 - page  # the last row is on screen
+        assert await at("g") == 0 and table.scroll_y == 0
+        assert await at("end") == 79
+        assert await at("home") == 0
+        assert await at("pagedown") == page
+        assert await at("pagedown", "pageup") == page
+        assert await at("j", "j", "k") == page + 1
+        assert await at("pageup", "pageup") == 0
+        assert await at("k") == 0  # stays on the first row
+        await pilot.press("G", "j")
+        assert table.cursor_index == 79  # and on the last
+
+
+async def test_escape_leaves_the_ticket_detail(context, many):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "ticket")
+        assert isinstance(screen, TicketScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
