@@ -158,7 +158,7 @@ async def test_filter_by_area_and_status(context, data):
         assert len(shown(app)) == 12
 
 
-async def test_sort_steps_and_reverses_keeping_the_cursor_ticket(context, data):
+async def test_sort_steps_and_reverses_showing_the_new_top(context, data):
     app = WoqApp(context)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -169,11 +169,11 @@ async def test_sort_steps_and_reverses_keeping_the_cursor_ticket(context, data):
         await settle(pilot)
         assert app.screen.sort.value == "age"
         assert shown(app)[0] == "95598202611260011"
-        assert table.cursor_row.ticket_no == "95598202611260002"
-        await pilot.press("S")
+        assert table.cursor_index == 0 and table.scroll_y == 0
+        await pilot.press("j", "S")
         await settle(pilot)
         assert shown(app)[0] == "95598202611260000"
-        assert table.cursor_row.ticket_no == "95598202611260002"
+        assert table.cursor_row.ticket_no == "95598202611260000" and table.scroll_y == 0
         await pilot.press("s")  # station
         await settle(pilot)
         assert [row.station_code for row in app.screen.window][:4] == ["S001"] * 4

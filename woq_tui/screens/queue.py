@@ -42,6 +42,9 @@ SEARCH_DELAY = 0.3
 KPI_SECONDS = 15.0
 
 
+# remember_cursor() of "the first row, at the top of the view"
+TOP: tuple[None, int, int] = (None, 0, 0)
+
 class QueueScreen(TicketListScreen):
     TITLE_KEY = "screen.queue"
     EXPORT_NAME = "queue"
@@ -137,7 +140,7 @@ class QueueScreen(TicketListScreen):
         remembered = table.remember_cursor()
         if result.page is not None:
             if request.reload and not self.need_reload_keeps_cursor:
-                remembered = (remembered[0], 0, 0)
+                remembered = TOP
             self.window.replace(result.page.rows, result.page.complete)
             table.restore_cursor(remembered)
             self.need_reload = False
@@ -265,16 +268,17 @@ class QueueScreen(TicketListScreen):
         else:
             self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
             self.reverse = False
+        # A new order is read from its top: the cursor goes to the first row (a live
+        # refresh, by contrast, keeps the cursor on its ticket).
         if self.window.complete:
             # Every matching row is here: order them in place, no query.
-            remembered = self.table.remember_cursor()
             self.window.resort(queries.sort_key(self.sort), self.reverse)
-            self.table.restore_cursor(remembered)
+            self.table.restore_cursor(TOP)
             self.generation += 1
             self.show_counts()
         else:
             self.window.resort(queries.sort_key(self.sort), self.reverse)
-            self._reload(keep_cursor=True)
+            self._reload(keep_cursor=False)
 
     # --- what the bar says -----------------------------------------------------------
 
