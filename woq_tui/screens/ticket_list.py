@@ -33,7 +33,8 @@ class TicketActions:
     """urge and reassign on selected_rows(); mixed into screens before WoqScreen."""
 
     def selected_rows(self) -> list[QueueRow]:
-        raise NotImplementedError
+        """The tickets an action applies to; screens that show tickets say which."""
+        return []
 
     def action_reassign(self) -> None:
         if refuse_write(self, "action.reassign"):
@@ -91,7 +92,9 @@ class TicketListScreen(TicketActions, WoqScreen):
     # --- set by subclasses -----------------------------------------------------------
 
     def active_table(self) -> TicketTable | None:
-        raise NotImplementedError
+        """The table keys act on: the first one, unless a screen with several says."""
+        tables = self.query(TicketTable)
+        return tables.first() if tables else None
 
     @property
     def live(self) -> RefreshStatus:
