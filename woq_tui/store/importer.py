@@ -189,9 +189,12 @@ class ImportSummary:
             stream.write(f'  "{key}": {value},\n')
         stream.write('  "rejects": [')
         separator = "\n"
-        for rejection in self.rejects:
-            item = json.dumps(self._reject_json(rejection), ensure_ascii=False, indent=2)
-            stream.write(separator + "    " + item.replace("\n", "\n    "))
+        quote = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder: no indent
+        for r in self.rejects:
+            stream.write(
+                f'{separator}    {{\n      "row": {r.row},\n      "ticket_no": {quote(r.ticket_no)},\n'
+                f'      "reason": {quote(r.reason)},\n      "message": {quote(r.message)}\n    }}'
+            )
             separator = ",\n"
         stream.write("\n  ],\n" if separator != "\n" else "],\n")
         ignored = json.dumps(list(self.ignored_columns), ensure_ascii=False, indent=2)
@@ -396,6 +399,10 @@ class _BatchWriter:
             if stations:
                 self._add_stations(connection, stations)
             connection.execute(sql.create)
+            # psycopg prepares a statement run five times, and the server may then keep
+            # one generic plan: planned while the ticket table was small, it would scan
+            # the whole table for every batch of a long import. Plan each batch afresh.
+            connection.execute(sql.custom_plans)
             try:
                 with connection.connection.driver_connection.cursor() as cursor:
                     with cursor.copy(sql.copy) as copy:
@@ -451,6 +458,7 @@ class _CopyMerge:
         names = ["ticket_no", *TICKET_FIELDS]
         columns = ", ".join(f"{q(c)} {_ticket.c[c].type.compile(dialect)}" for c in names)
         self.create = text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.TABLE} ({columns}) ON COMMIT DELETE ROWS")
+        self.custom_plans = text("SET LOCAL plan_cache_mode = force_custom_plan")
         listed = ", ".join(q(c) for c in names)
         self.copy = f"COPY {self.TABLE} ({listed}) FROM STDIN"
         changed = ", ".join(f"CASE WHEN t.{q(c)} IS DISTINCT FROM b.{q(c)} THEN '{c}' END" for c in covered)
