@@ -87,6 +87,15 @@ def test_json_lists_every_rejected_row_of_a_long_file(run, tmp_path):
     }  # fmt: skip
 
 
+def test_temporary_files_that_cannot_be_written_are_one_line(run, tmp_path, monkeypatch):
+    import tempfile
+
+    rows = [_row(n, kind="维修") for n in range(150)]  # past the hundred kept in memory
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    code, out, err = run(write_csv(tmp_path / "in.csv", ZH_HEADER, rows))
+    assert code == 1 and out == "" and err.count("\n") == 1 and "cannot use temporary files" in err
+
+
 # --- the duplicate check across batches -------------------------------------------------
 
 

@@ -23,6 +23,7 @@ import csv
 import json
 import sqlite3
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -103,10 +104,11 @@ class RejectLog:
         if len(self._head) < self._kept:
             self._head.append(rejection)
             return
-        if self._spill is None:
-            self._spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
         r = rejection
-        self._spill.write(json.dumps([r.row, r.ticket_no, r.reason, r.message], ensure_ascii=False) + "\n")
+        with _temporary_storage():
+            if self._spill is None:
+                self._spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+            self._spill.write(json.dumps([r.row, r.ticket_no, r.reason, r.message], ensure_ascii=False) + "\n")
 
     def __len__(self) -> int:
         return self._count
@@ -211,25 +213,38 @@ class _SeenNumbers:
     few MB, so memory does not grow with the file. One lookup per batch."""
 
     def __init__(self) -> None:
-        self._db = sqlite3.connect("")  # "": a private temporary on-disk database
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute("CREATE TABLE seen (ticket_no TEXT PRIMARY KEY) WITHOUT ROWID")
+        with _temporary_storage():
+            self._db = sqlite3.connect("")  # "": a private temporary on-disk database
+            self._db.execute("PRAGMA journal_mode=OFF")
+            self._db.execute("PRAGMA synchronous=OFF")
+            self._db.execute("CREATE TABLE seen (ticket_no TEXT PRIMARY KEY) WITHOUT ROWID")
 
     def among(self, numbers: Sequence[str]) -> set[str]:
         """Those of `numbers` accepted earlier."""
         found: set[str] = set()
-        for start in range(0, len(numbers), LOOKUP_CHUNK):
-            part = numbers[start : start + LOOKUP_CHUNK]
-            query = f"SELECT ticket_no FROM seen WHERE ticket_no IN ({', '.join('?' * len(part))})"
-            found.update(number for (number,) in self._db.execute(query, part))
+        with _temporary_storage():
+            for start in range(0, len(numbers), LOOKUP_CHUNK):
+                part = numbers[start : start + LOOKUP_CHUNK]
+                query = f"SELECT ticket_no FROM seen WHERE ticket_no IN ({', '.join('?' * len(part))})"
+                found.update(number for (number,) in self._db.execute(query, part))
         return found
 
     def add(self, numbers: Iterable[str]) -> None:
-        self._db.executemany("INSERT INTO seen VALUES (?)", ((number,) for number in numbers))
+        with _temporary_storage():
+            self._db.executemany("INSERT INTO seen VALUES (?)", ((number,) for number in numbers))
 
     def close(self) -> None:
         self._db.close()
+
+
+@contextmanager
+def _temporary_storage() -> Iterator[None]:
+    """A temporary file that cannot be written (a full or read-only temp directory) is
+    one line for the user, like a file that cannot be read."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        raise ImportFileError(t("import.temp_failed", error=exc)) from None
 
 
 class _Conflict(Exception):
