@@ -1,12 +1,16 @@
 """How fast `woq-console import` reads a year of tickets, and how much memory it takes.
 
-    python -m bench.import_bench [--rows 325000] [--keep DIR]
+    python -m bench.import_bench [--rows 325000] [--out bench/out] [--only sqlite,pg,xlsx,bad]
 
 Generates a deterministic export (one year at 100 stations, Chinese headers, UTF-8 with
-BOM), then imports it in a child process, so that the peak RSS is the import's alone:
+BOM; cached under --out, which git ignores), then imports it in a child process, so
+that the peak RSS is the import's alone:
+- a quarter of the rows, to show that memory stays flat as the file grows;
 - into a fresh SQLite file, and again (the re-import: everything unchanged);
 - into PostgreSQL when WOQ_TEST_DATABASE_URL is set (a fresh database, dropped after);
-- a quarter of the rows too, to show that memory stays flat as the file grows.
+- the same year as XLSX (native datetimes, inline strings) into SQLite;
+- 100,000 rows that are all refused, through `woq-console import --format json` with
+  stdout to /dev/null: the JSON `rejects` list must not hold memory.
 The baseline is the bare floor: sqlite3 executemany of the same, already converted rows
 into the same schema. Figures depend on the machine (and on what else runs on it).
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import multiprocessing
 import os
 import random
@@ -86,6 +91,34 @@ def generate(path: Path, rows: int, seed: int = 95598) -> list[tuple]:
     return converted
 
 
+def generate_xlsx(csv_path: Path, path: Path) -> None:
+    """The CSV export as a workbook: times as native Excel datetimes, counts as numbers
+    (openpyxl's write-only mode: inline strings, no <dimension>)."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    times = {i for i, name in enumerate(HEADER) if name.endswith("时间")}
+    count = HEADER.index("派单次数")
+    with csv_path.open(encoding="utf-8-sig", newline="") as stream:
+        reader = csv.reader(stream)
+        sheet.append(next(reader))
+        for cells in reader:
+            sheet.append(
+                [datetime.fromisoformat(c) if i in times and c else int(c) if i == count else c for i, c in enumerate(cells)]
+            )
+    book.save(path)
+
+
+def generate_bad(path: Path, rows: int) -> None:
+    """Rows that are all refused (an unknown type), each with its own long-ish message."""
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for n in range(rows):
+            writer.writerow([f"BAD{n:09d}", f"维修{n}", "S001", "", "", "", "", "2025-01-01 08:00"] + [""] * 11)
+
+
 def _peak_rss_mb() -> float:
     """The process's peak resident memory. /proc's VmHWM starts afresh at exec, whereas
     getrusage's ru_maxrss carries the parent's peak over a fork + exec."""
@@ -115,12 +148,26 @@ def _child_import(url: str, path: str, queue) -> None:
     queue.put({"seconds": elapsed, "cpu": cpu, "summary": summary.as_json(), "start": base, "peak": _peak_rss_mb()})
 
 
-def run_import(url: str, path: Path) -> dict:
+def _child_cli(url: str, path: str, queue) -> None:
+    """The whole command, its JSON summary written to a file beside the export."""
+    import contextlib
+
+    from woq_tui.cli import main
+
+    base = _peak_rss_mb()
+    began, began_cpu = time.perf_counter(), time.process_time()
+    with open(f"{path}.json", "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        code = main(["import", path, "--db", url, "--format", "json", "--lang", "en"])
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    queue.put({"seconds": elapsed, "cpu": cpu, "code": code, "start": base, "peak": _peak_rss_mb()})
+
+
+def run_import(url: str, path: Path, target=_child_import) -> dict:
     """Seconds, CPU seconds, summary, RSS at start and peak RSS of one import, run in a
     fresh process."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=_child_import, args=(url, str(path), queue))
+    child = context.Process(target=target, args=(url, str(path), queue))
     child.start()
     result = queue.get()
     child.join()
@@ -137,6 +184,35 @@ def _migrated_sqlite(path: Path) -> str:
     return url
 
 
+COLUMNS = (
+    "ticket_no, type, station_code, channel, status, created_at, first_response_at, dispatched_at, arrived_at, "
+    "resolved_at, closed_at, due_at, escalated, dispatch_count, reopen_count, satisfaction, summary, "
+    "customer_phone, address, version, updated_at"
+)
+
+
+def baseline_pg(url: str, converted: list[tuple]) -> float:
+    """psycopg COPY of the converted rows straight into the ticket table, 2,000 rows a
+    transaction, without events: PostgreSQL's floor on this machine."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    with psycopg.connect(
+        host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database
+    ) as connection:
+        stations = sorted({row[2] for row in converted})
+        connection.cursor().executemany("INSERT INTO station VALUES (%s, %s, 'urban', '')", [(s, s) for s in stations])
+        connection.commit()
+        began = time.perf_counter()
+        for start in range(0, len(converted), 2000):
+            with connection.cursor().copy(f"COPY ticket ({COLUMNS}) FROM STDIN") as copy:
+                for row in converted[start : start + 2000]:
+                    copy.write_row(row)
+            connection.commit()
+        return time.perf_counter() - began
+
+
 def baseline(db_path: Path, converted: list[tuple]) -> float:
     """sqlite3 executemany of the converted rows into the same schema: the floor."""
     _migrated_sqlite(db_path)
@@ -146,15 +222,10 @@ def baseline(db_path: Path, converted: list[tuple]) -> float:
     stations = sorted({row[2] for row in converted})
     connection.executemany("INSERT INTO station VALUES (?, ?, 'urban', '')", [(s, s) for s in stations])
     connection.commit()
-    columns = (
-        "ticket_no, type, station_code, channel, status, created_at, first_response_at, dispatched_at, arrived_at, "
-        "resolved_at, closed_at, due_at, escalated, dispatch_count, reopen_count, satisfaction, summary, "
-        "customer_phone, address, version, updated_at"
-    )
     began = time.perf_counter()
     for start in range(0, len(converted), 2000):
         connection.executemany(
-            f"INSERT INTO ticket ({columns}) VALUES ({', '.join('?' * 21)})", converted[start : start + 2000]
+            f"INSERT INTO ticket ({COLUMNS}) VALUES ({', '.join('?' * 21)})", converted[start : start + 2000]
         )
         connection.commit()
     elapsed = time.perf_counter() - began
@@ -162,61 +233,124 @@ def baseline(db_path: Path, converted: list[tuple]) -> float:
     return elapsed
 
 
-def _report(label: str, rows: int, result: dict, floor: float | None = None) -> None:
+def _report(label: str, rows: int, result: dict, floor: float | None = None, floor_name: str = "") -> None:
     summary, elapsed = result["summary"], result["seconds"]
     counts = ", ".join(f"{k} {summary[k]:,}" for k in ("read", "inserted", "updated", "unchanged", "rejected"))
-    ratio = f"; {elapsed / floor:.1f}× the bare sqlite3 executemany" if floor else ""
+    ratio = f"; {elapsed / floor:.1f}× the {floor_name or 'bare sqlite3 executemany'}" if floor else ""
     print(
         f"{label:<28} {elapsed:6.2f} s ({result['cpu']:.2f} s CPU)  {rows / elapsed:9,.0f} rows/s  "
         f"peak RSS {result['peak']:4.0f} MB ({result['start']:.0f} MB at start){ratio}\n{'':<29}{counts}"
     )
 
 
-def _postgres(url: str, path: Path, rows: int) -> None:
+def _postgres(url: str, path: Path, rows: int, converted: list[tuple]) -> None:
     from bench.generate_bench import scratch_pg
     from woq_tui.store.db import make_engine, upgrade
 
-    with scratch_pg(url) as target:
+    def fresh(target: str) -> None:
         engine = make_engine(target)
         upgrade(engine)
         engine.dispose()
-        _report("PostgreSQL, first import", rows, run_import(target, path))
+
+    with scratch_pg(url) as target:
+        fresh(target)
+        floor = baseline_pg(target, converted)
+        print(f"{'bare psycopg COPY':<28} {floor:6.2f} s  {rows / floor:9,.0f} rows/s")
+    with scratch_pg(url) as target:
+        fresh(target)
+        _report("PostgreSQL, first import", rows, run_import(target, path), floor, "bare COPY")
         _report("PostgreSQL, re-import", rows, run_import(target, path))
+
+
+def _read_xlsx(path: Path, limit: int) -> tuple[int, float, float]:
+    """Rows read (up to `limit`) and seconds, by store/xlsx_reader.py and by openpyxl's
+    read-only mode, reading alone."""
+    from itertools import islice
+
+    import openpyxl
+
+    from woq_tui.store.xlsx_reader import SheetReader
+
+    began = time.perf_counter()
+    reader = SheetReader(path)
+    rows = sum(1 for _ in islice(reader.rows(), limit))
+    reader.close()
+    ours = time.perf_counter() - began
+    began = time.perf_counter()
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+    sheet.reset_dimensions()
+    sum(1 for _ in islice(sheet.iter_rows(values_only=True), limit))
+    book.close()
+    return rows, ours, time.perf_counter() - began
+
+
+PARTS = ("sqlite", "pg", "xlsx", "bad")
+
+
+def _cached(path: Path, make) -> Path:
+    if not path.exists():
+        began = time.perf_counter()
+        partial = path.with_name(path.name + ".partial")
+        make(partial)
+        partial.rename(path)
+        print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - began:.1f} s")
+    return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=325_000)
-    parser.add_argument("--keep", metavar="DIR", help="write the files here and keep them")
+    parser.add_argument("--bad-rows", type=int, default=100_000)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "out"), help="where generated exports are cached")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated, of {', '.join(PARTS)}")
     args = parser.parse_args()
-    directory = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="woq-import-bench-"))
-    directory.mkdir(parents=True, exist_ok=True)
+    parts = set(args.only.split(","))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     print(f"cores: {os.cpu_count()} (shared with whatever else runs: treat figures as indicative)")
 
     quarter = args.rows // 4
-    small = directory / f"export-{quarter}.csv"
-    generate(small, quarter)
-    path = directory / f"export-{args.rows}.csv"
-    began = time.perf_counter()
-    converted = generate(path, args.rows)
-    print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - began:.1f} s")
-
-    floor = baseline(directory / "baseline.db", converted)
-    del converted
-    print(f"{'bare sqlite3 executemany':<28} {floor:6.2f} s  {args.rows / floor:9,.0f} rows/s")
-    _report(f"SQLite, {quarter:,} rows", quarter, run_import(_migrated_sqlite(directory / "small.db"), small))
-    url = _migrated_sqlite(directory / "tickets.db")
-    _report("SQLite, first import", args.rows, run_import(url, path), floor)
-    _report("SQLite, re-import", args.rows, run_import(url, path))
-    pg = os.environ.get("WOQ_TEST_DATABASE_URL")
-    if pg:
-        _postgres(pg, path, args.rows)
-    else:
-        print("PostgreSQL: skipped (set WOQ_TEST_DATABASE_URL)")
-    if not args.keep:
-        for file in directory.iterdir():
+    small = _cached(out / f"export-{quarter}.csv", lambda p: generate(p, quarter))
+    path = out / f"export-{args.rows}.csv"
+    converted = generate(path.with_name(path.name + ".partial"), args.rows)
+    path.with_name(path.name + ".partial").replace(path)
+    scratch = Path(tempfile.mkdtemp(prefix="woq-import-bench-"))
+    try:
+        if "sqlite" in parts:
+            floor = baseline(scratch / "baseline.db", converted)
+            print(f"{'bare sqlite3 executemany':<28} {floor:6.2f} s  {args.rows / floor:9,.0f} rows/s")
+        if "sqlite" in parts:
+            small_url = _migrated_sqlite(scratch / "small.db")
+            _report(f"SQLite, {quarter:,} rows", quarter, run_import(small_url, small))
+            url = _migrated_sqlite(scratch / "tickets.db")
+            _report("SQLite, first import", args.rows, run_import(url, path), floor)
+            _report("SQLite, re-import", args.rows, run_import(url, path))
+        pg = os.environ.get("WOQ_TEST_DATABASE_URL")
+        if "pg" in parts:
+            if pg:
+                _postgres(pg, path, args.rows, converted)
+            else:
+                print("PostgreSQL: skipped (set WOQ_TEST_DATABASE_URL)")
+        del converted
+        if "xlsx" in parts:
+            book = _cached(out / f"export-{args.rows}.xlsx", lambda p: generate_xlsx(path, p))
+            rows, ours, theirs = _read_xlsx(book, 50_000)
+            print(f"{'XLSX reading alone':<28} {rows / ours:9,.0f} rows/s; openpyxl read-only {rows / theirs:,.0f} rows/s"
+                  f" ({rows:,} rows)")  # fmt: skip
+            _report("SQLite from XLSX", args.rows, run_import(_migrated_sqlite(scratch / "xlsx.db"), book))
+        if "bad" in parts:
+            bad = _cached(out / f"bad-{args.bad_rows}.csv", lambda p: generate_bad(p, args.bad_rows))
+            result = run_import(_migrated_sqlite(scratch / "bad.db"), bad, _child_cli)
+            with open(f"{bad}.json", encoding="utf-8") as stream:
+                result["summary"] = json.load(stream)
+            listed = len(result["summary"]["rejects"])
+            _report(f"all {args.bad_rows:,} rows refused, JSON", args.bad_rows, result)
+            print(f"{'':<29}exit {result['code']}, {listed:,} rejects listed in the JSON")
+    finally:
+        for file in scratch.iterdir():
             file.unlink()
-        directory.rmdir()
+        scratch.rmdir()
 
 
 if __name__ == "__main__":

@@ -59,6 +59,20 @@ def write_xlsx(path: Path, header, rows) -> Path:
     return path
 
 
+@pytest.fixture(params=["stdlib", "openpyxl"])
+def xlsx_reader(request, monkeypatch) -> str:
+    """Each XLSX test twice: with the fast reader, and with openpyxl, which reads the
+    packages the fast one does not know (made to refuse every package here)."""
+    if request.param == "openpyxl":
+        from woq_tui.store import xlsx_reader
+
+        def refuse(self) -> None:
+            raise xlsx_reader.Unsupported("forced by the test")
+
+        monkeypatch.setattr(xlsx_reader.SheetReader, "_open", refuse)
+    return request.param
+
+
 class Cli:
     """Runs `woq-console import` through woq_tui.cli.main, as a user would."""
 
@@ -158,7 +172,7 @@ def test_gb18030_beyond_gbk(run, tmp_path, database_url):
     assert tickets(database_url)["T001"].summary == "𠀀 and 😀 in GB18030"
 
 
-def test_xlsx_first_sheet_with_native_datetimes_and_numbers(run, tmp_path, database_url):
+def test_xlsx_first_sheet_with_native_datetimes_and_numbers(run, tmp_path, database_url, xlsx_reader):
     header = ["工单编号", "业务类型", "供电单位编码", "受理时间", "办结时间", "派单次数", "联系电话", "是否升级"]
     rows = [
         [2026112000001, "故障报修", "S01", datetime(2026, 11, 20, 8, 0), datetime(2026, 11, 20, 9, 30), 2, 13812341234, True],
@@ -180,7 +194,7 @@ def test_xlsx_first_sheet_with_native_datetimes_and_numbers(run, tmp_path, datab
     assert stored["T2"].station_code == "101"
 
 
-def test_xlsx_whose_declared_dimension_is_too_small_still_reads_every_row(run, tmp_path):
+def test_xlsx_whose_declared_dimension_is_too_small_still_reads_every_row(run, tmp_path, xlsx_reader):
     import re
     import zipfile
 
@@ -539,14 +553,16 @@ def test_progress_reports_rows_and_ends_complete(tmp_path, clock):
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
 
 
-def test_a_ticket_changed_meanwhile_is_read_again_not_overwritten_blindly(tmp_path, database_url, clock):
-    """The console bumps a ticket between the importer's read and its write: the batch
-    rolls back, is read again, and the update lands on the new version."""
+def test_a_ticket_changed_meanwhile_is_read_again_not_overwritten_blindly(tmp_path, sqlite_url, clock):
+    """SQLite (read, then write): the console bumps a ticket between the importer's read
+    and its write: the batch rolls back, is read again, and the update lands on the new
+    version."""
+    database_url = sqlite_url
     engine = make_engine(database_url)
     import_file(write_csv(tmp_path / "a.csv", ZH_HEADER, ROWS), engine, policy=SlaPolicy(), clock=clock, operator="x")
     changed = [row[:] for row in ROWS]
     changed[0][8] = "imported text"
-    other = create_engine(database_url) if "postgresql" in database_url else make_engine(database_url)
+    other = make_engine(database_url)
     meddled: list[bool] = []
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -571,6 +587,64 @@ def test_a_ticket_changed_meanwhile_is_read_again_not_overwritten_blindly(tmp_pa
     # the console's change stands (the file has no status column), the import's lands on top
     assert (t1.status, t1.summary, t1.version) == ("accepted", "imported text", 3)
     assert notes == ["b.csv: summary"]
+
+
+def test_postgres_batch_blocked_by_a_change_is_read_again_not_overwritten_blindly(tmp_path, pg_url, clock):
+    """PostgreSQL (one statement per batch): the console holds T001 changed but not yet
+    committed while the batch's statement runs; the statement waits for the row lock,
+    finds a newer version than it read, and the batch is rolled back and read again.
+    The console wrote the very summary the file brings, so read again T001 is unchanged:
+    an update computed from the stale read would have bumped it and logged an event."""
+    import threading
+
+    engine = make_engine(pg_url)
+    import_file(write_csv(tmp_path / "a.csv", ZH_HEADER, ROWS), engine, policy=SlaPolicy(), clock=clock, operator="x")
+    changed = [row[:] for row in ROWS]
+    changed[0][8] = "imported text"
+    other, watcher = create_engine(pg_url), create_engine(pg_url)
+    threads: list[threading.Thread] = []
+    merges: list[str] = []
+
+    def commit_once_the_import_waits(connection, transaction) -> None:
+        with watcher.connect() as watching:
+            waiting = 0
+            while not waiting:  # until the importer's statement waits for our row lock
+                waiting = watching.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                         "AND datname = current_database()")
+                ).scalar()
+        transaction.commit()
+        connection.close()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def meddle(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith("WITH BATCH"):
+            return
+        merges.append(statement)
+        if not threads:
+            connection = other.connect()
+            transaction = connection.begin()
+            connection.execute(
+                update(Ticket.__table__)
+                .where(Ticket.__table__.c.ticket_no == "T001")
+                .values(status="accepted", summary="imported text", version=Ticket.__table__.c.version + 1)
+            )
+            threads.append(threading.Thread(target=commit_once_the_import_waits, args=(connection, transaction)))
+            threads[0].start()
+
+    summary = import_file(write_csv(tmp_path / "b.csv", ZH_HEADER, changed), engine, policy=SlaPolicy(), clock=clock,
+                          operator="x")  # fmt: skip
+    threads[0].join()
+    other.dispose()
+    watcher.dispose()
+    assert len(merges) == 2  # the batch was read again
+    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 0, 3)
+    with Session(engine) as session:
+        t1 = session.exec(select(Ticket).where(Ticket.ticket_no == "T001")).scalar_one()
+        notes = session.exec(select(TicketEvent.note).where(TicketEvent.kind == "updated")).scalars().all()
+    engine.dispose()
+    assert (t1.status, t1.summary, t1.version) == ("accepted", "imported text", 2)
+    assert notes == []
 
 
 # --- the progress bar, on a real terminal ---------------------------------------------

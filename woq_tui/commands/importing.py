@@ -6,7 +6,6 @@ the file cannot be imported at all or the database fails, with one line on stder
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from contextlib import contextmanager
@@ -53,11 +52,14 @@ def run(args, settings) -> int:
     except KeyboardInterrupt:
         print(f"woq-console import: {args.file}: {t('import.interrupted')}", file=sys.stderr)
         return 130
-    if args.format == "json":
-        json.dump(summary.as_json(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        _print_text(summary, args.rejects, time.perf_counter() - began)
+    try:
+        if args.format == "json":
+            summary.write_json(sys.stdout)  # one reject at a time: the list may be long
+            sys.stdout.write("\n")
+        else:
+            _print_text(summary, args.rejects, time.perf_counter() - began)
+    finally:
+        summary.close()
     return 0
 
 

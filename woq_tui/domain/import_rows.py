@@ -4,7 +4,9 @@ Pure Python, no I/O: the store side (store/importer.py) feeds header cells and r
 values in, and gets back either a `ParsedRow` (column values ready for the ticket
 table, instants as epoch seconds) or a `Rejection` with one of the spec's reason codes.
 `RowValidator` keeps the state one file needs: the ticket numbers already accepted
-(`duplicate`) and the stations known so far (their area decides a missing due_at).
+(`duplicate`: `seen`, which the importer swaps per batch for the numbers of that batch
+accepted earlier, so a long file is not held in memory) and the stations known so far
+(their area decides a missing due_at).
 """
 
 from __future__ import annotations
@@ -244,10 +246,11 @@ class TimestampParser:
 
     def __call__(self, value: Any) -> int:
         if isinstance(value, datetime):  # a native Excel datetime (naive: local time)
-            moment = value if value.tzinfo is not None else value.replace(tzinfo=self.zone)
-            if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            if value.tzinfo is None:
+                return self._local(value.year, value.month, value.day, value.hour, value.minute, value.second)
+            if not MIN_YEAR <= value.year <= MAX_YEAR:
                 raise ValueError("out of range")
-            return int(moment.timestamp() // 1)
+            return int(value.timestamp() // 1)
         if not isinstance(value, str):
             raise ValueError("not a date and time")
         text = value.strip()
@@ -406,6 +409,11 @@ class RowValidator:
         self._timestamp = TimestampParser(self.zone)
         calendar = self.policy.calendar
         self.policy = replace(self.policy, calendar=_MemoCalendar(calendar.extra_holidays, calendar.extra_workdays))
+
+    def ticket_no(self, cells: Sequence[Any]) -> str:
+        """The ticket number of a row as the duplicate check compares it."""
+        position = self.header.positions["ticket_no"]
+        return _text(cells[position]) if position < len(cells) else ""
 
     def validate(self, row: int, cells: Sequence[Any]) -> ParsedRow | Rejection:
         if len(cells) < self._width:  # a short record: the missing cells are empty

@@ -35,6 +35,7 @@ MESSAGES = {
         "row {row} cannot be read (complete batches before it are saved; fix and import again): {error}",
     ),
     "import.rejects_is_input": ("拒收文件不能是被导入的文件本身", "the rejects file cannot be the file being imported"),
+    "import.temp_failed": ("无法使用临时文件：{error}", "cannot use temporary files: {error}"),
     "import.rejects_unwritable": ("无法写入拒收文件 {path}：{error}", "cannot write the rejects file {path}: {error}"),
     # the summary
     "import.summary": (

@@ -3,8 +3,10 @@
 Everything streams: the encoding is checked by decoding the file in chunks before the
 first row is handed out (so a GBK file is never half imported as UTF-8), CSV records
 come from the csv module (a quoted field may hold line breaks; rows are counted by
-record), and XLSX rows from openpyxl's read-only mode. A file that cannot be read at
-all raises ImportFileError with one line for the user.
+record), and XLSX rows from store/xlsx_reader.py (the C XML parser, a third of
+openpyxl's cost), or from openpyxl's read-only mode for a package that reader does not
+know. A file that cannot be read at all raises ImportFileError with one line for the
+user.
 """
 
 from __future__ import annotations
@@ -149,7 +151,51 @@ def _open_csv(path: Path, start: bytes) -> Source:
     return Source(header, rows(), fraction, raw.close, "csv", encoding)
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# What a damaged workbook raises while it is read (zip, XML, a string index too large)
+_BROKEN = (zipfile.BadZipFile, KeyError, IndexError, ValueError, OSError, EOFError, SyntaxError)
+
+
 def _open_xlsx(path: Path) -> Source:
+    from woq_tui.store.xlsx_reader import SheetReader, Unsupported
+
+    try:
+        reader = SheetReader(path)
+    except Unsupported:
+        return _open_xlsx_openpyxl(path)
+    except _BROKEN as exc:  # ET.ParseError is a SyntaxError
+        raise ImportFileError(t("import.file.bad_xlsx", error=_first_line(exc))) from None
+    iterator = reader.rows()
+    position = [1]
+    try:
+        number, header = next(iterator, (1, []))
+    except _BROKEN as exc:
+        reader.close()
+        raise ImportFileError(t("import.file.bad_xlsx", error=_first_line(exc))) from None
+    if number != 1 or not header or _blank(header):  # row 1 is the header (import-format.md)
+        reader.close()
+        raise ImportFileError(t("import.file.no_header"))
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        while True:
+            try:
+                number, cells = next(iterator)
+            except StopIteration:
+                return
+            except _BROKEN as exc:
+                raise ImportFileError(t("import.file.broken_row", row=position[0] + 1, error=_first_line(exc))) from None
+            position[0] = number
+            if cells and not _blank(cells):
+                yield number, cells
+
+    return Source(header, rows(), reader.fraction, reader.close, "xlsx")
+
+
+def _open_xlsx_openpyxl(path: Path) -> Source:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 

@@ -10,22 +10,33 @@ A run killed half-way leaves whole batches behind, and running it again complete
 Updates are guarded by the version read in the same batch, as the ORM would guard
 them: if the console changed a ticket in between, the batch rolls back and is read
 again, so nobody's change is silently overwritten.
+
+Memory stays flat however long the file: the ticket numbers accepted so far (the
+duplicate check) live in a private temporary SQLite database on disk, looked up once
+per batch, and rejected rows beyond the first hundred wait in a temporary file until
+the summary is written.
 """
 
 from __future__ import annotations
 
 import csv
+import json
+import sqlite3
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
-from sqlalchemy import BigInteger, Column, Engine, MetaData, Table, bindparam, insert, literal, select, update
+from sqlalchemy import BigInteger, Column, Engine, MetaData, Table, bindparam, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from woq_tui.domain.clock import Clock
 from woq_tui.domain.enums import EventKind
 from woq_tui.domain.import_rows import (
+    TICKET_FIELDS,
     HeaderMap,
     ParsedRow,
     Rejection,
@@ -41,11 +52,15 @@ from woq_tui.i18n import t
 from woq_tui.store.db import DatabaseError, describe_url, first_line, has_tables
 from woq_tui.store.import_source import ImportFileError, Source, open_source
 
-__all__ = ["Export", "ImportFileError", "ImportSummary", "import_file", "open_export"]
+__all__ = ["Export", "ImportFileError", "ImportSummary", "RejectLog", "import_file", "open_export"]
 
 BATCH_ROWS = 2000
 PROGRESS_EVERY = 1000
 ATTEMPTS = 3
+# Rejections kept in memory; the rest are spilled to a temporary file
+KEPT_REJECTS = 100
+# Ticket numbers per lookup in the temporary database (SQLite's bound parameters)
+LOOKUP_CHUNK = 500
 
 # progress(rows read so far, fraction of the file read or None)
 Progress = Callable[[int, "float | None"], None]
@@ -69,6 +84,72 @@ _station = Station.__table__
 _event = _plain(TicketEvent.__table__)
 
 
+class RejectLog:
+    """Every rejected row of one import, in file order.
+
+    The first KEPT_REJECTS stay in memory; the rest are written to an anonymous
+    temporary file (one JSON array a line) and read back when the log is iterated, so a
+    file whose every row is refused lists them all without holding them all.
+    """
+
+    def __init__(self, kept: int = KEPT_REJECTS) -> None:
+        self._kept = kept
+        self._head: list[Rejection] = []
+        self._spill: IO[str] | None = None
+        self._count = 0
+        self._closed = False
+
+    def append(self, rejection: Rejection) -> None:
+        self._count += 1
+        if len(self._head) < self._kept:
+            self._head.append(rejection)
+            return
+        r = rejection
+        with _temporary_storage():
+            if self._spill is None:
+                self._spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+            self._spill.write(json.dumps([r.row, r.ticket_no, r.reason, r.message], ensure_ascii=False) + "\n")
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Rejection]:
+        if self._closed and self._count > len(self._head):
+            raise ValueError("the rejects past the first ones were dropped with the log")
+        yield from self._head
+        if self._spill is None:
+            return
+        spill = self._spill
+        spill.flush()
+        spill.seek(0)
+        try:
+            for line in spill:
+                row, ticket_no, reason, message = json.loads(line)
+                yield Rejection(row, ticket_no, reason, message)
+        finally:
+            spill.seek(0, 2)  # appending goes on at the end
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return list(islice(self, *index.indices(self._count)))
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("reject index out of range")
+        return next(islice(self, index, None))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, RejectLog)):
+            return len(other) == self._count and list(self) == list(other)
+        return NotImplemented
+
+    def close(self) -> None:
+        self._closed = True
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+
+
 @dataclass
 class ImportSummary:
     read: int = 0
@@ -76,24 +157,94 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    rejects: list[Rejection] = field(default_factory=list)
+    rejects: RejectLog = field(default_factory=RejectLog)
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
 
-    def as_json(self) -> dict[str, Any]:
-        """The document of import-format.md, keys exactly as it names them."""
+    def _counts(self) -> dict[str, int]:
         return {
             "read": self.read,
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
-            "rejects": [
-                {"row": r.row, "ticket_no": r.ticket_no, "reason": r.reason, "message": r.message}
-                for r in self.rejects
-            ],
+        }
+
+    @staticmethod
+    def _reject_json(r: Rejection) -> dict[str, Any]:
+        return {"row": r.row, "ticket_no": r.ticket_no, "reason": r.reason, "message": r.message}
+
+    def as_json(self) -> dict[str, Any]:
+        """The document of import-format.md, keys exactly as it names them (every
+        reject in memory at once: write_json streams them instead)."""
+        return {
+            **self._counts(),
+            "rejects": [self._reject_json(r) for r in self.rejects],
             "ignored_columns": list(self.ignored_columns),
         }
+
+    def write_json(self, stream: IO[str]) -> None:
+        """as_json() as `json.dump(..., ensure_ascii=False, indent=2)` writes it, one
+        reject at a time."""
+        stream.write("{\n")
+        for key, value in self._counts().items():
+            stream.write(f'  "{key}": {value},\n')
+        stream.write('  "rejects": [')
+        separator = "\n"
+        quote = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder: no indent
+        for r in self.rejects:
+            stream.write(
+                f'{separator}    {{\n      "row": {r.row},\n      "ticket_no": {quote(r.ticket_no)},\n'
+                f'      "reason": {quote(r.reason)},\n      "message": {quote(r.message)}\n    }}'
+            )
+            separator = ",\n"
+        stream.write("\n  ],\n" if separator != "\n" else "],\n")
+        ignored = json.dumps(list(self.ignored_columns), ensure_ascii=False, indent=2)
+        stream.write('  "ignored_columns": ' + ignored.replace("\n", "\n  ") + "\n}")
+
+    def close(self) -> None:
+        """Drop the temporary file of spilled rejects."""
+        self.rejects.close()
+
+
+class _SeenNumbers:
+    """The ticket numbers accepted so far in this file (the duplicate check), kept in a
+    private temporary SQLite database: on disk, deleted when closed, a page cache of a
+    few MB, so memory does not grow with the file. One lookup per batch."""
+
+    def __init__(self) -> None:
+        with _temporary_storage():
+            self._db = sqlite3.connect("")  # "": a private temporary on-disk database
+            self._db.execute("PRAGMA journal_mode=OFF")
+            self._db.execute("PRAGMA synchronous=OFF")
+            self._db.execute("CREATE TABLE seen (ticket_no TEXT PRIMARY KEY) WITHOUT ROWID")
+
+    def among(self, numbers: Sequence[str]) -> set[str]:
+        """Those of `numbers` accepted earlier."""
+        found: set[str] = set()
+        with _temporary_storage():
+            for start in range(0, len(numbers), LOOKUP_CHUNK):
+                part = numbers[start : start + LOOKUP_CHUNK]
+                query = f"SELECT ticket_no FROM seen WHERE ticket_no IN ({', '.join('?' * len(part))})"
+                found.update(number for (number,) in self._db.execute(query, part))
+        return found
+
+    def add(self, numbers: Iterable[str]) -> None:
+        with _temporary_storage():
+            self._db.executemany("INSERT INTO seen VALUES (?)", ((number,) for number in numbers))
+
+    def close(self) -> None:
+        self._db.close()
+
+
+@contextmanager
+def _temporary_storage() -> Iterator[None]:
+    """A temporary file that cannot be written (a full or read-only temp directory) is
+    one line for the user, like a file that cannot be read."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        raise ImportFileError(t("import.temp_failed", error=exc)) from None
 
 
 class _Conflict(Exception):
@@ -149,6 +300,9 @@ class _BatchWriter:
             .values(version=_ticket.c.version + 1, updated_at=bindparam("b_now"))
         )
         self._station_insert = self._insert_ignoring_existing()
+        self._copying = engine is not None and engine.dialect.name == "postgresql" and not self.dry_run
+        if self._copying:
+            self._copy_sql = _CopyMerge(engine.dialect, self.covered)
 
     def _insert_ignoring_existing(self):
         if self.engine is None:
@@ -183,6 +337,8 @@ class _BatchWriter:
             return
 
     def _write(self, batch: list[ParsedRow]) -> tuple[int, int, int]:
+        if self._copying:
+            return self._write_by_copy(batch)
         now = self.clock.now()
         now_epoch = to_epoch(now)
         with self.engine.begin() as connection:
@@ -193,13 +349,8 @@ class _BatchWriter:
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
             events: list[dict[str, Any]] = []
-            stations: list[dict[str, Any]] = []
+            stations = _new_stations(batch)
             for parsed in batch:
-                if parsed.new_station is not None:
-                    code, name, area = parsed.new_station
-                    stations.append(
-                        {"code": code, "name": name, "area_type": area, "initials": station_initials(name)}
-                    )
                 old = existing.get(parsed.ticket_no)
                 values = parsed.values
                 if old is None:
@@ -251,6 +402,37 @@ class _BatchWriter:
                 connection.execute(insert(_event), events)
         return counts
 
+    def _write_by_copy(self, batch: list[ParsedRow]) -> tuple[int, int, int]:
+        """PostgreSQL: COPY the batch into a temporary table, then one statement sorts
+        it into new, changed and unchanged tickets and writes them with their events."""
+        import psycopg
+
+        now_epoch = to_epoch(self.clock.now())
+        sql = self._copy_sql
+        with self.engine.begin() as connection:
+            stations = _new_stations(batch)
+            if stations:
+                self._add_stations(connection, stations)
+            connection.execute(sql.create)
+            # psycopg prepares a statement run five times, and the server may then keep
+            # one generic plan: planned while the ticket table was small, it would scan
+            # the whole table for every batch of a long import. Plan each batch afresh.
+            connection.execute(sql.custom_plans)
+            try:
+                with connection.connection.driver_connection.cursor() as cursor:
+                    with cursor.copy(sql.copy) as copy:
+                        for parsed in batch:
+                            values = parsed.values
+                            copy.write_row([parsed.ticket_no, *[values[c] for c in TICKET_FIELDS]])
+            except psycopg.Error as exc:
+                raise _database_error(self.engine, first_line(exc)) from None
+            inserted, candidates, updated = connection.execute(
+                sql.merge, {"now": now_epoch, "operator": self.operator, "note": self.note}
+            ).one()
+            if updated != candidates:  # a ticket changed after our snapshot: read again
+                raise _Conflict()
+        return inserted, updated, len(batch) - inserted - updated
+
     def _add_stations(self, connection, stations: list[dict[str, Any]]) -> None:
         if self._station_insert is not None:
             connection.execute(self._station_insert, stations)
@@ -260,6 +442,72 @@ class _BatchWriter:
         fresh = [s for s in stations if s["code"] not in known]
         if fresh:
             connection.execute(insert(_station), fresh)
+
+
+def _new_stations(batch: list[ParsedRow]) -> list[dict[str, Any]]:
+    """The stations a batch introduces, as rows of the station table."""
+    stations = []
+    for parsed in batch:
+        if parsed.new_station is not None:
+            code, name, area = parsed.new_station
+            stations.append({"code": code, "name": name, "area_type": area, "initials": station_initials(name)})
+    return stations
+
+
+class _CopyMerge:
+    """The statements of a PostgreSQL batch for the columns a file covers.
+
+    `merge` reads the batch against the stored tickets and, in the same statement (one
+    snapshot): inserts the new tickets (version 1) and their `imported` events, updates
+    the changed ones (version + 1, guarded by the version it read) and records an
+    `updated` event naming the changed columns, as the row-by-row path does. It returns
+    (inserted, changed, updated): fewer updated than changed means another writer got
+    in between, and the batch is rolled back and read again.
+    """
+
+    TABLE = "woq_import_batch"
+
+    def __init__(self, dialect, covered: Sequence[str]) -> None:
+        q = dialect.identifier_preparer.quote
+        # every column a new ticket gets; only the covered ones are compared and updated
+        names = ["ticket_no", *TICKET_FIELDS]
+        columns = ", ".join(f"{q(c)} {_ticket.c[c].type.compile(dialect)}" for c in names)
+        self.create = text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.TABLE} ({columns}) ON COMMIT DELETE ROWS")
+        self.custom_plans = text("SET LOCAL plan_cache_mode = force_custom_plan")
+        listed = ", ".join(q(c) for c in names)
+        self.copy = f"COPY {self.TABLE} ({listed}) FROM STDIN"
+        changed = ", ".join(f"CASE WHEN t.{q(c)} IS DISTINCT FROM b.{q(c)} THEN '{c}' END" for c in covered)
+        assignments = ", ".join(f"{q(c)} = c.{q(c)}" for c in covered)
+        moved = "c.old_station IS DISTINCT FROM c.station_code"
+        self.merge = text(
+            f"""
+            WITH batch AS (
+                SELECT b.*, t.id AS old_id, t.version AS old_version, t.station_code AS old_station,
+                       concat_ws(', ', {changed}) AS changed
+                FROM {self.TABLE} b LEFT JOIN ticket t ON t.ticket_no = b.ticket_no
+            ), inserted AS (
+                INSERT INTO ticket ({listed}, version, updated_at)
+                SELECT {listed}, 1, :now FROM batch WHERE old_id IS NULL
+                RETURNING id
+            ), inserted_events AS (
+                INSERT INTO ticket_event (ticket_id, kind, at, operator, note)
+                SELECT id, '{EventKind.imported}', :now, :operator, :note FROM inserted
+            ), candidates AS (
+                SELECT * FROM batch WHERE old_id IS NOT NULL AND changed <> ''
+            ), updated AS (
+                UPDATE ticket t SET {assignments}, version = t.version + 1, updated_at = :now
+                FROM candidates c WHERE t.id = c.old_id AND t.version = c.old_version
+                RETURNING t.id
+            ), updated_events AS (
+                INSERT INTO ticket_event (ticket_id, kind, at, operator, from_station, to_station, note)
+                SELECT c.old_id, '{EventKind.updated}', :now, :operator,
+                       CASE WHEN {moved} THEN c.old_station END, CASE WHEN {moved} THEN c.station_code END,
+                       :note || ': ' || c.changed
+                FROM candidates c JOIN updated u ON u.id = c.old_id
+            )
+            SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM candidates), (SELECT count(*) FROM updated)
+            """
+        )
 
 
 def _database_error(engine: Engine, problem: SQLAlchemyError | str) -> DatabaseError:
@@ -330,24 +578,39 @@ class Export:
         writer = _BatchWriter(engine, self.header.covered, clock, operator, self.path.name, dry_run)
         summary = ImportSummary(ignored_columns=self.header.ignored, dry_run=dry_run)
         rejects = _RejectsFile(rejects_path, self.source.header)
+        seen = _SeenNumbers()
+        rows = iter(self.source.rows)
         try:
-            batch: list[ParsedRow] = []
-            for row, cells in self.source.rows:
-                summary.read += 1
-                result = validator.validate(row, cells)
-                if isinstance(result, Rejection):
-                    summary.rejected += 1
-                    summary.rejects.append(result)
-                    rejects.write(cells, result)
-                else:
-                    batch.append(result)
-                    if len(batch) >= batch_rows:
-                        writer.flush(batch, summary)
-                        batch = []
-                if progress is not None and summary.read % PROGRESS_EVERY == 0:
-                    progress(summary.read, self.source.fraction())
-            writer.flush(batch, summary)
+            while True:
+                # Read a batch of rows, then validate it against the ticket numbers of
+                # the batch that earlier batches accepted (one lookup), then write it.
+                chunk: list[tuple[int, Sequence[Any]]] = []
+                for row, cells in rows:
+                    chunk.append((row, cells))
+                    summary.read += 1
+                    if progress is not None and summary.read % PROGRESS_EVERY == 0:
+                        progress(summary.read, self.source.fraction())
+                    if len(chunk) >= batch_rows:
+                        break
+                if not chunk:
+                    break
+                validator.seen = seen.among([validator.ticket_no(cells) for _, cells in chunk])
+                batch: list[ParsedRow] = []
+                for row, cells in chunk:
+                    result = validator.validate(row, cells)
+                    if isinstance(result, Rejection):
+                        summary.rejected += 1
+                        summary.rejects.append(result)
+                        rejects.write(cells, result)
+                    else:
+                        batch.append(result)
+                writer.flush(batch, summary)
+                seen.add(parsed.ticket_no for parsed in batch)
+        except BaseException:
+            summary.close()
+            raise
         finally:
+            seen.close()
             rejects.close()
         if progress is not None:
             progress(summary.read, 1.0)
