@@ -7,7 +7,8 @@ it does not depend on the demo generator) into bench/out/, then times
   1. the station grouping (all figures, p90s included) through woq_tui.store.figures,
      against the fastest hand-written SQL for the same figures run with sqlite3;
   2. the whole report (totals, by type, by area, stations), likewise;
-  3. the station screen's time to show a year, through App.run_test.
+  3. the station screen's time to show a year through App.run_test, and the event
+     loop's lag meanwhile (SQLite, and PostgreSQL when it runs).
 With WOQ_TEST_DATABASE_URL set, 1 and 2 also run on PostgreSQL (baseline through
 psycopg). Prints medians of several runs and the ratios. The machine is shared: the
 figures carry that caveat.
@@ -149,9 +150,9 @@ def sqlite_year(tickets: int, stations: int, seed: int) -> Path:
     return path
 
 
-def interleaved_ms(first, second, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(median, min) in ms of each function, run alternately so both meet the same
-    load on this shared machine."""
+def interleaved_ms(first, second, runs: int) -> tuple[list[float], list[float]]:
+    """Times in ms of each function, run alternately so both meet the same load on
+    this shared machine (after one warm-up run each)."""
     first(), second()  # warm the caches
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
@@ -159,13 +160,17 @@ def interleaved_ms(first, second, runs: int) -> tuple[tuple[float, float], tuple
             started = time.perf_counter()
             function()
             out.append((time.perf_counter() - started) * 1000)
-    return tuple((statistics.median(out), min(out)) for out in times)  # type: ignore[return-value]
+    return times
 
 
-def _line(name: str, product: tuple[float, float], bare: tuple[float, float], note: str = "") -> str:
+def _line(name: str, product: list[float], bare: list[float], note: str = "") -> str:
+    ratios = sorted(p / b for p, b in zip(product, bare))
     return (
-        f"  {name:8s} product {product[0]:7.1f} ms (min {product[1]:6.1f})   bare SQL {bare[0]:7.1f} ms "
-        f"(min {bare[1]:6.1f})   ratio {product[0] / bare[0]:.2f}x (min {product[1] / bare[1]:.2f}x){note}"
+        f"  {name:8s} product {statistics.median(product):7.1f} ms (min {min(product):6.1f})   "
+        f"bare SQL {statistics.median(bare):7.1f} ms (min {min(bare):6.1f})   "
+        f"ratio of medians {statistics.median(product) / statistics.median(bare):.2f}x, "
+        f"of mins {min(product) / min(bare):.2f}x, per-pair median {statistics.median(ratios):.2f}x "
+        f"[{ratios[0]:.2f}-{ratios[-1]:.2f}]{note}"
     )
 
 
@@ -191,42 +196,75 @@ GROUPS = {
 }
 
 
-def bare_figures(run, group: str, params: dict, placeholder) -> dict:
-    """run(sql, params) -> rows. Aggregates, then one ORDER BY ... LIMIT 1 OFFSET per group."""
-    key, source, member = GROUPS[group]
+def _bare_finish(n, res, od, ontime, nfr, sfr, shd, rep, esc, one, surv, sat) -> dict:
+    return {
+        "tickets": n, "open": n - res, "overdue": od, "overdue_rate": od / n,
+        "on_time_rate": ontime / res if res else None,
+        "avg_first_response_min": sfr / (nfr * 60) if nfr else None,
+        "p90_first_response_min": None,
+        "avg_handling_h": shd / (res * 3600) if res else None,
+        "p90_handling_h": None,
+        "repeat_dispatch_rate": rep / n, "escalation_rate": esc / n,
+        "one_time_resolution_rate": one / res if res else None,
+        "satisfaction_rate": sat / surv if surv else None,
+    }
+
+
+def bare_sums(run, group: str, params: dict) -> dict:
+    """Group key -> the 12 integer sums, in one GROUP BY."""
+    key, source, _member = GROUPS[group]
     where = "t.created_at >= :f AND t.created_at < :t"
     sql = f"SELECT g, {AGG} FROM (SELECT {key} AS g, {ROW} {source} WHERE {where}) x GROUP BY g"
-    rows = run(sql, params)
+    # PostgreSQL's sum(bigint) is numeric: back to int before dividing, as the product does
+    return {row[0]: [0 if v is None else int(v) for v in row[1:]] for row in run(sql, params)}
+
+
+def bare_p90s(run, group: str, sums: dict, params: dict, placeholder, hint_rows: int | None) -> dict:
+    """The figures with both p90s: one ORDER BY ... LIMIT 1 OFFSET per group; on SQLite
+    a group of at least a tenth of the table walks the duration index (INDEXED BY)."""
+    _key, _source, member = GROUPS[group]
+    where = "t.created_at >= :f AND t.created_at < :t"
     out = {}
-    for row in rows:
-        # PostgreSQL's sum(bigint) is numeric: back to int before dividing, as the product does
-        g, n, res, od, ontime, nfr, sfr, shd, rep, esc, one, surv, sat = (row[0], *(None if v is None else int(v) for v in row[1:]))
-        out[g] = {
-            "tickets": n, "open": n - res, "overdue": od, "overdue_rate": od / n,
-            "on_time_rate": ontime / res if res else None,
-            "avg_first_response_min": sfr / (nfr * 60) if nfr else None,
-            "p90_first_response_min": None,
-            "avg_handling_h": shd / (res * 3600) if res else None,
-            "p90_handling_h": None,
-            "repeat_dispatch_rate": rep / n, "escalation_rate": esc / n,
-            "one_time_resolution_rate": one / res if res else None,
-            "satisfaction_rate": sat / surv if surv else None,
-        }
+    for g, values in sums.items():
+        out[g] = _bare_finish(*values)
         condition = member.format(v=placeholder("g"))
-        for name, value, count, has, unit in (
-            ("p90_first_response_min", "first_response_at - created_at", nfr, "first_response_at <= :a", 60),
-            ("p90_handling_h", "resolved_at - created_at", res, "resolved_at <= :a", 3600),
+        res, nfr = values[1], values[4]
+        for name, value, count, has, unit, index in (
+            ("p90_first_response_min", "first_response_at - created_at", nfr, "first_response_at <= :a", 60, "ix_ticket_response"),
+            ("p90_handling_h", "resolved_at - created_at", res, "resolved_at <= :a", 3600, "ix_ticket_handling"),
         ):
             if count:
-                sql = (f"SELECT {value} AS v FROM ticket t WHERE {where} AND {condition} AND {has} "
+                hint = f" INDEXED BY {index}" if hint_rows is not None and count >= 0.1 * hint_rows else ""
+                sql = (f"SELECT t.{value.replace(' - ', ' - t.')} AS v FROM ticket t{hint} WHERE {where} AND {condition} AND {has} "
                        f"ORDER BY v DESC LIMIT 1 OFFSET {placeholder('o')}")
                 seconds = run(sql, {**params, "g": g, "o": count - (9 * count + 9) // 10})[0][0]
                 out[g][name] = seconds / unit
     return out
 
 
-def bare_report(run, params, placeholder) -> list[dict]:
-    return [bare_figures(run, group, params, placeholder) for group in ("total", "type", "area", "station")]
+def bare_figures(run, group: str, params: dict, placeholder, hint_rows: int | None = None) -> dict:
+    return bare_p90s(run, group, bare_sums(run, group, params), params, placeholder, hint_rows)
+
+
+def bare_report(run, params, placeholder, hint_rows: int | None) -> list[dict]:
+    """The same four groupings, the fastest way found: two passes over the tickets
+    (stations, types); areas and total summed from the stations in Python."""
+    stations = bare_sums(run, "station", params)
+    types = bare_sums(run, "type", params)
+    area_of = dict(run("SELECT code, area_type FROM station", {}))
+    areas: dict = {}
+    total: list = [0] * 12
+    for code, values in stations.items():
+        area = areas.setdefault(area_of[code], [0] * 12)
+        for index, value in enumerate(values):
+            area[index] += value
+            total[index] += value
+    return [
+        bare_p90s(run, "total", {None: total}, params, placeholder, hint_rows),
+        bare_p90s(run, "type", types, params, placeholder, hint_rows),
+        bare_p90s(run, "area", areas, params, placeholder, hint_rows),
+        bare_p90s(run, "station", stations, params, placeholder, hint_rows),
+    ]
 
 
 def sqlite_runner(path: Path):
@@ -283,23 +321,32 @@ def compare(label: str, engine: Engine, run, snapshot_run, placeholder, runs: in
 
     period = Period(END - timedelta(days=365), END, ZoneInfo("Asia/Shanghai"))
     params = {"f": int(period.start.timestamp()), "t": int(period.end.timestamp()), "a": int(END.timestamp())}
+    hint_rows = run("SELECT max(id) FROM ticket", {})[0][0] if engine.dialect.name == "sqlite" else None
 
     def product_stations():
         with snapshot(engine) as connection:
             return figures_by(connection, BY_STATION, period, END)
 
-    bare_stations = snapshot_run(lambda: bare_figures(run, "station", params, placeholder))
+    bare_stations = snapshot_run(lambda: bare_figures(run, "station", params, placeholder, hint_rows))
     product = product_stations()
     bare = bare_stations()
     assert product == {code: {key: bare[code][key] for key in product[code]} for code in bare}, "figures differ"
-    print(f"{label}: a year, all figures incl. p90s; median of {runs} alternating runs")
+    bare_all = snapshot_run(lambda: bare_report(run, params, placeholder, hint_rows))
+    whole = report(engine, period, END)
+    totals, types, areas, stations = bare_all()
+    assert whole.totals == totals[None] and whole.by_type == {k: types[k] for k in whole.by_type}, "report differs"
+    assert whole.by_area == {k: areas[k] for k in whole.by_area}, "report areas differ"
+    print(f"{label}: a year, all figures incl. p90s; {runs} alternating runs")
     print(_line("stations", *interleaved_ms(product_stations, bare_stations, runs)))
-    bare_all = snapshot_run(lambda: bare_report(run, params, placeholder))
     print(_line("report", *interleaved_ms(lambda: report(engine, period, END), bare_all, runs), "  (totals, types, areas, stations)"))
 
 
-def screen_time(path: Path, runs: int = 3) -> None:
-    """From pushing the station screen on a year to its rows in the table."""
+def screen_time(url: str, label: str, runs: int = 5) -> None:
+    """The station screen on a year, through App.run_test at 200x50: (1) opened on the
+    year (pushing a new screen: its compose and first paint included), (2) switched to
+    the year while open (as `t` or `[` `]` do, the cache bypassed). Times to its rows
+    and to everything (comparison, subtotals, trend); meanwhile an asyncio task in the
+    app's loop sleeps 50 ms at a time and records how late it wakes up (event-loop lag)."""
     from zoneinfo import ZoneInfo
 
     from textual.widgets import DataTable
@@ -312,27 +359,55 @@ def screen_time(path: Path, runs: int = 3) -> None:
     from woq_tui.screens.stations import StationsScreen
 
     settings = parse_settings({"console": {"language": "zh", "operator": "bench"}})
-    period = Period(END - timedelta(days=365), END, ZoneInfo("Asia/Shanghai"))
+    year = Period(END - timedelta(days=365), END, ZoneInfo("Asia/Shanghai"))
+    week = Period(END - timedelta(days=7), END, ZoneInfo("Asia/Shanghai"))
 
-    async def once() -> tuple[float, float, float]:
-        engine = make_engine(f"sqlite:///{path}")
+    async def once(switch: bool) -> tuple[float, float, int, list[float]]:
+        engine = make_engine(url)
         app = WoqApp(ConsoleContext(settings=settings, engine=engine, clock=FixedClock(END), label="bench"))
+        lags: list[float] = []
         async with app.run_test(size=(200, 50)) as pilot:
-            screen = StationsScreen(period=period)
-            started = time.perf_counter()
-            await app.push_screen(screen)
-            await app.workers.wait_for_complete()
             await pilot.pause()
-            done = time.perf_counter()
+            screen = StationsScreen(period=week if switch else year)
+            if switch:
+                await app.push_screen(screen)
+                while not screen.complete_at:
+                    await asyncio.sleep(0.01)
+                await pilot.pause()
+            loop = asyncio.get_running_loop()
+
+            async def sample() -> None:
+                while True:
+                    before = loop.time()
+                    await asyncio.sleep(0.05)
+                    lags.append((loop.time() - before - 0.05) * 1000)
+
+            sampler = asyncio.create_task(sample())
+            started = time.perf_counter()
+            if switch:
+                screen.complete_at = 0.0
+                screen.period = year
+                screen.load(cached=False)
+            else:
+                await app.push_screen(screen)
+            while not screen.complete_at:
+                await asyncio.sleep(0.01)
+            await pilot.pause()
+            sampler.cancel()
             rows = screen.query_one(DataTable).row_count
         engine.dispose()
-        return (screen.rows_shown_at - started) * 1000, (done - started) * 1000, rows
+        return (screen.rows_shown_at - started) * 1000, (screen.complete_at - started) * 1000, rows, lags
 
-    results = [asyncio.run(once()) for _ in range(runs)]
-    shown = statistics.median(r[0] for r in results)
-    complete = statistics.median(r[1] for r in results)
-    print(f"  station screen, a year: rows shown after {shown:.0f} ms, comparison/subtotals/trend after "
-          f"{complete:.0f} ms ({results[0][2]} rows; median of {runs})")
+    for switch, how in ((False, "opened on a year"), (True, "switched to a year")):
+        results = [asyncio.run(once(switch)) for _ in range(runs)]
+        lags = sorted(lag for result in results for lag in result[3])
+        p95 = lags[min(len(lags) - 1, int(0.95 * len(lags)))] if lags else 0.0
+        shown = statistics.median(r[0] for r in results)
+        complete = [r[1] for r in results]
+        print(f"  {label} station screen {how}: rows after {shown:.0f} ms, everything (comparison, "
+              f"subtotals, trend) after {statistics.median(complete):.0f} ms [{min(complete):.0f}-{max(complete):.0f}] "
+              f"({results[0][2]} rows; median of {runs}); event-loop lag meanwhile: p95 {p95:.0f} ms, "
+              f"max {lags[-1] if lags else 0:.0f} ms ({len(lags)} samples)")
 
 
 def pg_database(base_url: str, tickets: int, stations: int, seed: int) -> str:
@@ -366,7 +441,7 @@ def main(argv=None) -> int:
     parser.add_argument("--tickets", type=int, default=325_000)
     parser.add_argument("--stations", type=int, default=100)
     parser.add_argument("--seed", type=int, default=95598)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--no-screen", action="store_true")
     args = parser.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, shared with other work: read ratios, not absolute times")
@@ -377,7 +452,7 @@ def main(argv=None) -> int:
     compare("SQLite", engine, run, snapshot_run, placeholder, args.runs)
     engine.dispose()
     if not args.no_screen:
-        screen_time(path)
+        screen_time(f"sqlite:///{path}", "SQLite")
     pg = os.environ.get("WOQ_TEST_DATABASE_URL")
     if pg:
         url = pg_database(pg, args.tickets, args.stations, args.seed)
@@ -385,6 +460,8 @@ def main(argv=None) -> int:
         run, snapshot_run, placeholder = pg_runner(url)
         compare("PostgreSQL", engine, run, snapshot_run, placeholder, args.runs)
         engine.dispose()
+        if not args.no_screen:
+            screen_time(url, "PostgreSQL")
     return 0
 
 

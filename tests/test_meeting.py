@@ -65,6 +65,23 @@ async def test_brackets_move_a_week(weeks_context, clock, settings):
         assert "2026-11-09" in str(screen.query_one("#meeting-title").render())
 
 
+async def test_the_running_week_is_compared_with_the_same_span_of_last_week(weeks_context):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_meeting(pilot)
+        assert not screen.week.comparison.partial  # last week: against the whole week before
+        await pilot.press("right_square_bracket")  # this week, Thursday 10:00
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        comparison = screen.week.comparison
+        assert comparison.partial and comparison.as_of == comparison.period.end
+        assert screen.week.previous_totals == meeting_week(
+            weeks_context.engine, comparison.period, comparison.as_of).totals
+        assert "vs the same span of last week: 11-16 00:00 – 11-19 10:00" in str(screen.query_one("#meeting-title").render())
+        tile = screen.query_one("#kpi-tickets", KpiTile)
+        assert "same span last week" in str(tile.query_one(".kpi-change").render())
+
+
 async def test_export_saves_svg_and_html(weeks_context, tmp_path):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 45)) as pilot:

@@ -400,4 +400,98 @@ def test_sqlite_reads_the_figures_from_covering_indexes(sqlite_url):
     # which covering index depends on the statistics; never a table lookup or full scan
     assert "COVERING INDEX" in stations and "SCAN ticket" not in stations, stations
     assert "COVERING INDEX" in types and "SCAN ticket" not in types, types
-    assert "COVERING INDEX ix_ticket_station_created (station_code=? AND created_at>? AND created_at<?)" in p90, p90
+    assert "COVERING INDEX" in p90 and "SCAN ticket" not in p90, p90
+
+
+def test_large_groups_walk_the_duration_indexes_and_agree_with_the_window_form(sqlite_url):
+    """A cohort that is the whole table: on SQLite every percentile names a duration
+    index (migration 0003), walks it without sorting, and finds the nearest rank."""
+    from sqlalchemy import event
+
+    from woq_tui.store.figures import DURATION_INDEX
+
+    engine = make_engine(sqlite_url)
+    fill_random(engine, seed=5, count=500)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with snapshot(engine) as connection:
+        totals = figures_by(connection, TOTAL, PERIOD, AS_OF)[None]
+        stations = figures_by(connection, BY_STATION, PERIOD, AS_OF)
+        reference = {name: window_p90(connection, name) for name in ("response_s", "handling_s")}
+        facts = TicketFacts(AS_OF, DURATION_INDEX["handling_s", False])
+        span = facts.span("handling_s")
+        plan = _plan(connection, select(span).where(facts.cohort(FROM, TO), facts.has_duration("handling_s"))
+                     .order_by(span.desc()).limit(1).offset(3))
+    engine.dispose()
+    percentile_sql = [sql for sql in statements if "OFFSET" in sql]
+    assert percentile_sql and all("INDEXED BY ix_ticket_" in sql for sql in percentile_sql)
+    assert any("INDEXED BY ix_ticket_station_handling" in sql for sql in percentile_sql)
+    assert any("INDEXED BY ix_ticket_handling" in sql for sql in percentile_sql)
+    assert "COVERING INDEX ix_ticket_handling" in plan and "TEMP B-TREE" not in plan, plan
+    assert {code: values["p90_first_response_min"] * 60 for code, values in stations.items()} == reference["response_s"]
+    assert {code: round(values["p90_handling_h"] * 3600) for code, values in stations.items()} == reference["handling_s"]
+    # the total's against the window form without partition
+    engine = make_engine(sqlite_url)
+    with snapshot(engine) as connection:
+        facts = TicketFacts(AS_OF)
+        value = facts.duration("handling_s")
+        rn, n = p90_window(value, None)
+        ranked = select(value.label("v"), rn.label("rn"), n.label("n")).where(
+            facts.cohort(FROM, TO), facts.has_duration("handling_s")).subquery()
+        expected = connection.execute(select(ranked.c.v).where(ranked.c.rn == (9 * ranked.c.n + 9) // 10)).scalar_one()
+    engine.dispose()
+    assert round(totals["p90_handling_h"] * 3600) == expected
+
+
+def test_subtotals_rolled_up_from_stations_equal_their_own_group_by(engine):
+    """The report's areas and total are sums of the stations' sums: the same bits as
+    a GROUP BY of their own, percentiles included."""
+    fill_random(engine, seed=9, count=300)
+    result = report(engine, PERIOD, AS_OF)
+    with snapshot(engine) as connection:
+        assert result.totals == figures_by(connection, TOTAL, PERIOD, AS_OF)[None]
+        assert result.by_area == figures_by(connection, BY_AREA, PERIOD, AS_OF)
+
+
+def test_the_station_table_compares_a_running_week_with_the_same_span(filled):
+    """Judged on Wednesday 10:00, this week (from Monday 23rd) is compared with last
+    week's Monday 00:00 to Wednesday 10:00, judged then (not with the whole week)."""
+    from woq_tui.store.figures import load_station_table
+
+    as_of = AS_OF + timedelta(days=2)  # Wednesday 2026-11-25 10:00 in Shanghai
+    week = period_of("this_week", as_of, SHANGHAI)
+    shown = []
+    table = load_station_table(filled, week, as_of, on_rows=shown.append)
+    assert table.complete and table.comparison.partial
+    assert table.comparison.period.start == FROM and table.comparison.period.end == FROM + timedelta(days=2, hours=10)
+    assert table.comparison.as_of == table.comparison.period.end
+    with snapshot(filled) as connection:
+        expected = figures_by(connection, BY_STATION, table.comparison.period, table.comparison.as_of)
+    # S001: a b c d e i on Monday, S002: j k on Tuesday, S004: l on Wednesday 00:00, and f
+    # (Sunday) outside; judged on Wednesday 10:00: c d e i open (e resolved on Friday), l too
+    assert table.previous == expected and set(expected) == {"S001", "S002", "S004"}
+    assert expected["S001"]["tickets"] == 6 and expected["S001"]["open"] == 4
+    assert expected["S004"]["open"] == 1 and expected["S004"]["overdue"] == 0
+    assert table.previous_totals["tickets"] == 9 and table.previous_areas["rural"]["tickets"] == 2
+    assert all(len(points) == 7 for points in table.trend.values())
+
+
+def test_comparisons_of_running_and_finished_periods():
+    now = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # Thursday 10:00 in Shanghai
+    week = period_of("this_week", now, SHANGHAI).comparison(now)
+    assert week.partial and week.as_of == week.period.end == now - timedelta(days=7)
+    assert week.period.start == datetime(2026, 11, 15, 16, tzinfo=UTC)
+    last = period_of("last_week", now, SHANGHAI).comparison(now)
+    assert not last.partial and last.as_of == now and last.period == period_of("last_week", now, SHANGHAI).previous()
+    month = period_of("this_month", now, SHANGHAI).comparison(now)
+    assert month.period.first_day == date(2026, 10, 1) and month.period.end == datetime(2026, 10, 26, 2, tzinfo=UTC)
+    # March 31st against February: the whole of February, no further
+    march = datetime(2027, 3, 31, 2, 0, tzinfo=UTC)
+    february = period_of("this_month", march, SHANGHAI).comparison(march)
+    assert february.period.end == datetime(2027, 2, 28, 16, tzinfo=UTC)
+    # a DST change between the two weeks keeps the wall-clock time: Wednesday 10:00
+    berlin = ZoneInfo("Europe/Berlin")
+    wednesday = datetime(2026, 10, 28, 10, 0, tzinfo=berlin)
+    before = period_of("this_week", wednesday, berlin).comparison(wednesday)
+    assert before.period.end == datetime(2026, 10, 21, 10, 0, tzinfo=berlin)
+    assert before.period.end - before.period.start == timedelta(days=2, hours=10)

@@ -94,8 +94,8 @@ async def test_rows_totals_and_default_order(weeks_context):
             expected = figures_by(connection, BY_STATION, screen.period, NOW)
         assert screen.data.current == expected
         table = screen.query_one(DataTable)
-        total_row = table.get_row("total")
-        assert str(total_row[4]).split(" ")[0] == str(sum(values["tickets"] for values in expected.values()))
+        total_tickets = str(table.get_cell("total", "tickets")).split()[0]
+        assert total_tickets == str(sum(values["tickets"] for values in expected.values()))
         assert screen.rows_shown_at >= screen.load_started > 0
 
 
@@ -149,6 +149,75 @@ async def test_period_switch_and_steps(weeks_context, clock, settings):
         assert screen.period.first_day == last_week.first_day + timedelta(days=7)
         bar = str(screen.query_one("#stations-bar").render())
         assert "Last week" in bar and "2026-11-23" in bar
+
+
+async def test_this_week_is_compared_with_the_same_span_of_last_week(weeks_context, clock, settings):
+    """On Thursday 10:00 the running week is compared with last week's Monday 00:00 to
+    Thursday 10:00 as it stood then, and the bar says so."""
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        comparison = screen.data.comparison
+        assert comparison.partial and comparison.period.end == comparison.as_of == NOW - timedelta(days=7)
+        with snapshot(weeks_context.engine) as connection:
+            assert screen.data.previous == figures_by(connection, BY_STATION, comparison.period, comparison.as_of)
+        bar = str(screen.query_one("#stations-bar").render())
+        assert "vs same span before: 11-16 00:00 – 11-19 10:00" in bar
+        await pilot.press("t")  # last week: finished, so against the whole week before
+        await settle(pilot)
+        assert not screen.data.comparison.partial
+        assert "vs 2026-11-09 – 2026-11-15" in str(screen.query_one("#stations-bar").render())
+
+
+async def test_changes_read_without_colour(weeks_context):
+    """Worse changes carry a ✗ (and bold); better ones none; a change that rounds to
+    nothing shows nothing."""
+    from woq_tui.widgets.figures_cells import change_only
+
+    worse, better = change_only("overdue_rate", 0.30, 0.25), change_only("overdue_rate", 0.25, 0.30)
+    assert worse.plain == "↑5.0✗" and "bold" in str(worse.style)
+    assert better.plain == "↓5.0" and "bold" not in str(better.style)
+    assert change_only("on_time_rate", 0.80, 0.90).plain == "↓10.0✗"  # down, and worse
+    assert change_only("avg_handling_h", 2.0001, 2.0).plain == ""
+    assert change_only("tickets", 12, 10).plain == "↑2"  # a count of tickets is neither
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        table = screen.query_one(DataTable)
+        cells = [str(table.get_cell(key, "overdue_rate")) for key in row_keys(screen)]
+        assert any(cell.endswith("✗") for cell in cells) and any("↓" in cell and "✗" not in cell for cell in cells)
+        assert "✗ worse" in str(screen.query_one("#stations-bar").render())
+
+
+@pytest.mark.parametrize("width, first", [(100, ["station_code", "station_name", "overdue_rate", "trend", "on_time_rate"]),
+                                          (200, ["station_code", "station_name", "area_type", "trend", "tickets"])])
+async def test_narrow_terminals_put_the_key_figures_first(weeks_context, width, first):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(width, 30)) as pilot:
+        screen = await open_stations(pilot)
+        table = screen.query_one(DataTable)
+        keys = [column.key.value for column in table.ordered_columns]
+        assert keys[:5] == first and len(keys) == 17  # the rest by scrolling sideways
+        values = [str(table.get_cell("total", key)) for key in ("tickets", "overdue_rate")]
+        other = 200 if width == 100 else 100
+        await pilot.resize_terminal(other, 30)
+        await pilot.pause()
+        keys_after = [column.key.value for column in table.ordered_columns]
+        assert keys_after != keys and sorted(keys_after) == sorted(keys)
+        assert [str(table.get_cell("total", key)) for key in ("tickets", "overdue_rate")] == values
+
+
+async def test_stepping_back_and_forth_reuses_the_minute_s_tables(weeks_context):
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        this_week = screen.data
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.data is not this_week and len(screen.cache) == 2
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.data is this_week  # the same object: read from the cache, not the database
 
 
 async def test_enter_opens_the_station_and_escape_returns(weeks_context):
@@ -218,14 +287,15 @@ async def _show_stations(pilot) -> None:
     await settle(pilot)
 
 
-def test_snapshot_stations_english(snap_compare, sqlite_url, settings, clock):
-    app = _snapshot_app(sqlite_url, settings, clock, "en")
-    assert snap_compare(app, terminal_size=(140, 30), run_before=_show_stations)
-
-
-def test_snapshot_stations_chinese_narrow(snap_compare, sqlite_url, settings, clock):
-    app = _snapshot_app(sqlite_url, settings, clock, "zh")
-    assert snap_compare(app, terminal_size=(100, 30), run_before=_show_stations)
+@pytest.mark.parametrize(
+    "language, size",
+    [pytest.param(language, size, id=f"{language}-{size[0]}x{size[1]}")
+     for language, size in (("en", (140, 30)), ("en", (200, 50)), ("zh", (200, 50)), ("en", (100, 30)), ("zh", (100, 30)))],
+)
+def test_snapshot_stations(snap_compare, sqlite_url, settings, clock, language, size):
+    """Readable at 100x30 (key figures first, the rest by scrolling), all of it at 200x50."""
+    app = _snapshot_app(sqlite_url, settings, clock, language)
+    assert snap_compare(app, terminal_size=size, run_before=_show_stations)
 
 
 def test_snapshot_station_detail_chinese(snap_compare, sqlite_url, settings, clock):

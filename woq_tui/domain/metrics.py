@@ -1,11 +1,12 @@
-"""The quality figures of metrics.md, defined once, as SQL expressions.
+"""The quality figures of metrics.md, defined once.
 
 Everything the console and `woq-console report` show is built from these pieces:
 
 - `TicketFacts`: what each ticket of the cohort is at `as_of` (resolved, overdue,
-  first-response and handling seconds), as per-row expressions;
-- `aggregates()`: the figures over a group of rows (GROUP BY), plus the two counts
-  the percentiles need;
+  first-response and handling seconds), as per-row SQL expressions;
+- `aggregates()`: the integer sums a group's figures rest on, as SQL aggregates, and
+  `finish()`: the figures from those sums (each ratio one division of two integers);
+  sums add up, so subtotals and totals of groups need no second pass over tickets;
 - `p90_offset()`: the nearest-rank position, so that the percentile itself is a
   `ORDER BY value DESC LIMIT 1 OFFSET n - ceil(0.9 n)` per group (store/figures.py):
   plain integer positions, so SQLite and PostgreSQL pick the same row, and ~4x faster
@@ -15,16 +16,16 @@ Everything the console and `woq-console report` show is built from these pieces:
 
 Instants are epoch seconds in the database, so durations are integer subtraction and
 every ratio is one IEEE division of two exact integers: both databases give the same
-bits. Periods (`Period`) are computed here too, in the configured time zone.
+bits, and so does Python's int / int, which finish() uses. Periods (`Period`) are computed here too, in the configured time zone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Literal
+from typing import Literal, Sequence
 
-from sqlalchemy import BigInteger, Float, and_, case, cast, func, literal, or_, type_coerce
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, literal_column, or_, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from woq_tui.domain.enums import Satisfaction
@@ -69,6 +70,17 @@ PERCENTILES = {
 SATISFIED = (Satisfaction.satisfied.value, Satisfaction.basically_satisfied.value)
 
 
+# Constants written into the SQL rather than bound: SQLite evaluates a bound parameter
+# per row inside CASE, ~30 % of the year's aggregate (bench/figures_bench.py).
+ONE = literal_column("1", BigInteger)
+ZERO = literal_column("0", BigInteger)
+
+
+def flag(condition) -> ColumnElement[int]:
+    """1 where `condition` holds, else 0 (NULL counts as false)."""
+    return case((condition, ONE), else_=ZERO)
+
+
 def _seconds(column) -> ColumnElement[int]:
     """An EpochSeconds column as the plain integer it is in the database."""
     return type_coerce(column, BigInteger)
@@ -80,18 +92,20 @@ class TicketFacts:
     def __init__(self, as_of: datetime, table=None) -> None:
         c = (table if table is not None else Ticket.__table__).c
         self.columns = c
-        self.as_of = literal(to_epoch(as_of), BigInteger)
+        # Written into the SQL at execution (the compiled form stays cached): SQLite reads
+        # a bound parameter per use and row, ~25 % of a year's aggregate (docs/figures.md).
+        self.as_of = literal(to_epoch(as_of), BigInteger, literal_execute=True)
         self.created = _seconds(c.created_at)
         resolved_at = _seconds(c.resolved_at)
         first_response_at = _seconds(c.first_response_at)
         due_at = _seconds(c.due_at)
         # NULL <= x is NULL, so an unresolved ticket falls to the ELSE branch.
         self.is_resolved = resolved_at <= self.as_of
-        self.resolved = case((self.is_resolved, 1), else_=0)
+        self.resolved = flag(self.is_resolved)
         # Overdue: due before it was resolved, or (still open at as_of) before as_of.
         until = case((self.is_resolved, resolved_at), else_=self.as_of)
         self.is_overdue = due_at < until
-        self.overdue = case((self.is_overdue, 1), else_=0)
+        self.overdue = flag(self.is_overdue)
         self.response_s = case((first_response_at <= self.as_of, first_response_at - self.created))
         self.handling_s = case((self.is_resolved, resolved_at - self.created))
         # The same durations without the CASE, for rows already filtered by has_duration()
@@ -116,50 +130,99 @@ class TicketFacts:
         return _seconds(column) <= self.as_of
 
 
-def _ratio(numerator, denominator) -> ColumnElement[float]:
-    """numerator / denominator as a double; NULL when the denominator is 0."""
-    return cast(numerator, Float) / func.nullif(denominator, 0)
-
-
 def _sum(expression) -> ColumnElement[int]:
     # PostgreSQL's sum(bigint) is numeric: bring it back to an integer.
     return cast(func.sum(expression), BigInteger)
 
 
-def aggregates(facts: TicketFacts) -> dict[str, ColumnElement]:
-    """The figures (but the percentiles) over a group, and the counts they rest on.
+# The integer sums a group's figures rest on (aggregates() computes them in SQL).
+SUMS: tuple[str, ...] = (
+    "tickets", "resolved", "overdue", "on_time", "responded", "response_s", "handling_s",
+    "repeat", "escalated", "one_time", "surveyed", "satisfied",
+)
+# Which sums each figure needs (for series that compute only a few figures).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "tickets": ("tickets",),
+    "open": ("tickets", "resolved"),
+    "overdue": ("overdue",),
+    "overdue_rate": ("overdue", "tickets"),
+    "on_time_rate": ("on_time", "resolved"),
+    "avg_first_response_min": ("response_s", "responded"),
+    "p90_first_response_min": ("responded",),
+    "avg_handling_h": ("handling_s", "resolved"),
+    "p90_handling_h": ("resolved",),
+    "repeat_dispatch_rate": ("repeat", "tickets"),
+    "escalation_rate": ("escalated", "tickets"),
+    "one_time_resolution_rate": ("one_time", "resolved"),
+    "satisfaction_rate": ("satisfied", "surveyed"),
+}
 
-    Keys: every FIGURE_KEYS entry except the PERCENTILES, plus "responded" and
-    "resolved" (how many rows each percentile ranks).
+
+def aggregates(facts: TicketFacts, only: Sequence[str] | None = None) -> dict[str, ColumnElement[int]]:
+    """The integer sums of a group (SUMS), as aggregate expressions for a GROUP BY.
+
+    Only counts and sums of integers: they add up exactly across groups (a subtotal is
+    the sum of its stations' sums) and `finish()` turns them into the figures. `only`
+    limits them to what those figures need.
     """
     c = facts.columns
-    tickets = func.count()
-    resolved = _sum(facts.resolved)
-    overdue = _sum(facts.overdue)
-    responded = func.count(facts.response_s)
-    on_time = _sum(case((and_(facts.is_resolved, or_(c.due_at.is_(None), ~facts.is_overdue)), 1), else_=0))
-    one_time = _sum(
-        case((and_(facts.is_resolved, c.dispatch_count <= 1, c.reopen_count == 0), 1), else_=0)
-    )
-    repeat = _sum(case((c.dispatch_count >= 2, 1), else_=0))
-    escalated = _sum(case((c.escalated, 1), else_=0))
-    surveyed = func.count(c.satisfaction)
-    satisfied = _sum(case((c.satisfaction.in_(SATISFIED), 1), else_=0))
-    return {
-        "tickets": tickets,
-        "open": tickets - resolved,
-        "overdue": overdue,
-        "overdue_rate": _ratio(overdue, tickets),
-        "on_time_rate": _ratio(on_time, resolved),
-        "avg_first_response_min": _ratio(func.sum(facts.response_s), responded * 60),
-        "avg_handling_h": _ratio(func.sum(facts.handling_s), resolved * 3600),
-        "repeat_dispatch_rate": _ratio(repeat, tickets),
-        "escalation_rate": _ratio(escalated, tickets),
-        "one_time_resolution_rate": _ratio(one_time, resolved),
-        "satisfaction_rate": _ratio(satisfied, surveyed),
-        "responded": responded,
-        "resolved": resolved,
+    satisfied = [literal_column(f"'{code}'") for code in SATISFIED]  # fixed codes, written into the SQL
+    columns = {
+        "tickets": func.count(),
+        "resolved": _sum(facts.resolved),
+        "overdue": _sum(facts.overdue),
+        "on_time": _sum(flag(and_(facts.is_resolved, or_(c.due_at.is_(None), ~facts.is_overdue)))),
+        "responded": func.count(facts.response_s),
+        "response_s": _sum(facts.response_s),
+        "handling_s": _sum(facts.handling_s),
+        "repeat": _sum(flag(c.dispatch_count >= 2)),
+        "escalated": _sum(flag(c.escalated)),
+        "one_time": _sum(flag(and_(facts.is_resolved, c.dispatch_count <= 1, c.reopen_count == 0))),
+        "surveyed": func.count(c.satisfaction),
+        "satisfied": _sum(flag(c.satisfaction.in_(satisfied))),
     }
+    if only is not None:
+        wanted = {"tickets", *(name for key in only for name in NEEDS[key])}
+        columns = {name: value for name, value in columns.items() if name in wanted}
+    return columns
+
+
+def add_sums(total: dict[str, int], part: dict[str, int | None]) -> dict[str, int]:
+    """`total` plus a group's sums, name by name (a subtotal of groups)."""
+    for name, value in part.items():
+        total[name] = total.get(name, 0) + (value or 0)
+    return total
+
+
+def _ratio(numerator: int | None, denominator: int | None) -> float | None:
+    """One IEEE division of two exact integers (the same bits as SQL's
+    CAST(a AS FLOAT) / b on either database); None when the denominator is 0."""
+    return (numerator or 0) / denominator if denominator else None
+
+
+def finish(sums: dict[str, int | None], only: Sequence[str] | None = None) -> dict[str, float | int | None]:
+    """The figures of metrics.md from a group's sums; the percentiles are None (the
+    percentile step fills them). Figures outside `only` are None."""
+    s = {name: (sums.get(name) or 0) for name in SUMS}
+    figures = {
+        "tickets": s["tickets"],
+        "open": s["tickets"] - s["resolved"],
+        "overdue": s["overdue"],
+        "overdue_rate": _ratio(s["overdue"], s["tickets"]),
+        "on_time_rate": _ratio(s["on_time"], s["resolved"]),
+        "avg_first_response_min": _ratio(s["response_s"], s["responded"] * 60),
+        "p90_first_response_min": None,
+        "avg_handling_h": _ratio(s["handling_s"], s["resolved"] * 3600),
+        "p90_handling_h": None,
+        "repeat_dispatch_rate": _ratio(s["repeat"], s["tickets"]),
+        "escalation_rate": _ratio(s["escalated"], s["tickets"]),
+        "one_time_resolution_rate": _ratio(s["one_time"], s["resolved"]),
+        "satisfaction_rate": _ratio(s["satisfied"], s["surveyed"]),
+    }
+    if only is not None:
+        keep = {"tickets", *only}
+        figures = {key: (value if key in keep else None) for key, value in figures.items()}
+    return figures
 
 
 def p90_rank(n: int) -> int:
@@ -246,6 +309,35 @@ class Period:
         The same number of days; for a calendar month, the calendar month before.
         """
         return self.step(-1)
+
+    def comparison(self, as_of: datetime) -> Comparison:
+        """What this period's figures are compared with, judged at `as_of`.
+
+        A period still running at `as_of` (today, this week, ...) is compared with the
+        same elapsed span of the previous one, judged at the same point: on Thursday
+        10:00, this week so far against last week's Monday 00:00 to Thursday 10:00 as it
+        stood then (local wall-clock time, so a DST change keeps 10:00 at 10:00). A
+        period already over is compared with the whole previous one, judged at `as_of`
+        too (a report of it run now).
+        """
+        previous = self.previous()
+        if not self.start < as_of < self.end:
+            return Comparison(previous, as_of, partial=False)
+        local = as_of.astimezone(self.tz)
+        day = previous.first_day + (local.date() - self.first_day)
+        cut = datetime.combine(day, local.time(), tzinfo=self.tz).astimezone(UTC)
+        cut = min(max(cut, previous.start), previous.end)
+        return Comparison(Period(previous.start, cut, self.tz, previous.kind), cut, partial=True)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The previous period a period is compared with, and the instant it is judged at;
+    `partial`: the same elapsed span of it, for a period still running."""
+
+    period: Period
+    as_of: datetime
+    partial: bool
 
 
 def _week_start(day: date) -> date:

@@ -58,6 +58,11 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_station_created", "station_code", "created_at", *FIGURE_COLUMNS),
         Index("ix_ticket_type_created", "type", "created_at", "station_code", *FIGURE_COLUMNS),
         Index("ix_ticket_created_cover", "created_at", "station_code", "type", *FIGURE_COLUMNS),
+        # The percentiles walk these from the top (migration 0003).
+        Index("ix_ticket_station_handling", "station_code", text("(resolved_at - created_at)"), "created_at", "resolved_at"),
+        Index("ix_ticket_handling", text("(resolved_at - created_at)"), "created_at", "resolved_at", "station_code", "type"),
+        Index("ix_ticket_station_response", "station_code", text("(first_response_at - created_at)"), "created_at", "first_response_at"),
+        Index("ix_ticket_response", text("(first_response_at - created_at)"), "created_at", "first_response_at", "station_code", "type"),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _ticket_version}
 

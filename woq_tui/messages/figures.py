@@ -58,7 +58,7 @@ MESSAGES = {
     "report.cannot_write": ("无法写入 {path}：{error}", "Cannot write {path}: {error}"),
     # station screen
     "stations.loading": ("正在计算各供电所指标…", "Computing the station figures…"),
-    "stations.trend": ("每日超期率", "Daily overdue"),
+    "stations.trend": ("超期趋势", "Trend"),
     "stations.subtotal": ("小计 {area}", "Subtotal {area}"),
     "stations.total": ("合计", "Total"),
     "stations.none": ("本周期没有工单", "No tickets in this period"),
@@ -66,6 +66,9 @@ MESSAGES = {
     "stations.exported": ("已导出 {csv} 和 {svg}", "Exported {csv} and {svg}"),
     "stations.export_failed": ("导出失败：{error}", "Export failed: {error}"),
     "stations.compared": ("对比 {start} – {end}", "vs {start} – {end}"),
+    "stations.compared_partial": ("对比上期同时段 {start} – {end}", "vs same span before: {start} – {end}"),
+    "stations.legend_better": ("改善", "better"),
+    "stations.legend_worse": ("{mark}变差", "{mark} worse"),
     "stations.failed": ("无法读取指标：{error}", "Cannot read the figures: {error}"),
     "stations.period.today": ("今天", "Today"),
     "stations.period.this_week": ("本周", "This week"),
@@ -97,6 +100,8 @@ MESSAGES = {
     # meeting screen
     "meeting.week": ("第{week}周 {start} – {end}", "Week {week}: {start} – {end}"),
     "meeting.vs_last": ("上周 {value}", "last week {value}"),
+    "meeting.vs_last_partial": ("上周同时段 {value}", "same span last week {value}"),
+    "meeting.compared_partial": ("对比上周同时段 {start} – {end}", "vs the same span of last week: {start} – {end}"),
     "meeting.worse": ("退步最多的供电所（超期率）", "Stations that got worse most (overdue rate)"),
     "meeting.improved": ("进步的供电所（超期率）", "Stations that improved (overdue rate)"),
     "meeting.type_mix": ("工单类型构成", "Ticket type mix"),

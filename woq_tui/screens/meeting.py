@@ -23,7 +23,7 @@ from woq_tui.i18n import t
 from woq_tui.reporting.formatting import day_label, delta, format_value, group_label
 from woq_tui.screens.base import WoqScreen
 from woq_tui.store.figures import MeetingWeek, meeting_week
-from woq_tui.widgets.figures_cells import change_text
+from woq_tui.widgets.figures_cells import MARK_WORSE, change_text
 from woq_tui.widgets.figures_charts import bar_rows, pad, paired_bars
 from woq_tui.widgets.kpi_tile import KpiTile
 
@@ -133,19 +133,27 @@ class MeetingScreen(WoqScreen):
         period = self.period
         assert period is not None
         week = period.first_day.isocalendar().week
-        self.query_one("#meeting-title", Static).update(
-            t("meeting.week", week=week, start=period.first_day.isoformat(), end=period.last_day.isoformat())
-        )
+        title = Text(t("meeting.week", week=week, start=period.first_day.isoformat(), end=period.last_day.isoformat()))
+        comparison = self.week.comparison if self.week is not None and self.week.period == period else None
+        if comparison is not None and comparison.partial:
+            start, end = (moment.astimezone(period.tz) for moment in (comparison.period.start, comparison.period.end))
+            title.append("  " + t("meeting.compared_partial", start=f"{start:%m-%d %H:%M}", end=f"{end:%m-%d %H:%M}"))
+        title.append("   ")
+        title.append(t("stations.legend_worse", mark=MARK_WORSE))
+        self.query_one("#meeting-title", Static).update(title)
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.generation != self.generation:
             return
         week = self.week = message.week
+        partial = week.comparison is not None and week.comparison.partial
+        self._show_title()
         for key in HEADLINES:
             now, before = week.totals.get(key), week.previous_totals.get(key)
             change = change_text(key, now, before, with_value=False, points=True)
-            line = Text.assemble(change or "=", "\n", (t("meeting.vs_last", value=format_value(key, before)), ""))
+            versus = t("meeting.vs_last_partial" if partial else "meeting.vs_last", value=format_value(key, before))
+            line = Text.assemble(change or "=", "\n", (versus, ""))
             self.query_one(f"#kpi-{key}", KpiTile).show(digits_text(key, now), line)
         worse, improved = self._movers(week)
         self.query_one("#meeting-worse", Static).update(worse)

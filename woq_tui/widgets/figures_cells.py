@@ -1,9 +1,9 @@
 """Cells of the figure tables: a value with its change, a text sparkline, bars.
 
-A change is an arrow for its direction (↑ up, ↓ down) and a colour and a word-free
-mark for its meaning (better green, worse red), so it reads without colour too: the
-arrow says which way the number went, the figure's column says which way is good, and
-the screen's legend repeats it.
+A change is an arrow for its direction (↑ up, ↓ down) and, for its meaning, a colour
+and a mark that read without colour too: better is green, worse is bold red with a
+trailing ✗ (MARK_WORSE). The arrow alone cannot say it (a lower overdue rate is good, a
+lower on-time rate is bad); the screens' legends name the mark.
 """
 
 from __future__ import annotations
@@ -15,24 +15,33 @@ from rich.text import Text
 from woq_tui.reporting.formatting import delta, format_delta, format_value, verdict
 
 SPARKS = "▁▂▃▄▅▆▇█"
-STYLE = {"better": "bold green", "worse": "bold red", None: "dim"}
+STYLE = {"better": "green", "worse": "bold red", None: "dim"}
+MARK_WORSE = "✗"
+MARKS = {"better": "", "worse": MARK_WORSE, None: ""}
 
 
-def change_text(key: str, now: Any, before: Any, with_value: bool = True, points: bool = False) -> Text:
-    """"18.8% ↑2.1" with the arrow and change coloured by better or worse.
+def change_only(key: str, now: Any, before: Any, points: bool = False) -> Text:
+    """"↑2.1✗": the change alone, arrow first, styled and marked better or worse;
+    empty when there is no change or nothing to compare with.
 
     Ratios change in percentage points; `points` writes the unit ("pp", 个百分点).
     """
-    text = Text(format_value(key, now) if with_value else "")
     change = delta(key, now, before)
-    if change is None:
-        return text
-    direction = "↑" if change > 0 else "↓" if change < 0 else "="
-    if direction == "=":
-        return text
-    words = format_delta(key, change, points)
-    text.append(" " if with_value else "")
-    text.append(f"{direction}{words.lstrip('+-')}", STYLE[verdict(key, change)])
+    if change is None or not any(digit in "123456789" for digit in format_delta(key, change, False)):
+        return Text()  # none, or none at the precision shown ("↑0.0" would say nothing)
+    direction = "↑" if change > 0 else "↓"
+    judged = verdict(key, change)
+    words = format_delta(key, change, points).lstrip("+-")
+    return Text(f"{direction}{words}{MARKS[judged]}", STYLE[judged])
+
+
+def change_text(key: str, now: Any, before: Any, with_value: bool = True, points: bool = False) -> Text:
+    """"18.8% ↑2.1✗": the value (unless not `with_value`) and its change_only()."""
+    text = Text(format_value(key, now) if with_value else "")
+    change = change_only(key, now, before, points)
+    if change.plain:
+        text.append(" " if with_value else "")
+        text.append_text(change)
     return text
 
 
