@@ -4,7 +4,7 @@ A p90 is `ORDER BY d DESC LIMIT 1 OFFSET n - ceil(0.9 n)`. With only the coverin
 indexes of 0002, every group's rows are read and sorted: for a year, ~0.35 ms a
 station and ~90 ms for the total, per percentile (SQLite, 320,000 tickets). Walking an
 index ordered by the duration from the top, filtered by the period, reads about a
-tenth of the group instead: ~0.02 ms a station, ~2 ms for the total
+tenth of the group instead: ~0.04 ms a station, ~2 ms for the total
 (bench/figures_bench.py, docs/figures.md).
 
 - ix_ticket_station_handling / _response: (station, duration, ...), for each station;
