@@ -8,7 +8,8 @@ it does not depend on the demo generator) into bench/out/, then times
      against the fastest hand-written SQL for the same figures run with sqlite3;
   2. the whole report (totals, by type, by area, stations), likewise;
   3. the station screen's time to show a year through App.run_test, and the event
-     loop's lag meanwhile (SQLite, and PostgreSQL when it runs).
+     loop's lag meanwhile (SQLite, and PostgreSQL when it runs), then the lag that the
+     loading alone costs an asyncio loop (no Textual).
 With WOQ_TEST_DATABASE_URL set, 1 and 2 also run on PostgreSQL (baseline through
 psycopg). Prints medians of several runs and the ratios. The machine is shared: the
 figures carry that caveat.
@@ -419,6 +420,43 @@ def screen_time(url: str, label: str, runs: int = 5) -> None:
               f"max {lags[-1] if lags else 0:.0f} ms ({len(lags)} samples)")
 
 
+def loading_lag(url: str, label: str, runs: int = 5) -> None:
+    """The event loop's lag while load_station_table runs in a thread, without Textual:
+    what the loading itself (threads holding the GIL between database calls) costs the
+    loop, apart from mounting and painting the screen."""
+    from zoneinfo import ZoneInfo
+
+    from woq_tui.domain.metrics import Period
+    from woq_tui.store.figures import load_station_table
+
+    engine = make_engine(url)
+    period = Period(END - timedelta(days=365), END, ZoneInfo("Asia/Shanghai"))
+    load_station_table(engine, period, END)
+
+    async def measure() -> list[float]:
+        loop = asyncio.get_running_loop()
+        lags: list[float] = []
+        done = False
+
+        async def sample() -> None:
+            while not done:
+                before = loop.time()
+                await asyncio.sleep(0.05)
+                lags.append((loop.time() - before - 0.05) * 1000)
+
+        sampler = asyncio.create_task(sample())
+        for _ in range(runs):
+            await asyncio.to_thread(load_station_table, engine, period, END)
+        done = True
+        await sampler
+        return sorted(lags)
+
+    lags = asyncio.run(measure())
+    engine.dispose()
+    print(f"  {label} loading alone (no UI), {runs} loads: event-loop lag p95 {lags[int(0.95 * (len(lags) - 1))]:.0f} ms, "
+          f"max {lags[-1]:.0f} ms ({len(lags)} samples)")
+
+
 def pg_database(base_url: str, tickets: int, stations: int, seed: int) -> str:
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
@@ -462,6 +500,7 @@ def main(argv=None) -> int:
     engine.dispose()
     if not args.no_screen:
         screen_time(f"sqlite:///{path}", "SQLite")
+        loading_lag(f"sqlite:///{path}", "SQLite")
     pg = os.environ.get("WOQ_TEST_DATABASE_URL")
     if pg:
         url = pg_database(pg, args.tickets, args.stations, args.seed)
@@ -471,6 +510,7 @@ def main(argv=None) -> int:
         engine.dispose()
         if not args.no_screen:
             screen_time(url, "PostgreSQL")
+            loading_lag(url, "PostgreSQL")
     return 0
 
 

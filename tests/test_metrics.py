@@ -443,6 +443,22 @@ def test_large_groups_walk_the_duration_indexes_and_agree_with_the_window_form(s
     assert round(totals["p90_handling_h"] * 3600) == expected
 
 
+def test_without_the_duration_indexes_the_figures_are_the_same(sqlite_url):
+    """A database not yet at migration 0003 sorts instead of walking: same figures."""
+    from alembic import command
+
+    from woq_tui.store.db import _alembic_config
+
+    engine = make_engine(sqlite_url)
+    fill_random(engine, seed=13, count=300)
+    walked = report(engine, PERIOD, AS_OF)
+    command.downgrade(_alembic_config(engine), "0002")
+    sorted_ = report(engine, PERIOD, AS_OF)
+    engine.dispose()
+    assert (sorted_.totals, sorted_.by_area, sorted_.by_type, sorted_.stations) == (
+        walked.totals, walked.by_area, walked.by_type, walked.stations)
+
+
 def test_subtotals_rolled_up_from_stations_equal_their_own_group_by(engine):
     """The report's areas and total are sums of the stations' sums: the same bits as
     a GROUP BY of their own, percentiles included."""

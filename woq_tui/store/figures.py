@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import (
     BigInteger, Connection, Engine, Integer, String, TableClause, and_, bindparam, column, func, literal,
-    literal_column, select, true, union_all,
+    literal_column, select, text, true, union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
@@ -231,10 +231,10 @@ class IndexedTicket(TableClause):
 
 @compiles(IndexedTicket)
 def _compile_indexed(element: IndexedTicket, compiler, **kw) -> str:
-    text = compiler.visit_table(element, **kw)
+    rendered = compiler.visit_table(element, **kw)
     if kw.get("asfrom") and compiler.dialect.name == "sqlite":
-        text += f" INDEXED BY {element.index}"
-    return text
+        rendered += f" INDEXED BY {element.index}"
+    return rendered
 
 
 # The duration-ordered indexes of migration 0003: (duration, station-led?) -> table.
@@ -320,6 +320,16 @@ def _table_rows(connection: Connection) -> int:
     return connection.execute(select(func.max(Ticket.__table__.c.id))).scalar() or 0
 
 
+def _present_indexes(connection: Connection) -> set[str]:
+    """The duration indexes this SQLite database has (a schema without migration 0003
+    then sorts, rather than fail on INDEXED BY)."""
+    names = [table.index for table in DURATION_INDEX.values()]
+    master = text("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN :names").bindparams(
+        bindparam("names", expanding=True)
+    )
+    return set(connection.execute(master, {"names": names}).scalars())
+
+
 def fill_percentiles(
     connection: Connection,
     grouping: Grouping,
@@ -340,7 +350,9 @@ def fill_percentiles(
     that is (a year's total, an area, the repair type). SQLite's planner would rather
     sort the narrower range; PostgreSQL's weighs it right by itself.
     """
-    table_rows = _table_rows(connection) if connection.dialect.name == "sqlite" and where is None else 0
+    walks = connection.dialect.name == "sqlite" and where is None
+    table_rows = _table_rows(connection) if walks else 0
+    present = _present_indexes(connection) if walks else set()
     statements: dict[tuple[str, Any], Any] = {}
 
     def statement(name: str, duration: str, index: tuple[str, bool] | None):
@@ -370,6 +382,8 @@ def fill_percentiles(
                 index = (duration, True)
             elif table_rows and n >= WALK_SHARE * table_rows:
                 index = (duration, False)
+            if index is not None and DURATION_INDEX[index].index not in present:
+                index = None
             member = grouping.member_values(key)
             seconds = connection.execute(statement(name, duration, index), {**member, "p90_offset": p90_offset(n)}).scalar_one()
             values[name] = seconds / per_unit
