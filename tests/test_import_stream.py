@@ -219,6 +219,43 @@ def test_fast_reader_reads_what_openpyxl_reads(tmp_path, write_only, epoch, shar
     assert [n for n, _ in fast][-1] == (9 if not write_only else 6)
 
 
+def test_shared_strings_are_read_back_from_their_file_in_any_order():
+    from woq_tui.store.xlsx_reader import SharedStrings
+
+    texts = [f"{n}号 😀 {'长' * (n % 7)}" for n in range(10_000)] + ["", "last"]  # more than the cache holds
+    strings = SharedStrings()
+    for text in texts:
+        strings.append(text)
+    order = list(range(len(texts)))
+    order = order[::-1] + order[::3]
+    try:
+        assert len(strings) == len(texts)
+        assert [strings.get(i) for i in order] == [texts[i] for i in order]
+        with pytest.raises(IndexError):
+            strings.get(len(texts))
+    finally:
+        strings.close()
+
+
+def test_a_shared_string_index_beyond_the_table_names_the_row(run, tmp_path):
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(ZH_HEADER)
+    for n in range(5):
+        sheet.append(_row(n))
+    book.save(tmp_path / "book.xlsx")
+    path = _with_shared_strings(tmp_path / "book.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'(<c r="A4"[^>]*?)(?: t="\w+")?>.*?</c>', rb'\1 t="s"><v>99999</v></c>', data, count=1)
+            target.writestr(item, data)
+    code, out, err = run(broken)
+    assert code == 1 and out == "" and "row 4 cannot be read" in err and err.count("\n") == 1
+
+
 def test_fast_reader_decodes_excel_escapes_and_skips_phonetic_runs(tmp_path):
     """Excel writes a carriage return as _x000D_ and may add phonetic guides (rPh)."""
     path = _with_shared_strings(_workbook(tmp_path / "book.xlsx", write_only=False))

@@ -23,7 +23,7 @@ import csv
 import json
 import sqlite3
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -569,6 +569,8 @@ class Export:
 
         `engine` may be None for a dry run against no database (every row counts as
         new). Naive times are read in `policy.timezone`, the configured time zone.
+        close() the summary when done with its rejects (past the first hundred they
+        wait in a temporary file).
         """
         if rejects_path is not None and _same_file(rejects_path, self.path):
             raise ImportFileError(t("import.rejects_is_input"))
@@ -577,44 +579,56 @@ class Export:
         validator = RowValidator(self.header, policy, policy.timezone, _known_stations(engine))
         writer = _BatchWriter(engine, self.header.covered, clock, operator, self.path.name, dry_run)
         summary = ImportSummary(ignored_columns=self.header.ignored, dry_run=dry_run)
-        rejects = _RejectsFile(rejects_path, self.source.header)
-        seen = _SeenNumbers()
-        rows = iter(self.source.rows)
-        try:
-            while True:
-                # Read a batch of rows, then validate it against the ticket numbers of
-                # the batch that earlier batches accepted (one lookup), then write it.
-                chunk: list[tuple[int, Sequence[Any]]] = []
-                for row, cells in rows:
-                    chunk.append((row, cells))
-                    summary.read += 1
-                    if progress is not None and summary.read % PROGRESS_EVERY == 0:
-                        progress(summary.read, self.source.fraction())
-                    if len(chunk) >= batch_rows:
-                        break
-                if not chunk:
-                    break
-                validator.seen = seen.among([validator.ticket_no(cells) for _, cells in chunk])
-                batch: list[ParsedRow] = []
-                for row, cells in chunk:
-                    result = validator.validate(row, cells)
-                    if isinstance(result, Rejection):
-                        summary.rejected += 1
-                        summary.rejects.append(result)
-                        rejects.write(cells, result)
-                    else:
-                        batch.append(result)
-                writer.flush(batch, summary)
-                seen.add(parsed.ticket_no for parsed in batch)
-        except BaseException:
-            summary.close()
-            raise
-        finally:
-            seen.close()
-            rejects.close()
+        with ExitStack() as cleanup:
+            seen = _SeenNumbers()
+            cleanup.callback(seen.close)
+            rejects = _RejectsFile(rejects_path, self.source.header)
+            cleanup.callback(rejects.close)
+            try:
+                self._read_validate_write(validator, writer, seen, rejects, summary, progress, batch_rows)
+            except BaseException:
+                summary.close()
+                raise
         if progress is not None:
             progress(summary.read, 1.0)
         return summary
+
+    def _read_validate_write(
+        self,
+        validator: RowValidator,
+        writer: _BatchWriter,
+        seen: _SeenNumbers,
+        rejects: _RejectsFile,
+        summary: ImportSummary,
+        progress: Progress | None,
+        batch_rows: int,
+    ) -> None:
+        rows = iter(self.source.rows)
+        while True:
+            # Read a batch of rows, then validate it against the ticket numbers of the
+            # batch that earlier batches accepted (one lookup), then write it.
+            chunk: list[tuple[int, Sequence[Any]]] = []
+            for row, cells in rows:
+                chunk.append((row, cells))
+                summary.read += 1
+                if progress is not None and summary.read % PROGRESS_EVERY == 0:
+                    progress(summary.read, self.source.fraction())
+                if len(chunk) >= batch_rows:
+                    break
+            if not chunk:
+                return
+            validator.seen = seen.among([validator.ticket_no(cells) for _, cells in chunk])
+            batch: list[ParsedRow] = []
+            for row, cells in chunk:
+                result = validator.validate(row, cells)
+                if isinstance(result, Rejection):
+                    summary.rejected += 1
+                    summary.rejects.append(result)
+                    rejects.write(cells, result)
+                else:
+                    batch.append(result)
+            writer.flush(batch, summary)
+            seen.add(parsed.ticket_no for parsed in batch)
 
 
 def _same_file(a: str | Path, b: str | Path) -> bool:

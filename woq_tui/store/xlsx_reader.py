@@ -5,8 +5,8 @@ objects for every inline string and a dict for every cell, and a sheet without a
 `<dimension>` (openpyxl's own write-only files, many exporters) is parsed a whole extra
 time when the workbook opens. This reader walks the same XML with the C parser behind
 `xml.etree.ElementTree.iterparse` and a tight loop, at a third of the cost, dropping
-each row from the tree once read, so memory does not grow with the sheet (but for the
-shared-string table, which any reader must hold). It reads values as openpyxl's `iter_rows(values_only=True)` gives them:
+each row from the tree once read, and keeps the shared-string table in a temporary
+file, so memory does not grow with the sheet. It reads values as openpyxl's `iter_rows(values_only=True)` gives them:
 shared and inline strings (rich-text runs joined, phonetic runs left out), numbers
 (int when written without a point or exponent), booleans, error codes as text, the
 cached value of a formula, ISO dates (`t="d"`), and numbers whose cell style is a date
@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import posixpath
 import re
+import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
+from array import array
+from functools import lru_cache
 from datetime import datetime, time, timedelta
 from typing import IO, Any, Iterator
 
@@ -85,6 +88,46 @@ class _Counting:
         return data
 
 
+class SharedStrings:
+    """The shared-string table, which cells name by index in any order.
+
+    A workbook Excel saves keeps every text there: a year of unique ticket numbers,
+    phones and addresses is ≈1 M strings, ≈100 MB as Python strings. They are written
+    to an anonymous temporary file instead, UTF-8, with an array of where each starts
+    (8 bytes a string); the few thousand read most recently stay in memory, which
+    covers the values that repeat (types, stations, statuses).
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._starts = array("q", [0])
+        self._reader: IO[bytes] | None = None
+        self.get = lru_cache(maxsize=4096)(self._read)
+
+    def append(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self._file.write(data)
+        self._starts.append(self._starts[-1] + len(data))
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def _read(self, index: int) -> str:
+        if not 0 <= index < len(self._starts) - 1:
+            raise IndexError(f"shared string {index} of {len(self._starts) - 1}")
+        if self._reader is None:  # the table is complete: read without a buffer
+            self._file.flush()
+            self._reader = open(self._file.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
+        start = self._starts[index]
+        self._reader.seek(start)
+        return self._reader.read(self._starts[index + 1] - start).decode("utf-8")
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+        self._file.close()
+
+
 class SheetReader:
     """The first worksheet of `path`, as rows of values. `Unsupported` from __init__
     means: read it with openpyxl; zipfile.BadZipFile / KeyError / ET.ParseError mean
@@ -95,6 +138,8 @@ class SheetReader:
         try:
             self._open()
         except BaseException:
+            if hasattr(self, "_strings"):
+                self._strings.close()
             self._zip.close()
             raise
 
@@ -146,15 +191,22 @@ class SheetReader:
         self._dates, self._durations = self._read_date_styles(parts.get(TYPE_STYLES))
         self._stream: _Counting | None = None
 
-    def _read_strings(self, part: str | None) -> list[str]:
+    def _read_strings(self, part: str | None) -> SharedStrings:
+        strings = SharedStrings()
         if part is None or part not in self._zip.NameToInfo:
-            return []
-        strings = []
-        with self._zip.open(part) as stream:
-            for _, element in ET.iterparse(stream):
-                if element.tag == _SI:
-                    strings.append(_string(element))
-                    element.clear()
+            return strings
+        try:
+            with self._zip.open(part) as stream:
+                root = None
+                for event, element in ET.iterparse(stream, ("start", "end")):
+                    if root is None:
+                        root = element
+                    elif event == "end" and element.tag == _SI:
+                        strings.append(_string(element))
+                        root.clear()
+        except BaseException:
+            strings.close()
+            raise
         return strings
 
     def _read_date_styles(self, part: str | None) -> tuple[set[int], set[int]]:
@@ -194,7 +246,7 @@ class SheetReader:
         """(spreadsheet row number, values) of each <row> element, in file order."""
         from openpyxl.utils.datetime import from_ISO8601
 
-        strings, dates, durations, epoch = self._strings, self._dates, self._durations, self.epoch
+        shared, dates, durations, epoch = self._strings.get, self._dates, self._durations, self.epoch
         columns: dict[str, int] = {}
         number = 0
         sheet_data = ET.Element(_DATA)
@@ -238,7 +290,7 @@ class SheetReader:
                             value = _from_excel(value, epoch, int(style) in durations)
                         values.append(value)
                     elif kind == "s":
-                        values.append(strings[int(text)])
+                        values.append(shared(int(text)))
                     elif kind == "b":
                         values.append(bool(int(text)))
                     elif kind == "d":
@@ -250,6 +302,7 @@ class SheetReader:
                 yield number, values
 
     def close(self) -> None:
+        self._strings.close()
         self._zip.close()
 
 
