@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from woq_tui.i18n import t
 from woq_tui.widgets.app_header import AppHeader
@@ -25,7 +25,8 @@ class WoqScreen(TranslatedBindings, Screen):
         yield Footer()
 
     def compose_body(self) -> ComposeResult:
-        yield Static(t("placeholder.coming", screen=t(self.TITLE_KEY)), classes="placeholder")
+        """What lies between header and footer; every screen composes its own."""
+        yield from ()
 
     def on_mount(self) -> None:
         self.query_one(AppHeader).screen_title = t(self.TITLE_KEY)
