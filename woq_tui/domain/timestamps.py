@@ -9,23 +9,15 @@ time-zone aware datetimes in UTC; a naive datetime is a bug and is refused.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
-UTC = timezone.utc
+from woq_tui.domain.instants import UTC, from_epoch, to_epoch
 
-
-def to_epoch(value: datetime) -> int:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: times must be time-zone aware")
-    return int(value.timestamp() // 1)
-
-
-def from_epoch(value: int) -> datetime:
-    return datetime.fromtimestamp(int(value), tz=UTC)
+__all__ = ["UTC", "EpochSeconds", "from_epoch", "to_epoch"]
 
 
 class EpochSeconds(TypeDecorator[datetime]):

@@ -22,9 +22,8 @@ from textual.widgets import Input
 
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
-from woq_tui.store import queries
-from woq_tui.store.db import first_line
-from woq_tui.store.queries import QueueFilter, QueuePage, QueueSort
+from woq_tui.store.errors import first_line
+from woq_tui.store.rows import PAGE_SIZE, QueueFilter, QueuePage, QueueSort, sort_key
 from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_KEY, LiveRequest, LiveResult, fetch
 from woq_tui.widgets.filter_bar import FilterBar
 from woq_tui.widgets.kpi_strip import KpiStrip
@@ -33,6 +32,7 @@ from woq_tui.widgets.ticket_table import TicketTable
 from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
 if TYPE_CHECKING:
+    from woq_tui.store.queries import StationChoice
     from woq_tui.screens.reassign import OutboxChanged
 
 SORTS = tuple(QueueSort)
@@ -67,7 +67,7 @@ class QueueScreen(TicketListScreen):
         self.need_reload = True
         self.total = 0
         self.station_names: dict[str, str] = {}
-        self.window = TicketWindow(queries.sort_key(self.sort))
+        self.window = TicketWindow(sort_key(self.sort))
         self.outbox = OutboxMarks()
         self._kpis_due = 0.0
         self._search_before = ""
@@ -115,7 +115,7 @@ class QueueScreen(TicketListScreen):
             reverse=self.reverse,
             watermark=self.watermark,
             reload=reload,
-            limit=max(queries.PAGE_SIZE, len(self.window)),
+            limit=max(PAGE_SIZE, len(self.window)),
             kpis=kpis,
             held=() if reload else tuple(self.window.keys() if kpis else self.outbox),
             outbox_generation=self.outbox.generation,
@@ -154,7 +154,7 @@ class QueueScreen(TicketListScreen):
             self.total = result.total
         self.outbox.forget_except(self.window.keys())
         self.show_counts()
-        if not self.window.complete and len(self.window) < queries.PAGE_SIZE // 2:
+        if not self.window.complete and len(self.window) < PAGE_SIZE // 2:
             self.load_more()
 
     need_reload_keeps_cursor = True
@@ -174,9 +174,11 @@ class QueueScreen(TicketListScreen):
     def _fetch_more(
         self, generation: int, filt: QueueFilter, sort: QueueSort, reverse: bool, after: tuple
     ) -> None:
+        from woq_tui.store import queries
+
         try:
             with self.app.context.sessions() as session:
-                page = queries.queue_page(session, filt, sort, reverse, queries.PAGE_SIZE, after=after)
+                page = queries.queue_page(session, filt, sort, reverse, PAGE_SIZE, after=after)
         except Exception as exc:
             self.app.call_from_thread(self.notify, t("more.failed", error=first_line(exc)), severity="error")
             return
@@ -243,6 +245,8 @@ class QueueScreen(TicketListScreen):
 
     @work(thread=True, exclusive=True, group="queue-filter")
     def _open_filter(self) -> None:
+        from woq_tui.store import queries
+
         try:
             with self.app.context.sessions() as session:
                 stations = queries.stations(session)
@@ -251,7 +255,7 @@ class QueueScreen(TicketListScreen):
             return
         self.app.call_from_thread(self._push_filter, stations)
 
-    def _push_filter(self, stations: list[queries.StationChoice]) -> None:
+    def _push_filter(self, stations: list[StationChoice]) -> None:
         from woq_tui.screens.filter import FilterScreen
 
         self.station_names = {station.code: station.name for station in stations}
@@ -272,12 +276,12 @@ class QueueScreen(TicketListScreen):
         # refresh, by contrast, keeps the cursor on its ticket).
         if self.window.complete:
             # Every matching row is here: order them in place, no query.
-            self.window.resort(queries.sort_key(self.sort), self.reverse)
+            self.window.resort(sort_key(self.sort), self.reverse)
             self.table.restore_cursor(TOP)
             self.generation += 1
             self.show_counts()
         else:
-            self.window.resort(queries.sort_key(self.sort), self.reverse)
+            self.window.resort(sort_key(self.sort), self.reverse)
             self._reload(keep_cursor=False)
 
     # --- what the bar says -----------------------------------------------------------

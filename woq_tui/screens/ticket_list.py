@@ -12,9 +12,8 @@ from textual.worker import Worker
 
 from woq_tui.i18n import t
 from woq_tui.screens.base import WoqScreen
-from woq_tui.store import actions
-from woq_tui.store.db import first_line
-from woq_tui.store.queries import QueueRow
+from woq_tui.store.errors import first_line
+from woq_tui.store.rows import QueueRow
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_table import TicketTable
 
@@ -58,6 +57,8 @@ class TicketActions:
 
     @work(thread=True, group="urge")
     def urge(self, ticket_nos: list[str]) -> None:
+        from woq_tui.store import actions
+
         context = self.app.context
         try:
             result = actions.urge(context.sessions, context.clock, context.operator, ticket_nos)

@@ -16,11 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from woq_tui.store.errors import DatabaseError, first_line
+
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-class DatabaseError(Exception):
-    """The database cannot be reached or used; str() is one line for the user."""
 
 
 def describe_url(url: str) -> str:
@@ -138,10 +136,3 @@ def ensure_schema(engine: Engine) -> None:
 
 def has_tables(engine: Engine) -> bool:
     return inspect(engine).has_table("ticket")
-
-
-def first_line(exc: BaseException) -> str:
-    """The driver's message without SQLAlchemy's trailing background links."""
-    inner = getattr(exc, "orig", None) or exc
-    text = str(inner).strip().splitlines()
-    return text[0] if text else type(inner).__name__

@@ -5,9 +5,11 @@ objects, no sessions. Hot paths (the queue page, changes since a watermark) sele
 columns with Core, not ORM entities (DESIGN.md: the ORM costs 4-5x on row fetches).
 
 "Open" is metrics.md's: resolved_at is NULL (the partial index ix_ticket_open_due).
-Ordering is defined once per sort order, as SQL expressions and as the Python key that
-the screen uses to place a changed row without asking the database again; the two must
-agree, and tests/test_queries.py checks that they do on SQLite and PostgreSQL.
+The queue's values live in store/rows.py, free of SQLAlchemy, so the UI can draw its
+first frame before this module is loaded. Each sort order is SQL here
+(`_sort_columns`) and a Python key there (`rows.sort_key`, which places a changed row
+without asking the database again); the two must agree, and tests/test_queries.py
+checks that they do on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Integer, and_, case, exists, func, literal, or_, select, true, tuple_, type_coerce
 from sqlalchemy.orm import Session
@@ -25,19 +27,26 @@ from woq_tui.domain.enums import EventKind, OutboxState
 from woq_tui.domain.models import OutboxEntry, Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.domain.timestamps import to_epoch
+from woq_tui.store.rows import (
+    NO_DUE,
+    PAGE_SIZE,
+    STATUS_RANK,
+    ChangedRow,
+    Changes,
+    Kpis,
+    OutboxMark,
+    QueueFilter,
+    QueuePage,
+    QueueRow,
+    QueueSort,
+    sort_key,
+)
 
-# Sorts tickets without a due time after every real one (year 2262 in epoch seconds).
-NO_DUE = 9_200_000_000
 # Changes beyond this in one tick: reload the page instead of applying them one by one.
 MAX_CHANGES = 2000
-# Rows per page of the queue, and the most rows a section list shows.
-PAGE_SIZE = 500
 # Seconds re-read below the watermark: updated_at has one-second resolution, and
 # writers' clocks differ a little. Applying a row twice is harmless (keyed, versioned).
 WATERMARK_OVERLAP = 2
-
-STATUS_RANK = {"new": 0, "dispatched": 1, "accepted": 2, "in_progress": 3, "resolved": 4, "closed": 5}
-
 
 def _int(column: Any) -> ColumnElement[int]:
     """An EpochSeconds column as the plain integer it is in the database."""
@@ -46,36 +55,6 @@ def _int(column: Any) -> ColumnElement[int]:
 
 def _is_open() -> ColumnElement[bool]:
     return Ticket.resolved_at.is_(None)
-
-
-@dataclass(frozen=True, slots=True)
-class QueueRow:
-    """One ticket as the lists show it."""
-
-    id: int
-    ticket_no: str
-    type: str
-    station_code: str
-    station_name: str
-    area_type: str
-    status: str
-    created_at: datetime
-    due_at: datetime | None
-    escalated: bool
-    dispatch_count: int
-    reopen_count: int
-    summary: str
-    version: int
-    updated_at: datetime
-    is_open: bool = True
-
-    @property
-    def key(self) -> str:
-        return self.ticket_no
-
-    @property
-    def repeat(self) -> bool:
-        return self.dispatch_count >= 2 or self.reopen_count > 0
 
 
 _ROW_COLUMNS = (
@@ -109,93 +88,58 @@ def _to_row(values: Sequence[Any]) -> QueueRow:
 # --- filters -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the dispatcher narrowed the queue to. Empty sets mean "any"."""
-
-    search: str = ""
-    types: frozenset[str] = frozenset()
-    stations: frozenset[str] = frozenset()
-    areas: frozenset[str] = frozenset()
-    statuses: frozenset[str] = frozenset()
-
-    @property
-    def active(self) -> bool:
-        return bool(self.search.strip() or self.types or self.stations or self.areas or self.statuses)
-
-    @property
-    def words(self) -> list[str]:
-        return self.search.lower().split()
-
-    def condition(self) -> ColumnElement[bool]:
-        """The filter as SQL over Ticket joined with Station (open or not)."""
-        parts: list[ColumnElement[bool]] = []
-        if self.types:
-            parts.append(Ticket.type.in_(sorted(self.types)))
-        if self.stations:
-            parts.append(Ticket.station_code.in_(sorted(self.stations)))
-        if self.areas:
-            parts.append(Station.area_type.in_(sorted(self.areas)))
-        if self.statuses:
-            parts.append(Ticket.status.in_(sorted(self.statuses)))
-        for word in self.words:
-            parts.append(
-                or_(
-                    func.lower(Ticket.ticket_no).contains(word, autoescape=True),
-                    func.lower(func.coalesce(Ticket.summary, "")).contains(word, autoescape=True),
-                    func.lower(func.coalesce(Ticket.address, "")).contains(word, autoescape=True),
-                    func.lower(Station.name).contains(word, autoescape=True),
-                    func.lower(Station.initials).contains(word, autoescape=True),
-                )
+def filter_condition(filt: QueueFilter) -> ColumnElement[bool]:
+    """The filter as SQL over Ticket joined with Station (open or not)."""
+    parts: list[ColumnElement[bool]] = []
+    if filt.types:
+        parts.append(Ticket.type.in_(sorted(filt.types)))
+    if filt.stations:
+        parts.append(Ticket.station_code.in_(sorted(filt.stations)))
+    if filt.areas:
+        parts.append(Station.area_type.in_(sorted(filt.areas)))
+    if filt.statuses:
+        parts.append(Ticket.status.in_(sorted(filt.statuses)))
+    for word in filt.words:
+        parts.append(
+            or_(
+                func.lower(Ticket.ticket_no).contains(word, autoescape=True),
+                func.lower(func.coalesce(Ticket.summary, "")).contains(word, autoescape=True),
+                func.lower(func.coalesce(Ticket.address, "")).contains(word, autoescape=True),
+                func.lower(Station.name).contains(word, autoescape=True),
+                func.lower(Station.initials).contains(word, autoescape=True),
             )
-        return and_(true(), *parts)
+        )
+    return and_(true(), *parts)
 
 
 # --- sort orders -------------------------------------------------------------------
-
-
-class QueueSort(StrEnum):
-    """`s` steps through these; `S` reverses the current one."""
-
-    urgency = "urgency"  # overdue longest first, then least time left
-    age = "age"  # oldest first
-    station = "station"
-    type = "type"
-    status = "status"
 
 
 def _due_sql() -> ColumnElement[int]:
     return func.coalesce(_int(Ticket.due_at), NO_DUE)
 
 
-def _due_py(row: QueueRow) -> int:
-    return NO_DUE if row.due_at is None else to_epoch(row.due_at)
-
-
 def _status_sql() -> ColumnElement[int]:
     return case(STATUS_RANK, value=Ticket.status, else_=len(STATUS_RANK))
 
 
-def _sort_parts(sort: QueueSort, dialect: str) -> tuple[list[ColumnElement], Callable[[QueueRow], tuple]]:
+def _sort_columns(sort: QueueSort, dialect: str) -> list[ColumnElement]:
+    """The SQL order of `sort` (ascending): the same as rows.sort_key(sort)."""
+
     def text(column):
         # PostgreSQL's default collation ignores punctuation and case; Python compares
         # code points. "C" makes the database agree with the screen.
         return column.collate("C") if dialect == "postgresql" else column
 
     if sort is QueueSort.urgency:
-        return [_due_sql(), Ticket.id], lambda r: (_due_py(r), r.id)
+        return [_due_sql(), Ticket.id]
     if sort is QueueSort.age:
-        return [_int(Ticket.created_at), Ticket.id], lambda r: (to_epoch(r.created_at), r.id)
+        return [_int(Ticket.created_at), Ticket.id]
     if sort is QueueSort.station:
-        return [text(Ticket.station_code), _due_sql(), Ticket.id], lambda r: (r.station_code, _due_py(r), r.id)
+        return [text(Ticket.station_code), _due_sql(), Ticket.id]
     if sort is QueueSort.type:
-        return [text(Ticket.type), _due_sql(), Ticket.id], lambda r: (r.type, _due_py(r), r.id)
-    return [_status_sql(), _due_sql(), Ticket.id], lambda r: (STATUS_RANK.get(r.status, 6), _due_py(r), r.id)
-
-
-def sort_key(sort: QueueSort) -> Callable[[QueueRow], tuple]:
-    """The Python key equal to the SQL order of `sort` (ascending)."""
-    return _sort_parts(sort, "python")[1]
+        return [text(Ticket.type), _due_sql(), Ticket.id]
+    return [_status_sql(), _due_sql(), Ticket.id]
 
 
 def _dialect(session: Session) -> str:
@@ -203,15 +147,6 @@ def _dialect(session: Session) -> str:
 
 
 # --- the queue ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[QueueRow]
-    # open tickets matching the filter, in all (the page holds at most `limit` of them)
-    total: int
-    # whether rows are all of them (no further page)
-    complete: bool
 
 
 def queue_page(
@@ -227,11 +162,11 @@ def queue_page(
     after: the sort key of the last row already shown; the page continues from there
     (keyset paging, so rows added or removed meanwhile never shift it).
     """
-    where = and_(_is_open(), filt.condition())
+    where = and_(_is_open(), filter_condition(filt))
     if sort is QueueSort.urgency:
         rows = _urgency_rows(session, where, reverse, limit + 1, after)
     else:
-        columns, _ = _sort_parts(sort, _dialect(session))
+        columns = _sort_columns(sort, _dialect(session))
         query = _rows_select().where(where)
         if after is not None:
             position = tuple_(*columns)
@@ -286,23 +221,8 @@ def count_open(session: Session, filt: QueueFilter = QueueFilter()) -> int:
     """Open tickets matching filt."""
     query = select(func.count()).select_from(Ticket).where(_is_open())
     if filt.active:
-        query = query.join(Station, Station.code == Ticket.station_code).where(filt.condition())
+        query = query.join(Station, Station.code == Ticket.station_code).where(filter_condition(filt))
     return session.scalar(query) or 0
-
-
-@dataclass(frozen=True)
-class ChangedRow:
-    row: QueueRow
-    # open and matching the filter: belongs in the queue
-    visible: bool
-
-
-@dataclass(frozen=True)
-class Changes:
-    rows: list[ChangedRow]
-    watermark: datetime | None
-    # more changed than MAX_CHANGES: reload the page rather than apply these
-    overflow: bool = False
 
 
 def changes_since(session: Session, watermark: datetime | None, filt: QueueFilter = QueueFilter()) -> Changes:
@@ -312,7 +232,7 @@ def changes_since(session: Session, watermark: datetime | None, filt: QueueFilte
         newest = session.scalar(select(func.max(Ticket.updated_at)))
         return Changes([], newest)
     since = watermark - timedelta(seconds=WATERMARK_OVERLAP)
-    visible = and_(_is_open(), filt.condition())
+    visible = and_(_is_open(), filter_condition(filt))
     query = (
         select(*_ROW_COLUMNS, case((visible, True), else_=False))
         .select_from(Ticket)
@@ -333,14 +253,6 @@ def changes_since(session: Session, watermark: datetime | None, filt: QueueFilte
 # --- reassignment states of rows ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OutboxMark:
-    """The state of a ticket's latest reassignment, and since when."""
-
-    state: str
-    at: datetime
-
-
 def outbox_marks(session: Session, ticket_nos: Sequence[str]) -> dict[str, OutboxMark]:
     """The latest outbox entry of each of these tickets that has one (by request
     time; ix_outbox_entry_ticket_no finds them)."""
@@ -359,16 +271,6 @@ def outbox_marks(session: Session, ticket_nos: Sequence[str]) -> dict[str, Outbo
 
 
 # --- KPI strip ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Kpis:
-    open: int
-    overdue: int
-    at_risk: int
-    escalated_today: int
-    new_last_hour: int
-    outbox_pending: int
 
 
 def _at_risk_sql(policy: SlaPolicy, now: int) -> ColumnElement[bool]:

@@ -1,6 +1,7 @@
-"""What one tick of the live queue asks of the database, and the answer: no Textual
-here, so the command line can start the first page's read before the UI is imported
-(start-up is mostly imports: the read runs meanwhile) and hand it to the screen.
+"""What one tick of the live queue asks of the database, and the answer. No Textual
+here, and SQLAlchemy only inside `fetch`: the command line reads the first page in
+another process while it imports the UI (commands/head_start.py), or in a thread
+(`start_prefetch`), and hands the answer to the screen.
 
 The screen (screens/queue.py) builds a LiveRequest on the UI thread from what it
 shows; `fetch` runs in a worker thread.
@@ -13,8 +14,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from woq_tui.store import queries
-from woq_tui.store.queries import Changes, Kpis, OutboxMark, QueueFilter, QueuePage, QueueSort
+from woq_tui.store.rows import PAGE_SIZE, Changes, Kpis, OutboxMark, QueueFilter, QueuePage, QueueSort
 
 # Where ConsoleContext.prefetched keeps the first page's read.
 PREFETCH_KEY = "queue"
@@ -53,6 +53,8 @@ class LiveResult:
 
 def fetch(context, request: LiveRequest) -> LiveResult:
     """In a worker thread: what `request` asks of the database."""
+    from woq_tui.store import queries
+
     with context.sessions() as session:
         page = changes = None
         watermark = request.watermark
@@ -84,7 +86,7 @@ FIRST_REQUEST = LiveRequest(
     reverse=False,
     watermark=None,
     reload=True,
-    limit=queries.PAGE_SIZE,
+    limit=PAGE_SIZE,
     kpis=True,
     held=(),
     outbox_generation=0,
