@@ -118,3 +118,27 @@ def test_retries_do_not_print_stamina_lines(capsys):
     import woq_tui.dispatch.outbox  # noqa: F401  (switches stamina's hooks off)
 
     assert list(stamina.instrumentation.get_on_retry_hooks()) == []
+
+
+def _console(*flags: str, tmp_path) -> subprocess.CompletedProcess:
+    """The console started as users start it, in a fresh process (where the head start
+    forks: commands/head_start.py), with no terminal: it must stop before the screen."""
+    config = tmp_path / "config.toml"
+    config.write_text('[console]\nlanguage = "en"\n', encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "woq_tui", "--config", str(config), *flags],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+
+
+def test_console_on_an_unreachable_database_stops_with_one_line(tmp_path):
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/nowhere"
+    result = _console("--db", url, tmp_path=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "database error" in result.stderr and "nowhere" in result.stderr
+
+
+def test_console_on_a_bad_database_url_is_a_configuration_error(tmp_path):
+    result = _console("--db", "not a url", tmp_path=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "configuration error" in result.stderr

@@ -82,7 +82,7 @@ async def test_the_row_shows_pending_then_confirmed(engine, clock, token):
             table = queue.table
             # No reassignment anywhere: no column for it.
             assert "Reassign" not in row_text(table, "T0001")
-            done, seen = watch(app, 1)
+            done, seen = await watch(pilot, 1)
             assert table.cursor_row.ticket_no == "T0001"
             await pilot.press("r")
             await settle(pilot)

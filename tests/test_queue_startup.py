@@ -26,9 +26,12 @@ NOT_BEFORE_FIRST_FRAME = (
     "woq_tui.screens.outbox",
     "woq_tui.screens.reassign",
 )
+# Where the head start forks (commands/head_start.py), the database side too: the child
+# process opened the database and read the rows this process shows.
+DATABASE_SIDE = ("sqlalchemy", "sqlmodel", "psycopg", "woq_tui.domain.models", "woq_tui.store.db", "woq_tui.store.queries")
 
 CHILD = """
-import json, sys
+import asyncio, json, sys
 from textual.app import App
 
 run, display = App.run, App._display
@@ -36,12 +39,24 @@ run, display = App.run, App._display
 def headless(self, *args, **kwargs):
     return run(self, headless=True, size=(120, 30))
 
+def report(**what):
+    sys.__stdout__.write(json.dumps({**what, "modules": sorted(sys.modules)}) + "\\n")
+
+async def after_warm_up(app, started):
+    await started.wait()
+    await app.workers.wait_for_complete()
+    report(engine=app.context._engine is not None, pusher=app.outbox_pusher is not None)
+    app.exit()
+
 def first_frame(self, screen, renderable):
     display(self, screen, renderable)
     window = getattr(self.screen, "window", None)
-    if window is not None and len(window):
-        sys.__stdout__.write(json.dumps({"rows": len(window), "modules": sorted(sys.modules)}) + "\\n")
-        self.exit()
+    if window is not None and len(window) and not hasattr(self, "reported"):
+        self.reported = True
+        report(rows=len(window), warmed=self._warmed)
+        started, warm_up = asyncio.Event(), self.warm_up
+        self.warm_up = lambda: (warm_up(), started.set())
+        asyncio.get_running_loop().create_task(after_warm_up(self, started))
 
 App.run, App._display = headless, first_frame
 from woq_tui.cli import main
@@ -53,7 +68,9 @@ def test_the_scripts_head_is_read_without_alembic_as_alembic_reads_it():
     assert _script_head() == head_revision()
 
 
-def test_first_frame_without_what_it_does_not_need(tmp_path: Path, clock):
+def _start(tmp_path: Path, clock, *flags: str, prelude: str = "") -> tuple[dict, dict]:
+    """The console started through the command line on a one-ticket database: what it
+    had loaded at its first frame with rows, and once its warm-up worker was done."""
     url = f"sqlite:///{tmp_path / 'woq.db'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -65,12 +82,37 @@ def test_first_frame_without_what_it_does_not_need(tmp_path: Path, clock):
         encoding="utf-8",
     )
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, "--db", url, "--config", str(config), "--read-only"],
+        [sys.executable, "-c", prelude + CHILD, "--db", url, "--config", str(config), *flags],
         capture_output=True, text=True, timeout=120,
     )
-    [line] = [line for line in out.stdout.splitlines() if line.startswith("{")] or [out.stderr[-3000:]]
-    shown = json.loads(line)
+    lines = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 2, out.stderr[-3000:]
+    return lines[0], lines[1]
+
+
+def test_first_frame_without_what_it_does_not_need(tmp_path: Path, clock):
+    shown, _ = _start(tmp_path, clock, "--read-only")
     assert shown["rows"] == 1
     loaded = set(shown["modules"])
-    assert "woq_tui.screens.queue" in loaded and "sqlalchemy" in loaded
+    assert "woq_tui.screens.queue" in loaded
     assert sorted(name for name in NOT_BEFORE_FIRST_FRAME if name in loaded) == []
+    if sys.platform.startswith("linux"):
+        assert sorted(name for name in DATABASE_SIDE if name in loaded) == []
+
+
+def test_after_the_first_frame_the_engine_and_pusher_start_in_a_worker(tmp_path: Path, clock):
+    shown, warm = _start(tmp_path, clock)  # may reassign: the pusher starts
+    first = set(shown["modules"])
+    assert shown["rows"] == 1 and not shown["warmed"]
+    assert "httpx" not in first and "woq_tui.dispatch.outbox" not in first
+    assert warm["engine"] and warm["pusher"]
+    assert {"sqlalchemy", "httpx", "woq_tui.dispatch.outbox"} <= set(warm["modules"])
+
+
+def test_with_threads_running_the_console_opens_the_database_itself(tmp_path: Path, clock):
+    # Forking a process with threads is unsafe: the head start steps aside, and the
+    # first page is read in a thread of the console's own process, as before.
+    running = "import threading; threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+    shown, warm = _start(tmp_path, clock, "--read-only", prelude=running)
+    assert shown["rows"] == 1 and "sqlalchemy" in set(shown["modules"])
+    assert warm["engine"] and not warm["pusher"]

@@ -44,12 +44,18 @@ def make_app(engine, clock, url, read_only=False, **dispatch) -> WoqApp:
     return WoqApp(context)
 
 
-def watch(app: WoqApp, count: int, engine=None):
+async def watch(pilot, count: int, engine=None):
     """An event set once `count` entries reached a final state, and what they reached.
 
-    With `engine`, entries the pusher finished before the hook was in place (it starts
-    on mount, in its own thread) count too.
+    The pusher starts from the app's warm-up worker, after the first frame with rows:
+    settle until it is there. With `engine`, entries the pusher finished before the
+    hook was in place (it runs in its own thread) count too.
     """
+    app = pilot.app
+    for _ in range(50):
+        await settle(pilot)
+        if app.outbox_pusher is not None:
+            break
     done, seen = threading.Event(), {}
     inner = app.outbox_pusher.pusher.on_change
 
@@ -121,7 +127,7 @@ async def test_reassign_one_ticket_from_the_dialog(engine, clock, server):
     seed(engine)
     app = make_app(engine, clock, server.url)
     async with app.run_test(size=(120, 40)) as pilot:
-        done, seen = watch(app, 1)
+        done, seen = await watch(pilot, 1)
         await open_dialog(pilot, [TicketRef("T0001", "S001", 1)])
         await pilot.press(*"dlcx", "enter")  # choose S002; focus moves to the preset reasons
         await pilot.press("enter")  # the first preset fills the reason
@@ -147,7 +153,7 @@ async def test_bulk_reassignment_of_marked_tickets(engine, clock, server):
     app = make_app(engine, clock, server.url)
     refs = [TicketRef(f"T000{n}", "S001", 1) for n in range(1, 5)]
     async with app.run_test(size=(120, 40)) as pilot:
-        done, seen = watch(app, 4)
+        done, seen = await watch(pilot, 4)
         dialog = await open_dialog(pilot, refs)
         assert "4 tickets" in str(dialog.query_one("#title").render())
         await pilot.press(*"jnxsg", "enter", "down", "enter")
@@ -183,7 +189,7 @@ async def test_a_conflict_is_shown_and_nothing_changes(engine, clock, server):
     seed(engine)
     app = make_app(engine, clock, server.url)
     async with app.run_test(size=(120, 40)) as pilot:
-        done, seen = watch(app, 1)
+        done, seen = await watch(pilot, 1)
         await open_dialog(pilot, [TicketRef("T0001", "S001", 0)])  # a stale version
         await pilot.press(*"S003", "enter", "enter", "enter")
         assert await asyncio.to_thread(done.wait, 30)
@@ -242,7 +248,7 @@ async def test_the_outbox_screen_lists_retries_and_drops(engine, clock, token):
         )
         app = make_app(engine, clock, handle.url, max_attempts=2)
         async with app.run_test(size=(140, 40)) as pilot:
-            done, seen = watch(app, 2, engine)
+            done, seen = await watch(pilot, 2, engine)
             await pilot.press("5")
             assert await asyncio.to_thread(done.wait, 30)
             await settle(pilot)
@@ -255,7 +261,7 @@ async def test_the_outbox_screen_lists_retries_and_drops(engine, clock, token):
             assert "failed after 2 attempts" in " ".join(n.message for n in app._notifications)
             # The server recovers; `t` on the first row queues it again and it goes through.
             flaky.left = 0
-            done, seen = watch(app, 1)
+            done, seen = await watch(pilot, 1)
             screen.query_one("#entries").move_cursor(row=list(rows).index(failing.id))
             await pilot.press("t")
             assert await asyncio.to_thread(done.wait, 30)
@@ -283,7 +289,7 @@ async def test_a_bad_token_shows_on_screen_without_the_token(engine, clock, monk
     try:
         app = make_app(engine, clock, handle.url)
         async with app.run_test(size=(140, 40)) as pilot:
-            done, seen = watch(app, 1)
+            done, seen = await watch(pilot, 1)
             await open_dialog(pilot, [TicketRef("T0001", "S001", 1)])
             await pilot.press(*"S002", "enter", "enter", "enter")
             assert await asyncio.to_thread(done.wait, 30)

@@ -23,6 +23,7 @@ from woq_tui.context import ConsoleContext
 from woq_tui.i18n import t
 from woq_tui.screens.queue import QueueScreen
 from woq_tui.store.queue_live import PREFETCH_KEY, start_prefetch
+from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class WoqApp(TranslatedBindings, App[None]):
         if context.settings.keys:
             self.set_keymap(context.settings.keys)
         self.outbox_pusher = None
+        self._warmed = False
 
     def on_load(self) -> None:
         # The queue's first page is read while the driver starts and the screen composes.
@@ -91,13 +93,31 @@ class WoqApp(TranslatedBindings, App[None]):
         if self.current_mode == "queue" and PREFETCH_KEY not in self.context.prefetched:
             start_prefetch(self.context)
 
-    def on_mount(self) -> None:
-        # Pushes reassignments from the outbox (a daemon thread; None when off). Only a
-        # console that may reassign loads the dispatch side (httpx, stamina) at all.
+    def on_refresh_status_first_shown(self, _message: RefreshStatus.FirstShown) -> None:
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        """Load what the first frame did not need, once it is on screen (the first live
+        screen says when); once."""
+        if not self._warmed:
+            self._warmed = True
+            self._warm_up()
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Off the UI thread: the engine (in a console the command line started,
+        SQLAlchemy loads only now, commands/head_start.py), and the pusher of
+        reassignments. Only a console that may reassign loads the dispatch side (httpx,
+        stamina) at all."""
         context = self.context
+        context.sessions  # noqa: B018 (made now, so the first tick does not wait for it)
         if context.settings.dispatch.base_url and context.can_write:
             from woq_tui.screens.reassign import start_pusher
 
+            self.call_from_thread(self._start_pusher, start_pusher)
+
+    def _start_pusher(self, start_pusher) -> None:
+        if self.is_running and self.outbox_pusher is None:  # not while quitting
             self.outbox_pusher = start_pusher(self)
 
     def on_unmount(self) -> None:

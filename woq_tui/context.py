@@ -1,36 +1,64 @@
 """What the console is wired to: settings, database, clock, role. Built by the command
 line, handed to the App, read by the screens. No Textual here, so tests and commands can
-build one too."""
+build one too, and no SQLAlchemy until the database is first used: the command line
+gives a URL and the engine is made on first use, which is after the first frame
+(commands/head_start.py)."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from functools import cached_property
-
-from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from woq_tui.config import Settings
 from woq_tui.domain.clock import Clock, SystemClock
 from woq_tui.domain.sla import SlaPolicy
-from woq_tui.store.db import describe_url, session_factory
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import sessionmaker
+    from sqlmodel import Session
 
 
-@dataclass
 class ConsoleContext:
-    settings: Settings
-    engine: Engine
-    clock: Clock = field(default_factory=SystemClock)
-    read_only: bool = False
-    # Shown in the header instead of the URL (the demo says "demo").
-    label: str | None = None
-    # Reads started before the UI was up, by what they are for (store.queue_live).
-    prefetched: dict[str, Future] = field(default_factory=dict, repr=False, compare=False)
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine | None = None,
+        *,
+        url: str | None = None,
+        clock: Clock | None = None,
+        read_only: bool = False,
+        label: str | None = None,
+    ) -> None:
+        if engine is None and url is None:
+            raise ValueError("a ConsoleContext needs an engine or a database URL")
+        self.settings = settings
+        self.url = url
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.read_only = read_only
+        # Shown in the header instead of the URL (the demo says "demo").
+        self.label = label
+        # Reads started before the UI was up, by what they are for (store.queue_live).
+        self.prefetched: dict[str, Future] = {}
+        self._engine = engine
+        self._engine_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._engine_lock:  # worker threads may ask at once
+                if self._engine is None:
+                    from woq_tui.store.db import make_engine
+
+                    self._engine = make_engine(self.url)
+        return self._engine
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
+        from woq_tui.store.db import session_factory
+
         return session_factory(self.engine)
 
     @cached_property
@@ -48,4 +76,8 @@ class ConsoleContext:
 
     @property
     def database_label(self) -> str:
-        return self.label or describe_url(str(self.engine.url))
+        if self.label:
+            return self.label
+        from woq_tui.store.db import describe_url
+
+        return describe_url(str(self.engine.url))

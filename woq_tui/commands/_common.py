@@ -6,18 +6,22 @@ import logging
 from argparse import Namespace
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
 from woq_tui.config import APP_NAME, Settings, resolve_database_url
-from woq_tui.store.db import DatabaseError, describe_url, ensure_schema, first_line, make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def open_database(args: Namespace, settings: Settings, upgrade: bool = True) -> Engine:
     """The engine for --db / WOQ_DATABASE_URL / config, schema upgraded by default."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from woq_tui.store.db import DatabaseError, describe_url, ensure_schema, first_line, make_engine
+
     url = resolve_database_url(getattr(args, "db", None), settings)
     engine = make_engine(url)
     if upgrade:

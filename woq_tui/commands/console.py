@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from woq_tui.commands._common import log_to_file, open_database
+from woq_tui.commands._common import log_to_file
 
 
 def run(args, settings) -> int:
+    from woq_tui.commands.head_start import HeadStart
+    from woq_tui.context import ConsoleContext
+    from woq_tui.store.queue_live import PREFETCH_KEY
+
+    head = HeadStart.start(args, settings)  # opens the database and reads the first page
+    context = None if head is not None else _open_here(args, settings)
+    from woq_tui.app import WoqApp  # meanwhile
+
+    if head is not None:
+        opened = head.wait_opened()  # raises ConfigError / DatabaseError: one line, exit 2 / 1
+        if opened is None:
+            context = _open_here(args, settings)
+        else:
+            context = ConsoleContext(settings, url=opened.url, label=opened.label, read_only=args.read_only)
+            context.prefetched[PREFETCH_KEY] = head.first_page
+    log_to_file()
+    WoqApp(context).run()
+    return 0
+
+
+def _open_here(args, settings):
+    """Without the head start: open the database in this process, and read the first
+    page in a thread while the UI is imported."""
+    from woq_tui.commands._common import open_database
     from woq_tui.context import ConsoleContext
     from woq_tui.store.queue_live import start_prefetch
 
-    engine = open_database(args, settings)
-    log_to_file()
-    context = ConsoleContext(settings=settings, engine=engine, read_only=args.read_only)
-    start_prefetch(context)  # the first page is read while the UI is imported
-    from woq_tui.app import WoqApp
-
-    WoqApp(context).run()
-    return 0
+    context = ConsoleContext(settings, open_database(args, settings), read_only=args.read_only)
+    start_prefetch(context)
+    return context

@@ -24,7 +24,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from woq_tui.i18n import t
-from woq_tui.store.db import first_line
+from woq_tui.store.errors import first_line
 from woq_tui.widgets.app_header import AppHeader
 
 # The longest pause between attempts while the database is away, in seconds.
@@ -69,6 +69,10 @@ class RefreshStatus(Static):
             super().__init__()
             self.error, self.at = error, at
 
+    class FirstShown(Message):
+        """The first answer (rows or a failure) is on screen: the app may now load
+        what can wait (app.WoqApp.warm_up)."""
+
     def __init__(self, source: LiveSource, interval: float, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.source = source
@@ -81,6 +85,7 @@ class RefreshStatus(Static):
         self._worker: Worker | None = None
         self._pending = False
         self._missed = False
+        self._answered = False
 
     def on_mount(self) -> None:
         self.set_interval(self.interval, self.tick, name="live-refresh")
@@ -145,6 +150,7 @@ class RefreshStatus(Static):
         if recovered:
             self.notify(t("live.recovered"), severity="information")
         self._show()
+        self._first_answer()
 
     def on_refresh_status_failed(self, message: Failed) -> None:
         message.stop()
@@ -157,6 +163,13 @@ class RefreshStatus(Static):
         self.add_class("-failing")
         self._show(retry_in=delay)
         self._pending = False
+        self._first_answer()
+
+    def _first_answer(self) -> None:
+        if not self._answered:
+            self._answered = True
+            # after the frame that shows it, so what loads next does not delay that frame
+            self.call_after_refresh(self.post_message, self.FirstShown())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A fetch ended: run the one asked for meanwhile (merged ticks)."""

@@ -1,0 +1,131 @@
+"""The console's head start: the database is opened and the queue's first page read
+in a forked process while this one imports the UI.
+
+Start-up is mostly imports, and two sets of them are each as slow as an empty Textual
+app's start: SQLAlchemy with SQLModel and the models, and Textual with the screens. One
+process does them one after the other, and a thread does not help (the interpreter
+runs one thread at a time). A forked child does the database half on the other core:
+it resolves the URL, opens the database, checks or upgrades the schema and reads the
+first page, and sends each answer back over a pipe, pickled. This process meanwhile
+imports Textual, and waits for the child's first answer before it takes over the
+terminal, so a bad URL or an unreachable database is still one line and exit status 1
+or 2, as before. The console's own engine is made later, in a worker thread, after the
+first frame (ConsoleContext.engine).
+
+Where fork is unavailable or unsafe (not Linux, or threads already running), or when
+the child dies, the same work runs here as before: open first, then read the page in
+a thread while the UI is imported (store.queue_live.start_prefetch).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import sys
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from woq_tui.config import ConfigError
+from woq_tui.store.errors import DatabaseError, first_line
+
+_LENGTH = struct.Struct("!Q")
+
+
+@dataclass(frozen=True)
+class Opened:
+    url: str  # with its password, for this process's own engine later
+    label: str  # without it, for the header
+
+
+class _ChildDied(Exception):
+    pass
+
+
+def can_fork() -> bool:
+    # macOS and others: fork without exec is unsafe once system frameworks are loaded.
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+
+
+class HeadStart:
+    """The child's two answers, as futures: `opened` (an Opened, or the ConfigError or
+    DatabaseError that stops the program) and `first_page` (a LiveResult)."""
+
+    def __init__(self, args, settings) -> None:
+        self.opened: Future = Future()
+        self.first_page: Future = Future()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read_end)
+            _child(write_end, args, settings)
+        os.close(write_end)
+        threading.Thread(target=self._read, args=(read_end, pid), name="head-start", daemon=True).start()
+
+    @classmethod
+    def start(cls, args, settings) -> HeadStart | None:
+        """The child forked, or None where that cannot be done."""
+        return cls(args, settings) if can_fork() else None
+
+    def wait_opened(self) -> Opened | None:
+        """The child's verdict on the database: Opened, or None when it died before
+        giving one (open it here, then). Raises what stops the program."""
+        try:
+            return self.opened.result()
+        except _ChildDied:
+            return None
+
+    def _read(self, read_end: int, pid: int) -> None:
+        with os.fdopen(read_end, "rb") as pipe:
+            for future in (self.opened, self.first_page):
+                header = pipe.read(_LENGTH.size)
+                if len(header) < _LENGTH.size:
+                    break
+                kind, value = pickle.loads(pipe.read(_LENGTH.unpack(header)[0]))
+                if kind == "ok":
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        os.waitpid(pid, 0)
+        for future in (self.opened, self.first_page):
+            if not future.done():
+                future.set_exception(_ChildDied("the head-start process ended early"))
+
+
+def _child(write_end: int, args, settings) -> None:
+    """Open, answer, read the first page, answer, exit. Never raises, never returns,
+    never writes to the terminal (the parent is about to take it over)."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        with os.fdopen(write_end, "wb") as pipe:
+
+            def send(kind: str, value) -> None:
+                data = pickle.dumps((kind, value))
+                pipe.write(_LENGTH.pack(len(data)) + data)
+                pipe.flush()
+
+            from woq_tui.commands._common import open_database
+            from woq_tui.context import ConsoleContext
+            from woq_tui.store.db import describe_url
+            from woq_tui.store.queue_live import FIRST_REQUEST, fetch
+
+            try:
+                engine = open_database(args, settings)
+            except (ConfigError, DatabaseError) as exc:
+                send("error", type(exc)(str(exc)))
+                return
+            url = engine.url.render_as_string(hide_password=False)
+            send("ok", Opened(url, describe_url(url)))
+            try:
+                context = ConsoleContext(settings, engine)
+                send("ok", fetch(context, FIRST_REQUEST))
+            except Exception as exc:  # the screen asks again, and reports a second failure
+                send("error", DatabaseError(first_line(exc)))
+            engine.dispose()
+    except BaseException:
+        pass
+    finally:
+        os._exit(0)
