@@ -14,6 +14,7 @@ from rich.cells import cell_len
 
 from woq_tui.commands._common import open_database
 from woq_tui.commands.reassign import EXIT_QUEUED, EXIT_USAGE, report
+from woq_tui.domain.instants import local_minute
 from woq_tui.i18n import t
 
 
@@ -42,7 +43,7 @@ def _list(engine, settings) -> int:
                 str(entry.attempts),
                 entry.ticket_no,
                 f"{entry.from_station or '?'} → {entry.to_station}",
-                entry.requested_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
+                local_minute(entry.requested_at, settings.tz),
                 entry.last_error or "",
             ]
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime, timedelta, timezone
 
+from woq_tui.domain.instants import local_minute
 from woq_tui.i18n import t
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -48,8 +49,7 @@ def resolve_period(args, tz, now: datetime):
     if start is None:
         start = end - timedelta(days=7)
     if start >= end:
-        fmt = "%Y-%m-%d %H:%M"
-        raise UsageError(t("report.bad_range", start=start.astimezone(tz).strftime(fmt), end=end.astimezone(tz).strftime(fmt)))
+        raise UsageError(t("report.bad_range", start=local_minute(start, tz), end=local_minute(end, tz)))
     return Period(start, end, tz), as_of
 
 

@@ -7,7 +7,7 @@ can use these before the database side is loaded.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 
 UTC = timezone.utc
 
@@ -20,3 +20,8 @@ def to_epoch(value: datetime) -> int:
 
 def from_epoch(value: int) -> datetime:
     return datetime.fromtimestamp(int(value), tz=UTC)
+
+
+def local_minute(value: datetime, tz: tzinfo) -> str:
+    """An instant as the console and the reports show it: local time, to the minute."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")

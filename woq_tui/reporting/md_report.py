@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from woq_tui.domain.instants import local_minute
 from woq_tui.domain.metrics import FIGURE_KEYS
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import figure_label, format_value, group_label
@@ -20,9 +21,8 @@ def _table(heads: list[str], rows: list[list[str]], labels: int = 1) -> list[str
 
 
 def period_lines(report, tz) -> tuple[str, str]:
-    start = report.period.start.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    end = report.period.end.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    as_of = report.as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    start, end = local_minute(report.period.start, tz), local_minute(report.period.end, tz)
+    as_of = local_minute(report.as_of, tz)
     return t("report.period", start=start, end=end), t("report.as_of", as_of=as_of, tz=str(tz))
 
 

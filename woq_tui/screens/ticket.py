@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from woq_tui.domain.enums import SlaState
+from woq_tui.domain.instants import local_minute
 from woq_tui.i18n import t
 from woq_tui.screens.base import WoqScreen
 from woq_tui.screens.ticket_list import TicketActions, refuse_write
@@ -135,7 +136,7 @@ class TicketScreen(TicketActions, WoqScreen):
     def _time(self, value: datetime | None) -> str:
         if value is None:
             return t("none")
-        return value.astimezone(self.app.context.settings.tz).strftime("%Y-%m-%d %H:%M")
+        return local_minute(value, self.app.context.settings.tz)
 
     def show_clock(self) -> None:
         clock = self.query_one("#clock", Static)
