@@ -27,7 +27,6 @@ import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
-import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -36,6 +35,8 @@ from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import peak_rss_mb  # noqa: E402
 
 UTC = timezone.utc
 APP_CSS = str(ROOT / "woq_tui" / "app.tcss")  # subclasses look beside their own module
@@ -49,7 +50,8 @@ LIMIT_MINUTES = {"repair": 225, "consultation": 1440}  # others: about 4 working
 # --- the database -----------------------------------------------------------------
 
 
-def build(url: str, tickets: int, open_count: int, seed: int = 95598) -> None:
+def build(url: str, tickets: int, open_count: int, seed: int = 95598) -> bool:
+    """Build the database unless it is there already; whether it was built."""
     from sqlalchemy import func, select
 
     from woq_tui.domain.models import Station, Ticket
@@ -62,7 +64,7 @@ def build(url: str, tickets: int, open_count: int, seed: int = 95598) -> None:
         # (Databases built before resolved times were kept before END are rebuilt.)
         if count == tickets and resolved is not None and resolved <= END:
             engine.dispose()
-            return
+            return False
     print(f"building {tickets:,} tickets ({open_count:,} open) in {url} …", flush=True)
     rng = random.Random(seed)
     syllables = ["dong", "li", "xi", "qing", "bei", "chen", "jin", "nan", "wu", "qing", "bao", "di", "ning", "he"]
@@ -130,6 +132,7 @@ def build(url: str, tickets: int, open_count: int, seed: int = 95598) -> None:
             connection.commit()
     print(f"built in {time.perf_counter() - started:.1f} s", flush=True)
     engine.dispose()
+    return True
 
 
 def context_for(url: str):
@@ -197,26 +200,53 @@ def child_cli(url: str) -> None:
     imports, first page. Headless, and exits at the first frame that shows rows."""
     import tempfile
 
-    from textual.app import App
+    def patch(module) -> None:
+        App = module.App
+        run, display = App.run, App._display
 
-    run, display = App.run, App._display
+        def headless_run(self, *args, **kwargs):
+            return run(self, headless=True, size=(160, 45))
 
-    def headless_run(self, *args, **kwargs):
-        return run(self, headless=True, size=(160, 45))
+        def timed_display(self, screen, renderable):
+            display(self, screen, renderable)
+            if getattr(self.screen, "window", None) and _is_update(renderable):
+                list(renderable.render_segments(self.console))
+                _report()
+                self.exit()
 
-    def timed_display(self, screen, renderable):
-        display(self, screen, renderable)
-        if getattr(self.screen, "window", None) and _is_update(renderable):
-            list(renderable.render_segments(self.console))
-            _report()
-            self.exit()
+        App.run, App._display = headless_run, timed_display
 
-    App.run, App._display = headless_run, timed_display
+    # Patched when the console imports it, not before: importing Textual here would
+    # move its import out of the time the console overlaps with the database's.
+    _after_import("textual.app", patch)
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as config:
         config.write('[console]\nlanguage = "zh"\noperator = "BENCH"\nrefresh_seconds = 3600\n')
     from woq_tui.cli import main
 
     main(["--db", url, "--config", config.name])
+
+
+def _after_import(name: str, patch) -> None:
+    """Call patch(module) right after `name` is first imported."""
+    import importlib.abc
+    import importlib.util
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, path, target=None):
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(fullname)
+            exec_module = spec.loader.exec_module
+
+            def exec_and_patch(module) -> None:
+                exec_module(module)
+                patch(module)
+
+            spec.loader.exec_module = exec_and_patch
+            return spec
+
+    sys.meta_path.insert(0, Finder())
 
 
 def _is_update(renderable) -> bool:
@@ -227,12 +257,8 @@ def _is_update(renderable) -> bool:
 
 def _report() -> None:
     # Textual captures print() while it runs: write past it.
-    sys.__stdout__.write(json.dumps({"first_frame": time.time(), "rss_kb": _rss()}) + "\n")
+    sys.__stdout__.write(json.dumps({"first_frame": time.time(), "rss_mb": peak_rss_mb()}) + "\n")
     sys.__stdout__.flush()
-
-
-def _rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def run_child(kind: str, url: str) -> dict:
@@ -244,7 +270,7 @@ def run_child(kind: str, url: str) -> dict:
     if not line:
         raise RuntimeError(f"child {kind} printed nothing: {out.stderr[-2000:]}")
     result = json.loads(line[-1])
-    return {"seconds": result["first_frame"] - started, "rss_mb": result["rss_kb"] / 1024}
+    return {"seconds": result["first_frame"] - started, "rss_mb": result["rss_mb"]}
 
 
 # --- in-process measurements -----------------------------------------------------------
@@ -412,7 +438,7 @@ async def in_process(url: str) -> dict:
         stop = True
         await task
         results["loop_lag_ms"] = lags
-    results["rss_mb"] = _rss() / 1024
+    results["rss_mb"] = peak_rss_mb()
     context.engine.dispose()
     return results
 
@@ -447,7 +473,7 @@ def main() -> None:
         child_cli(args.db)
         return
 
-    build(args.db, args.tickets, args.open)
+    built = build(args.db, args.tickets, args.open)
     print(f"woq-console queue bench: {args.tickets:,} tickets, {args.open:,} open, {args.db}")
     print("(2 shared cores, other work running: read the ratios, not the absolute figures)\n")
     empty = []
@@ -485,7 +511,8 @@ def main() -> None:
     print(summary("key pagedown to repaint        ", results["key_page_ms"]))
     print(summary("key s (sort, via database)     ", results["key_sort_ms"]))
     print(summary("event-loop lag while refreshing (aim p95 < 50)", results["loop_lag_ms"]))
-    print(f"peak memory of the benchmark process: {results['rss_mb']:.0f} MB (aim < 200)")
+    print(f"peak memory of the benchmark process: {results['rss_mb']:.0f} MB (aim < 200)"
+          + (" (this run built the database too: run again for the console's own)" if built else ""))
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ Screens own their data loading (in workers); the app only wires keys to screens 
 holds the ConsoleContext they all read.
 
 Start-up time is mostly imports, so only what the first frame (the live queue) needs
-is imported here: the other screens are imported when first shown, the dispatch side
-(httpx, stamina) only when reassignment is configured, and the queue's first page is
-read in a thread while the app starts.
+is imported here: the other screens are imported when first shown; the database side
+(SQLAlchemy) and, when reassignment is configured, the dispatch side (httpx, stamina)
+in a worker once the first answer is on screen (warm_up); the queue's first page is
+read in another process (commands/head_start.py) or a thread while the app starts.
 """
 
 from __future__ import annotations
