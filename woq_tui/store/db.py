@@ -126,6 +126,7 @@ def ensure_schema(engine: Engine) -> None:
             with engine.connect() as connection:
                 recorded = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
             if recorded == [head]:
+                restore_figure_indexes(engine)
                 return  # up to date: no need to load Alembic
         except SQLAlchemyError:
             pass  # no schema yet, or unreachable: Alembic below creates it or says why
@@ -134,6 +135,19 @@ def ensure_schema(engine: Engine) -> None:
             upgrade(engine)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
+
+
+def restore_figure_indexes(engine: Engine) -> None:
+    """SQLite: build again the figure indexes an import killed after dropping them left
+    missing (store/figure_indexes.py); one read of sqlite_master when none is."""
+    if engine.dialect.name != "sqlite":
+        return
+    from woq_tui.store.figure_indexes import restore
+
+    try:
+        restore(engine)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"{describe_url(str(engine.url))}: cannot rebuild the figure indexes: {first_line(exc)}") from None
 
 
 def has_tables(engine: Engine) -> bool:
