@@ -269,13 +269,13 @@ def baseline_pg(url: str, converted: list[tuple]) -> float:
 def baseline(db_path: Path, converted: list[tuple], rebuild: bool = False) -> float:
     """sqlite3 executemany of the converted rows into the same schema: the floor. With
     `rebuild`, the figure indexes are dropped first and created again after (counted)."""
-    from woq_tui.store.figure_indexes import FIGURE_INDEXES
+    from woq_tui.store.figure_indexes import definitions
 
     _migrated_sqlite(db_path)
     connection = sqlite3.connect(db_path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
-    names = [index.name for index in FIGURE_INDEXES] if rebuild else []
+    names = [index.name for index in definitions()] if rebuild else []
     marks = ", ".join("?" * len(names))
     definitions = connection.execute(f"SELECT sql FROM sqlite_master WHERE name IN ({marks})", names).fetchall()
     stations = sorted({row[2] for row in converted})

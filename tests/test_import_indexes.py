@@ -19,14 +19,14 @@ from tests.test_import import Cli, config, write_csv  # noqa: F401  (config is a
 from woq_tui.cli import main
 from woq_tui.domain.models import Ticket
 from woq_tui.domain.sla import SlaPolicy
-from woq_tui.store import figure_indexes
 from woq_tui.store.db import ensure_schema, make_engine, upgrade
-from woq_tui.store.figure_indexes import FIGURE_INDEXES, REBUILD_MIN_ROWS, worth_rebuilding
+from woq_tui.store.figure_indexes import DROPPED_MARK, LOCK_SUFFIX, REBUILD_MIN_ROWS, definitions, worth_rebuilding
+from woq_tui.store.figure_indexes import drop as drop_figure_indexes
 from woq_tui.store.importer import STAGE_BUILDING_INDEXES, STAGE_INDEXES_DROPPED, import_file
 
 CST = timezone(timedelta(hours=8))
 HEADER = ["工单编号", "业务类型", "供电单位编码", "区域类型", "受理时间", "首次响应时间", "派单时间", "办结时间", "回访满意度"]
-FIGURE_NAMES = {index.name for index in FIGURE_INDEXES}
+FIGURE_NAMES = {index.name for index in definitions()}
 # Kept throughout: the upsert's lookup, the live queue and the refresh watermark need them.
 KEPT = {"ix_ticket_ticket_no", "ix_ticket_open_due", "ix_ticket_updated_at", "ix_ticket_created_at"}
 ROWS = REBUILD_MIN_ROWS + 4000  # the rest after the first batch: above the minimum
@@ -60,6 +60,12 @@ def _indexes(engine) -> dict[str, str]:
     with engine.connect() as connection:
         found = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket'"))
         return dict(found.all())
+
+
+def _mark(engine) -> int:
+    """The header's user_version: DROPPED_MARK while an import has the indexes dropped."""
+    with engine.connect() as connection:
+        return connection.exec_driver_sql("PRAGMA user_version").scalar()
 
 
 def _counts(engine) -> tuple[int, int]:
@@ -118,7 +124,7 @@ def test_a_large_import_into_an_empty_database_drops_and_rebuilds_with_the_same_
     with engine.connect() as connection:  # ANALYZE ran: the planner knows the new indexes
         analysed = set(connection.execute(text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'ticket'")).scalars())
     assert FIGURE_NAMES <= analysed
-    assert not Path(_path(sqlite_url) + figure_indexes.LOCK_SUFFIX).exists()
+    assert not Path(_path(sqlite_url) + LOCK_SUFFIX).exists()
     engine.dispose()
 
     # The same file imported with the indexes kept throughout gives the same figures.
@@ -198,7 +204,7 @@ def test_dry_run_drops_nothing(tmp_path, sqlite_url, clock, config, capsys, migr
     assert real.stages == [STAGE_INDEXES_DROPPED, STAGE_BUILDING_INDEXES]
     # Nor does a dry run write anything to mend indexes found missing: that is for
     # the next command that may write.
-    figure_indexes.drop(engine)
+    drop_figure_indexes(engine)
     code, out, _ = Cli(capsys, config, sqlite_url)(file, "--dry-run")
     assert code == 0 and out["unchanged"] == ROWS
     assert FIGURE_NAMES.isdisjoint(_indexes(engine))
@@ -250,10 +256,10 @@ def test_an_import_killed_after_the_drop_is_repaired_by_the_next_schema_check(
         child.stdin.close()
         child.stdout.close()
     assert _counts(engine) == (4000, 4000)  # two whole batches, each with its events
-    assert FIGURE_NAMES.isdisjoint(_indexes(engine))
+    assert FIGURE_NAMES.isdisjoint(_indexes(engine)) and _mark(engine) == DROPPED_MARK
     ensure_schema(engine)  # what every command (console, import, report) runs first
-    assert _indexes(engine) == migrated_indexes
-    assert not Path(_path(sqlite_url) + figure_indexes.LOCK_SUFFIX).exists()
+    assert _indexes(engine) == migrated_indexes and _mark(engine) == 0
+    assert not Path(_path(sqlite_url) + LOCK_SUFFIX).exists()
     assert _counts(engine) == (4000, 4000)
     engine.dispose()
     code, summary, _ = Cli(capsys, config, sqlite_url)(file)
@@ -264,8 +270,18 @@ def test_a_rerun_of_the_killed_import_rebuilds_too(tmp_path, sqlite_url, clock, 
     """Without a schema check in between (the import as a library call)."""
     file = write_csv(tmp_path / "year.csv", HEADER, _rows(ROWS))
     engine = make_engine(sqlite_url)
-    figure_indexes.drop(engine)  # as a killed import leaves it
+    drop_figure_indexes(engine)  # as a killed import leaves it
     summary = import_file(file, engine, policy=SlaPolicy(), clock=clock, operator="x", rebuild_indexes=False)
     assert summary.inserted == ROWS and summary.index_seconds is None
-    assert _indexes(engine) == migrated_indexes
+    assert _indexes(engine) == migrated_indexes and _mark(engine) == 0
     engine.dispose()
+
+
+def test_the_schema_check_reads_the_header_without_loading_the_models(sqlite_url):
+    """It runs at the console's start, where importing the models costs ~65 ms."""
+    script = (
+        "import sys; from woq_tui.store.db import ensure_schema, make_engine; "
+        "ensure_schema(make_engine(sys.argv[1])); print('woq_tui.domain.models' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script, sqlite_url], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
