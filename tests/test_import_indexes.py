@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -17,9 +18,11 @@ from sqlalchemy import text
 from tests.conftest import NOW
 from tests.test_import import Cli, config, write_csv  # noqa: F401  (config is a fixture)
 from woq_tui.cli import main
+from woq_tui.domain.metrics import Period
 from woq_tui.domain.models import Ticket
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.store.db import ensure_schema, make_engine, upgrade
+from woq_tui.store.figures import load_station_table
 from woq_tui.store.figure_indexes import DROPPED_MARK, LOCK_SUFFIX, REBUILD_MIN_ROWS, definitions, worth_rebuilding
 from woq_tui.store.figure_indexes import drop as drop_figure_indexes
 from woq_tui.store.importer import STAGE_BUILDING_INDEXES, STAGE_INDEXES_DROPPED, import_file
@@ -136,6 +139,23 @@ def test_a_large_import_into_an_empty_database_drops_and_rebuilds_with_the_same_
     rebuilt_report, kept_report = _report(capsys, sqlite_url), _report(capsys, kept_url)
     assert rebuilt_report == kept_report
     assert rebuilt_report["totals"]["tickets"] == ROWS and rebuilt_report["totals"]["p90_handling_h"] is not None
+
+
+def test_while_the_indexes_are_dropped_the_station_screen_sorts_to_the_same_figures(tmp_path, sqlite_url, clock):
+    engine = make_engine(sqlite_url)
+    import_file(write_csv(tmp_path / "year.csv", HEADER, _rows(ROWS)), engine, policy=SlaPolicy(), clock=clock,
+                operator="x")  # fmt: skip
+    period = Period(datetime(2026, 8, 31, 16, 0, tzinfo=timezone.utc), datetime(2026, 10, 31, 16, 0, tzinfo=timezone.utc),
+                    ZoneInfo("Asia/Shanghai"), "custom")  # fmt: skip
+    as_of = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+    walked = load_station_table(engine, period, as_of)
+    drop_figure_indexes(engine)  # as during a large import
+    assert FIGURE_NAMES.isdisjoint(_indexes(engine))
+    sorted_ = load_station_table(engine, period, as_of)
+    engine.dispose()
+    assert (sorted_.current, sorted_.areas, sorted_.totals, sorted_.trend) == (
+        walked.current, walked.areas, walked.totals, walked.trend)  # fmt: skip
+    assert walked.totals["p90_first_response_min"] is not None
 
 
 def test_a_smaller_import_into_a_fuller_table_keeps_the_indexes_throughout(tmp_path, sqlite_url, clock):
