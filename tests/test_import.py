@@ -686,6 +686,9 @@ def test_progress_bar_on_a_terminal_only_for_text_output(sqlite_url, config, tmp
     code, out, shown = _on_a_terminal(["import", str(file), "--db", sqlite_url, "--config", str(config)])
     assert code == 0 and "read 30,000 rows: 30,000 inserted" in out
     assert "Importing" in shown and "rows/s" in shown and "30,000" in shown
+    # SQLite, a first import: the figure indexes are built again at the end, and it says so.
+    assert "Building the figure indexes" in shown
+    assert "the figure indexes were dropped for the import and built again in" in out
     code, out, shown = _on_a_terminal(
         ["import", str(file), "--db", sqlite_url, "--config", str(config), "--format", "json"]
     )

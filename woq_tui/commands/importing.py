@@ -18,7 +18,7 @@ from woq_tui.commands._common import open_database
 from woq_tui.config import resolve_database_url
 from woq_tui.domain.clock import SystemClock
 from woq_tui.i18n import t
-from woq_tui.store.importer import ImportFileError, ImportSummary, Progress, open_export
+from woq_tui.store.importer import STAGE_BUILDING_INDEXES, ImportFileError, ImportSummary, Progress, Stage, open_export
 
 SHOWN_REJECTS = 20
 
@@ -33,7 +33,7 @@ def run(args, settings) -> int:
             else:
                 engine = open_database(args, settings, upgrade=not args.dry_run)
             try:
-                with _progress_bar(args.format == "text" and sys.stderr.isatty()) as progress:
+                with _progress_bar(args.format == "text" and sys.stderr.isatty()) as (progress, stage):
                     summary = export.import_into(
                         engine,
                         policy=settings.sla_policy(),
@@ -42,6 +42,7 @@ def run(args, settings) -> int:
                         dry_run=args.dry_run,
                         rejects_path=args.rejects,
                         progress=progress,
+                        stage=stage,
                     )
             finally:
                 if engine is not None:
@@ -84,6 +85,8 @@ def _print_text(summary: ImportSummary, rejects_path: str | None, seconds: float
     )
     if summary.read:
         print(t("import.took", seconds=seconds, rate=summary.read / max(seconds, 1e-6)))
+    if summary.index_seconds is not None:
+        print(t("import.indexes_rebuilt", seconds=summary.index_seconds))
     if summary.dry_run:
         print(t("import.summary_dry_run"))
     if summary.ignored_columns:
@@ -109,10 +112,11 @@ def _print_text(summary: ImportSummary, rejects_path: str | None, seconds: float
 
 
 @contextmanager
-def _progress_bar(show: bool) -> Iterator[Progress | None]:
-    """Rows and rows/s on stderr while a terminal watches; nothing otherwise."""
+def _progress_bar(show: bool) -> Iterator[tuple[Progress | None, Stage | None]]:
+    """Rows and rows/s on stderr while a terminal watches, then what follows the last
+    row (building the figure indexes) so that it does not look hung; nothing otherwise."""
     if not show:
-        yield None
+        yield None, None
         return
     from rich.console import Console
     from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
@@ -133,5 +137,9 @@ def _progress_bar(show: bool) -> Iterator[Progress | None]:
         speed = f"{rows / elapsed:,.0f} {t('import.rows_per_second')}" if elapsed > 0 else ""
         bar.update(task, completed=fraction if fraction is not None else 0, rows=rows, speed=speed)
 
+    def stage(name: str) -> None:
+        if name == STAGE_BUILDING_INDEXES:
+            bar.update(task, description=t("import.building_indexes"), completed=1.0, speed="")
+
     with bar:
-        yield update
+        yield update, stage

@@ -55,4 +55,9 @@ MESSAGES = {
     "import.rejects_hint": ("用 --rejects 文件.csv 导出全部拒收行", "use --rejects FILE.csv to get every rejected row"),
     "import.progress": ("导入", "Importing"),
     "import.rows_per_second": ("行/秒", "rows/s"),
+    "import.building_indexes": ("重建统计索引", "Building the figure indexes"),
+    "import.indexes_rebuilt": (
+        "统计索引在导入期间暂时移除，导入后重建用时 {seconds:.1f} 秒",
+        "the figure indexes were dropped for the import and built again in {seconds:.1f} s",
+    ),
 }

@@ -124,6 +124,7 @@ def ensure_schema(engine: Engine) -> None:
             with engine.connect() as connection:
                 recorded = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
             if recorded == [head]:
+                restore_figure_indexes(engine)
                 return  # up to date: no need to load Alembic
         except SQLAlchemyError:
             pass  # no schema yet, or unreachable: Alembic below creates it or says why
@@ -132,6 +133,19 @@ def ensure_schema(engine: Engine) -> None:
             upgrade(engine)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
+
+
+def restore_figure_indexes(engine: Engine) -> None:
+    """SQLite: build again the figure indexes an import killed after dropping them left
+    missing (store/figure_indexes.py); one read of the header (~0.1 ms) otherwise."""
+    if engine.dialect.name != "sqlite":
+        return
+    from woq_tui.store.figure_indexes import restore_if_dropped
+
+    try:
+        restore_if_dropped(engine)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"{describe_url(str(engine.url))}: cannot rebuild the figure indexes: {first_line(exc)}") from None
 
 
 def has_tables(engine: Engine) -> bool:

@@ -11,6 +11,10 @@ Updates are guarded by the version read in the same batch, as the ORM would guar
 them: if the console changed a ticket in between, the batch rolls back and is read
 again, so nobody's change is silently overwritten.
 
+On SQLite, an import that writes at least half as many tickets as the table holds (the
+first import of a history) drops the figure indexes after its first batch and builds
+them again at the end (figure_indexes.py).
+
 Memory stays flat however long the file: the ticket numbers accepted so far (the
 duplicate check) live in a private temporary SQLite database on disk, looked up once
 per batch, and rejected rows beyond the first hundred wait in a temporary file until
@@ -23,6 +27,7 @@ import csv
 import json
 import sqlite3
 import tempfile
+import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -49,6 +54,7 @@ from woq_tui.domain.sla import SlaPolicy
 from woq_tui.domain.stations import station_initials
 from woq_tui.domain.timestamps import EpochSeconds, to_epoch
 from woq_tui.i18n import t
+from woq_tui.store import figure_indexes
 from woq_tui.store.db import DatabaseError, describe_url, first_line, has_tables
 from woq_tui.store.import_source import ImportFileError, Source, open_source
 
@@ -64,6 +70,10 @@ LOOKUP_CHUNK = 500
 
 # progress(rows read so far, fraction of the file read or None)
 Progress = Callable[[int, "float | None"], None]
+# stage(what the import does besides reading rows): one of the STAGE_ names
+Stage = Callable[[str], None]
+STAGE_INDEXES_DROPPED = "indexes_dropped"  # after the first batch is written
+STAGE_BUILDING_INDEXES = "building_indexes"  # after the last one
 
 
 def _plain(table: Table) -> Table:
@@ -160,6 +170,9 @@ class ImportSummary:
     rejects: RejectLog = field(default_factory=RejectLog)
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Seconds spent building the figure indexes again, when the import dropped them
+    # (not part of the JSON document)
+    index_seconds: float | None = None
 
     def _counts(self) -> dict[str, int]:
         return {
@@ -300,6 +313,15 @@ class _BatchWriter:
             .values(version=_ticket.c.version + 1, updated_at=bindparam("b_now"))
         )
         self._station_insert = self._insert_ignoring_existing()
+        # New tickets as tuples in this order. On SQLite they go to the driver's
+        # executemany as they are: SQLAlchemy's per-row parameter processing was ~3 s of
+        # a year's first import (construct_params), for values that need no conversion.
+        self._new_columns = ("ticket_no", *TICKET_FIELDS, "version", "updated_at")
+        self._raw_insert = None
+        if engine is not None and engine.dialect.name == "sqlite":
+            quote = engine.dialect.identifier_preparer.quote
+            listed = ", ".join(quote(c) for c in self._new_columns)
+            self._raw_insert = f"INSERT INTO ticket ({listed}) VALUES ({', '.join('?' * len(self._new_columns))})"
         self._copying = engine is not None and engine.dialect.name == "postgresql" and not self.dry_run
         if self._copying:
             self._copy_sql = _CopyMerge(engine.dialect, self.covered)
@@ -346,7 +368,7 @@ class _BatchWriter:
                 row.ticket_no: row
                 for row in connection.execute(self._lookup, {"numbers": [p.ticket_no for p in batch]})
             }
-            inserts: list[dict[str, Any]] = []
+            inserts: list[tuple[Any, ...]] = []
             updates: list[dict[str, Any]] = []
             events: list[dict[str, Any]] = []
             stations = _new_stations(batch)
@@ -354,7 +376,7 @@ class _BatchWriter:
                 old = existing.get(parsed.ticket_no)
                 values = parsed.values
                 if old is None:
-                    inserts.append({"ticket_no": parsed.ticket_no, **values, "version": 1, "updated_at": now_epoch})
+                    inserts.append((parsed.ticket_no, *[values[c] for c in TICKET_FIELDS], 1, now_epoch))
                     continue
                 stored = old._mapping
                 changed = [c for c in self.covered if stored[c] != values[c]]
@@ -382,7 +404,10 @@ class _BatchWriter:
             if stations:
                 self._add_stations(connection, stations)
             if inserts:
-                connection.execute(insert(_ticket), inserts)
+                if self._raw_insert is not None:
+                    connection.exec_driver_sql(self._raw_insert, inserts)
+                else:
+                    connection.execute(insert(_ticket), [dict(zip(self._new_columns, row)) for row in inserts])
                 connection.execute(
                     insert(_event).from_select(
                         ["ticket_id", "kind", "at", "operator", "note"],
@@ -392,7 +417,7 @@ class _BatchWriter:
                             literal(now_epoch, BigInteger),
                             literal(self.operator),
                             literal(self.note),
-                        ).where(_ticket.c.ticket_no.in_([row["ticket_no"] for row in inserts])),
+                        ).where(_ticket.c.ticket_no.in_([row[0] for row in inserts])),
                     )
                 )
             if updates:
@@ -534,6 +559,61 @@ def _known_stations(engine: Engine | None) -> dict[str, str]:
         raise _database_error(engine, exc) from None
 
 
+class _FigureIndexes:
+    """What an import into SQLite does with the figure indexes: drops them after the
+    first batch when the import writes many tickets against the table (or `choice`
+    says so), and builds them again at the end, holding the rebuild lock in between;
+    otherwise builds any a killed import left missing. See figure_indexes.py."""
+
+    def __init__(self, engine: Engine, choice: bool | None, stage: Stage | None) -> None:
+        self.engine = engine
+        self.choice = choice
+        self.stage = stage or (lambda _name: None)
+        self._held = ExitStack()
+        self.dropped = False
+
+    def after_first_batch(self, written: int, fraction: float | None) -> None:
+        """Called once, when the first batch is written: it inserted or changed
+        `written` tickets, and `fraction` of the file is read, so the rest of the file
+        will write about `written * (1 - fraction) / fraction`. A re-import that changes
+        nothing, or a file that fits in one batch, then keeps the indexes (dropping them
+        would only cost the rebuild)."""
+        estimate = round(written * (1 - fraction) / fraction) if fraction else None
+        try:
+            with self.engine.connect() as connection:
+                stored = figure_indexes.stored_tickets(connection)
+            wanted = self.choice if self.choice is not None else figure_indexes.worth_rebuilding(estimate, stored)
+            if wanted and figure_indexes.can_lock(self.engine):
+                if self._held.enter_context(figure_indexes.rebuild_lock(self.engine)):
+                    figure_indexes.drop(self.engine)
+                    self.dropped = True
+                    self.stage(STAGE_INDEXES_DROPPED)
+                    return
+                self._held.close()  # another import has them dropped and builds them
+                return
+            figure_indexes.restore(self.engine)
+        except SQLAlchemyError as exc:
+            self._held.close()
+            raise _database_error(self.engine, exc) from None
+
+    def after_writing(self, summary: ImportSummary, failing: bool = False) -> None:
+        """Build what was dropped (once). When the import is failing anyway, a failure
+        here stays quiet: the next command's schema check builds them."""
+        if not self.dropped:
+            return
+        self.dropped = False
+        with self._held:
+            self.stage(STAGE_BUILDING_INDEXES)
+            began = time.perf_counter()
+            try:
+                figure_indexes.build(self.engine)
+            except SQLAlchemyError as exc:
+                if not failing:
+                    raise _database_error(self.engine, exc) from None
+                return
+            summary.index_seconds = time.perf_counter() - began
+
+
 @dataclass
 class Export:
     """An export whose header has been read and found importable; nothing written yet.
@@ -563,6 +643,8 @@ class Export:
         rejects_path: str | Path | None = None,
         progress: Progress | None = None,
         batch_rows: int = BATCH_ROWS,
+        stage: Stage | None = None,
+        rebuild_indexes: bool | None = None,
     ) -> ImportSummary:
         """Validate every row and write the accepted ones; raises DatabaseError, or
         ImportFileError when the file breaks part-way (whole batches before stay).
@@ -571,6 +653,11 @@ class Export:
         new). Naive times are read in `policy.timezone`, the configured time zone.
         close() the summary when done with its rejects (past the first hundred they
         wait in a temporary file).
+
+        On SQLite (not a dry run) the figure indexes are dropped for the import and
+        built again after it when `rebuild_indexes` is True, or when it is None (the
+        default) and it writes many tickets against the table (at least half as many,
+        estimated from the first batch: figure_indexes.worth_rebuilding); `stage` is told when (STAGE_ names).
         """
         if rejects_path is not None and _same_file(rejects_path, self.path):
             raise ImportFileError(t("import.rejects_is_input"))
@@ -579,14 +666,21 @@ class Export:
         validator = RowValidator(self.header, policy, policy.timezone, _known_stations(engine))
         writer = _BatchWriter(engine, self.header.covered, clock, operator, self.path.name, dry_run)
         summary = ImportSummary(ignored_columns=self.header.ignored, dry_run=dry_run)
+        indexes = None
+        if engine is not None and engine.dialect.name == "sqlite" and not dry_run:
+            indexes = _FigureIndexes(engine, rebuild_indexes, stage)
         with ExitStack() as cleanup:
             seen = _SeenNumbers()
             cleanup.callback(seen.close)
             rejects = _RejectsFile(rejects_path, self.source.header)
             cleanup.callback(rejects.close)
             try:
-                self._read_validate_write(validator, writer, seen, rejects, summary, progress, batch_rows)
+                self._read_validate_write(validator, writer, seen, rejects, summary, progress, batch_rows, indexes)
+                if indexes is not None:
+                    indexes.after_writing(summary)
             except BaseException:
+                if indexes is not None:
+                    indexes.after_writing(summary, failing=True)  # nothing left to do if it was done
                 summary.close()
                 raise
         if progress is not None:
@@ -602,8 +696,10 @@ class Export:
         summary: ImportSummary,
         progress: Progress | None,
         batch_rows: int,
+        indexes: _FigureIndexes | None,
     ) -> None:
         rows = iter(self.source.rows)
+        first = True
         while True:
             # Read a batch of rows, then validate it against the ticket numbers of the
             # batch that earlier batches accepted (one lookup), then write it.
@@ -629,6 +725,9 @@ class Export:
                     batch.append(result)
             writer.flush(batch, summary)
             seen.add(parsed.ticket_no for parsed in batch)
+            if first and indexes is not None:
+                indexes.after_first_batch(summary.inserted + summary.updated, self.source.fraction())
+            first = False
 
 
 def _same_file(a: str | Path, b: str | Path) -> bool:
