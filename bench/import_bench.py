@@ -26,12 +26,13 @@ import json
 import multiprocessing
 import os
 import random
-import resource
 import sqlite3
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from bench import peak_rss_mb
 
 SHANGHAI = timezone(timedelta(hours=8))
 START = datetime(2025, 1, 1, tzinfo=SHANGHAI)
@@ -163,19 +164,6 @@ def generate_bad(path: Path, rows: int) -> None:
             writer.writerow([f"BAD{n:09d}", f"维修{n}", "S001", "", "", "", "", "2025-01-01 08:00"] + [""] * 11)
 
 
-def _peak_rss_mb() -> float:
-    """The process's peak resident memory. /proc's VmHWM starts afresh at exec, whereas
-    getrusage's ru_maxrss carries the parent's peak over a fork + exec."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def _child_import(url: str, path: str, queue) -> None:
     from woq_tui.config import parse_settings
     from woq_tui.domain.clock import SystemClock
@@ -184,7 +172,7 @@ def _child_import(url: str, path: str, queue) -> None:
 
     settings = parse_settings({"console": {"language": "en", "operator": "bench"}})
     engine = make_engine(url)
-    base = _peak_rss_mb()
+    base = peak_rss_mb()
     began, began_cpu = time.perf_counter(), time.process_time()
     summary = import_file(path, engine, policy=settings.sla_policy(), clock=SystemClock(), operator="bench")
     elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
@@ -196,7 +184,7 @@ def _child_import(url: str, path: str, queue) -> None:
             "summary": summary.as_json(),
             "index_seconds": summary.index_seconds,
             "start": base,
-            "peak": _peak_rss_mb(),
+            "peak": peak_rss_mb(),
         }
     )
 
@@ -207,12 +195,12 @@ def _child_cli(url: str, path: str, queue) -> None:
 
     from woq_tui.cli import main
 
-    base = _peak_rss_mb()
+    base = peak_rss_mb()
     began, began_cpu = time.perf_counter(), time.process_time()
     with open(f"{path}.json", "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
         code = main(["import", path, "--db", url, "--format", "json", "--lang", "en"])
     elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
-    queue.put({"seconds": elapsed, "cpu": cpu, "code": code, "start": base, "peak": _peak_rss_mb()})
+    queue.put({"seconds": elapsed, "cpu": cpu, "code": code, "start": base, "peak": peak_rss_mb()})
 
 
 def run_import(url: str, path: Path, target=_child_import) -> dict:
