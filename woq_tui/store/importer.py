@@ -55,7 +55,7 @@ from woq_tui.domain.stations import station_initials
 from woq_tui.domain.timestamps import EpochSeconds, to_epoch
 from woq_tui.i18n import t
 from woq_tui.store import figure_indexes
-from woq_tui.store.db import DatabaseError, describe_url, first_line, has_tables
+from woq_tui.store.db import IMPORT_CACHE, DatabaseError, describe_url, first_line, has_tables
 from woq_tui.store.import_source import ImportFileError, Source, open_source
 
 __all__ = ["Export", "ImportFileError", "ImportSummary", "RejectLog", "import_file", "open_export"]
@@ -364,6 +364,8 @@ class _BatchWriter:
         now = self.clock.now()
         now_epoch = to_epoch(now)
         with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql(IMPORT_CACHE)  # this connection's, from now on
             existing = {
                 row.ticket_no: row
                 for row in connection.execute(self._lookup, {"numbers": [p.ticket_no for p in batch]})
