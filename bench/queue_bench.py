@@ -23,6 +23,7 @@ import time
 T0 = time.time()  # before any import: the start of a child process
 
 import argparse  # noqa: E402
+import compileall  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -37,11 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import peak_rss_mb  # noqa: E402
+from bench.first_frame import is_update  # noqa: E402
 
 UTC = timezone.utc
 APP_CSS = str(ROOT / "woq_tui" / "app.tcss")  # subclasses look beside their own module
 END = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # Thursday 10:00 in Shanghai
 DEFAULT_DB = Path(os.environ.get("WOQ_BENCH_DIR", "/tmp/woq-bench")) / "queue-1m.db"
+# The CLI child's config, written by the parent (not timed)
+CLI_CONFIG = DEFAULT_DB.parent / "console.toml"
 TYPES = ("repair", "complaint", "consultation", "report", "suggestion", "service_request", "other")
 WEIGHTS = (37, 12, 28, 3, 6, 6, 8)
 LIMIT_MINUTES = {"repair": 225, "consultation": 1440}  # others: about 4 working days
@@ -147,124 +151,11 @@ def context_for(url: str):
     return ConsoleContext(settings=settings, engine=make_engine(url), clock=FixedClock(END), label="bench")
 
 
-# --- children: one start each -------------------------------------------------------
-
-
-def child_empty() -> None:
-    from textual.app import App
-    from textual.widgets import Static
-
-    class Empty(App):
-        def compose(self):
-            yield Static("hello")
-
-        def _display(self, screen, renderable):
-            super()._display(screen, renderable)
-            if _is_update(renderable):
-                list(renderable.render_segments(self.console))
-                _report()
-                self.exit()
-
-    Empty().run(headless=True)
-
-
-def child_floor() -> None:
-    """The empty app after importing what any database console on this stack needs
-    (SQLAlchemy's ORM, SQLModel, pydantic): the floor under the queue's first paint."""
-    import sqlalchemy.orm  # noqa: F401
-    import sqlmodel  # noqa: F401
-
-    child_empty()
-
-
-def child_queue(url: str) -> None:
-    from woq_tui.app import WoqApp
-
-    class Timed(WoqApp):
-        CSS_PATH = APP_CSS
-
-        def _display(self, screen, renderable):
-            super()._display(screen, renderable)
-            queue = self.screen
-            painted = getattr(queue, "window", None)
-            if painted and _is_update(renderable):
-                list(renderable.render_segments(self.console))
-                _report()
-                self.exit()
-
-    Timed(context_for(url)).run(headless=True, size=(160, 45))
-
-
-def child_cli(url: str) -> None:
-    """The console as users start it (`woq-console --db URL`): config, schema check,
-    imports, first page. Headless, and exits at the first frame that shows rows."""
-    import tempfile
-
-    def patch(module) -> None:
-        App = module.App
-        run, display = App.run, App._display
-
-        def headless_run(self, *args, **kwargs):
-            return run(self, headless=True, size=(160, 45))
-
-        def timed_display(self, screen, renderable):
-            display(self, screen, renderable)
-            if getattr(self.screen, "window", None) and _is_update(renderable):
-                list(renderable.render_segments(self.console))
-                _report()
-                self.exit()
-
-        App.run, App._display = headless_run, timed_display
-
-    # Patched when the console imports it, not before: importing Textual here would
-    # move its import out of the time the console overlaps with the database's.
-    _after_import("textual.app", patch)
-    with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as config:
-        config.write('[console]\nlanguage = "zh"\noperator = "BENCH"\nrefresh_seconds = 3600\n')
-    from woq_tui.cli import main
-
-    main(["--db", url, "--config", config.name])
-
-
-def _after_import(name: str, patch) -> None:
-    """Call patch(module) right after `name` is first imported."""
-    import importlib.abc
-    import importlib.util
-
-    class Finder(importlib.abc.MetaPathFinder):
-        def find_spec(self, fullname, path, target=None):
-            if fullname != name:
-                return None
-            sys.meta_path.remove(self)
-            spec = importlib.util.find_spec(fullname)
-            exec_module = spec.loader.exec_module
-
-            def exec_and_patch(module) -> None:
-                exec_module(module)
-                patch(module)
-
-            spec.loader.exec_module = exec_and_patch
-            return spec
-
-    sys.meta_path.insert(0, Finder())
-
-
-def _is_update(renderable) -> bool:
-    from textual._compositor import CompositorUpdate
-
-    return isinstance(renderable, CompositorUpdate)
-
-
-def _report() -> None:
-    # Textual captures print() while it runs: write past it.
-    sys.__stdout__.write(json.dumps({"first_frame": time.time(), "rss_mb": peak_rss_mb()}) + "\n")
-    sys.__stdout__.flush()
-
-
 def run_child(kind: str, url: str) -> dict:
     started = time.time()
     out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--db", url], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bench.first_frame", kind, url, str(CLI_CONFIG)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
     )
     line = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if not line:
@@ -311,7 +202,7 @@ async def in_process(url: str) -> dict:
 
         def _display(self, screen, renderable):
             super()._display(screen, renderable)
-            if _is_update(renderable):
+            if is_update(renderable):
                 list(renderable.render_segments(self.console))
                 frames.append(time.perf_counter())
                 if "frame" in waiter:
@@ -458,22 +349,13 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--open", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--child", choices=("empty", "floor", "queue", "cli"))
     args = parser.parse_args()
-    if args.child == "empty":
-        child_empty()
-        return
-    if args.child == "floor":
-        child_floor()
-        return
-    if args.child == "queue":
-        child_queue(args.db)
-        return
-    if args.child == "cli":
-        child_cli(args.db)
-        return
-
     built = build(args.db, args.tickets, args.open)
+    CLI_CONFIG.write_text('[console]\nlanguage = "zh"\noperator = "BENCH"\nrefresh_seconds = 3600\n', encoding="utf-8")
+    # Bytecode for the console's modules, as an installed package has: with
+    # PYTHONDONTWRITEBYTECODE set (as on these machines) an editable install would
+    # otherwise compile every module of woq_tui at each start.
+    compileall.compile_dir(ROOT / "woq_tui", quiet=1)
     print(f"woq-console queue bench: {args.tickets:,} tickets, {args.open:,} open, {args.db}")
     print("(2 shared cores, other work running: read the ratios, not the absolute figures)\n")
     empty = []
