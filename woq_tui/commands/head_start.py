@@ -56,7 +56,12 @@ class HeadStart:
         self.opened: Future = Future()
         self.first_page: Future = Future()
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
         if pid == 0:  # the child: never returns
             os.close(read_end)
             _child(write_end, args, settings)
@@ -66,7 +71,12 @@ class HeadStart:
     @classmethod
     def start(cls, args, settings) -> HeadStart | None:
         """The child forked, or None where that cannot be done."""
-        return cls(args, settings) if can_fork() else None
+        if not can_fork():
+            return None
+        try:
+            return cls(args, settings)
+        except OSError:  # no more processes allowed, say: do it here
+            return None
 
     def wait_opened(self) -> Opened | None:
         """The child's verdict on the database: Opened, or None when it died before
@@ -77,20 +87,24 @@ class HeadStart:
             return None
 
     def _read(self, read_end: int, pid: int) -> None:
-        with os.fdopen(read_end, "rb") as pipe:
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                for future in (self.opened, self.first_page):
+                    header = pipe.read(_LENGTH.size)
+                    if len(header) < _LENGTH.size:
+                        break
+                    kind, value = pickle.loads(pipe.read(_LENGTH.unpack(header)[0]))
+                    if kind == "ok":
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+        except Exception:
+            pass  # whatever is unanswered is answered below: this process does it itself
+        finally:
+            os.waitpid(pid, 0)
             for future in (self.opened, self.first_page):
-                header = pipe.read(_LENGTH.size)
-                if len(header) < _LENGTH.size:
-                    break
-                kind, value = pickle.loads(pipe.read(_LENGTH.unpack(header)[0]))
-                if kind == "ok":
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
-        os.waitpid(pid, 0)
-        for future in (self.opened, self.first_page):
-            if not future.done():
-                future.set_exception(_ChildDied("the head-start process ended early"))
+                if not future.done():
+                    future.set_exception(_ChildDied("the head-start process ended early"))
 
 
 def _child(write_end: int, args, settings) -> None:
