@@ -32,8 +32,8 @@ from woq_tui.widgets.ticket_table import TicketTable
 from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
 if TYPE_CHECKING:
-    from woq_tui.store.queries import StationChoice
     from woq_tui.screens.reassign import OutboxChanged
+    from woq_tui.store.queries import StationChoice
 
 SORTS = tuple(QueueSort)
 SEARCH_DELAY = 0.3
