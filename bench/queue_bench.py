@@ -152,14 +152,34 @@ def context_for(url: str):
 
 
 def run_child(kind: str, url: str) -> dict:
+    """One start in a fresh process. The CLI's on a pseudo-terminal, as users run it:
+    on a terminal the console starts its app before the head start's verdict."""
+    command = [sys.executable, "-m", "bench.first_frame", kind, url, str(CLI_CONFIG)]
     started = time.time()
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.first_frame", kind, url, str(CLI_CONFIG)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
-    )
-    line = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if kind == "cli":
+        import pty
+
+        master, terminal = pty.openpty()
+        child = subprocess.Popen(command, stdin=terminal, stdout=terminal, stderr=subprocess.PIPE, cwd=ROOT)
+        os.close(terminal)
+        printed = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            printed += chunk
+        os.close(master)
+        stderr = child.communicate(timeout=120)[1].decode(errors="replace")
+        stdout = printed.decode(errors="replace")
+    else:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        stdout, stderr = out.stdout, out.stderr
+    line = [line.strip() for line in stdout.splitlines() if line.strip().startswith("{")]
     if not line:
-        raise RuntimeError(f"child {kind} printed nothing: {out.stderr[-2000:]}")
+        raise RuntimeError(f"child {kind} printed nothing: {stderr[-2000:]}")
     result = json.loads(line[-1])
     return {"seconds": result["first_frame"] - started, "rss_mb": result["rss_mb"]}
 

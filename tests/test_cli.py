@@ -142,3 +142,69 @@ def test_console_on_a_bad_database_url_is_a_configuration_error(tmp_path):
     result = _console("--db", "not a url", tmp_path=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "configuration error" in result.stderr
+
+
+def _on_a_terminal(*argv: str, until: bytes | None = None, then: bytes = b"", seconds: float = 60) -> tuple[int, bytes]:
+    """Run the console on a pseudo-terminal of 100×30 as a user would; once `until` has
+    been drawn, type `then`. Returns the exit status and everything written."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: becomes the console
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        os.execv(sys.executable, [sys.executable, "-m", "woq_tui", *argv])
+    out, typed, deadline = b"", False, time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # EIO: the console ended and closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+            if not typed and until is not None and until in out:
+                os.write(fd, then)
+                typed = True
+    finally:
+        if time.monotonic() >= deadline:
+            os.kill(pid, 9)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the head start forks on Linux only")
+def test_on_a_terminal_an_unreachable_database_closes_the_console_with_one_line(tmp_path):
+    # On a terminal the app starts before the database's verdict (commands/head_start.py).
+    config = tmp_path / "config.toml"
+    config.write_text('[console]\nlanguage = "en"\n', encoding="utf-8")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/nowhere"
+    code, out = _on_a_terminal("--config", str(config), "--db", url)
+    assert code == 1
+    assert out.count(b"woq-console: database error:") == 1 and b"nowhere" in out and b"Traceback" not in out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the head start forks on Linux only")
+def test_on_a_terminal_the_console_shows_the_queue_and_quits(tmp_path, clock):
+    from tests.factories import add_all, station, ticket
+    from woq_tui.store.db import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'woq.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    add_all(engine, station(), ticket(clock.now(), ticket_no="T20261126"))
+    engine.dispose()
+    config = tmp_path / "config.toml"
+    config.write_text('[console]\nlanguage = "en"\n', encoding="utf-8")
+    code, out = _on_a_terminal("--config", str(config), "--db", url, until=b"T20261126", then=b"q")
+    assert code == 0 and b"T20261126" in out and b"Traceback" not in out

@@ -45,3 +45,18 @@ def test_importing_the_context_loads_no_sqlalchemy():
 
     code = "import sys, woq_tui.context, woq_tui.store.rows, woq_tui.store.queue_live; print('sqlalchemy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_while_the_database_is_being_opened_the_header_does_not_wait(settings, tmp_path):
+    from concurrent.futures import Future
+
+    from woq_tui.commands.head_start import Opened
+
+    opening: Future = Future()
+    context = ConsoleContext(settings, opening=opening)
+    assert context.database_label == "…"
+    url = f"sqlite:///{tmp_path / 'woq.db'}"
+    opening.set_result(Opened(url, "sqlite:///woq.db"))
+    assert context.database_label == "sqlite:///woq.db"
+    assert str(context.engine.url) == url  # made from the verdict's URL
+    context.engine.dispose()

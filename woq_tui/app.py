@@ -20,9 +20,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from woq_tui.config import ConfigError
 from woq_tui.context import ConsoleContext
 from woq_tui.i18n import t
 from woq_tui.screens.queue import QueueScreen
+from woq_tui.store.errors import DatabaseError
 from woq_tui.store.queue_live import PREFETCH_KEY, start_prefetch
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.translated import TranslatedBindings
@@ -87,12 +89,32 @@ class WoqApp(TranslatedBindings, App[None]):
             self.set_keymap(context.settings.keys)
         self.outbox_pusher = None
         self._warmed = False
+        # What stopped the console while it started: the head start's verdict that the
+        # database cannot be used (commands/console.py raises it after the app closed).
+        self.stopped_by: Exception | None = None
 
     def on_load(self) -> None:
         # The queue's first page is read while the driver starts and the screen composes.
         # (The command line starts it sooner, before importing the UI.)
         if self.current_mode == "queue" and PREFETCH_KEY not in self.context.prefetched:
             start_prefetch(self.context)
+
+    def on_mount(self) -> None:
+        if self.context.opening is not None:
+            self._watch_opening()
+
+    @work(thread=True, group="opening", exit_on_error=False)
+    def _watch_opening(self) -> None:
+        """The database is still being opened elsewhere (commands/head_start.py): if it
+        cannot be, close the console and let the command line say why."""
+        try:
+            self.context.opening.result()
+        except (ConfigError, DatabaseError) as exc:
+            self.call_from_thread(self._stop, exc)
+
+    def _stop(self, exc: Exception) -> None:
+        self.stopped_by = exc
+        self.exit(return_code=2 if isinstance(exc, ConfigError) else 1)
 
     def on_refresh_status_first_shown(self, _message: RefreshStatus.FirstShown) -> None:
         self.warm_up()

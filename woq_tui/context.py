@@ -28,14 +28,18 @@ class ConsoleContext:
         engine: Engine | None = None,
         *,
         url: str | None = None,
+        opening: Future | None = None,
         clock: Clock | None = None,
         read_only: bool = False,
         label: str | None = None,
     ) -> None:
-        if engine is None and url is None:
-            raise ValueError("a ConsoleContext needs an engine or a database URL")
+        if engine is None and url is None and opening is None:
+            raise ValueError("a ConsoleContext needs an engine, a database URL or its opening")
         self.settings = settings
         self.url = url
+        # The head start's verdict on the database while it is still being opened
+        # (commands/head_start.py): an Opened (url, label), or what stopped it.
+        self.opening = opening
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.read_only = read_only
         # Shown in the header instead of the URL (the demo says "demo").
@@ -52,6 +56,8 @@ class ConsoleContext:
                 if self._engine is None:
                     from woq_tui.store.db import make_engine
 
+                    if self.url is None:
+                        self.url = self.opening.result().url  # waits; raises what stopped it
                     self._engine = make_engine(self.url)
         return self._engine
 
@@ -78,6 +84,11 @@ class ConsoleContext:
     def database_label(self) -> str:
         if self.label:
             return self.label
+        if self.url is None and self.opening is not None:
+            # the header asks every second: never wait for the opening here
+            if not self.opening.done() or self.opening.exception() is not None:
+                return "…"
+            return self.opening.result().label
         from woq_tui.store.db import describe_url
 
         return describe_url(str(self.engine.url))

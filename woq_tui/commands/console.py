@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from woq_tui.commands._common import log_to_file
 
 
@@ -15,14 +17,17 @@ def run(args, settings) -> int:
     from woq_tui.app import WoqApp  # meanwhile
 
     if head is not None:
-        opened = head.wait_opened()  # raises ConfigError / DatabaseError: one line, exit 2 / 1
-        if opened is None:
-            context = _open_here(args, settings)
-        else:
-            context = ConsoleContext(settings, url=opened.url, label=opened.label, read_only=args.read_only)
-            context.prefetched[PREFETCH_KEY] = head.first_page
+        if not sys.__stdout__.isatty():
+            # No screen to show meanwhile: wait, so that a database that cannot be
+            # opened is one line (cli.main) and nothing is drawn into the pipe.
+            head.opened.result()
+        context = ConsoleContext(settings, opening=head.opened, read_only=args.read_only)
+        context.prefetched[PREFETCH_KEY] = head.first_page
     log_to_file()
-    WoqApp(context).run()
+    app = WoqApp(context)
+    app.run()
+    if app.stopped_by is not None:
+        raise app.stopped_by  # the head start's verdict: cli.main prints its one line
     return 0
 
 

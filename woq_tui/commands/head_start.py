@@ -7,14 +7,19 @@ process does them one after the other, and a thread does not help (the interpret
 runs one thread at a time). A forked child does the database half on the other core:
 it resolves the URL, opens the database, checks or upgrades the schema and reads the
 first page, and sends each answer back over a pipe, pickled. This process meanwhile
-imports Textual, and waits for the child's first answer before it takes over the
-terminal, so a bad URL or an unreachable database is still one line and exit status 1
-or 2, as before. The console's own engine is made later, in a worker thread, after the
-first frame (ConsoleContext.engine).
+imports Textual. A bad URL or an unreachable database is still one line and exit
+status 2 or 1, as before. The console's own engine is made later, in a worker thread,
+after the first frame (ConsoleContext.engine).
 
-Where fork is unavailable or unsafe (not Linux, or threads already running), or when
-the child dies, the same work runs here as before: open first, then read the page in
-a thread while the UI is imported (store.queue_live.start_prefetch).
+On a terminal the console does not wait for the child's verdict before it starts the
+app (the app's own start, ≈110 ms, then overlaps the child's last steps): a verdict
+that stops the program closes the app, and the same line and exit status follow
+(WoqApp.watch_opening). Without a terminal it waits, so that nothing is drawn into a
+pipe before the error line.
+
+Where fork is unavailable or unsafe (not Linux, or threads already running) the same
+work runs here as before: open first, then read the page in a thread while the UI is
+imported (store.queue_live.start_prefetch).
 """
 
 from __future__ import annotations
@@ -50,11 +55,15 @@ def can_fork() -> bool:
 
 class HeadStart:
     """The child's two answers, as futures: `opened` (an Opened, or the ConfigError or
-    DatabaseError that stops the program) and `first_page` (a LiveResult)."""
+    DatabaseError that stops the program) and `first_page` (a LiveResult). If the child
+    dies before its verdict, this process opens the database itself (in the reading
+    thread) and `opened` holds that verdict instead; a first page that never came is
+    asked for again by the screen."""
 
     def __init__(self, args, settings) -> None:
         self.opened: Future = Future()
         self.first_page: Future = Future()
+        self._args, self._settings = args, settings
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()
@@ -78,14 +87,6 @@ class HeadStart:
         except OSError:  # no more processes allowed, say: do it here
             return None
 
-    def wait_opened(self) -> Opened | None:
-        """The child's verdict on the database: Opened, or None when it died before
-        giving one (open it here, then). Raises what stops the program."""
-        try:
-            return self.opened.result()
-        except _ChildDied:
-            return None
-
     def _read(self, read_end: int, pid: int) -> None:
         try:
             with os.fdopen(read_end, "rb") as pipe:
@@ -99,12 +100,26 @@ class HeadStart:
                     else:
                         future.set_exception(value)
         except Exception:
-            pass  # whatever is unanswered is answered below: this process does it itself
+            pass  # whatever is unanswered is answered below
         finally:
             os.waitpid(pid, 0)
-            for future in (self.opened, self.first_page):
-                if not future.done():
-                    future.set_exception(_ChildDied("the head-start process ended early"))
+            if not self.first_page.done():
+                self.first_page.set_exception(_ChildDied("the head-start process ended early"))
+            if not self.opened.done():
+                self._open_here()
+
+    def _open_here(self) -> None:
+        from woq_tui.commands._common import open_database
+        from woq_tui.store.db import describe_url
+
+        try:
+            engine = open_database(self._args, self._settings)
+        except (ConfigError, DatabaseError) as exc:
+            self.opened.set_exception(exc)
+            return
+        url = engine.url.render_as_string(hide_password=False)
+        engine.dispose()
+        self.opened.set_result(Opened(url, describe_url(url)))
 
 
 def _child(write_end: int, args, settings) -> None:
