@@ -45,7 +45,9 @@ def report(**what):
 async def after_warm_up(app, started):
     await started.wait()
     await app.workers.wait_for_complete()
-    report(engine=app.context._engine is not None, pusher=app.outbox_pusher is not None)
+    kpis = app.screen.query_one("KpiStrip").kpis
+    report(engine=app.context._engine is not None, pusher=app.outbox_pusher is not None,
+           open=kpis.open if kpis else None)
     app.exit()
 
 def first_frame(self, screen, renderable):
@@ -91,8 +93,9 @@ def _start(tmp_path: Path, clock, *flags: str, prelude: str = "") -> tuple[dict,
 
 
 def test_first_frame_without_what_it_does_not_need(tmp_path: Path, clock):
-    shown, _ = _start(tmp_path, clock, "--read-only")
+    shown, warm = _start(tmp_path, clock, "--read-only")
     assert shown["rows"] == 1
+    assert warm["open"] == 1  # the KPI counts, sent by the head start after the rows
     loaded = set(shown["modules"])
     assert "woq_tui.screens.queue" in loaded
     assert sorted(name for name in NOT_BEFORE_FIRST_FRAME if name in loaded) == []

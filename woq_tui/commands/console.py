@@ -10,7 +10,7 @@ from woq_tui.commands._common import log_to_file
 def run(args, settings) -> int:
     from woq_tui.commands.head_start import HeadStart
     from woq_tui.context import ConsoleContext
-    from woq_tui.store.queue_live import PREFETCH_KEY
+    from woq_tui.store.queue_live import PREFETCH_COUNTS_KEY, PREFETCH_KEY
 
     head = HeadStart.start(args, settings)  # opens the database and reads the first page
     context = None if head is not None else _open_here(args, settings)
@@ -23,6 +23,7 @@ def run(args, settings) -> int:
             head.opened.result()
         context = ConsoleContext(settings, opening=head.opened, read_only=args.read_only)
         context.prefetched[PREFETCH_KEY] = head.first_page
+        context.prefetched[PREFETCH_COUNTS_KEY] = head.counts
     log_to_file()
     app = WoqApp(context)
     app.run()

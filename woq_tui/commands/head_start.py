@@ -54,8 +54,9 @@ def can_fork() -> bool:
 
 
 class HeadStart:
-    """The child's two answers, as futures: `opened` (an Opened, or the ConfigError or
-    DatabaseError that stops the program) and `first_page` (a LiveResult). If the child
+    """The child's answers, as futures: `opened` (an Opened, or the ConfigError or
+    DatabaseError that stops the program), `first_page` (a LiveResult without the KPI
+    counts, so that the rows are drawn sooner) and `counts` (the Kpis). If the child
     dies before its verdict, this process opens the database itself (in the reading
     thread) and `opened` holds that verdict instead; a first page that never came is
     asked for again by the screen."""
@@ -63,6 +64,7 @@ class HeadStart:
     def __init__(self, args, settings) -> None:
         self.opened: Future = Future()
         self.first_page: Future = Future()
+        self.counts: Future = Future()
         self._args, self._settings = args, settings
         read_end, write_end = os.pipe()
         try:
@@ -90,7 +92,7 @@ class HeadStart:
     def _read(self, read_end: int, pid: int) -> None:
         try:
             with os.fdopen(read_end, "rb") as pipe:
-                for future in (self.opened, self.first_page):
+                for future in (self.opened, self.first_page, self.counts):
                     header = pipe.read(_LENGTH.size)
                     if len(header) < _LENGTH.size:
                         break
@@ -103,8 +105,9 @@ class HeadStart:
             pass  # whatever is unanswered is answered below
         finally:
             os.waitpid(pid, 0)
-            if not self.first_page.done():
-                self.first_page.set_exception(_ChildDied("the head-start process ended early"))
+            for future in (self.first_page, self.counts):
+                if not future.done():
+                    future.set_exception(_ChildDied("the head-start process ended early"))
             if not self.opened.done():
                 self._open_here()
 
@@ -136,8 +139,11 @@ def _child(write_end: int, args, settings) -> None:
                 pipe.write(_LENGTH.pack(len(data)) + data)
                 pipe.flush()
 
+            from dataclasses import replace
+
             from woq_tui.commands._common import open_database
             from woq_tui.context import ConsoleContext
+            from woq_tui.store import queries
             from woq_tui.store.db import describe_url
             from woq_tui.store.queue_live import FIRST_REQUEST, fetch
 
@@ -150,7 +156,9 @@ def _child(write_end: int, args, settings) -> None:
             send("ok", Opened(url, describe_url(url)))
             try:
                 context = ConsoleContext(settings, engine)
-                send("ok", fetch(context, FIRST_REQUEST))
+                send("ok", fetch(context, replace(FIRST_REQUEST, kpis=False)))
+                with context.sessions() as session:
+                    send("ok", queries.kpis(session, context.clock.now(), context.policy))
             except Exception as exc:  # the screen asks again, and reports a second failure
                 send("error", DatabaseError(first_line(exc)))
             engine.dispose()

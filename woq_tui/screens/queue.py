@@ -10,6 +10,7 @@ tickets changed since the watermark. The KPI strip is counted by the database.
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -23,8 +24,8 @@ from textual.widgets import Input
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
 from woq_tui.store.errors import first_line
-from woq_tui.store.rows import PAGE_SIZE, QueueFilter, QueuePage, QueueSort, sort_key
-from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_KEY, LiveRequest, LiveResult, fetch
+from woq_tui.store.rows import PAGE_SIZE, Kpis, QueueFilter, QueuePage, QueueSort, sort_key
+from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, LiveRequest, LiveResult, fetch
 from woq_tui.widgets.filter_bar import FilterBar
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
@@ -156,6 +157,29 @@ class QueueScreen(TicketListScreen):
         self.show_counts()
         if not self.window.complete and len(self.window) < PAGE_SIZE // 2:
             self.load_more()
+        if request.kpis and result.kpis is None:  # the head start sends them after the rows
+            counts = self.app.context.prefetched.pop(PREFETCH_COUNTS_KEY, None)
+            if counts is None:
+                self._kpis_due = 0.0  # counted on the next tick
+            else:
+                self._await_counts(self.generation, counts)
+
+    @work(thread=True, group="queue-counts", exit_on_error=False)
+    def _await_counts(self, generation: int, counts: Future) -> None:
+        try:
+            kpis = counts.result()
+        except Exception:
+            kpis = None
+        self.app.call_from_thread(self._counted, generation, kpis)
+
+    def _counted(self, generation: int, kpis: Kpis | None) -> None:
+        if kpis is None:
+            self._kpis_due = 0.0  # counted on the next tick
+            return
+        self.query_one(KpiStrip).show(kpis)
+        if generation == self.generation and not self.window.complete and not self.filt.active:
+            self.total = kpis.open
+            self.show_counts()
 
     need_reload_keeps_cursor = True
 

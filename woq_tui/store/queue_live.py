@@ -16,8 +16,10 @@ from datetime import datetime
 
 from woq_tui.store.rows import PAGE_SIZE, Changes, Kpis, OutboxMark, QueueFilter, QueuePage, QueueSort
 
-# Where ConsoleContext.prefetched keeps the first page's read.
+# Where ConsoleContext.prefetched keeps the first page's read, and (from the head
+# start, which sends the page first) the KPI counts that follow it.
 PREFETCH_KEY = "queue"
+PREFETCH_COUNTS_KEY = "queue.counts"
 
 
 @dataclass(frozen=True)
