@@ -143,7 +143,6 @@ def _child(write_end: int, args, settings) -> None:
 
             from woq_tui.commands._common import open_database
             from woq_tui.context import ConsoleContext
-            from woq_tui.store import queries
             from woq_tui.store.db import describe_url
             from woq_tui.store.queue_live import FIRST_REQUEST, fetch
 
@@ -157,6 +156,8 @@ def _child(write_end: int, args, settings) -> None:
             try:
                 context = ConsoleContext(settings, engine)
                 send("ok", fetch(context, replace(FIRST_REQUEST, kpis=False)))
+                from woq_tui.store import queries  # loaded by fetch already
+
                 with context.sessions() as session:
                     send("ok", queries.kpis(session, context.clock.now(), context.policy))
             except Exception as exc:  # the screen asks again, and reports a second failure
