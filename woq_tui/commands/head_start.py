@@ -14,7 +14,7 @@ after the first frame (ConsoleContext.engine).
 On a terminal the console does not wait for the child's verdict before it starts the
 app (the app's own start, ≈110 ms, then overlaps the child's last steps): a verdict
 that stops the program closes the app, and the same line and exit status follow
-(WoqApp.watch_opening). Without a terminal it waits, so that nothing is drawn into a
+(WoqApp._watch_opening). Without a terminal it waits, so that nothing is drawn into a
 pipe before the error line.
 
 Where fork is unavailable or unsafe (not Linux, or threads already running) the same
@@ -112,22 +112,30 @@ class HeadStart:
                 self._open_here()
 
     def _open_here(self) -> None:
-        from woq_tui.commands._common import open_database
-        from woq_tui.store.db import describe_url
-
         try:
-            engine = open_database(self._args, self._settings)
+            engine, opened = _open(self._args, self._settings)
         except (ConfigError, DatabaseError) as exc:
             self.opened.set_exception(exc)
             return
-        url = engine.url.render_as_string(hide_password=False)
         engine.dispose()
-        self.opened.set_result(Opened(url, describe_url(url)))
+        self.opened.set_result(opened)
+
+
+def _open(args, settings):
+    """The engine for the arguments and config, its schema checked, and the verdict
+    for the console's process: the URL to make its own engine from, and the label."""
+    from woq_tui.commands._common import open_database
+    from woq_tui.store.db import describe_url
+
+    engine = open_database(args, settings)
+    url = engine.url.render_as_string(hide_password=False)
+    return engine, Opened(url, describe_url(url))
 
 
 def _child(write_end: int, args, settings) -> None:
-    """Open, answer, read the first page, answer, exit. Never raises, never returns,
-    never writes to the terminal (the parent is about to take it over)."""
+    """Open the database and answer, read the first page and answer, count the KPIs and
+    answer, exit. Never raises, never returns, never writes to the terminal (the parent
+    is about to take it over)."""
     try:
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
@@ -141,18 +149,15 @@ def _child(write_end: int, args, settings) -> None:
 
             from dataclasses import replace
 
-            from woq_tui.commands._common import open_database
             from woq_tui.context import ConsoleContext
-            from woq_tui.store.db import describe_url
             from woq_tui.store.queue_live import FIRST_REQUEST, fetch
 
             try:
-                engine = open_database(args, settings)
+                engine, opened = _open(args, settings)
             except (ConfigError, DatabaseError) as exc:
                 send("error", type(exc)(str(exc)))
                 return
-            url = engine.url.render_as_string(hide_password=False)
-            send("ok", Opened(url, describe_url(url)))
+            send("ok", opened)
             try:
                 context = ConsoleContext(settings, engine)
                 send("ok", fetch(context, replace(FIRST_REQUEST, kpis=False)))
