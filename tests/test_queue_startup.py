@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from tests.factories import add_all, station, ticket
-from woq_tui.store.db import _script_head, head_revision, make_engine, upgrade
+from woq_tui.store.db import head_revision, make_engine, upgrade
+from woq_tui.store.schema_marks import script_head
 
 NOT_BEFORE_FIRST_FRAME = (
     "alembic",
@@ -67,7 +68,7 @@ main(sys.argv[1:])
 
 
 def test_the_scripts_head_is_read_without_alembic_as_alembic_reads_it():
-    assert _script_head() == head_revision()
+    assert script_head() == head_revision()
 
 
 def _start(tmp_path: Path, clock, *flags: str, prelude: str = "") -> tuple[dict, dict]:

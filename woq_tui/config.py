@@ -192,15 +192,20 @@ def default_database_url() -> str:
     return f"sqlite:///{user_data_dir() / 'tickets.db'}"
 
 
-def resolve_database_url(cli_url: str | None, settings: Settings) -> str:
-    """--db > WOQ_DATABASE_URL > [database] url > the embedded SQLite file.
+def chosen_database_url(cli_url: str | None, settings: Settings) -> str:
+    """--db > WOQ_DATABASE_URL > [database] url > the embedded SQLite file, as given
+    (the head start reads a plain SQLite file's first page before SQLAlchemy loads)."""
+    return cli_url or os.environ.get("WOQ_DATABASE_URL") or settings.database.url or default_database_url()
 
-    WOQ_DATABASE_PASSWORD fills in the password, so it never sits in a file.
+
+def resolve_database_url(cli_url: str | None, settings: Settings) -> str:
+    """The URL chosen_database_url picks, checked, its password filled in from
+    WOQ_DATABASE_PASSWORD, so that it never sits in a file.
     """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    raw = cli_url or os.environ.get("WOQ_DATABASE_URL") or settings.database.url or default_database_url()
+    raw = chosen_database_url(cli_url, settings)
     try:
         url = make_url(raw)
     except ArgumentError:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sqlite3
 import struct
 import sys
 import threading
@@ -132,42 +133,67 @@ def _open(args, settings):
     return engine, Opened(url, describe_url(url))
 
 
+def answers(args, settings):
+    """What the child sends, in order: the verdict (an Opened, or the ConfigError or
+    DatabaseError that stops the program), the first page, the KPI counts; each as
+    ("ok", value) or ("error", exception). A plain SQLite file whose schema is current
+    gets its verdict and first page without SQLAlchemy (store/first_page.py): that
+    import is then no longer what the first frame waits for."""
+    from dataclasses import replace
+
+    from woq_tui.config import chosen_database_url
+    from woq_tui.store.first_page import connect_if_current, plain_sqlite_file, read_first_page
+
+    url = chosen_database_url(getattr(args, "db", None), settings)
+    path = plain_sqlite_file(url)
+    direct = connect_if_current(path) if path is not None else None
+    if direct is not None:
+        yield "ok", Opened(url, url)  # nothing to hide in a plain SQLite URL
+        try:
+            yield "ok", read_first_page(direct)
+        except sqlite3.Error as exc:  # the screen asks again, and reports a second failure
+            yield "error", DatabaseError(first_line(exc))
+        finally:
+            direct.close()
+        from woq_tui.store.db import make_engine
+
+        engine = make_engine(url)
+    else:
+        try:
+            engine, opened = _open(args, settings)
+        except (ConfigError, DatabaseError) as exc:
+            yield "error", type(exc)(str(exc))
+            return
+        yield "ok", opened
+    from woq_tui.context import ConsoleContext
+    from woq_tui.store.queue_live import FIRST_REQUEST, fetch
+
+    try:
+        context = ConsoleContext(settings, engine)
+        if direct is None:
+            yield "ok", fetch(context, replace(FIRST_REQUEST, kpis=False))
+        from woq_tui.store import queries  # loaded by now
+
+        with context.sessions() as session:
+            yield "ok", queries.kpis(session, context.clock.now(), context.policy)
+    except Exception as exc:  # the screen asks again, and reports a second failure
+        yield "error", DatabaseError(first_line(exc))
+    finally:
+        engine.dispose()
+
+
 def _child(write_end: int, args, settings) -> None:
-    """Open the database and answer, read the first page and answer, count the KPIs and
-    answer, exit. Never raises, never returns, never writes to the terminal (the parent
-    is about to take it over)."""
+    """Send the answers, exit. Never raises, never returns, never writes to the
+    terminal (the parent is about to take it over)."""
     try:
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
         with os.fdopen(write_end, "wb") as pipe:
-
-            def send(kind: str, value) -> None:
+            for kind, value in answers(args, settings):
                 data = pickle.dumps((kind, value))
                 pipe.write(_LENGTH.pack(len(data)) + data)
                 pipe.flush()
-
-            from dataclasses import replace
-
-            from woq_tui.context import ConsoleContext
-            from woq_tui.store.queue_live import FIRST_REQUEST, fetch
-
-            try:
-                engine, opened = _open(args, settings)
-            except (ConfigError, DatabaseError) as exc:
-                send("error", type(exc)(str(exc)))
-                return
-            send("ok", opened)
-            try:
-                context = ConsoleContext(settings, engine)
-                send("ok", fetch(context, replace(FIRST_REQUEST, kpis=False)))
-                from woq_tui.store import queries  # loaded by fetch already
-
-                with context.sessions() as session:
-                    send("ok", queries.kpis(session, context.clock.now(), context.policy))
-            except Exception as exc:  # the screen asks again, and reports a second failure
-                send("error", DatabaseError(first_line(exc)))
-            engine.dispose()
     except BaseException:
         pass
     finally:

@@ -6,7 +6,6 @@ the dispatch server write; a busy timeout makes writers wait rather than fail.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from woq_tui.store.errors import DatabaseError, first_line
+from woq_tui.store.schema_marks import MIGRATIONS, script_head
 
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def describe_url(url: str) -> str:
@@ -101,30 +100,9 @@ def head_revision() -> str | None:
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
-def _script_head() -> str | None:
-    """The newest revision of the migration scripts, read from their `revision` and
-    `down_revision` lines without importing Alembic (≈100 ms of the console's start).
-    None when that is not plain (a branch, a merge, a line it cannot read): ask Alembic."""
-    revision = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.M)
-    down = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(?:None|['\"]([^'\"]+)['\"])\s*$", re.M)
-    revisions, parents = set(), set()
-    for script in (MIGRATIONS / "versions").glob("*.py"):
-        text = script.read_text(encoding="utf-8")
-        if "revision" not in text:
-            continue  # __init__.py
-        found, parent = revision.search(text), down.search(text)
-        if found is None or parent is None:
-            return None
-        revisions.add(found.group(1))
-        if parent.group(1):
-            parents.add(parent.group(1))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
 def ensure_schema(engine: Engine) -> None:
     """Upgrade an empty or older database by itself, so the console just opens."""
-    head = _script_head()
+    head = script_head()
     if head is not None:
         try:
             with engine.connect() as connection:

@@ -42,6 +42,8 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
+from woq_tui.store.schema_marks import DROPPED_MARK
+
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Index
 
@@ -54,8 +56,6 @@ REBUILD_MIN_ROWS = 10_000
 # the break-even, because while the indexes are gone the console's figures are slower.
 REBUILD_SHARE = 0.5
 LOCK_SUFFIX = "-indexes.lock"
-# PRAGMA user_version while the figure indexes are dropped (nothing else uses it).
-DROPPED_MARK = 1
 
 
 @cache

@@ -1,0 +1,153 @@
+"""The queue's first page read with the standard library's sqlite3, for the head start.
+
+The console's first frame waits for its first page, and reading that page through
+SQLAlchemy means importing SQLAlchemy, its ORM, SQLModel and the models first: ≈250 ms,
+longer than the console's own process takes to import Textual and start the app
+(commands/head_start.py). On a plain SQLite file whose schema is current, the head
+start runs instead the same statements (queries.first_page_statements), compiled ahead
+for SQLite into store/first_page_sql.py, and builds the same values from their rows.
+Everything else (an older schema, figure indexes an import left dropped, a URL with
+options, PostgreSQL) goes through SQLAlchemy as before.
+
+Regenerate first_page_sql.py after changing those statements or the models:
+
+    python -m woq_tui.store.first_page
+
+tests/test_first_page.py fails while it is out of date, and checks that both ways
+read the same LiveResult.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+from woq_tui.domain.instants import from_epoch
+from woq_tui.store.first_page_sql import STATEMENTS
+from woq_tui.store.queue_live import LiveResult
+from woq_tui.store.rows import PAGE_SIZE, OutboxMark, QueuePage, QueueRow
+from woq_tui.store.schema_marks import DROPPED_MARK, script_head
+
+GENERATED = Path(__file__).with_name("first_page_sql.py")
+# Where the compiled marks statement takes its list of ticket numbers (SQLAlchemy's
+# own marker for an expanding IN, replaced by one "?" per ticket).
+TICKET_NOS = "__[POSTCOMPILE_ticket_nos]"
+# Only URLs that SQLAlchemy reads as nothing but a file path and writes back unchanged
+# (it %-escapes all but letters, digits, "_.-~", " +/", as below): no options either.
+_PLAIN_SQLITE = re.compile(r"sqlite(?:\+pysqlite)?:///([^?]+)")
+_CONVERT = {"epoch": from_epoch, "bool": bool}
+
+
+def plain_sqlite_file(url: str) -> Path | None:
+    """The file a plain `sqlite:///path` URL names, or None for any other URL."""
+    found = _PLAIN_SQLITE.fullmatch(url)
+    if found is None or found.group(1) == ":memory:" or quote(found.group(1), safe=" +/") != found.group(1):
+        return None
+    return Path(found.group(1)).expanduser()
+
+
+def connect_if_current(path: Path) -> sqlite3.Connection | None:
+    """A connection to an existing database whose schema is the newest and whole, or
+    None: then SQLAlchemy's path opens it, upgrades or repairs it, or says what is wrong."""
+    head = script_head()
+    if head is None or not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=10, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        recorded = [version for (version,) in connection.execute("SELECT version_num FROM alembic_version")]
+        (mark,) = connection.execute("PRAGMA user_version").fetchone()
+        if recorded == [head] and mark != DROPPED_MARK:
+            return connection
+    except sqlite3.Error:
+        pass
+    connection.close()
+    return None
+
+
+def _run(connection: sqlite3.Connection, name: str, params: tuple = ()) -> list[tuple]:
+    sql, kinds = STATEMENTS[name]
+    if TICKET_NOS in sql:
+        sql = sql.replace(TICKET_NOS, ", ".join("?" * len(params)))
+    converters = [_CONVERT.get(kind) for kind in kinds]
+    return [
+        tuple(value if value is None or convert is None else convert(value) for value, convert in zip(row, converters))
+        for row in connection.execute(sql, params)
+    ]
+
+
+def _to_row(values: tuple) -> QueueRow:
+    return QueueRow(*values[:-1], is_open=bool(values[-1]))
+
+
+def read_first_page(connection: sqlite3.Connection) -> LiveResult:
+    """What queue_live.fetch answers to FIRST_REQUEST without the KPI counts, read in one
+    transaction: the watermark first (whatever changes meanwhile is read again), then
+    the most urgent open tickets, then their reassignment states."""
+    connection.execute("BEGIN")
+    try:
+        ((watermark,),) = _run(connection, "newest")
+        rows = [_to_row(values) for values in _run(connection, "dated")]
+        if len(rows) <= PAGE_SIZE:
+            rows = (rows + [_to_row(values) for values in _run(connection, "undated")])[: PAGE_SIZE + 1]
+        complete = len(rows) <= PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        total = len(rows) if complete else _run(connection, "count")[0][0]
+        asked = tuple(row.ticket_no for row in rows)
+        marks = {}
+        if asked:
+            for ticket_no, state, at in _run(connection, "marks", asked):
+                marks[ticket_no] = OutboxMark(state, at)
+    finally:
+        connection.execute("ROLLBACK")
+    return LiveResult(QueuePage(rows, total, complete), None, watermark, None, None, asked, marks)
+
+
+def compile_statements() -> dict[str, tuple[str, tuple[str | None, ...]]]:
+    """queries.first_page_statements() as SQLite's SQL, with how to convert each column
+    of the result ("epoch" for EpochSeconds, "bool" for booleans)."""
+    from sqlalchemy import Boolean
+    from sqlalchemy.dialects import sqlite
+
+    from woq_tui.domain.timestamps import EpochSeconds
+    from woq_tui.store.queries import first_page_statements
+
+    def kind(column) -> str | None:
+        if isinstance(column.type, EpochSeconds):
+            return "epoch"
+        return "bool" if isinstance(column.type, Boolean) else None
+
+    compiled = {}
+    for name, statement in first_page_statements().items():
+        # Every value is a constant of the statement, except the marks' list of tickets.
+        literal = "ticket_nos" not in statement.compile().binds
+        sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": literal}))
+        compiled[name] = (sql, tuple(kind(column) for column in statement.selected_columns))
+    return compiled
+
+
+def generated_source() -> str:
+    lines = [
+        '"""Generated by `python -m woq_tui.store.first_page` from',
+        "store/queries.py's first_page_statements(): do not edit (store/first_page.py says why).",
+        '"""',
+        "",
+        "STATEMENTS = {",
+    ]
+    for name, (sql, kinds) in compile_statements().items():
+        lines.append(f"    {name!r}: (")
+        lines.extend(f"        {line!r}" for line in sql.splitlines(keepends=True))
+        lines[-1] += ","
+        lines.append(f"        {kinds!r},")
+        lines.append("    ),")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    GENERATED.write_text(generated_source(), encoding="utf-8")
+    print(f"wrote {GENERATED}")
