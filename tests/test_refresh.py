@@ -221,3 +221,40 @@ async def test_a_database_that_never_answers_is_said_plainly(settings, clock):
         await settle(pilot)
         assert app.is_running
     engine.dispose()
+
+
+async def test_a_first_page_read_ahead_is_on_the_first_frame_and_then_the_app_warms_up(
+    context, data, monkeypatch
+):
+    # What the head start sends: the page first, the KPI counts after it.
+    from concurrent.futures import Future
+    from dataclasses import replace
+
+    from woq_tui.screens import queue as queue_screen
+    from woq_tui.store import queries
+    from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, fetch
+
+    page, counts = Future(), Future()
+    page.set_result(fetch(context, replace(FIRST_REQUEST, kpis=False)))
+    context.prefetched[PREFETCH_KEY], context.prefetched[PREFETCH_COUNTS_KEY] = page, counts
+    asked = []
+    monkeypatch.setattr(queue_screen, "fetch", lambda *args: asked.append(args) or fetch(*args))
+    app = WoqApp(context)
+    frames_before_rows = []
+    display = app._display
+
+    def count_frames(screen, renderable):
+        if not getattr(app.screen, "window", None):
+            frames_before_rows.append(renderable)
+        display(screen, renderable)
+
+    app._display = count_frames
+    async with app.run_test(size=(140, 12)) as pilot:
+        assert len(app.screen.window) == 12 and asked == []  # applied at mount: no fetch
+        assert not app.screen.query_one("KpiStrip").kpis  # the counts have not come yet
+        with context.sessions() as session:
+            counts.set_result(queries.kpis(session, context.clock.now(), context.policy))
+        await settle(pilot)
+        assert app.screen.query_one("KpiStrip").kpis.open == 12
+        assert app._warmed and asked == []
+    assert frames_before_rows == []

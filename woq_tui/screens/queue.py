@@ -122,6 +122,10 @@ class QueueScreen(TicketListScreen):
             outbox_generation=self.outbox.generation,
         )
 
+    def answered_already(self, request: LiveRequest) -> LiveResult | None:
+        done = request.prefetched is not None and request.prefetched.done()
+        return request.prefetched.result() if done and request.prefetched.exception() is None else None
+
     def fetch_live(self, request: LiveRequest) -> LiveResult:
         if request.prefetched is not None:
             try:

@@ -41,6 +41,10 @@ class LiveSource(Protocol):
     def apply_live(self, request: Any, result: Any) -> None:
         """On the UI thread: show the result."""
 
+    # Optional: def answered_already(self, request) -> Any | None, on the UI thread: the
+    # result when it was read already (the queue's first page, by the head start), so
+    # that it is applied at once and the first frame shows it; None to fetch it.
+
 
 class RefreshStatus(Static):
     """Drives the refresh of its screen; visible only while something is wrong."""
@@ -70,8 +74,8 @@ class RefreshStatus(Static):
             self.error, self.at = error, at
 
     class FirstShown(Message):
-        """The first answer (rows or a failure) is on screen: the app may now load
-        what can wait (app.WoqApp.warm_up)."""
+        """Posted to the app: the first answer (rows or a failure) is on screen, and
+        what can wait may load now (app.WoqApp.warm_up)."""
 
     def __init__(self, source: LiveSource, interval: float, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -109,12 +113,18 @@ class RefreshStatus(Static):
 
     def fetch(self) -> Worker | None:
         """Fetch now (keys, tests, resume). Returns the worker, or None if one is
-        running already (it will run once more when that ends)."""
+        running already (it will run once more when that ends) or the answer was there
+        already (applied at once)."""
         if self.busy:
             self._pending = True
             return None
         self._pending = False
         request = self.source.live_request()
+        answered_already = getattr(self.source, "answered_already", None)
+        result = answered_already(request) if answered_already is not None else None
+        if result is not None:
+            self._fetched(request, result, self.app.context.clock.now())
+            return None
         self._worker = self.run_worker(
             lambda: self._fetch(request), thread=True, group="live-refresh", exit_on_error=False
         )
@@ -138,15 +148,18 @@ class RefreshStatus(Static):
 
     def on_refresh_status_fetched(self, message: Fetched) -> None:
         message.stop()
+        self._fetched(message.request, message.result, message.at)
+
+    def _fetched(self, request: Any, result: Any, at: datetime) -> None:
         recovered = self.failing_since is not None
-        self.last_good = message.at
+        self.last_good = at
         self.failing_since = None
         self.error = None
         self.failures = 0
         self._retry_at = 0.0
         self.remove_class("-failing")
         if not self.paused:
-            self.source.apply_live(message.request, message.result)
+            self.source.apply_live(request, result)
         if recovered:
             self.notify(t("live.recovered"), severity="information")
         self._show()
@@ -168,8 +181,11 @@ class RefreshStatus(Static):
     def _first_answer(self) -> None:
         if not self._answered:
             self._answered = True
-            # after the frame that shows it, so what loads next does not delay that frame
-            self.call_after_refresh(self.post_message, self.FirstShown())
+            # After the frame that shows it, so that what loads next does not delay that
+            # frame. To the app directly: an answer read ahead is applied from the
+            # screen's on_mount, and Textual does not bubble a message back up to the
+            # pump that was running when it was sent (here, the screen).
+            self.call_after_refresh(self.app.post_message, self.FirstShown())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A fetch ended: run the one asked for meanwhile (merged ticks)."""
