@@ -157,3 +157,17 @@ async def test_escape_leaves_the_ticket_detail(context, many):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
+
+
+async def test_a_key_typed_while_the_console_starts_is_not_typed_into_the_hidden_search(context, monkeypatch):
+    # Textual focuses a screen's first focusable widget by itself: the queue's would be
+    # the search box that `/` opens, and "2" typed ahead went into the search.
+    focused = []
+    monkeypatch.setattr(
+        WoqApp, "on_descendant_focus", lambda app, event: focused.append(type(event.widget).__name__), raising=False
+    )
+    async with WoqApp(context).run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        assert isinstance(pilot.app.screen, OverdueScreen)
+    assert focused[0] == "TicketTable"

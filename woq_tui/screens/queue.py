@@ -49,6 +49,9 @@ TOP: tuple[None, int, int] = (None, 0, 0)
 class QueueScreen(TicketListScreen):
     TITLE_KEY = "screen.queue"
     EXPORT_NAME = "queue"
+    # Not Textual's first focusable widget, the hidden search box: a key typed while
+    # the console starts would go into the search.
+    AUTO_FOCUS = "#queue-table"
     BINDINGS = [
         Binding("slash", "search", "queue.key.search", id="queue.search", key_display="/"),
         Binding("f", "filter", "queue.key.filter", id="queue.filter"),
