@@ -140,9 +140,11 @@ COLUMNS = {
     "station": Column(
         "station", "col.station", 14, lambda r, c: r.station_name, narrow=(120, 10), shorten=_short_station
     ),
+    # Below 90 cells (the overdue lists beside their per-station counts on a 100-column
+    # terminal) the summary says more than the status, which the detail shows.
     "status": Column(
         "status", "col.status", 6, lambda r, c: t("status." + r.status),
-        fit_words=tuple("status." + status for status in OPEN_STATUSES), max_width=11,
+        fit_words=tuple("status." + status for status in OPEN_STATUSES), max_width=11, hide_below=90,
     ),
     "age": Column("age", "col.age", 8, lambda r, c: age_text(r.created_at, c.now), hide_below=118),
     # "✖ -99天23时" (11 cells) is the widest: from 100 days on the hours are left out
