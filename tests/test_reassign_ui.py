@@ -161,8 +161,30 @@ async def test_bulk_reassignment_of_marked_tickets(engine, clock, server):
         await pilot.press("ctrl+s")
         assert await asyncio.to_thread(done.wait, 30)
         await settle(pilot)
+        # one notification for the request's answers, not one per ticket
+        answers = [n.message for n in app._notifications if "reassigned" in n.message]
+        assert answers == ["4 tickets reassigned to S003"]
     assert seen == {f"T000{n}": "confirmed" for n in range(1, 5)}
     assert all(ticket_state(engine, f"T000{n}") == ("S003", 2, 2, 1) for n in range(1, 5))
+
+
+async def test_a_request_with_mixed_answers_is_one_notification_a_line_each(engine, clock, server):
+    seed(engine, tickets=3)
+    app = make_app(engine, clock, server.url)
+    refs = [TicketRef("T0001", "S001", 1), TicketRef("T0002", "S001", 0), TicketRef("T0003", "S001", 1)]
+    async with app.run_test(size=(120, 40)) as pilot:
+        done, seen = await watch(pilot, 3)
+        await open_dialog(pilot, refs)  # T0002 with a stale version: a conflict
+        await pilot.press(*"S003", "enter", "enter", "enter")
+        assert await asyncio.to_thread(done.wait, 30)
+        await settle(pilot)
+        told = [n for n in app._notifications if "S003" in n.message and "sent" not in n.message]
+        assert len(told) == 1 and told[0].severity == "warning"
+        assert told[0].message.splitlines() == [
+            "2 tickets reassigned to S003",
+            "Ticket T0002 not reassigned: changed meanwhile (now at S001, version 1)",
+        ]
+    assert seen == {"T0001": "confirmed", "T0002": "conflict", "T0003": "confirmed"}
 
 
 async def test_the_dialog_requires_a_station_and_a_reason_and_escape_cancels(engine, clock, server):

@@ -24,13 +24,14 @@ from woq_tui.config import ConfigError
 from woq_tui.context import ConsoleContext
 from woq_tui.i18n import t
 from woq_tui.screens.queue import QueueScreen
+from woq_tui.screens.reassign_notices import Notice, ReassignNotices
 from woq_tui.store.errors import DatabaseError
 from woq_tui.store.queue_live import PREFETCH_KEY, start_prefetch
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
-    from woq_tui.screens.reassign import OutboxChanged
+    from woq_tui.screens.reassign import OutboxChanged, OutboxCycleEnded
 
 
 class LazyScreen:
@@ -89,6 +90,7 @@ class WoqApp(TranslatedBindings, App[None]):
             self.set_keymap(context.settings.keys)
         self.outbox_pusher = None
         self._warmed = False
+        self.reassign_notices = ReassignNotices(self._show_notice, context.settings.dispatch.token_env)
         # What stopped the console while it started: the head start's verdict that the
         # database cannot be used (commands/console.py raises it after the app closed).
         self.stopped_by: Exception | None = None
@@ -151,6 +153,12 @@ class WoqApp(TranslatedBindings, App[None]):
         from woq_tui.screens.reassign import forward_change
 
         forward_change(self, message.change)
+
+    def on_outbox_cycle_ended(self, _message: OutboxCycleEnded) -> None:
+        self.reassign_notices.cycle_ended()
+
+    def _show_notice(self, notice: Notice) -> None:
+        self.notify(notice.message, severity=notice.severity, timeout=notice.timeout)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for name, key, _cls, title in MAIN_SCREENS:

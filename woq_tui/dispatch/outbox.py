@@ -422,6 +422,8 @@ class BackgroundPusher:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-pusher", daemon=True)
         self.on_error: Callable[[BaseException], None] | None = None
+        # after each run over what was due: whoever gathers its answers may tell them now
+        self.on_cycle_end: Callable[[], None] | None = None
 
     def start(self) -> BackgroundPusher:
         self._thread.start()
@@ -452,6 +454,8 @@ class BackgroundPusher:
                 log.warning("outbox push failed: %s", type(exc).__name__)
                 if self.on_error is not None:
                     self.on_error(exc)
+            if self.on_cycle_end is not None:
+                self.on_cycle_end()
             self._wake.wait(self.interval)
         self.pusher.close()
 

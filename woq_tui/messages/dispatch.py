@@ -121,6 +121,25 @@ MESSAGES.update(
             "工单 {ticket} → {station}：{attempts} 次尝试均失败（{error}），可在发件箱（5）重试",
             "Ticket {ticket} → {station}: failed after {attempts} attempts ({error}); retry it in the outbox (5)",
         ),
+        # several tickets of one request with the same answer (screens/reassign_notices.py)
+        "reassign.list_sep": ("、", ", "),
+        "reassign.done_many": ("{count} 张工单已改派到 {station}", "{count} tickets reassigned to {station}"),
+        "reassign.conflict_many": (
+            "{count} 张工单未改派：已被他人改动（{tickets}），详见发件箱（5）",
+            "{count} tickets not reassigned: changed meanwhile ({tickets}); see the outbox (5)",
+        ),
+        "reassign.refused_many": (
+            "{count} 张工单改派到 {station} 被拒绝（{tickets}）：{error}",
+            "{count} tickets → {station} refused ({tickets}): {error}",
+        ),
+        "reassign.refused_token_many": (
+            "{count} 张工单改派被拒绝（{tickets}）：{error}。请检查环境变量 {env} 中的令牌",
+            "{count} tickets refused ({tickets}): {error}. Check the token in {env}",
+        ),
+        "reassign.failed_many": (
+            "{count} 张工单 → {station}：多次尝试均失败（{tickets}；{error}），可在发件箱（5）重试",
+            "{count} tickets → {station}: failed after every attempt ({tickets}; {error}); retry them in the outbox (5)",
+        ),
         # the outbox screen
         "outbox.col.state": ("状态", "State"),
         "outbox.col.ticket": ("工单", "Ticket"),

@@ -31,9 +31,10 @@ from woq_tui.dispatch.candidates import StationCandidate, match, station_candida
 from woq_tui.dispatch.outbox import BackgroundPusher, OutboxChange, Pusher, RetryPolicy, TicketRef, record
 from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
+from woq_tui.screens.reassign_notices import notice_for
 from woq_tui.widgets.translated import TranslatedBindings
 
-__all__ = ["OutboxChanged", "ReassignDialog", "ReassignRequest", "TicketRef", "start_pusher", "start_reassign"]
+__all__ = ["OutboxChanged", "OutboxCycleEnded", "ReassignDialog", "ReassignRequest", "TicketRef", "start_pusher", "start_reassign"]
 
 PRESET_REASONS = (
     "reassign.preset.address",
@@ -52,6 +53,10 @@ class OutboxChanged(Message, bubble=False):
     def __init__(self, change: OutboxChange) -> None:
         super().__init__()
         self.change = change
+
+
+class OutboxCycleEnded(Message, bubble=False):
+    """The pusher delivered what was due and waits (screens/reassign_notices.py)."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +274,7 @@ def _recorded(app: App, request: ReassignRequest, changes: list[OutboxChange]) -
         app.notify(t("reassign.queued", count=len(changes), station=request.to_station))
     if skipped:
         app.notify(t("reassign.skipped", count=skipped, station=request.to_station), severity="warning")
+    app.reassign_notices.expect([change.entry_id for change in changes])
     for change in changes:
         forward_change(app, change)
     pusher = getattr(app, "outbox_pusher", None)
@@ -291,31 +297,15 @@ def start_pusher(app: App) -> BackgroundPusher | None:
         policy=RETRY_POLICY,
         on_change=lambda change: app.post_message(OutboxChanged(change)),
     )
-    return BackgroundPusher(pusher, interval=context.settings.console.refresh_seconds).start()
+    background = BackgroundPusher(pusher, interval=context.settings.console.refresh_seconds)
+    background.on_cycle_end = lambda: app.post_message(OutboxCycleEnded())
+    return background.start()
 
 
 def forward_change(app: App, change: OutboxChange) -> None:
     """Hand an entry's new state to the screens of the current stack; notify final ones."""
     for screen in list(app.screen_stack):
         screen.post_message(OutboxChanged(change))
-    words = dict(ticket=change.ticket_no, station=change.to_station, error=change.last_error or "")
-    body = change.body or {}
-    if change.state == OutboxState.confirmed:
-        app.notify(t("reassign.done", **words), timeout=4)
-    elif change.state == OutboxState.conflict:
-        app.notify(
-            t(
-                "reassign.conflict",
-                current=body.get("current_station", "?"),
-                version=body.get("current_version", "?"),
-                **words,
-            ),
-            severity="warning",
-            timeout=12,
-        )
-    elif change.state == OutboxState.refused:
-        key = "reassign.refused_token" if body.get("error") in ("unauthorized", "forbidden") else "reassign.refused"
-        env = app.context.settings.dispatch.token_env
-        app.notify(t(key, env=env, **words), severity="error", timeout=12)
-    elif change.state == OutboxState.failed:
-        app.notify(t("reassign.failed", attempts=change.attempts, **words), severity="error", timeout=12)
+    notice = notice_for(change, app.context.settings.dispatch.token_env)
+    if notice is not None:
+        app.reassign_notices.answer(change, notice)
