@@ -20,9 +20,17 @@ from tests.factories import add_all, station, ticket
 from woq_tui.commands.head_start import Opened, answers
 from woq_tui.config import parse_settings, resolve_database_url
 from woq_tui.context import ConsoleContext
-from woq_tui.domain.models import OutboxEntry
+from woq_tui.domain.models import OutboxEntry, TicketEvent
 from woq_tui.store.db import describe_url, make_engine, upgrade
-from woq_tui.store.first_page import GENERATED, connect_if_current, generated_source, plain_sqlite_file, read_first_page
+from woq_tui.store import queries
+from woq_tui.store.first_page import (
+    GENERATED,
+    connect_if_current,
+    generated_source,
+    plain_sqlite_file,
+    read_first_page,
+    read_kpis,
+)
 from woq_tui.store.queue_live import FIRST_REQUEST, fetch
 from woq_tui.store.rows import PAGE_SIZE
 from woq_tui.store.schema_marks import DROPPED_MARK
@@ -136,18 +144,36 @@ import json, sys
 from argparse import Namespace
 from woq_tui.config import parse_settings
 from woq_tui.commands.head_start import answers
-told = answers(Namespace(db=sys.argv[1]), parse_settings({}))
-verdict, page = next(told), next(told)
-before = "sqlalchemy" in sys.modules
-counts = next(told)
-print(json.dumps({"verdict": verdict[0], "rows": len(page[1].page.rows), "sqlalchemy_before_counts": before,
-                  "open": counts[1].open}))
+told = [value for _, value in answers(Namespace(db=sys.argv[1]), parse_settings({}))]
+print(json.dumps({"rows": len(told[1].page.rows), "open": told[2].open, "sqlalchemy": "sqlalchemy" in sys.modules}))
 """
 
 
-def test_the_verdict_and_first_page_load_no_sqlalchemy(sqlite_url, clock):
+def test_the_head_start_loads_no_sqlalchemy_for_a_current_sqlite_file(sqlite_url, clock):
     engine = make_engine(sqlite_url)
     _fill(engine, clock.now(), 3, 1)
     engine.dispose()
     out = subprocess.run([sys.executable, "-c", CHILD, sqlite_url], capture_output=True, text=True, timeout=60)
-    assert json.loads(out.stdout) == {"verdict": "ok", "rows": 4, "sqlalchemy_before_counts": False, "open": 4}, out.stderr
+    assert json.loads(out.stdout) == {"rows": 4, "open": 4, "sqlalchemy": False}, out.stderr
+
+
+@pytest.mark.parametrize("warn", [{}, {"at_risk_fraction": 0.9, "at_risk_minutes": 600}])
+def test_counts_what_sqlalchemys_path_counts(sqlite_url, clock, warn):
+    engine = make_engine(sqlite_url)
+    now = clock.now()
+    _fill(engine, now, 40, 3)
+    with Session(engine) as session:
+        escalated = ticket(now - timedelta(hours=2), escalated=True, updated_at=now - timedelta(minutes=5))
+        session.add(escalated)
+        session.flush()
+        session.add(TicketEvent(ticket_id=escalated.id, kind="escalated", at=now - timedelta(minutes=5), operator="A1"))
+        session.commit()
+    policy = parse_settings({"sla": warn}).sla_policy()
+    with Session(engine) as session:
+        expected = queries.kpis(session, now, policy)
+    engine.dispose()
+    connection = connect_if_current(plain_sqlite_file(sqlite_url))
+    assert read_kpis(connection, now, policy) == expected
+    connection.close()
+    assert expected.escalated_today == 1 and expected.outbox_pending == 10
+    assert expected.new_last_hour > 0 and expected.at_risk > 0 and expected.overdue > 0

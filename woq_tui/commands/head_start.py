@@ -7,7 +7,9 @@ process does them one after the other, and a thread does not help (the interpret
 runs one thread at a time). A forked child does the database half on the other core:
 it resolves the URL, opens the database, checks or upgrades the schema and reads the
 first page, and sends each answer back over a pipe, pickled. This process meanwhile
-imports Textual. A bad URL or an unreachable database is still one line and exit
+imports Textual. On a plain SQLite file whose schema is current the child reads with
+sqlite3 the statements store/queries.py defines, compiled ahead (store/first_page.py),
+and never loads SQLAlchemy. A bad URL or an unreachable database is still one line and exit
 status 2 or 1, as before. The console's own engine is made later, in a worker thread,
 after the first frame (ConsoleContext.engine).
 
@@ -137,43 +139,50 @@ def answers(args, settings):
     """What the child sends, in order: the verdict (an Opened, or the ConfigError or
     DatabaseError that stops the program), the first page, the KPI counts; each as
     ("ok", value) or ("error", exception). A plain SQLite file whose schema is current
-    gets its verdict and first page without SQLAlchemy (store/first_page.py): that
-    import is then no longer what the first frame waits for."""
-    from dataclasses import replace
-
+    is read without SQLAlchemy (store/first_page.py): its import is then no longer what
+    the first frame waits for, nor does it take the CPU the console's start needs."""
     from woq_tui.config import chosen_database_url
-    from woq_tui.store.first_page import connect_if_current, plain_sqlite_file, read_first_page
+    from woq_tui.store.first_page import connect_if_current, plain_sqlite_file
 
     url = chosen_database_url(getattr(args, "db", None), settings)
     path = plain_sqlite_file(url)
     direct = connect_if_current(path) if path is not None else None
     if direct is not None:
         yield "ok", Opened(url, url)  # nothing to hide in a plain SQLite URL
-        try:
-            yield "ok", read_first_page(direct)
-        except sqlite3.Error as exc:  # the screen asks again, and reports a second failure
-            yield "error", DatabaseError(first_line(exc))
-        finally:
-            direct.close()
-        from woq_tui.store.db import make_engine
-
-        engine = make_engine(url)
+        yield from _read_directly(direct, settings)
     else:
-        try:
-            engine, opened = _open(args, settings)
-        except (ConfigError, DatabaseError) as exc:
-            yield "error", type(exc)(str(exc))
-            return
-        yield "ok", opened
+        yield from _read_through_sqlalchemy(args, settings)
+
+
+def _read_directly(connection, settings):
+    from woq_tui.domain.clock import SystemClock
+    from woq_tui.store.first_page import read_first_page, read_kpis
+
+    try:
+        yield "ok", read_first_page(connection)
+        yield "ok", read_kpis(connection, SystemClock().now(), settings.sla_policy())
+    except sqlite3.Error as exc:  # the screen asks again, and reports a second failure
+        yield "error", DatabaseError(first_line(exc))
+    finally:
+        connection.close()
+
+
+def _read_through_sqlalchemy(args, settings):
+    from dataclasses import replace
+
+    try:
+        engine, opened = _open(args, settings)
+    except (ConfigError, DatabaseError) as exc:
+        yield "error", type(exc)(str(exc))
+        return
+    yield "ok", opened
     from woq_tui.context import ConsoleContext
+    from woq_tui.store import queries
     from woq_tui.store.queue_live import FIRST_REQUEST, fetch
 
     try:
         context = ConsoleContext(settings, engine)
-        if direct is None:
-            yield "ok", fetch(context, replace(FIRST_REQUEST, kpis=False))
-        from woq_tui.store import queries  # loaded by now
-
+        yield "ok", fetch(context, replace(FIRST_REQUEST, kpis=False))
         with context.sessions() as session:
             yield "ok", queries.kpis(session, context.clock.now(), context.policy)
     except Exception as exc:  # the screen asks again, and reports a second failure

@@ -1,11 +1,14 @@
 """The queue's first page read with the standard library's sqlite3, for the head start.
 
-The console's first frame waits for its first page, and reading that page through
+The console's first frame waits for its first page (and its KPI strip for the
+counts), and reading them through
 SQLAlchemy means importing SQLAlchemy, its ORM, SQLModel and the models first: ≈250 ms,
 longer than the console's own process takes to import Textual and start the app
 (commands/head_start.py). On a plain SQLite file whose schema is current, the head
-start runs instead the same statements (queries.first_page_statements), compiled ahead
-for SQLite into store/first_page_sql.py, and builds the same values from their rows.
+start runs instead the same statements (queries.first_page_statements and
+kpi_statements), compiled ahead for SQLite into store/first_page_sql.py, and builds
+the same values from their rows; the child then never loads SQLAlchemy at all, and
+leaves the CPU to the console's own start.
 Everything else (an older schema, figure indexes an import left dropped, a URL with
 options, PostgreSQL) goes through SQLAlchemy as before.
 
@@ -22,13 +25,19 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from woq_tui.domain.instants import from_epoch
 from woq_tui.store.first_page_sql import STATEMENTS
 from woq_tui.store.queue_live import LiveResult
-from woq_tui.store.rows import PAGE_SIZE, OutboxMark, QueuePage, QueueRow
+from woq_tui.store.rows import PAGE_SIZE, Kpis, OutboxMark, QueuePage, QueueRow, kpi_parameters, kpis_from
 from woq_tui.store.schema_marks import DROPPED_MARK, script_head
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from woq_tui.domain.sla import SlaPolicy
 
 GENERATED = Path(__file__).with_name("first_page_sql.py")
 # Where the compiled marks statement takes its list of ticket numbers (SQLAlchemy's
@@ -38,6 +47,8 @@ TICKET_NOS = "__[POSTCOMPILE_ticket_nos]"
 # (it %-escapes all but letters, digits, "_.-~", " +/", as below): no options either.
 _PLAIN_SQLITE = re.compile(r"sqlite(?:\+pysqlite)?:///([^?]+)")
 _CONVERT = {"epoch": from_epoch, "bool": bool}
+# queries.kpi_statements(), by name
+KPI_NAMES = ("open", "escalated_today", "new_last_hour", "outbox_pending")
 
 
 def plain_sqlite_file(url: str) -> Path | None:
@@ -69,10 +80,12 @@ def connect_if_current(path: Path) -> sqlite3.Connection | None:
     return None
 
 
-def _run(connection: sqlite3.Connection, name: str, params: tuple = ()) -> list[tuple]:
-    sql, kinds = STATEMENTS[name]
+def _run(connection: sqlite3.Connection, name: str, params: tuple | dict = ()) -> list[tuple]:
+    sql, kinds, constants = STATEMENTS[name]
     if TICKET_NOS in sql:
         sql = sql.replace(TICKET_NOS, ", ".join("?" * len(params)))
+    if constants:
+        params = {**constants, **params}
     converters = [_CONVERT.get(kind) for kind in kinds]
     return [
         tuple(value if value is None or convert is None else convert(value) for value, convert in zip(row, converters))
@@ -107,14 +120,21 @@ def read_first_page(connection: sqlite3.Connection) -> LiveResult:
     return LiveResult(QueuePage(rows, total, complete), None, watermark, None, None, asked, marks)
 
 
-def compile_statements() -> dict[str, tuple[str, tuple[str | None, ...]]]:
-    """queries.first_page_statements() as SQLite's SQL, with how to convert each column
-    of the result ("epoch" for EpochSeconds, "bool" for booleans)."""
+def read_kpis(connection: sqlite3.Connection, now: datetime, policy: SlaPolicy) -> Kpis:
+    """What queries.kpis counts."""
+    parameters = kpi_parameters(now, policy)
+    return kpis_from({name: _run(connection, name, parameters)[0] for name in KPI_NAMES})
+
+
+def compile_statements() -> dict[str, tuple[str, tuple[str | None, ...], dict]]:
+    """queries.first_page_statements() and kpi_statements() as SQLite's SQL, each with
+    how to convert the columns of its result ("epoch" for EpochSeconds, "bool" for
+    booleans) and the values of its constant parameters."""
     from sqlalchemy import Boolean
     from sqlalchemy.dialects import sqlite
 
     from woq_tui.domain.timestamps import EpochSeconds
-    from woq_tui.store.queries import first_page_statements
+    from woq_tui.store.queries import first_page_statements, kpi_statements
 
     def kind(column) -> str | None:
         if isinstance(column.type, EpochSeconds):
@@ -126,7 +146,13 @@ def compile_statements() -> dict[str, tuple[str, tuple[str | None, ...]]]:
         # Every value is a constant of the statement, except the marks' list of tickets.
         literal = "ticket_nos" not in statement.compile().binds
         sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": literal}))
-        compiled[name] = (sql, tuple(kind(column) for column in statement.selected_columns))
+        compiled[name] = (sql, tuple(kind(column) for column in statement.selected_columns), {})
+    for name, statement in kpi_statements().items():
+        # Named parameters: kpi_parameters() gives those without a value here.
+        done = statement.compile(dialect=sqlite.dialect(paramstyle="named"))
+        constants = {key: value for key, value in done.params.items() if value is not None}
+        compiled[name] = (str(done), tuple(kind(column) for column in statement.selected_columns), constants)
+    assert KPI_NAMES == tuple(kpi_statements()), "KPI_NAMES must name queries.kpi_statements()"
     return compiled
 
 
@@ -138,11 +164,12 @@ def generated_source() -> str:
         "",
         "STATEMENTS = {",
     ]
-    for name, (sql, kinds) in compile_statements().items():
+    for name, (sql, kinds, constants) in compile_statements().items():
         lines.append(f"    {name!r}: (")
         lines.extend(f"        {line!r}" for line in sql.splitlines(keepends=True))
         lines[-1] += ","
         lines.append(f"        {kinds!r},")
+        lines.append(f"        {constants!r},")
         lines.append("    ),")
     lines.append("}")
     return "\n".join(lines) + "\n"

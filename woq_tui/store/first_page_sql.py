@@ -7,6 +7,7 @@ STATEMENTS = {
         'SELECT max(ticket.updated_at) AS max_1 \n'
         'FROM ticket',
         ('epoch',),
+        {},
     ),
     'dated': (
         "SELECT ticket.id, ticket.ticket_no, ticket.type, ticket.station_code, station.name, station.area_type, ticket.status, ticket.created_at, ticket.due_at, ticket.escalated, ticket.dispatch_count, ticket.reopen_count, coalesce(ticket.summary, '') AS coalesce_1, ticket.version, ticket.updated_at, ticket.resolved_at IS NULL AS anon_1 \n"
@@ -14,6 +15,7 @@ STATEMENTS = {
         'WHERE ticket.resolved_at IS NULL AND 1 = 1 AND ticket.due_at IS NOT NULL ORDER BY ticket.due_at ASC, ticket.id ASC\n'
         ' LIMIT 501 OFFSET 0',
         (None, None, None, None, None, None, None, 'epoch', 'epoch', 'bool', None, None, None, None, 'epoch', 'bool'),
+        {},
     ),
     'undated': (
         "SELECT ticket.id, ticket.ticket_no, ticket.type, ticket.station_code, station.name, station.area_type, ticket.status, ticket.created_at, ticket.due_at, ticket.escalated, ticket.dispatch_count, ticket.reopen_count, coalesce(ticket.summary, '') AS coalesce_1, ticket.version, ticket.updated_at, ticket.resolved_at IS NULL AS anon_1 \n"
@@ -21,17 +23,50 @@ STATEMENTS = {
         'WHERE ticket.resolved_at IS NULL AND 1 = 1 AND ticket.due_at IS NULL ORDER BY ticket.id ASC\n'
         ' LIMIT 501 OFFSET 0',
         (None, None, None, None, None, None, None, 'epoch', 'epoch', 'bool', None, None, None, None, 'epoch', 'bool'),
+        {},
     ),
     'count': (
         'SELECT count(*) AS count_1 \n'
         'FROM ticket \n'
         'WHERE ticket.resolved_at IS NULL',
         (None,),
+        {},
     ),
     'marks': (
         'SELECT outbox_entry.ticket_no, outbox_entry.state, outbox_entry.updated_at \n'
         'FROM outbox_entry \n'
         'WHERE outbox_entry.ticket_no IN (__[POSTCOMPILE_ticket_nos]) ORDER BY outbox_entry.requested_at, outbox_entry.updated_at',
         (None, None, 'epoch'),
+        {},
+    ),
+    'open': (
+        'SELECT count(*) AS count_1, coalesce(sum(CASE WHEN (ticket.due_at < :now) THEN :param_1 ELSE :param_2 END), :coalesce_2) AS coalesce_1, coalesce(sum(CASE WHEN (ticket.due_at IS NOT NULL AND ticket.due_at >= :now AND (ticket.due_at - :now < (ticket.due_at - ticket.created_at) * :at_risk_fraction OR ticket.due_at - :now < :at_risk_seconds)) THEN :param_3 ELSE :param_4 END), :coalesce_4) AS coalesce_3 \n'
+        'FROM ticket \n'
+        'WHERE ticket.resolved_at IS NULL',
+        (None, None, None),
+        {'param_1': 1, 'param_2': 0, 'coalesce_2': 0, 'param_3': 1, 'param_4': 0, 'coalesce_4': 0},
+    ),
+    'escalated_today': (
+        'SELECT count(*) AS count_1 \n'
+        'FROM ticket \n'
+        'WHERE ticket.escalated IS 1 AND ticket.updated_at >= :midnight AND (EXISTS (SELECT * \n'
+        'FROM ticket_event \n'
+        'WHERE ticket_event.ticket_id = ticket.id AND ticket_event.kind = :kind_1 AND ticket_event.at >= :midnight))',
+        (None,),
+        {'kind_1': 'escalated'},
+    ),
+    'new_last_hour': (
+        'SELECT count(*) AS count_1 \n'
+        'FROM ticket \n'
+        'WHERE ticket.created_at > :hour_ago',
+        (None,),
+        {},
+    ),
+    'outbox_pending': (
+        'SELECT count(*) AS count_1 \n'
+        'FROM outbox_entry \n'
+        'WHERE outbox_entry.state = :state_1',
+        (None,),
+        {'state_1': 'pending'},
     ),
 }

@@ -26,7 +26,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from woq_tui.domain.enums import EventKind, OutboxState
 from woq_tui.domain.models import OutboxEntry, Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
-from woq_tui.domain.timestamps import to_epoch
 from woq_tui.store.rows import (
     NO_DUE,
     PAGE_SIZE,
@@ -39,6 +38,9 @@ from woq_tui.store.rows import (
     QueuePage,
     QueueRow,
     QueueSort,
+    kpi_parameters,
+    kpis_from,
+    local_midnight,
     sort_key,
 )
 
@@ -307,7 +309,7 @@ def first_page_statements() -> dict[str, Select]:
 # --- KPI strip ---------------------------------------------------------------------
 
 
-def _at_risk_sql(policy: SlaPolicy, now: int) -> ColumnElement[bool]:
+def _at_risk_sql(now: Any) -> ColumnElement[bool]:
     """sla.md's at_risk for open tickets: not overdue, and less than the larger of
     fraction × limit and at_risk_minutes left (x < max(a, b) ⟺ x < a or x < b)."""
     due, created = _int(Ticket.due_at), _int(Ticket.created_at)
@@ -315,55 +317,48 @@ def _at_risk_sql(policy: SlaPolicy, now: int) -> ColumnElement[bool]:
     return and_(
         Ticket.due_at.is_not(None),
         due >= now,
-        or_(left < (due - created) * policy.at_risk_fraction, left < policy.at_risk_minutes * 60),
+        or_(left < (due - created) * bindparam("at_risk_fraction"), left < bindparam("at_risk_seconds")),
     )
 
 
-def local_midnight(now: datetime, policy: SlaPolicy) -> datetime:
-    local = now.astimezone(policy.timezone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def kpis(session: Session, now: datetime, policy: SlaPolicy) -> Kpis:
-    """The counts above the queue, all in SQL, whatever the queue shows."""
-    epoch = to_epoch(now)
-    open_counts = session.execute(
-        select(
+def kpi_statements() -> dict[str, Select]:
+    """The counts above the queue, all in SQL, whatever the queue shows. Their values
+    come from rows.kpi_parameters(now, policy), so that the head start can run them
+    with sqlite3 (store/first_page.py)."""
+    now = bindparam("now", type_=Integer)
+    midnight = bindparam("midnight", type_=Integer)
+    return {
+        "open": select(
             func.count(),
-            func.coalesce(func.sum(case((_int(Ticket.due_at) < epoch, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((_at_risk_sql(policy, epoch), 1), else_=0)), 0),
-        ).where(_is_open())
-    ).one()
-    midnight = local_midnight(now, policy)
-    # Escalation changes the ticket, so updated_at (indexed) narrows the search before
-    # the events are looked at.
-    escalated_today = session.scalar(
-        select(func.count())
+            func.coalesce(func.sum(case((_int(Ticket.due_at) < now, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((_at_risk_sql(now), 1), else_=0)), 0),
+        ).where(_is_open()),
+        # Escalation changes the ticket, so updated_at (indexed) narrows the search
+        # before the events are looked at.
+        "escalated_today": select(func.count())
         .select_from(Ticket)
         .where(
             Ticket.escalated.is_(True),
-            Ticket.updated_at >= midnight,
+            _int(Ticket.updated_at) >= midnight,
             exists().where(
                 TicketEvent.ticket_id == Ticket.id,
                 TicketEvent.kind == EventKind.escalated.value,
-                TicketEvent.at >= midnight,
+                _int(TicketEvent.at) >= midnight,
             ),
-        )
-    )
-    new_last_hour = session.scalar(
-        select(func.count()).select_from(Ticket).where(Ticket.created_at > now - timedelta(hours=1))
-    )
-    pending = session.scalar(
-        select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == OutboxState.pending.value)
-    )
-    return Kpis(
-        open=int(open_counts[0]),
-        overdue=int(open_counts[1]),
-        at_risk=int(open_counts[2]),
-        escalated_today=int(escalated_today or 0),
-        new_last_hour=int(new_last_hour or 0),
-        outbox_pending=int(pending or 0),
-    )
+        ),
+        "new_last_hour": select(func.count())
+        .select_from(Ticket)
+        .where(_int(Ticket.created_at) > bindparam("hour_ago", type_=Integer)),
+        "outbox_pending": select(func.count())
+        .select_from(OutboxEntry)
+        .where(OutboxEntry.state == OutboxState.pending.value),
+    }
+
+
+def kpis(session: Session, now: datetime, policy: SlaPolicy) -> Kpis:
+    parameters = kpi_parameters(now, policy)
+    answers = {name: session.execute(query, parameters).one() for name, query in kpi_statements().items()}
+    return kpis_from(answers)
 
 
 # --- overdue & escalation ----------------------------------------------------------

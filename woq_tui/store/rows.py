@@ -13,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from woq_tui.domain.instants import to_epoch
+
+if TYPE_CHECKING:
+    from woq_tui.domain.sla import SlaPolicy
 
 # Sorts tickets without a due time after every real one (year 2262 in epoch seconds).
 NO_DUE = 9_200_000_000
@@ -142,3 +145,33 @@ class Kpis:
     escalated_today: int
     new_last_hour: int
     outbox_pending: int
+
+
+def local_midnight(now: datetime, policy: SlaPolicy) -> datetime:
+    local = now.astimezone(policy.timezone)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def kpi_parameters(now: datetime, policy: SlaPolicy) -> dict[str, int | float]:
+    """The values queries.kpi_statements() take: instants in epoch seconds, as stored."""
+    epoch = to_epoch(now)
+    return {
+        "now": epoch,
+        "midnight": to_epoch(local_midnight(now, policy)),
+        "hour_ago": epoch - 3600,
+        "at_risk_fraction": policy.at_risk_fraction,
+        "at_risk_seconds": policy.at_risk_minutes * 60,
+    }
+
+
+def kpis_from(answers: dict[str, tuple]) -> Kpis:
+    """The Kpis from each statement's one row."""
+    open_count, overdue, at_risk = answers["open"]
+    return Kpis(
+        open=int(open_count),
+        overdue=int(overdue or 0),
+        at_risk=int(at_risk or 0),
+        escalated_today=int(answers["escalated_today"][0] or 0),
+        new_last_hour=int(answers["new_last_hour"][0] or 0),
+        outbox_pending=int(answers["outbox_pending"][0] or 0),
+    )
