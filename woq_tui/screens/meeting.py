@@ -62,7 +62,11 @@ class MeetingScreen(WoqScreen):
     MeetingScreen .meeting-panel { width: 1fr; height: auto; border: round $secondary; padding: 0 1; }
     MeetingScreen .meeting-panel > .heading { text-style: bold; color: $text; }
     MeetingScreen #meeting-body { height: 1fr; overflow-y: auto; }
+    MeetingScreen.-narrow KpiTile > .kpi-label { text-wrap: wrap; height: 2; }
     """
+    # Six tiles on a row leave about 12 cells for each name below 130 columns (a
+    # projector's large font): the names take two lines there instead of an ellipsis.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
 
     class Loaded(Message):
         def __init__(self, week: MeetingWeek, generation: int) -> None:
