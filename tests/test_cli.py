@@ -144,6 +144,22 @@ def test_console_on_a_bad_database_url_is_a_configuration_error(tmp_path):
     assert result.stderr.count("\n") == 1 and "configuration error" in result.stderr
 
 
+def test_console_with_a_broken_config_is_one_line_and_exit_2(tmp_path):
+    # Read and checked in the head start's child (commands/head_start.py), then said here.
+    config = tmp_path / "broken.toml"
+    config.write_text("[console]\nrefresh_seconds = 0\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "woq_tui", "--config", str(config), "--db", f"sqlite:///{tmp_path / 't.db'}"],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"woq-console: configuration error: {config}: console.refresh_seconds: "
+        "Input should be greater than or equal to 1 (got 0)\n"
+    )
+    assert not (tmp_path / "t.db").exists()  # nothing was opened, nor created
+
+
 def _on_a_terminal(*argv: str, until: bytes | None = None, then: bytes = b"", seconds: float = 60) -> tuple[int, bytes]:
     """Run the console on a pseudo-terminal of 100×30 as a user would; once `until` has
     been drawn, type `then`. Returns the exit status and everything written."""
@@ -192,6 +208,16 @@ def test_on_a_terminal_an_unreachable_database_closes_the_console_with_one_line(
     code, out = _on_a_terminal("--config", str(config), "--db", url)
     assert code == 1
     assert out.count(b"woq-console: database error:") == 1 and b"nowhere" in out and b"Traceback" not in out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the head start forks on Linux only")
+def test_on_a_terminal_a_broken_config_is_one_line_before_any_screen(tmp_path):
+    config = tmp_path / "broken.toml"
+    config.write_text("[consoel]\n", encoding="utf-8")
+    code, out = _on_a_terminal("--config", str(config), "--db", f"sqlite:///{tmp_path / 't.db'}")
+    assert code == 2
+    assert out.count(b"woq-console: configuration error:") == 1 and b"consoel: unknown key" in out
+    assert b"\x1b[?1049h" not in out  # the full screen never opened
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the head start forks on Linux only")

@@ -129,32 +129,47 @@ def test_steps_aside_for_a_file_it_cannot_vouch_for(tmp_path: Path):
     assert connect_if_current(dropped) is None  # the schema check rebuilds the indexes first
 
 
-def test_an_older_schema_is_upgraded_by_the_head_start_as_before(tmp_path: Path, settings):
+def _args(tmp_path: Path, url: str, config: str = "[console]\nlanguage = 'en'\n") -> Namespace:
+    file = tmp_path / "config.toml"
+    file.write_text(config, encoding="utf-8")
+    return Namespace(db=url, config=str(file), lang=None)
+
+
+def test_an_older_schema_is_upgraded_by_the_head_start_as_before(tmp_path: Path):
     path = _schema_at(tmp_path, "0002")
     url = f"sqlite:///{path}"
-    told = answers(Namespace(db=url), settings)
+    told = answers(_args(tmp_path, url))
+    kind, settings = next(told)
+    assert kind == "ok" and settings.console.language == "en"
     assert next(told) == ("ok", Opened(url, url))
     kind, page = next(told)
     assert kind == "ok" and page.page.rows == []
     assert connect_if_current(path) is not None  # upgraded
 
 
+def test_a_broken_config_is_the_head_starts_first_answer(tmp_path: Path, sqlite_url):
+    told = list(answers(_args(tmp_path, sqlite_url, "[console]\nrefresh_seconds = 0\n")))
+    assert len(told) == 1 and told[0][0] == "error"
+    assert "console.refresh_seconds: Input should be greater than or equal to 1" in str(told[0][1])
+
+
 CHILD = """
 import json, sys
 from argparse import Namespace
-from woq_tui.config import parse_settings
 from woq_tui.commands.head_start import answers
-told = [value for _, value in answers(Namespace(db=sys.argv[1]), parse_settings({}))]
-print(json.dumps({"rows": len(told[1].page.rows), "open": told[2].open, "sqlalchemy": "sqlalchemy" in sys.modules}))
+told = [value for _, value in answers(Namespace(db=sys.argv[1], config=sys.argv[2], lang="zh"))]
+print(json.dumps({"language": told[0].console.language, "rows": len(told[2].page.rows), "open": told[3].open,
+                  "sqlalchemy": "sqlalchemy" in sys.modules}))
 """
 
 
-def test_the_head_start_loads_no_sqlalchemy_for_a_current_sqlite_file(sqlite_url, clock):
+def test_the_head_start_loads_no_sqlalchemy_for_a_current_sqlite_file(tmp_path: Path, sqlite_url, clock):
     engine = make_engine(sqlite_url)
     _fill(engine, clock.now(), 3, 1)
     engine.dispose()
-    out = subprocess.run([sys.executable, "-c", CHILD, sqlite_url], capture_output=True, text=True, timeout=60)
-    assert json.loads(out.stdout) == {"rows": 4, "open": 4, "sqlalchemy": False}, out.stderr
+    config = _args(tmp_path, sqlite_url).config
+    out = subprocess.run([sys.executable, "-c", CHILD, sqlite_url, config], capture_output=True, text=True, timeout=60)
+    assert json.loads(out.stdout) == {"language": "zh", "rows": 4, "open": 4, "sqlalchemy": False}, out.stderr
 
 
 @pytest.mark.parametrize("warn", [{}, {"at_risk_fraction": 0.9, "at_risk_minutes": 600}])

@@ -4,6 +4,7 @@ urge, reassign hand-off, read-only refusal, export. Database: SQLite and Postgre
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -222,7 +223,7 @@ async def test_write_actions_are_refused_when_read_only(settings, engine, clock,
     handed: list = []
     monkeypatch.setattr(reassign, "start_reassign", lambda screen, refs: handed.append(refs))
     if how == "viewer":
-        settings = settings.model_copy(update={"console": settings.console.model_copy(update={"role": "viewer"})})
+        settings = replace(settings, console=replace(settings.console, role="viewer"))
     context = ConsoleContext(settings=settings, engine=engine, clock=clock, read_only=how == "read_only")
     app = WoqApp(context)
     async with app.run_test(size=SIZE) as pilot:

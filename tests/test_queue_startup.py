@@ -30,6 +30,8 @@ NOT_BEFORE_FIRST_FRAME = (
 # Where the head start forks (commands/head_start.py), the database side too: the child
 # process opened the database and read the rows this process shows.
 DATABASE_SIDE = ("sqlalchemy", "sqlmodel", "psycopg", "woq_tui.domain.models", "woq_tui.store.db", "woq_tui.store.queries")
+# ... and the checking of the config file, whose settings the child sends.
+CONFIG_CHECK = ("pydantic", "pydantic_core")
 
 CHILD = """
 import asyncio, json, sys
@@ -101,7 +103,7 @@ def test_first_frame_without_what_it_does_not_need(tmp_path: Path, clock):
     assert "woq_tui.screens.queue" in loaded
     assert sorted(name for name in NOT_BEFORE_FIRST_FRAME if name in loaded) == []
     if sys.platform.startswith("linux"):
-        assert sorted(name for name in DATABASE_SIDE if name in loaded) == []
+        assert sorted(name for name in DATABASE_SIDE + CONFIG_CHECK if name in loaded) == []
 
 
 def test_after_the_first_frame_the_engine_and_pusher_start_in_a_worker(tmp_path: Path, clock):

@@ -3,6 +3,8 @@ recorded reveal."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import timedelta
 
 import pytest
@@ -94,7 +96,7 @@ async def test_reveal_is_refused_in_read_only_mode(settings, engine, clock, data
 
 
 async def test_show_full_phone_setting(settings, engine, clock, data):
-    settings = settings.model_copy(update={"console": settings.console.model_copy(update={"show_full_phone": True})})
+    settings = replace(settings, console=replace(settings.console, show_full_phone=True))
     context = ConsoleContext(settings=settings, engine=engine, clock=clock)
     app = WoqApp(context)
     async with app.run_test(size=SIZE) as pilot:

@@ -7,133 +7,28 @@ config.toml in the user config directory > built-in defaults.
 
 from __future__ import annotations
 
-import getpass
-import locale
 import os
 import tomllib
-from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from woq_tui.domain.enums import AreaType, TicketType
-from woq_tui.domain.sla import DEFAULT_LIMITS, Limit, SlaPolicy, WorkCalendar
+from woq_tui.settings import (  # noqa: F401 (the settings' values, re-exported)
+    ConsoleSettings,
+    DatabaseSettings,
+    DispatchSettings,
+    LimitSettings,
+    Settings,
+    SlaSettings,
+)
 
 APP_NAME = "woq-console"
 
 
 class ConfigError(Exception):
     """A configuration mistake; str() is the one line shown to the user."""
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-def _default_language() -> str:
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    try:
-        code = locale.getlocale()[0] or ""
-    except ValueError:
-        code = ""
-    return "zh" if code.lower().startswith("zh") else "en"
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry in a container: any name will do
-        return "operator"
-
-
-class ConsoleSettings(_Section):
-    language: Literal["zh", "en"] = Field(default_factory=_default_language)
-    timezone: str = "Asia/Shanghai"
-    refresh_seconds: int = Field(default=5, ge=1, le=3600)
-    operator: str = Field(default_factory=_login_name, min_length=1)
-    role: Literal["viewer", "dispatcher", "manager"] = "dispatcher"
-    theme: str = "textual-dark"
-    # Show customers' full phone numbers without asking (the default masks them).
-    show_full_phone: bool = False
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
-
-
-class DatabaseSettings(_Section):
-    url: str | None = None
-
-
-class DispatchSettings(_Section):
-    base_url: str | None = None
-    token_env: str = "WOQ_DISPATCH_TOKEN"
-    timeout_seconds: float = Field(default=5, gt=0, le=300)
-    max_attempts: int = Field(default=8, ge=1, le=100)
-    verify_tls: bool = True
-
-
-class LimitSettings(_Section):
-    respond_minutes: int | None = Field(default=None, ge=1)
-    resolve_minutes: int | None = Field(default=None, ge=1)
-    resolve_working_days: int | None = Field(default=None, ge=1)
-
-
-class SlaSettings(_Section):
-    at_risk_fraction: float = Field(default=0.25, ge=0, le=1)
-    at_risk_minutes: int = Field(default=30, ge=0)
-    warn_minutes: int = Field(default=60, ge=1)
-    # [sla.limits.<type>.<area>]: overrides of the default limits of sla.md
-    limits: dict[TicketType, dict[AreaType, LimitSettings]] = {}
-    # Local exceptions to the official calendar
-    extra_holidays: list[date] = []
-    extra_workdays: list[date] = []
-
-
-class Settings(_Section):
-    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
-    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
-    dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
-    sla: SlaSettings = Field(default_factory=SlaSettings)
-    # [keys] action = "key": remaps the console's bindable actions (docs/keys.md)
-    keys: dict[str, str] = {}
-    # where these settings came from (None: built-in defaults)
-    source: Path | None = Field(default=None, exclude=True)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.console.timezone)
-
-    def sla_policy(self) -> SlaPolicy:
-        limits = {kind: dict(by_area) for kind, by_area in DEFAULT_LIMITS.items()}
-        for kind, by_area in self.sla.limits.items():
-            for area, override in by_area.items():
-                base = limits[kind][area]
-                given = override.model_dump(exclude_unset=True)
-                if "resolve_minutes" in given:
-                    given.setdefault("resolve_working_days", None)
-                if "resolve_working_days" in given:
-                    given.setdefault("resolve_minutes", None)
-                limits[kind][area] = Limit(**{**base.__dict__, **given})
-        return SlaPolicy(
-            limits=limits,
-            calendar=WorkCalendar(frozenset(self.sla.extra_holidays), frozenset(self.sla.extra_workdays)),
-            timezone=self.tz,
-            at_risk_fraction=self.sla.at_risk_fraction,
-            at_risk_minutes=self.sla.at_risk_minutes,
-            warn_minutes=self.sla.warn_minutes,
-        )
 
 
 def user_config_file() -> Path:
@@ -147,7 +42,7 @@ def user_data_dir() -> Path:
 def _describe(error: dict) -> tuple[str, str]:
     key = ".".join(str(part) for part in error["loc"])
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return key, "unknown key"
     message = error["msg"]
     if message.startswith("Value error, "):
@@ -157,13 +52,29 @@ def _describe(error: dict) -> tuple[str, str]:
     return key, message
 
 
+@cache
+def _checker():
+    # pydantic loads here, not with this module: the console's process gets its
+    # settings checked already from the head start (commands/head_start.py).
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Settings)
+
+
 def parse_settings(data: dict, source: Path | None = None) -> Settings:
+    from pydantic import ValidationError
+
+    where = source or "settings"
     try:
-        settings = Settings.model_validate(data)
+        settings = _checker().validate_python(data)
     except ValidationError as exc:
         key, problem = _describe(exc.errors()[0])
-        where = source or "settings"
         raise ConfigError(f"{where}: {key}: {problem}") from None
+    zone = settings.console.timezone
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: console.timezone: unknown time zone {zone!r} (got {zone!r})") from None
     settings.source = source
     return settings
 

@@ -10,10 +10,19 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
-from woq_tui.config import APP_NAME, Settings, resolve_database_url
+from woq_tui.config import APP_NAME, Settings, load_settings, resolve_database_url
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+
+def configured_settings(args: Namespace) -> Settings:
+    """The settings the arguments name (--config, or WOQ_CONFIG, or the user's file),
+    with --lang over them. Raises ConfigError."""
+    settings = load_settings(args.config)
+    if getattr(args, "lang", None):
+        settings.console.language = args.lang
+    return settings
 
 
 def open_database(args: Namespace, settings: Settings, upgrade: bool = True) -> Engine:

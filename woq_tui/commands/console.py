@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import sys
 
-from woq_tui.commands._common import log_to_file
+from woq_tui.commands._common import configured_settings, log_to_file
+from woq_tui.i18n import set_language
 
 
-def run(args, settings) -> int:
+def start(args) -> int:
+    """The console. Where it can, a forked head start (commands/head_start.py) reads the
+    settings, opens the database and reads the first page while this process imports
+    the UI; a ConfigError or DatabaseError from it reaches cli.main, which prints its
+    one line."""
     from woq_tui.commands.head_start import HeadStart
     from woq_tui.context import ConsoleContext
     from woq_tui.store.queue_live import PREFETCH_COUNTS_KEY, PREFETCH_KEY
 
-    head = HeadStart.start(args, settings)  # opens the database and reads the first page
-    context = None if head is not None else _open_here(args, settings)
+    head = HeadStart.start(args)
+    context = None if head is not None else _open_here(args)
     from woq_tui.app import WoqApp  # meanwhile
 
     if head is not None:
+        settings = head.settings.result()
+        set_language(settings.console.language)
         if not sys.__stdout__.isatty():
             # No screen to show meanwhile: wait, so that a database that cannot be
             # opened is one line (cli.main) and nothing is drawn into the pipe.
@@ -32,13 +39,15 @@ def run(args, settings) -> int:
     return 0
 
 
-def _open_here(args, settings):
-    """Without the head start: open the database in this process, and read the first
-    page in a thread while the UI is imported."""
+def _open_here(args):
+    """Without the head start: read the settings and open the database in this
+    process, and read the first page in a thread while the UI is imported."""
     from woq_tui.commands._common import open_database
     from woq_tui.context import ConsoleContext
     from woq_tui.store.queue_live import start_prefetch
 
+    settings = configured_settings(args)
+    set_language(settings.console.language)
     context = ConsoleContext(settings, open_database(args, settings), read_only=args.read_only)
     start_prefetch(context)
     return context

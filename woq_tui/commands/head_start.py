@@ -35,6 +35,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from woq_tui.commands._common import configured_settings
 from woq_tui.config import ConfigError
 from woq_tui.store.errors import DatabaseError, first_line
 
@@ -57,18 +58,21 @@ def can_fork() -> bool:
 
 
 class HeadStart:
-    """The child's answers, as futures: `opened` (an Opened, or the ConfigError or
-    DatabaseError that stops the program), `first_page` (a LiveResult without the KPI
-    counts, so that the rows are drawn sooner) and `counts` (the Kpis). If the child
-    dies before its verdict, this process opens the database itself (in the reading
-    thread) and `opened` holds that verdict instead; a first page that never came is
-    asked for again by the screen."""
+    """The child's answers, as futures: `settings` (the config file read and checked
+    with --lang over it, or the ConfigError that stops the program), `opened` (an
+    Opened, or the ConfigError or DatabaseError that stops the program), `first_page`
+    (a LiveResult without the KPI counts, so that the rows are drawn sooner) and
+    `counts` (the Kpis). If the child dies before its verdicts, this process reads the
+    settings and opens the database itself (in the reading thread) and the futures
+    hold those verdicts instead; a first page that never came is asked for again by
+    the screen."""
 
-    def __init__(self, args, settings) -> None:
+    def __init__(self, args) -> None:
+        self.settings: Future = Future()
         self.opened: Future = Future()
         self.first_page: Future = Future()
         self.counts: Future = Future()
-        self._args, self._settings = args, settings
+        self._args = args
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()
@@ -78,24 +82,24 @@ class HeadStart:
             raise
         if pid == 0:  # the child: never returns
             os.close(read_end)
-            _child(write_end, args, settings)
+            _child(write_end, args)
         os.close(write_end)
         threading.Thread(target=self._read, args=(read_end, pid), name="head-start", daemon=True).start()
 
     @classmethod
-    def start(cls, args, settings) -> HeadStart | None:
+    def start(cls, args) -> HeadStart | None:
         """The child forked, or None where that cannot be done."""
         if not can_fork():
             return None
         try:
-            return cls(args, settings)
+            return cls(args)
         except OSError:  # no more processes allowed, say: do it here
             return None
 
     def _read(self, read_end: int, pid: int) -> None:
         try:
             with os.fdopen(read_end, "rb") as pipe:
-                for future in (self.opened, self.first_page, self.counts):
+                for future in (self.settings, self.opened, self.first_page, self.counts):
                     header = pipe.read(_LENGTH.size)
                     if len(header) < _LENGTH.size:
                         break
@@ -116,8 +120,12 @@ class HeadStart:
 
     def _open_here(self) -> None:
         try:
-            engine, opened = _open(self._args, self._settings)
+            if not self.settings.done():
+                self.settings.set_result(configured_settings(self._args))
+            engine, opened = _open(self._args, self.settings.result())
         except (ConfigError, DatabaseError) as exc:
+            if not self.settings.done():
+                self.settings.set_exception(exc)
             self.opened.set_exception(exc)
             return
         engine.dispose()
@@ -135,14 +143,23 @@ def _open(args, settings):
     return engine, Opened(url, describe_url(url))
 
 
-def answers(args, settings):
-    """What the child sends, in order: the verdict (an Opened, or the ConfigError or
-    DatabaseError that stops the program), the first page, the KPI counts; each as
-    ("ok", value) or ("error", exception). A plain SQLite file whose schema is current
-    is read without SQLAlchemy (store/first_page.py): its import is then no longer what
-    the first frame waits for, nor does it take the CPU the console's start needs."""
+def answers(args):
+    """What the child sends, in order: the settings, the verdict on the database (an
+    Opened, or the ConfigError or DatabaseError that stops the program), the first
+    page, the KPI counts; each as ("ok", value) or ("error", exception). The settings
+    come from here so that the console's process does not import pydantic, which
+    checks them. A plain SQLite file whose schema is current is read without
+    SQLAlchemy (store/first_page.py): its import is then no longer what the first
+    frame waits for, nor does it take the CPU the console's start needs."""
     from woq_tui.config import chosen_database_url
     from woq_tui.store.first_page import connect_if_current, plain_sqlite_file
+
+    try:
+        settings = configured_settings(args)
+    except ConfigError as exc:
+        yield "error", ConfigError(str(exc))
+        return
+    yield "ok", settings
 
     url = chosen_database_url(getattr(args, "db", None), settings)
     path = plain_sqlite_file(url)
@@ -191,7 +208,7 @@ def _read_through_sqlalchemy(args, settings):
         engine.dispose()
 
 
-def _child(write_end: int, args, settings) -> None:
+def _child(write_end: int, args) -> None:
     """Send the answers, exit. Never raises, never returns, never writes to the
     terminal (the parent is about to take it over)."""
     try:
@@ -199,7 +216,7 @@ def _child(write_end: int, args, settings) -> None:
         for fd in (0, 1, 2):
             os.dup2(null, fd)
         with os.fdopen(write_end, "wb") as pipe:
-            for kind, value in answers(args, settings):
+            for kind, value in answers(args):
                 data = pickle.dumps((kind, value))
                 pipe.write(_LENGTH.pack(len(data)) + data)
                 pipe.flush()

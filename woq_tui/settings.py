@@ -1,0 +1,136 @@
+"""The console's settings as plain values (config.md): dataclasses, no pydantic.
+
+config.py reads the TOML file and has pydantic check it into these (the constraints
+are the annotations below). Kept apart so that the console's own process can take
+settings that its head start's child read and checked (commands/head_start.py)
+without importing pydantic, ≈90 ms of its path to the first frame.
+"""
+
+from __future__ import annotations
+
+import getpass
+import locale
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from annotated_types import Ge, Gt, Le, MinLen
+
+from woq_tui.domain.enums import AreaType, TicketType
+from woq_tui.domain.sla import DEFAULT_LIMITS, Limit, SlaPolicy, WorkCalendar
+
+# How pydantic checks every section (pydantic reads this attribute of a dataclass):
+# no key it does not know, and the defaults checked too.
+STRICT = {"extra": "forbid", "validate_default": True}
+
+
+def _default_language() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    try:
+        code = locale.getlocale()[0] or ""
+    except ValueError:
+        code = ""
+    return "zh" if code.lower().startswith("zh") else "en"
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in a container: any name will do
+        return "operator"
+
+
+@dataclass
+class ConsoleSettings:
+    __pydantic_config__ = STRICT
+    language: Literal["zh", "en"] = field(default_factory=_default_language)
+    # checked by config.parse_settings (a known IANA zone)
+    timezone: str = "Asia/Shanghai"
+    refresh_seconds: Annotated[int, Ge(1), Le(3600)] = 5
+    operator: Annotated[str, MinLen(1)] = field(default_factory=_login_name)
+    role: Literal["viewer", "dispatcher", "manager"] = "dispatcher"
+    theme: str = "textual-dark"
+    # Show customers' full phone numbers without asking (the default masks them).
+    show_full_phone: bool = False
+
+
+@dataclass
+class DatabaseSettings:
+    __pydantic_config__ = STRICT
+    url: str | None = None
+
+
+@dataclass
+class DispatchSettings:
+    __pydantic_config__ = STRICT
+    base_url: str | None = None
+    token_env: str = "WOQ_DISPATCH_TOKEN"
+    timeout_seconds: Annotated[float, Gt(0), Le(300)] = 5
+    max_attempts: Annotated[int, Ge(1), Le(100)] = 8
+    verify_tls: bool = True
+
+
+@dataclass
+class LimitSettings:
+    """An override of one default limit: what is None was not given (TOML has no null)."""
+
+    __pydantic_config__ = STRICT
+    respond_minutes: Annotated[int, Ge(1)] | None = None
+    resolve_minutes: Annotated[int, Ge(1)] | None = None
+    resolve_working_days: Annotated[int, Ge(1)] | None = None
+
+
+@dataclass
+class SlaSettings:
+    __pydantic_config__ = STRICT
+    at_risk_fraction: Annotated[float, Ge(0), Le(1)] = 0.25
+    at_risk_minutes: Annotated[int, Ge(0)] = 30
+    warn_minutes: Annotated[int, Ge(1)] = 60
+    # [sla.limits.<type>.<area>]: overrides of the default limits of sla.md
+    limits: dict[TicketType, dict[AreaType, LimitSettings]] = field(default_factory=dict)
+    # Local exceptions to the official calendar
+    extra_holidays: list[date] = field(default_factory=list)
+    extra_workdays: list[date] = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    __pydantic_config__ = STRICT
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    dispatch: DispatchSettings = field(default_factory=DispatchSettings)
+    sla: SlaSettings = field(default_factory=SlaSettings)
+    # [keys] action = "key": remaps the console's bindable actions (docs/keys.md)
+    keys: dict[str, str] = field(default_factory=dict)
+    # where these settings came from (None: built-in defaults); not a key of the file
+    source: Path | None = field(default=None, init=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.console.timezone)
+
+    def sla_policy(self) -> SlaPolicy:
+        limits = {kind: dict(by_area) for kind, by_area in DEFAULT_LIMITS.items()}
+        for kind, by_area in self.sla.limits.items():
+            for area, override in by_area.items():
+                base = limits[kind][area]
+                given = {key: value for key, value in vars(override).items() if value is not None}
+                if "resolve_minutes" in given:
+                    given.setdefault("resolve_working_days", None)
+                if "resolve_working_days" in given:
+                    given.setdefault("resolve_minutes", None)
+                limits[kind][area] = Limit(**{**base.__dict__, **given})
+        return SlaPolicy(
+            limits=limits,
+            calendar=WorkCalendar(frozenset(self.sla.extra_holidays), frozenset(self.sla.extra_workdays)),
+            timezone=self.tz,
+            at_risk_fraction=self.sla.at_risk_fraction,
+            at_risk_minutes=self.sla.at_risk_minutes,
+            warn_minutes=self.sla.warn_minutes,
+        )
