@@ -1,14 +1,14 @@
-"""The queue's first page read with the standard library's sqlite3, for the head start.
+"""The queue's first page and KPI counts read with the standard library's sqlite3, for
+the head start.
 
 The console's first frame waits for its first page (and its KPI strip for the
-counts), and reading them through
-SQLAlchemy means importing SQLAlchemy, its ORM, SQLModel and the models first: ≈250 ms,
-longer than the console's own process takes to import Textual and start the app
-(commands/head_start.py). On a plain SQLite file whose schema is current, the head
-start runs instead the same statements (queries.first_page_statements and
-kpi_statements), compiled ahead for SQLite into store/first_page_sql.py, and builds
-the same values from their rows; the child then never loads SQLAlchemy at all, and
-leaves the CPU to the console's own start.
+counts), and reading them through SQLAlchemy means importing SQLAlchemy, its ORM,
+SQLModel and the models first: ≈250 ms, longer than the console's own process takes
+to import Textual and start the app (commands/head_start.py). On a plain SQLite file
+whose schema is current, the head start runs instead the same statements
+(queries.first_page_statements and kpi_statements), compiled ahead for SQLite into
+store/first_page_sql.py, and builds the same values from their rows; the child then
+never loads SQLAlchemy at all, and leaves the CPU to the console's own start.
 Everything else (an older schema, figure indexes an import left dropped, a URL with
 options, PostgreSQL) goes through SQLAlchemy as before.
 
@@ -17,7 +17,7 @@ Regenerate first_page_sql.py after changing those statements or the models:
     python -m woq_tui.store.first_page
 
 tests/test_first_page.py fails while it is out of date, and checks that both ways
-read the same LiveResult.
+read the same LiveResult and Kpis.
 """
 
 from __future__ import annotations
