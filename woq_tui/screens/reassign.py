@@ -29,7 +29,6 @@ from textual.widgets.option_list import Option
 
 from woq_tui.dispatch.candidates import StationCandidate, match, station_candidates
 from woq_tui.dispatch.outbox import BackgroundPusher, OutboxChange, Pusher, RetryPolicy, TicketRef, record
-from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
 from woq_tui.screens.reassign_notices import notice_for
 from woq_tui.widgets.translated import TranslatedBindings

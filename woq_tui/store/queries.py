@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Integer, Select, and_, bindparam, case, exists, func, literal, or_, select, true, tuple_, type_coerce
@@ -38,9 +39,12 @@ from woq_tui.store.rows import (
     QueuePage,
     QueueRow,
     QueueSort,
+    first_rows,
     kpi_parameters,
     kpis_from,
     local_midnight,
+    page_of,
+    row_from,
     sort_key,
 )
 
@@ -81,10 +85,6 @@ _ROW_COLUMNS = (
 
 def _rows_select():
     return select(*_ROW_COLUMNS).select_from(Ticket).join(Station, Station.code == Ticket.station_code)
-
-
-def _to_row(values: Sequence[Any]) -> QueueRow:
-    return QueueRow(*values[:-1], is_open=bool(values[-1]))
 
 
 # --- filters -----------------------------------------------------------------------
@@ -175,14 +175,8 @@ def queue_page(
             bound = tuple_(*(literal(value) for value in after))
             query = query.where(position < bound if reverse else position > bound)
         order = [column.desc() if reverse else column.asc() for column in columns]
-        rows = [_to_row(values) for values in session.execute(query.order_by(*order).limit(limit + 1))]
-    complete = len(rows) <= limit
-    rows = rows[:limit]
-    if after is None and complete:
-        total = len(rows)
-    else:
-        total = count_open(session, filt)
-    return QueuePage(rows, total, complete)
+        rows = [row_from(values) for values in session.execute(query.order_by(*order).limit(limit + 1))]
+    return page_of(rows, limit, lambda: count_open(session, filt), continued=after is not None)
 
 
 def _urgency_queries(where: ColumnElement[bool], reverse: bool, limit: int, after: tuple | None) -> list[Select]:
@@ -215,12 +209,10 @@ def _urgency_queries(where: ColumnElement[bool], reverse: bool, limit: int, afte
 def _urgency_rows(
     session: Session, where: ColumnElement[bool], reverse: bool, limit: int, after: tuple | None
 ) -> list[QueueRow]:
-    rows: list[QueueRow] = []
-    for query in _urgency_queries(where, reverse, limit, after):
-        if len(rows) >= limit:
-            break
-        rows += [_to_row(values) for values in session.execute(query)]
-    return rows[:limit]
+    def read(query: Select) -> list[QueueRow]:
+        return [row_from(values) for values in session.execute(query)]
+
+    return first_rows((partial(read, query) for query in _urgency_queries(where, reverse, limit, after)), limit)
 
 
 def _count_open_query(filt: QueueFilter = QueueFilter()) -> Select:
@@ -257,7 +249,7 @@ def changes_since(session: Session, watermark: datetime | None, filt: QueueFilte
     result = session.execute(query).all()
     if len(result) > MAX_CHANGES:
         return Changes([], session.scalar(_newest_update_query()), overflow=True)
-    rows = [ChangedRow(_to_row(values[:-1]), bool(values[-1])) for values in result]
+    rows = [ChangedRow(row_from(values[:-1]), bool(values[-1])) for values in result]
     newest = max([watermark, *(changed.row.updated_at for changed in rows)])
     return Changes(rows, newest)
 
@@ -405,7 +397,7 @@ def section(
     """One list of the overdue screen (most urgent first) with its count per station."""
     condition = _section_condition(which, now, policy)
     rows = [
-        _to_row(values)
+        row_from(values)
         for values in session.execute(
             _rows_select().where(condition).order_by(_due_sql(), Ticket.id).limit(limit)
         )
@@ -482,7 +474,7 @@ def ticket_detail(session: Session, ticket_no: str) -> TicketDetail | None:
     if found is None:
         return None
     width = len(_ROW_COLUMNS)
-    row = _to_row(found[:width])
+    row = row_from(found[:width])
     (channel, first_response, dispatched, arrived, resolved, closed, satisfaction, phone, address) = found[width:]
     total_events = session.scalar(select(func.count()).where(TicketEvent.ticket_id == row.id)) or 0
     newest = (

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from woq_tui.domain.instants import to_epoch
 
@@ -112,6 +112,30 @@ class QueuePage:
     total: int
     # whether rows are all of them (no further page)
     complete: bool
+
+
+def row_from(values: Sequence) -> QueueRow:
+    """A QueueRow from the columns store/queries.py selects for one (the last: open)."""
+    return QueueRow(*values[:-1], is_open=bool(values[-1]))
+
+
+def first_rows(parts: Iterable[Callable[[], list[QueueRow]]], limit: int) -> list[QueueRow]:
+    """At most `limit` rows of the parts (index walks, in order) read in turn; a part
+    is not read once there are enough."""
+    rows: list[QueueRow] = []
+    for read in parts:
+        if len(rows) >= limit:
+            break
+        rows += read()
+    return rows[:limit]
+
+
+def page_of(rows: list[QueueRow], limit: int, count: Callable[[], int], continued: bool = False) -> QueuePage:
+    """The page from up to limit + 1 rows read in order: the first `limit`, whether
+    they are all, and how many in all (`count`, unless a first page holds them all)."""
+    complete = len(rows) <= limit
+    rows = rows[:limit]
+    return QueuePage(rows, len(rows) if complete and not continued else count(), complete)
 
 
 @dataclass(frozen=True)
