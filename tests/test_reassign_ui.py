@@ -207,6 +207,35 @@ async def test_the_dialog_requires_a_station_and_a_reason_and_escape_cancels(eng
     assert list_entries(engine) == []
 
 
+async def test_the_dialog_has_no_target_until_one_is_picked(engine, clock, server):
+    """`r`, a reason and ctrl+s once sent the ticket to the first station of the list."""
+    seed(engine)
+    app = make_app(engine, clock, server.url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        dialog = await open_dialog(pilot, [TicketRef("T0001", "S001", 1)])
+        assert shown_codes(dialog) == ["S002", "S003"]
+        assert dialog.target() is None
+        assert "No station chosen yet" in str(dialog.query_one("#target").render())
+        dialog.query_one("#reason").value = "wrong area"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, ReassignDialog)
+        assert "Choose the station" in str(dialog.query_one("#error").render())
+        # typing picks the best match; clearing the box picks nothing again
+        await pilot.press(*"dlcx")
+        assert dialog.target().code == "S002"
+        dialog.query_one("#station").value = ""
+        await pilot.pause()
+        assert dialog.target() is None
+        # an arrow key picks from the list
+        dialog.query_one("#station").focus()
+        await pilot.press("down")
+        assert dialog.target().code == "S002"
+        assert "S002" in str(dialog.query_one("#target").render())
+        await pilot.press("escape")
+        await settle(pilot)
+    assert list_entries(engine) == []
+
+
 async def test_a_conflict_is_shown_and_nothing_changes(engine, clock, server):
     seed(engine)
     app = make_app(engine, clock, server.url)

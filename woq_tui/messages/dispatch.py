@@ -77,6 +77,10 @@ MESSAGES.update(
         "reassign.overdue": ("超期 {overdue}", "overdue {overdue}"),
         "reassign.target": ("→ {station} {name}", "→ {station} {name}"),
         "reassign.no_match": ("没有匹配的供电所", "No station matches"),
+        "reassign.no_target": (
+            "未选择目标供电所：输入代码、名称或拼音首字母，或用 ↑↓ 选择",
+            "No station chosen yet: type a code, name or initials, or pick one with ↑↓",
+        ),
         "reassign.reason": ("改派原因（必填：选一个常用原因或直接输入）", "Reason (required: pick one or type your own)"),
         "reassign.reason_hint": ("改派原因", "Reason for the reassignment"),
         "reassign.hint": (

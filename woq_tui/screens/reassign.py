@@ -90,6 +90,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     ReassignDialog #candidates { height: auto; max-height: 8; }
     ReassignDialog #presets { height: auto; max-height: 5; }
     ReassignDialog #target { color: $success; }
+    ReassignDialog #target.-none { color: $warning; }
     ReassignDialog #error { color: $error; }
     ReassignDialog .hint { color: $text-muted; margin-top: 1; }
     """
@@ -151,7 +152,11 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
         code_width = max((cell_len(c.code) for c in self.shown), default=0)
         name_width = max((cell_len(c.name) for c in self.shown), default=0)
         options.set_options(Option(self._candidate_text(c, code_width, name_width), id=c.code) for c in self.shown)
-        options.highlighted = 0 if self.shown else None
+        # No target until the dispatcher picks one: typing picks the best match, the
+        # arrow keys pick from the list; an empty box picks nothing (a default target
+        # once sent tickets to the first station of the list).
+        typed = bool(self.query_one("#station", Input).value.strip())
+        options.highlighted = 0 if self.shown and typed else None
         self._show_target()
 
     @staticmethod
@@ -175,10 +180,13 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     def _show_target(self) -> None:
         target = self.target()
         if target is None:
-            text = t("reassign.no_match") if self.candidates else ""
+            typed = bool(self.query_one("#station", Input).value.strip())
+            text = t("reassign.no_match") if typed else t("reassign.no_target")
         else:
             text = t("reassign.target", station=target.code, name=target.name)
-        self.query_one("#target", Static).update(text)
+        shown = self.query_one("#target", Static)
+        shown.set_class(target is None, "-none")
+        shown.update(text)
 
     def action_move(self, step: int) -> None:
         if self.focused is not self.query_one("#station", Input):
