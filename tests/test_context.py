@@ -43,7 +43,7 @@ def test_a_context_needs_a_database():
 def test_importing_the_context_loads_no_sqlalchemy():
     import subprocess
 
-    code = "import sys, woq_tui.context, woq_tui.store.rows, woq_tui.store.queue_live; print('sqlalchemy' in sys.modules)"
+    code = "import sys, woq_tui.context, woq_tui.values.queue, woq_tui.store.queue_live; print('sqlalchemy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 

@@ -32,7 +32,7 @@ from woq_tui.store.first_page import (
     read_kpis,
 )
 from woq_tui.store.queue_live import FIRST_REQUEST, fetch
-from woq_tui.store.rows import PAGE_SIZE
+from woq_tui.values.queue import PAGE_SIZE
 from woq_tui.store.schema_marks import DROPPED_MARK
 
 

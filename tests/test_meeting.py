@@ -9,7 +9,7 @@ import pytest
 from tests.test_stations_screen import _snapshot_app, fill_weeks, settle
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
-from woq_tui.domain.metrics import period_of
+from woq_tui.domain.periods import period_of
 from woq_tui.screens.meeting import MeetingScreen, digits_text
 from woq_tui.store.figures import meeting_week
 from woq_tui.widgets.kpi_tile import KpiTile

@@ -13,7 +13,8 @@ from tests.factories import add_all, station, ticket
 from woq_tui.config import parse_settings
 from woq_tui.domain.models import OutboxEntry, Ticket, TicketEvent
 from woq_tui.store import actions, queries
-from woq_tui.store.queries import QueueFilter, QueueSort, Section
+from woq_tui.store.queries import Section
+from woq_tui.values.queue import QueueFilter, QueueSort
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)

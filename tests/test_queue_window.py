@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from tests.conftest import NOW
-from woq_tui.store.queries import ChangedRow, OutboxMark, QueueRow, QueueSort, sort_key
+from woq_tui.values.queue import ChangedRow, OutboxMark, QueueRow, QueueSort, sort_key
 from woq_tui.widgets.ticket_window import CONFIRMED_SHOWN, OutboxMarks, TicketWindow
 
 

@@ -12,7 +12,7 @@ from tests.conftest import NOW
 from tests.factories import add_all, station, ticket
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
-from woq_tui.domain.metrics import period_of
+from woq_tui.domain.periods import period_of
 from woq_tui.i18n import set_language
 from woq_tui.screens.station_detail import StationDetailScreen
 from woq_tui.screens.stations import StationsScreen

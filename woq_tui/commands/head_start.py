@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from woq_tui.commands._common import configured_settings
 from woq_tui.config import ConfigError
-from woq_tui.store.errors import DatabaseError, first_line
+from woq_tui.errors import DatabaseError, first_line
 
 _LENGTH = struct.Struct("!Q")
 

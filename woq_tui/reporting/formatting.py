@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from woq_tui.domain.metrics import FIGURE_BY_KEY
+from woq_tui.domain.figure_catalog import FIGURE_BY_KEY
 from woq_tui.i18n import t
 
 FORMATS = ("json", "csv", "md", "html")

@@ -18,7 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from woq_tui.domain.metrics import FIGURE_BY_KEY, Period, period_of
+from woq_tui.domain.figure_catalog import FIGURE_BY_KEY
+from woq_tui.domain.periods import Period, period_of
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import day_label, delta, format_value, group_label
 from woq_tui.screens.base import WoqScreen
@@ -127,7 +128,7 @@ class MeetingScreen(WoqScreen):
         try:
             week = meeting_week(context.engine, period, context.clock.now())
         except Exception as exc:  # the database went away: say so, keep the screen
-            from woq_tui.store.db import first_line
+            from woq_tui.errors import first_line
 
             self.post_message(self.Saved(t("stations.failed", error=first_line(exc)), error=True))
             return
@@ -240,7 +241,7 @@ class MeetingScreen(WoqScreen):
             html = render(report(context.engine, period, context.clock.now()), "html", context.settings.tz)
             path.write_text(html, encoding="utf-8")
         except Exception as exc:
-            from woq_tui.store.db import first_line
+            from woq_tui.errors import first_line
 
             error = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
             self.post_message(self.Saved(t("stations.export_failed", error=error), error=True))

@@ -23,8 +23,8 @@ from textual.widgets import Input
 
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
-from woq_tui.store.errors import first_line
-from woq_tui.store.rows import PAGE_SIZE, Kpis, QueueFilter, QueuePage, QueueSort, sort_key
+from woq_tui.errors import first_line
+from woq_tui.values.queue import PAGE_SIZE, Kpis, QueueFilter, QueuePage, QueueSort, sort_key
 from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, LiveRequest, LiveResult, fetch
 from woq_tui.widgets.filter_bar import FilterBar
 from woq_tui.widgets.kpi_strip import KpiStrip

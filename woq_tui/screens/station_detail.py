@@ -11,7 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from woq_tui.domain.metrics import FIGURE_KEYS, Period
+from woq_tui.domain.figure_catalog import FIGURE_KEYS
+from woq_tui.domain.periods import Period
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import day_label, format_value, group_label
 from woq_tui.screens.base import WoqScreen
@@ -71,7 +72,7 @@ class StationDetailScreen(WoqScreen):
         try:
             detail = station_detail(context.engine, self.code, self.period, context.clock.now())
         except Exception as exc:  # the database went away: say so, keep the screen
-            from woq_tui.store.db import first_line
+            from woq_tui.errors import first_line
 
             self.app.call_from_thread(self._failed, first_line(exc))
             return

@@ -30,7 +30,8 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from woq_tui.domain.enums import AreaType
-from woq_tui.domain.metrics import FIGURE_KEYS, PERIOD_KINDS, Comparison, Period, period_of
+from woq_tui.domain.figure_catalog import FIGURE_KEYS
+from woq_tui.domain.periods import PERIOD_KINDS, Comparison, Period, period_of
 from woq_tui.i18n import t
 from woq_tui.reporting.csv_report import BOM
 from woq_tui.reporting.formatting import delta, format_value, group_label
@@ -186,7 +187,7 @@ class StationsScreen(WoqScreen):
         try:
             table = load_station_table(context.engine, period, as_of, on_rows=rows)
         except Exception as exc:  # the database went away: say so, keep the screen
-            from woq_tui.store.db import first_line
+            from woq_tui.errors import first_line
 
             self.post_message(self.Failed(first_line(exc), generation))
             return

@@ -12,8 +12,8 @@ from textual.worker import Worker
 
 from woq_tui.i18n import t
 from woq_tui.screens.base import WoqScreen
-from woq_tui.store.errors import first_line
-from woq_tui.store.rows import QueueRow
+from woq_tui.errors import first_line
+from woq_tui.values.queue import QueueRow
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_table import TicketTable
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from woq_tui.store.errors import DatabaseError, first_line
+from woq_tui.errors import DatabaseError, first_line
 from woq_tui.store.schema_marks import MIGRATIONS, script_head
 
 

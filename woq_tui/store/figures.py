@@ -31,18 +31,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from woq_tui.domain.metrics import (
-    FIGURE_KEYS,
     PERCENTILES,
-    Comparison,
-    Period,
     TicketFacts,
     add_sums,
     aggregates,
     empty_figures,
     finish,
-    local_midnight,
     p90_offset,
 )
+from woq_tui.domain.periods import Comparison, Period, local_midnight
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.timestamps import to_epoch
 

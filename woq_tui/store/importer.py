@@ -55,7 +55,8 @@ from woq_tui.domain.stations import station_initials
 from woq_tui.domain.timestamps import EpochSeconds, to_epoch
 from woq_tui.i18n import t
 from woq_tui.store import figure_indexes
-from woq_tui.store.db import IMPORT_CACHE, DatabaseError, describe_url, first_line, has_tables
+from woq_tui.errors import DatabaseError, first_line
+from woq_tui.store.db import IMPORT_CACHE, describe_url, has_tables
 from woq_tui.store.import_source import ImportFileError, Source, open_source
 
 __all__ = ["Export", "ImportFileError", "ImportSummary", "RejectLog", "import_file", "open_export"]

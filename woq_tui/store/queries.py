@@ -27,7 +27,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from woq_tui.domain.enums import EventKind, OutboxState
 from woq_tui.domain.models import OutboxEntry, Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
-from woq_tui.store.rows import (
+from woq_tui.store.rows import first_rows, kpi_parameters, kpis_from, page_of, row_from
+from woq_tui.values.queue import (
     NO_DUE,
     PAGE_SIZE,
     STATUS_RANK,
@@ -39,12 +40,6 @@ from woq_tui.store.rows import (
     QueuePage,
     QueueRow,
     QueueSort,
-    first_rows,
-    kpi_parameters,
-    kpis_from,
-    local_midnight,
-    page_of,
-    row_from,
     sort_key,
 )
 

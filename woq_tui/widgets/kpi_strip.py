@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from woq_tui.i18n import t
-from woq_tui.store.rows import Kpis
+from woq_tui.values.queue import Kpis
 
 # field, message key, style of the number when it is not zero
 ITEMS = (

@@ -30,7 +30,7 @@ from textual.strip import Strip
 from woq_tui.domain.enums import OPEN_STATUSES, SlaState, TicketType
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
-from woq_tui.store.rows import QueueRow
+from woq_tui.values.queue import QueueRow
 from woq_tui.widgets.sla_cell import COMPONENT, age_text, time_left_text
 from woq_tui.widgets.ticket_window import Applied, OutboxMarks, TicketWindow
 from woq_tui.widgets.translated import TranslatedBindings
