@@ -13,8 +13,8 @@ from tests.factories import add_all, station, ticket
 from woq_tui.config import parse_settings
 from woq_tui.domain.models import OutboxEntry, Ticket, TicketEvent
 from woq_tui.store import actions, queries
-from woq_tui.store.queries import Section
-from woq_tui.values.queue import QueueFilter, QueueSort
+from woq_tui.values.queue import Kpis, QueueFilter, QueueSort, sort_key
+from woq_tui.values.tickets import Section
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -74,7 +74,7 @@ def test_queue_is_open_tickets_most_urgent_first(engine, data):
 @pytest.mark.parametrize("reverse", [False, True])
 def test_sql_order_and_python_sort_key_agree(engine, data, sort, reverse):
     rows = page(engine, sort=sort, reverse=reverse).rows
-    assert rows == sorted(rows, key=queries.sort_key(sort), reverse=reverse)
+    assert rows == sorted(rows, key=sort_key(sort), reverse=reverse)
 
 
 def test_keyset_paging_continues_where_the_last_page_ended(engine, data):
@@ -82,7 +82,7 @@ def test_keyset_paging_continues_where_the_last_page_ended(engine, data):
         for reverse in (False, True):
             first = page(engine, sort=sort, reverse=reverse, limit=4)
             assert not first.complete and first.total == 6 and len(first.rows) == 4
-            after = queries.sort_key(sort)(first.rows[-1])
+            after = sort_key(sort)(first.rows[-1])
             rest = page(engine, sort=sort, reverse=reverse, limit=4, after=after)
             assert rest.complete
             assert numbers(first.rows + rest.rows) == numbers(page(engine, sort=sort, reverse=reverse).rows)
@@ -101,7 +101,7 @@ def test_paging_one_row_at_a_time_crosses_from_due_times_to_none(engine, data):
                 walked += numbers(one.rows)
                 if one.complete:
                     break
-                after = queries.sort_key(sort)(one.rows[-1])
+                after = sort_key(sort)(one.rows[-1])
             assert walked == whole and len(whole) == 7, (sort, reverse)
 
 
@@ -184,7 +184,7 @@ def test_kpis_are_counted_in_sql(engine, data, policy, clock):
         result = queries.kpis(session, NOW, policy)
     # at risk: C (20 min left of 3h20 — under 30 min), D (50 min left of 1h50, under a quarter? no: 27.5 min,
     # but 50 > 30 → ok). E: 3h of 3h30 → ok.
-    assert result == queries.Kpis(open=6, overdue=2, at_risk=1, escalated_today=1, new_last_hour=2, outbox_pending=1)
+    assert result == Kpis(open=6, overdue=2, at_risk=1, escalated_today=1, new_last_hour=2, outbox_pending=1)
 
 
 def test_sections_of_the_overdue_screen(engine, data, policy):

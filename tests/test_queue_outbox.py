@@ -23,7 +23,8 @@ from woq_tui.dispatch.server import create_app, serve_app_in_background
 from woq_tui.screens import reassign as reassign_screen
 from woq_tui.screens.overdue import OverdueScreen
 from woq_tui.screens.queue import QueueScreen
-from woq_tui.screens.reassign import ReassignDialog, TicketRef
+from woq_tui.screens.reassign import ReassignDialog
+from woq_tui.values.outbox import TicketRef
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.ticket_table import TicketTable
 

@@ -3,7 +3,7 @@ answers an outbox cycle left unfinished told as they come."""
 
 from __future__ import annotations
 
-from woq_tui.dispatch.outbox import OutboxChange
+from woq_tui.values.outbox import OutboxChange
 from woq_tui.screens.reassign_notices import ReassignNotices, notice_for
 
 

@@ -29,7 +29,8 @@ from woq_tui.dispatch.server import create_app, serve_app_in_background
 from woq_tui.domain.models import OutboxEntry
 from woq_tui.screens import reassign as reassign_screen
 from woq_tui.screens.outbox import OutboxScreen
-from woq_tui.screens.reassign import ReassignDialog, TicketRef, start_reassign
+from woq_tui.screens.reassign import ReassignDialog, start_reassign
+from woq_tui.values.outbox import TicketRef
 
 
 @pytest.fixture(autouse=True)

@@ -22,10 +22,10 @@ from textual.screen import Screen
 
 from woq_tui.config import ConfigError
 from woq_tui.context import ConsoleContext
+from woq_tui.errors import DatabaseError
 from woq_tui.i18n import t
 from woq_tui.screens.queue import QueueScreen
 from woq_tui.screens.reassign_notices import Notice, ReassignNotices
-from woq_tui.errors import DatabaseError
 from woq_tui.store.queue_live import PREFETCH_KEY, start_prefetch
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.translated import TranslatedBindings

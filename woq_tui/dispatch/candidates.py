@@ -3,21 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, Integer, and_, case, func, select
 
 from woq_tui.domain.models import Station, Ticket
-
-
-@dataclass(frozen=True)
-class StationCandidate:
-    code: str
-    name: str
-    initials: str
-    open: int
-    overdue: int
+from woq_tui.values.stations import StationCandidate
 
 
 def station_candidates(engine: Engine, now: datetime) -> list[StationCandidate]:

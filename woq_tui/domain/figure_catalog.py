@@ -36,3 +36,8 @@ FIGURES: tuple[Figure, ...] = (
 )
 FIGURE_KEYS: tuple[str, ...] = tuple(figure.key for figure in FIGURES)
 FIGURE_BY_KEY = {figure.key: figure for figure in FIGURES}
+
+
+def empty_figures() -> dict[str, float | int | None]:
+    """The figures of an empty set of tickets."""
+    return {key: (0 if FIGURE_BY_KEY[key].unit == "count" else None) for key in FIGURE_KEYS}

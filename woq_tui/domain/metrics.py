@@ -25,11 +25,20 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Sequence
 
-from sqlalchemy import BigInteger, and_, case, cast, func, literal, literal_column, or_, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from woq_tui.domain.enums import Satisfaction
-from woq_tui.domain.figure_catalog import FIGURE_BY_KEY, FIGURE_KEYS
 from woq_tui.domain.models import Ticket
 from woq_tui.domain.timestamps import to_epoch
 
@@ -219,8 +228,3 @@ def p90_window(value: ColumnElement, partition: ColumnElement | None) -> tuple[C
     rn = func.row_number().over(partition_by=partition_by, order_by=value)
     n = func.count().over(partition_by=partition_by)
     return rn, n
-
-
-def empty_figures() -> dict[str, float | int | None]:
-    """The figures of an empty set of tickets."""
-    return {key: (0 if FIGURE_BY_KEY[key].unit == "count" else None) for key in FIGURE_KEYS}

@@ -23,7 +23,8 @@ from woq_tui.domain.periods import Period, period_of
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import day_label, delta, format_value, group_label
 from woq_tui.screens.base import WoqScreen
-from woq_tui.store.figures import MeetingWeek, meeting_week
+from woq_tui.store.figures import meeting_week
+from woq_tui.values.figures import MeetingWeek
 from woq_tui.widgets.figures_cells import MARK_WORSE, change_text
 from woq_tui.widgets.figures_charts import bar_rows, pad, paired_bars
 from woq_tui.widgets.kpi_tile import KpiTile

@@ -19,8 +19,8 @@ from textual.widgets import Static, TabbedContent, TabPane
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
 from woq_tui.store import queries
-from woq_tui.store.queries import SECTIONS, Section, SectionData
-from woq_tui.values.queue import PAGE_SIZE, Kpis, OutboxMark
+from woq_tui.values.queue import PAGE_SIZE, Kpis, OutboxMark, QueueSort, sort_key
+from woq_tui.values.tickets import SECTIONS, Section, SectionData
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_table import TicketTable, _short_station
@@ -87,7 +87,7 @@ class OverdueScreen(TicketListScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.windows = {which: TicketWindow(queries.sort_key(queries.QueueSort.urgency)) for which in SECTIONS}
+        self.windows = {which: TicketWindow(sort_key(QueueSort.urgency)) for which in SECTIONS}
         self.outbox = OutboxMarks()
         self.loaded = False
 

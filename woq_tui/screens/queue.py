@@ -21,11 +21,25 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Input
 
+from woq_tui.errors import first_line
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
-from woq_tui.errors import first_line
-from woq_tui.values.queue import PAGE_SIZE, Kpis, QueueFilter, QueuePage, QueueSort, sort_key
-from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, LiveRequest, LiveResult, fetch
+from woq_tui.store.queue_live import (
+    FIRST_REQUEST,
+    PREFETCH_COUNTS_KEY,
+    PREFETCH_KEY,
+    LiveRequest,
+    LiveResult,
+    fetch,
+)
+from woq_tui.values.queue import (
+    PAGE_SIZE,
+    Kpis,
+    QueueFilter,
+    QueuePage,
+    QueueSort,
+    sort_key,
+)
 from woq_tui.widgets.filter_bar import FilterBar
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
@@ -34,7 +48,7 @@ from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
 if TYPE_CHECKING:
     from woq_tui.screens.reassign import OutboxChanged
-    from woq_tui.store.queries import StationChoice
+    from woq_tui.values.stations import StationChoice
 
 SORTS = tuple(QueueSort)
 SEARCH_DELAY = 0.3

@@ -27,10 +27,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from woq_tui.dispatch.candidates import StationCandidate, match, station_candidates
-from woq_tui.dispatch.outbox import BackgroundPusher, OutboxChange, Pusher, RetryPolicy, TicketRef, record
+from woq_tui.dispatch.candidates import match, station_candidates
+from woq_tui.dispatch.outbox import BackgroundPusher, Pusher, RetryPolicy, record
 from woq_tui.i18n import t
 from woq_tui.screens.reassign_notices import notice_for
+from woq_tui.values.outbox import OutboxChange, TicketRef
+from woq_tui.values.stations import StationCandidate
 from woq_tui.widgets.translated import TranslatedBindings
 
 __all__ = ["OutboxChanged", "OutboxCycleEnded", "ReassignDialog", "ReassignRequest", "TicketRef", "start_pusher", "start_reassign"]

@@ -17,7 +17,8 @@ from woq_tui.i18n import t
 from woq_tui.reporting.formatting import day_label, format_value, group_label
 from woq_tui.screens.base import WoqScreen
 from woq_tui.screens.stations import period_title
-from woq_tui.store.figures import StationDetail, station_detail
+from woq_tui.store.figures import station_detail
+from woq_tui.values.figures import StationDetail
 from woq_tui.widgets.app_header import AppHeader
 from woq_tui.widgets.figures_cells import bar
 

@@ -36,7 +36,8 @@ from woq_tui.i18n import t
 from woq_tui.reporting.csv_report import BOM
 from woq_tui.reporting.formatting import delta, format_value, group_label
 from woq_tui.screens.base import WoqScreen
-from woq_tui.store.figures import StationTable, load_station_table
+from woq_tui.store.figures import load_station_table
+from woq_tui.values.figures import StationTable
 from woq_tui.widgets.figures_cells import MARK_WORSE, change_only, sparkline
 
 # Sortable columns: the label columns, then every figure.

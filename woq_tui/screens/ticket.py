@@ -22,13 +22,13 @@ from textual.widgets import Static
 
 from woq_tui.domain.enums import SlaState
 from woq_tui.domain.instants import local_minute
+from woq_tui.errors import first_line
 from woq_tui.i18n import t
 from woq_tui.screens.base import WoqScreen
 from woq_tui.screens.ticket_list import TicketActions, refuse_write
 from woq_tui.store import actions, queries
-from woq_tui.errors import first_line
-from woq_tui.store.queries import TicketDetail
 from woq_tui.values.queue import QueueRow
+from woq_tui.values.tickets import TicketDetail
 from woq_tui.widgets.app_header import AppHeader
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.sla_cell import FALLBACK, format_duration, sla_label

@@ -10,9 +10,9 @@ from textual import on, work
 from textual.binding import Binding
 from textual.worker import Worker
 
+from woq_tui.errors import first_line
 from woq_tui.i18n import t
 from woq_tui.screens.base import WoqScreen
-from woq_tui.errors import first_line
 from woq_tui.values.queue import QueueRow
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_table import TicketTable
@@ -42,7 +42,8 @@ class TicketActions:
         if not rows:
             self.notify(t("list.no_ticket"), severity="warning")
             return
-        from woq_tui.screens.reassign import TicketRef, start_reassign  # httpx: only when asked
+        from woq_tui.screens.reassign import start_reassign
+        from woq_tui.values.outbox import TicketRef  # httpx: only when asked
 
         start_reassign(self, [TicketRef(row.ticket_no, row.station_code, row.version) for row in rows])
 

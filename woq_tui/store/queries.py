@@ -14,13 +14,25 @@ checks that they do on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import partial
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, exists, func, literal, or_, select, true, tuple_, type_coerce
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,7 +52,15 @@ from woq_tui.values.queue import (
     QueuePage,
     QueueRow,
     QueueSort,
-    sort_key,
+)
+from woq_tui.values.stations import StationChoice
+from woq_tui.values.tickets import (
+    SECTIONS,
+    EventRow,
+    Section,
+    SectionData,
+    StationCount,
+    TicketDetail,
 )
 
 # Changes beyond this in one tick: reload the page instead of applying them one by one.
@@ -351,16 +371,6 @@ def kpis(session: Session, now: datetime, policy: SlaPolicy) -> Kpis:
 # --- overdue & escalation ----------------------------------------------------------
 
 
-class Section(StrEnum):
-    overdue = "overdue"  # past due now, most overdue first
-    due_soon = "due_soon"  # breaching within [sla] warn_minutes
-    escalated = "escalated"  # escalated complaints still open
-    repeat = "repeat"  # dispatched twice or more, or reopened
-
-
-SECTIONS = tuple(Section)
-
-
 def _section_condition(section: Section, now: datetime, policy: SlaPolicy) -> ColumnElement[bool]:
     if section is Section.overdue:
         return and_(_is_open(), Ticket.due_at < now)
@@ -369,21 +379,6 @@ def _section_condition(section: Section, now: datetime, policy: SlaPolicy) -> Co
     if section is Section.escalated:
         return and_(_is_open(), Ticket.escalated.is_(True))
     return and_(_is_open(), or_(Ticket.dispatch_count >= 2, Ticket.reopen_count > 0))
-
-
-@dataclass(frozen=True)
-class StationCount:
-    station_code: str
-    station_name: str
-    count: int
-
-
-@dataclass(frozen=True)
-class SectionData:
-    section: Section
-    rows: list[QueueRow]
-    total: int
-    by_station: list[StationCount]
 
 
 def section(
@@ -419,34 +414,7 @@ def sections(session: Session, now: datetime, policy: SlaPolicy, limit: int = PA
 # --- ticket detail -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EventRow:
-    at: datetime
-    kind: str
-    operator: str | None
-    from_station: str | None
-    to_station: str | None
-    note: str | None
-
-
-@dataclass(frozen=True)
-class TicketDetail:
-    row: QueueRow
-    channel: str | None
-    area_type: str
-    first_response_at: datetime | None
-    dispatched_at: datetime | None
-    arrived_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    satisfaction: str | None
-    customer_phone: str | None
-    address: str | None
-    events: list[EventRow] = field(default_factory=list)
-    # events beyond those listed (the newest MAX_EVENTS are)
-    more_events: int = 0
-
-
+# The newest events a detail lists (and how many more there are).
 MAX_EVENTS = 500
 
 
@@ -507,14 +475,6 @@ def ticket_detail(session: Session, ticket_no: str) -> TicketDetail | None:
 # --- choices for the filter dialog --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StationChoice:
-    code: str
-    name: str
-    area_type: str
-    initials: str
-
-
 def stations(session: Session) -> list[StationChoice]:
     return [
         StationChoice(*values)
@@ -532,28 +492,13 @@ def station_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
 
 
 __all__ = [
-    "Changes",
-    "ChangedRow",
-    "EventRow",
-    "Kpis",
-    "OutboxMark",
-    "PAGE_SIZE",
-    "QueueFilter",
-    "QueuePage",
-    "QueueRow",
-    "QueueSort",
-    "Section",
-    "SectionData",
-    "StationChoice",
-    "StationCount",
-    "TicketDetail",
     "changes_since",
+    "count_open",
     "kpis",
     "outbox_marks",
     "queue_page",
     "section",
     "sections",
-    "sort_key",
     "stations",
     "ticket_detail",
 ]

@@ -14,7 +14,15 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from woq_tui.values.queue import PAGE_SIZE, Changes, Kpis, OutboxMark, QueueFilter, QueuePage, QueueSort
+from woq_tui.values.queue import (
+    PAGE_SIZE,
+    Changes,
+    Kpis,
+    OutboxMark,
+    QueueFilter,
+    QueuePage,
+    QueueSort,
+)
 
 # Where ConsoleContext.prefetched keeps the first page's read, and (from the head
 # start, which sends the page first) the KPI counts that follow it.

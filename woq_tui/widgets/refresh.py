@@ -23,8 +23,8 @@ from textual.reactive import reactive
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from woq_tui.i18n import t
 from woq_tui.errors import first_line
+from woq_tui.i18n import t
 from woq_tui.widgets.app_header import AppHeader
 
 # The longest pause between attempts while the database is away, in seconds.
