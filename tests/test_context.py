@@ -23,7 +23,7 @@ def test_the_engine_is_made_on_first_use_and_once(settings, tmp_path):
         thread.join()
     assert folder.is_dir() and len({id(engine) for engine in engines}) == 1
     assert context.engine is engines[0]
-    with context.sessions() as session:
+    with context.store.sessions() as session:
         assert session.get_bind() is context.engine
     context.engine.dispose()
 

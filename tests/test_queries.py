@@ -12,6 +12,7 @@ from tests.conftest import NOW
 from tests.factories import add_all, station, ticket
 from woq_tui.config import parse_settings
 from woq_tui.domain.models import OutboxEntry, Ticket, TicketEvent
+from woq_tui.domain.privacy import mask_phone
 from woq_tui.store import actions, queries
 from woq_tui.values.queue import Kpis, QueueFilter, QueueSort, sort_key
 from woq_tui.values.tickets import Section
@@ -228,7 +229,7 @@ def test_ticket_detail_with_events(engine, data, clock):
 
 
 def test_urge_records_events_on_open_tickets_only(engine, data, clock, context):
-    result = actions.urge(context.sessions, clock, "D1023", ["A-overdue-2h", "Z-resolved", "nope", "A-overdue-2h"])
+    result = actions.urge(context.store.sessions, clock, "D1023", ["A-overdue-2h", "Z-resolved", "nope", "A-overdue-2h"])
     assert result.urged == ["A-overdue-2h"] and result.skipped == ["Z-resolved", "nope"]
     with Session(engine) as session:
         events = session.execute(select(TicketEvent.kind, TicketEvent.operator, TicketEvent.at)).all()
@@ -238,17 +239,17 @@ def test_urge_records_events_on_open_tickets_only(engine, data, clock, context):
 
 
 def test_reveal_phone_records_who_saw_it(engine, data, clock, context):
-    assert actions.reveal_phone(context.sessions, clock, "D1023", "A-overdue-2h") == "13812341234"
-    assert actions.reveal_phone(context.sessions, clock, "D1023", "nope") is None
+    assert actions.reveal_phone(context.store.sessions, clock, "D1023", "A-overdue-2h") == "13812341234"
+    assert actions.reveal_phone(context.store.sessions, clock, "D1023", "nope") is None
     with Session(engine) as session:
         assert session.execute(select(TicketEvent.kind, TicketEvent.operator)).all() == [("phone_revealed", "D1023")]
 
 
 def test_mask_phone():
-    assert actions.mask_phone("13812341234") == "138****1234"
-    assert actions.mask_phone("022-2345678") == "022****5678"
-    assert actions.mask_phone("95598") == "*5598"
-    assert actions.mask_phone("") == "" and actions.mask_phone(None) == ""
+    assert mask_phone("13812341234") == "138****1234"
+    assert mask_phone("022-2345678") == "022****5678"
+    assert mask_phone("95598") == "*5598"
+    assert mask_phone("") == "" and mask_phone(None) == ""
 
 
 def test_station_choices(engine, data):

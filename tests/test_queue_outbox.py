@@ -20,7 +20,7 @@ from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.dispatch.outbox import record
 from woq_tui.dispatch.server import create_app, serve_app_in_background
-from woq_tui.screens import reassign as reassign_screen
+from woq_tui import outbox_feed
 from woq_tui.screens.overdue import OverdueScreen
 from woq_tui.screens.queue import QueueScreen
 from woq_tui.screens.reassign import ReassignDialog
@@ -33,7 +33,7 @@ H = timedelta(hours=1)
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch):
-    monkeypatch.setattr(reassign_screen, "RETRY_POLICY", FAST)
+    monkeypatch.setattr(outbox_feed, "RETRY_POLICY", FAST)
 
 
 class Hold:

@@ -27,7 +27,7 @@ from woq_tui.context import ConsoleContext
 from woq_tui.dispatch.outbox import list_entries, record
 from woq_tui.dispatch.server import create_app, serve_app_in_background
 from woq_tui.domain.models import OutboxEntry
-from woq_tui.screens import reassign as reassign_screen
+from woq_tui import outbox_feed
 from woq_tui.screens.outbox import OutboxScreen
 from woq_tui.screens.reassign import ReassignDialog, start_reassign
 from woq_tui.values.outbox import TicketRef
@@ -35,7 +35,7 @@ from woq_tui.values.outbox import TicketRef
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch):
-    monkeypatch.setattr(reassign_screen, "RETRY_POLICY", FAST)
+    monkeypatch.setattr(outbox_feed, "RETRY_POLICY", FAST)
 
 
 def make_app(engine, clock, url, read_only=False, **dispatch) -> WoqApp:

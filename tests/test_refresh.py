@@ -230,15 +230,15 @@ async def test_a_first_page_read_ahead_is_on_the_first_frame_and_then_the_app_wa
     from concurrent.futures import Future
     from dataclasses import replace
 
-    from woq_tui.screens import queue as queue_screen
-    from woq_tui.store import queries
-    from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, fetch
+    from woq_tui.console_store import ConsoleStore
+    from woq_tui.values.live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY
 
     page, counts = Future(), Future()
-    page.set_result(fetch(context, replace(FIRST_REQUEST, kpis=False)))
+    page.set_result(context.store.live(replace(FIRST_REQUEST, kpis=False)))
     context.prefetched[PREFETCH_KEY], context.prefetched[PREFETCH_COUNTS_KEY] = page, counts
     asked = []
-    monkeypatch.setattr(queue_screen, "fetch", lambda *args: asked.append(args) or fetch(*args))
+    live = ConsoleStore.live
+    monkeypatch.setattr(ConsoleStore, "live", lambda self, request: asked.append(request) or live(self, request))
     app = WoqApp(context)
     frames_before_rows = []
     display = app._display
@@ -252,8 +252,7 @@ async def test_a_first_page_read_ahead_is_on_the_first_frame_and_then_the_app_wa
     async with app.run_test(size=(140, 12)) as pilot:
         assert len(app.screen.window) == 12 and asked == []  # applied at mount: no fetch
         assert not app.screen.query_one("KpiStrip").kpis  # the counts have not come yet
-        with context.sessions() as session:
-            counts.set_result(queries.kpis(session, context.clock.now(), context.policy))
+        counts.set_result(context.store.kpis())
         await settle(pilot)
         assert app.screen.query_one("KpiStrip").kpis.open == 12
         assert app._warmed and asked == []

@@ -71,6 +71,14 @@ MESSAGES.update(
             "(They are pushed again at the next start.)",
         ),
         "db.unreachable": ("数据库不可用：{error}", "Database unreachable: {error}"),
+        # the command palette (app.get_system_commands)
+        "palette.key": ("按键 {keys}", "key {keys}"),
+        "palette.theme": ("配色主题", "Theme"),
+        "palette.theme_help": ("切换界面配色", "Change the colour theme"),
+        "palette.maximize": ("最大化", "Maximize"),
+        "palette.maximize_help": ("最大化当前控件", "Maximize the focused widget"),
+        "palette.minimize": ("还原", "Minimize"),
+        "palette.minimize_help": ("还原最大化的控件", "Restore the maximized widget"),
     }
 )
 # Textual's own command-palette binding names its description "palette".

@@ -3,23 +3,22 @@ and its open and overdue tickets of the period."""
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
 from woq_tui.domain.periods import Period
 from woq_tui.i18n import t
-from woq_tui.reporting.formatting import day_label, format_value, group_label
+from woq_tui.reporting.formatting import day_label, format_value, group_label, period_title
 from woq_tui.screens.base import WoqScreen
-from woq_tui.screens.stations import period_title
-from woq_tui.store.figures import station_detail
 from woq_tui.values.figures import StationDetail
 from woq_tui.widgets.app_header import AppHeader
+from woq_tui.widgets.loader import Loader, show_failure
 from woq_tui.widgets.figures_cells import bar
 
 DAY_FIGURES = ("tickets", "overdue", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h")
@@ -37,10 +36,6 @@ class StationDetailScreen(WoqScreen):
     StationDetailScreen #detail-days, StationDetailScreen #detail-tickets { height: 1fr; }
     """
 
-    class Loaded(Message):
-        def __init__(self, detail: StationDetail) -> None:
-            super().__init__()
-            self.detail = detail
 
     def __init__(self, code: str, period: Period) -> None:
         super().__init__()
@@ -65,28 +60,22 @@ class StationDetailScreen(WoqScreen):
         self.query_one("#detail-title", Static).update(f"{self.code}  {period_title(self.period)}")
         for table in self.query(DataTable):
             table.loading = True
-        self._load()
+        self.loader.load(self.code)
 
-    @work(thread=True, exclusive=True, group="station-detail")
-    def _load(self) -> None:
-        context = self.app.context
-        try:
-            detail = station_detail(context.engine, self.code, self.period, context.clock.now())
-        except Exception as exc:  # the database went away: say so, keep the screen
-            from woq_tui.errors import first_line
+    @cached_property
+    def loader(self) -> Loader[str, StationDetail]:
+        return Loader(
+            self, lambda code: self.store.station_detail(code, self.period), self._loaded,
+            what="stations.failed", failed=self._failed,
+        )
 
-            self.app.call_from_thread(self._failed, first_line(exc))
-            return
-        self.post_message(self.Loaded(detail))
-
-    def _failed(self, error: str) -> None:
+    def _failed(self, _code: str, error: BaseException) -> None:
         for table in self.query(DataTable):
             table.loading = False
-        self.notify(t("stations.failed", error=error), severity="error")
+        show_failure(self, "stations.failed", error)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        detail = self.detail = message.detail
+    def _loaded(self, _code: str, detail: StationDetail) -> None:
+        self.detail = detail
         info = detail.station
         title = t("station_detail.title", code=info.code, name=info.name, area=group_label("area", info.area_type))
         self.query_one("#detail-title", Static).update(f"{title}  {period_title(self.period)}")

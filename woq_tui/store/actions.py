@@ -7,7 +7,6 @@ them in worker threads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable
 
 from sqlalchemy import select
@@ -16,13 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from woq_tui.domain.clock import Clock
 from woq_tui.domain.enums import EventKind
 from woq_tui.domain.models import Ticket, TicketEvent
-
-
-@dataclass(frozen=True)
-class UrgeResult:
-    urged: list[str]
-    # ticket numbers not found, or already resolved (nothing to urge)
-    skipped: list[str]
+from woq_tui.values.tickets import UrgeResult
 
 
 def urge(
@@ -61,15 +54,3 @@ def reveal_phone(sessions: sessionmaker[Session], clock: Clock, operator: str, t
             TicketEvent(ticket_id=found.id, kind=EventKind.phone_revealed.value, at=clock.now(), operator=operator)
         )
     return found.customer_phone
-
-
-def mask_phone(phone: str | None) -> str:
-    """138****1234: the first three and last four digits; short numbers keep less."""
-    if not phone:
-        return ""
-    digits = phone.strip()
-    if len(digits) >= 11:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) > 4:
-        return "*" * (len(digits) - 4) + digits[-4:]
-    return "*" * len(digits)

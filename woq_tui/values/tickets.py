@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from woq_tui.values.queue import QueueRow
+from woq_tui.values.queue import Kpis, OutboxMark, QueueRow
 
 
 class Section(StrEnum):
@@ -61,3 +61,21 @@ class TicketDetail:
     events: list[EventRow] = field(default_factory=list)
     # events beyond those listed (the newest MAX_EVENTS are)
     more_events: int = 0
+
+
+@dataclass(frozen=True)
+class OverdueView:
+    """One refresh of the overdue screen: its four lists, the KPI counts, and the
+    reassignment marks of the tickets listed (`asked`)."""
+
+    sections: dict[Section, SectionData]
+    kpis: Kpis
+    asked: tuple[str, ...]
+    marks: dict[str, OutboxMark]
+
+
+@dataclass(frozen=True)
+class UrgeResult:
+    urged: list[str]
+    # ticket numbers not found, or already resolved (nothing to urge)
+    skipped: list[str]

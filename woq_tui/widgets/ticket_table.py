@@ -76,7 +76,7 @@ class Column:
 STATION_SUFFIX = "供电所"
 
 
-def _short_station(name: str) -> str:
+def short_station_name(name: str) -> str:
     return name.removesuffix(STATION_SUFFIX) if len(name) > len(STATION_SUFFIX) else name
 
 
@@ -138,7 +138,7 @@ COLUMNS = {
         fit_words=tuple("type." + kind for kind in TicketType), max_width=10,
     ),
     "station": Column(
-        "station", "col.station", 14, lambda r, c: r.station_name, narrow=(120, 10), shorten=_short_station
+        "station", "col.station", 14, lambda r, c: r.station_name, narrow=(120, 10), shorten=short_station_name
     ),
     # Below 90 cells (the overdue lists beside their per-station counts on a 100-column
     # terminal) the summary says more than the status, which the detail shows.

@@ -1,0 +1,67 @@
+"""What every screen that shows tickets can do with them: urge and reassign the marked
+tickets or the one under the cursor, and refuse both in a read-only console."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from textual.screen import Screen
+
+from woq_tui.i18n import t
+from woq_tui.screens.base import WoqScreen
+from woq_tui.values.outbox import TicketRef
+from woq_tui.values.queue import QueueRow
+from woq_tui.values.tickets import UrgeResult
+from woq_tui.widgets.loader import Loader
+
+
+def refuse_write(screen: Screen, action_key: str) -> bool:
+    """True (and a clear notification) when this console may not write."""
+    context = screen.app.context  # type: ignore[attr-defined]
+    if context.can_write:
+        return False
+    reason = "write.refused_read_only" if context.read_only else "write.refused_viewer"
+    screen.notify(t(reason, action=t(action_key)), severity="warning")
+    return True
+
+
+class TicketActionsScreen(WoqScreen):
+    """A screen that shows tickets: urge and reassign act on selected_rows()."""
+
+    def selected_rows(self) -> list[QueueRow]:
+        """The tickets an action applies to; screens that show tickets say which."""
+        return []
+
+    def action_reassign(self) -> None:
+        if refuse_write(self, "action.reassign"):
+            return
+        rows = self.selected_rows()
+        if not rows:
+            self.notify(t("list.no_ticket"), severity="warning")
+            return
+        from woq_tui.screens.reassign import start_reassign  # the dialog: only when asked
+
+        start_reassign(self, [TicketRef(row.ticket_no, row.station_code, row.version) for row in rows])
+
+    def action_urge(self) -> None:
+        if refuse_write(self, "action.urge"):
+            return
+        rows = self.selected_rows()
+        if not rows:
+            self.notify(t("list.no_ticket"), severity="warning")
+            return
+        self.urging.load([row.ticket_no for row in rows])
+
+    @cached_property
+    def urging(self) -> Loader[list[str], UrgeResult]:
+        return Loader(self, self.store.urge, self._urged, what="urge.failed", latest_only=False)
+
+    def _urged(self, _ticket_nos: list[str], result: UrgeResult) -> None:
+        if result.skipped:
+            message = t("urge.done_some", n=len(result.urged), skipped=len(result.skipped))
+        else:
+            message = t("urge.done", n=len(result.urged))
+        self.urged(message)
+
+    def urged(self, message: str) -> None:
+        self.notify(message)
