@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.test_stations_screen import _snapshot_app, fill_weeks, settle
+from tests.support import fill_weeks, settle, snapshot_app
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.periods import period_of
@@ -103,10 +103,10 @@ async def _show_meeting(pilot) -> None:
 
 
 def test_snapshot_meeting_english(snap_compare, sqlite_url, settings, clock):
-    app = _snapshot_app(sqlite_url, settings, clock, "en")
+    app = snapshot_app(sqlite_url, settings, clock, "en")
     assert snap_compare(app, terminal_size=(140, 45), run_before=_show_meeting)
 
 
 def test_snapshot_meeting_chinese_narrow(snap_compare, sqlite_url, settings, clock):
-    app = _snapshot_app(sqlite_url, settings, clock, "zh")
+    app = snapshot_app(sqlite_url, settings, clock, "zh")
     assert snap_compare(app, terminal_size=(100, 30), run_before=_show_meeting)

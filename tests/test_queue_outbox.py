@@ -14,13 +14,12 @@ from textual.geometry import Region
 from tests.conftest import NOW
 from tests.dispatch_support import FAST, TOKEN, settings_for, token  # noqa: F401 (fixture)
 from tests.factories import add_all, station, ticket
-from tests.test_queue_screen import settle
-from tests.test_reassign_ui import watch
+from tests.support import settle, watch
+from woq_tui import outbox_feed
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.dispatch.outbox import record
 from woq_tui.dispatch.server import create_app, serve_app_in_background
-from woq_tui import outbox_feed
 from woq_tui.screens.overdue import OverdueScreen
 from woq_tui.screens.queue import QueueScreen
 from woq_tui.screens.reassign import ReassignDialog

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.conftest import NOW
-from tests.factories import add_all, station, ticket
+from tests.support import build_data, settle, shown
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.models import TicketEvent
@@ -25,62 +24,9 @@ M = timedelta(minutes=1)
 SIZE = (140, 36)
 
 
-def build_data(engine) -> None:
-    """Three stations, twelve open tickets at known distances from NOW, one resolved."""
-    add_all(
-        engine,
-        station("S001", "东丽城东供电所", "urban", "dlcd"),
-        station("S002", "西青农村供电所", "rural", "xqnc"),
-        station("S003", "汉沽边远供电所", "remote", "hgby"),
-    )
-    kinds = ["repair", "complaint", "consultation", "report"]
-    statuses = ["new", "dispatched", "accepted", "in_progress"]
-    summaries = [
-        "小区停电，整栋楼没电已经三个小时，居民多次来电催促",
-        "投诉抢修人员态度差",
-        "咨询峰谷电价",
-        "举报窃电",
-    ]
-    rows = [
-        ticket(
-            NOW - (i + 1) * H,
-            ticket_no=f"9559820261126{i:04d}",
-            type=kinds[i % 4],
-            station_code=f"S00{i % 3 + 1}",
-            status=statuses[i % 4],
-            due_at=NOW + (30 * i - 100) * M,
-            summary=summaries[i % 4],
-            address=f"天津市第{i}大街",
-            escalated=i % 5 == 0,
-            dispatch_count=2 if i % 4 == 0 else 1,
-            reopen_count=1 if i == 7 else 0,
-            customer_phone=f"1381234{i:04d}",
-        )
-        for i in range(12)
-    ]
-    rows.append(
-        ticket(NOW - 9 * H, ticket_no="95598202611269999", resolved_at=NOW - 2 * H, status="resolved",
-               due_at=NOW - 5 * H)
-    )
-    add_all(engine, *rows)
-
-
 @pytest.fixture
 def data(engine):
     build_data(engine)
-
-
-async def settle(pilot) -> None:
-    """Run the workers the last keys started, and the messages they posted."""
-    for _ in range(10):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
-
-
-def shown(app) -> list[str]:
-    return [row.ticket_no for row in app.screen.window]
 
 
 async def start(context, size=SIZE):

@@ -4,11 +4,10 @@ reference dispatch server on 127.0.0.1 (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tests.conftest import NOW
 from tests.dispatch_support import (  # noqa: F401 (fixtures)
@@ -22,12 +21,13 @@ from tests.dispatch_support import (  # noqa: F401 (fixtures)
     token,
 )
 from tests.factories import add_all, ticket
+from tests.support import settle, watch
+from woq_tui import outbox_feed
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.dispatch.outbox import list_entries, record
 from woq_tui.dispatch.server import create_app, serve_app_in_background
 from woq_tui.domain.models import OutboxEntry
-from woq_tui import outbox_feed
 from woq_tui.screens.outbox import OutboxScreen
 from woq_tui.screens.reassign import ReassignDialog, start_reassign
 from woq_tui.values.outbox import TicketRef
@@ -43,45 +43,6 @@ def make_app(engine, clock, url, read_only=False, **dispatch) -> WoqApp:
         settings=settings_for(url, **dispatch), engine=engine, clock=clock, label="test", read_only=read_only
     )
     return WoqApp(context)
-
-
-async def watch(pilot, count: int, engine=None):
-    """An event set once `count` entries reached a final state, and what they reached.
-
-    The pusher starts from the app's warm-up worker, after the first frame with rows:
-    settle until it is there. With `engine`, entries the pusher finished before the
-    hook was in place (it runs in its own thread) count too.
-    """
-    app = pilot.app
-    for _ in range(50):
-        await settle(pilot)
-        if app.outbox_pusher is not None:
-            break
-    done, seen = threading.Event(), {}
-    inner = app.outbox_pusher.pusher.on_change
-
-    def note(ticket_no: str, state: str) -> None:
-        if state != "pending":
-            seen[ticket_no] = state
-            if len(seen) >= count:
-                done.set()
-
-    def hook(change):
-        inner(change)
-        note(change.ticket_no, change.state)
-
-    app.outbox_pusher.pusher.on_change = hook
-    if engine is not None:
-        with Session(engine) as session:
-            for entry in session.exec(select(OutboxEntry)).all():
-                note(entry.ticket_no, entry.state)
-    return done, seen
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_dialog(pilot, refs) -> ReassignDialog:

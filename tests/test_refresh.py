@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from tests.conftest import NOW, PG_URL
 from tests.factories import add_all, ticket
-from tests.test_queue_screen import build_data, settle, shown
+from tests.support import build_data, settle, shown
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.models import Ticket

@@ -2,62 +2,19 @@
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
 import pytest
 from textual.widgets import DataTable
 
 from tests.conftest import NOW
-from tests.factories import add_all, station, ticket
+from tests.support import fill_weeks, settle, snapshot_app
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.periods import period_of
-from woq_tui.i18n import set_language
 from woq_tui.screens.station_detail import StationDetailScreen
 from woq_tui.screens.stations import StationsScreen
-from woq_tui.store.db import make_engine
 from woq_tui.store.figures import BY_STATION, figures_by, snapshot
-
-STATIONS = [
-    ("S001", "东丽城东供电所", "urban"),
-    ("S002", "宁河农村供电所", "rural"),
-    ("S003", "蓟州山区供电所", "remote"),
-    ("S004", "河西供电所", "urban"),
-    ("S005", "静海供电所", "rural"),
-]
-
-
-def fill_weeks(engine, seed: int = 42) -> None:
-    """Three weeks of tickets up to the frozen NOW, stations of different quality."""
-    rng = random.Random(seed)
-    add_all(engine, *(station(code, name, area) for code, name, area in STATIONS))
-    slowness = {"S001": 0.5, "S002": 1.4, "S003": 2.2, "S004": 0.8, "S005": 1.1}
-    rows = []
-    start = NOW - timedelta(days=17)
-    for number in range(360):
-        created = start + timedelta(seconds=int(number * 17 * 86400 / 360) + rng.randrange(600))
-        code = STATIONS[number % 5][0]
-        # the week before last, S002 was the worst; last week S005 slipped
-        slow = slowness[code] * (1.6 if code == "S005" and created > NOW - timedelta(days=10) else 1.0)
-        handling = timedelta(minutes=int(rng.expovariate(1 / (150 * slow))) + 10)
-        resolved = created + handling
-        rows.append(
-            ticket(
-                created,
-                ticket_no=f"W{number + 1:05d}",  # fixed, so snapshots do not depend on test order
-                station_code=code,
-                type=rng.choice(("repair", "repair", "repair", "consultation", "complaint")),
-                first_response_at=created + timedelta(minutes=rng.randrange(2, int(40 * slow) + 3)),
-                resolved_at=resolved if resolved <= NOW else None,
-                due_at=created + timedelta(minutes=225),
-                dispatch_count=rng.choice((1, 1, 1, 2)),
-                escalated=rng.random() < 0.05 * slow,
-                satisfaction=rng.choice(("satisfied", "basically_satisfied", "unsatisfied", None)),
-                summary=f"停电报修 {number}",
-            )
-        )
-    add_all(engine, *rows)
 
 
 @pytest.fixture
@@ -268,20 +225,6 @@ async def test_an_empty_database_says_so(context):
         assert "No tickets in this period" in str(screen.query_one(DataTable).get_row("none")[1])
 
 
-def _snapshot_app(database_url, settings, clock, language: str) -> WoqApp:
-    set_language(language)
-    settings.console.language = language
-    engine = make_engine(database_url)
-    fill_weeks(engine)
-    return WoqApp(ConsoleContext(settings=settings, engine=engine, clock=clock, label="demo"))
-
-
-async def settle(pilot) -> None:
-    """Wait for the workers and for their messages to be shown."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def _show_stations(pilot) -> None:
     await pilot.press("3")
     await settle(pilot)
@@ -294,12 +237,12 @@ async def _show_stations(pilot) -> None:
 )
 def test_snapshot_stations(snap_compare, sqlite_url, settings, clock, language, size):
     """Readable at 100x30 (key figures first, the rest by scrolling), all of it at 200x50."""
-    app = _snapshot_app(sqlite_url, settings, clock, language)
+    app = snapshot_app(sqlite_url, settings, clock, language)
     assert snap_compare(app, terminal_size=size, run_before=_show_stations)
 
 
 def test_snapshot_station_detail_chinese(snap_compare, sqlite_url, settings, clock):
-    app = _snapshot_app(sqlite_url, settings, clock, "zh")
+    app = snapshot_app(sqlite_url, settings, clock, "zh")
 
     async def open_detail(pilot) -> None:
         await _show_stations(pilot)

@@ -21,7 +21,8 @@ from woq_tui.values.queue import PAGE_SIZE, QueueSort, sort_key
 from woq_tui.values.tickets import SECTIONS, OverdueView, Section, SectionData
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
-from woq_tui.widgets.ticket_table import TicketTable, short_station_name
+from woq_tui.widgets.ticket_columns import short_station_name
+from woq_tui.widgets.ticket_table import TicketTable
 from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
 if TYPE_CHECKING:

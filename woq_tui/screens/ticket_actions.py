@@ -32,25 +32,27 @@ class TicketActionsScreen(WoqScreen):
         """The tickets an action applies to; screens that show tickets say which."""
         return []
 
-    def action_reassign(self) -> None:
-        if refuse_write(self, "action.reassign"):
-            return
+    def rows_to_change(self, action_key: str) -> list[QueueRow]:
+        """The tickets a write applies to; none (and the reason told) when this console
+        may not write or nothing is selected."""
+        if refuse_write(self, action_key):
+            return []
         rows = self.selected_rows()
         if not rows:
             self.notify(t("list.no_ticket"), severity="warning")
-            return
-        from woq_tui.screens.reassign import start_reassign  # the dialog: only when asked
+        return rows
 
-        start_reassign(self, [TicketRef(row.ticket_no, row.station_code, row.version) for row in rows])
+    def action_reassign(self) -> None:
+        rows = self.rows_to_change("action.reassign")
+        if rows:
+            from woq_tui.screens.reassign import start_reassign  # the dialog: only when asked
+
+            start_reassign(self, [TicketRef(row.ticket_no, row.station_code, row.version) for row in rows])
 
     def action_urge(self) -> None:
-        if refuse_write(self, "action.urge"):
-            return
-        rows = self.selected_rows()
-        if not rows:
-            self.notify(t("list.no_ticket"), severity="warning")
-            return
-        self.urging.load([row.ticket_no for row in rows])
+        rows = self.rows_to_change("action.urge")
+        if rows:
+            self.urging.load([row.ticket_no for row in rows])
 
     @cached_property
     def urging(self) -> Loader[list[str], UrgeResult]:
