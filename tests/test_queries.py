@@ -13,7 +13,7 @@ from tests.factories import add_all, station, ticket
 from woq_tui.config import parse_settings
 from woq_tui.domain.models import OutboxEntry, Ticket, TicketEvent
 from woq_tui.domain.privacy import mask_phone
-from woq_tui.store import actions, queries
+from woq_tui.store import actions, queries, ticket_queries
 from woq_tui.values.queue import Kpis, QueueFilter, QueueSort, sort_key
 from woq_tui.values.tickets import Section
 
@@ -190,7 +190,7 @@ def test_kpis_are_counted_in_sql(engine, data, policy, clock):
 
 def test_sections_of_the_overdue_screen(engine, data, policy):
     with Session(engine) as session:
-        got = queries.sections(session, NOW, policy)
+        got = ticket_queries.sections(session, NOW, policy)
     assert numbers(got[Section.overdue].rows) == ["A-overdue-2h", "B-overdue-10m"]
     assert numbers(got[Section.due_soon].rows) == ["C-left-20m", "D-left-50m"]
     assert numbers(got[Section.escalated].rows) == ["B-overdue-10m"]
@@ -204,7 +204,7 @@ def test_sections_of_the_overdue_screen(engine, data, policy):
 def test_warn_minutes_widen_the_due_soon_list(engine, data):
     wide = parse_settings({"sla": {"warn_minutes": 240}}).sla_policy()
     with Session(engine) as session:
-        assert numbers(queries.section(session, Section.due_soon, NOW, wide).rows) == [
+        assert numbers(ticket_queries.section(session, Section.due_soon, NOW, wide).rows) == [
             "C-left-20m", "D-left-50m", "E-left-3h",
         ]
 
@@ -220,8 +220,8 @@ def test_ticket_detail_with_events(engine, data, clock):
             ]
         )
         session.commit()
-        detail = queries.ticket_detail(session, "B-overdue-10m")
-        assert queries.ticket_detail(session, "nope") is None
+        detail = ticket_queries.ticket_detail(session, "B-overdue-10m")
+        assert ticket_queries.ticket_detail(session, "nope") is None
     assert detail.row.type == "complaint" and detail.address == "西青区大寺镇"
     assert detail.customer_phone == "13812341234"
     assert [event.kind for event in detail.events] == ["created", "dispatched"]
@@ -254,8 +254,8 @@ def test_mask_phone():
 
 def test_station_choices(engine, data):
     with Session(engine) as session:
-        assert [s.initials for s in queries.stations(session)] == ["dlcd", "xqnc", "rh"]
-        assert queries.station_names(session, ["S002"]) == {"S002": "西青农村供电所"}
+        assert [s.initials for s in ticket_queries.stations(session)] == ["dlcd", "xqnc", "rh"]
+        assert ticket_queries.station_names(session, ["S002"]) == {"S002": "西青农村供电所"}
 
 
 def _id(session, number):

@@ -87,12 +87,12 @@ class ConsoleStore:
     def overdue(self, limit: int) -> OverdueView:
         """The four lists of the overdue screen, the KPI counts and the rows' marks, in
         one session."""
-        from woq_tui.store import queries
+        from woq_tui.store import queries, ticket_queries
         from woq_tui.values.tickets import OverdueView
 
         now, policy = self._now(), self.context.policy
         with self.sessions() as session:
-            sections = queries.sections(session, now, policy, limit)
+            sections = ticket_queries.sections(session, now, policy, limit)
             kpis = queries.kpis(session, now, policy)
             asked = tuple(dict.fromkeys(row.ticket_no for data in sections.values() for row in data.rows))
             return OverdueView(sections, kpis, asked, queries.outbox_marks(session, asked))
@@ -124,16 +124,16 @@ class ConsoleStore:
     # --- tickets ---------------------------------------------------------------------
 
     def ticket_detail(self, ticket_no: str) -> TicketDetail | None:
-        from woq_tui.store import queries
+        from woq_tui.store import ticket_queries
 
         with self.sessions() as session:
-            return queries.ticket_detail(session, ticket_no)
+            return ticket_queries.ticket_detail(session, ticket_no)
 
     def stations(self) -> list[StationChoice]:
-        from woq_tui.store import queries
+        from woq_tui.store import ticket_queries
 
         with self.sessions() as session:
-            return queries.stations(session)
+            return ticket_queries.stations(session)
 
     def reassign_targets(self) -> list[StationCandidate]:
         from woq_tui.dispatch.candidates import station_candidates
