@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from functools import partial
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual.app import App, SystemCommand
@@ -155,6 +156,17 @@ class WoqApp(TranslatedBindings, App[None]):
     def on_unmount(self) -> None:
         if self.outbox_pusher is not None:
             self.outbox_pusher.stop()
+
+    def save_screenshot(self, filename: str | None = None, path: str | None = None, time_format: str | None = None) -> str:
+        """An SVG of the screen that renders Chinese at two cells in a browser
+        (widgets/screenshot.py); every export and the palette's screenshot write it."""
+        from woq_tui.widgets.screenshot import cell_exact_svg
+
+        folder = Path(path or ".").expanduser()
+        name = filename or f"woq-console-{self.context.clock.now():%Y%m%d-%H%M%S}.svg"
+        target = folder / name
+        target.write_text(cell_exact_svg(self.export_screenshot()), encoding="utf-8")
+        return str(target)
 
     def show_failure(self, what: str, error: BaseException) -> None:
         """The one place where background work that failed is told (widgets/loader.py):
