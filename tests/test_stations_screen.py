@@ -74,15 +74,31 @@ async def test_sorting_by_any_column_and_reversing(weeks_context):
         assert "▲" in str(screen.query_one(DataTable).columns["station_code"].label)
 
 
-async def test_the_cursor_stays_on_its_station_when_sorting(weeks_context):
+async def test_a_new_sort_shows_its_top_and_a_refresh_keeps_the_station(weeks_context, settings):
+    """Issue 15, item 4: after `s` the first rows were scrolled off above. A new order
+    is read from its top, as the queue's; a refresh keeps the cursor's station."""
+    settings.console.refresh_seconds = 1
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 12)) as pilot:
+        screen = await open_stations(pilot)
+        table = screen.query_one(DataTable)
+        await pilot.press("down", "down", "down", "down")
+        chosen = row_keys(screen)[table.cursor_row]
+        screen.load(cached=False)  # what coming back after the refresh interval does
+        await settle(pilot)
+        assert row_keys(screen)[table.cursor_row] == chosen
+        await pilot.press("S")
+        assert table.cursor_row == 0 and table.scroll_y == 0
+
+
+async def test_sorting_by_name_follows_pinyin(weeks_context):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_stations(pilot)
-        await pilot.press("down", "down")
-        table = screen.query_one(DataTable)
-        chosen = row_keys(screen)[table.cursor_row]
-        await pilot.press("S")
-        assert row_keys(screen)[table.cursor_row] == chosen
+        while screen.sort_column != "station_name":
+            await pilot.press("s")
+        # 东丽 dong, 河西 he, 蓟州 ji, 静海 jing, 宁河 ning: not the code points' order
+        assert row_keys(screen)[:5] == ["S001", "S004", "S003", "S005", "S002"]
 
 
 async def test_period_switch_and_steps(weeks_context, clock, settings):

@@ -188,7 +188,7 @@ class StationsScreen(WoqScreen):
         table = self.table
         table.sort_column, table.sort_reverse = column, reverse
         if self.data is not None:
-            table.show(self.data)
+            table.show(self.data, keep_cursor=False)
         self.update_bar()
 
     def action_next_sort(self) -> None:

@@ -75,6 +75,7 @@ ROW_COLUMNS = (
     Ticket.type,
     Ticket.station_code,
     Station.name,
+    Station.initials,
     Station.area_type,
     Ticket.status,
     Ticket.created_at,
@@ -144,7 +145,7 @@ def _sort_columns(sort: QueueSort, dialect: str) -> list[ColumnElement]:
     if sort is QueueSort.age:
         return [_int(Ticket.created_at), Ticket.id]
     if sort is QueueSort.station:
-        return [text(Ticket.station_code), due_sql(), Ticket.id]
+        return [text(Station.initials), text(Station.name), due_sql(), Ticket.id]
     if sort is QueueSort.type:
         return [text(Ticket.type), due_sql(), Ticket.id]
     return [_status_sql(), due_sql(), Ticket.id]

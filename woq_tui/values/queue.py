@@ -34,6 +34,8 @@ class QueueRow:
     type: str
     station_code: str
     station_name: str
+    # pinyin initials of the station's name (东丽城东供电所 -> dlcd): the station sort
+    station_initials: str
     area_type: str
     status: str
     created_at: datetime
@@ -91,7 +93,8 @@ def due_key(row: QueueRow) -> int:
 _SORT_KEYS: dict[QueueSort, Callable[[QueueRow], tuple]] = {
     QueueSort.urgency: lambda r: (due_key(r), r.id),
     QueueSort.age: lambda r: (to_epoch(r.created_at), r.id),
-    QueueSort.station: lambda r: (r.station_code, due_key(r), r.id),
+    # By the name shown (its pinyin initials, then the name), not the hidden code.
+    QueueSort.station: lambda r: (r.station_initials, r.station_name, due_key(r), r.id),
     QueueSort.type: lambda r: (r.type, due_key(r), r.id),
     QueueSort.status: lambda r: (STATUS_RANK.get(r.status, len(STATUS_RANK)), due_key(r), r.id),
 }

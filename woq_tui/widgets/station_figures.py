@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 
 from woq_tui.domain.enums import AreaType
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
+from woq_tui.domain.stations import pinyin_key
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import format_value, group_label
 from woq_tui.values.figures import StationTable
@@ -75,6 +76,8 @@ def station_rows(data: StationTable, column: str, reverse: bool) -> list[Station
         if column in FIGURE_KEYS:
             value = row.values.get(column)
             return value is None, value if value is not None else 0
+        if column == "station_name":
+            return False, pinyin_key(row.labels[1])
         return False, row.labels[SORT_COLUMNS.index(column)]
 
     rows.sort(key=lambda row: row.code)
@@ -105,12 +108,13 @@ class StationFiguresTable(DataTable):
         if self.data is not None and (self.size.width < NARROW_BELOW) != self.narrow:
             self.show(self.data)
 
-    def show(self, data: StationTable) -> None:
-        """Draw `data`, keeping the cursor on its station."""
+    def show(self, data: StationTable, keep_cursor: bool = True) -> None:
+        """Draw `data`, keeping the cursor on its station; a new order (keep_cursor
+        False) is shown from its top."""
         self.data = data
         self.narrow = self.size.width < NARROW_BELOW
         order = NARROW_COLUMNS if self.narrow else WIDE_COLUMNS
-        cursor_key = self.selected_station()
+        cursor_key = self.selected_station() if keep_cursor else None
         # (row key, {column: cell}); a figure's cell is (value, change, bold) until the
         # column's widths are known
         rows: list[tuple[str, dict[str, Any]]] = []
@@ -142,6 +146,9 @@ class StationFiguresTable(DataTable):
             self.add_row(*(cells.get(column, blank) for column in order), key=key)
         if cursor_key is not None and cursor_key in self.data.current:
             self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
+        elif not keep_cursor:
+            self.move_cursor(row=0, animate=False)
+            self.scroll_home(animate=False)
 
     def _add_columns(self, order: tuple[str, ...], rows: list[tuple[str, dict[str, Any]]]) -> None:
         """Widths measured here, in terminal cells (CJK is two), so that every cell
