@@ -177,6 +177,8 @@ async def test_write_actions_are_refused_when_read_only(settings, engine, clock,
         await pilot.press("u", "r")
         await settle(pilot)
         messages = [notification.message for notification in app._notifications]
+        footer = {active.binding.key for active in app.screen.active_bindings.values() if active.binding.show}
+    assert "r" not in footer and "u" not in footer  # not offered in the footer (issue 15, item 10)
     assert handed == []
     word = "Read-only mode" if how == "read_only" else "viewer role"
     assert any(word in message and "urge" in message for message in messages)
@@ -229,3 +231,35 @@ async def test_empty_database_says_so(context):
         await settle(pilot)
         assert shown(app) == []
         assert app.screen.table.empty_text == "No open tickets match"
+
+
+async def test_a_second_urge_within_the_cooldown_is_refused(context, data, engine):
+    """u twice on one ticket: urged once, the second says it was urged minutes ago
+    ([console] urge_cooldown_minutes, default 30; issue 15, item 10)."""
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        context.clock.advance(timedelta(minutes=29))
+        await pilot.press("u")
+        await settle(pilot)
+        messages = [notification.message for notification in app._notifications]
+        context.clock.advance(timedelta(minutes=2))
+        await pilot.press("u")
+        await settle(pilot)
+    assert "urged within the last 30 minutes, not urged again" in messages[-1]
+    with Session(engine) as session:
+        assert len(session.execute(select(TicketEvent)).all()) == 2
+
+
+async def test_the_footer_says_resume_while_paused(context, data):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        described = lambda: {active.binding.description for key, active in app.screen.active_bindings.items() if key == "p"}  # noqa: E731
+        assert described() == {"Pause"}
+        await pilot.press("p")
+        assert described() == {"Resume"}
+        await pilot.press("p")
+        assert described() == {"Pause"}

@@ -224,7 +224,7 @@ async def test_read_only_and_viewer_consoles_refuse_reassignment(engine, clock, 
         assert any("Read-only" in n.message for n in app._notifications)
         await pilot.press("5")
         await settle(pilot)
-        assert app.screen.check_action("retry", ()) is None
+        assert app.screen.check_action("retry", ()) is False  # not offered at all
     viewer = make_app(engine, clock, server.url)
     viewer.context.settings.console.role = "viewer"
     async with viewer.run_test(size=(120, 40)) as pilot:
@@ -315,3 +315,28 @@ async def test_a_bad_token_shows_on_screen_without_the_token(engine, clock, monk
             assert any("Check the token in WOQ_DISPATCH_TOKEN" in n.message for n in app._notifications)
     finally:
         handle.stop()
+
+
+async def test_from_the_outbox_r_reassigns_again_and_enter_opens_the_ticket(engine, clock, server):
+    """The outbox says "reassign the ticket again": r does, from where the ticket is
+    now; enter opens the ticket (issue 15, item 10)."""
+    from woq_tui.screens.ticket import TicketScreen
+
+    seed(engine)
+    record(engine, clock, [TicketRef("T0001", "S001", 0)], "S002", "wrong area", "D1023")  # a stale version
+    app = make_app(engine, clock, server.url, read_only=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        done, seen = await watch(pilot, 1, engine)
+        assert await asyncio.to_thread(done.wait, 30)
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ReassignDialog)
+        assert dialog.tickets == (TicketRef("T0001", "S001", 1),)  # the ticket as it is now
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.ticket_no == "T0001"

@@ -266,3 +266,46 @@ def test_snapshot_station_detail_chinese(snap_compare, sqlite_url, settings, clo
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(140, 40), run_before=open_detail)
+
+
+async def test_list_keys_move_the_ranking(weeks_context):
+    """G, g, j and k move as on the ticket lists (issue 15, item 10)."""
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        table = screen.query_one(DataTable)
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g", "j", "j", "k")
+        assert table.cursor_row == 1
+
+
+async def test_the_drill_down_opens_tickets_steps_and_exports(weeks_context, tmp_path, monkeypatch):
+    """enter on a ticket opens it, [ ] step the period, e exports (issue 15, item 10)."""
+    from woq_tui.screens.ticket import TicketScreen
+
+    monkeypatch.chdir(tmp_path)
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, StationDetailScreen)
+        first = detail.period
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert detail.period.first_day == first.first_day - timedelta(days=7)
+        assert detail.detail.period == detail.period
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert len(list(tmp_path.glob("station_*.csv"))) == 1 and len(list(tmp_path.glob("station_*.svg"))) == 1
+        tickets = detail.query_one("#detail-tickets", DataTable)
+        assert tickets.row_count > 0
+        tickets.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert app.screen.ticket_no == tickets.coordinate_to_cell_key((0, 0)).row_key.value

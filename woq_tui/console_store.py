@@ -135,6 +135,13 @@ class ConsoleStore:
         with self.sessions() as session:
             return ticket_queries.stations(session)
 
+    def ticket_ref(self, ticket_no: str) -> TicketRef | None:
+        """The ticket's station and version as the database has them now (to reassign
+        it again from the outbox)."""
+        from woq_tui.dispatch.outbox import ticket_ref
+
+        return ticket_ref(self.context.engine, ticket_no)
+
     def reassign_targets(self) -> list[StationCandidate]:
         from woq_tui.dispatch.candidates import station_candidates
 
@@ -143,7 +150,8 @@ class ConsoleStore:
     def urge(self, ticket_nos: Iterable[str]) -> UrgeResult:
         from woq_tui.store import actions
 
-        return actions.urge(self.sessions, self.context.clock, self.context.operator, ticket_nos)
+        cooldown = timedelta(minutes=self.context.settings.console.urge_cooldown_minutes)
+        return actions.urge(self.sessions, self.context.clock, self.context.operator, ticket_nos, cooldown=cooldown)
 
     def reveal_phone(self, ticket_no: str) -> str | None:
         """The number, once its reveal is recorded (store/actions.py)."""

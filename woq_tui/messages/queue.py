@@ -68,6 +68,7 @@ MESSAGES = {
     "queue.key.sort": ("排序", "Sort"),
     "queue.key.reverse": ("反向排序", "Reverse sort"),
     "queue.key.pause": ("暂停", "Pause"),
+    "queue.key.resume": ("继续", "Resume"),
     "queue.key.mark": ("标记", "Mark"),
     "queue.key.reassign": ("改派", "Reassign"),
     "queue.key.urge": ("催办", "Urge"),
@@ -86,6 +87,10 @@ MESSAGES = {
         "Urged {n} tickets; {skipped} resolved or unknown, not urged",
     ),
     "urge.failed": ("催办失败：{error}", "Urge failed: {error}"),
+    "urge.recent": (
+        "{n} 张在 {minutes} 分钟内已催办过，未重复催办（{tickets}）",
+        "{n} urged within the last {minutes} minutes, not urged again ({tickets})",
+    ),
     "list.no_ticket": ("没有选中的工单", "No ticket selected"),
     "export.done": ("已导出 {rows} 行到 {csv}，截图 {svg}", "Exported {rows} rows to {csv}, screenshot {svg}"),
     "export.failed": ("导出失败：{error}", "Export failed: {error}"),

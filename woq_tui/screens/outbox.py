@@ -18,7 +18,7 @@ from woq_tui.i18n import t
 from woq_tui.outbox_feed import OutboxChanged
 from woq_tui.screens.base import WoqScreen
 from woq_tui.screens.confirm import ConfirmScreen
-from woq_tui.values.outbox import OutboxView
+from woq_tui.values.outbox import OutboxView, TicketRef
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 
@@ -46,6 +46,8 @@ class OutboxScreen(WoqScreen):
     BINDINGS = [
         Binding("t", "retry", "outbox.key.retry", id="outbox.retry"),
         Binding("d,delete", "drop", "outbox.key.drop", id="outbox.drop"),
+        Binding("r", "reassign", "queue.key.reassign", id="outbox.reassign"),
+        Binding("enter", "open_ticket", "table.open", id="outbox.open"),
     ]
     DEFAULT_CSS = """
     OutboxScreen #summary { height: 1; padding: 0 1; color: $text-muted; }
@@ -155,6 +157,10 @@ class OutboxScreen(WoqScreen):
         key = self._cursor_key()
         return self.entries.get(key) if key else None
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_ticket()
+
     def on_data_table_row_highlighted(self) -> None:
         self._show_detail()
 
@@ -196,9 +202,35 @@ class OutboxScreen(WoqScreen):
     # -- retry and drop ----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("retry", "drop") and not self.context.can_write:
-            return None  # shown disabled: read-only consoles don't touch the outbox
+        if action in ("retry", "drop", "reassign") and not self.context.can_write:
+            return False  # a read-only console does not touch the outbox
         return True
+
+    def action_open_ticket(self) -> None:
+        entry = self.current()
+        if entry is not None:
+            from woq_tui.screens.ticket import TicketScreen
+
+            self.app.push_screen(TicketScreen(entry.ticket_no))
+
+    def action_reassign(self) -> None:
+        """Reassign the entry's ticket again (after a conflict or a refusal), from where
+        the ticket is now."""
+        entry = self.current()
+        if entry is not None:
+            self.current_ref.load(entry.ticket_no)
+
+    @cached_property
+    def current_ref(self) -> Loader[str, TicketRef | None]:
+        return Loader(self, self.store.ticket_ref, self._reassign_again, what="db.unreachable")
+
+    def _reassign_again(self, ticket_no: str, ref: TicketRef | None) -> None:
+        if ref is None:
+            self.notify(t("ticket.not_found", no=ticket_no), severity="warning")
+            return
+        from woq_tui.screens.reassign import start_reassign
+
+        start_reassign(self, [ref])
 
     def action_retry(self) -> None:
         entry = self.current()

@@ -63,6 +63,7 @@ class TicketScreen(TicketActionsScreen):
             yield Static(id="timeline")
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one(AppHeader).screen_title = f"{t(self.TITLE_KEY)} · {self.ticket_no}"
         self.set_interval(1, self.show_clock)
         self.query_one("#body").focus()

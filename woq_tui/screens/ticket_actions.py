@@ -13,6 +13,7 @@ from woq_tui.values.outbox import TicketRef
 from woq_tui.values.queue import QueueRow
 from woq_tui.values.tickets import UrgeResult
 from woq_tui.widgets.loader import Loader
+from woq_tui.widgets.translated import change_bindings
 
 
 def refuse_write(screen: Screen, action_key: str) -> bool:
@@ -25,12 +26,23 @@ def refuse_write(screen: Screen, action_key: str) -> bool:
     return True
 
 
+# The actions that change tickets (reassign, urge, reveal, reclassify, reviews).
+WRITE_ACTIONS = frozenset({"reassign", "urge", "reveal"})
+
+
 class TicketActionsScreen(WoqScreen):
     """A screen that shows tickets: urge and reassign act on selected_rows()."""
 
     def selected_rows(self) -> list[QueueRow]:
         """The tickets an action applies to; screens that show tickets say which."""
         return []
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # A read-only console's footer does not offer the writes; pressed anyway, they
+        # say why they are refused.
+        if not self.context.can_write:
+            change_bindings(self, WRITE_ACTIONS, show=False)
 
     def rows_to_change(self, action_key: str) -> list[QueueRow]:
         """The tickets a write applies to; none (and the reason told) when this console
@@ -63,6 +75,9 @@ class TicketActionsScreen(WoqScreen):
             message = t("urge.done_some", n=len(result.urged), skipped=len(result.skipped))
         else:
             message = t("urge.done", n=len(result.urged))
+        if result.recent:
+            minutes = self.context.settings.console.urge_cooldown_minutes
+            message += "\n" + t("urge.recent", n=len(result.recent), minutes=minutes, tickets="、".join(result.recent[:3]))
         self.urged(message)
 
     def urged(self, message: str) -> None:

@@ -19,6 +19,7 @@ from woq_tui.values.queue import QueueRow
 from woq_tui.widgets.loader import Loader, show_failure
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_table import TicketTable
+from woq_tui.widgets.translated import change_bindings
 
 
 class TicketListScreen(TicketActionsScreen):
@@ -59,6 +60,8 @@ class TicketListScreen(TicketActionsScreen):
 
     def action_pause(self) -> None:
         self.live.paused = not self.live.paused
+        # The footer names what the key does now: 暂停 while live, 继续 while paused.
+        change_bindings(self, ["pause"], description=t("queue.key.resume" if self.live.paused else "queue.key.pause"))
         self.notify(t("live.paused_note" if self.live.paused else "live.resumed_note"))
 
     # --- tickets -------------------------------------------------------------------

@@ -79,3 +79,5 @@ class UrgeResult:
     urged: list[str]
     # ticket numbers not found, or already resolved (nothing to urge)
     skipped: list[str]
+    # urged already within [console] urge_cooldown_minutes: not urged again
+    recent: list[str] = field(default_factory=list)

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Span, Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 
 from woq_tui.domain.enums import AreaType
@@ -22,6 +23,7 @@ from woq_tui.i18n import t
 from woq_tui.reporting.formatting import format_value, group_label
 from woq_tui.values.figures import StationTable
 from woq_tui.widgets.figures_cells import change_only, sparkline
+from woq_tui.widgets.translated import TranslatedBindings
 
 # Sortable columns: the label columns, then every figure.
 LABEL_COLUMNS = ("station_code", "station_name", "area_type", "trend")
@@ -87,7 +89,16 @@ def station_rows(data: StationTable, column: str, reverse: bool) -> list[Station
     return present + missing
 
 
-class StationFiguresTable(DataTable):
+class StationFiguresTable(TranslatedBindings, DataTable):
+    # The list keys of docs/keys.md, as on the ticket lists (DataTable's own home/end
+    # scroll sideways).
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "table.up", show=False),
+        Binding("down,j", "cursor_down", "table.down", show=False),
+        Binding("home,g", "scroll_top", "table.first", show=False),
+        Binding("end,G", "scroll_bottom", "table.last", show=False),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.fixed_columns = 2
