@@ -257,3 +257,39 @@ async def test_a_first_page_read_ahead_is_on_the_first_frame_and_then_the_app_wa
         assert app.screen.query_one("KpiStrip").kpis.open == 12
         assert app._warmed and asked == []
     assert frames_before_rows == []
+
+
+def test_the_page_and_its_counts_come_from_one_snapshot(context, data, engine, monkeypatch):
+    """A ticket committed between reading the page and counting must not make the
+    strip and the list disagree (issue 15, item 12)."""
+    from woq_tui.store import queries
+    from woq_tui.values.live import FIRST_REQUEST
+
+    count = queries.kpis
+
+    def late(session, now, policy):
+        add_all(engine, ticket(NOW - timedelta(minutes=5), ticket_no="LATE", due_at=NOW + timedelta(hours=1)))
+        return count(session, now, policy)
+
+    monkeypatch.setattr(queries, "kpis", late)
+    result = context.store.live(FIRST_REQUEST)
+    assert result.kpis.open == result.page.total == len(result.page.rows)
+    assert "LATE" not in {row.ticket_no for row in result.page.rows}
+
+
+async def test_the_strip_says_when_it_counted_when_the_list_is_newer(context, data, engine):
+    app = WoqApp(context)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        strip = app.screen.query_one("KpiStrip")
+        assert "counted" not in str(strip.render())
+        context.clock.advance(timedelta(seconds=5))
+        change(engine, no(0), resolved_at=NOW, status="resolved")
+        app.screen.refresh_now()  # a tick that does not count (KPI_SECONDS)
+        await settle(pilot)
+        assert no(0) not in shown(app)
+        assert "counted 10:00:00" in str(strip.render())
+        app.screen._kpis_due = 0.0  # the next tick counts
+        app.screen.refresh_now()
+        await settle(pilot)
+        assert "counted" not in str(strip.render())

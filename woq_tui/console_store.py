@@ -60,7 +60,7 @@ class ConsoleStore:
         KPI counts when asked, and the reassignment marks of the rows."""
         from woq_tui.store.queue_live import fetch
 
-        return fetch(self.sessions, self._now(), self.context.policy, request)
+        return fetch(self.context.engine, self._now(), self.context.policy, request)
 
     def queue_page(
         self, filt: QueueFilter, sort: QueueSort, reverse: bool, limit: int, after: tuple | None = None

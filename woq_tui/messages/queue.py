@@ -103,6 +103,7 @@ MESSAGES = {
         "显示的是 {time} 的数据，{seconds} 秒后重试。",
         "Showing data as of {time}; retrying in {seconds} s.",
     ),
+    "kpi.counted_at": ("计数于 {time}", "counted {time}"),
     "live.failed": ("刷新失败：{error}", "Refresh failed: {error}"),
     "live.recovered": ("数据库已恢复连接", "Database reachable again"),
     "live.paused_note": ("实时刷新已暂停，按 p 继续", "Live refresh paused; p resumes"),

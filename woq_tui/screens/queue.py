@@ -154,9 +154,14 @@ class QueueScreen(TicketListScreen):
                 pass  # ask again below: a second failure is reported as usual
         return self.store.live(request)
 
+    def _local_time(self) -> str:
+        context = self.app.context
+        return f"{context.clock.now().astimezone(context.settings.tz):%H:%M:%S}"
+
     def apply_live(self, request: LiveRequest, result: LiveResult) -> None:
+        strip = self.query_one(KpiStrip)
         if result.kpis is not None:
-            self.query_one(KpiStrip).show(result.kpis)
+            strip.show(result.kpis, self._local_time())
         self.outbox.loaded(request.outbox_generation, result.asked, result.marks)
         if request.generation != self.generation:
             self.live.fetch()  # asked before the filter or sort changed: ask again
@@ -172,6 +177,8 @@ class QueueScreen(TicketListScreen):
         else:
             applied = self.window.apply(result.changes.rows if result.changes else [])
             table.restore_cursor(remembered, applied)
+            if applied.changed and result.kpis is None:
+                strip.mark_older()
         self.watermark = result.watermark
         if self.window.complete:
             self.total = len(self.window)
@@ -199,7 +206,7 @@ class QueueScreen(TicketListScreen):
 
     def _counted(self, request: tuple[int, Future], kpis: Kpis) -> None:
         generation = request[0]
-        self.query_one(KpiStrip).show(kpis)
+        self.query_one(KpiStrip).show(kpis, self._local_time())
         if generation == self.generation and not self.window.complete and not self.filt.active:
             self.total = kpis.open
             self.show_counts()

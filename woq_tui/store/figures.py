@@ -16,11 +16,10 @@ Python only sees one row per group. Used by the station and meeting screens and 
 
 from __future__ import annotations
 
-import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import (
     BigInteger,
@@ -56,6 +55,7 @@ from woq_tui.domain.metrics import (
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.periods import Period, local_midnight
 from woq_tui.domain.timestamps import to_epoch
+from woq_tui.store.db import snapshot
 from woq_tui.values.figures import (
     Figures,
     MeetingWeek,
@@ -67,27 +67,6 @@ from woq_tui.values.figures import (
 _EPOCH_DAY = date(1970, 1, 1)
 # Points of the station screen's overdue trend: a day each, up to this many.
 TREND_POINTS = 14
-
-
-@contextlib.contextmanager
-def snapshot(engine: Engine) -> Iterator[Connection]:
-    """A connection whose statements all see the same committed data.
-
-    The percentile step uses counts from the aggregate step, so both must read one
-    snapshot: REPEATABLE READ on PostgreSQL, an explicit read transaction on SQLite
-    (pysqlite would otherwise run each SELECT in its own).
-    """
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("BEGIN")
-            try:
-                yield connection
-            finally:
-                connection.rollback()
-    else:
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
-            with connection.begin():
-                yield connection
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,20 @@ from typing import TYPE_CHECKING
 from woq_tui.values.live import FIRST_REQUEST, PREFETCH_KEY, LiveRequest, LiveResult
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy import Engine
 
     from woq_tui.domain.sla import SlaPolicy
 
 
-def fetch(sessions: sessionmaker[Session], now: datetime, policy: SlaPolicy, request: LiveRequest) -> LiveResult:
-    """In a worker thread: what `request` asks of the database (counts judged at `now`)."""
-    from woq_tui.store import queries
+def fetch(engine: Engine, now: datetime, policy: SlaPolicy, request: LiveRequest) -> LiveResult:
+    """In a worker thread: what `request` asks of the database (counts judged at `now`),
+    all from one snapshot, so that the KPI counts and the page agree."""
+    from sqlalchemy.orm import Session
 
-    with sessions() as session:
+    from woq_tui.store import queries
+    from woq_tui.store.db import snapshot
+
+    with snapshot(engine) as connection, Session(bind=connection) as session:
         page = changes = None
         watermark = request.watermark
         if not request.reload:
