@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
+from tests.factories import add_all, station, ticket
+from tests.conftest import NOW
 from tests.support import build_data, settle, shown
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
@@ -225,11 +227,19 @@ async def test_enter_opens_the_detail_and_escape_returns(context, data):
         assert app.screen.table.cursor_row.ticket_no == "95598202611260001"
 
 
-async def test_empty_database_says_so(context):
+async def test_an_empty_database_says_how_to_fill_it(context, engine):
+    """A new database shows how to import or start the demo (issue 15, item 7); a
+    database whose tickets are all resolved just has no open tickets."""
     app = WoqApp(context)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert shown(app) == []
+        assert "woq-console import" in app.screen.table.empty_text
+        assert "woq-console demo" in app.screen.table.empty_text
+    add_all(engine, station("S001"), ticket(NOW - H, resolved_at=NOW - M, status="resolved"))
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
         assert app.screen.table.empty_text == "No open tickets match"
 
 

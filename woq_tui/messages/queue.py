@@ -75,6 +75,10 @@ MESSAGES = {
     "queue.key.export": ("导出", "Export"),
     "queue.key.escape": ("取消/清除", "Cancel/clear"),
     "queue.empty": ("没有符合条件的未结工单", "No open tickets match"),
+    "queue.no_tickets": (
+        "数据库里还没有工单。导入 95598 导出文件：woq-console import 文件.xlsx，或试用演示：woq-console demo",
+        "No tickets in this database yet. Import a 95598 export: woq-console import FILE.xlsx, or try the demo: woq-console demo",
+    ),
     # writes
     "write.refused_read_only": ("只读模式：不能{action}", "Read-only mode: cannot {action}"),
     "write.refused_viewer": ("查看员角色不能{action}", "The viewer role cannot {action}"),

@@ -174,6 +174,8 @@ class QueueScreen(TicketListScreen):
             self.window.replace(result.page.rows, result.page.complete)
             table.restore_cursor(remembered)
             self.need_reload = False
+            # No ticket ever changed: the database is new; say how to fill it.
+            table.empty_text = t("queue.no_tickets" if result.watermark is None else "queue.empty")
         else:
             applied = self.window.apply(result.changes.rows if result.changes else [])
             table.restore_cursor(remembered, applied)
