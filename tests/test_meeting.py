@@ -86,7 +86,7 @@ async def test_export_saves_svg_and_html(weeks_context, tmp_path):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await open_meeting(pilot)
-        screen.export_dir = tmp_path
+        weeks_context.settings.console.export_dir = str(tmp_path)
         await pilot.press("e")
         await app.workers.wait_for_complete()
         await pilot.pause()

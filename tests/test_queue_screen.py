@@ -189,10 +189,9 @@ async def test_write_actions_are_refused_when_read_only(settings, engine, clock,
         assert session.execute(select(TicketEvent)).all() == []
 
 
-async def test_export_writes_what_is_shown(context, data, tmp_path, monkeypatch):
+async def test_export_writes_what_is_shown(context, data, tmp_path):
     tmp_path = tmp_path / "exports"
-    tmp_path.mkdir()
-    monkeypatch.chdir(tmp_path)
+    context.settings.console.export_dir = str(tmp_path)  # made when missing
     app = WoqApp(context)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -208,7 +207,25 @@ async def test_export_writes_what_is_shown(context, data, tmp_path, monkeypatch)
     assert [row[0] for row in rows[1:]] == ["95598202611260001", "95598202611260004", "95598202611260007",
                                            "95598202611260010"]
     assert rows[1][-1] == "overdue"
+    assert rows[1][-2] == "2026-11-26T08:50:00+08:00"  # the configured zone, not UTC
     assert "svg" in (tmp_path / "queue-20261126-100000.svg").read_text()[:200]
+    assert any(str(tmp_path / "queue-20261126-100000.csv") in n.message for n in app._notifications)  # the full path
+
+
+async def test_export_writes_every_ticket_of_the_filter_not_only_those_loaded(context, engine, tmp_path):
+    """The queue held 487 of 799 rows and exported 487 (issue 15, item 8)."""
+    add_all(engine, station("S001"), *(ticket(NOW - H, ticket_no=f"E{n:04d}", due_at=NOW + n * M) for n in range(1200)))
+    context.settings.console.export_dir = str(tmp_path)
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(app.screen.window) < 1200  # the queue pages
+        await pilot.press("e")
+        await settle(pilot)
+    [path] = tmp_path.glob("queue-*.csv")
+    with path.open(encoding="utf-8-sig") as file:
+        numbers = [row[0] for row in list(csv.reader(file))[1:]]
+    assert numbers == [f"E{n:04d}" for n in range(1200)]
 
 
 async def test_enter_opens_the_detail_and_escape_returns(context, data):

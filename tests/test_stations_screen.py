@@ -219,7 +219,7 @@ async def test_export_writes_csv_and_svg(weeks_context, tmp_path):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_stations(pilot)
-        screen.export_dir = tmp_path
+        weeks_context.settings.console.export_dir = str(tmp_path)
         await pilot.press("e")
         await pilot.pause()
     csv_files = list(tmp_path.glob("stations_20261123-20261129_*.csv"))
@@ -228,7 +228,11 @@ async def test_export_writes_csv_and_svg(weeks_context, tmp_path):
     raw = csv_files[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("station_code,station_name,area_type,tickets,tickets_change,open")
+    assert lines[0].startswith("station_code,station_name,area,area_type,tickets,tickets_value,tickets_change,open")
+    assert ",S001,东丽城东供电所,城区,urban," not in lines[1]  # stations in the table's order, worst first
+    first = next(line for line in lines[1:] if line.startswith("S001,"))
+    assert first.startswith("S001,东丽城东供电所,Urban,urban,") or first.startswith("S001,东丽城东供电所,城区,urban,")
+    assert "%" in first  # ratios as shown, beside their raw values
     assert len(lines) == 1 + 5 + 3 + 1
     assert "<svg" in svg_files[0].read_text(encoding="utf-8")
 
@@ -280,11 +284,11 @@ async def test_list_keys_move_the_ranking(weeks_context):
         assert table.cursor_row == 1
 
 
-async def test_the_drill_down_opens_tickets_steps_and_exports(weeks_context, tmp_path, monkeypatch):
+async def test_the_drill_down_opens_tickets_steps_and_exports(weeks_context, tmp_path):
     """enter on a ticket opens it, [ ] step the period, e exports (issue 15, item 10)."""
     from woq_tui.screens.ticket import TicketScreen
 
-    monkeypatch.chdir(tmp_path)
+    weeks_context.settings.console.export_dir = str(tmp_path)
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_stations(pilot)

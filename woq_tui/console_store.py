@@ -27,10 +27,12 @@ if TYPE_CHECKING:
     from woq_tui.values.live import LiveRequest, LiveResult
     from woq_tui.values.figures import MeetingWeek, StationDetail, StationTable
     from woq_tui.values.outbox import OutboxChange, OutboxView, TicketRef
-    from woq_tui.values.queue import Kpis, OutboxMark, QueueFilter, QueuePage, QueueSort
+    from woq_tui.values.queue import Kpis, OutboxMark, QueueFilter, QueuePage, QueueRow, QueueSort
     from woq_tui.values.stations import StationCandidate, StationChoice
-    from woq_tui.values.tickets import OverdueView, TicketDetail, UrgeResult
+    from woq_tui.values.tickets import OverdueView, Section, TicketDetail, UrgeResult
 
+# The most rows an export of a list writes.
+EXPORT_LIMIT = 200_000
 # How long the outbox screen keeps showing confirmed entries.
 CONFIRMED_SHOWN = timedelta(hours=24)
 
@@ -69,6 +71,28 @@ class ConsoleStore:
 
         with self.sessions() as session:
             return queries.queue_page(session, filt, sort, reverse, limit, after=after)
+
+    def queue_rows(self, filt: QueueFilter, sort: QueueSort, reverse: bool, limit: int = EXPORT_LIMIT) -> list[QueueRow]:
+        """Every open ticket matching the filter, in order, up to `limit` (an export of
+        the queue: not only the rows the screen has loaded)."""
+        from woq_tui.values.queue import PAGE_SIZE, sort_key
+
+        rows: list[QueueRow] = []
+        after = None
+        while len(rows) < limit:
+            page = self.queue_page(filt, sort, reverse, min(PAGE_SIZE * 10, limit - len(rows)), after)
+            rows += page.rows
+            if page.complete or not page.rows:
+                break
+            after = sort_key(sort)(page.rows[-1])
+        return rows
+
+    def section_rows(self, which: Section, limit: int = EXPORT_LIMIT) -> list[QueueRow]:
+        """Every ticket of one overdue list, most urgent first, up to `limit`."""
+        from woq_tui.store import ticket_queries
+
+        with self.sessions() as session:
+            return ticket_queries.section(session, which, self._now(), self.context.policy, limit).rows
 
     def kpis(self) -> Kpis:
         from woq_tui.store import queries

@@ -3,7 +3,10 @@ its way to the database (`self.store`, console_store.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
+
+import platformdirs
 
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -47,6 +50,19 @@ class WoqScreen(TranslatedBindings, Screen):
     def store(self) -> ConsoleStore:
         """Blocking: call it in a Loader's fetch (widgets/loader.py), never here."""
         return self.context.store
+
+    def export_folder(self) -> Path:
+        """Where `e` writes: [console] export_dir, else a woq-console folder in the
+        user's documents (never the current directory: a checkout would collect
+        untracked files). Made when missing."""
+        configured = self.context.settings.console.export_dir
+        folder = Path(configured).expanduser() if configured else Path(platformdirs.user_documents_dir()) / "woq-console"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def export_stamp(self) -> str:
+        """The local time of an export, for its file name."""
+        return self.context.clock.now().astimezone(self.context.settings.tz).strftime("%Y%m%d-%H%M%S")
 
     def palette_extras(self) -> list[tuple[str, str, Callable[[], object]]]:
         """(title, help, callback): commands of this screen that no key is bound to;

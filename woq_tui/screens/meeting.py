@@ -75,7 +75,6 @@ class MeetingScreen(WoqScreen):
         super().__init__()
         self.period: Period | None = None
         self.week: MeetingWeek | None = None
-        self.export_dir: Path | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="meeting-title")
@@ -203,7 +202,7 @@ class MeetingScreen(WoqScreen):
     def action_export(self) -> None:
         if self.period is None:
             return
-        folder = self.export_dir or Path.cwd()
+        folder = self.export_folder()
         base = f"meeting_{self.period.first_day:%Y%m%d}-{self.period.last_day:%Y%m%d}"
         try:
             svg = Path(self.app.save_screenshot(f"{base}.svg", str(folder)))
@@ -223,7 +222,7 @@ class MeetingScreen(WoqScreen):
         request.path.write_text(html, encoding="utf-8")
 
     def _saved(self, request: SaveRequest, _none: None) -> None:
-        self.notify(t("meeting.saved", svg=request.svg_name, html=request.path.name), timeout=8)
+        self.notify(t("meeting.saved", svg=str(request.path.with_name(request.svg_name)), html=str(request.path)), timeout=10)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ cursor stays on its ticket."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
@@ -17,7 +17,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
-from woq_tui.values.queue import PAGE_SIZE, QueueSort, sort_key
+from woq_tui.values.queue import PAGE_SIZE, QueueRow, QueueSort, sort_key
 from woq_tui.values.tickets import SECTIONS, OverdueView, Section, SectionData
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
@@ -26,6 +26,7 @@ from woq_tui.widgets.ticket_table import TicketTable
 from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
 if TYPE_CHECKING:
+    from woq_tui.console_store import ConsoleStore
     from woq_tui.outbox_feed import OutboxChanged
 
 COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "outbox", "summary")
@@ -120,6 +121,11 @@ class OverdueScreen(TicketListScreen):
 
     def active_table(self) -> TicketTable | None:
         return self.query_one(f"#table-{self.current.value}", TicketTable)
+
+    def export_source(self) -> Callable[[ConsoleStore], list[QueueRow]]:
+        """Every ticket of the list shown, not only the first page of it."""
+        which = self.current
+        return lambda store: store.section_rows(which)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.active_table().focus()

@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -30,6 +30,7 @@ from woq_tui.values.queue import (
     Kpis,
     QueueFilter,
     QueuePage,
+    QueueRow,
     QueueSort,
     sort_key,
 )
@@ -41,6 +42,7 @@ from woq_tui.widgets.ticket_table import TicketTable
 from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
 if TYPE_CHECKING:
+    from woq_tui.console_store import ConsoleStore
     from woq_tui.outbox_feed import OutboxChanged
     from woq_tui.values.stations import StationChoice
 
@@ -116,6 +118,11 @@ class QueueScreen(TicketListScreen):
 
     def active_table(self) -> TicketTable | None:
         return self.table
+
+    def export_source(self) -> Callable[[ConsoleStore], list[QueueRow]]:
+        """Every open ticket of the current filter and order, not only those loaded."""
+        filt, sort, reverse = self.filt, self.sort, self.reverse
+        return lambda store: store.queue_rows(filt, sort, reverse)
 
     # --- live refresh (LiveSource) ---------------------------------------------------
 

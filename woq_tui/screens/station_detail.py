@@ -111,9 +111,8 @@ class StationDetailScreen(WoqScreen):
         if detail is None:
             return
         tz = self.context.settings.tz
-        folder = Path.cwd()
-        stamp = self.context.clock.now().astimezone(tz).strftime("%Y%m%d-%H%M%S")
-        base = f"station_{self.code}_{self.period.first_day:%Y%m%d}-{self.period.last_day:%Y%m%d}_{stamp}"
+        folder = self.export_folder()
+        base = f"station_{self.code}_{self.period.first_day:%Y%m%d}-{self.period.last_day:%Y%m%d}_{self.export_stamp()}"
         header = ["ticket_no", "type", "status", "sla_state", "created_at", "due_at", "summary"]
         rows = [
             [

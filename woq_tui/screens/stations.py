@@ -77,7 +77,6 @@ class StationsScreen(WoqScreen):
         self.period_kind = period.kind if period is not None else period_kind
         self.period: Period | None = period
         self.data: StationTable | None = None
-        self.export_dir: Path | None = None
         # perf_counter() when a load was asked for, when its station rows showed and
         # when everything did
         self.load_started = 0.0
@@ -227,9 +226,8 @@ class StationsScreen(WoqScreen):
     def action_export(self) -> None:
         if self.data is None or self.period is None:
             return
-        folder = self.export_dir or Path.cwd()
-        stamp = self.context.clock.now().astimezone(self.context.settings.tz).strftime("%Y%m%d-%H%M%S")
-        base = f"stations_{self.period.first_day:%Y%m%d}-{self.period.last_day:%Y%m%d}_{stamp}"
+        folder = self.export_folder()
+        base = f"stations_{self.period.first_day:%Y%m%d}-{self.period.last_day:%Y%m%d}_{self.export_stamp()}"
         csv_path = folder / f"{base}.csv"
         header, rows = station_csv(self.data, [row.code for row in self.table.ordered()])
         try:
@@ -238,7 +236,7 @@ class StationsScreen(WoqScreen):
         except OSError as exc:
             show_failure(self, "stations.export_failed", exc)
             return
-        self.notify(t("stations.exported", csv=csv_path.name, svg=svg_path.name), timeout=8)
+        self.notify(t("stations.exported", csv=str(csv_path), svg=str(svg_path)), timeout=10)
 
     def palette_extras(self) -> list[tuple[str, str, Callable[[], object]]]:
         return [

@@ -5,21 +5,28 @@ screens/ticket_actions.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from textual import on
 from textual.binding import Binding
 from textual.worker import Worker
 
+from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.reporting.csv_writer import write_csv
 from woq_tui.screens.ticket_actions import TicketActionsScreen
 from woq_tui.values.queue import QueueRow
 from woq_tui.widgets.loader import Loader, show_failure
 from woq_tui.widgets.refresh import RefreshStatus
+from woq_tui.widgets.ticket_columns import Column, export_cells
 from woq_tui.widgets.ticket_table import TicketTable
 from woq_tui.widgets.translated import change_bindings
+
+if TYPE_CHECKING:
+    from woq_tui.console_store import ConsoleStore
 
 
 class TicketListScreen(TicketActionsScreen):
@@ -98,39 +105,53 @@ class TicketListScreen(TicketActionsScreen):
 
     # --- export --------------------------------------------------------------------
 
-    def export_dir(self) -> Path:
-        return Path.cwd()
+    def export_source(self) -> Callable[[ConsoleStore], list[QueueRow]]:
+        """On the UI thread: what reads, in the export's worker, the tickets `e` writes.
+        By default those the table holds; the queue and the overdue lists read every
+        ticket of what they show."""
+        table = self.active_table()
+        rows = list(table.window) if table is not None else []
+        return lambda _store: rows
 
     def action_export(self) -> None:
         table = self.active_table()
         if table is None:
             return
-        context = self.context
-        stamp = context.clock.now().astimezone(context.settings.tz).strftime("%Y%m%d-%H%M%S")
-        base = self.export_dir() / f"{self.EXPORT_NAME}-{stamp}"
-        header, rows = table.export_rows()
+        base = self.export_folder() / f"{self.EXPORT_NAME}-{self.export_stamp()}"
         try:
             svg = self.app.save_screenshot(filename=base.name + ".svg", path=str(base.parent))
         except OSError as exc:
             show_failure(self, "export.failed", exc)
             return
-        self.exporting.load(ExportRequest(base.with_suffix(".csv"), header, rows, svg))
+        context = self.context
+        request = ExportRequest(
+            base.with_suffix(".csv"), svg, self.export_source(), tuple(table.columns), context.policy,
+            context.clock.now(), table.outbox_states(), context.settings.tz,
+        )
+        self.exporting.load(request)
 
     @cached_property
     def exporting(self) -> Loader[ExportRequest, int]:
-        return Loader(self, _write_export, self._exported, what="export.failed", latest_only=False)
+        return Loader(self, self._write_export, self._exported, what="export.failed", latest_only=False)
+
+    def _write_export(self, request: ExportRequest) -> int:
+        rows = request.source(self.store)
+        header, cells = export_cells(request.columns, rows, request.policy, request.now, request.outbox, request.tz)
+        return write_csv(request.path, header, cells)
 
     def _exported(self, request: ExportRequest, count: int) -> None:
-        self.notify(t("export.done", rows=count, csv=str(request.path), svg=request.svg))
+        self.notify(t("export.done", rows=count, csv=str(request.path), svg=request.svg), timeout=10)
 
 
 @dataclass(frozen=True)
 class ExportRequest:
+    """What an export needs from the screen, taken on the UI thread."""
+
     path: Path
-    header: list[str]
-    rows: list[list[str]]
     svg: str
-
-
-def _write_export(request: ExportRequest) -> int:
-    return write_csv(request.path, request.header, request.rows)
+    source: Callable[[ConsoleStore], list[QueueRow]]
+    columns: tuple[Column, ...]
+    policy: SlaPolicy
+    now: datetime
+    outbox: dict[str, str]
+    tz: tzinfo

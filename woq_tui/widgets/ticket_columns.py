@@ -4,8 +4,8 @@ and when it gives way on a narrow terminal (widgets/ticket_table.py lays them ou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Callable
+from datetime import datetime, tzinfo
+from typing import Callable, Iterable
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -136,3 +136,27 @@ COLUMNS = {
     "summary": Column("summary", "col.summary", 0, lambda r, c: r.summary),
 }
 QUEUE_COLUMNS = ("ticket_no", "type", "station", "status", "age", "time_left", "flags", "outbox", "summary")
+
+
+def export_cells(
+    columns: tuple[Column, ...],
+    rows: Iterable[QueueRow],
+    policy: SlaPolicy,
+    now: datetime,
+    outbox: dict[str, str],
+    tz: tzinfo,
+) -> tuple[list[str], list[list[str]]]:
+    """The rows as a list shows them, as plain cells, plus the due time in the
+    configured zone and the SLA state as a code (the CSV export): header and rows."""
+    plain = {state: Style() for state in SlaState}
+    header = [t(column.title_key) for column in columns] + ["due_at", "sla_state"]
+    out = []
+    for row in rows:
+        state = policy.state(row.created_at, row.due_at, now)
+        context = CellContext(now, policy, state, plain, outbox.get(row.ticket_no))
+        cells = [column.render(row, context) for column in columns]
+        out.append(
+            [cell.plain if isinstance(cell, Text) else str(cell or "") for cell in cells]
+            + [row.due_at.astimezone(tz).isoformat() if row.due_at else "", state.value]
+        )
+    return header, out

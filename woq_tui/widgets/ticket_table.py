@@ -26,7 +26,6 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from woq_tui.domain.enums import SlaState
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.values.queue import QueueRow
@@ -400,19 +399,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self._strips[key] = strip
         return strip
 
-    def export_rows(self) -> tuple[list[str], list[list[str]]]:
-        """What the table shows as plain cells, plus the due time and SLA state as codes
-        (for the CSV export): a header and the rows, in display order."""
+    def outbox_states(self) -> dict[str, str]:
+        """The reassignment state each held row shows now (for an export)."""
         now = self._now()
-        plain = {state: Style() for state in SlaState}
-        header = [t(column.title_key) for column in self.columns] + ["due_at", "sla_state"]
-        rows = []
-        for row in self.window:
-            state = self.policy.state(row.created_at, row.due_at, now)
-            context = CellContext(now, self.policy, state, plain, self.outbox.shown(row.ticket_no, now))
-            cells = [column.render(row, context) for column in self.columns]
-            rows.append(
-                [cell.plain if isinstance(cell, Text) else str(cell or "") for cell in cells]
-                + [row.due_at.isoformat() if row.due_at else "", state.value]
-            )
-        return header, rows
+        return {no: state for no in self.outbox if (state := self.outbox.shown(no, now)) is not None}
