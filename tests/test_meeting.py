@@ -110,3 +110,21 @@ def test_snapshot_meeting_english(snap_compare, sqlite_url, settings, clock):
 def test_snapshot_meeting_chinese_narrow(snap_compare, sqlite_url, settings, clock):
     app = snapshot_app(sqlite_url, settings, clock, "zh")
     assert snap_compare(app, terminal_size=(100, 30), run_before=_show_meeting)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_headline_tiles_keep_their_names_and_units_at_100_columns(weeks_context, language):
+    """At 100×30 the tiles lost their units ("平均首次响 …"); issue 15, item 11."""
+    from rich.cells import cell_len
+
+    from woq_tui.i18n import set_language
+
+    set_language(language)
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_meeting(pilot)
+        for tile in screen.query(KpiTile):
+            label = tile.query_one(".kpi-label")
+            text = str(label.render())
+            assert "…" not in text and cell_len(text) <= label.size.width, text
+        assert "%" in str(screen.query_one("#kpi-overdue_rate", KpiTile).query_one(".kpi-label").render())

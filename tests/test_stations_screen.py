@@ -313,3 +313,17 @@ async def test_the_drill_down_opens_tickets_steps_and_exports(weeks_context, tmp
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
         assert app.screen.ticket_no == tickets.coordinate_to_cell_key((0, 0)).row_key.value
+
+
+async def test_the_bar_never_cuts_sorted_by_from_its_column(weeks_context):
+    """In English at 100 columns "Sorted by" wrapped away from its column (issue 15,
+    item 11): the sort and legend go whole to a second line."""
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_stations(pilot)
+        lines = str(screen.query_one("#stations-bar").render()).splitlines()
+        assert len(lines) == 2 and lines[1].startswith("Sorted by ")
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(200, 30)) as pilot:
+        screen = await open_stations(pilot)
+        assert len(str(screen.query_one("#stations-bar").render()).splitlines()) == 1

@@ -45,8 +45,9 @@ def digits_text(key: str, value) -> str:
 
 
 def headline_label(key: str) -> str:
-    unit = FIGURE_BY_KEY[key].unit
-    return t(f"figure.{key}") + (" %" if unit == "ratio" else "")
+    """The tile's name: short enough for a sixth of 100 columns, with its unit (a
+    ratio's % and a duration's 分/时) so that the big digits read alone."""
+    return t(f"figure.tile.{key}")
 
 
 class MeetingScreen(WoqScreen):
@@ -138,6 +139,9 @@ class MeetingScreen(WoqScreen):
             now, before = week.totals.get(key), week.previous_totals.get(key)
             change = change_text(key, now, before, with_value=False, points=True)
             versus = t("meeting.vs_last_partial" if partial else "meeting.vs_last", value=format_value(key, before))
+            unit = t(f"figure.unit_short.{FIGURE_BY_KEY[key].unit}")
+            if unit and change.plain:
+                change.append(unit)
             line = Text.assemble(change or "=", "\n", (versus, ""))
             self.query_one(f"#kpi-{key}", KpiTile).show(digits_text(key, now), line)
         worse, improved = self._movers(week)

@@ -163,23 +163,31 @@ class StationsScreen(WoqScreen):
     # showing ------------------------------------------------------------------------
 
     def update_bar(self) -> None:
+        """The period, what it is compared with, the sort and the legend: on one line
+        where they fit, else the sort and legend on a second (never a word cut from
+        what it names, as "Sorted by" once was)."""
         if self.period is None:
             return
-        text = Text(period_title(self.period), style="bold")
         data = self.data if self.data is not None and self.data.period == self.period else None
         comparison = data.comparison if data is not None and data.comparison else self.period.comparison(self.context.clock.now())
-        text.append("  ")
-        text.append(comparison_text(comparison), "dim")
-        text.append("  ")
-        text.append(t("stations.sorted", column=column_label(self.sort_column), direction="↓" if self.sort_reverse else "↑"))
-        text.append("  ")
-        text.append(t("stations.legend_better"), "green")
-        text.append(" ")
-        text.append(t("stations.legend_worse", mark=MARK_WORSE), "bold red")
+        first = Text(period_title(self.period), style="bold")
+        first.append("  ")
+        first.append(comparison_text(comparison), "dim")
+        second = Text(t("stations.sorted", column=column_label(self.sort_column), direction="↓" if self.sort_reverse else "↑"))
+        second.append("  ")
+        second.append(t("stations.legend_better"), "green")
+        second.append(" ")
+        second.append(t("stations.legend_worse", mark=MARK_WORSE), "bold red")
         if data is None or not data.complete:
-            text.append("  ")
-            text.append(t("stations.loading"), "italic dim")
-        self.query_one("#stations-bar", Static).update(text)
+            second.append("  ")
+            second.append(t("stations.loading"), "italic dim")
+        bar = self.query_one("#stations-bar", Static)
+        room = (bar.size.width or self.size.width) - 2
+        joined = Text("\n" if first.cell_len + 2 + second.cell_len > room else "  ").join([first, second])
+        bar.update(joined)
+
+    def on_resize(self) -> None:
+        self.update_bar()
 
     # actions ------------------------------------------------------------------------
 
