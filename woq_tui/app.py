@@ -39,6 +39,7 @@ from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
     from textual.binding import ActiveBinding
+    from textual.theme import Theme
 
 
 class LazyScreen:
@@ -71,6 +72,11 @@ MAIN_SCREENS: tuple[tuple[str, str, type[Screen] | LazyScreen, str], ...] = (
     ("meeting", "4", LazyScreen("woq_tui.screens.meeting:MeetingScreen"), "screen.meeting"),
     ("outbox", "5", LazyScreen("woq_tui.screens.outbox:OutboxScreen"), "screen.outbox"),
 )
+
+
+# The themes the console offers (config, the palette's theme picker): those whose every
+# text/background pair reaches WCAG AA with the console's styles (tests/test_contrast.py).
+OFFERED_THEMES = ("textual-dark", "textual-light")
 
 
 class WoqApp(TranslatedBindings, App[None]):
@@ -107,6 +113,11 @@ class WoqApp(TranslatedBindings, App[None]):
             self, lambda _: self.context.store.pending_count(), self._quit_or_ask,
             what="quit.pending", failed=lambda _request, _error: self.exit(), name="quit",
         )
+
+    @property
+    def available_themes(self) -> dict[str, Theme]:
+        """Only the themes the console's colours were checked against (OFFERED_THEMES)."""
+        return {name: theme for name, theme in super().available_themes.items() if name in OFFERED_THEMES}
 
     def on_load(self) -> None:
         # The queue's first page is read while the driver starts and the screen composes.

@@ -29,6 +29,7 @@ from textual.strip import Strip
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.values.queue import QueueRow
+from woq_tui.widgets import symbols
 from woq_tui.widgets.sla_cell import COMPONENT
 from woq_tui.widgets.ticket_columns import COLUMNS, QUEUE_COLUMNS, CellContext, Column, ellipsize
 from woq_tui.widgets.ticket_window import Applied, OutboxMarks, TicketWindow
@@ -381,7 +382,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             style += styles["ticket-table--marked"]
         if index == self._cursor:
             style += styles["ticket-table--cursor"]
-        text = Text("●" if marked else " ", end="")
+        text = Text(symbols.MARK if marked else " ", end="")
         for column, cell_width in self._layout(width):
             value = column.render(row, context)
             cell = value if isinstance(value, Text) else Text(value or "")
