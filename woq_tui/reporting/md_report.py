@@ -44,11 +44,16 @@ def render_md(report, tz) -> str:
         lines += _table([t(f"report.{kind}")] + heads, rows)
     lines += ["", f"## {t('report.stations')}", ""]
     if report.stations:
+        from woq_tui.reporting.score_columns import extra_cell, extra_label
+
+        extras = report.station_extras
         rows = [
             [row["station_code"], row["station_name"], group_label("area", row["area_type"])]
             + [format_value(key, row.get(key)) for key in FIGURE_KEYS]
+            + [extra_cell(key, row.get(key)) for key in extras]
             for row in report.stations
         ]
+        heads = heads + [extra_label(key) for key in extras]
         lines += _table([t("report.station_code"), t("report.station"), t("report.area")] + heads, rows, labels=3)
     else:
         lines.append(t("report.empty"))
