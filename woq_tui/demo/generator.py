@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from sqlalchemy import Engine, column, func, select, table
 
 from woq_tui.demo import names
-from woq_tui.demo.pilot import planted_pilot
+from woq_tui.demo.pilot import PlantedPilot, planted_pilot
 from woq_tui.domain.models import Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.domain.stations import station_initials
@@ -145,6 +145,7 @@ class GenerateResult:
     events: int = 0
     open: int = 0
     seconds: float = 0.0
+    pilot: PlantedPilot | None = None  # docs/demo.md, "The planted pilot"
 
 
 class TicketShape:
@@ -560,6 +561,7 @@ def generate(
         result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
         result.events = _write_events(connection, generator.events, batch_size)
     result.open = generator.open
+    result.pilot = generator.pilot
     result.seconds = perf_counter() - began
     return result
 

@@ -103,16 +103,21 @@ def bootstrap_effects(
     if not pilot or not control:
         return []
     names = sum_names(figure)
-    width = len(names)
     rng = random.Random(seed)
-    groups = [([s.before for s in group], [s.after for s in group]) for group in (pilot, control)]
+    # per group and window, one list per sum over the group's stations: a resample's
+    # total is then sum(map(column.__getitem__, drawn)), the fast path in CPython
+    groups = [
+        (range(len(group)), [[s.before[i] for s in group] for i in range(len(names))],
+         [[s.after[i] for s in group] for i in range(len(names))])
+        for group in (pilot, control)
+    ]  # fmt: skip
     effects = []
     for _ in range(resamples):
         changes = []
-        for before, after in groups:
-            drawn = rng.choices(range(len(before)), k=len(before))
-            value_before = figure_of(names, _totals([before[i] for i in drawn], width), figure)
-            value_after = figure_of(names, _totals([after[i] for i in drawn], width), figure)
+        for indexes, before, after in groups:
+            drawn = rng.choices(indexes, k=len(indexes))
+            value_before = figure_of(names, [sum(map(column.__getitem__, drawn)) for column in before], figure)
+            value_after = figure_of(names, [sum(map(column.__getitem__, drawn)) for column in after], figure)
             changes.append(None if value_before is None or value_after is None else value_after - value_before)
         if None not in changes:
             effects.append(changes[0] - changes[1])

@@ -40,7 +40,7 @@ p.note {{ margin: 1mm 0; color: #555; font-size: 8.5pt; }}
 .better {{ color: #1b6e2a; }} .worse {{ color: #b3261e; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 8pt; margin-top: 1mm; }}
 th, td {{ border: 1px solid #c8c8c8; padding: .6mm 1.2mm; vertical-align: top; }}
-th {{ background: #1f4e79; color: #fff; font-weight: 600; text-align: center; }}
+th {{ background: #1f4e79; color: #fff; font-weight: 600; text-align: center; white-space: nowrap; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 td.label {{ white-space: nowrap; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}
@@ -82,7 +82,7 @@ def _tiles(bulletin: Bulletin) -> str:
             f'<div class="tile"><div class="label">{escape(sections.figure_label(key))}</div>'
             f'<div class="value">{escape(format_value(key, now))}</div>'
             f'<div class="{direction}">{escape(format_delta(key, change))}</div>'
-            f'<div class="label">{escape(t("bulletin.previous"))} {escape(format_value(key, before))}</div></div>"
+            f'<div class="label">{escape(t("bulletin.previous"))} {escape(format_value(key, before))}</div></div>'
         )
     return f'<div class="tiles">{"".join(tiles)}</div>'
 
@@ -123,6 +123,8 @@ def daily_chart(bulletin: Bulletin, width: int = 700, height: int = 210) -> str:
         label = t("bulletin.daily_mean", value=f"{month_rate * 100:.1f}%")
         parts.append(f'<line x1="{width - right - 150}" x2="{width - right - 126}" y1="9" y2="9" stroke="#1f4e79" stroke-dasharray="5 3"/>')
         parts.append(f'<text x="{width - right - 120}" y="13" style="fill:#1f4e79">{escape(label)}</text>')
+    parts.append(f'<rect x="{left}" y="4" width="10" height="10" fill="#e8a29b"/>')
+    parts.append(f'<text x="{left + 14}" y="13">{escape(t("bulletin.weekend"))}</text>')
     parts.append(f'<line x1="{left}" x2="{width - right}" y1="{upper + plot_h}" y2="{upper + plot_h}" stroke="#888"/>')
     parts.append("</svg>")
     return "".join(parts)
