@@ -59,3 +59,8 @@ def test_the_message_is_in_chinese_for_a_chinese_console(capsysbinary, sqlite_ur
     status = main(["--lang", "zh", "report", "--db", sqlite_url, *AS_OF, "--period", "year", "--from", "2027-01-01"])
     err = capsysbinary.readouterr().err.decode()
     assert status == 2 and "尚未到来" in err
+
+
+def test_the_md_report_names_its_calendar_period(capsysbinary, sqlite_url):
+    assert main(["--lang", "zh", "report", "--db", sqlite_url, *AS_OF, "--period", "quarter", "--format", "md"]) == 0
+    assert "2026年第3季度 · 统计周期：2026-07-01 00:00 至 2026-10-01 00:00（不含）" in capsysbinary.readouterr().out.decode()

@@ -1,6 +1,9 @@
 """Words of the assessment (docs/assessment.md): scorecard, black list, pilot, bulletin."""
 
 MESSAGES = {
+    # separators of lists in running text
+    "assessment.list_sep": ("、", ", "),
+    "assessment.clause_sep": ("；", "; "),
     # scorecard
     "score.score": ("得分", "Score"),
     "score.rank": ("排名", "Rank"),
@@ -25,7 +28,7 @@ MESSAGES = {
     "backlog.condition.worst_weeks": ("连续居后", "Worst weeks"),
     "backlog.none": ("没有供电所在黑名单上。", "No station is on the list."),
     "backlog.as_of": ("截至 {at}", "As of {at}"),
-    "backlog.age_days": ("已 {days} 天", "{days} days"),
+    "backlog.ticket_age": ("{ticket}（已 {days} 天）", "{ticket} ({days} days)"),
     "backlog.week_entry": ("{week} 超期率 {rate}（第 {rank}/{of} 名）", "{week}: {rate} (#{rank} of {of})"),
     "backlog.more": ("另有 {count} 件", "and {count} more"),
     "backlog.conditions": ("原因", "Why"),

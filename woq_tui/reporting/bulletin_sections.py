@@ -137,7 +137,7 @@ def ranking(bulletin: Bulletin) -> Table:
 
 def score_notes(bulletin: Bulletin) -> list[str]:
     card = bulletin.scorecard
-    weights = "、".join(f"{t('score.component.' + name)} {card.weights[name]:g}" for name in COMPONENT_NAMES)
+    weights = t("assessment.list_sep").join(f"{t('score.component.' + name)} {card.weights[name]:g}" for name in COMPONENT_NAMES)
     notes = [t("score.weights", weights=weights), t("score.min_tickets", count=card.min_tickets)]
     if not card.quality_available:
         notes.append(t("score.no_quality"))
@@ -152,11 +152,11 @@ def _conditions(entry: BacklogEntry, bulletin: Bulletin) -> str:
     if entry.weeks:
         share = f"{backlog.worst_fraction * 100:g}%"
         parts.append(t("backlog.worst_weeks", weeks=len(entry.weeks), share=share))
-    return "；".join(parts)
+    return t("assessment.clause_sep").join(parts)
 
 
 def _weeks_text(entry: BacklogEntry) -> str:
-    return "；".join(
+    return t("assessment.clause_sep").join(
         t("backlog.week_entry", week=period_label(week.period), rate=f"{week.overdue_rate * 100:.1f}%", rank=week.rank,
           of=week.stations)
         for week in entry.weeks
@@ -165,7 +165,9 @@ def _weeks_text(entry: BacklogEntry) -> str:
 
 def _tickets_text(entry: BacklogEntry, limit: int | None) -> str:
     shown = entry.tickets if limit is None else entry.tickets[:limit]
-    text = "、".join(f"{ticket.ticket_no}（{t('backlog.age_days', days=int(ticket.age_days))}）" for ticket in shown)
+    text = t("assessment.list_sep").join(
+        t("backlog.ticket_age", ticket=ticket.ticket_no, days=int(ticket.age_days)) for ticket in shown
+    )
     if limit is not None and len(entry.tickets) > limit:
         text += " " + t("backlog.more", count=len(entry.tickets) - limit)
     return text

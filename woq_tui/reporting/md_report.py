@@ -21,9 +21,14 @@ def _table(heads: list[str], rows: list[list[str]], labels: int = 1) -> list[str
 
 
 def period_lines(report, tz) -> tuple[str, str]:
+    from woq_tui.domain.periods import CALENDAR_KINDS, period_label
+
     start, end = local_minute(report.period.start, tz), local_minute(report.period.end, tz)
     as_of = local_minute(report.as_of, tz)
-    return t("report.period", start=start, end=end), t("report.as_of", as_of=as_of, tz=str(tz))
+    period = t("report.period", start=start, end=end)
+    if report.period.kind in CALENDAR_KINDS:  # `--period`: say which one ("2026年11月")
+        period = f"{period_label(report.period)} · {period}"
+    return period, t("report.as_of", as_of=as_of, tz=str(tz))
 
 
 def render_md(report, tz) -> str:

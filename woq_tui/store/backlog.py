@@ -16,7 +16,8 @@ from woq_tui.domain.backlog import backlog_list
 from woq_tui.domain.metrics import TicketFacts, finish
 from woq_tui.domain.models import Ticket
 from woq_tui.domain.periods import Period, full_weeks_before
-from woq_tui.store.figures import by_station_runs, group_sums, snapshot, stations
+from woq_tui.store.db import snapshot
+from woq_tui.store.figures import by_station_runs, group_sums, stations
 from woq_tui.values.assessment import BacklogList, BacklogTicket
 from woq_tui.values.figures import Figures, StationInfo
 

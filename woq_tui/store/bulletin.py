@@ -17,7 +17,8 @@ from woq_tui.domain.figure_catalog import empty_figures
 from woq_tui.domain.metrics import finish
 from woq_tui.domain.periods import Period
 from woq_tui.store.backlog import backlog_in
-from woq_tui.store.figures import BY_STATION, TOTAL, by_day, complete, figures_by, group_sums, rollup, snapshot, stations
+from woq_tui.store.db import snapshot
+from woq_tui.store.figures import BY_STATION, TOTAL, by_day, complete, figures_by, group_sums, rollup, stations
 from woq_tui.store.scorecard import scorecard_of
 from woq_tui.values.assessment import Bulletin
 

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, Engine
 from woq_tui.domain.metrics import finish
 from woq_tui.domain.periods import Comparison, Period
 from woq_tui.domain.scorecard import SCORE_FIGURES, build_scorecard
-from woq_tui.store.figures import BY_STATION, group_sums, snapshot, stations
+from woq_tui.store.db import snapshot
+from woq_tui.store.figures import BY_STATION, group_sums, stations
 from woq_tui.values.assessment import Scorecard
 from woq_tui.values.figures import Figures, StationInfo
 
