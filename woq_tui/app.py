@@ -31,6 +31,7 @@ from woq_tui.i18n import t
 from woq_tui.outbox_feed import OutboxChanged, OutboxCycleEnded, forward_change, start_pusher
 from woq_tui.reassign_notices import Notice, ReassignNotices
 from woq_tui.screens.queue import QueueScreen
+from woq_tui.themes import ANSI_DARK, ANSI_LIGHT, OFFERED_THEMES, checked_themes
 from woq_tui.store.queue_live import start_prefetch
 from woq_tui.values.live import PREFETCH_KEY
 from woq_tui.widgets.loader import Loader
@@ -74,11 +75,6 @@ MAIN_SCREENS: tuple[tuple[str, str, type[Screen] | LazyScreen, str], ...] = (
 )
 
 
-# The themes the console offers (config, the palette's theme picker): those whose every
-# text/background pair reaches WCAG AA with the console's styles (tests/test_contrast.py).
-OFFERED_THEMES = ("textual-dark", "textual-light")
-
-
 class WoqApp(TranslatedBindings, App[None]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
@@ -98,6 +94,10 @@ class WoqApp(TranslatedBindings, App[None]):
         self.context = context
         super().__init__()
         self.title = t("app.title")
+        # The offered themes with the colours checked for contrast (themes.py).
+        for theme in checked_themes():
+            self.register_theme(theme)
+        self.ansi_theme_dark, self.ansi_theme_light = ANSI_DARK, ANSI_LIGHT
         self.theme = context.settings.console.theme
         if context.settings.keys:
             self.set_keymap(context.settings.keys)
@@ -116,8 +116,10 @@ class WoqApp(TranslatedBindings, App[None]):
 
     @property
     def available_themes(self) -> dict[str, Theme]:
-        """Only the themes the console's colours were checked against (OFFERED_THEMES)."""
-        return {name: theme for name, theme in super().available_themes.items() if name in OFFERED_THEMES}
+        """The themes the console's colours were checked against (themes.py), and the
+        one the config names if it is another."""
+        offered = {*OFFERED_THEMES, self.context.settings.console.theme}
+        return {name: theme for name, theme in super().available_themes.items() if name in offered}
 
     def on_load(self) -> None:
         # The queue's first page is read while the driver starts and the screen composes.

@@ -25,7 +25,7 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
         width: auto; max-width: 90%; height: auto; max-height: 90%;
-        border: thick $accent; background: $surface; padding: 0 1;
+        border: thick $text-accent; background: $surface; padding: 0 1;
     }
     HelpScreen .title { dock: top; text-style: bold; }
     HelpScreen .hint { dock: bottom; color: $text-muted; }

@@ -72,7 +72,7 @@ class OverdueScreen(TicketListScreen):
     DEFAULT_CSS = """
     OverdueScreen TabbedContent { height: 1fr; }
     OverdueScreen TabPane { padding: 0; }
-    OverdueScreen .by-station { width: 30; height: 1fr; border-left: solid $panel-lighten-2; padding: 0 1; }
+    OverdueScreen .by-station { width: 30; height: 1fr; border-left: solid $foreground 55%; padding: 0 1; }
     OverdueScreen.-narrow .by-station { width: 19; padding: 0 0 0 1; }
     OverdueScreen .more { height: auto; color: $text-muted; padding: 0 1; }
     """
