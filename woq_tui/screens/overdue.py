@@ -161,6 +161,7 @@ class OverdueScreen(TicketListScreen):
     def on_outbox_changed(self, message: OutboxChanged) -> None:
         """The pusher says how a reassignment went: show it on its rows at once."""
         change = message.change
+        self.reassignment_answered(change.ticket_no, change.state)
         if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
             for table in self.query(TicketTable):
                 table.refresh()
