@@ -9,7 +9,7 @@ import pytest
 from tests.support import fill_weeks, settle, snapshot_app
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
-from woq_tui.domain.periods import period_of
+from woq_tui.domain.periods import last_full_period
 from woq_tui.screens.meeting import MeetingScreen, digits_text
 from woq_tui.store.figures import meeting_week
 from woq_tui.widgets.kpi_tile import KpiTile
@@ -33,7 +33,7 @@ async def test_headlines_movers_and_days(weeks_context, clock, settings):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await open_meeting(pilot)
-        last_week = period_of("last_week", clock.now(), settings.tz)
+        last_week = last_full_period("week", clock.now(), settings.tz)
         assert screen.period == last_week
         week = meeting_week(weeks_context.engine, last_week, clock.now())
         tile = screen.query_one("#kpi-overdue_rate", KpiTile)
@@ -62,7 +62,7 @@ async def test_brackets_move_a_week(weeks_context, clock, settings):
         await pilot.pause()
         assert screen.period.first_day == first - timedelta(days=7)
         assert screen.week.period == screen.period
-        assert "2026-11-09" in str(screen.query_one("#meeting-title").render())
+        assert "Week 46 11-09—11-15" in str(screen.query_one("#meeting-title").render())
 
 
 async def test_the_running_week_is_compared_with_the_same_span_of_last_week(weeks_context):
@@ -77,7 +77,7 @@ async def test_the_running_week_is_compared_with_the_same_span_of_last_week(week
         assert comparison.partial and comparison.as_of == comparison.period.end
         assert screen.week.previous_totals == meeting_week(
             weeks_context.engine, comparison.period, comparison.as_of).totals
-        assert "vs the same span of last week: 11-16 00:00 – 11-19 10:00" in str(screen.query_one("#meeting-title").render())
+        assert "vs the same span before: 11-16 00:00 – 11-19 10:00" in str(screen.query_one("#meeting-title").render())
         tile = screen.query_one("#kpi-tickets", KpiTile)
         assert "same span last week" in str(tile.query_one(".kpi-change").render())
 
@@ -128,3 +128,32 @@ async def test_headline_tiles_keep_their_names_and_units_at_100_columns(weeks_co
             text = str(label.render())
             assert "…" not in text and cell_len(text) <= label.size.width, text
         assert "%" in str(screen.query_one("#kpi-overdue_rate", KpiTile).query_one(".kpi-label").render())
+
+
+async def test_periods_beyond_the_week_and_the_black_list(weeks_context, engine):
+    """t gives the month, quarter and year (bars by day, week, month), ] never steps
+    into the future, and the black list is a section of the meeting (issue 13)."""
+    from tests.factories import add_all, ticket
+    from tests.conftest import NOW
+
+    # S001: five open tickets older than a week (assessment's backlog_count, backlog_days)
+    add_all(engine, *(ticket(NOW - timedelta(days=10 + n), ticket_no=f"OLD{n}", station_code="S001") for n in range(5)))
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_meeting(pilot)
+        await settle(pilot)
+        assert "S001" in str(screen.query_one("#meeting-backlog").render())
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen.period.kind == "month"
+        assert str(screen.query_one("#meeting-title").render()).startswith("Nov 2026 (to 11-26)")
+        assert "last month" in str(screen.query_one("#kpi-tickets", KpiTile).query_one(".kpi-change").render())
+        await pilot.press("t")
+        await settle(pilot)
+        assert "W45" in str(screen.query_one("#meeting-days").render())  # a bar a week
+        await pilot.press("t")
+        await settle(pilot)
+        assert "Month 11" in str(screen.query_one("#meeting-days").render())  # a bar a month
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.period.kind == "year" and screen.period.first_day.year == 2026

@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
+from tests.conftest import NOW
+from tests.factories import add_all, ticket
 from tests.support import build_data, settle
 from woq_tui.app import WoqApp
 from woq_tui.domain.models import TicketEvent
@@ -57,6 +59,8 @@ async def test_sections_switch_and_urge_acts_on_the_visible_list(context, data, 
         await pilot.press("l", "h", "h")
         assert screen.current is Section.overdue
         await pilot.press("h")
+        assert screen.current is None  # the black list's tab (issue 13)
+        await pilot.press("h")
         assert screen.current is Section.repeat
         await pilot.press("j", "u")
         await settle(pilot)
@@ -76,3 +80,29 @@ async def test_time_moves_tickets_between_lists(context, data):
         await settle(pilot)
         assert "95598202611260004" in numbers(screen, Section.overdue)
         assert numbers(screen, Section.due_soon) == ["95598202611260005", "95598202611260006"]
+
+
+async def test_the_black_list_tab_names_why_and_opens_old_tickets(context, engine):
+    """A station with five open tickets older than a week is on the black list with
+    that condition; enter on one of its tickets opens it (issue 13)."""
+    from tests.factories import station
+    from woq_tui.screens.ticket import TicketScreen
+    from woq_tui.widgets.backlog_table import BacklogTable
+
+    add_all(engine, station("S001"), station("S002", "西青农村供电所", "rural", "xqnc"))
+    add_all(engine, *(ticket(NOW - timedelta(days=8 + n), ticket_no=f"OLD{n}", station_code="S001") for n in range(5)))
+    add_all(engine, *(ticket(NOW - timedelta(days=8 + n), ticket_no=f"FEW{n}", station_code="S002") for n in range(4)))
+    app = WoqApp(context)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("h")  # from the first list back to the last tab: the black list
+        await settle(pilot)
+        table = app.screen.query_one(BacklogTable)
+        assert [entry.code for entry in table.backlog.entries] == ["S001"]
+        text = " ".join(str(table.get_row_at(i)) for i in range(table.row_count))
+        assert "5 open tickets older than 7 days" in text or "Long open" in text
+        assert "Black list (1)" in str(app.screen.query_one("TabbedContent").get_tab("backlog-tab").label)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.ticket_no.startswith("OLD")

@@ -41,7 +41,9 @@ async def test_rows_totals_and_default_order(weeks_context):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_stations(pilot)
-        assert screen.data.complete and screen.period.kind == "this_week"
+        # opens on the last full week, like the meeting view (issue 13, issue 15 item 5)
+        assert screen.data.complete and screen.period.kind == "week"
+        assert (screen.period.first_day.isoformat(), screen.period.last_day.isoformat()) == ("2026-11-16", "2026-11-22")
         keys = row_keys(screen)
         stations = keys[:5]
         assert keys[5:] == ["area:urban", "area:rural", "area:remote", "total"]
@@ -101,27 +103,36 @@ async def test_sorting_by_name_follows_pinyin(weeks_context):
         assert row_keys(screen)[:5] == ["S001", "S004", "S003", "S005", "S002"]
 
 
-async def test_period_switch_and_steps(weeks_context, clock, settings):
+async def test_period_kinds_steps_and_no_future(weeks_context, clock, settings):
+    """t: week → month → quarter → year → week; [ ] step; ] stops at the current
+    period, and every label says which period it shows (issue 13; issue 15 item 5)."""
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_stations(pilot)
-        await pilot.press("t")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        last_week = period_of("last_week", clock.now(), settings.tz)
-        assert screen.period == last_week
+        bar = lambda: str(screen.query_one("#stations-bar").render())  # noqa: E731
+        assert "Week 47 11-16—11-22" in bar()
         await pilot.press("left_square_bracket")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert screen.period.first_day == last_week.first_day - timedelta(days=7)
+        await settle(pilot)
+        assert screen.period.first_day.isoformat() == "2026-11-09"
         with snapshot(weeks_context.engine) as connection:
             assert screen.data.current == figures_by(connection, BY_STATION, screen.period, NOW)
         await pilot.press("right_square_bracket", "right_square_bracket")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert screen.period.first_day == last_week.first_day + timedelta(days=7)
-        bar = str(screen.query_one("#stations-bar").render())
-        assert "Last week" in bar and "2026-11-23" in bar
+        await settle(pilot)
+        assert screen.period.first_day.isoformat() == "2026-11-23"  # this week, up to today
+        assert screen.period.last_day.isoformat() == "2026-11-26" and "(to 11-26)" in bar()
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.period.first_day.isoformat() == "2026-11-23"  # no future
+        assert any("no future" in n.message for n in app._notifications)
+        labels = []
+        for _ in range(4):
+            await pilot.press("t")
+            await settle(pilot)
+            labels.append((screen.period.kind, bar().split("  ")[0]))
+        assert labels == [
+            ("month", "Nov 2026 (to 11-26)"), ("quarter", "2026 Q4 (to 11-26)"),
+            ("year", "2026 (to 11-26)"), ("week", "Week 48 11-23—11-29 (to 11-26)"),
+        ]
 
 
 async def test_this_week_is_compared_with_the_same_span_of_last_week(weeks_context, clock, settings):
@@ -130,13 +141,15 @@ async def test_this_week_is_compared_with_the_same_span_of_last_week(weeks_conte
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_stations(pilot)
+        screen._choose("this_week")  # the palette's running periods
+        await settle(pilot)
         comparison = screen.data.comparison
         assert comparison.partial and comparison.period.end == comparison.as_of == NOW - timedelta(days=7)
         with snapshot(weeks_context.engine) as connection:
             assert screen.data.previous == figures_by(connection, BY_STATION, comparison.period, comparison.as_of)
         bar = str(screen.query_one("#stations-bar").render())
         assert "vs same span before: 11-16 00:00 – 11-19 10:00" in bar
-        await pilot.press("t")  # last week: finished, so against the whole week before
+        await pilot.press("left_square_bracket")  # last week: finished, so against the whole week before
         await settle(pilot)
         assert not screen.data.comparison.partial
         assert "vs 2026-11-09 – 2026-11-15" in str(screen.query_one("#stations-bar").render())
@@ -162,15 +175,15 @@ async def test_changes_read_without_colour(weeks_context):
         assert "✗ worse" in str(screen.query_one("#stations-bar").render())
 
 
-@pytest.mark.parametrize("width, first", [(100, ["station_code", "station_name", "overdue_rate", "trend", "on_time_rate"]),
-                                          (200, ["station_code", "station_name", "area_type", "trend", "tickets"])])
+@pytest.mark.parametrize("width, first", [(100, ["station_code", "station_name", "overdue_rate", "trend", "score"]),
+                                          (200, ["station_code", "station_name", "area_type", "trend", "score"])])
 async def test_narrow_terminals_put_the_key_figures_first(weeks_context, width, first):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(width, 30)) as pilot:
         screen = await open_stations(pilot)
         table = screen.query_one(DataTable)
         keys = [column.key.value for column in table.ordered_columns]
-        assert keys[:5] == first and len(keys) == 17  # the rest by scrolling sideways
+        assert keys[:5] == first and len(keys) == 18  # the rest by scrolling sideways
         values = [str(table.get_cell("total", key)) for key in ("tickets", "overdue_rate")]
         other = 200 if width == 100 else 100
         await pilot.resize_terminal(other, 30)
@@ -222,8 +235,8 @@ async def test_export_writes_csv_and_svg(weeks_context, tmp_path):
         weeks_context.settings.console.export_dir = str(tmp_path)
         await pilot.press("e")
         await pilot.pause()
-    csv_files = list(tmp_path.glob("stations_20261123-20261129_*.csv"))
-    svg_files = list(tmp_path.glob("stations_20261123-20261129_*.svg"))
+    csv_files = list(tmp_path.glob("stations_20261116-20261122_*.csv"))
+    svg_files = list(tmp_path.glob("stations_20261116-20261122_*.svg"))
     assert len(csv_files) == 1 and len(svg_files) == 1
     raw = csv_files[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -321,9 +334,78 @@ async def test_the_bar_never_cuts_sorted_by_from_its_column(weeks_context):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_stations(pilot)
+        screen._choose("this_week")  # the longest comparison: the same span before
+        await settle(pilot)
         lines = str(screen.query_one("#stations-bar").render()).splitlines()
         assert len(lines) == 2 and lines[1].startswith("Sorted by ")
     app = WoqApp(weeks_context)
     async with app.run_test(size=(200, 30)) as pilot:
         screen = await open_stations(pilot)
         assert len(str(screen.query_one("#stations-bar").render()).splitlines()) == 1
+
+
+async def test_the_score_column_sorts_and_the_drill_down_shows_its_components(weeks_context, settings):
+    """The scorecard's score and rank on the station screen, and in the drill-down the
+    components it is made of with their weights (issue 13)."""
+    settings.assessment.min_tickets = 10
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(200, 40)) as pilot:
+        screen = await open_stations(pilot)
+        while screen.sort_column != "score":
+            await pilot.press("s")
+        ranked = [line for line in screen.scorecard.stations if line.rank is not None]
+        assert ranked and [line.code for line in ranked] == row_keys(screen)[: len(ranked)]
+        best = ranked[0]
+        cell = str(screen.query_one(DataTable).get_cell(best.code, "score"))
+        assert cell.startswith(f"{best.score:.1f} #1")
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, StationDetailScreen) and detail.code == best.code
+        line = str(detail.query_one("#detail-score").render())
+        assert f"Score {best.score:.1f}" in line and "rank 1" in line and "On time" in line and "×40" in line
+
+
+async def test_a_pilot_is_evaluated_from_marked_stations(weeks_context, settings):
+    """space marks stations, P asks the start and the figure, the view shows the four
+    cells, the effect, its interval and whether it is significant (issue 13)."""
+    from woq_tui.screens.pilot import PilotDialog, PilotScreen
+
+    settings.assessment.weeks = 1
+    settings.assessment.bootstrap = 200
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_stations(pilot)
+        await pilot.press("space", "down", "space", "P")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PilotDialog) and len(dialog.stations) == 2
+        dialog.query_one("#start").value = "2026-11-19"
+        await pilot.press("enter")
+        await settle(pilot)
+        view = app.screen
+        assert isinstance(view, PilotScreen) and view.result is not None
+        text = str(view.query_one("#pilot-text").render())
+        assert "Pilot stations (2)" in text and "Effect (difference in differences)" in text
+        assert "Significant" in str(view.query_one("#pilot-verdict").render())
+        assert "│" in str(view.query_one("#pilot-chart").render())
+
+
+async def test_dates_typed_in_make_a_custom_period_but_never_the_future(weeks_context):
+    from woq_tui.screens.period_dialog import PeriodDialog
+
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        screen._ask_dates()
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PeriodDialog)
+        dialog.query_one("#first").value, dialog.query_one("#last").value = "2026-12-01", "2026-12-07"
+        await pilot.press("ctrl+s")
+        assert "no future" in str(dialog.query_one("#error").render())
+        dialog.query_one("#first").value, dialog.query_one("#last").value = "2026-11-10", "2026-11-20"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.period.kind == "custom" and screen.period.first_day.isoformat() == "2026-11-10"
+        assert "Custom 2026-11-10 – 2026-11-20" in str(screen.query_one("#stations-bar").render())

@@ -14,7 +14,7 @@ otherwise.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from woq_tui.domain.periods import Period
     from woq_tui.store.figures import Report
     from woq_tui.values.live import LiveRequest, LiveResult
+    from woq_tui.values.assessment import BacklogList, PilotResult, Scorecard
     from woq_tui.values.figures import MeetingWeek, StationDetail, StationTable
     from woq_tui.values.outbox import OutboxChange, OutboxView, TicketRef
     from woq_tui.values.queue import Kpis, OutboxMark, QueueFilter, QueuePage, QueueRow, QueueSort
@@ -129,6 +130,43 @@ class ConsoleStore:
         from woq_tui.store.figures import load_station_table
 
         return load_station_table(self.context.engine, period, as_of, on_rows=on_rows)
+
+    def scorecard_of(self, table: StationTable) -> Scorecard:
+        """The scorecard of a complete station table (docs/assessment.md): its figures
+        and comparison are the table's, the audit's quality pass rate is read where
+        the audit is plugged in (store/assessment_hooks.py)."""
+        from woq_tui.store.scorecard import scorecard_of
+
+        settings = self.context.settings
+        assert table.comparison is not None
+        return scorecard_of(
+            self.context.engine, table.period, table.as_of, table.comparison, table.info, table.current,
+            table.previous, settings.assessment, self._quality(),
+        )
+
+    def _quality(self):
+        from woq_tui.store.assessment_hooks import quality_source
+
+        return quality_source(self.context.settings)
+
+    def backlog(self) -> BacklogList:
+        """The chronic backlog list (黑名单) now: the overdue screen's tab, the meeting
+        view's section."""
+        from woq_tui.store.backlog import backlog
+
+        settings = self.context.settings
+        return backlog(self.context.engine, self._now(), settings.tz, settings.assessment)
+
+    def pilot(self, stations: Sequence[str], start_day: date, figure: str = "overdue_rate") -> PilotResult:
+        """The pilot evaluation of these stations from `start_day` against all others,
+        with the daily series for its chart (raises PilotError with a message key)."""
+        from woq_tui.store.pilot import evaluate_pilot
+
+        settings = self.context.settings
+        return evaluate_pilot(
+            self.context.engine, tuple(stations), start_day, self._now(), settings.tz, figure=figure,
+            weeks=settings.assessment.weeks, resamples=settings.assessment.bootstrap, daily=True,
+        )
 
     def station_detail(self, code: str, period: Period) -> StationDetail:
         from woq_tui.store.figures import station_detail

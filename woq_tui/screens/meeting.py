@@ -9,8 +9,10 @@ and the week's report as HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,10 +21,18 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from woq_tui.domain.figure_catalog import FIGURE_BY_KEY
-from woq_tui.domain.periods import Period, period_of
+from woq_tui.domain.periods import (
+    Period,
+    last_full_period,
+    next_kind,
+    period_label,
+    step_period,
+    with_kind,
+)
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import day_label, delta, format_value, group_label
 from woq_tui.screens.base import WoqScreen
+from woq_tui.values.assessment import BacklogList
 from woq_tui.values.figures import MeetingWeek
 from woq_tui.widgets.figures_cells import MARK_WORSE, change_text
 from woq_tui.widgets.figures_charts import bar_rows, pad, paired_bars
@@ -44,6 +54,11 @@ def digits_text(key: str, value) -> str:
     return f"{value:.1f}"
 
 
+def period_kind_word(kind: str) -> str:
+    """Which word names the period before: week, month, quarter, year, or just "period"."""
+    return kind if kind in ("week", "month", "quarter", "year") else "period"
+
+
 def headline_label(key: str) -> str:
     """The tile's name: short enough for a sixth of 100 columns, with its unit (a
     ratio's % and a duration's 分/时) so that the big digits read alone."""
@@ -53,6 +68,7 @@ def headline_label(key: str) -> str:
 class MeetingScreen(WoqScreen):
     TITLE_KEY = "screen.meeting"
     BINDINGS = [
+        Binding("t", "next_period", "key.stations.period", id="meeting.period"),
         Binding("left_square_bracket", "step(-1)", "key.meeting.previous", key_display="[", id="meeting.previous"),
         Binding("right_square_bracket", "step(1)", "key.meeting.next", key_display="]", id="meeting.next"),
         Binding("e", "export", "key.meeting.export", id="meeting.export"),
@@ -95,14 +111,18 @@ class MeetingScreen(WoqScreen):
                     yield Static(t("meeting.type_mix"), classes="heading")
                     yield Static(id="meeting-types")
                 with Vertical(classes="meeting-panel"):
-                    yield Static(t("meeting.by_day"), classes="heading")
+                    yield Static(t("meeting.by_day"), classes="heading", id="meeting-days-heading")
                     yield Static(id="meeting-days")
+            with Vertical(classes="meeting-panel"):
+                yield Static(t("backlog.heading"), classes="heading")
+                yield Static(id="meeting-backlog")
 
     def on_mount(self) -> None:
         super().on_mount()
         context = self.context
-        self.period = period_of("last_week", context.clock.now(), context.settings.tz)
+        self.period = last_full_period("week", context.clock.now(), context.settings.tz)
         self.load()
+        self.backlog.load(None)
 
     def load(self) -> None:
         assert self.period is not None
@@ -118,11 +138,29 @@ class MeetingScreen(WoqScreen):
         self.query_one("#meeting-body").loading = False
         show_failure(self, "stations.failed", error)
 
+    @cached_property
+    def backlog(self) -> Loader[None, BacklogList]:
+        """The black list now (not of the period shown: it is where things stand)."""
+        return Loader(self, lambda _: self.store.backlog(), self._show_backlog, what="backlog.failed")
+
+    def _show_backlog(self, _request: None, backlog: BacklogList) -> None:
+        out = Text()
+        for index, entry in enumerate(backlog.entries):
+            if index:
+                out.append("\n")
+            out.append(f"{entry.code} {entry.station.name}  ", "bold")
+            why = []
+            if "old_open" in entry.conditions:
+                why.append(t("backlog.old_open", count=len(entry.tickets), days=backlog.backlog_days))
+            if "worst_weeks" in entry.conditions:
+                why.append(t("backlog.worst_weeks", weeks=len(entry.weeks), share=f"{backlog.worst_fraction:.0%}"))
+            out.append("；".join(why))
+        self.query_one("#meeting-backlog", Static).update(out if backlog.entries else Text(t("backlog.none"), "italic"))
+
     def _show_title(self) -> None:
         period = self.period
         assert period is not None
-        week = period.first_day.isocalendar().week
-        title = Text(t("meeting.week", week=week, start=period.first_day.isoformat(), end=period.last_day.isoformat()))
+        title = Text(period_label(period))
         comparison = self.week.comparison if self.week is not None and self.week.period == period else None
         if comparison is not None and comparison.partial:
             start, end = (moment.astimezone(period.tz) for moment in (comparison.period.start, comparison.period.end))
@@ -138,7 +176,8 @@ class MeetingScreen(WoqScreen):
         for key in HEADLINES:
             now, before = week.totals.get(key), week.previous_totals.get(key)
             change = change_text(key, now, before, with_value=False, points=True)
-            versus = t("meeting.vs_last_partial" if partial else "meeting.vs_last", value=format_value(key, before))
+            previous = t(f"meeting.previous.{period_kind_word(week.period.kind)}")
+            versus = t("meeting.vs_last_partial" if partial else "meeting.vs_last", previous=previous, value=format_value(key, before))
             unit = t(f"figure.unit_short.{FIGURE_BY_KEY[key].unit}")
             if unit and change.plain:
                 change.append(unit)
@@ -190,18 +229,55 @@ class MeetingScreen(WoqScreen):
         return bar_rows(rows, width=16)
 
     def _days(self, week: MeetingWeek) -> Text:
-        rows = []
+        """Overdue and escalations a bar each: by day for a week or a month, by week
+        for a quarter, by month for a year (a bar a day would not fit the screen)."""
+        buckets: dict[str, list[int]] = {}
+        kind = week.period.kind
         for day in week.period.days():
+            if kind == "year":
+                label = t("meeting.month_bar", month=day.month)
+            elif kind == "quarter":
+                monday = day - timedelta(days=day.weekday())
+                label = t("meeting.week_bar", week=monday.isocalendar().week, day=f"{monday:%m-%d}")
+            else:
+                label = day_label(day)
             values = week.by_day.get(day)
-            overdue = values["overdue"] if values else 0
-            escalated = round((values["escalation_rate"] or 0) * values["tickets"]) if values else 0
-            rows.append((day_label(day), overdue, escalated))
+            counts = buckets.setdefault(label, [0, 0])
+            if values:
+                counts[0] += values["overdue"]
+                counts[1] += round((values["escalation_rate"] or 0) * values["tickets"])
+        heading = "meeting.by_month" if kind == "year" else "meeting.by_week" if kind == "quarter" else "meeting.by_day"
+        self.query_one("#meeting-days-heading", Static).update(t(heading))
+        rows = [(label, overdue, escalated) for label, (overdue, escalated) in buckets.items()]
         return paired_bars(rows, (t("meeting.overdue"), t("meeting.escalated")))
 
     def action_step(self, steps: int) -> None:
         if self.period is not None:
-            self.period = self.period.step(steps)
+            moved = step_period(self.period, steps, self.context.clock.now())
+            if moved == self.period:
+                self.notify(t("period.no_future"))
+                return
+            self.period = moved
             self.load()
+
+    def action_next_period(self) -> None:
+        """week → month → quarter → year: the one holding the shown period's last day."""
+        if self.period is not None:
+            self.period = with_kind(self.period, next_kind(self.period.kind), self.context.clock.now())
+            self.load()
+
+    def palette_extras(self) -> list[tuple[str, str, Callable[[], object]]]:
+        return [(t("period.custom_command"), t("screen.meeting"), self._ask_dates)]
+
+    def _ask_dates(self) -> None:
+        from woq_tui.screens.period_dialog import PeriodDialog
+
+        def chosen(period: Period | None) -> None:
+            if period is not None:
+                self.period = period
+                self.load()
+
+        self.app.push_screen(PeriodDialog(self.period), chosen)
 
     def action_export(self) -> None:
         if self.period is None:

@@ -6,20 +6,26 @@ cursor stays on its ticket."""
 
 from __future__ import annotations
 
+import time
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
+from woq_tui.values.assessment import BacklogList
 from woq_tui.values.queue import PAGE_SIZE, QueueRow, QueueSort, sort_key
 from woq_tui.values.tickets import SECTIONS, OverdueView, Section, SectionData
+from woq_tui.widgets.backlog_table import BacklogTable
 from woq_tui.widgets.kpi_strip import KpiStrip
+from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_columns import short_station_name
 from woq_tui.widgets.ticket_table import TicketTable
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
     from woq_tui.console_store import ConsoleStore
     from woq_tui.outbox_feed import OutboxChanged
 
+BACKLOG_TAB = "backlog-tab"
 COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "outbox", "summary")
 
 
@@ -82,6 +89,7 @@ class OverdueScreen(TicketListScreen):
         self.windows = {which: TicketWindow(sort_key(QueueSort.urgency)) for which in SECTIONS}
         self.outbox = OutboxMarks()
         self.loaded = False
+        self.backlog_loaded_at: float | None = None
 
     def compose_body(self) -> ComposeResult:
         context = self.app.context
@@ -102,6 +110,9 @@ class OverdueScreen(TicketListScreen):
                         with VerticalScroll(classes="by-station"):
                             yield Static(id=f"stations-{which.value}")
                     yield Static(classes="more", id=f"more-{which.value}")
+            # The chronic backlog list (黑名单, docs/assessment.md): read when shown.
+            with TabPane(t("backlog.tab"), id=BACKLOG_TAB):
+                yield BacklogTable(id="backlog")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -115,24 +126,52 @@ class OverdueScreen(TicketListScreen):
         return title if count is None else t("section.count", title=title, n=f"{count:,}")
 
     @property
-    def current(self) -> Section:
+    def current(self) -> Section | None:
+        """The list shown; None on the black list's tab."""
         active = self.query_one(TabbedContent).active or f"section-{SECTIONS[0].value}"
-        return Section(active.removeprefix("section-"))
+        return None if active == BACKLOG_TAB else Section(active.removeprefix("section-"))
 
     def active_table(self) -> TicketTable | None:
-        return self.query_one(f"#table-{self.current.value}", TicketTable)
+        current = self.current
+        return None if current is None else self.query_one(f"#table-{current.value}", TicketTable)
 
     def export_source(self) -> Callable[[ConsoleStore], list[QueueRow]]:
         """Every ticket of the list shown, not only the first page of it."""
         which = self.current
-        return lambda store: store.section_rows(which)
+        return lambda store: store.section_rows(which) if which is not None else []
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self.active_table().focus()
+        table = self.active_table()
+        if table is not None:
+            table.focus()
+            return
+        self.query_one(BacklogTable).focus()
+        if self.backlog_loaded_at is None or time.monotonic() - self.backlog_loaded_at > self.context.settings.console.refresh_seconds:
+            self.backlog.load(None)
 
     def action_section(self, step: int) -> None:
-        index = (SECTIONS.index(self.current) + step) % len(SECTIONS)
-        self.query_one(TabbedContent).active = f"section-{SECTIONS[index].value}"
+        tabs = [f"section-{which.value}" for which in SECTIONS] + [BACKLOG_TAB]
+        content = self.query_one(TabbedContent)
+        content.active = tabs[(tabs.index(content.active or tabs[0]) + step) % len(tabs)]
+
+    @cached_property
+    def backlog(self) -> Loader[None, BacklogList]:
+        return Loader(self, lambda _: self.store.backlog(), self._show_backlog, what="backlog.failed")
+
+    def _show_backlog(self, _request: None, backlog: BacklogList) -> None:
+        self.backlog_loaded_at = time.monotonic()
+        self.query_one(BacklogTable).show(backlog, self.context.settings.tz)
+        tab = self.query_one(TabbedContent).get_tab(BACKLOG_TAB)
+        tab.label = t("backlog.tab_count", n=len(backlog.entries))
+
+    @on(DataTable.RowSelected, "#backlog")
+    def _open_backlog_ticket(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        ticket_no = self.query_one(BacklogTable).selected_ticket()
+        if ticket_no is not None:
+            from woq_tui.screens.ticket import TicketScreen
+
+            self.app.push_screen(TicketScreen(ticket_no))
 
     # --- LiveSource ----------------------------------------------------------------
 

@@ -3,6 +3,7 @@ and its open and overdue tickets of the period."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from textual.widgets import DataTable, Static
 
 from woq_tui.domain.enums import SlaState
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
-from woq_tui.domain.periods import Period
+from woq_tui.domain.periods import Period, step_period
 from woq_tui.i18n import t
 from woq_tui.reporting.csv_writer import write_csv
 from woq_tui.reporting.formatting import (
@@ -25,6 +26,7 @@ from woq_tui.reporting.formatting import (
     period_title,
 )
 from woq_tui.screens.base import WoqScreen
+from woq_tui.values.assessment import COMPONENT_NAMES, StationScore
 from woq_tui.values.figures import StationDetail
 from woq_tui.widgets.app_header import AppHeader
 from woq_tui.widgets.figures_cells import bar
@@ -44,6 +46,7 @@ class StationDetailScreen(WoqScreen):
     ]
     DEFAULT_CSS = """
     StationDetailScreen #detail-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    StationDetailScreen #detail-score { height: auto; padding: 0 1; }
     StationDetailScreen .section { height: 1; padding: 0 1; color: $text-accent; text-style: bold; }
     StationDetailScreen #detail-types { height: auto; max-height: 11; }
     StationDetailScreen #detail-lower { height: 1fr; }
@@ -52,14 +55,17 @@ class StationDetailScreen(WoqScreen):
     """
 
 
-    def __init__(self, code: str, period: Period) -> None:
+    def __init__(self, code: str, period: Period, score: StationScore | None = None) -> None:
         super().__init__()
         self.code = code
         self.period = period
+        # the station's line of the period's scorecard, from the station screen
+        self.score = score
         self.detail: StationDetail | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="detail-title")
+        yield Static(id="detail-score")
         yield Static(t("station_detail.by_type"), classes="section")
         yield DataTable(id="detail-types", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="detail-lower"):
@@ -90,7 +96,12 @@ class StationDetailScreen(WoqScreen):
         show_failure(self, "stations.failed", error)
 
     def action_step(self, steps: int) -> None:
-        self.period = self.period.step(steps)
+        moved = step_period(self.period, steps, self.context.clock.now())
+        if moved == self.period:
+            self.notify(t("period.no_future"))
+            return
+        self.period = moved
+        self.score = None  # the scorecard was the other period's
         self.query_one("#detail-title", Static).update(f"{self.code}  {period_title(self.period)}")
         for table in self.query(DataTable):
             table.loading = True
@@ -138,6 +149,7 @@ class StationDetailScreen(WoqScreen):
 
     def _loaded(self, _code: str, detail: StationDetail) -> None:
         self.detail = detail
+        self.query_one("#detail-score", Static).update(score_line(self.score, self.context.settings.assessment))
         for table in self.query(DataTable):
             table.clear(columns=True)
         info = detail.station
@@ -183,3 +195,24 @@ class StationDetailScreen(WoqScreen):
     @staticmethod
     def _number(key: str, values: dict) -> Text:
         return Text(format_value(key, values.get(key)), justify="right")
+
+
+def score_line(line: StationScore | None, settings) -> Text:
+    """The station's score, rank and change, and each component with its weight
+    (docs/assessment.md): what the score is made of."""
+    if line is None:
+        return Text("")
+    out = Text()
+    if line.score is None:
+        out.append(t("score.unranked", count=settings.min_tickets), "italic")
+    else:
+        out.append(f"{t('score.score')} {line.score:.1f}  ", "bold")
+        out.append(t("score.rank_of", rank=line.rank))
+        if line.change is not None:
+            out.append(f"  {t('score.change')} {line.change:+.1f}")
+    weights = asdict(settings.weights)
+    for name in COMPONENT_NAMES:
+        value = line.components.get(name)
+        shown = t("none") if value is None else f"{value * 100:.1f}%"
+        out.append(f"   {t('score.component.' + name)} {shown} ×{weights.get(name, 0):g}", "" if weights.get(name) else "dim")
+    return out

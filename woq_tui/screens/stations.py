@@ -25,12 +25,22 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
-from woq_tui.domain.periods import PERIOD_KINDS, Comparison, Period, period_of
+from woq_tui.domain.periods import (
+    PERIOD_KINDS,
+    Comparison,
+    Period,
+    last_full_period,
+    next_kind,
+    period_of,
+    step_period,
+    with_kind,
+)
 from woq_tui.i18n import t
 from woq_tui.reporting.csv_writer import write_csv
 from woq_tui.reporting.formatting import period_title
 from woq_tui.reporting.station_csv import station_csv
 from woq_tui.screens.base import WoqScreen
+from woq_tui.values.assessment import Scorecard
 from woq_tui.values.figures import StationTable
 from woq_tui.widgets.figures_cells import MARK_WORSE
 from woq_tui.widgets.loader import Loader, show_failure
@@ -56,12 +66,23 @@ class FiguresRequest:
     as_of: datetime
 
 
+@dataclass(frozen=True)
+class StationView:
+    """What the screen shows of a period: its figures, and once they are complete the
+    scorecard computed from them (docs/assessment.md)."""
+
+    table: StationTable
+    scorecard: Scorecard | None = None
+
+
 class StationsScreen(WoqScreen):
     TITLE_KEY = "screen.stations"
     BINDINGS = [
         Binding("s", "next_sort", "key.stations.next_sort", id="stations.sort"),
         Binding("S", "reverse_sort", "key.stations.reverse_sort", id="stations.reverse_sort"),
         Binding("t", "next_period", "key.stations.period", id="stations.period"),
+        Binding("space", "mark", "key.stations.mark", id="stations.mark"),
+        Binding("P", "pilot", "key.stations.pilot", id="stations.pilot"),
         Binding("left_square_bracket", "step(-1)", "key.stations.previous", key_display="[", id="stations.previous"),
         Binding("right_square_bracket", "step(1)", "key.stations.next", key_display="]", id="stations.next"),
         Binding("enter", "open_station", "key.stations.open", id="stations.open", show=False),
@@ -72,19 +93,20 @@ class StationsScreen(WoqScreen):
     StationsScreen #stations-table { height: 1fr; }
     """
 
-    def __init__(self, period_kind: str = "this_week", period: Period | None = None) -> None:
+    def __init__(self, period: Period | None = None) -> None:
         super().__init__()
-        self.period_kind = period.kind if period is not None else period_kind
+        # None: the last full week, as the meeting view opens (docs/assessment.md)
         self.period: Period | None = period
         self.data: StationTable | None = None
+        self.scorecard: Scorecard | None = None
         # perf_counter() when a load was asked for, when its station rows showed and
         # when everything did
         self.load_started = 0.0
         self.rows_shown_at = 0.0
         self.complete_at = 0.0
         self.loaded_at = 0.0  # time.monotonic() of the last complete load
-        # (period, as_of minute) -> complete table, most recent last
-        self.cache: OrderedDict[tuple, StationTable] = OrderedDict()
+        # (period, as_of minute) -> complete view, most recent last
+        self.cache: OrderedDict[tuple, StationView] = OrderedDict()
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="stations-bar")
@@ -106,7 +128,7 @@ class StationsScreen(WoqScreen):
         super().on_mount()
         context = self.context
         if self.period is None:
-            self.period = period_of(self.period_kind, context.clock.now(), context.settings.tz)
+            self.period = last_full_period("week", context.clock.now(), context.settings.tz)
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -121,11 +143,13 @@ class StationsScreen(WoqScreen):
         return (period.start, period.end, period.kind, as_of.replace(second=0, microsecond=0))
 
     @cached_property
-    def figures(self) -> Loader[FiguresRequest, StationTable]:
+    def figures(self) -> Loader[FiguresRequest, StationView]:
         return Loader(self, self._read, self._loaded, what="stations.failed", partial=True)
 
-    def _read(self, request: FiguresRequest, report: Callable[[StationTable], None]) -> StationTable:
-        return self.store.station_table(request.period, request.as_of, on_rows=report)
+    def _read(self, request: FiguresRequest, report: Callable[[StationView], None]) -> StationView:
+        store = self.store
+        table = store.station_table(request.period, request.as_of, on_rows=lambda rows: report(StationView(rows)))
+        return StationView(table, store.scorecard_of(table))
 
     def load(self, cached: bool = True) -> None:
         """Show the period's figures: from the cache when this minute already read
@@ -136,7 +160,7 @@ class StationsScreen(WoqScreen):
         hit = self.cache.get(self._cache_key(self.period, as_of)) if cached else None
         if hit is not None:
             self.figures.forget()  # an answer still on its way is older than this
-            self.cache.move_to_end(self._cache_key(self.period, hit.as_of))
+            self.cache.move_to_end(self._cache_key(self.period, hit.table.as_of))
             self._loaded(FiguresRequest(self.period, as_of), hit)
             return
         # No loading overlay: the bar says the figures are being read, and the old ones
@@ -145,16 +169,17 @@ class StationsScreen(WoqScreen):
         self.figures.load(FiguresRequest(self.period, as_of))
         self.update_bar()
 
-    def _loaded(self, _request: FiguresRequest, table: StationTable) -> None:
-        self.data = table
-        self.table.show(table)
+    def _loaded(self, _request: FiguresRequest, view: StationView) -> None:
+        table = self.data = view.table
+        self.scorecard = view.scorecard
+        self.table.show(table, scores=view.scorecard)
         if not self.rows_shown_at or self.rows_shown_at < self.load_started:
             self.rows_shown_at = time.perf_counter()
         if table.complete:
             self.complete_at = time.perf_counter()
             self.loaded_at = time.monotonic()
             key = self._cache_key(table.period, table.as_of)
-            self.cache[key] = table
+            self.cache[key] = view
             self.cache.move_to_end(key)
             while len(self.cache) > CACHE_SIZE:
                 self.cache.popitem(last=False)
@@ -200,21 +225,41 @@ class StationsScreen(WoqScreen):
 
     def action_next_sort(self) -> None:
         column = SORT_COLUMNS[(SORT_COLUMNS.index(self.sort_column) + 1) % len(SORT_COLUMNS)]
-        # numbers start worst-or-biggest first, names alphabetically
-        self._sorted(column, column in FIGURE_KEYS)
+        # numbers start worst-or-biggest (best score) first, names alphabetically
+        self._sorted(column, column in FIGURE_KEYS or column == "score")
 
     def action_reverse_sort(self) -> None:
         self._sorted(self.sort_column, not self.sort_reverse)
 
     def action_next_period(self) -> None:
-        kinds = list(PERIOD_KINDS)
-        current = self.period.kind if self.period else self.period_kind
-        self._choose(kinds[(kinds.index(current) + 1) % len(kinds)] if current in kinds else kinds[0])
+        """week → month → quarter → year: the one holding the shown period's last day."""
+        if self.period is not None:
+            self.period = with_kind(self.period, next_kind(self.period.kind), self.context.clock.now())
+            self.load()
 
     def action_step(self, steps: int) -> None:
+        """The period before or after; never past the current one (no future)."""
         if self.period is not None:
-            self.period = self.period.step(steps)
+            moved = step_period(self.period, steps, self.context.clock.now())
+            if moved == self.period:
+                self.notify(t("period.no_future"))
+                return
+            self.period = moved
             self.load()
+
+    def action_mark(self) -> None:
+        self.table.toggle_mark()
+
+    def action_pilot(self) -> None:
+        """Evaluate the marked stations (or the one under the cursor) as a pilot from a
+        date the supervisor types (screens/pilot.py)."""
+        stations = sorted(self.table.marked) or [code for code in [self.selected_station()] if code]
+        if not stations:
+            self.notify(t("pilot.mark_first"), severity="warning")
+            return
+        from woq_tui.screens.pilot import ask_pilot
+
+        ask_pilot(self, stations)
 
     def selected_station(self) -> str | None:
         return self.table.selected_station()
@@ -224,7 +269,8 @@ class StationsScreen(WoqScreen):
         if code and self.period is not None:
             from woq_tui.screens.station_detail import StationDetailScreen
 
-            self.app.push_screen(StationDetailScreen(code, self.period))
+            score = self.scorecard.by_code().get(code) if self.scorecard is not None else None
+            self.app.push_screen(StationDetailScreen(code, self.period, score))
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -247,12 +293,24 @@ class StationsScreen(WoqScreen):
         self.notify(t("stations.exported", csv=str(csv_path), svg=str(svg_path)), timeout=10)
 
     def palette_extras(self) -> list[tuple[str, str, Callable[[], object]]]:
-        return [
+        """Periods no key reaches: the running ones (today, this week, last 30 days) and
+        dates typed in."""
+        running = [
             (f"{t('key.stations.period')}: {t('stations.period.' + kind)}", t("screen.stations"), lambda kind=kind: self._choose(kind))
             for kind in PERIOD_KINDS
         ]
+        return [*running, (t("period.custom_command"), t("screen.stations"), self._ask_dates)]
 
     def _choose(self, kind: str) -> None:
-        self.period_kind = kind
         self.period = period_of(kind, self.context.clock.now(), self.context.settings.tz)
         self.load()
+
+    def _ask_dates(self) -> None:
+        from woq_tui.screens.period_dialog import PeriodDialog
+
+        def chosen(period: Period | None) -> None:
+            if period is not None:
+                self.period = period
+                self.load()
+
+        self.app.push_screen(PeriodDialog(self.period), chosen)

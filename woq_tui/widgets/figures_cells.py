@@ -16,7 +16,9 @@ from woq_tui.reporting.formatting import delta, format_delta, format_value, verd
 from woq_tui.widgets import symbols
 
 SPARKS = "▁▂▃▄▅▆▇█"
-STYLE = {"better": "green", "worse": "bold red", None: "dim"}
+# A change with no better direction (a count of tickets) is plain: "dim" text failed
+# contrast on the cursor row (tests/test_contrast.py).
+STYLE = {"better": "green", "worse": "bold red", None: ""}
 MARK_WORSE = symbols.WORSE
 MARKS = {"better": "", "worse": MARK_WORSE, None: ""}
 

@@ -9,7 +9,7 @@ the screen (screens/stations.py) loads the figures and owns the period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from rich.cells import cell_len
 from rich.text import Span, Text
@@ -21,20 +21,23 @@ from woq_tui.domain.figure_catalog import FIGURE_KEYS
 from woq_tui.domain.stations import pinyin_key
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import format_value, group_label
+from woq_tui.values.assessment import Scorecard, StationScore
 from woq_tui.values.figures import StationTable
+from woq_tui.widgets import symbols
 from woq_tui.widgets.figures_cells import change_only, sparkline
 from woq_tui.widgets.translated import TranslatedBindings
 
-# Sortable columns: the label columns, then every figure.
+# Sortable columns: the label columns, the scorecard's score (docs/assessment.md), then
+# every figure.
 LABEL_COLUMNS = ("station_code", "station_name", "area_type", "trend")
-SORT_COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)
+SORT_COLUMNS = ("station_code", "station_name", "area_type", "score", *FIGURE_KEYS)
 DEFAULT_SORT = ("overdue_rate", True)
 # Column order: the figures' own order on a wide terminal; on a narrow one (fewer cells
 # than NARROW_BELOW) what a supervisor looks at first fits the screen, the rest follows
 # by horizontal scrolling (code and name stay put).
-WIDE_COLUMNS = LABEL_COLUMNS + FIGURE_KEYS
+WIDE_COLUMNS = (*LABEL_COLUMNS, "score", *FIGURE_KEYS)
 NARROW_COLUMNS = (
-    "station_code", "station_name", "overdue_rate", "trend", "on_time_rate", "tickets", "open", "overdue",
+    "station_code", "station_name", "overdue_rate", "trend", "score", "on_time_rate", "tickets", "open", "overdue",
     "avg_first_response_min", "p90_first_response_min", "avg_handling_h", "p90_handling_h",
     "repeat_dispatch_rate", "escalation_rate", "one_time_resolution_rate", "satisfaction_rate", "area_type",
 )
@@ -43,18 +46,22 @@ NARROW_BELOW = 180
 
 @dataclass(frozen=True)
 class StationRow:
-    """One station as the table shows it; `before` is None until the comparison is in."""
+    """One station as the table shows it; `before` is None until the comparison is in,
+    `score` until the scorecard is."""
 
     code: str
     values: dict[str, Any]
     before: dict[str, Any] | None
     labels: tuple[str, str, str]
     trend: str = ""
+    score: StationScore | None = None
 
 
 def column_label(column: str) -> str:
     if column in FIGURE_KEYS:
         return t(f"figure.short.{column}")
+    if column == "score":
+        return t("score.score")
     return {
         "station_code": t("report.station_code"),
         "station_name": t("report.station"),
@@ -63,7 +70,9 @@ def column_label(column: str) -> str:
     }[column]
 
 
-def station_rows(data: StationTable, column: str, reverse: bool) -> list[StationRow]:
+def station_rows(
+    data: StationTable, column: str, reverse: bool, scores: Mapping[str, StationScore] | None = None
+) -> list[StationRow]:
     """The stations in the order shown: by `column`, undefined figures always last,
     ties by station code."""
     rows = []
@@ -72,9 +81,12 @@ def station_rows(data: StationTable, column: str, reverse: bool) -> list[Station
         name, area = (info.name, info.area_type) if info else (code, "")
         before = data.previous.get(code, {}) if data.complete else None
         trend = sparkline(data.trend.get(code, [])) if data.complete else ""
-        rows.append(StationRow(code, values, before, (code, name, area), trend))
+        rows.append(StationRow(code, values, before, (code, name, area), trend, (scores or {}).get(code)))
 
     def sort_key(row: StationRow) -> tuple[bool, Any]:
+        if column == "score":
+            value = row.score.score if row.score is not None else None
+            return value is None, value if value is not None else 0
         if column in FIGURE_KEYS:
             value = row.values.get(column)
             return value is None, value if value is not None else 0
@@ -103,11 +115,23 @@ class StationFiguresTable(TranslatedBindings, DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.fixed_columns = 2
         self.data: StationTable | None = None
+        self.scores: dict[str, StationScore] = {}
         self.sort_column, self.sort_reverse = DEFAULT_SORT
         self.narrow: bool | None = None
+        # stations marked with space (a pilot's stations, docs/assessment.md)
+        self.marked: set[str] = set()
 
     def ordered(self) -> list[StationRow]:
-        return station_rows(self.data, self.sort_column, self.sort_reverse) if self.data is not None else []
+        if self.data is None:
+            return []
+        return station_rows(self.data, self.sort_column, self.sort_reverse, self.scores)
+
+    def toggle_mark(self) -> None:
+        code = self.selected_station()
+        if code is not None:
+            self.marked.symmetric_difference_update({code})
+            if self.data is not None:
+                self.show(self.data)
 
     def selected_station(self) -> str | None:
         if not self.row_count or self.data is None:
@@ -119,9 +143,13 @@ class StationFiguresTable(TranslatedBindings, DataTable):
         if self.data is not None and (self.size.width < NARROW_BELOW) != self.narrow:
             self.show(self.data)
 
-    def show(self, data: StationTable, keep_cursor: bool = True) -> None:
-        """Draw `data`, keeping the cursor on its station; a new order (keep_cursor
-        False) is shown from its top."""
+    def show(self, data: StationTable, keep_cursor: bool = True, scores: Scorecard | None = None) -> None:
+        """Draw `data` (and the scorecard when given), keeping the cursor on its
+        station; a new order (keep_cursor False) is shown from its top."""
+        if scores is not None:
+            self.scores = scores.by_code()
+        elif data is not self.data and (self.data is None or data.period != self.data.period):
+            self.scores = {}
         self.data = data
         self.narrow = self.size.width < NARROW_BELOW
         order = NARROW_COLUMNS if self.narrow else WIDE_COLUMNS
@@ -133,9 +161,11 @@ class StationFiguresTable(TranslatedBindings, DataTable):
             code, name, area = row.labels
             # Text, never str: DataTable parses a str as markup (and looks for emoji
             # codes in it: ~0.4 ms a cell), and a name with "[" in it is not markup.
+            mark = symbols.MARK + " " if code in self.marked else ""
             cells: dict[str, Any] = {
-                "station_code": Text(code), "station_name": Text(name),
+                "station_code": Text(mark + code, "bold" if mark else ""), "station_name": Text(name),
                 "area_type": Text(group_label("area", area) if area else ""), "trend": Text(row.trend, "red"),
+                "score": _score(row.score),
             }
             cells.update(_figures(row.values, row.before))
             rows.append((code, cells))
@@ -169,7 +199,7 @@ class StationFiguresTable(TranslatedBindings, DataTable):
             label = column_label(column)
             if column == self.sort_column:
                 label += " ▼" if self.sort_reverse else " ▲"
-            if column in FIGURE_KEYS:
+            if column in (*FIGURE_KEYS, "score"):
                 parts = [cells[column] for _, cells in rows if column in cells]
                 value_width = max((cell_len(value) for value, _, _ in parts), default=0)
                 change_width = max((cell_len(change.plain) for _, change, _ in parts), default=0)
@@ -180,6 +210,18 @@ class StationFiguresTable(TranslatedBindings, DataTable):
             else:
                 width = max([cell_len(label)] + [cell_len(cells[column].plain) for _, cells in rows if column in cells])
             self.add_column(label, key=column, width=width)
+
+
+def _score(line: StationScore | None) -> tuple[str, Text, bool]:
+    """The score with its rank ("87.3 #2") and its change against the period before."""
+    if line is None or line.score is None:
+        return (t("none"), Text(), False)
+    change = Text()
+    if line.change is not None and abs(line.change) >= 0.05:
+        worse = line.change < 0
+        change = Text(f"{symbols.UP if line.change > 0 else symbols.DOWN}{abs(line.change):.1f}" + (symbols.WORSE if worse else ""),
+                      "bold red" if worse else "green")
+    return (f"{line.score:.1f} #{line.rank}", change, False)
 
 
 def _figures(values: dict, before: dict | None, bold: bool = False) -> dict[str, tuple[str, Text, bool]]:

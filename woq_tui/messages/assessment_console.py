@@ -1,0 +1,36 @@
+"""Words of the console's assessment views: periods chosen by key, the score column and
+its components in the drill-down, the pilot dialog and view, the black list tab."""
+
+MESSAGES = {
+    "screen.pilot": ("试点评估", "Pilot evaluation"),
+    "key.stations.mark": ("标记", "Mark"),
+    "key.stations.pilot": ("试点评估", "Evaluate pilot"),
+    "period.no_future": ("已是当前周期：不能查看未来", "This is the current period: there is no future to show"),
+    "period.custom_command": ("选择日期范围…", "Choose dates…"),
+    "period.custom_title": ("自定义周期（含首尾两天）", "Custom period (both days included)"),
+    "period.from_label": ("开始日期", "From"),
+    "period.to_label": ("结束日期", "To"),
+    "period.bad_date": ("不是日期（YYYY-MM-DD）：{value}", "Not a date (YYYY-MM-DD): {value}"),
+    "period.reversed": ("开始日期晚于结束日期", "The first day is after the last"),
+    "period.key.apply": ("应用", "Apply"),
+    "score.unranked": ("工单少于 {count} 件，不参与排名", "Fewer than {count} tickets: not ranked"),
+    "score.rank_of": ("第 {rank} 名", "rank {rank}"),
+    "pilot.mark_first": (
+        "先用空格标记试点供电所（或把光标放在一个供电所上），再按 P",
+        "Mark the pilot stations with space (or put the cursor on one), then press P",
+    ),
+    "pilot.dialog_title": ("试点评估：{count} 个供电所（{codes}）", "Evaluate a pilot of {count} stations ({codes})"),
+    "pilot.start_label": ("试点开始日期", "The pilot started on"),
+    "pilot.figure_label": ("评价指标", "Judged by"),
+    "pilot.dialog_hint": ("Enter / Ctrl+S 评估 · Esc 取消", "Enter / Ctrl+S evaluate · Esc cancel"),
+    "pilot.key.evaluate": ("评估", "Evaluate"),
+    "pilot.computing": ("正在计算…", "Computing…"),
+    "pilot.failed": ("无法评估试点：{error}", "Cannot evaluate the pilot: {error}"),
+    "pilot.no_daily": ("两个时段都没有可绘制的日数据", "No daily values to draw in either window"),
+    "pilot.chart_title": ("每日{figure}（最高 {top}），│ 为试点开始", "Daily {figure} (top {top}); │ marks the start"),
+    "backlog.tab": ("黑名单", "Black list"),
+    "backlog.tab_count": ("黑名单 ({n})", "Black list ({n})"),
+    "backlog.why": ("上榜原因", "Why"),
+    "backlog.heading": ("黑名单（积压、久拖不办）", "Black list (backlogs, long-running tickets)"),
+    "backlog.failed": ("无法读取黑名单：{error}", "Cannot read the black list: {error}"),
+}
