@@ -1,17 +1,19 @@
-"""Reading one row of a ticket export (import-format.md): headers, values, refusals.
+"""Reading one row of a ticket export (docs/import-format.md): headers, values, refusals.
 
-Pure Python, no I/O: the store side (store/importer.py) feeds header cells and row
+Pure Python, no I/O: the store side (store/importer/) feeds header cells and row
 values in, and gets back either a `ParsedRow` (column values ready for the ticket
 table, instants as epoch seconds) or a `Rejection` with one of the spec's reason codes.
 `RowValidator` keeps the state one file needs: the ticket numbers already accepted
 (`duplicate`: `seen`, which the importer swaps per batch for the numbers of that batch
 accepted earlier, so a long file is not held in memory) and the stations known so far
-(their area decides a missing due_at).
+(their area decides a missing due_at; the first accepted row naming a station decides
+its name and area for this file).
 """
 
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Iterable, Sequence
@@ -34,7 +36,7 @@ from woq_tui.i18n import t
 
 UTC = timezone.utc
 
-# Reason codes of import-format.md
+# Reason codes of docs/import-format.md
 MISSING_FIELD = "missing_field"
 BAD_TYPE = "bad_type"
 BAD_TIMESTAMP = "bad_timestamp"
@@ -44,7 +46,7 @@ TIME_ORDER = "time_order"
 DUPLICATE = "duplicate"
 REASONS = (MISSING_FIELD, BAD_TYPE, BAD_TIMESTAMP, BAD_NUMBER, BAD_VALUE, TIME_ORDER, DUPLICATE)
 
-# column -> Chinese headers accepted (import-format.md), in the spec's order
+# column -> Chinese headers accepted (docs/import-format.md), in the spec's order
 COLUMNS: dict[str, tuple[str, ...]] = {
     "ticket_no": ("工单编号", "工单号"),
     "type": ("业务类型", "工单类型"),
@@ -89,7 +91,7 @@ TICKET_FIELDS = (
     "address",
 )
 # Always set, whether the file has the column or not: the required ones, and due_at,
-# which is derived when absent (import-format.md). Every other ticket column is left
+# which is derived when absent (docs/import-format.md). Every other ticket column is left
 # as stored when its column is absent from the file.
 ALWAYS_SET = ("type", "station_code", "created_at", "due_at")
 
@@ -138,6 +140,19 @@ _TIMESTAMP = re.compile(
     r"\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?",
     re.ASCII,  # full-width digits are not one of the spec's formats
 )
+# What no value may hold: NUL (PostgreSQL's text cannot), and lone surrogates (XLSX's
+# `_xD800_`), which no encoding can write, neither the database's nor the summary's.
+_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+
+
+def readable(text: str) -> str:
+    """`text` with every lone surrogate written as its escape (`\\ud800`), so that it
+    can be printed, written to JSON or CSV, or looked up, without an encoding error."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,17 +176,20 @@ class HeaderMap:
 
 def map_header(cells: Sequence[Any]) -> HeaderMap:
     """Match header cells to columns. The first of two cells naming the same column
-    wins; the other, like any unknown header, is ignored and listed."""
+    wins; the other, like any unknown header, is ignored and listed (once, readable)."""
     positions: dict[str, int] = {}
     names: dict[str, str] = {}
     ignored: list[str] = []
+    listed: set[str] = set()  # a set: a header of thousands of columns stays linear
     for index, cell in enumerate(cells):
         name = "" if cell is None else str(cell).strip()
         if not name:
             continue  # trailing empty header cells, as spreadsheets leave them
         column = HEADER_ALIASES.get(_key(name))
         if column is None or column in positions:
-            if name not in ignored:
+            name = readable(name)
+            if name not in listed:
+                listed.add(name)
                 ignored.append(name)
         else:
             positions[column] = index
@@ -195,6 +213,9 @@ class ParsedRow:
     values: dict[str, Any]
     # (code, name, area_type) of a station this file introduces, on its first row
     new_station: tuple[str, str, str] | None = None
+    # (code, name, area_type) of a stored station whose name or area this file changes,
+    # on the first accepted row that names it
+    station_update: tuple[str, str, str] | None = None
 
 
 class _Refused(Exception):
@@ -234,7 +255,7 @@ def cell_text(value: Any) -> str:
 class TimestampParser:
     """Epoch seconds of timestamp cells; times without an offset are in `zone`.
 
-    Raises ValueError for anything import-format.md does not list. It remembers the UTC
+    Raises ValueError for anything docs/import-format.md does not list. It remembers the UTC
     start of each local hour it has met, so that a year of tickets costs a regex match
     and two additions per time rather than a time-zone conversion (an hour in which the
     zone's offset changes is converted exactly each time).
@@ -342,14 +363,14 @@ def _free_text(value: Any) -> str | None:
     return text if text.strip() else None
 
 
-# What a row holds for the columns a file lacks (import-format.md's defaults)
+# What a row holds for the columns a file lacks (docs/import-format.md's defaults)
 _ABSENT: dict[str, Any] = {
     **{column: None for column in TICKET_FIELDS},
     "area_type": None,
     "escalated": False,
     "reopen_count": 0,
 }
-# Text columns checked for NUL and width
+# Text columns checked for width
 _CHECKED_TEXT = ("ticket_no", "station_code", "station_name", "customer_phone", "summary", "address")
 
 
@@ -384,8 +405,11 @@ class _MemoCalendar(WorkCalendar):
 class RowValidator:
     """Validates the rows of one file in order.
 
-    `stations` maps the station codes known so far to their area; it is seeded from the
-    database and grows with the stations the file introduces.
+    `stations` maps the station codes known so far to their area, `station_names` to
+    their name; both are seeded from the database and follow what the file says. A
+    station's name and area are decided by the first accepted row of the file that
+    names it: it creates the station, or changes a stored one where it gives another
+    name or area (an empty cell changes nothing).
     """
 
     header: HeaderMap
@@ -393,6 +417,7 @@ class RowValidator:
     zone: tzinfo
     stations: dict[str, str] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
+    station_names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         positions = self.header.positions
@@ -406,6 +431,9 @@ class RowValidator:
         self._free = [(c, positions[c]) for c in ("summary", "customer_phone", "address") if c in positions]
         self._escalated = positions.get("escalated")
         self._station_name = positions.get("station_name")
+        self._mapped = sorted(positions.items(), key=lambda item: item[1])
+        self._pick = itemgetter(*[i for _, i in self._mapped])
+        self._decided: set[str] = set()  # stations whose name and area this file decided
         self._timestamp = TimestampParser(self.zone)
         calendar = self.policy.calendar
         self.policy = replace(self.policy, calendar=_MemoCalendar(calendar.extra_holidays, calendar.extra_workdays))
@@ -413,7 +441,7 @@ class RowValidator:
     def ticket_no(self, cells: Sequence[Any]) -> str:
         """The ticket number of a row as the duplicate check compares it."""
         position = self.header.positions["ticket_no"]
-        return _text(cells[position]) if position < len(cells) else ""
+        return readable(_text(cells[position])) if position < len(cells) else ""
 
     def validate(self, row: int, cells: Sequence[Any]) -> ParsedRow | Rejection:
         if len(cells) < self._width:  # a short record: the missing cells are empty
@@ -422,12 +450,13 @@ class RowValidator:
         try:
             return self._parse(row, ticket_no, cells)
         except _Refused as refused:
-            return Rejection(row, ticket_no, refused.reason, t(refused.key, **refused.values))
+            return Rejection(row, readable(ticket_no), refused.reason, t(refused.key, **refused.values))
 
     def _parse(self, row: int, ticket_no: str, cells: Sequence[Any]) -> ParsedRow:
         missing = [column for column, i in self._required if _text(cells[i]) == ""]
         if missing:
             raise _Refused(MISSING_FIELD, "import.reject.missing_field", columns=", ".join(map(self._name, missing)))
+        self._check_characters(cells)
         if ticket_no in self.seen:
             raise _Refused(DUPLICATE, "import.reject.duplicate", ticket_no=_quote(ticket_no))
         for column, i in self._texts:
@@ -459,17 +488,34 @@ class RowValidator:
 
         station_code = values["station_code"] = _text(cells[self.header.positions["station_code"]])
         area = values.pop("area_type")
-        new_station = None
-        if station_code not in self.stations:
-            station_area = area or str(AreaType.urban)
-            name = station_code if self._station_name is None else _text(cells[self._station_name]) or station_code
-            new_station = (station_code, name, station_area)
-            self.stations[station_code] = station_area
+        new_station = station_update = None
+        if station_code not in self._decided:
+            self._decided.add(station_code)
+            new_station, station_update = self._decide_station(station_code, cells, area)
         if values["due_at"] is None:
             due = self.policy.due_at(values["type"], area or self.stations[station_code], from_epoch(created))
             values["due_at"] = int(due.timestamp() // 1)
         self.seen.add(ticket_no)
-        return ParsedRow(row, ticket_no, values, new_station)
+        return ParsedRow(row, ticket_no, values, new_station, station_update)
+
+    def _decide_station(
+        self, code: str, cells: Sequence[Any], area: str | None
+    ) -> tuple[tuple[str, str, str] | None, tuple[str, str, str] | None]:
+        """(new station, changed station) that the first accepted row naming `code`
+        makes: created from the row, or the stored one where the row says otherwise."""
+        given = None if self._station_name is None else _text(cells[self._station_name]) or None
+        if code not in self.stations:
+            station = (code, given or code, area or str(AreaType.urban))
+            self.stations[code], self.station_names[code] = station[2], station[1]
+            return station, None
+        stored_name, stored_area = self.station_names.get(code), self.stations[code]
+        renamed = given is not None and stored_name is not None and given != stored_name
+        moved = area is not None and area != stored_area
+        if not (renamed or moved):
+            return None, None
+        station = (code, given if renamed else stored_name or code, area if moved else stored_area)
+        self.stations[code], self.station_names[code] = station[2], station[1]
+        return None, station
 
     def _name(self, column: str) -> str:
         return self.header.names.get(column, column)
@@ -501,6 +547,27 @@ class RowValidator:
                 BAD_TIMESTAMP, "import.reject.bad_timestamp", column=self._name(column), value=_quote(value)
             ) from None
 
+    def _check_characters(self, cells: Sequence[Any]) -> None:
+        """A NUL or a lone surrogate in any value the file maps is a bad_value."""
+        picked = self._pick(cells)
+        if not isinstance(picked, tuple):
+            picked = (picked,)
+        try:
+            found = _BAD_CHARACTER.search("".join(picked))
+        except TypeError:  # numbers and datetimes from a workbook
+            found = _BAD_CHARACTER.search("".join(v for v in picked if isinstance(v, str)))
+        if found is None:
+            return
+        for column, i in self._mapped:
+            value = cells[i]
+            match = _BAD_CHARACTER.search(value) if isinstance(value, str) else None
+            if match is None:
+                continue
+            if match.group() == "\x00":
+                raise _Refused(BAD_VALUE, "import.reject.nul", column=self._name(column))
+            char = readable(match.group())
+            raise _Refused(BAD_VALUE, "import.reject.surrogate", column=self._name(column), char=char)
+
     def _check_text(self, column: str, value: Any) -> None:
         if value is None:
             return
@@ -508,8 +575,6 @@ class RowValidator:
             # a date or a yes/no where a number or code belongs: Excel turned it into one
             raise _Refused(BAD_VALUE, "import.reject.bad_value", column=self._name(column), value=_quote(value))
         text = value if isinstance(value, str) else _text(value)
-        if "\x00" in text:
-            raise _Refused(BAD_VALUE, "import.reject.nul", column=self._name(column))
         limit = MAX_LENGTH.get(column)
         if limit is not None and len(text.strip()) > limit:
             raise _Refused(BAD_VALUE, "import.reject.too_long", column=self._name(column), limit=limit)

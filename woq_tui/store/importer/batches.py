@@ -21,7 +21,14 @@ from woq_tui.store.db import IMPORT_CACHE, first_line
 from woq_tui.store.importer.copy_merge import CopyMerge
 from woq_tui.store.importer.row_writer import RowWriter
 from woq_tui.store.importer.summary import ImportSummary
-from woq_tui.store.importer.tables import STATION, Conflict, database_error, new_stations
+from woq_tui.store.importer.tables import (
+    STATION,
+    Conflict,
+    changed_stations,
+    database_error,
+    new_stations,
+    write_stations,
+)
 
 ATTEMPTS = 3
 
@@ -58,6 +65,7 @@ class BatchWriter:
             return
         if self.engine is None:  # dry run without a database: everything would be new
             summary.inserted += len(batch)
+            summary.stations_inserted += sum(parsed.new_station is not None for parsed in batch)
             return
         for attempt in range(ATTEMPTS):
             try:
@@ -73,6 +81,8 @@ class BatchWriter:
             summary.inserted += inserted
             summary.updated += updated
             summary.unchanged += unchanged
+            summary.stations_inserted += sum(parsed.new_station is not None for parsed in batch)
+            summary.stations_updated += sum(parsed.station_update is not None for parsed in batch)
             return
 
     def _write(self, engine: Engine, batch: list[ParsedRow]) -> tuple[int, int, int]:
@@ -88,9 +98,7 @@ class BatchWriter:
             if self.dry_run:
                 connection.rollback()
                 return counts
-            stations = new_stations(batch)
-            if stations:
-                self._add_stations(connection, stations)
+            self._add_stations(connection, batch)
             self._rows.write(connection, now_epoch, inserts, updates, events)
         return counts
 
@@ -100,15 +108,18 @@ class BatchWriter:
         import psycopg
 
         with engine.begin() as connection:
-            stations = new_stations(batch)
-            if stations:
-                self._add_stations(connection, stations)
+            self._add_stations(connection, batch)
             try:
                 return copy.write(connection, batch, now_epoch, self.operator, self.note)
             except psycopg.Error as exc:
                 raise database_error(engine, first_line(exc)) from None
 
-    def _add_stations(self, connection: Connection, stations: list[dict[str, Any]]) -> None:
+    def _add_stations(self, connection: Connection, batch: list[ParsedRow]) -> None:
+        """The stations the batch introduces, and the changes it makes to stored ones."""
+        write_stations(connection, changed_stations(batch))
+        stations = new_stations(batch)
+        if not stations:
+            return
         if self._station_insert is not None:
             connection.execute(self._station_insert, stations)
             return

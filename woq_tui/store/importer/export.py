@@ -83,7 +83,8 @@ class Export:
             raise ImportFileError(t("import.rejects_is_input"))
         if engine is not None and dry_run and not has_schema(engine):
             engine = None  # a dry run against an empty database: everything is new
-        validator = RowValidator(self.header, policy, policy.timezone, known_stations(engine))
+        areas, names = known_stations(engine)
+        validator = RowValidator(self.header, policy, policy.timezone, areas, station_names=names)
         writer = BatchWriter(engine, self.header.covered, clock, operator, self.path.name, dry_run)
         summary = ImportSummary(ignored_columns=self.header.ignored, dry_run=dry_run)
         indexes = None

@@ -4,6 +4,7 @@ JSON document of docs/import-format.md ("Summary"), written one reject at a time
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import dataclass, field
 from itertools import islice
@@ -14,6 +15,13 @@ from woq_tui.store.importer.scratch import temporary_storage
 
 # Rejections kept in memory; the rest are spilled to a temporary file
 KEPT_REJECTS = 100
+# What JSON leaves raw but a terminal obeys: DEL, the C1 controls (0x9b is CSI) and
+# the bidi controls. Written as \u escapes, the document reads back the same.
+_TERMINAL_CONTROLS = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(encoded: str) -> str:
+    return _TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
 
 
 class RejectLog:
@@ -92,6 +100,10 @@ class ImportSummary:
     rejects: RejectLog = field(default_factory=RejectLog)
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Stations created, and stored ones renamed or moved to another area: extra keys
+    # after the spec's in the JSON document
+    stations_inserted: int = 0
+    stations_updated: int = 0
     # Seconds spent building the figure indexes again, when the import dropped them
     # (not part of the JSON document)
     index_seconds: float | None = None
@@ -109,24 +121,34 @@ class ImportSummary:
     def _reject_json(r: Rejection) -> dict[str, Any]:
         return {"row": r.row, "ticket_no": r.ticket_no, "reason": r.reason, "message": r.message}
 
+    def _extra(self) -> dict[str, int]:
+        return {"stations_inserted": self.stations_inserted, "stations_updated": self.stations_updated}
+
     def as_json(self) -> dict[str, Any]:
-        """The document of docs/import-format.md, keys exactly as it names them (every
-        reject in memory at once: write_json streams them instead)."""
+        """The document of docs/import-format.md, the spec's keys exactly as it names
+        them, then this project's extra ones (every reject in memory at once:
+        write_json streams them instead)."""
         return {
             **self._counts(),
             "rejects": [self._reject_json(r) for r in self.rejects],
             "ignored_columns": list(self.ignored_columns),
+            **self._extra(),
         }
 
     def write_json(self, stream: IO[str]) -> None:
         """as_json() as `json.dump(..., ensure_ascii=False, indent=2)` writes it, one
-        reject at a time."""
+        reject at a time, with every control character escaped (C0 as JSON always
+        does, DEL, C1 and bidi controls too): safe to print on a terminal."""
         stream.write("{\n")
         for key, value in self._counts().items():
             stream.write(f'  "{key}": {value},\n')
         stream.write('  "rejects": [')
         separator = "\n"
-        quote = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder: no indent
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder: no indent
+
+        def quote(text: str) -> str:
+            return _escaped(encode(text))
+
         for r in self.rejects:
             stream.write(
                 f'{separator}    {{\n      "row": {r.row},\n      "ticket_no": {quote(r.ticket_no)},\n'
@@ -134,8 +156,11 @@ class ImportSummary:
             )
             separator = ",\n"
         stream.write("\n  ],\n" if separator != "\n" else "],\n")
-        ignored = json.dumps(list(self.ignored_columns), ensure_ascii=False, indent=2)
-        stream.write('  "ignored_columns": ' + ignored.replace("\n", "\n  ") + "\n}")
+        ignored = _escaped(json.dumps(list(self.ignored_columns), ensure_ascii=False, indent=2))
+        stream.write('  "ignored_columns": ' + ignored.replace("\n", "\n  "))
+        for key, value in self._extra().items():
+            stream.write(f',\n  "{key}": {value}')
+        stream.write("\n}")
 
     def close(self) -> None:
         """Drop the temporary file of spilled rejects."""
