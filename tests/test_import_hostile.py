@@ -339,3 +339,145 @@ def test_a_binary_file_is_still_not_a_csv(run, tmp_path):
     file.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
     code, _, err = run(file)
     assert code == 1 and "not a CSV or XLSX file" in err
+
+
+# --- item 9: the database must keep what the import writes --------------------------------
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused(capsys, tmp_path, url):
+    config = tmp_path / "config.toml"
+    config.write_text('[console]\nlanguage = "en"\n', encoding="utf-8")
+    file = write_csv(tmp_path / "in.csv", ZH_HEADER, ROWS)
+    code = main(["import", str(file), "--db", url, "--config", str(config)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1 and "in-memory database" in err
+
+
+def test_the_import_api_refuses_an_in_memory_engine_too(tmp_path, clock):
+    from woq_tui.store.db import upgrade
+
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    with pytest.raises(DatabaseError, match="in-memory"):
+        import_file(write_csv(tmp_path / "in.csv", ZH_HEADER, ROWS), engine, policy=SlaPolicy(), clock=clock, operator="t")
+
+
+def _many(count: int) -> list[list[str]]:
+    return [[f"B{i:06d}", "咨询", "S01", "", "", "2026-11-20 08:00", "", "", "", ""] for i in range(count)]
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_sqlite_file_deleted_or_replaced_mid_import_fails_the_import(tmp_path, sqlite_url, clock, how):
+    """The open connection would go on writing into the unlinked file: the import
+    must not report those rows as inserted."""
+    database = Path(sqlite_url.removeprefix("sqlite:///"))
+    file = write_csv(tmp_path / "in.csv", ZH_HEADER, _many(5000))
+    engine = make_engine(sqlite_url)
+    other = tmp_path / "other.db"
+
+    def progress(rows: int, _fraction) -> None:
+        if rows == 2000:  # the first batch is written: the file goes away under the import
+            if how == "deleted":
+                database.unlink()
+            else:
+                other.write_bytes(database.read_bytes())
+                os.replace(other, database)
+
+    with pytest.raises(DatabaseError, match="was deleted or replaced during the import"):
+        import_file(file, engine, policy=SlaPolicy(), clock=clock, operator="t", progress=progress, batch_rows=1000)
+    engine.dispose()
+
+
+def test_the_command_says_so_in_one_line(capsys, tmp_path, sqlite_url, monkeypatch):
+    from woq_tui.store.importer import batches
+
+    config = tmp_path / "config.toml"
+    config.write_text('[console]\nlanguage = "en"\n', encoding="utf-8")
+    database = Path(sqlite_url.removeprefix("sqlite:///"))
+    flush = batches.BatchWriter.flush
+
+    def flush_then_delete(self, batch, summary):  # the fault, at a known point: after the first batch
+        flush(self, batch, summary)
+        database.unlink(missing_ok=True)
+
+    monkeypatch.setattr(batches.BatchWriter, "flush", flush_then_delete)
+    file = write_csv(tmp_path / "in.csv", ZH_HEADER, _many(3000))
+    code = main(["import", str(file), "--db", sqlite_url, "--config", str(config)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and err.count("\n") == 1 and "deleted or replaced" in err
+
+
+# --- item 10: nothing the file holds can steer the terminal ---------------------------------
+
+HOSTILE = "T\x1b]0;owned\x07\x1b[2J\x9b31m\u202eX"
+
+
+def test_the_text_summary_escapes_control_characters(capsys, tmp_path, sqlite_url):
+    config = tmp_path / "config.toml"
+    config.write_text('[console]\nlanguage = "en"\n', encoding="utf-8")
+    rows = [list(ROWS[0])]
+    rows[0][0], rows[0][1] = HOSTILE, "bogus\x1b[2J"
+    header = ZH_HEADER + ["\x1b[31mred"]
+    main(["import", str(write_csv(tmp_path / "in.csv", header, rows)), "--db", sqlite_url, "--config", str(config)])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out and "\u202e" not in out
+    assert "T\\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202eX" in out and "\\x1b[31mred" in out
+
+
+def test_the_error_line_escapes_control_characters(capsys, tmp_path, sqlite_url):
+    config = tmp_path / "config.toml"
+    config.write_text('[console]\nlanguage = "en"\n', encoding="utf-8")
+    file = tmp_path / "\x1b[2Jgone.csv"
+    main(["import", str(file), "--db", sqlite_url, "--config", str(config)])
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[2Jgone.csv" in err
+
+
+def test_the_json_summary_escapes_them_and_still_reads_back(run, tmp_path):
+    rows = [list(ROWS[0])]
+    rows[0][0], rows[0][1] = HOSTILE, "bogus"
+    code, summary, _ = run(write_csv(tmp_path / "in.csv", ZH_HEADER + ["\x9bcol"], rows))
+    assert code == 0 and summary["rejects"][0]["ticket_no"] == HOSTILE and summary["ignored_columns"] == ["\x9bcol"]
+
+
+def test_the_raw_json_has_no_control_character(capsys, tmp_path, sqlite_url):
+    config = tmp_path / "config.toml"
+    config.write_text('[console]\nlanguage = "en"\n', encoding="utf-8")
+    rows = [list(ROWS[0])]
+    rows[0][0], rows[0][1] = HOSTILE, "bogus"
+    argv = ["import", str(write_csv(tmp_path / "in.csv", ZH_HEADER, rows)), "--db", sqlite_url, "--format", "json"]
+    main([*argv, "--config", str(config)])
+    out = capsys.readouterr().out
+    assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in out)
+    assert json.loads(out)["rejects"][0]["ticket_no"] == HOSTILE
+
+
+# --- issue 16 item 6: the rejects file holds no formula ------------------------------------
+
+
+def test_rejects_file_cells_cannot_run_as_formulas(run, tmp_path):
+    rows = [list(ROWS[0]), list(ROWS[1])]
+    rows[0][1] = "=cmd|' /C calc'!A0"  # an unknown type: rejected
+    rows[1][1], rows[1][8] = "bogus", "@SUM(1+1)"
+    header = ZH_HEADER + ["+danger"]
+    rejects = tmp_path / "rejects.csv"
+    code, summary, _ = run(write_csv(tmp_path / "in.csv", header, rows), "--rejects", str(rejects))
+    assert code == 0 and summary["rejected"] == 2
+    with rejects.open(encoding="utf-8-sig", newline="") as stream:
+        written = list(csv.reader(stream))
+    assert written[0][-4:] == ["'+danger", "row", "reason", "message"]
+    assert written[1][1] == "'=cmd|' /C calc'!A0" and written[1][0] == "T001"  # the rest as read
+    assert written[1][-2] == "bad_type"
+    assert written[2][8] == "'@SUM(1+1)" and written[2][1] == "bogus"
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in written for cell in row)
+
+
+def test_numbers_in_a_workbook_stay_numbers_in_the_rejects_file(run, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    header = ["ticket_no", "type", "station_code", "created_at", "dispatch_count"]
+    file = write_xlsx(tmp_path / "in.xlsx", header, [["T1", "repair", "S01", "2026-11-20 08:00", -3]])
+    code, summary, _ = run(file, "--rejects", str(rejects))
+    assert code == 0 and summary["rejects"][0]["reason"] == "bad_number"
+    with rejects.open(encoding="utf-8-sig", newline="") as stream:
+        assert list(csv.reader(stream))[1][4] == "-3"

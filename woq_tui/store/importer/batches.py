@@ -21,6 +21,7 @@ from woq_tui.store.db import IMPORT_CACHE, first_line
 from woq_tui.store.importer.copy_merge import CopyMerge
 from woq_tui.store.importer.row_writer import RowWriter
 from woq_tui.store.importer.summary import ImportSummary
+from woq_tui.store.importer.target import DatabaseFile
 from woq_tui.store.importer.tables import (
     STATION,
     Conflict,
@@ -37,9 +38,17 @@ class BatchWriter:
     """Writes batches into `engine` (or only counts them: a dry run, or no database)."""
 
     def __init__(
-        self, engine: Engine | None, covered: Sequence[str], clock: Clock, operator: str, note: str, dry_run: bool
+        self,
+        engine: Engine | None,
+        covered: Sequence[str],
+        clock: Clock,
+        operator: str,
+        note: str,
+        dry_run: bool,
+        target: DatabaseFile | None = None,
     ) -> None:
         self.engine = engine
+        self.target = target
         self.clock = clock
         self.operator = operator
         self.note = note
@@ -78,6 +87,8 @@ class BatchWriter:
                 continue
             except SQLAlchemyError as exc:
                 raise database_error(self.engine, exc) from None
+            if self.target is not None:
+                self.target.check()  # still the file we began with: else what was written is lost
             summary.inserted += inserted
             summary.updated += updated
             summary.unchanged += unchanged

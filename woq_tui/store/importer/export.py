@@ -26,6 +26,7 @@ from woq_tui.store.importer.indexes import FigureIndexes, Stage
 from woq_tui.store.importer.scratch import SeenNumbers
 from woq_tui.store.importer.summary import ImportSummary
 from woq_tui.store.importer.tables import has_schema, known_stations
+from woq_tui.store.importer.target import DatabaseFile, refuse_in_memory
 
 BATCH_ROWS = 2000
 PROGRESS_EVERY = 1000
@@ -68,6 +69,8 @@ class Export:
     ) -> ImportSummary:
         """Validate every row and write the accepted ones; raises DatabaseError, or
         ImportFileError when the file breaks part-way (whole batches before stay).
+        Refuses an in-memory database, and fails when the SQLite file is deleted or
+        replaced while the import runs (target.py).
 
         `engine` may be None for a dry run against no database (every row counts as
         new). Naive times are read in `policy.timezone`, the configured time zone.
@@ -81,11 +84,14 @@ class Export:
         """
         if rejects_path is not None and _same_file(rejects_path, self.path):
             raise ImportFileError(t("import.rejects_is_input"))
+        if engine is not None and not dry_run:
+            refuse_in_memory(engine)
         if engine is not None and dry_run and not has_schema(engine):
             engine = None  # a dry run against an empty database: everything is new
         areas, names = known_stations(engine)
         validator = RowValidator(self.header, policy, policy.timezone, areas, station_names=names)
-        writer = BatchWriter(engine, self.header.covered, clock, operator, self.path.name, dry_run)
+        target = DatabaseFile(engine) if engine is not None and not dry_run else None
+        writer = BatchWriter(engine, self.header.covered, clock, operator, self.path.name, dry_run, target)
         summary = ImportSummary(ignored_columns=self.header.ignored, dry_run=dry_run)
         indexes = None
         if engine is not None and engine.dialect.name == "sqlite" and not dry_run:
@@ -99,6 +105,8 @@ class Export:
                 self._read_check_write(validator, writer, seen, rejects, summary, progress, batch_rows, indexes)
                 if indexes is not None:
                     indexes.after_writing(summary)
+                if target is not None:
+                    target.check()
             except BaseException:
                 if indexes is not None:
                     indexes.after_writing(summary, failing=True)  # nothing left to do if it was done
