@@ -23,7 +23,7 @@ MAX_ROW_XML_BYTES = 16 * MIB
 MAX_ROW_ELEMENTS = 100_000
 # A part of an XLSX package (a worksheet, its shared strings): uncompressed size, and
 # how many times its compressed size it may expand to once it is larger than
-# RATIO_FLOOR (deflate cannot pass ~1,030; a real worksheet stays below 30).
+# RATIO_FLOOR (deflate cannot pass ~1,030; a real worksheet measured 8-10).
 MAX_PART_BYTES = 2048 * MIB
 # The parts read whole rather than streamed: the workbook, its relationships, styles.
 MAX_WHOLE_PART_BYTES = 64 * MIB
