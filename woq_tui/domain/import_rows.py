@@ -148,6 +148,8 @@ _BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 def readable(text: str) -> str:
     """`text` with every lone surrogate written as its escape (`\\ud800`), so that it
     can be printed, written to JSON or CSV, or looked up, without an encoding error."""
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -550,13 +552,11 @@ class RowValidator:
     def _check_characters(self, cells: Sequence[Any]) -> None:
         """A NUL or a lone surrogate in any value the file maps is a bad_value."""
         picked = self._pick(cells)
-        if not isinstance(picked, tuple):
-            picked = (picked,)
         try:
-            found = _BAD_CHARACTER.search("".join(picked))
+            joined = "".join(picked)
         except TypeError:  # numbers and datetimes from a workbook
-            found = _BAD_CHARACTER.search("".join(v for v in picked if isinstance(v, str)))
-        if found is None:
+            joined = "".join(v for v in picked if isinstance(v, str))
+        if "\x00" not in joined and readable(joined) is joined:  # (two C-speed scans: a third of a regex's cost)
             return
         for column, i in self._mapped:
             value = cells[i]
