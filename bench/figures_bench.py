@@ -324,7 +324,7 @@ def pg_runner(url: str):
 
 
 def compare(label: str, engine: Engine, run, snapshot_run, placeholder, runs: int) -> None:
-    from woq_tui.domain.metrics import Period
+    from woq_tui.domain.periods import Period
     from woq_tui.store.figures import BY_STATION, figures_by, report, snapshot
 
     from zoneinfo import ZoneInfo
@@ -365,7 +365,7 @@ def screen_time(url: str, label: str, runs: int = 5) -> None:
     from woq_tui.config import parse_settings
     from woq_tui.context import ConsoleContext
     from woq_tui.domain.clock import FixedClock
-    from woq_tui.domain.metrics import Period
+    from woq_tui.domain.periods import Period
     from woq_tui.screens.stations import StationsScreen
 
     settings = parse_settings({"console": {"language": "zh", "operator": "bench"}})
@@ -426,7 +426,7 @@ def loading_lag(url: str, label: str, runs: int = 5) -> None:
     loop, apart from mounting and painting the screen."""
     from zoneinfo import ZoneInfo
 
-    from woq_tui.domain.metrics import Period
+    from woq_tui.domain.periods import Period
     from woq_tui.store.figures import load_station_table
 
     engine = make_engine(url)

@@ -23,7 +23,7 @@ def test_the_engine_is_made_on_first_use_and_once(settings, tmp_path):
         thread.join()
     assert folder.is_dir() and len({id(engine) for engine in engines}) == 1
     assert context.engine is engines[0]
-    with context.sessions() as session:
+    with context.store.sessions() as session:
         assert session.get_bind() is context.engine
     context.engine.dispose()
 
@@ -43,7 +43,7 @@ def test_a_context_needs_a_database():
 def test_importing_the_context_loads_no_sqlalchemy():
     import subprocess
 
-    code = "import sys, woq_tui.context, woq_tui.store.rows, woq_tui.store.queue_live; print('sqlalchemy' in sys.modules)"
+    code = "import sys, woq_tui.context, woq_tui.values.queue, woq_tui.store.queue_live; print('sqlalchemy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 

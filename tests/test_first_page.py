@@ -31,8 +31,8 @@ from woq_tui.store.first_page import (
     read_first_page,
     read_kpis,
 )
-from woq_tui.store.queue_live import FIRST_REQUEST, fetch
-from woq_tui.store.rows import PAGE_SIZE
+from woq_tui.values.live import FIRST_REQUEST
+from woq_tui.values.queue import PAGE_SIZE
 from woq_tui.store.schema_marks import DROPPED_MARK
 
 
@@ -74,7 +74,7 @@ def _fill(engine, now, open_dated: int, open_undated: int) -> None:
 def test_reads_what_sqlalchemys_path_reads(sqlite_url, settings, clock, open_dated, open_undated):
     engine = make_engine(sqlite_url)
     _fill(engine, clock.now(), open_dated, open_undated)
-    expected = fetch(ConsoleContext(settings, engine, clock=clock), replace(FIRST_REQUEST, kpis=False))
+    expected = ConsoleContext(settings, engine, clock=clock).store.live(replace(FIRST_REQUEST, kpis=False))
     engine.dispose()
     connection = connect_if_current(plain_sqlite_file(sqlite_url))
     assert connection is not None

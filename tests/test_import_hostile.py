@@ -24,7 +24,7 @@ from woq_tui.cli import main
 from woq_tui.domain.clock import FixedClock
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.store.db import make_engine
-from woq_tui.store.errors import DatabaseError
+from woq_tui.errors import DatabaseError
 from woq_tui.store.importer import import_file
 
 ROOT = Path(__file__).resolve().parent.parent

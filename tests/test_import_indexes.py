@@ -18,7 +18,7 @@ from sqlalchemy import text
 from tests.conftest import NOW
 from tests.test_import import Cli, config, write_csv  # noqa: F401  (config is a fixture)
 from woq_tui.cli import main
-from woq_tui.domain.metrics import Period
+from woq_tui.domain.periods import Period
 from woq_tui.domain.models import Ticket
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.store.db import ensure_schema, make_engine, upgrade

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.test_stations_screen import _snapshot_app, fill_weeks, settle
+from tests.support import fill_weeks, settle, snapshot_app
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
-from woq_tui.domain.metrics import period_of
+from woq_tui.domain.periods import period_of
 from woq_tui.screens.meeting import MeetingScreen, digits_text
 from woq_tui.store.figures import meeting_week
 from woq_tui.widgets.kpi_tile import KpiTile
@@ -86,7 +86,7 @@ async def test_export_saves_svg_and_html(weeks_context, tmp_path):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await open_meeting(pilot)
-        screen.export_dir = tmp_path
+        weeks_context.settings.console.export_dir = str(tmp_path)
         await pilot.press("e")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -103,10 +103,28 @@ async def _show_meeting(pilot) -> None:
 
 
 def test_snapshot_meeting_english(snap_compare, sqlite_url, settings, clock):
-    app = _snapshot_app(sqlite_url, settings, clock, "en")
+    app = snapshot_app(sqlite_url, settings, clock, "en")
     assert snap_compare(app, terminal_size=(140, 45), run_before=_show_meeting)
 
 
 def test_snapshot_meeting_chinese_narrow(snap_compare, sqlite_url, settings, clock):
-    app = _snapshot_app(sqlite_url, settings, clock, "zh")
+    app = snapshot_app(sqlite_url, settings, clock, "zh")
     assert snap_compare(app, terminal_size=(100, 30), run_before=_show_meeting)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_headline_tiles_keep_their_names_and_units_at_100_columns(weeks_context, language):
+    """At 100×30 the tiles lost their units ("平均首次响 …"); issue 15, item 11."""
+    from rich.cells import cell_len
+
+    from woq_tui.i18n import set_language
+
+    set_language(language)
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_meeting(pilot)
+        for tile in screen.query(KpiTile):
+            label = tile.query_one(".kpi-label")
+            text = str(label.render())
+            assert "…" not in text and cell_len(text) <= label.size.width, text
+        assert "%" in str(screen.query_one("#kpi-overdue_rate", KpiTile).query_one(".kpi-label").render())

@@ -25,7 +25,6 @@ from woq_tui.dispatch.outbox import (
     BackgroundPusher,
     OutboxError,
     Pusher,
-    TicketRef,
     drop,
     find,
     list_entries,
@@ -34,6 +33,7 @@ from woq_tui.dispatch.outbox import (
     retry,
     ticket_states,
 )
+from woq_tui.values.outbox import TicketRef
 from woq_tui.dispatch.server import bind_socket, create_app, serve_app_in_background, socket_url
 from woq_tui.domain.models import OutboxEntry
 

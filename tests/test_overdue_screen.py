@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.test_queue_screen import build_data, settle
+from tests.support import build_data, settle
 from woq_tui.app import WoqApp
 from woq_tui.domain.models import TicketEvent
 from woq_tui.screens.overdue import OverdueScreen
-from woq_tui.store.queries import Section
+from woq_tui.values.tickets import Section
 
 
 @pytest.fixture

@@ -12,8 +12,10 @@ from tests.conftest import NOW
 from tests.factories import add_all, station, ticket
 from woq_tui.config import parse_settings
 from woq_tui.domain.models import OutboxEntry, Ticket, TicketEvent
-from woq_tui.store import actions, queries
-from woq_tui.store.queries import QueueFilter, QueueSort, Section
+from woq_tui.domain.privacy import mask_phone
+from woq_tui.store import actions, queries, ticket_queries
+from woq_tui.values.queue import Kpis, QueueFilter, QueueSort, sort_key
+from woq_tui.values.tickets import Section
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -73,7 +75,7 @@ def test_queue_is_open_tickets_most_urgent_first(engine, data):
 @pytest.mark.parametrize("reverse", [False, True])
 def test_sql_order_and_python_sort_key_agree(engine, data, sort, reverse):
     rows = page(engine, sort=sort, reverse=reverse).rows
-    assert rows == sorted(rows, key=queries.sort_key(sort), reverse=reverse)
+    assert rows == sorted(rows, key=sort_key(sort), reverse=reverse)
 
 
 def test_keyset_paging_continues_where_the_last_page_ended(engine, data):
@@ -81,7 +83,7 @@ def test_keyset_paging_continues_where_the_last_page_ended(engine, data):
         for reverse in (False, True):
             first = page(engine, sort=sort, reverse=reverse, limit=4)
             assert not first.complete and first.total == 6 and len(first.rows) == 4
-            after = queries.sort_key(sort)(first.rows[-1])
+            after = sort_key(sort)(first.rows[-1])
             rest = page(engine, sort=sort, reverse=reverse, limit=4, after=after)
             assert rest.complete
             assert numbers(first.rows + rest.rows) == numbers(page(engine, sort=sort, reverse=reverse).rows)
@@ -100,7 +102,7 @@ def test_paging_one_row_at_a_time_crosses_from_due_times_to_none(engine, data):
                 walked += numbers(one.rows)
                 if one.complete:
                     break
-                after = queries.sort_key(sort)(one.rows[-1])
+                after = sort_key(sort)(one.rows[-1])
             assert walked == whole and len(whole) == 7, (sort, reverse)
 
 
@@ -183,12 +185,12 @@ def test_kpis_are_counted_in_sql(engine, data, policy, clock):
         result = queries.kpis(session, NOW, policy)
     # at risk: C (20 min left of 3h20 — under 30 min), D (50 min left of 1h50, under a quarter? no: 27.5 min,
     # but 50 > 30 → ok). E: 3h of 3h30 → ok.
-    assert result == queries.Kpis(open=6, overdue=2, at_risk=1, escalated_today=1, new_last_hour=2, outbox_pending=1)
+    assert result == Kpis(open=6, overdue=2, at_risk=1, escalated_today=1, new_last_hour=2, outbox_pending=1)
 
 
 def test_sections_of_the_overdue_screen(engine, data, policy):
     with Session(engine) as session:
-        got = queries.sections(session, NOW, policy)
+        got = ticket_queries.sections(session, NOW, policy)
     assert numbers(got[Section.overdue].rows) == ["A-overdue-2h", "B-overdue-10m"]
     assert numbers(got[Section.due_soon].rows) == ["C-left-20m", "D-left-50m"]
     assert numbers(got[Section.escalated].rows) == ["B-overdue-10m"]
@@ -202,7 +204,7 @@ def test_sections_of_the_overdue_screen(engine, data, policy):
 def test_warn_minutes_widen_the_due_soon_list(engine, data):
     wide = parse_settings({"sla": {"warn_minutes": 240}}).sla_policy()
     with Session(engine) as session:
-        assert numbers(queries.section(session, Section.due_soon, NOW, wide).rows) == [
+        assert numbers(ticket_queries.section(session, Section.due_soon, NOW, wide).rows) == [
             "C-left-20m", "D-left-50m", "E-left-3h",
         ]
 
@@ -218,8 +220,8 @@ def test_ticket_detail_with_events(engine, data, clock):
             ]
         )
         session.commit()
-        detail = queries.ticket_detail(session, "B-overdue-10m")
-        assert queries.ticket_detail(session, "nope") is None
+        detail = ticket_queries.ticket_detail(session, "B-overdue-10m")
+        assert ticket_queries.ticket_detail(session, "nope") is None
     assert detail.row.type == "complaint" and detail.address == "西青区大寺镇"
     assert detail.customer_phone == "13812341234"
     assert [event.kind for event in detail.events] == ["created", "dispatched"]
@@ -227,7 +229,7 @@ def test_ticket_detail_with_events(engine, data, clock):
 
 
 def test_urge_records_events_on_open_tickets_only(engine, data, clock, context):
-    result = actions.urge(context.sessions, clock, "D1023", ["A-overdue-2h", "Z-resolved", "nope", "A-overdue-2h"])
+    result = actions.urge(context.store.sessions, clock, "D1023", ["A-overdue-2h", "Z-resolved", "nope", "A-overdue-2h"])
     assert result.urged == ["A-overdue-2h"] and result.skipped == ["Z-resolved", "nope"]
     with Session(engine) as session:
         events = session.execute(select(TicketEvent.kind, TicketEvent.operator, TicketEvent.at)).all()
@@ -237,23 +239,23 @@ def test_urge_records_events_on_open_tickets_only(engine, data, clock, context):
 
 
 def test_reveal_phone_records_who_saw_it(engine, data, clock, context):
-    assert actions.reveal_phone(context.sessions, clock, "D1023", "A-overdue-2h") == "13812341234"
-    assert actions.reveal_phone(context.sessions, clock, "D1023", "nope") is None
+    assert actions.reveal_phone(context.store.sessions, clock, "D1023", "A-overdue-2h") == "13812341234"
+    assert actions.reveal_phone(context.store.sessions, clock, "D1023", "nope") is None
     with Session(engine) as session:
         assert session.execute(select(TicketEvent.kind, TicketEvent.operator)).all() == [("phone_revealed", "D1023")]
 
 
 def test_mask_phone():
-    assert actions.mask_phone("13812341234") == "138****1234"
-    assert actions.mask_phone("022-2345678") == "022****5678"
-    assert actions.mask_phone("95598") == "*5598"
-    assert actions.mask_phone("") == "" and actions.mask_phone(None) == ""
+    assert mask_phone("13812341234") == "138****1234"
+    assert mask_phone("022-2345678") == "022****5678"
+    assert mask_phone("95598") == "*5598"
+    assert mask_phone("") == "" and mask_phone(None) == ""
 
 
 def test_station_choices(engine, data):
     with Session(engine) as session:
-        assert [s.initials for s in queries.stations(session)] == ["dlcd", "xqnc", "rh"]
-        assert queries.station_names(session, ["S002"]) == {"S002": "西青农村供电所"}
+        assert [s.initials for s in ticket_queries.stations(session)] == ["dlcd", "xqnc", "rh"]
+        assert ticket_queries.station_names(session, ["S002"]) == {"S002": "西青农村供电所"}
 
 
 def _id(session, number):

@@ -11,7 +11,7 @@ from textual.binding import Binding
 
 from tests.conftest import NOW
 from tests.factories import add_all, station, ticket
-from tests.test_queue_screen import settle
+from tests.support import settle
 from woq_tui.app import WoqApp
 from woq_tui.screens.help import HelpScreen
 from woq_tui.screens.overdue import OverdueScreen

@@ -14,16 +14,16 @@ from textual.geometry import Region
 from tests.conftest import NOW
 from tests.dispatch_support import FAST, TOKEN, settings_for, token  # noqa: F401 (fixture)
 from tests.factories import add_all, station, ticket
-from tests.test_queue_screen import settle
-from tests.test_reassign_ui import watch
+from tests.support import settle, watch
+from woq_tui import outbox_feed
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.dispatch.outbox import record
 from woq_tui.dispatch.server import create_app, serve_app_in_background
-from woq_tui.screens import reassign as reassign_screen
 from woq_tui.screens.overdue import OverdueScreen
 from woq_tui.screens.queue import QueueScreen
-from woq_tui.screens.reassign import ReassignDialog, TicketRef
+from woq_tui.screens.reassign import ReassignDialog
+from woq_tui.values.outbox import TicketRef
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.ticket_table import TicketTable
 
@@ -32,7 +32,7 @@ H = timedelta(hours=1)
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch):
-    monkeypatch.setattr(reassign_screen, "RETRY_POLICY", FAST)
+    monkeypatch.setattr(outbox_feed, "RETRY_POLICY", FAST)
 
 
 class Hold:

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.conftest import NOW
 from tests.factories import add_all, station, ticket
+from tests.conftest import NOW
+from tests.support import build_data, settle, shown
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.models import TicketEvent
@@ -25,62 +26,9 @@ M = timedelta(minutes=1)
 SIZE = (140, 36)
 
 
-def build_data(engine) -> None:
-    """Three stations, twelve open tickets at known distances from NOW, one resolved."""
-    add_all(
-        engine,
-        station("S001", "东丽城东供电所", "urban", "dlcd"),
-        station("S002", "西青农村供电所", "rural", "xqnc"),
-        station("S003", "汉沽边远供电所", "remote", "hgby"),
-    )
-    kinds = ["repair", "complaint", "consultation", "report"]
-    statuses = ["new", "dispatched", "accepted", "in_progress"]
-    summaries = [
-        "小区停电，整栋楼没电已经三个小时，居民多次来电催促",
-        "投诉抢修人员态度差",
-        "咨询峰谷电价",
-        "举报窃电",
-    ]
-    rows = [
-        ticket(
-            NOW - (i + 1) * H,
-            ticket_no=f"9559820261126{i:04d}",
-            type=kinds[i % 4],
-            station_code=f"S00{i % 3 + 1}",
-            status=statuses[i % 4],
-            due_at=NOW + (30 * i - 100) * M,
-            summary=summaries[i % 4],
-            address=f"天津市第{i}大街",
-            escalated=i % 5 == 0,
-            dispatch_count=2 if i % 4 == 0 else 1,
-            reopen_count=1 if i == 7 else 0,
-            customer_phone=f"1381234{i:04d}",
-        )
-        for i in range(12)
-    ]
-    rows.append(
-        ticket(NOW - 9 * H, ticket_no="95598202611269999", resolved_at=NOW - 2 * H, status="resolved",
-               due_at=NOW - 5 * H)
-    )
-    add_all(engine, *rows)
-
-
 @pytest.fixture
 def data(engine):
     build_data(engine)
-
-
-async def settle(pilot) -> None:
-    """Run the workers the last keys started, and the messages they posted."""
-    for _ in range(10):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
-
-
-def shown(app) -> list[str]:
-    return [row.ticket_no for row in app.screen.window]
 
 
 async def start(context, size=SIZE):
@@ -231,6 +179,8 @@ async def test_write_actions_are_refused_when_read_only(settings, engine, clock,
         await pilot.press("u", "r")
         await settle(pilot)
         messages = [notification.message for notification in app._notifications]
+        footer = {active.binding.key for active in app.screen.active_bindings.values() if active.binding.show}
+    assert "r" not in footer and "u" not in footer  # not offered in the footer (issue 15, item 10)
     assert handed == []
     word = "Read-only mode" if how == "read_only" else "viewer role"
     assert any(word in message and "urge" in message for message in messages)
@@ -239,10 +189,9 @@ async def test_write_actions_are_refused_when_read_only(settings, engine, clock,
         assert session.execute(select(TicketEvent)).all() == []
 
 
-async def test_export_writes_what_is_shown(context, data, tmp_path, monkeypatch):
+async def test_export_writes_what_is_shown(context, data, tmp_path):
     tmp_path = tmp_path / "exports"
-    tmp_path.mkdir()
-    monkeypatch.chdir(tmp_path)
+    context.settings.console.export_dir = str(tmp_path)  # made when missing
     app = WoqApp(context)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -258,7 +207,25 @@ async def test_export_writes_what_is_shown(context, data, tmp_path, monkeypatch)
     assert [row[0] for row in rows[1:]] == ["95598202611260001", "95598202611260004", "95598202611260007",
                                            "95598202611260010"]
     assert rows[1][-1] == "overdue"
+    assert rows[1][-2] == "2026-11-26T08:50:00+08:00"  # the configured zone, not UTC
     assert "svg" in (tmp_path / "queue-20261126-100000.svg").read_text()[:200]
+    assert any(str(tmp_path / "queue-20261126-100000.csv") in n.message for n in app._notifications)  # the full path
+
+
+async def test_export_writes_every_ticket_of_the_filter_not_only_those_loaded(context, engine, tmp_path):
+    """The queue held 487 of 799 rows and exported 487 (issue 15, item 8)."""
+    add_all(engine, station("S001"), *(ticket(NOW - H, ticket_no=f"E{n:04d}", due_at=NOW + n * M) for n in range(1200)))
+    context.settings.console.export_dir = str(tmp_path)
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(app.screen.window) < 1200  # the queue pages
+        await pilot.press("e")
+        await settle(pilot)
+    [path] = tmp_path.glob("queue-*.csv")
+    with path.open(encoding="utf-8-sig") as file:
+        numbers = [row[0] for row in list(csv.reader(file))[1:]]
+    assert numbers == [f"E{n:04d}" for n in range(1200)]
 
 
 async def test_enter_opens_the_detail_and_escape_returns(context, data):
@@ -277,9 +244,49 @@ async def test_enter_opens_the_detail_and_escape_returns(context, data):
         assert app.screen.table.cursor_row.ticket_no == "95598202611260001"
 
 
-async def test_empty_database_says_so(context):
+async def test_an_empty_database_says_how_to_fill_it(context, engine):
+    """A new database shows how to import or start the demo (issue 15, item 7); a
+    database whose tickets are all resolved just has no open tickets."""
     app = WoqApp(context)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert shown(app) == []
+        assert "woq-console import" in app.screen.table.empty_text
+        assert "woq-console demo" in app.screen.table.empty_text
+    add_all(engine, station("S001"), ticket(NOW - H, resolved_at=NOW - M, status="resolved"))
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
         assert app.screen.table.empty_text == "No open tickets match"
+
+
+async def test_a_second_urge_within_the_cooldown_is_refused(context, data, engine):
+    """u twice on one ticket: urged once, the second says it was urged minutes ago
+    ([console] urge_cooldown_minutes, default 30; issue 15, item 10)."""
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        context.clock.advance(timedelta(minutes=29))
+        await pilot.press("u")
+        await settle(pilot)
+        messages = [notification.message for notification in app._notifications]
+        context.clock.advance(timedelta(minutes=2))
+        await pilot.press("u")
+        await settle(pilot)
+    assert "urged within the last 30 minutes, not urged again" in messages[-1]
+    with Session(engine) as session:
+        assert len(session.execute(select(TicketEvent)).all()) == 2
+
+
+async def test_the_footer_says_resume_while_paused(context, data):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        described = lambda: {active.binding.description for key, active in app.screen.active_bindings.items() if key == "p"}  # noqa: E731
+        assert described() == {"Pause"}
+        await pilot.press("p")
+        assert described() == {"Resume"}
+        await pilot.press("p")
+        assert described() == {"Pause"}

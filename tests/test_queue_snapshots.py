@@ -7,15 +7,16 @@ import pytest
 from sqlalchemy import update
 
 from tests.conftest import NOW
-from tests.test_queue_screen import build_data, settle
+from tests.support import build_data, settle
 from woq_tui.app import WoqApp
 from woq_tui.config import parse_settings
 from woq_tui.context import ConsoleContext
-from woq_tui.dispatch.outbox import TicketRef, record
+from woq_tui.dispatch.outbox import record
 from woq_tui.domain.clock import FixedClock
 from woq_tui.domain.models import OutboxEntry
 from woq_tui.i18n import set_language
 from woq_tui.store.db import make_engine
+from woq_tui.values.outbox import TicketRef
 
 
 @pytest.fixture

@@ -6,13 +6,14 @@ from dataclasses import replace
 from datetime import timedelta
 
 from tests.conftest import NOW
-from woq_tui.store.queries import ChangedRow, OutboxMark, QueueRow, QueueSort, sort_key
+from woq_tui.values.queue import ChangedRow, OutboxMark, QueueRow, QueueSort, sort_key
 from woq_tui.widgets.ticket_window import CONFIRMED_SHOWN, OutboxMarks, TicketWindow
 
 
 def row(i: int, due_minutes: int, **changes) -> QueueRow:
     base = QueueRow(
-        id=i, ticket_no=f"T{i}", type="repair", station_code="S1", station_name="东丽城东供电所", area_type="urban",
+        id=i, ticket_no=f"T{i}", type="repair", station_code="S1", station_name="东丽城东供电所", station_initials="dlcd",
+        area_type="urban",
         status="new", created_at=NOW - timedelta(hours=1), due_at=NOW + timedelta(minutes=due_minutes),
         escalated=False, dispatch_count=1, reopen_count=0, summary="", version=1, updated_at=NOW,
     )

@@ -26,7 +26,8 @@ from tests.dispatch_support import (  # noqa: F401 (fixtures)
     write_config,
 )
 from woq_tui.cli import main
-from woq_tui.dispatch.outbox import list_entries, record, TicketRef
+from woq_tui.dispatch.outbox import list_entries, record
+from woq_tui.values.outbox import TicketRef
 from woq_tui.dispatch.server import bind_socket, create_app, serve_app_in_background, socket_url
 
 

@@ -4,11 +4,10 @@ reference dispatch server on 127.0.0.1 (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tests.conftest import NOW
 from tests.dispatch_support import (  # noqa: F401 (fixtures)
@@ -22,19 +21,21 @@ from tests.dispatch_support import (  # noqa: F401 (fixtures)
     token,
 )
 from tests.factories import add_all, ticket
+from tests.support import settle, watch
+from woq_tui import outbox_feed
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.dispatch.outbox import list_entries, record
 from woq_tui.dispatch.server import create_app, serve_app_in_background
 from woq_tui.domain.models import OutboxEntry
-from woq_tui.screens import reassign as reassign_screen
 from woq_tui.screens.outbox import OutboxScreen
-from woq_tui.screens.reassign import ReassignDialog, TicketRef, start_reassign
+from woq_tui.screens.reassign import ReassignDialog, start_reassign
+from woq_tui.values.outbox import TicketRef
 
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch):
-    monkeypatch.setattr(reassign_screen, "RETRY_POLICY", FAST)
+    monkeypatch.setattr(outbox_feed, "RETRY_POLICY", FAST)
 
 
 def make_app(engine, clock, url, read_only=False, **dispatch) -> WoqApp:
@@ -42,45 +43,6 @@ def make_app(engine, clock, url, read_only=False, **dispatch) -> WoqApp:
         settings=settings_for(url, **dispatch), engine=engine, clock=clock, label="test", read_only=read_only
     )
     return WoqApp(context)
-
-
-async def watch(pilot, count: int, engine=None):
-    """An event set once `count` entries reached a final state, and what they reached.
-
-    The pusher starts from the app's warm-up worker, after the first frame with rows:
-    settle until it is there. With `engine`, entries the pusher finished before the
-    hook was in place (it runs in its own thread) count too.
-    """
-    app = pilot.app
-    for _ in range(50):
-        await settle(pilot)
-        if app.outbox_pusher is not None:
-            break
-    done, seen = threading.Event(), {}
-    inner = app.outbox_pusher.pusher.on_change
-
-    def note(ticket_no: str, state: str) -> None:
-        if state != "pending":
-            seen[ticket_no] = state
-            if len(seen) >= count:
-                done.set()
-
-    def hook(change):
-        inner(change)
-        note(change.ticket_no, change.state)
-
-    app.outbox_pusher.pusher.on_change = hook
-    if engine is not None:
-        with Session(engine) as session:
-            for entry in session.exec(select(OutboxEntry)).all():
-                note(entry.ticket_no, entry.state)
-    return done, seen
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_dialog(pilot, refs) -> ReassignDialog:
@@ -262,7 +224,7 @@ async def test_read_only_and_viewer_consoles_refuse_reassignment(engine, clock, 
         assert any("Read-only" in n.message for n in app._notifications)
         await pilot.press("5")
         await settle(pilot)
-        assert app.screen.check_action("retry", ()) is None
+        assert app.screen.check_action("retry", ()) is False  # not offered at all
     viewer = make_app(engine, clock, server.url)
     viewer.context.settings.console.role = "viewer"
     async with viewer.run_test(size=(120, 40)) as pilot:
@@ -353,3 +315,28 @@ async def test_a_bad_token_shows_on_screen_without_the_token(engine, clock, monk
             assert any("Check the token in WOQ_DISPATCH_TOKEN" in n.message for n in app._notifications)
     finally:
         handle.stop()
+
+
+async def test_from_the_outbox_r_reassigns_again_and_enter_opens_the_ticket(engine, clock, server):
+    """The outbox says "reassign the ticket again": r does, from where the ticket is
+    now; enter opens the ticket (issue 15, item 10)."""
+    from woq_tui.screens.ticket import TicketScreen
+
+    seed(engine)
+    record(engine, clock, [TicketRef("T0001", "S001", 0)], "S002", "wrong area", "D1023")  # a stale version
+    app = make_app(engine, clock, server.url, read_only=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        done, seen = await watch(pilot, 1, engine)
+        assert await asyncio.to_thread(done.wait, 30)
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ReassignDialog)
+        assert dialog.tickets == (TicketRef("T0001", "S001", 1),)  # the ticket as it is now
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.ticket_no == "T0001"

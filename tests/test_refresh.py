@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from tests.conftest import NOW, PG_URL
 from tests.factories import add_all, ticket
-from tests.test_queue_screen import build_data, settle, shown
+from tests.support import build_data, settle, shown
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.models import Ticket
@@ -230,15 +230,15 @@ async def test_a_first_page_read_ahead_is_on_the_first_frame_and_then_the_app_wa
     from concurrent.futures import Future
     from dataclasses import replace
 
-    from woq_tui.screens import queue as queue_screen
-    from woq_tui.store import queries
-    from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, fetch
+    from woq_tui.console_store import ConsoleStore
+    from woq_tui.values.live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY
 
     page, counts = Future(), Future()
-    page.set_result(fetch(context, replace(FIRST_REQUEST, kpis=False)))
+    page.set_result(context.store.live(replace(FIRST_REQUEST, kpis=False)))
     context.prefetched[PREFETCH_KEY], context.prefetched[PREFETCH_COUNTS_KEY] = page, counts
     asked = []
-    monkeypatch.setattr(queue_screen, "fetch", lambda *args: asked.append(args) or fetch(*args))
+    live = ConsoleStore.live
+    monkeypatch.setattr(ConsoleStore, "live", lambda self, request: asked.append(request) or live(self, request))
     app = WoqApp(context)
     frames_before_rows = []
     display = app._display
@@ -252,9 +252,44 @@ async def test_a_first_page_read_ahead_is_on_the_first_frame_and_then_the_app_wa
     async with app.run_test(size=(140, 12)) as pilot:
         assert len(app.screen.window) == 12 and asked == []  # applied at mount: no fetch
         assert not app.screen.query_one("KpiStrip").kpis  # the counts have not come yet
-        with context.sessions() as session:
-            counts.set_result(queries.kpis(session, context.clock.now(), context.policy))
+        counts.set_result(context.store.kpis())
         await settle(pilot)
         assert app.screen.query_one("KpiStrip").kpis.open == 12
         assert app._warmed and asked == []
     assert frames_before_rows == []
+
+
+def test_the_page_and_its_counts_come_from_one_snapshot(context, data, engine, monkeypatch):
+    """A ticket committed between reading the page and counting must not make the
+    strip and the list disagree (issue 15, item 12)."""
+    from woq_tui.store import queries
+    from woq_tui.values.live import FIRST_REQUEST
+
+    count = queries.kpis
+
+    def late(session, now, policy):
+        add_all(engine, ticket(NOW - timedelta(minutes=5), ticket_no="LATE", due_at=NOW + timedelta(hours=1)))
+        return count(session, now, policy)
+
+    monkeypatch.setattr(queries, "kpis", late)
+    result = context.store.live(FIRST_REQUEST)
+    assert result.kpis.open == result.page.total == len(result.page.rows)
+    assert "LATE" not in {row.ticket_no for row in result.page.rows}
+
+
+async def test_the_strip_says_when_it_counted_when_the_list_is_newer(context, data, engine):
+    app = WoqApp(context)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        strip = app.screen.query_one("KpiStrip")
+        assert "counted" not in str(strip.render())
+        context.clock.advance(timedelta(seconds=5))
+        change(engine, no(0), resolved_at=NOW, status="resolved")
+        app.screen.refresh_now()  # a tick that does not count (KPI_SECONDS)
+        await settle(pilot)
+        assert no(0) not in shown(app)
+        assert "counted 10:00:00" in str(strip.render())
+        app.screen._kpis_due = 0.0  # the next tick counts
+        app.screen.refresh_now()
+        await settle(pilot)
+        assert "counted" not in str(strip.render())

@@ -13,7 +13,7 @@ from tests.test_metrics import AS_OF, S001, TOTALS, fill_fixture
 from woq_tui.cli import main
 from woq_tui.commands import report as report_command
 from woq_tui.domain.clock import FixedClock
-from woq_tui.domain.metrics import FIGURE_KEYS
+from woq_tui.domain.figure_catalog import FIGURE_KEYS
 from woq_tui.i18n import set_language
 from woq_tui.store.db import make_engine
 
@@ -133,7 +133,8 @@ def test_every_message_key_of_the_figures_exists_in_both_languages():
     import re
     from pathlib import Path
 
-    from woq_tui.domain.metrics import FIGURES, PERIOD_KINDS
+    from woq_tui.domain.figure_catalog import FIGURES
+    from woq_tui.domain.periods import PERIOD_KINDS
     from woq_tui.i18n import catalogue
 
     root = Path(__file__).parent.parent / "woq_tui"

@@ -2,62 +2,19 @@
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
 import pytest
 from textual.widgets import DataTable
 
 from tests.conftest import NOW
-from tests.factories import add_all, station, ticket
+from tests.support import fill_weeks, settle, snapshot_app
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
-from woq_tui.domain.metrics import period_of
-from woq_tui.i18n import set_language
+from woq_tui.domain.periods import period_of
 from woq_tui.screens.station_detail import StationDetailScreen
 from woq_tui.screens.stations import StationsScreen
-from woq_tui.store.db import make_engine
 from woq_tui.store.figures import BY_STATION, figures_by, snapshot
-
-STATIONS = [
-    ("S001", "东丽城东供电所", "urban"),
-    ("S002", "宁河农村供电所", "rural"),
-    ("S003", "蓟州山区供电所", "remote"),
-    ("S004", "河西供电所", "urban"),
-    ("S005", "静海供电所", "rural"),
-]
-
-
-def fill_weeks(engine, seed: int = 42) -> None:
-    """Three weeks of tickets up to the frozen NOW, stations of different quality."""
-    rng = random.Random(seed)
-    add_all(engine, *(station(code, name, area) for code, name, area in STATIONS))
-    slowness = {"S001": 0.5, "S002": 1.4, "S003": 2.2, "S004": 0.8, "S005": 1.1}
-    rows = []
-    start = NOW - timedelta(days=17)
-    for number in range(360):
-        created = start + timedelta(seconds=int(number * 17 * 86400 / 360) + rng.randrange(600))
-        code = STATIONS[number % 5][0]
-        # the week before last, S002 was the worst; last week S005 slipped
-        slow = slowness[code] * (1.6 if code == "S005" and created > NOW - timedelta(days=10) else 1.0)
-        handling = timedelta(minutes=int(rng.expovariate(1 / (150 * slow))) + 10)
-        resolved = created + handling
-        rows.append(
-            ticket(
-                created,
-                ticket_no=f"W{number + 1:05d}",  # fixed, so snapshots do not depend on test order
-                station_code=code,
-                type=rng.choice(("repair", "repair", "repair", "consultation", "complaint")),
-                first_response_at=created + timedelta(minutes=rng.randrange(2, int(40 * slow) + 3)),
-                resolved_at=resolved if resolved <= NOW else None,
-                due_at=created + timedelta(minutes=225),
-                dispatch_count=rng.choice((1, 1, 1, 2)),
-                escalated=rng.random() < 0.05 * slow,
-                satisfaction=rng.choice(("satisfied", "basically_satisfied", "unsatisfied", None)),
-                summary=f"停电报修 {number}",
-            )
-        )
-    add_all(engine, *rows)
 
 
 @pytest.fixture
@@ -117,15 +74,31 @@ async def test_sorting_by_any_column_and_reversing(weeks_context):
         assert "▲" in str(screen.query_one(DataTable).columns["station_code"].label)
 
 
-async def test_the_cursor_stays_on_its_station_when_sorting(weeks_context):
+async def test_a_new_sort_shows_its_top_and_a_refresh_keeps_the_station(weeks_context, settings):
+    """Issue 15, item 4: after `s` the first rows were scrolled off above. A new order
+    is read from its top, as the queue's; a refresh keeps the cursor's station."""
+    settings.console.refresh_seconds = 1
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 12)) as pilot:
+        screen = await open_stations(pilot)
+        table = screen.query_one(DataTable)
+        await pilot.press("down", "down", "down", "down")
+        chosen = row_keys(screen)[table.cursor_row]
+        screen.load(cached=False)  # what coming back after the refresh interval does
+        await settle(pilot)
+        assert row_keys(screen)[table.cursor_row] == chosen
+        await pilot.press("S")
+        assert table.cursor_row == 0 and table.scroll_y == 0
+
+
+async def test_sorting_by_name_follows_pinyin(weeks_context):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_stations(pilot)
-        await pilot.press("down", "down")
-        table = screen.query_one(DataTable)
-        chosen = row_keys(screen)[table.cursor_row]
-        await pilot.press("S")
-        assert row_keys(screen)[table.cursor_row] == chosen
+        while screen.sort_column != "station_name":
+            await pilot.press("s")
+        # 东丽 dong, 河西 he, 蓟州 ji, 静海 jing, 宁河 ning: not the code points' order
+        assert row_keys(screen)[:5] == ["S001", "S004", "S003", "S005", "S002"]
 
 
 async def test_period_switch_and_steps(weeks_context, clock, settings):
@@ -246,7 +219,7 @@ async def test_export_writes_csv_and_svg(weeks_context, tmp_path):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_stations(pilot)
-        screen.export_dir = tmp_path
+        weeks_context.settings.console.export_dir = str(tmp_path)
         await pilot.press("e")
         await pilot.pause()
     csv_files = list(tmp_path.glob("stations_20261123-20261129_*.csv"))
@@ -255,7 +228,11 @@ async def test_export_writes_csv_and_svg(weeks_context, tmp_path):
     raw = csv_files[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("station_code,station_name,area_type,tickets,tickets_change,open")
+    assert lines[0].startswith("station_code,station_name,area,area_type,tickets,tickets_value,tickets_change,open")
+    assert ",S001,东丽城东供电所,城区,urban," not in lines[1]  # stations in the table's order, worst first
+    first = next(line for line in lines[1:] if line.startswith("S001,"))
+    assert first.startswith("S001,东丽城东供电所,Urban,urban,") or first.startswith("S001,东丽城东供电所,城区,urban,")
+    assert "%" in first  # ratios as shown, beside their raw values
     assert len(lines) == 1 + 5 + 3 + 1
     assert "<svg" in svg_files[0].read_text(encoding="utf-8")
 
@@ -266,20 +243,6 @@ async def test_an_empty_database_says_so(context):
         screen = await open_stations(pilot)
         assert screen.data.current == {}
         assert "No tickets in this period" in str(screen.query_one(DataTable).get_row("none")[1])
-
-
-def _snapshot_app(database_url, settings, clock, language: str) -> WoqApp:
-    set_language(language)
-    settings.console.language = language
-    engine = make_engine(database_url)
-    fill_weeks(engine)
-    return WoqApp(ConsoleContext(settings=settings, engine=engine, clock=clock, label="demo"))
-
-
-async def settle(pilot) -> None:
-    """Wait for the workers and for their messages to be shown."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def _show_stations(pilot) -> None:
@@ -294,12 +257,12 @@ async def _show_stations(pilot) -> None:
 )
 def test_snapshot_stations(snap_compare, sqlite_url, settings, clock, language, size):
     """Readable at 100x30 (key figures first, the rest by scrolling), all of it at 200x50."""
-    app = _snapshot_app(sqlite_url, settings, clock, language)
+    app = snapshot_app(sqlite_url, settings, clock, language)
     assert snap_compare(app, terminal_size=size, run_before=_show_stations)
 
 
 def test_snapshot_station_detail_chinese(snap_compare, sqlite_url, settings, clock):
-    app = _snapshot_app(sqlite_url, settings, clock, "zh")
+    app = snapshot_app(sqlite_url, settings, clock, "zh")
 
     async def open_detail(pilot) -> None:
         await _show_stations(pilot)
@@ -307,3 +270,60 @@ def test_snapshot_station_detail_chinese(snap_compare, sqlite_url, settings, clo
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(140, 40), run_before=open_detail)
+
+
+async def test_list_keys_move_the_ranking(weeks_context):
+    """G, g, j and k move as on the ticket lists (issue 15, item 10)."""
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        table = screen.query_one(DataTable)
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g", "j", "j", "k")
+        assert table.cursor_row == 1
+
+
+async def test_the_drill_down_opens_tickets_steps_and_exports(weeks_context, tmp_path):
+    """enter on a ticket opens it, [ ] step the period, e exports (issue 15, item 10)."""
+    from woq_tui.screens.ticket import TicketScreen
+
+    weeks_context.settings.console.export_dir = str(tmp_path)
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_stations(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, StationDetailScreen)
+        first = detail.period
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert detail.period.first_day == first.first_day - timedelta(days=7)
+        assert detail.detail.period == detail.period
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert len(list(tmp_path.glob("station_*.csv"))) == 1 and len(list(tmp_path.glob("station_*.svg"))) == 1
+        tickets = detail.query_one("#detail-tickets", DataTable)
+        assert tickets.row_count > 0
+        tickets.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert app.screen.ticket_no == tickets.coordinate_to_cell_key((0, 0)).row_key.value
+
+
+async def test_the_bar_never_cuts_sorted_by_from_its_column(weeks_context):
+    """In English at 100 columns "Sorted by" wrapped away from its column (issue 15,
+    item 11): the sort and legend go whole to a second line."""
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_stations(pilot)
+        lines = str(screen.query_one("#stations-bar").render()).splitlines()
+        assert len(lines) == 2 and lines[1].startswith("Sorted by ")
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(200, 30)) as pilot:
+        screen = await open_stations(pilot)
+        assert len(str(screen.query_one("#stations-bar").render()).splitlines()) == 1

@@ -4,7 +4,6 @@ recorded reveal."""
 from __future__ import annotations
 
 from dataclasses import replace
-
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.conftest import NOW
-from tests.test_queue_screen import build_data, settle
+from tests.support import build_data, settle
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.models import Ticket, TicketEvent

@@ -1,7 +1,10 @@
-"""The Textual App: the five screens of keys.md as modes, help, palette, quit.
+"""The Textual App: the screens of keys.md as modes, help, palette, quit.
 
-Screens own their data loading (in workers); the app only wires keys to screens and
-holds the ConsoleContext they all read.
+Screens load their data through context.store (console_store.py) with the one loader
+(widgets/loader.py); the app wires keys to screens, holds the ConsoleContext they all
+read, shows what failed in one place (`show_failure`), and builds the help and the
+command palette from the bindings that are active, so a key remapped under [keys]
+shows as remapped everywhere.
 
 Start-up time is mostly imports, so only what the first frame (the live queue) needs
 is imported here: the other screens are imported when first shown; the database side
@@ -12,26 +15,30 @@ read in another process (commands/head_start.py) or a thread while the app start
 
 from __future__ import annotations
 
+from functools import partial
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from woq_tui.config import ConfigError
 from woq_tui.context import ConsoleContext
+from woq_tui.errors import DatabaseError, first_line
 from woq_tui.i18n import t
+from woq_tui.outbox_feed import OutboxChanged, OutboxCycleEnded, forward_change, start_pusher
+from woq_tui.reassign_notices import Notice, ReassignNotices
 from woq_tui.screens.queue import QueueScreen
-from woq_tui.screens.reassign_notices import Notice, ReassignNotices
-from woq_tui.store.errors import DatabaseError
-from woq_tui.store.queue_live import PREFETCH_KEY, start_prefetch
+from woq_tui.store.queue_live import start_prefetch
+from woq_tui.values.live import PREFETCH_KEY
+from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
-    from woq_tui.screens.reassign import OutboxChanged, OutboxCycleEnded
+    from textual.binding import ActiveBinding
 
 
 class LazyScreen:
@@ -94,6 +101,12 @@ class WoqApp(TranslatedBindings, App[None]):
         # What stopped the console while it started: the head start's verdict that the
         # database cannot be used (commands/console.py raises it after the app closed).
         self.stopped_by: Exception | None = None
+        # Quitting asks first while reassignments are unconfirmed; a database that is
+        # away must not keep anyone from quitting.
+        self.quit_check: Loader[None, int] = Loader(
+            self, lambda _: self.context.store.pending_count(), self._quit_or_ask,
+            what="quit.pending", failed=lambda _request, _error: self.exit(), name="quit",
+        )
 
     def on_load(self) -> None:
         # The queue's first page is read while the driver starts and the screen composes.
@@ -103,20 +116,15 @@ class WoqApp(TranslatedBindings, App[None]):
 
     def on_mount(self) -> None:
         if self.context.opening is not None:
-            self._watch_opening()
+            # The database is still being opened elsewhere (commands/head_start.py):
+            # if it cannot be, close the console and let the command line say why.
+            opening = self.context.opening
+            Loader(self, lambda _: opening.result(), lambda *_: None, what="db.unreachable", failed=self._stop).load(None)
 
-    @work(thread=True, group="opening", exit_on_error=False)
-    def _watch_opening(self) -> None:
-        """The database is still being opened elsewhere (commands/head_start.py): if it
-        cannot be, close the console and let the command line say why."""
-        try:
-            self.context.opening.result()
-        except (ConfigError, DatabaseError) as exc:
-            self.call_from_thread(self._stop, exc)
-
-    def _stop(self, exc: Exception) -> None:
-        self.stopped_by = exc
-        self.exit(return_code=2 if isinstance(exc, ConfigError) else 1)
+    def _stop(self, _request: None, exc: BaseException) -> None:
+        if isinstance(exc, (ConfigError, DatabaseError)):
+            self.stopped_by = exc
+            self.exit(return_code=2 if isinstance(exc, ConfigError) else 1)
 
     def on_refresh_status_first_shown(self, _message: RefreshStatus.FirstShown) -> None:
         self.warm_up()
@@ -126,32 +134,46 @@ class WoqApp(TranslatedBindings, App[None]):
         screen says when); once."""
         if not self._warmed:
             self._warmed = True
-            self._warm_up()
+            # A database that is away is told by the live screens' banner, not here.
+            Loader(self, self._warm_up, self._start_pusher, what="db.unreachable", failed=lambda *_: None).load(None)
 
-    @work(thread=True, group="warm-up", exit_on_error=False)
-    def _warm_up(self) -> None:
+    def _warm_up(self, _request: None) -> bool:
         """Off the UI thread: the engine (in a console the command line started,
-        SQLAlchemy loads only now, commands/head_start.py), and the pusher of
-        reassignments. Only a console that may reassign loads the dispatch side (httpx,
-        stamina) at all."""
+        SQLAlchemy loads only now, commands/head_start.py), and for a console that may
+        reassign the dispatch side (httpx, stamina); True when the pusher should run."""
         context = self.context
-        context.sessions  # noqa: B018 (made now, so the first tick does not wait for it)
+        context.store.warm_up()
         if context.settings.dispatch.base_url and context.can_write:
-            from woq_tui.screens.reassign import start_pusher
+            import woq_tui.dispatch.outbox  # noqa: F401 (loaded here, off the UI thread)
 
-            self.call_from_thread(self._start_pusher, start_pusher)
+            return True
+        return False
 
-    def _start_pusher(self, start_pusher) -> None:
-        if self.is_running and self.outbox_pusher is None:  # not while quitting
+    def _start_pusher(self, _request: None, wanted: bool) -> None:
+        if wanted and self.is_running and self.outbox_pusher is None:  # not while quitting
             self.outbox_pusher = start_pusher(self)
 
     def on_unmount(self) -> None:
         if self.outbox_pusher is not None:
             self.outbox_pusher.stop()
 
-    def on_outbox_changed(self, message: OutboxChanged) -> None:
-        from woq_tui.screens.reassign import forward_change
+    def save_screenshot(self, filename: str | None = None, path: str | None = None, time_format: str | None = None) -> str:
+        """An SVG of the screen that renders Chinese at two cells in a browser
+        (widgets/screenshot.py); every export and the palette's screenshot write it."""
+        from woq_tui.widgets.screenshot import cell_exact_svg
 
+        folder = Path(path or ".").expanduser()
+        name = filename or f"woq-console-{self.context.clock.now():%Y%m%d-%H%M%S}.svg"
+        target = folder / name
+        target.write_text(cell_exact_svg(self.export_screenshot()), encoding="utf-8")
+        return str(target)
+
+    def show_failure(self, what: str, error: BaseException) -> None:
+        """The one place where background work that failed is told (widgets/loader.py):
+        one line in the console's language, the detail in the log."""
+        self.notify(t(what, error=first_line(error)), severity="error", timeout=8)
+
+    def on_outbox_changed(self, message: OutboxChanged) -> None:
         forward_change(self, message.change)
 
     def on_outbox_cycle_ended(self, _message: OutboxCycleEnded) -> None:
@@ -160,24 +182,13 @@ class WoqApp(TranslatedBindings, App[None]):
     def _show_notice(self, notice: Notice) -> None:
         self.notify(notice.message, severity=notice.severity, timeout=notice.timeout)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for name, key, _cls, title in MAIN_SCREENS:
-            yield SystemCommand(f"{key} {t(title)}", t(title), lambda name=name: self.switch_mode(name))
-        yield SystemCommand(t("key.help"), "?", self.action_help)
-        commands = getattr(screen, "palette_commands", None)
-        if commands:
-            for title, help_text, callback in commands():
-                yield SystemCommand(title, help_text, callback)
-        yield from super().get_system_commands(screen)
+    def key_rows(self, screen: Screen) -> list[tuple[str, str, ActiveBinding]]:
+        """(key as shown, description, binding) of every described binding active on
+        `screen`, the second key of an action too ("k" beside "up"), in binding order,
+        as remapped under [keys]: what the help lists and the palette offers."""
+        from woq_tui.screens.help import format_key
 
-    def action_help(self) -> None:
-        from woq_tui.screens.help import HelpScreen, format_key
-
-        screen = self.screen
-        if isinstance(screen, HelpScreen):
-            return
-        # Every key, also the second key of an action ("k" beside "up"), in binding order.
-        rows: list[tuple[str, str]] = []
+        rows: list[tuple[str, str, ActiveBinding]] = []
         seen: set[tuple[str, str]] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
@@ -187,29 +198,43 @@ class WoqApp(TranslatedBindings, App[None]):
             row = (binding.key_display or format_key(self, key), t(binding.description))
             if row not in seen:
                 seen.add(row)
-                rows.append(row)
+                rows.append((*row, active))
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette: every active key of the screen (keys.md: every action
+        is also in the palette), its extras, then Textual's own commands, in the
+        console's language."""
+        commands: dict[str, tuple[list[str], ActiveBinding]] = {}
+        for shown, description, active in self.key_rows(screen):
+            commands.setdefault(description, ([], active))[0].append(shown)
+        for description, (keys, active) in commands.items():
+            command = partial(self.run_action, active.binding.action, active.node)
+            yield SystemCommand(description, t("palette.key", keys=" · ".join(keys)), command)
+        extras = getattr(screen, "palette_extras", None)
+        if extras is not None:
+            for title, help_text, callback in extras():
+                yield SystemCommand(title, help_text, callback)
+        yield SystemCommand(t("palette.theme"), t("palette.theme_help"), self.action_change_theme)
+        if screen.maximized is not None:
+            yield SystemCommand(t("palette.minimize"), t("palette.minimize_help"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(t("palette.maximize"), t("palette.maximize_help"), screen.action_maximize)
+
+    def action_help(self) -> None:
+        from woq_tui.screens.help import HelpScreen
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        rows = [(shown, description) for shown, description, _active in self.key_rows(screen)]
         title = t(getattr(screen, "TITLE_KEY", "")) or screen.__class__.__name__
         self.push_screen(HelpScreen(title, rows))
 
     async def action_quit(self) -> None:
-        self.check_unconfirmed()
+        self.quit_check.load(None)
 
-    @work(thread=True, exclusive=True, group="quit")
-    def check_unconfirmed(self) -> None:
-        from sqlalchemy import func, select
-
-        from woq_tui.domain.models import OutboxEntry
-
-        try:
-            with self.context.sessions() as session:
-                pending = session.scalar(
-                    select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == "pending")
-                )
-        except Exception:  # the database is away: quitting must still work
-            pending = 0
-        self.call_from_thread(self._quit_or_ask, pending or 0)
-
-    def _quit_or_ask(self, pending: int) -> None:
+    def _quit_or_ask(self, _request: None, pending: int) -> None:
         from woq_tui.screens.confirm import ConfirmScreen
 
         if not pending:

@@ -116,7 +116,7 @@ _COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     from woq_tui.config import ConfigError
     from woq_tui.i18n import set_language
-    from woq_tui.store.errors import DatabaseError
+    from woq_tui.errors import DatabaseError
 
     args = build_parser().parse_args(argv)
     if args.command == "outbox" and args.action in ("retry", "drop") and not args.entry_id:

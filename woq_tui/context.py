@@ -1,5 +1,6 @@
 """What the console is wired to: settings, database, clock, role. Built by the command
-line, handed to the App, read by the screens. No Textual here, so tests and commands can
+line, handed to the App; screens read the settings and clock here and reach the
+database only through `context.store` (console_store.py). No Textual here, so tests and commands can
 build one too, and no SQLAlchemy until the database is first used: the command line
 gives a URL and the engine is made on first use, which is after the first frame
 (commands/head_start.py)."""
@@ -17,8 +18,8 @@ from woq_tui.domain.sla import SlaPolicy
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-    from sqlalchemy.orm import sessionmaker
-    from sqlmodel import Session
+
+    from woq_tui.console_store import ConsoleStore
 
 
 class ConsoleContext:
@@ -62,10 +63,11 @@ class ConsoleContext:
         return self._engine
 
     @cached_property
-    def sessions(self) -> sessionmaker[Session]:
-        from woq_tui.store.db import session_factory
+    def store(self) -> ConsoleStore:
+        """The screens' one way to the database (console_store.py)."""
+        from woq_tui.console_store import ConsoleStore
 
-        return session_factory(self.engine)
+        return ConsoleStore(self)
 
     @cached_property
     def policy(self) -> SlaPolicy:

@@ -58,6 +58,10 @@ class ConsoleSettings:
     theme: str = "textual-dark"
     # Show customers' full phone numbers without asking (the default masks them).
     show_full_phone: bool = False
+    # A ticket urged within this many minutes is not urged again (0: no limit).
+    urge_cooldown_minutes: Annotated[int, Ge(0), Le(1440)] = 30
+    # Where `e` writes its exports (default: the user's documents folder).
+    export_dir: str | None = None
 
 
 @dataclass

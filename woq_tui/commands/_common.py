@@ -29,7 +29,8 @@ def open_database(args: Namespace, settings: Settings, upgrade: bool = True) -> 
     """The engine for --db / WOQ_DATABASE_URL / config, schema upgraded by default."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from woq_tui.store.db import DatabaseError, describe_url, ensure_schema, first_line, make_engine
+    from woq_tui.errors import DatabaseError, first_line
+    from woq_tui.store.db import describe_url, ensure_schema, make_engine
 
     url = resolve_database_url(getattr(args, "db", None), settings)
     engine = make_engine(url)

@@ -15,7 +15,7 @@ def start(args) -> int:
     one line."""
     from woq_tui.commands.head_start import HeadStart
     from woq_tui.context import ConsoleContext
-    from woq_tui.store.queue_live import PREFETCH_COUNTS_KEY, PREFETCH_KEY
+    from woq_tui.values.live import PREFETCH_COUNTS_KEY, PREFETCH_KEY
 
     head = HeadStart.start(args)
     context = None if head is not None else _open_here(args)

@@ -11,7 +11,8 @@ from woq_tui.commands._common import open_database
 from woq_tui.i18n import t
 from sqlalchemy.exc import SQLAlchemyError
 
-from woq_tui.store.db import DatabaseError, describe_url, first_line
+from woq_tui.errors import DatabaseError, first_line
+from woq_tui.store.db import describe_url
 
 
 def parse_end(text: str, tz: tzinfo) -> datetime:

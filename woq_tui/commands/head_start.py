@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from woq_tui.commands._common import configured_settings
 from woq_tui.config import ConfigError
-from woq_tui.store.errors import DatabaseError, first_line
+from woq_tui.errors import DatabaseError, first_line
 
 _LENGTH = struct.Struct("!Q")
 
@@ -194,14 +194,12 @@ def _read_through_sqlalchemy(args, settings):
         return
     yield "ok", opened
     from woq_tui.context import ConsoleContext
-    from woq_tui.store import queries
-    from woq_tui.store.queue_live import FIRST_REQUEST, fetch
+    from woq_tui.values.live import FIRST_REQUEST
 
     try:
-        context = ConsoleContext(settings, engine)
-        yield "ok", fetch(context, replace(FIRST_REQUEST, kpis=False))
-        with context.sessions() as session:
-            yield "ok", queries.kpis(session, context.clock.now(), context.policy)
+        store = ConsoleContext(settings, engine).store
+        yield "ok", store.live(replace(FIRST_REQUEST, kpis=False))
+        yield "ok", store.kpis()
     except Exception as exc:  # the screen asks again, and reports a second failure
         yield "error", DatabaseError(first_line(exc))
     finally:

@@ -37,7 +37,7 @@ def parse_instant(option: str, value: str, tz) -> datetime:
 
 
 def resolve_period(args, tz, now: datetime):
-    from woq_tui.domain.metrics import Period, default_report_period
+    from woq_tui.domain.periods import Period, default_report_period
 
     as_of = parse_instant("--as-of", args.as_of, tz) if args.as_of else now
     start = parse_instant("--from", args.date_from, tz) if args.date_from else None
@@ -67,7 +67,8 @@ def run(args, settings, clock=None) -> int:
         return EXIT_USAGE
     from sqlalchemy.exc import SQLAlchemyError
 
-    from woq_tui.store.db import DatabaseError, describe_url, first_line
+    from woq_tui.errors import DatabaseError, first_line
+    from woq_tui.store.db import describe_url
 
     engine = open_database(args, settings)
     try:

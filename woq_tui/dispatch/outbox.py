@@ -34,6 +34,7 @@ from woq_tui.domain.clock import Clock, SystemClock
 from woq_tui.domain.enums import OutboxState
 from woq_tui.domain.models import OutboxEntry, Ticket
 from woq_tui.store.db import session_factory
+from woq_tui.values.outbox import OutboxChange, TicketRef
 
 log = logging.getLogger(__name__)
 # Attempts are counted and shown in the outbox itself; stamina's own log line per retry
@@ -48,15 +49,6 @@ class OutboxError(Exception):
 
 
 @dataclass(frozen=True)
-class TicketRef:
-    """What a reassignment needs to know of a ticket as the dispatcher saw it."""
-
-    ticket_no: str
-    station_code: str
-    version: int
-
-
-@dataclass(frozen=True)
 class RetryPolicy:
     """Backoff between attempts (seconds). Tests pass tiny values instead of sleeping."""
 
@@ -66,20 +58,6 @@ class RetryPolicy:
     wait_exp_base: float = 2.0
     # A Retry-After longer than this is cut to it.
     max_retry_after: float = 300.0
-
-
-@dataclass(frozen=True)
-class OutboxChange:
-    """One entry's new state, for whoever shows it."""
-
-    entry_id: str
-    ticket_no: str
-    to_station: str
-    state: str
-    attempts: int
-    last_error: str | None = None
-    # The server's answer (parsed JSON) when there was one: current_version, ...
-    body: dict | None = None
 
 
 class _Transient(Exception):
@@ -469,11 +447,9 @@ def summarize(changes: Iterable[OutboxChange]) -> dict[str, int]:
 
 __all__ = [
     "BackgroundPusher",
-    "OutboxChange",
     "OutboxError",
     "Pusher",
     "RetryPolicy",
-    "TicketRef",
     "drop",
     "find",
     "list_entries",

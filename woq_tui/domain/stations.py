@@ -39,9 +39,20 @@ def station_initials(name: str) -> str:
     return "".join(ch for ch in letters if ch.isascii() and ch.isalnum())[:64]
 
 
+def pinyin_key(name: str) -> str:
+    """A name's sort key in pinyin order, the order a Chinese reader looks for it in
+    (东丽 dong li before 河西 he xi, whatever the code points say): the toneless
+    readings, then the name itself to keep distinct names apart."""
+    return " ".join(_readings(name, _toneless)).lower() + "\x00" + name
+
+
 def _first_letters(text: str) -> list[str]:
     """What lazy_pinyin(text, style=Style.FIRST_LETTER) returns, item for item in
     effect: runs of characters without pinyin pass through as they are."""
+    return _readings(text, _first_letter)
+
+
+def _readings(text: str, form) -> list[str]:
     out: list[str] = []
     run = ""
     for char in text:
@@ -49,25 +60,25 @@ def _first_letters(text: str) -> list[str]:
             run += char
             continue
         if run:
-            out.extend(_run_letters(run))
+            out.extend(_run_readings(run, form))
             run = ""
         out.append(char)
     if run:
-        out.extend(_run_letters(run))
+        out.extend(_run_readings(run, form))
     return out
 
 
-def _run_letters(run: str) -> list[str]:
+def _run_readings(run: str, form) -> list[str]:
     data = _dictionaries()
     phrases = data.phrases_for(run)
     letters: list[str] = []
     for word in _segments(run, phrases):
         if word in phrases:
-            letters.extend(_first_letter(readings[0]) for readings in phrases[word])
+            letters.extend(form(readings[0]) for readings in phrases[word])
         else:
             for char in word:
                 reading = data.reading(char)
-                letters.append(char if reading is None else _first_letter(reading))
+                letters.append(char if reading is None else form(reading))
     return letters
 
 
@@ -106,7 +117,12 @@ _TONES = {"\u0304", "\u0301", "\u030c", "\u0300"}
 
 def _first_letter(reading: str) -> str:
     """The first letter of a reading without its tone mark (ǎ -> a, ń -> n, ế -> ê)."""
-    decomposed = unicodedata.normalize("NFD", reading[:1])
+    return _toneless(reading[:1])
+
+
+def _toneless(reading: str) -> str:
+    """A reading without its tone marks (dōng -> dong, lǘ -> lü)."""
+    decomposed = unicodedata.normalize("NFD", reading)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
 
 

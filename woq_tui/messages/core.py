@@ -65,12 +65,22 @@ MESSAGES.update(
         "confirm.yes": ("是", "Yes"),
         "confirm.no": ("否", "No"),
         "confirm.hint": ("y 确认 · n / Esc 取消", "y yes · n / Esc no"),
+        # One sentence a line: the dialog is 52 cells wide, and a wrapped sentence broke
+        # inside words ("还有 1" / "推/送").
         "quit.pending": (
-            "还有 {count} 条改派未被调度系统确认。仍要退出吗？（下次启动会继续推送）",
-            "{count} reassignments are not yet confirmed by the dispatch API. Quit anyway? "
-            "(They are pushed again at the next start.)",
+            "还有 {count} 条改派未被调度系统确认。\n下次启动控制台时会继续推送。\n仍要退出吗？",
+            "{count} reassignments are not yet confirmed by the dispatch API.\n"
+            "They are pushed again at the next start.\nQuit anyway?",
         ),
         "db.unreachable": ("数据库不可用：{error}", "Database unreachable: {error}"),
+        # the command palette (app.get_system_commands)
+        "palette.key": ("按键 {keys}", "key {keys}"),
+        "palette.theme": ("配色主题", "Theme"),
+        "palette.theme_help": ("切换界面配色", "Change the colour theme"),
+        "palette.maximize": ("最大化", "Maximize"),
+        "palette.maximize_help": ("最大化当前控件", "Maximize the focused widget"),
+        "palette.minimize": ("还原", "Minimize"),
+        "palette.minimize_help": ("还原最大化的控件", "Restore the maximized widget"),
     }
 )
 # Textual's own command-palette binding names its description "palette".

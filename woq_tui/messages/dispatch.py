@@ -174,6 +174,7 @@ MESSAGES.update(
             "Drop the reassignment of ticket {ticket} → {station}? It will not be sent.",
         ),
         "outbox.dropped": ("已删除：工单 {ticket}", "Dropped: ticket {ticket}"),
+        "outbox.edit_failed": ("操作未完成：{error}", "Not done: {error}"),
         "outbox.summary": (
             "待确认 {pending} · 失败 {failed} · 冲突 {conflict} · 拒绝 {refused} · 24 小时内已确认 {confirmed}",
             "pending {pending} · failed {failed} · conflict {conflict} · refused {refused} · confirmed in 24 h {confirmed}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from woq_tui.domain.metrics import FIGURE_KEYS
+from woq_tui.domain.figure_catalog import FIGURE_KEYS
 
 BOM = "\ufeff"
 COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)

@@ -1,14 +1,12 @@
-"""How figures are written for people, and the dispatch to each report format."""
+"""How figures and periods are written for people, the same in the console and the reports."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from woq_tui.domain.metrics import FIGURE_BY_KEY
+from woq_tui.domain.figure_catalog import FIGURE_BY_KEY
+from woq_tui.domain.periods import Period
 from woq_tui.i18n import t
-
-FORMATS = ("json", "csv", "md", "html")
-
 
 def format_value(key: str, value: Any) -> str:
     """A figure for display: counts as integers, ratios as percent, times with a decimal."""
@@ -74,21 +72,9 @@ def group_label(kind: str, code: str) -> str:
     return code if text == f"{kind}.{code}" else text
 
 
-def render(report, fmt: str, tz) -> str:
-    if fmt == "json":
-        from woq_tui.reporting.json_report import render_json
-
-        return render_json(report, tz)
-    if fmt == "csv":
-        from woq_tui.reporting.csv_report import render_csv
-
-        return render_csv(report)
-    if fmt == "md":
-        from woq_tui.reporting.md_report import render_md
-
-        return render_md(report, tz)
-    if fmt == "html":
-        from woq_tui.reporting.html_report import render_html
-
-        return render_html(report, tz)
-    raise ValueError(f"unknown report format {fmt!r}")
+def period_title(period: Period) -> str:
+    """"本周 2026-11-23 – 2026-11-29": the period's kind and its days."""
+    days = t("stations.period.range", start=period.first_day.isoformat(), end=period.last_day.isoformat())
+    if period.first_day == period.last_day:
+        days = period.first_day.isoformat()
+    return f"{t('stations.period.' + period.kind)} {days}"

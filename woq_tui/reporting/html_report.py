@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from woq_tui.domain.metrics import FIGURE_BY_KEY, FIGURE_KEYS
+from woq_tui.domain.figure_catalog import FIGURE_BY_KEY, FIGURE_KEYS
 from woq_tui.i18n import language, t
 from woq_tui.reporting.formatting import figure_label, format_value, group_label
 from woq_tui.reporting.md_report import period_lines

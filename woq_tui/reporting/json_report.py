@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from woq_tui.domain.metrics import FIGURE_KEYS
+from woq_tui.domain.figure_catalog import FIGURE_KEYS
 
 
 def _number(value: Any) -> Any:

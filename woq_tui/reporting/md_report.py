@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from woq_tui.domain.figure_catalog import FIGURE_KEYS
 from woq_tui.domain.instants import local_minute
-from woq_tui.domain.metrics import FIGURE_KEYS
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import figure_label, format_value, group_label
 

@@ -1,6 +1,12 @@
-"""What every main screen shares: its title in the header, its place in the help."""
+"""What every main screen shares: its title in the header, its place in the help, and
+its way to the database (`self.store`, console_store.py)."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import platformdirs
 
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -10,11 +16,16 @@ from woq_tui.i18n import t
 from woq_tui.widgets.app_header import AppHeader
 from woq_tui.widgets.translated import TranslatedBindings
 
+if TYPE_CHECKING:
+    from woq_tui.console_store import ConsoleStore
+    from woq_tui.context import ConsoleContext
+
 
 class WoqScreen(TranslatedBindings, Screen):
     """A main screen: header, body, footer. Subclasses set TITLE_KEY and compose_body.
 
-    BINDINGS descriptions are message keys (see widgets.translated).
+    BINDINGS descriptions are message keys (see widgets.translated); the help and the
+    command palette are built from them (app.WoqApp.key_rows).
     """
 
     TITLE_KEY = ""
@@ -32,9 +43,28 @@ class WoqScreen(TranslatedBindings, Screen):
         self.query_one(AppHeader).screen_title = t(self.TITLE_KEY)
 
     @property
-    def context(self):
-        return self.app.context
+    def context(self) -> ConsoleContext:
+        return self.app.context  # type: ignore[attr-defined, no-any-return]
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        """(title, help, callback) for the command palette while this screen shows."""
+    @property
+    def store(self) -> ConsoleStore:
+        """Blocking: call it in a Loader's fetch (widgets/loader.py), never here."""
+        return self.context.store
+
+    def export_folder(self) -> Path:
+        """Where `e` writes: [console] export_dir, else a woq-console folder in the
+        user's documents (never the current directory: a checkout would collect
+        untracked files). Made when missing."""
+        configured = self.context.settings.console.export_dir
+        folder = Path(configured).expanduser() if configured else Path(platformdirs.user_documents_dir()) / "woq-console"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def export_stamp(self) -> str:
+        """The local time of an export, for its file name."""
+        return self.context.clock.now().astimezone(self.context.settings.tz).strftime("%Y%m%d-%H%M%S")
+
+    def palette_extras(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """(title, help, callback): commands of this screen that no key is bound to;
+        every bound key is in the palette already."""
         return []

@@ -10,7 +10,8 @@ from textual.widgets import Label, SelectionList, Static
 
 from woq_tui.domain.enums import OPEN_STATUSES, AreaType, TicketType
 from woq_tui.i18n import t
-from woq_tui.store.queries import QueueFilter, StationChoice
+from woq_tui.values.queue import QueueFilter
+from woq_tui.values.stations import StationChoice
 from woq_tui.widgets.translated import TranslatedBindings
 
 

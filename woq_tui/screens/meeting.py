@@ -8,24 +8,26 @@ and the week's report as HTML.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Static
 
-from woq_tui.domain.metrics import FIGURE_BY_KEY, Period, period_of
+from woq_tui.domain.figure_catalog import FIGURE_BY_KEY
+from woq_tui.domain.periods import Period, period_of
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import day_label, delta, format_value, group_label
 from woq_tui.screens.base import WoqScreen
-from woq_tui.store.figures import MeetingWeek, meeting_week
+from woq_tui.values.figures import MeetingWeek
 from woq_tui.widgets.figures_cells import MARK_WORSE, change_text
 from woq_tui.widgets.figures_charts import bar_rows, pad, paired_bars
 from woq_tui.widgets.kpi_tile import KpiTile
+from woq_tui.widgets.loader import Loader, show_failure
 
 HEADLINES = ("tickets", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h", "satisfaction_rate")
 
@@ -43,8 +45,9 @@ def digits_text(key: str, value) -> str:
 
 
 def headline_label(key: str) -> str:
-    unit = FIGURE_BY_KEY[key].unit
-    return t(f"figure.{key}") + (" %" if unit == "ratio" else "")
+    """The tile's name: short enough for a sixth of 100 columns, with its unit (a
+    ratio's % and a duration's 分/时) so that the big digits read alone."""
+    return t(f"figure.tile.{key}")
 
 
 class MeetingScreen(WoqScreen):
@@ -68,24 +71,11 @@ class MeetingScreen(WoqScreen):
     # projector's large font): the names take two lines there instead of an ellipsis.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
 
-    class Loaded(Message):
-        def __init__(self, week: MeetingWeek, generation: int) -> None:
-            super().__init__()
-            self.week = week
-            self.generation = generation
-
-    class Saved(Message):
-        def __init__(self, text: str, error: bool = False) -> None:
-            super().__init__()
-            self.text = text
-            self.error = error
 
     def __init__(self) -> None:
         super().__init__()
         self.period: Period | None = None
         self.week: MeetingWeek | None = None
-        self.generation = 0
-        self.export_dir: Path | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="meeting-title")
@@ -116,22 +106,17 @@ class MeetingScreen(WoqScreen):
 
     def load(self) -> None:
         assert self.period is not None
-        self.generation += 1
         self.query_one("#meeting-body").loading = True
         self._show_title()
-        self._load(self.period, self.generation)
+        self.weeks.load(self.period)
 
-    @work(thread=True, exclusive=True, group="meeting")
-    def _load(self, period: Period, generation: int) -> None:
-        context = self.app.context
-        try:
-            week = meeting_week(context.engine, period, context.clock.now())
-        except Exception as exc:  # the database went away: say so, keep the screen
-            from woq_tui.store.db import first_line
+    @cached_property
+    def weeks(self) -> Loader[Period, MeetingWeek]:
+        return Loader(self, self.store.meeting_week, self._loaded, what="stations.failed", failed=self._failed)
 
-            self.post_message(self.Saved(t("stations.failed", error=first_line(exc)), error=True))
-            return
-        self.post_message(self.Loaded(week, generation))
+    def _failed(self, _period: Period, error: BaseException) -> None:
+        self.query_one("#meeting-body").loading = False
+        show_failure(self, "stations.failed", error)
 
     def _show_title(self) -> None:
         period = self.period
@@ -146,17 +131,17 @@ class MeetingScreen(WoqScreen):
         title.append(t("stations.legend_worse", mark=MARK_WORSE))
         self.query_one("#meeting-title", Static).update(title)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        if message.generation != self.generation:
-            return
-        week = self.week = message.week
+    def _loaded(self, _period: Period, week: MeetingWeek) -> None:
+        self.week = week
         partial = week.comparison is not None and week.comparison.partial
         self._show_title()
         for key in HEADLINES:
             now, before = week.totals.get(key), week.previous_totals.get(key)
             change = change_text(key, now, before, with_value=False, points=True)
             versus = t("meeting.vs_last_partial" if partial else "meeting.vs_last", value=format_value(key, before))
+            unit = t(f"figure.unit_short.{FIGURE_BY_KEY[key].unit}")
+            if unit and change.plain:
+                change.append(unit)
             line = Text.assemble(change or "=", "\n", (versus, ""))
             self.query_one(f"#kpi-{key}", KpiTile).show(digits_text(key, now), line)
         worse, improved = self._movers(week)
@@ -221,37 +206,34 @@ class MeetingScreen(WoqScreen):
     def action_export(self) -> None:
         if self.period is None:
             return
-        folder = self.export_dir or Path.cwd()
+        folder = self.export_folder()
         base = f"meeting_{self.period.first_day:%Y%m%d}-{self.period.last_day:%Y%m%d}"
         try:
             svg = Path(self.app.save_screenshot(f"{base}.svg", str(folder)))
         except OSError as exc:
-            self.notify(t("stations.export_failed", error=exc.strerror or exc), severity="error")
+            show_failure(self, "stations.export_failed", exc)
             return
-        self._save_html(self.period, folder / f"{base}.html", svg.name)
+        self.saving.load(SaveRequest(self.period, folder / f"{base}.html", svg.name))
 
-    @work(thread=True, group="meeting-export")
-    def _save_html(self, period: Period, path: Path, svg_name: str) -> None:
+    @cached_property
+    def saving(self) -> Loader[SaveRequest, None]:
+        return Loader(self, self._save_html, self._saved, what="stations.export_failed", latest_only=False)
+
+    def _save_html(self, request: SaveRequest) -> None:
         from woq_tui.reporting import render
-        from woq_tui.store.figures import report
 
-        context = self.app.context
-        try:
-            html = render(report(context.engine, period, context.clock.now()), "html", context.settings.tz)
-            path.write_text(html, encoding="utf-8")
-        except Exception as exc:
-            from woq_tui.store.db import first_line
+        html = render(self.store.report(request.period), "html", self.context.settings.tz)
+        request.path.write_text(html, encoding="utf-8")
 
-            error = exc.strerror if isinstance(exc, OSError) and exc.strerror else first_line(exc)
-            self.post_message(self.Saved(t("stations.export_failed", error=error), error=True))
-            return
-        self.post_message(self.Saved(t("meeting.saved", svg=svg_name, html=path.name)))
+    def _saved(self, request: SaveRequest, _none: None) -> None:
+        self.notify(t("meeting.saved", svg=str(request.path.with_name(request.svg_name)), html=str(request.path)), timeout=10)
 
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
-        if message.error:
-            self.query_one("#meeting-body").loading = False
-        self.notify(message.text, severity="error" if message.error else "information", timeout=8)
+
+@dataclass(frozen=True)
+class SaveRequest:
+    period: Period
+    path: Path
+    svg_name: str
 
 
 def pad_width(text: str) -> int:

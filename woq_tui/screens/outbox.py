@@ -1,25 +1,26 @@
 """`5`: the reassignment outbox, live. Every entry not confirmed, and those confirmed in
 the last 24 hours, with state, attempts and last error; `t` retries a failed entry, `d`
-drops one (after asking). Rows are updated by key as the pusher reports, and reloaded
-every refresh interval for entries written by other processes."""
+drops one (after asking). Rows are updated by key as the pusher reports, and read again
+every refresh interval (widgets/refresh.py) for entries written by other processes."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from functools import cached_property
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from woq_tui.dispatch.outbox import OutboxError, drop, list_entries, retry
 from woq_tui.domain.enums import OutboxState
-from woq_tui.domain.models import OutboxEntry
 from woq_tui.i18n import t
+from woq_tui.outbox_feed import OutboxChanged
 from woq_tui.screens.base import WoqScreen
 from woq_tui.screens.confirm import ConfirmScreen
-from woq_tui.screens.reassign import OutboxChanged
+from woq_tui.values.outbox import OutboxView, TicketRef
+from woq_tui.widgets.loader import Loader
+from woq_tui.widgets.refresh import RefreshStatus
 
 STATE_LOOK = {
     OutboxState.pending: ("⏳", "yellow"),
@@ -31,7 +32,7 @@ STATE_LOOK = {
 COLUMNS = ("state", "ticket", "move", "attempts", "requested", "id", "error")
 
 
-def _signature(entry: OutboxEntry) -> tuple:
+def _signature(entry: OutboxView) -> tuple:
     return (entry.state, entry.attempts, entry.last_error, entry.next_attempt_at)
 
 
@@ -43,8 +44,10 @@ def state_cell(state: str) -> Text:
 class OutboxScreen(WoqScreen):
     TITLE_KEY = "screen.outbox"
     BINDINGS = [
-        Binding("t", "retry", "outbox.key.retry"),
-        Binding("d,delete", "drop", "outbox.key.drop"),
+        Binding("t", "retry", "outbox.key.retry", id="outbox.retry"),
+        Binding("d,delete", "drop", "outbox.key.drop", id="outbox.drop"),
+        Binding("r", "reassign", "queue.key.reassign", id="outbox.reassign"),
+        Binding("enter", "open_ticket", "table.open", id="outbox.open"),
     ]
     DEFAULT_CSS = """
     OutboxScreen #summary { height: 1; padding: 0 1; color: $text-muted; }
@@ -55,9 +58,10 @@ class OutboxScreen(WoqScreen):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.entries: dict[str, OutboxEntry] = {}
+        self.entries: dict[str, OutboxView] = {}
 
     def compose_body(self) -> ComposeResult:
+        yield RefreshStatus(self, self.context.settings.console.refresh_seconds)
         yield Static("", id="summary")
         table: DataTable = DataTable(id="entries", cursor_type="row", zebra_stripes=True)
         yield table
@@ -69,25 +73,29 @@ class OutboxScreen(WoqScreen):
         table = self.query_one("#entries", DataTable)
         for name in COLUMNS:
             table.add_column(t(f"outbox.col.{name}"), key=name)
-        self.set_interval(self.context.settings.console.refresh_seconds, self.load)
         self.load()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        if self.is_mounted:
+            self.load()
 
-    @work(thread=True, exclusive=True, group="outbox-load")
     def load(self) -> None:
-        context = self.context
-        try:
-            entries = list_entries(context.engine, confirmed_since=context.clock.now() - timedelta(hours=24))
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, t("db.unreachable", error=type(exc).__name__), severity="error")
-            return
-        self.app.call_from_thread(self.show, entries)
+        self.query_one(RefreshStatus).fetch()
+
+    # --- LiveSource ----------------------------------------------------------------
+
+    def live_request(self) -> None:
+        return None
+
+    def fetch_live(self, _request: None) -> list[OutboxView]:
+        return self.store.outbox_entries()
+
+    def apply_live(self, _request: None, entries: list[OutboxView]) -> None:
+        self.show(entries)
 
     # -- showing -----------------------------------------------------------------------
 
-    def _cells(self, entry: OutboxEntry) -> dict[str, object]:
+    def _cells(self, entry: OutboxView) -> dict[str, object]:
         tz = self.context.settings.tz
         return {
             "state": state_cell(entry.state),
@@ -99,7 +107,7 @@ class OutboxScreen(WoqScreen):
             "error": Text(entry.last_error or "", overflow="ellipsis", no_wrap=True),
         }
 
-    def show(self, entries: list[OutboxEntry]) -> None:
+    def show(self, entries: list[OutboxView]) -> None:
         """Apply a fresh list: update rows by key; rebuild only when rows come or go."""
         table = self.query_one("#entries", DataTable)
         # Unsettled entries first, newest first within each group.
@@ -121,7 +129,7 @@ class OutboxScreen(WoqScreen):
         self._show_summary()
         self._show_detail()
 
-    def _update_row(self, entry: OutboxEntry) -> None:
+    def _update_row(self, entry: OutboxView) -> None:
         table = self.query_one("#entries", DataTable)
         for column, value in self._cells(entry).items():
             table.update_cell(entry.id, column, value)
@@ -145,9 +153,13 @@ class OutboxScreen(WoqScreen):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
-    def current(self) -> OutboxEntry | None:
+    def current(self) -> OutboxView | None:
         key = self._cursor_key()
         return self.entries.get(key) if key else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_ticket()
 
     def on_data_table_row_highlighted(self) -> None:
         self._show_detail()
@@ -181,9 +193,7 @@ class OutboxScreen(WoqScreen):
         if entry is None:
             self.load()
             return
-        updated = entry.model_copy(
-            update={"state": change.state, "attempts": change.attempts, "last_error": change.last_error}
-        )
+        updated = replace(entry, state=change.state, attempts=change.attempts, last_error=change.last_error)
         self.entries[change.entry_id] = updated
         self._update_row(updated)
         self._show_summary()
@@ -192,9 +202,35 @@ class OutboxScreen(WoqScreen):
     # -- retry and drop ----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("retry", "drop") and not self.context.can_write:
-            return None  # shown disabled: read-only consoles don't touch the outbox
+        if action in ("retry", "drop", "reassign") and not self.context.can_write:
+            return False  # a read-only console does not touch the outbox
         return True
+
+    def action_open_ticket(self) -> None:
+        entry = self.current()
+        if entry is not None:
+            from woq_tui.screens.ticket import TicketScreen
+
+            self.app.push_screen(TicketScreen(entry.ticket_no))
+
+    def action_reassign(self) -> None:
+        """Reassign the entry's ticket again (after a conflict or a refusal), from where
+        the ticket is now."""
+        entry = self.current()
+        if entry is not None:
+            self.current_ref.load(entry.ticket_no)
+
+    @cached_property
+    def current_ref(self) -> Loader[str, TicketRef | None]:
+        return Loader(self, self.store.ticket_ref, self._reassign_again, what="db.unreachable")
+
+    def _reassign_again(self, ticket_no: str, ref: TicketRef | None) -> None:
+        if ref is None:
+            self.notify(t("ticket.not_found", no=ticket_no), severity="warning")
+            return
+        from woq_tui.screens.reassign import start_reassign
+
+        start_reassign(self, [ref])
 
     def action_retry(self) -> None:
         entry = self.current()
@@ -206,17 +242,7 @@ class OutboxScreen(WoqScreen):
         if entry.state == OutboxState.confirmed:
             self.notify(t("outbox.retry_confirmed"))
             return
-        self._retry(entry.id, entry.ticket_no)
-
-    @work(thread=True, group="outbox-edit")
-    def _retry(self, entry_id: str, ticket_no: str) -> None:
-        context = self.context
-        try:
-            retry(context.engine, context.clock, entry_id)
-        except OutboxError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="warning")
-            return
-        self.app.call_from_thread(self._edited, t("outbox.retried", ticket=ticket_no))
+        self.editing.load(("retry", entry.id, entry.ticket_no))
 
     def action_drop(self) -> None:
         entry = self.current()
@@ -225,23 +251,24 @@ class OutboxScreen(WoqScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._drop(entry.id, entry.ticket_no)
+                self.editing.load(("drop", entry.id, entry.ticket_no))
 
         self.app.push_screen(
             ConfirmScreen(t("outbox.drop_question", ticket=entry.ticket_no, station=entry.to_station)), answered
         )
 
-    @work(thread=True, group="outbox-edit")
-    def _drop(self, entry_id: str, ticket_no: str) -> None:
-        try:
-            drop(self.context.engine, entry_id)
-        except OutboxError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="warning")
-            return
-        self.app.call_from_thread(self._edited, t("outbox.dropped", ticket=ticket_no))
+    @cached_property
+    def editing(self) -> Loader[tuple[str, str, str], OutboxView]:
+        """Retry or drop one entry: (what, entry id, ticket number)."""
+        return Loader(self, self._edit, self._edited, what="outbox.edit_failed", latest_only=False)
 
-    def _edited(self, words: str) -> None:
-        self.notify(words)
+    def _edit(self, request: tuple[str, str, str]) -> OutboxView:
+        what, entry_id, _ticket_no = request
+        return self.store.retry_entry(entry_id) if what == "retry" else self.store.drop_entry(entry_id)
+
+    def _edited(self, request: tuple[str, str, str], _entry: OutboxView) -> None:
+        what, _entry_id, ticket_no = request
+        self.notify(t("outbox.retried" if what == "retry" else "outbox.dropped", ticket=ticket_no))
         pusher = getattr(self.app, "outbox_pusher", None)
         if pusher is not None:
             pusher.wake()

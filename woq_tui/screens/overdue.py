@@ -6,8 +6,7 @@ cursor stays on its ticket."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
@@ -18,25 +17,19 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
-from woq_tui.store import queries
-from woq_tui.store.queries import PAGE_SIZE, SECTIONS, Kpis, OutboxMark, Section, SectionData
+from woq_tui.values.queue import PAGE_SIZE, QueueRow, QueueSort, sort_key
+from woq_tui.values.tickets import SECTIONS, OverdueView, Section, SectionData
 from woq_tui.widgets.kpi_strip import KpiStrip
 from woq_tui.widgets.refresh import RefreshStatus
-from woq_tui.widgets.ticket_table import TicketTable, _short_station
+from woq_tui.widgets.ticket_columns import short_station_name
+from woq_tui.widgets.ticket_table import TicketTable
 from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
 if TYPE_CHECKING:
-    from woq_tui.screens.reassign import OutboxChanged
+    from woq_tui.console_store import ConsoleStore
+    from woq_tui.outbox_feed import OutboxChanged
 
 COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "outbox", "summary")
-
-
-@dataclass(frozen=True)
-class OverdueResult:
-    sections: dict[Section, SectionData]
-    kpis: Kpis
-    asked: tuple[str, ...]
-    marks: dict[str, OutboxMark]
 
 
 class ByStation:
@@ -61,7 +54,7 @@ class ByStation:
         table.add_column(t("col.station"), ratio=1, no_wrap=True, overflow="ellipsis")
         table.add_column(t("col.count"), justify="right", no_wrap=True)
         for item in self.data.by_station:
-            name = _short_station(item.station_name) if narrow else item.station_name
+            name = short_station_name(item.station_name) if narrow else item.station_name
             table.add_row(name, f" {item.count:,}" if narrow else f"{item.count:,}")
         yield table
 
@@ -86,7 +79,7 @@ class OverdueScreen(TicketListScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.windows = {which: TicketWindow(queries.sort_key(queries.QueueSort.urgency)) for which in SECTIONS}
+        self.windows = {which: TicketWindow(sort_key(QueueSort.urgency)) for which in SECTIONS}
         self.outbox = OutboxMarks()
         self.loaded = False
 
@@ -129,6 +122,11 @@ class OverdueScreen(TicketListScreen):
     def active_table(self) -> TicketTable | None:
         return self.query_one(f"#table-{self.current.value}", TicketTable)
 
+    def export_source(self) -> Callable[[ConsoleStore], list[QueueRow]]:
+        """Every ticket of the list shown, not only the first page of it."""
+        which = self.current
+        return lambda store: store.section_rows(which)
+
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.active_table().focus()
 
@@ -141,16 +139,10 @@ class OverdueScreen(TicketListScreen):
     def live_request(self) -> int:
         return self.outbox.generation
 
-    def fetch_live(self, _request: int) -> OverdueResult:
-        context = self.app.context
-        now = context.clock.now()
-        with context.sessions() as session:
-            sections = queries.sections(session, now, context.policy, PAGE_SIZE)
-            kpis = queries.kpis(session, now, context.policy)
-            asked = tuple(dict.fromkeys(row.ticket_no for data in sections.values() for row in data.rows))
-            return OverdueResult(sections, kpis, asked, queries.outbox_marks(session, asked))
+    def fetch_live(self, _request: int) -> OverdueView:
+        return self.store.overdue(PAGE_SIZE)
 
-    def apply_live(self, outbox_generation: int, result: OverdueResult) -> None:
+    def apply_live(self, outbox_generation: int, result: OverdueView) -> None:
         self.query_one(KpiStrip).show(result.kpis)
         self.outbox.loaded(outbox_generation, result.asked, result.marks)
         self.outbox.forget_except(result.asked)
@@ -172,11 +164,3 @@ class OverdueScreen(TicketListScreen):
         if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
             for table in self.query(TicketTable):
                 table.refresh()
-
-
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            (t("overdue.key.prev"), "h ←", lambda: self.action_section(-1)),
-            (t("overdue.key.next"), "l →", lambda: self.action_section(1)),
-            *super().palette_commands(),
-        ]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Callable
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
@@ -23,20 +24,38 @@ from textual.widgets import Input
 
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
-from woq_tui.store.errors import first_line
-from woq_tui.store.rows import PAGE_SIZE, Kpis, QueueFilter, QueuePage, QueueSort, sort_key
-from woq_tui.store.queue_live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, LiveRequest, LiveResult, fetch
+from woq_tui.values.live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, LiveRequest, LiveResult
+from woq_tui.values.queue import (
+    PAGE_SIZE,
+    Kpis,
+    QueueFilter,
+    QueuePage,
+    QueueRow,
+    QueueSort,
+    sort_key,
+)
 from woq_tui.widgets.filter_bar import FilterBar
 from woq_tui.widgets.kpi_strip import KpiStrip
+from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.ticket_table import TicketTable
 from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 
 if TYPE_CHECKING:
-    from woq_tui.screens.reassign import OutboxChanged
-    from woq_tui.store.queries import StationChoice
+    from woq_tui.console_store import ConsoleStore
+    from woq_tui.outbox_feed import OutboxChanged
+    from woq_tui.values.stations import StationChoice
 
 SORTS = tuple(QueueSort)
+
+
+@dataclass(frozen=True)
+class MoreRequest:
+    generation: int
+    filt: QueueFilter
+    sort: QueueSort
+    reverse: bool
+    after: tuple
 SEARCH_DELAY = 0.3
 # The KPI strip is counted at most this often (seconds), not on every tick: the counts
 # scan the open tickets, the changed rows are an index range. A reload counts at once.
@@ -100,6 +119,11 @@ class QueueScreen(TicketListScreen):
     def active_table(self) -> TicketTable | None:
         return self.table
 
+    def export_source(self) -> Callable[[ConsoleStore], list[QueueRow]]:
+        """Every open ticket of the current filter and order, not only those loaded."""
+        filt, sort, reverse = self.filt, self.sort, self.reverse
+        return lambda store: store.queue_rows(filt, sort, reverse)
+
     # --- live refresh (LiveSource) ---------------------------------------------------
 
     def live_request(self) -> LiveRequest:
@@ -135,11 +159,16 @@ class QueueScreen(TicketListScreen):
                 return request.prefetched.result()
             except Exception:
                 pass  # ask again below: a second failure is reported as usual
-        return fetch(self.app.context, request)
+        return self.store.live(request)
+
+    def _local_time(self) -> str:
+        context = self.app.context
+        return f"{context.clock.now().astimezone(context.settings.tz):%H:%M:%S}"
 
     def apply_live(self, request: LiveRequest, result: LiveResult) -> None:
+        strip = self.query_one(KpiStrip)
         if result.kpis is not None:
-            self.query_one(KpiStrip).show(result.kpis)
+            strip.show(result.kpis, self._local_time())
         self.outbox.loaded(request.outbox_generation, result.asked, result.marks)
         if request.generation != self.generation:
             self.live.fetch()  # asked before the filter or sort changed: ask again
@@ -152,9 +181,13 @@ class QueueScreen(TicketListScreen):
             self.window.replace(result.page.rows, result.page.complete)
             table.restore_cursor(remembered)
             self.need_reload = False
+            # No ticket ever changed: the database is new; say how to fill it.
+            table.empty_text = t("queue.no_tickets" if result.watermark is None else "queue.empty")
         else:
             applied = self.window.apply(result.changes.rows if result.changes else [])
             table.restore_cursor(remembered, applied)
+            if applied.changed and result.kpis is None:
+                strip.mark_older()
         self.watermark = result.watermark
         if self.window.complete:
             self.total = len(self.window)
@@ -169,21 +202,20 @@ class QueueScreen(TicketListScreen):
             if counts is None:
                 self._kpis_due = 0.0  # counted on the next tick
             else:
-                self._await_counts(self.generation, counts)
+                self.counts.load((self.generation, counts))
 
-    @work(thread=True, group="queue-counts", exit_on_error=False)
-    def _await_counts(self, generation: int, counts: Future) -> None:
-        try:
-            kpis = counts.result()
-        except Exception:
-            kpis = None
-        self.app.call_from_thread(self._counted, generation, kpis)
+    @cached_property
+    def counts(self) -> Loader[tuple[int, Future], Kpis]:
+        """The KPI counts the head start sends after the first page (a failure: they
+        are counted on the next tick)."""
+        return Loader(self, lambda request: request[1].result(), self._counted, what="live.failed", failed=self._not_counted)
 
-    def _counted(self, generation: int, kpis: Kpis | None) -> None:
-        if kpis is None:
-            self._kpis_due = 0.0  # counted on the next tick
-            return
-        self.query_one(KpiStrip).show(kpis)
+    def _not_counted(self, _request: tuple[int, Future], _error: BaseException) -> None:
+        self._kpis_due = 0.0
+
+    def _counted(self, request: tuple[int, Future], kpis: Kpis) -> None:
+        generation = request[0]
+        self.query_one(KpiStrip).show(kpis, self._local_time())
         if generation == self.generation and not self.window.complete and not self.filt.active:
             self.total = kpis.open
             self.show_counts()
@@ -199,24 +231,18 @@ class QueueScreen(TicketListScreen):
     def load_more(self) -> None:
         if self.window.complete or self.window.boundary is None:
             return
-        self._fetch_more(self.generation, self.filt, self.sort, self.reverse, self.window.boundary)
+        self.more.load(MoreRequest(self.generation, self.filt, self.sort, self.reverse, self.window.boundary))
 
-    @work(thread=True, exclusive=True, group="queue-more")
-    def _fetch_more(
-        self, generation: int, filt: QueueFilter, sort: QueueSort, reverse: bool, after: tuple
-    ) -> None:
-        from woq_tui.store import queries
+    @cached_property
+    def more(self) -> Loader[MoreRequest, QueuePage]:
+        """The next page below the last row held (keyset paging)."""
+        return Loader(self, self._read_more, self._extend, what="more.failed")
 
-        try:
-            with self.app.context.sessions() as session:
-                page = queries.queue_page(session, filt, sort, reverse, PAGE_SIZE, after=after)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, t("more.failed", error=first_line(exc)), severity="error")
-            return
-        self.app.call_from_thread(self._extend, generation, after, page)
+    def _read_more(self, request: MoreRequest) -> QueuePage:
+        return self.store.queue_page(request.filt, request.sort, request.reverse, PAGE_SIZE, after=request.after)
 
-    def _extend(self, generation: int, after: tuple, page: QueuePage) -> None:
-        if generation != self.generation or self.window.boundary != after:
+    def _extend(self, request: MoreRequest, page: QueuePage) -> None:
+        if request.generation != self.generation or self.window.boundary != request.after:
             return
         remembered = self.table.remember_cursor()
         self.window.extend(page.rows, page.complete)
@@ -272,21 +298,14 @@ class QueueScreen(TicketListScreen):
         self.set_filter(QueueFilter())
 
     def action_filter(self) -> None:
-        self._open_filter()
+        self.filter_choices.load(None)
 
-    @work(thread=True, exclusive=True, group="queue-filter")
-    def _open_filter(self) -> None:
-        from woq_tui.store import queries
+    @cached_property
+    def filter_choices(self) -> Loader[None, list[StationChoice]]:
+        """The stations to filter by, read when `f` is pressed; then the dialog opens."""
+        return Loader(self, lambda _: self.store.stations(), self._push_filter, what="db.unreachable")
 
-        try:
-            with self.app.context.sessions() as session:
-                stations = queries.stations(session)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, t("db.unreachable", error=first_line(exc)), severity="error")
-            return
-        self.app.call_from_thread(self._push_filter, stations)
-
-    def _push_filter(self, stations: list[StationChoice]) -> None:
+    def _push_filter(self, _request: None, stations: list[StationChoice]) -> None:
         from woq_tui.screens.filter import FilterScreen
 
         self.station_names = {station.code: station.name for station in stations}
@@ -337,14 +356,3 @@ class QueueScreen(TicketListScreen):
         if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
             self.table.refresh()
             self._kpis_due = 0.0  # the pending count moved: count again on the next tick
-
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            (t("queue.key.search"), "/", self.action_search),
-            (t("queue.key.filter"), "f", self.action_filter),
-            (t("queue.key.clear"), "x", self.action_clear_filter),
-            (t("queue.key.escape"), "esc", self.action_escape),
-            (t("queue.key.sort"), "s", lambda: self.action_sort(False)),
-            (t("queue.key.reverse"), "S", lambda: self.action_sort(True)),
-            *super().palette_commands(),
-        ]

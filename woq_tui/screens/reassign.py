@@ -1,39 +1,37 @@
-"""Reassignment in the console: the dialog behind `r`, and the glue between the app and
-the outbox pusher.
+"""Reassignment in the console: the dialog behind `r`, and how a confirmed request
+reaches the outbox.
 
 The list screens call `start_reassign(screen, tickets)` with the ticket under the cursor
 or all marked tickets. The dialog picks a target station (type-ahead by code, name or
 pinyin initials, each with its open load and overdue count) and a required reason; on
-confirm the entries are written to the outbox in a worker and the dialog is gone at
-once. The pusher (a daemon thread, see dispatch.outbox.BackgroundPusher) then reports
-each entry's state as an `OutboxChanged` message, which the app hands to the screens of
-the current stack (rows that show a ticket's reassignment state listen for it) and turns
-into a notification when the answer is final.
+confirm the entries are written to the outbox through the app's loader and the dialog
+is gone at once. The pusher then reports each entry's state (outbox_feed.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from woq_tui.dispatch.candidates import StationCandidate, match, station_candidates
-from woq_tui.dispatch.outbox import BackgroundPusher, OutboxChange, Pusher, RetryPolicy, TicketRef, record
+from woq_tui.errors import first_line
 from woq_tui.i18n import t
-from woq_tui.screens.reassign_notices import notice_for
+from woq_tui.outbox_feed import forward_change
+from woq_tui.values.outbox import OutboxChange, TicketRef
+from woq_tui.values.stations import StationCandidate, match_candidates
+from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.translated import TranslatedBindings
 
-__all__ = ["OutboxChanged", "OutboxCycleEnded", "ReassignDialog", "ReassignRequest", "TicketRef", "start_pusher", "start_reassign"]
+__all__ = ["ReassignDialog", "ReassignRequest", "start_reassign"]
 
 PRESET_REASONS = (
     "reassign.preset.address",
@@ -42,20 +40,6 @@ PRESET_REASONS = (
     "reassign.preset.specialty",
     "reassign.preset.customer",
 )
-# The console's backoff between attempts; tests replace it with tiny waits.
-RETRY_POLICY = RetryPolicy()
-
-
-class OutboxChanged(Message, bubble=False):
-    """An outbox entry changed state (pending, confirmed, conflict, refused, failed)."""
-
-    def __init__(self, change: OutboxChange) -> None:
-        super().__init__()
-        self.change = change
-
-
-class OutboxCycleEnded(Message, bubble=False):
-    """The pusher delivered what was due and waits (screens/reassign_notices.py)."""
 
 
 @dataclass(frozen=True)
@@ -63,10 +47,6 @@ class ReassignRequest:
     tickets: tuple[TicketRef, ...]
     to_station: str
     reason: str
-
-
-def _state_words(state: str) -> str:
-    return t(f"outbox.state.{state}")
 
 
 # -- the dialog ------------------------------------------------------------------------
@@ -127,19 +107,20 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
 
     def on_mount(self) -> None:
         self.query_one("#station", Input).focus()
-        self.load_candidates()
+        self.targets.load(None)
 
-    @work(thread=True, exclusive=True, group="reassign-candidates")
-    def load_candidates(self) -> None:
-        context = self.context
-        try:
-            rows = station_candidates(context.engine, context.clock.now())
-        except Exception as exc:  # the database is away: say so in the dialog
-            self.app.call_from_thread(self._show_error, t("reassign.load_failed", error=type(exc).__name__))
-            return
-        self.app.call_from_thread(self._set_candidates, rows)
+    @cached_property
+    def targets(self) -> Loader[None, list[StationCandidate]]:
+        return Loader(
+            self, lambda _: self.context.store.reassign_targets(), self._set_candidates,
+            what="reassign.load_failed", failed=self._not_loaded,
+        )
 
-    def _set_candidates(self, rows: list[StationCandidate]) -> None:
+    def _not_loaded(self, _request: None, error: BaseException) -> None:
+        """The database is away: say so in the dialog."""
+        self._show_error(t("reassign.load_failed", error=first_line(error)))
+
+    def _set_candidates(self, _request: None, rows: list[StationCandidate]) -> None:
         current = {ref.station_code for ref in self.tickets}
         # A station every ticket is already at is no target.
         self.candidates = [row for row in rows if not (len(current) == 1 and row.code in current)]
@@ -147,7 +128,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
 
     @on(Input.Changed, "#station")
     def _refilter(self) -> None:
-        self.shown = match(self.candidates, self.query_one("#station", Input).value)
+        self.shown = match_candidates(self.candidates, self.query_one("#station", Input).value)
         options = self.query_one("#candidates", OptionList)
         code_width = max((cell_len(c.code) for c in self.shown), default=0)
         name_width = max((cell_len(c.name) for c in self.shown), default=0)
@@ -243,7 +224,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
 def start_reassign(screen: Screen, tickets: list[TicketRef]) -> None:
     """`r` on a list screen: open the dialog for these tickets (or say why not)."""
     app = screen.app
-    context = app.context
+    context = app.context  # type: ignore[attr-defined]
     if not context.can_write:
         screen.notify(t("reassign.read_only"), severity="warning")
         return
@@ -255,24 +236,19 @@ def start_reassign(screen: Screen, tickets: list[TicketRef]) -> None:
         return
 
     def confirmed(request: ReassignRequest | None) -> None:
+        # Written by the app, not the dialog: the dialog is gone at once.
         if request is not None:
-            app.run_worker(partial(_record, app, request), thread=True, group="reassign-record", exit_on_error=False)
+            Loader(
+                app, partial(_record, app), partial(_recorded, app), what="reassign.record_failed", latest_only=False
+            ).load(request)
 
     app.push_screen(ReassignDialog(tickets), confirmed)
 
 
-def _record(app: App, request: ReassignRequest) -> None:
-    """Worker: write the outbox entries (one transaction), then wake the pusher."""
-    context = app.context
-    try:
-        entries = record(
-            context.engine, context.clock, request.tickets, request.to_station, request.reason, context.operator
-        )
-    except Exception as exc:
-        app.call_from_thread(app.notify, t("reassign.record_failed", error=type(exc).__name__), severity="error")
-        return
-    changes = [OutboxChange(e.id, e.ticket_no, e.to_station, e.state, 0) for e in entries]
-    app.call_from_thread(_recorded, app, request, changes)
+def _record(app: App, request: ReassignRequest) -> list[OutboxChange]:
+    """The entries of one request, in one transaction (dispatch/outbox.record)."""
+    store = app.context.store  # type: ignore[attr-defined]
+    return store.record_reassignment(request.tickets, request.to_station, request.reason)
 
 
 def _recorded(app: App, request: ReassignRequest, changes: list[OutboxChange]) -> None:
@@ -281,38 +257,9 @@ def _recorded(app: App, request: ReassignRequest, changes: list[OutboxChange]) -
         app.notify(t("reassign.queued", count=len(changes), station=request.to_station))
     if skipped:
         app.notify(t("reassign.skipped", count=skipped, station=request.to_station), severity="warning")
-    app.reassign_notices.expect([change.entry_id for change in changes])
+    app.reassign_notices.expect([change.entry_id for change in changes])  # type: ignore[attr-defined]
     for change in changes:
         forward_change(app, change)
     pusher = getattr(app, "outbox_pusher", None)
     if pusher is not None:
         pusher.wake()
-
-
-# -- the app side of the pusher -----------------------------------------------------------
-
-
-def start_pusher(app: App) -> BackgroundPusher | None:
-    """Start the background pusher when reassignment is on and this console may write."""
-    context = app.context
-    if not context.settings.dispatch.base_url or not context.can_write:
-        return None
-    pusher = Pusher(
-        context.engine,
-        context.settings,
-        context.clock,
-        policy=RETRY_POLICY,
-        on_change=lambda change: app.post_message(OutboxChanged(change)),
-    )
-    background = BackgroundPusher(pusher, interval=context.settings.console.refresh_seconds)
-    background.on_cycle_end = lambda: app.post_message(OutboxCycleEnded())
-    return background.start()
-
-
-def forward_change(app: App, change: OutboxChange) -> None:
-    """Hand an entry's new state to the screens of the current stack; notify final ones."""
-    for screen in list(app.screen_stack):
-        screen.post_message(OutboxChanged(change))
-    notice = notice_for(change, app.context.settings.dispatch.token_env)
-    if notice is not None:
-        app.reassign_notices.answer(change, notice)

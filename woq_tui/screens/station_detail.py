@@ -3,29 +3,45 @@ and its open and overdue tickets of the period."""
 
 from __future__ import annotations
 
+from functools import cached_property
+from pathlib import Path
+
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from woq_tui.domain.metrics import FIGURE_KEYS, Period
+from woq_tui.domain.enums import SlaState
+from woq_tui.domain.figure_catalog import FIGURE_KEYS
+from woq_tui.domain.periods import Period
 from woq_tui.i18n import t
-from woq_tui.reporting.formatting import day_label, format_value, group_label
+from woq_tui.reporting.csv_writer import write_csv
+from woq_tui.reporting.formatting import (
+    day_label,
+    format_value,
+    group_label,
+    period_title,
+)
 from woq_tui.screens.base import WoqScreen
-from woq_tui.screens.stations import period_title
-from woq_tui.store.figures import StationDetail, station_detail
+from woq_tui.values.figures import StationDetail
 from woq_tui.widgets.app_header import AppHeader
 from woq_tui.widgets.figures_cells import bar
+from woq_tui.widgets.loader import Loader, show_failure
+from woq_tui.widgets.sla_cell import FALLBACK, sla_label
 
 DAY_FIGURES = ("tickets", "overdue", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h")
 
 
 class StationDetailScreen(WoqScreen):
     TITLE_KEY = "screen.stations"
-    BINDINGS = [Binding("escape", "app.pop_screen", "key.back", id="station_detail.back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "key.back", id="station_detail.back"),
+        Binding("left_square_bracket", "step(-1)", "key.stations.previous", key_display="[", id="station_detail.previous"),
+        Binding("right_square_bracket", "step(1)", "key.stations.next", key_display="]", id="station_detail.next"),
+        Binding("e", "export", "key.stations.export", id="station_detail.export"),
+    ]
     DEFAULT_CSS = """
     StationDetailScreen #detail-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
     StationDetailScreen .section { height: 1; padding: 0 1; color: $text-accent; text-style: bold; }
@@ -35,10 +51,6 @@ class StationDetailScreen(WoqScreen):
     StationDetailScreen #detail-days, StationDetailScreen #detail-tickets { height: 1fr; }
     """
 
-    class Loaded(Message):
-        def __init__(self, detail: StationDetail) -> None:
-            super().__init__()
-            self.detail = detail
 
     def __init__(self, code: str, period: Period) -> None:
         super().__init__()
@@ -63,28 +75,71 @@ class StationDetailScreen(WoqScreen):
         self.query_one("#detail-title", Static).update(f"{self.code}  {period_title(self.period)}")
         for table in self.query(DataTable):
             table.loading = True
-        self._load()
+        self.loader.load(self.code)
 
-    @work(thread=True, exclusive=True, group="station-detail")
-    def _load(self) -> None:
-        context = self.app.context
-        try:
-            detail = station_detail(context.engine, self.code, self.period, context.clock.now())
-        except Exception as exc:  # the database went away: say so, keep the screen
-            from woq_tui.store.db import first_line
+    @cached_property
+    def loader(self) -> Loader[str, StationDetail]:
+        return Loader(
+            self, lambda code: self.store.station_detail(code, self.period), self._loaded,
+            what="stations.failed", failed=self._failed,
+        )
 
-            self.app.call_from_thread(self._failed, first_line(exc))
-            return
-        self.post_message(self.Loaded(detail))
-
-    def _failed(self, error: str) -> None:
+    def _failed(self, _code: str, error: BaseException) -> None:
         for table in self.query(DataTable):
             table.loading = False
-        self.notify(t("stations.failed", error=error), severity="error")
+        show_failure(self, "stations.failed", error)
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        detail = self.detail = message.detail
+    def action_step(self, steps: int) -> None:
+        self.period = self.period.step(steps)
+        self.query_one("#detail-title", Static).update(f"{self.code}  {period_title(self.period)}")
+        for table in self.query(DataTable):
+            table.loading = True
+        self.loader.load(self.code)
+
+    @on(DataTable.RowSelected, "#detail-tickets")
+    def _open_ticket(self, event: DataTable.RowSelected) -> None:
+        """enter on one of the station's tickets: its detail, as from the queue."""
+        from woq_tui.screens.ticket import TicketScreen
+
+        event.stop()
+        if event.row_key.value:
+            self.app.push_screen(TicketScreen(event.row_key.value))
+
+    def action_export(self) -> None:
+        """The station's open and overdue tickets as CSV, and a screenshot."""
+        detail = self.detail
+        if detail is None:
+            return
+        tz = self.context.settings.tz
+        folder = self.export_folder()
+        base = f"station_{self.code}_{self.period.first_day:%Y%m%d}-{self.period.last_day:%Y%m%d}_{self.export_stamp()}"
+        header = ["ticket_no", "type", "status", "sla_state", "created_at", "due_at", "summary"]
+        rows = [
+            [
+                row["ticket_no"], row["type"], row["status"], self._state(row).value,
+                row["created_at"].astimezone(tz).isoformat(), row["due_at"].astimezone(tz).isoformat() if row["due_at"] else None,
+                row["summary"],
+            ]
+            for row in detail.tickets
+        ]
+        try:
+            write_csv(folder / f"{base}.csv", header, rows)
+            svg = Path(self.app.save_screenshot(f"{base}.svg", str(folder)))
+        except OSError as exc:
+            show_failure(self, "stations.export_failed", exc)
+            return
+        self.notify(t("stations.exported", csv=str(folder / f"{base}.csv"), svg=str(svg)), timeout=8)
+
+    def _state(self, row: dict) -> SlaState:
+        """The ticket's SLA state at the detail's instant (overdue also when resolved late)."""
+        if row["overdue"]:
+            return SlaState.overdue
+        return self.context.policy.state(row["created_at"], row["due_at"], self.detail.as_of)
+
+    def _loaded(self, _code: str, detail: StationDetail) -> None:
+        self.detail = detail
+        for table in self.query(DataTable):
+            table.clear(columns=True)
         info = detail.station
         title = t("station_detail.title", code=info.code, name=info.name, area=group_label("area", info.area_type))
         self.query_one("#detail-title", Static).update(f"{title}  {period_title(self.period)}")
@@ -114,7 +169,8 @@ class StationDetailScreen(WoqScreen):
             tickets.add_column(t(f"station_detail.{key}") if key != "type" else t("report.type"), key=key)
         tz = self.context.settings.tz
         for row in detail.tickets:
-            state = Text("⚠ " + t("station_detail.overdue_mark"), "bold red") if row["overdue"] else Text("○ " + t("station_detail.open_mark"))
+            sla = self._state(row)
+            state = Text(sla_label(sla), FALLBACK[sla])
             due = row["due_at"].astimezone(tz).strftime("%m-%d %H:%M") if row["due_at"] else t("none")
             tickets.add_row(
                 row["ticket_no"], state, group_label("type", row["type"]),

@@ -9,12 +9,12 @@ the lists do, and keeps its last data when the database is away.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 
 from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -22,18 +22,18 @@ from textual.widgets import Static
 
 from woq_tui.domain.enums import SlaState
 from woq_tui.domain.instants import local_minute
+from woq_tui.domain.privacy import mask_phone
 from woq_tui.i18n import t
-from woq_tui.screens.base import WoqScreen
-from woq_tui.screens.ticket_list import TicketActions, refuse_write
-from woq_tui.store import actions, queries
-from woq_tui.store.db import first_line
-from woq_tui.store.queries import QueueRow, TicketDetail
+from woq_tui.screens.ticket_actions import TicketActionsScreen, refuse_write
+from woq_tui.values.queue import QueueRow
+from woq_tui.values.tickets import TicketDetail
 from woq_tui.widgets.app_header import AppHeader
+from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.sla_cell import FALLBACK, format_duration, sla_label
 
 
-class TicketScreen(TicketActions, WoqScreen):
+class TicketScreen(TicketActionsScreen):
     TITLE_KEY = "screen.ticket"
     BINDINGS = [
         Binding("escape", "back", "key.back", id="ticket.back"),
@@ -63,6 +63,7 @@ class TicketScreen(TicketActions, WoqScreen):
             yield Static(id="timeline")
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one(AppHeader).screen_title = f"{t(self.TITLE_KEY)} · {self.ticket_no}"
         self.set_interval(1, self.show_clock)
         self.query_one("#body").focus()
@@ -77,8 +78,7 @@ class TicketScreen(TicketActions, WoqScreen):
         return self.ticket_no
 
     def fetch_live(self, ticket_no: str) -> TicketDetail | None:
-        with self.app.context.sessions() as session:
-            return queries.ticket_detail(session, ticket_no)
+        return self.store.ticket_detail(ticket_no)
 
     def apply_live(self, _request: str, detail: TicketDetail | None) -> None:
         self.detail = detail
@@ -93,14 +93,6 @@ class TicketScreen(TicketActions, WoqScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            (t("ticket.key.reveal"), "v", self.action_reveal),
-            (t("queue.key.urge"), "u", self.action_urge),
-            (t("queue.key.reassign"), "r", self.action_reassign),
-            (t("key.back"), "esc", self.action_back),
-        ]
-
     def urged(self, message: str) -> None:
         super().urged(message)
         self.refresh_now()  # the urge shows in the timeline
@@ -110,19 +102,14 @@ class TicketScreen(TicketActions, WoqScreen):
             return
         if refuse_write(self, "action.reveal"):
             return
-        self._reveal(self.ticket_no)
+        self.revealing.load(self.ticket_no)
 
-    @work(thread=True, exclusive=True, group="reveal")
-    def _reveal(self, ticket_no: str) -> None:
-        context = self.app.context
-        try:
-            phone = actions.reveal_phone(context.sessions, context.clock, context.operator, ticket_no)
-        except Exception as exc:  # not recorded: not shown
-            self.app.call_from_thread(self.notify, t("db.unreachable", error=first_line(exc)), severity="error")
-            return
-        self.app.call_from_thread(self._revealed, phone)
+    @cached_property
+    def revealing(self) -> Loader[str, str | None]:
+        """The number, once its reveal is recorded (not recorded: not shown)."""
+        return Loader(self, self.store.reveal_phone, self._revealed, what="db.unreachable")
 
-    def _revealed(self, phone: str | None) -> None:
+    def _revealed(self, _ticket_no: str, phone: str | None) -> None:
         self.revealed = phone
         self.notify(t("ticket.phone_revealed"))
         self.refresh_now()
@@ -179,7 +166,7 @@ class TicketScreen(TicketActions, WoqScreen):
             return Text(phone)
         if self.revealed is not None:
             return Text(self.revealed, style="bold")
-        return Text.assemble(actions.mask_phone(phone), (" " + t("ticket.phone_masked_hint"), "dim"))
+        return Text.assemble(mask_phone(phone), (" " + t("ticket.phone_masked_hint"), "dim"))
 
     def show(self) -> None:
         self.show_clock()

@@ -1,81 +1,35 @@
-"""What the ticket screens share: the write actions (urge, reassign), their refusal in
-read-only mode, marks, opening the detail, export, pause, and the live refresh."""
+"""What the ticket lists share (the live queue, the overdue lists): marks, opening the
+detail, export, pause, and the live refresh; the write actions come from
+screens/ticket_actions.py."""
 
 from __future__ import annotations
 
-import csv
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from textual import on, work
+from textual import on
 from textual.binding import Binding
 from textual.worker import Worker
 
+from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
-from woq_tui.screens.base import WoqScreen
-from woq_tui.store.errors import first_line
-from woq_tui.store.rows import QueueRow
+from woq_tui.reporting.csv_writer import write_csv
+from woq_tui.screens.ticket_actions import TicketActionsScreen
+from woq_tui.values.queue import QueueRow
+from woq_tui.widgets.loader import Loader, show_failure
 from woq_tui.widgets.refresh import RefreshStatus
+from woq_tui.widgets.ticket_columns import Column, export_cells
 from woq_tui.widgets.ticket_table import TicketTable
+from woq_tui.widgets.translated import change_bindings
+
+if TYPE_CHECKING:
+    from woq_tui.console_store import ConsoleStore
 
 
-def refuse_write(screen, action_key: str) -> bool:
-    """True (and a clear notification) when this console may not write."""
-    context = screen.app.context
-    if context.can_write:
-        return False
-    reason = "write.refused_read_only" if context.read_only else "write.refused_viewer"
-    screen.notify(t(reason, action=t(action_key)), severity="warning")
-    return True
-
-
-class TicketActions:
-    """urge and reassign on selected_rows(); mixed into screens before WoqScreen."""
-
-    def selected_rows(self) -> list[QueueRow]:
-        """The tickets an action applies to; screens that show tickets say which."""
-        return []
-
-    def action_reassign(self) -> None:
-        if refuse_write(self, "action.reassign"):
-            return
-        rows = self.selected_rows()
-        if not rows:
-            self.notify(t("list.no_ticket"), severity="warning")
-            return
-        from woq_tui.screens.reassign import TicketRef, start_reassign  # httpx: only when asked
-
-        start_reassign(self, [TicketRef(row.ticket_no, row.station_code, row.version) for row in rows])
-
-    def action_urge(self) -> None:
-        if refuse_write(self, "action.urge"):
-            return
-        rows = self.selected_rows()
-        if not rows:
-            self.notify(t("list.no_ticket"), severity="warning")
-            return
-        self.urge([row.ticket_no for row in rows])
-
-    @work(thread=True, group="urge")
-    def urge(self, ticket_nos: list[str]) -> None:
-        from woq_tui.store import actions
-
-        context = self.app.context
-        try:
-            result = actions.urge(context.sessions, context.clock, context.operator, ticket_nos)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, t("urge.failed", error=first_line(exc)), severity="error")
-            return
-        if result.skipped:
-            message = t("urge.done_some", n=len(result.urged), skipped=len(result.skipped))
-        else:
-            message = t("urge.done", n=len(result.urged))
-        self.app.call_from_thread(self.urged, message)
-
-    def urged(self, message: str) -> None:
-        self.notify(message)
-
-
-class TicketListScreen(TicketActions, WoqScreen):
+class TicketListScreen(TicketActionsScreen):
     """A main screen with one or more TicketTables and a RefreshStatus."""
 
     # The footer cannot show every key at 100 columns: `?` comes first (the app's own
@@ -113,6 +67,8 @@ class TicketListScreen(TicketActions, WoqScreen):
 
     def action_pause(self) -> None:
         self.live.paused = not self.live.paused
+        # The footer names what the key does now: 暂停 while live, 继续 while paused.
+        change_bindings(self, ["pause"], description=t("queue.key.resume" if self.live.paused else "queue.key.pause"))
         self.notify(t("live.paused_note" if self.live.paused else "live.resumed_note"))
 
     # --- tickets -------------------------------------------------------------------
@@ -141,22 +97,6 @@ class TicketListScreen(TicketActions, WoqScreen):
         if table is not None:
             getattr(table, "action_" + action)(*args)
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
-        """Every key of the lists (keys.md: every action is also in the palette), except
-        single steps up and down; subclasses put their own first."""
-        return [
-            (t("table.open"), "enter", lambda: self._on_table("select")),
-            (t("queue.key.mark"), "space", self.action_mark),
-            (t("queue.key.reassign"), "r", self.action_reassign),
-            (t("queue.key.urge"), "u", self.action_urge),
-            (t("queue.key.pause"), "p", self.action_pause),
-            (t("queue.key.export"), "e", self.action_export),
-            (t("table.first"), "g home", lambda: self._on_table("first")),
-            (t("table.last"), "G end", lambda: self._on_table("last")),
-            (t("table.page_down"), "pagedown", lambda: self._on_table("page", 1)),
-            (t("table.page_up"), "pageup", lambda: self._on_table("page", -1)),
-        ]
-
     @on(TicketTable.Selected)
     def open_ticket(self, event: TicketTable.Selected) -> None:
         from woq_tui.screens.ticket import TicketScreen
@@ -165,32 +105,53 @@ class TicketListScreen(TicketActions, WoqScreen):
 
     # --- export --------------------------------------------------------------------
 
-    def export_dir(self) -> Path:
-        return Path.cwd()
+    def export_source(self) -> Callable[[ConsoleStore], list[QueueRow]]:
+        """On the UI thread: what reads, in the export's worker, the tickets `e` writes.
+        By default those the table holds; the queue and the overdue lists read every
+        ticket of what they show."""
+        table = self.active_table()
+        rows = list(table.window) if table is not None else []
+        return lambda _store: rows
 
     def action_export(self) -> None:
         table = self.active_table()
         if table is None:
             return
-        context = self.app.context
-        stamp = context.clock.now().astimezone(context.settings.tz).strftime("%Y%m%d-%H%M%S")
-        base = self.export_dir() / f"{self.EXPORT_NAME}-{stamp}"
-        header, rows = table.export_rows()
+        base = self.export_folder() / f"{self.EXPORT_NAME}-{self.export_stamp()}"
         try:
             svg = self.app.save_screenshot(filename=base.name + ".svg", path=str(base.parent))
         except OSError as exc:
-            self.notify(t("export.failed", error=first_line(exc)), severity="error")
+            show_failure(self, "export.failed", exc)
             return
-        self.write_csv(base.with_suffix(".csv"), header, rows, svg)
+        context = self.context
+        request = ExportRequest(
+            base.with_suffix(".csv"), svg, self.export_source(), tuple(table.columns), context.policy,
+            context.clock.now(), table.outbox_states(), context.settings.tz,
+        )
+        self.exporting.load(request)
 
-    @work(thread=True, group="export")
-    def write_csv(self, path: Path, header: list[str], rows: list[list[str]], svg: str) -> None:
-        try:
-            with path.open("w", newline="", encoding="utf-8-sig") as file:  # BOM: Excel reads UTF-8
-                writer = csv.writer(file)
-                writer.writerow(header)
-                writer.writerows(rows)
-        except OSError as exc:
-            self.app.call_from_thread(self.notify, t("export.failed", error=first_line(exc)), severity="error")
-            return
-        self.app.call_from_thread(self.notify, t("export.done", rows=len(rows), csv=str(path), svg=svg))
+    @cached_property
+    def exporting(self) -> Loader[ExportRequest, int]:
+        return Loader(self, self._write_export, self._exported, what="export.failed", latest_only=False)
+
+    def _write_export(self, request: ExportRequest) -> int:
+        rows = request.source(self.store)
+        header, cells = export_cells(request.columns, rows, request.policy, request.now, request.outbox, request.tz)
+        return write_csv(request.path, header, cells)
+
+    def _exported(self, request: ExportRequest, count: int) -> None:
+        self.notify(t("export.done", rows=count, csv=str(request.path), svg=request.svg), timeout=10)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What an export needs from the screen, taken on the UI thread."""
+
+    path: Path
+    svg: str
+    source: Callable[[ConsoleStore], list[QueueRow]]
+    columns: tuple[Column, ...]
+    policy: SlaPolicy
+    now: datetime
+    outbox: dict[str, str]
+    tz: tzinfo

@@ -7,7 +7,7 @@ them in worker threads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import timedelta
 from typing import Iterable
 
 from sqlalchemy import select
@@ -16,19 +16,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from woq_tui.domain.clock import Clock
 from woq_tui.domain.enums import EventKind
 from woq_tui.domain.models import Ticket, TicketEvent
-
-
-@dataclass(frozen=True)
-class UrgeResult:
-    urged: list[str]
-    # ticket numbers not found, or already resolved (nothing to urge)
-    skipped: list[str]
+from woq_tui.values.tickets import UrgeResult
 
 
 def urge(
-    sessions: sessionmaker[Session], clock: Clock, operator: str, ticket_nos: Iterable[str], note: str | None = None
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    operator: str,
+    ticket_nos: Iterable[str],
+    note: str | None = None,
+    cooldown: timedelta = timedelta(0),
 ) -> UrgeResult:
-    """Record an 'urged' (催办) event on each open ticket, in one transaction."""
+    """Record an 'urged' (催办) event on each open ticket, in one transaction; a ticket
+    urged by anyone within `cooldown` is not urged again ([console]
+    urge_cooldown_minutes: a station is not chased twice for the same ticket in a
+    few minutes)."""
     wanted = list(dict.fromkeys(ticket_nos))
     now = clock.now()
     with sessions() as session, session.begin():
@@ -37,12 +39,29 @@ def urge(
                 select(Ticket.ticket_no, Ticket.id).where(Ticket.ticket_no.in_(wanted), Ticket.resolved_at.is_(None))
             ).all()
         )
+        recent: set[str] = set()
+        if cooldown and found:
+            recent = set(
+                session.scalars(
+                    select(Ticket.ticket_no)
+                    .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+                    .where(
+                        Ticket.id.in_(list(found.values())),
+                        TicketEvent.kind == EventKind.urged.value,
+                        TicketEvent.at > now - cooldown,
+                    )
+                )
+            )
         session.add_all(
             TicketEvent(ticket_id=found[number], kind=EventKind.urged.value, at=now, operator=operator, note=note)
             for number in wanted
-            if number in found
+            if number in found and number not in recent
         )
-    return UrgeResult([n for n in wanted if n in found], [n for n in wanted if n not in found])
+    return UrgeResult(
+        [n for n in wanted if n in found and n not in recent],
+        [n for n in wanted if n not in found],
+        [n for n in wanted if n in recent],
+    )
 
 
 def reveal_phone(sessions: sessionmaker[Session], clock: Clock, operator: str, ticket_no: str) -> str | None:
@@ -61,15 +80,3 @@ def reveal_phone(sessions: sessionmaker[Session], clock: Clock, operator: str, t
             TicketEvent(ticket_id=found.id, kind=EventKind.phone_revealed.value, at=clock.now(), operator=operator)
         )
     return found.customer_phone
-
-
-def mask_phone(phone: str | None) -> str:
-    """138****1234: the first three and last four digits; short numbers keep less."""
-    if not phone:
-        return ""
-    digits = phone.strip()
-    if len(digits) >= 11:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) > 4:
-        return "*" * (len(digits) - 4) + digits[-4:]
-    return "*" * len(digits)

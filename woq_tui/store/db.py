@@ -6,16 +6,18 @@ the dispatch server write; a busy timeout makes writers wait rather than fail.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
+from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from woq_tui.store.errors import DatabaseError, first_line
+from woq_tui.errors import DatabaseError, first_line
 from woq_tui.store.schema_marks import MIGRATIONS, script_head
 
 
@@ -62,6 +64,28 @@ def make_engine(url: str, **kwargs) -> Engine:
     if parsed.drivername.startswith("postgresql"):
         connect_args.setdefault("connect_timeout", 5)
     return create_engine(url, connect_args=connect_args, **kwargs)
+
+
+@contextlib.contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose statements all see the same committed data.
+
+    What is read together must agree (a figure's percentile step uses the counts of
+    its aggregate step; the queue's page and the KPI counts above it): REPEATABLE READ
+    on PostgreSQL, an explicit read transaction on SQLite (pysqlite would otherwise
+    run each SELECT in its own).
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN")
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+    else:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+            with connection.begin():
+                yield connection
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -16,61 +16,57 @@ Python only sees one row per group. Used by the station and meeting screens and 
 
 from __future__ import annotations
 
-import contextlib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import (
-    BigInteger, Connection, Engine, Integer, String, TableClause, and_, bindparam, column, func, literal,
-    literal_column, select, text, true, union_all,
+    BigInteger,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    TableClause,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    true,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from woq_tui.domain.figure_catalog import empty_figures
 from woq_tui.domain.metrics import (
-    FIGURE_KEYS,
     PERCENTILES,
-    Comparison,
-    Period,
     TicketFacts,
     add_sums,
     aggregates,
-    empty_figures,
     finish,
-    local_midnight,
     p90_offset,
 )
 from woq_tui.domain.models import Station, Ticket
+from woq_tui.domain.periods import Period, local_midnight
 from woq_tui.domain.timestamps import to_epoch
+from woq_tui.store.db import snapshot
+from woq_tui.values.figures import (
+    Figures,
+    MeetingWeek,
+    StationDetail,
+    StationInfo,
+    StationTable,
+)
 
-Figures = dict[str, Any]
 _EPOCH_DAY = date(1970, 1, 1)
 # Points of the station screen's overdue trend: a day each, up to this many.
 TREND_POINTS = 14
-
-
-@contextlib.contextmanager
-def snapshot(engine: Engine) -> Iterator[Connection]:
-    """A connection whose statements all see the same committed data.
-
-    The percentile step uses counts from the aggregate step, so both must read one
-    snapshot: REPEATABLE READ on PostgreSQL, an explicit read transaction on SQLite
-    (pysqlite would otherwise run each SELECT in its own).
-    """
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("BEGIN")
-            try:
-                yield connection
-            finally:
-                connection.rollback()
-    else:
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
-            with connection.begin():
-                yield connection
 
 
 @dataclass(frozen=True)
@@ -392,13 +388,6 @@ def fill_percentiles(
 # What the screens and the report ask for ------------------------------------------
 
 
-@dataclass
-class StationInfo:
-    code: str
-    name: str
-    area_type: str
-
-
 def stations(connection: Connection) -> dict[str, StationInfo]:
     rows = connection.execute(select(Station.code, Station.name, Station.area_type).order_by(Station.code))
     return {code: StationInfo(code, name, area) for code, name, area in rows}
@@ -501,26 +490,6 @@ def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles:
     return PeriodFigures(info, by_station, areas, totals.get(None) or empty_figures())
 
 
-@dataclass
-class StationTable:
-    """What the station screen shows for a period: current, previous, subtotals, trend."""
-
-    period: Period
-    as_of: datetime
-    info: dict[str, StationInfo]
-    current: dict[str, Figures]
-    comparison: Comparison | None = None
-    previous: dict[str, Figures] = field(default_factory=dict)
-    areas: dict[str, Figures] = field(default_factory=dict)
-    previous_areas: dict[str, Figures] = field(default_factory=dict)
-    totals: Figures = field(default_factory=empty_figures)
-    previous_totals: Figures = field(default_factory=empty_figures)
-    # station -> overdue rate by day, or by runs of days when the period has more than
-    # TREND_POINTS days (None: no tickets then)
-    trend: dict[str, list[float | None]] = field(default_factory=dict)
-    complete: bool = False
-
-
 def station_trend(engine: Engine, period: Period, as_of: datetime) -> dict[str, list[float | None]]:
     """Each station's overdue rate by day, or by runs of days past TREND_POINTS days."""
     runs = min(len(period.days()), TREND_POINTS)
@@ -564,19 +533,6 @@ def load_station_table(
     )
 
 
-@dataclass
-class StationDetail:
-    """One station over a period: by type, by day, and its open or overdue tickets."""
-
-    station: StationInfo
-    period: Period
-    as_of: datetime
-    totals: Figures
-    by_type: dict[str, Figures]
-    by_day: dict[date, Figures]
-    tickets: list[dict[str, Any]]
-
-
 def station_detail(engine: Engine, code: str, period: Period, as_of: datetime, limit: int = 300) -> StationDetail:
     """The station screen's drill-down. Tickets: the cohort's open or overdue ones at
     as_of, soonest due first (overdue first), at most `limit`."""
@@ -602,22 +558,6 @@ def station_detail(engine: Engine, code: str, period: Period, as_of: datetime, l
     return StationDetail(
         info, period, as_of, totals, _ordered(types, [kind.value for kind in TicketType]), days, [dict(row) for row in rows]
     )
-
-
-@dataclass
-class MeetingWeek:
-    """The weekly meeting: a week against its comparison (Period.comparison)."""
-
-    period: Period
-    as_of: datetime
-    totals: Figures
-    previous_totals: Figures
-    stations: dict[str, Figures]
-    previous_stations: dict[str, Figures]
-    info: dict[str, StationInfo]
-    by_type: dict[str, Figures]
-    by_day: dict[date, Figures]
-    comparison: Comparison | None = None
 
 
 def _stations_and_total(connection: Connection, period: Period, as_of: datetime, info) -> tuple[dict[str, Figures], Figures]:

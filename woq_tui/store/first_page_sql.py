@@ -12,19 +12,19 @@ STATEMENTS = {
         {},
     ),
     'dated': (
-        "SELECT ticket.id, ticket.ticket_no, ticket.type, ticket.station_code, station.name, station.area_type, ticket.status, ticket.created_at, ticket.due_at, ticket.escalated, ticket.dispatch_count, ticket.reopen_count, coalesce(ticket.summary, '') AS coalesce_1, ticket.version, ticket.updated_at, ticket.resolved_at IS NULL AS anon_1 \n"
+        "SELECT ticket.id, ticket.ticket_no, ticket.type, ticket.station_code, station.name, station.initials, station.area_type, ticket.status, ticket.created_at, ticket.due_at, ticket.escalated, ticket.dispatch_count, ticket.reopen_count, coalesce(ticket.summary, '') AS coalesce_1, ticket.version, ticket.updated_at, ticket.resolved_at IS NULL AS anon_1 \n"
         'FROM ticket JOIN station ON station.code = ticket.station_code \n'
         'WHERE ticket.resolved_at IS NULL AND 1 = 1 AND ticket.due_at IS NOT NULL ORDER BY ticket.due_at ASC, ticket.id ASC\n'
         ' LIMIT 501 OFFSET 0',
-        (None, None, None, None, None, None, None, 'epoch', 'epoch', 'bool', None, None, None, None, 'epoch', 'bool'),
+        (None, None, None, None, None, None, None, None, 'epoch', 'epoch', 'bool', None, None, None, None, 'epoch', 'bool'),
         {},
     ),
     'undated': (
-        "SELECT ticket.id, ticket.ticket_no, ticket.type, ticket.station_code, station.name, station.area_type, ticket.status, ticket.created_at, ticket.due_at, ticket.escalated, ticket.dispatch_count, ticket.reopen_count, coalesce(ticket.summary, '') AS coalesce_1, ticket.version, ticket.updated_at, ticket.resolved_at IS NULL AS anon_1 \n"
+        "SELECT ticket.id, ticket.ticket_no, ticket.type, ticket.station_code, station.name, station.initials, station.area_type, ticket.status, ticket.created_at, ticket.due_at, ticket.escalated, ticket.dispatch_count, ticket.reopen_count, coalesce(ticket.summary, '') AS coalesce_1, ticket.version, ticket.updated_at, ticket.resolved_at IS NULL AS anon_1 \n"
         'FROM ticket JOIN station ON station.code = ticket.station_code \n'
         'WHERE ticket.resolved_at IS NULL AND 1 = 1 AND ticket.due_at IS NULL ORDER BY ticket.id ASC\n'
         ' LIMIT 501 OFFSET 0',
-        (None, None, None, None, None, None, None, 'epoch', 'epoch', 'bool', None, None, None, None, 'epoch', 'bool'),
+        (None, None, None, None, None, None, None, None, 'epoch', 'epoch', 'bool', None, None, None, None, 'epoch', 'bool'),
         {},
     ),
     'count': (

@@ -14,20 +14,33 @@ checks that they do on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import partial
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, exists, func, literal, or_, select, true, tuple_, type_coerce
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from woq_tui.domain.enums import EventKind, OutboxState
 from woq_tui.domain.models import OutboxEntry, Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
-from woq_tui.store.rows import (
+from woq_tui.store.rows import first_rows, kpi_parameters, kpis_from, page_of, row_from
+from woq_tui.values.queue import (
     NO_DUE,
     PAGE_SIZE,
     STATUS_RANK,
@@ -39,13 +52,6 @@ from woq_tui.store.rows import (
     QueuePage,
     QueueRow,
     QueueSort,
-    first_rows,
-    kpi_parameters,
-    kpis_from,
-    local_midnight,
-    page_of,
-    row_from,
-    sort_key,
 )
 
 # Changes beyond this in one tick: reload the page instead of applying them one by one.
@@ -59,16 +65,17 @@ def _int(column: Any) -> ColumnElement[int]:
     return type_coerce(column, Integer)
 
 
-def _is_open() -> ColumnElement[bool]:
+def is_open() -> ColumnElement[bool]:
     return Ticket.resolved_at.is_(None)
 
 
-_ROW_COLUMNS = (
+ROW_COLUMNS = (
     Ticket.id,
     Ticket.ticket_no,
     Ticket.type,
     Ticket.station_code,
     Station.name,
+    Station.initials,
     Station.area_type,
     Ticket.status,
     Ticket.created_at,
@@ -79,12 +86,12 @@ _ROW_COLUMNS = (
     func.coalesce(Ticket.summary, ""),
     Ticket.version,
     Ticket.updated_at,
-    _is_open(),
+    is_open(),
 )
 
 
-def _rows_select():
-    return select(*_ROW_COLUMNS).select_from(Ticket).join(Station, Station.code == Ticket.station_code)
+def rows_select():
+    return select(*ROW_COLUMNS).select_from(Ticket).join(Station, Station.code == Ticket.station_code)
 
 
 # --- filters -----------------------------------------------------------------------
@@ -117,7 +124,7 @@ def filter_condition(filt: QueueFilter) -> ColumnElement[bool]:
 # --- sort orders -------------------------------------------------------------------
 
 
-def _due_sql() -> ColumnElement[int]:
+def due_sql() -> ColumnElement[int]:
     return func.coalesce(_int(Ticket.due_at), NO_DUE)
 
 
@@ -134,14 +141,14 @@ def _sort_columns(sort: QueueSort, dialect: str) -> list[ColumnElement]:
         return column.collate("C") if dialect == "postgresql" else column
 
     if sort is QueueSort.urgency:
-        return [_due_sql(), Ticket.id]
+        return [due_sql(), Ticket.id]
     if sort is QueueSort.age:
         return [_int(Ticket.created_at), Ticket.id]
     if sort is QueueSort.station:
-        return [text(Ticket.station_code), _due_sql(), Ticket.id]
+        return [text(Station.initials), text(Station.name), due_sql(), Ticket.id]
     if sort is QueueSort.type:
-        return [text(Ticket.type), _due_sql(), Ticket.id]
-    return [_status_sql(), _due_sql(), Ticket.id]
+        return [text(Ticket.type), due_sql(), Ticket.id]
+    return [_status_sql(), due_sql(), Ticket.id]
 
 
 def _dialect(session: Session) -> str:
@@ -164,12 +171,12 @@ def queue_page(
     after: the sort key of the last row already shown; the page continues from there
     (keyset paging, so rows added or removed meanwhile never shift it).
     """
-    where = and_(_is_open(), filter_condition(filt))
+    where = and_(is_open(), filter_condition(filt))
     if sort is QueueSort.urgency:
         rows = _urgency_rows(session, where, reverse, limit + 1, after)
     else:
         columns = _sort_columns(sort, _dialect(session))
-        query = _rows_select().where(where)
+        query = rows_select().where(where)
         if after is not None:
             position = tuple_(*columns)
             bound = tuple_(*(literal(value) for value in after))
@@ -203,7 +210,7 @@ def _urgency_queries(where: ColumnElement[bool], reverse: bool, limit: int, afte
         parts = [(undated, [Ticket.id.desc()]), (dated, [Ticket.due_at.desc(), Ticket.id.desc()])]
     else:
         parts = [(dated, [Ticket.due_at.asc(), Ticket.id.asc()]), (undated, [Ticket.id.asc()])]
-    return [_rows_select().where(condition).order_by(*order).limit(limit) for condition, order in parts if condition is not None]
+    return [rows_select().where(condition).order_by(*order).limit(limit) for condition, order in parts if condition is not None]
 
 
 def _urgency_rows(
@@ -216,7 +223,7 @@ def _urgency_rows(
 
 
 def _count_open_query(filt: QueueFilter = QueueFilter()) -> Select:
-    query = select(func.count()).select_from(Ticket).where(_is_open())
+    query = select(func.count()).select_from(Ticket).where(is_open())
     if filt.active:
         query = query.join(Station, Station.code == Ticket.station_code).where(filter_condition(filt))
     return query
@@ -237,9 +244,9 @@ def changes_since(session: Session, watermark: datetime | None, filt: QueueFilte
     if watermark is None:
         return Changes([], session.scalar(_newest_update_query()))
     since = watermark - timedelta(seconds=WATERMARK_OVERLAP)
-    visible = and_(_is_open(), filter_condition(filt))
+    visible = and_(is_open(), filter_condition(filt))
     query = (
-        select(*_ROW_COLUMNS, case((visible, True), else_=False))
+        select(*ROW_COLUMNS, case((visible, True), else_=False))
         .select_from(Ticket)
         .join(Station, Station.code == Ticket.station_code)
         .where(Ticket.updated_at >= since)
@@ -287,7 +294,7 @@ def first_page_statements() -> dict[str, Select]:
     counts: no filter, most urgent first), statement by statement, as `fetch` runs
     them through queue_page, changes_since and outbox_marks. The head start reads them
     with sqlite3 from SQL compiled ahead (store/first_page.py)."""
-    where = and_(_is_open(), filter_condition(QueueFilter()))
+    where = and_(is_open(), filter_condition(QueueFilter()))
     dated, undated = _urgency_queries(where, False, PAGE_SIZE + 1, None)
     return {
         "newest": _newest_update_query(),
@@ -324,7 +331,7 @@ def kpi_statements() -> dict[str, Select]:
             func.count(),
             func.coalesce(func.sum(case((_int(Ticket.due_at) < now, 1), else_=0)), 0),
             func.coalesce(func.sum(case((_at_risk_sql(now), 1), else_=0)), 0),
-        ).where(_is_open()),
+        ).where(is_open()),
         # Escalation changes the ticket, so updated_at (indexed) narrows the search
         # before the events are looked at.
         "escalated_today": select(func.count())
@@ -353,212 +360,10 @@ def kpis(session: Session, now: datetime, policy: SlaPolicy) -> Kpis:
     return kpis_from(answers)
 
 
-# --- overdue & escalation ----------------------------------------------------------
-
-
-class Section(StrEnum):
-    overdue = "overdue"  # past due now, most overdue first
-    due_soon = "due_soon"  # breaching within [sla] warn_minutes
-    escalated = "escalated"  # escalated complaints still open
-    repeat = "repeat"  # dispatched twice or more, or reopened
-
-
-SECTIONS = tuple(Section)
-
-
-def _section_condition(section: Section, now: datetime, policy: SlaPolicy) -> ColumnElement[bool]:
-    if section is Section.overdue:
-        return and_(_is_open(), Ticket.due_at < now)
-    if section is Section.due_soon:
-        return and_(_is_open(), Ticket.due_at >= now, Ticket.due_at < now + timedelta(minutes=policy.warn_minutes))
-    if section is Section.escalated:
-        return and_(_is_open(), Ticket.escalated.is_(True))
-    return and_(_is_open(), or_(Ticket.dispatch_count >= 2, Ticket.reopen_count > 0))
-
-
-@dataclass(frozen=True)
-class StationCount:
-    station_code: str
-    station_name: str
-    count: int
-
-
-@dataclass(frozen=True)
-class SectionData:
-    section: Section
-    rows: list[QueueRow]
-    total: int
-    by_station: list[StationCount]
-
-
-def section(
-    session: Session, which: Section, now: datetime, policy: SlaPolicy, limit: int = PAGE_SIZE
-) -> SectionData:
-    """One list of the overdue screen (most urgent first) with its count per station."""
-    condition = _section_condition(which, now, policy)
-    rows = [
-        row_from(values)
-        for values in session.execute(
-            _rows_select().where(condition).order_by(_due_sql(), Ticket.id).limit(limit)
-        )
-    ]
-    counted = func.count().label("n")
-    by_station = [
-        StationCount(code, name, int(count))
-        for code, name, count in session.execute(
-            select(Ticket.station_code, Station.name, counted)
-            .select_from(Ticket)
-            .join(Station, Station.code == Ticket.station_code)
-            .where(condition)
-            .group_by(Ticket.station_code, Station.name)
-            .order_by(counted.desc(), Ticket.station_code)
-        )
-    ]
-    return SectionData(which, rows, sum(item.count for item in by_station), by_station)
-
-
-def sections(session: Session, now: datetime, policy: SlaPolicy, limit: int = PAGE_SIZE) -> dict[Section, SectionData]:
-    return {which: section(session, which, now, policy, limit) for which in SECTIONS}
-
-
-# --- ticket detail -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EventRow:
-    at: datetime
-    kind: str
-    operator: str | None
-    from_station: str | None
-    to_station: str | None
-    note: str | None
-
-
-@dataclass(frozen=True)
-class TicketDetail:
-    row: QueueRow
-    channel: str | None
-    area_type: str
-    first_response_at: datetime | None
-    dispatched_at: datetime | None
-    arrived_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    satisfaction: str | None
-    customer_phone: str | None
-    address: str | None
-    events: list[EventRow] = field(default_factory=list)
-    # events beyond those listed (the newest MAX_EVENTS are)
-    more_events: int = 0
-
-
-MAX_EVENTS = 500
-
-
-def ticket_detail(session: Session, ticket_no: str) -> TicketDetail | None:
-    found = session.execute(
-        _rows_select()
-        .add_columns(
-            Ticket.channel,
-            Ticket.first_response_at,
-            Ticket.dispatched_at,
-            Ticket.arrived_at,
-            Ticket.resolved_at,
-            Ticket.closed_at,
-            Ticket.satisfaction,
-            Ticket.customer_phone,
-            Ticket.address,
-        )
-        .where(Ticket.ticket_no == ticket_no)
-    ).one_or_none()
-    if found is None:
-        return None
-    width = len(_ROW_COLUMNS)
-    row = row_from(found[:width])
-    (channel, first_response, dispatched, arrived, resolved, closed, satisfaction, phone, address) = found[width:]
-    total_events = session.scalar(select(func.count()).where(TicketEvent.ticket_id == row.id)) or 0
-    newest = (
-        select(
-            TicketEvent.at,
-            TicketEvent.kind,
-            TicketEvent.operator,
-            TicketEvent.from_station,
-            TicketEvent.to_station,
-            TicketEvent.note,
-            TicketEvent.id,
-        )
-        .where(TicketEvent.ticket_id == row.id)
-        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
-        .limit(MAX_EVENTS)
-    )
-    events = [EventRow(*values[:6]) for values in reversed(session.execute(newest).all())]
-    return TicketDetail(
-        row=row,
-        channel=channel,
-        area_type=row.area_type,
-        first_response_at=first_response,
-        dispatched_at=dispatched,
-        arrived_at=arrived,
-        resolved_at=resolved,
-        closed_at=closed,
-        satisfaction=satisfaction,
-        customer_phone=phone,
-        address=address,
-        events=events,
-        more_events=max(total_events - len(events), 0),
-    )
-
-
-# --- choices for the filter dialog --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StationChoice:
-    code: str
-    name: str
-    area_type: str
-    initials: str
-
-
-def stations(session: Session) -> list[StationChoice]:
-    return [
-        StationChoice(*values)
-        for values in session.execute(
-            select(Station.code, Station.name, Station.area_type, Station.initials).order_by(Station.code)
-        )
-    ]
-
-
-def station_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
-    codes = sorted(set(codes))
-    if not codes:
-        return {}
-    return dict(session.execute(select(Station.code, Station.name).where(Station.code.in_(codes))).all())
-
-
 __all__ = [
-    "Changes",
-    "ChangedRow",
-    "EventRow",
-    "Kpis",
-    "OutboxMark",
-    "PAGE_SIZE",
-    "QueueFilter",
-    "QueuePage",
-    "QueueRow",
-    "QueueSort",
-    "Section",
-    "SectionData",
-    "StationChoice",
-    "StationCount",
-    "TicketDetail",
     "changes_since",
+    "count_open",
     "kpis",
     "outbox_marks",
     "queue_page",
-    "section",
-    "sections",
-    "sort_key",
-    "stations",
-    "ticket_detail",
 ]

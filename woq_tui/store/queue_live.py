@@ -3,61 +3,34 @@ here, and SQLAlchemy only inside `fetch`: the command line reads the first page 
 another process while it imports the UI (commands/head_start.py), or in a thread
 (`start_prefetch`), and hands the answer to the screen.
 
-The screen (screens/queue.py) builds a LiveRequest on the UI thread from what it
-shows; `fetch` runs in a worker thread.
+The screen (screens/queue.py) builds a LiveRequest (values/live.py) on the UI thread
+from what it shows; `fetch` runs in a worker thread.
 """
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from woq_tui.store.rows import PAGE_SIZE, Changes, Kpis, OutboxMark, QueueFilter, QueuePage, QueueSort
+from woq_tui.values.live import FIRST_REQUEST, PREFETCH_KEY, LiveRequest, LiveResult
 
-# Where ConsoleContext.prefetched keeps the first page's read, and (from the head
-# start, which sends the page first) the KPI counts that follow it.
-PREFETCH_KEY = "queue"
-PREFETCH_COUNTS_KEY = "queue.counts"
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
-
-@dataclass(frozen=True)
-class LiveRequest:
-    generation: int
-    filt: QueueFilter
-    sort: QueueSort
-    reverse: bool
-    watermark: datetime | None
-    reload: bool
-    limit: int
-    # count the KPIs (and the filtered total) this time
-    kpis: bool
-    # the tickets whose reassignment states are read again (besides the changed ones):
-    # those with a state shown, and on a KPI tick all the tickets held
-    held: tuple[str, ...]
-    outbox_generation: int
-    # the answer, read already while the app started (the first request only)
-    prefetched: Future | None = field(default=None, compare=False)
+    from woq_tui.domain.sla import SlaPolicy
 
 
-@dataclass(frozen=True)
-class LiveResult:
-    page: QueuePage | None
-    changes: Changes | None
-    watermark: datetime | None
-    kpis: Kpis | None
-    total: int | None
-    # the tickets whose reassignment states were read, and what was found
-    asked: tuple[str, ...]
-    marks: dict[str, OutboxMark]
+def fetch(engine: Engine, now: datetime, policy: SlaPolicy, request: LiveRequest) -> LiveResult:
+    """In a worker thread: what `request` asks of the database (counts judged at `now`),
+    all from one snapshot, so that the KPI counts and the page agree."""
+    from sqlalchemy.orm import Session
 
-
-def fetch(context, request: LiveRequest) -> LiveResult:
-    """In a worker thread: what `request` asks of the database."""
     from woq_tui.store import queries
+    from woq_tui.store.db import snapshot
 
-    with context.sessions() as session:
+    with snapshot(engine) as connection, Session(bind=connection) as session:
         page = changes = None
         watermark = request.watermark
         if not request.reload:
@@ -70,7 +43,7 @@ def fetch(context, request: LiveRequest) -> LiveResult:
             changes = None
         kpis = total = None
         if request.kpis:
-            kpis = queries.kpis(session, context.clock.now(), context.policy)
+            kpis = queries.kpis(session, now, policy)
             total = queries.count_open(session, request.filt) if request.filt.active else kpis.open
         if page is not None:
             asked = tuple(row.ticket_no for row in page.rows)
@@ -78,21 +51,6 @@ def fetch(context, request: LiveRequest) -> LiveResult:
             asked = tuple(dict.fromkeys((*request.held, *(c.row.ticket_no for c in changes.rows))))
         marks = queries.outbox_marks(session, asked)
     return LiveResult(page, changes, watermark, kpis, total, asked, marks)
-
-
-# What a queue screen asks first (nothing loaded, no filter, most urgent first).
-FIRST_REQUEST = LiveRequest(
-    generation=0,
-    filt=QueueFilter(),
-    sort=QueueSort.urgency,
-    reverse=False,
-    watermark=None,
-    reload=True,
-    limit=PAGE_SIZE,
-    kpis=True,
-    held=(),
-    outbox_generation=0,
-)
 
 
 def start_prefetch(context) -> Future:
@@ -103,7 +61,7 @@ def start_prefetch(context) -> Future:
 
     def run() -> None:
         try:
-            future.set_result(fetch(context, FIRST_REQUEST))
+            future.set_result(context.store.live(FIRST_REQUEST))
         except BaseException as exc:
             future.set_exception(exc)
 

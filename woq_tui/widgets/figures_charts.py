@@ -40,6 +40,8 @@ def paired_bars(rows: list[tuple[str, int, int]], names: tuple[str, str], width:
         out.append("\n" + pad(label, label_width) + " ", "bold")
         out.append(pad(bar(first, top, width), width), "bold red")
         out.append(f"{first:>4} ")
-        out.append(pad(bar(second, top, width // 2).replace("█", "▒"), width // 2), "bold yellow")
+        # whole cells of the legend's ▒ only: eighth blocks would read as the other series
+        cells = max(1, round(second / top * (width // 2))) if top and second else 0
+        out.append(pad("▒" * cells, width // 2), "bold yellow")
         out.append(f"{second:>4}")
     return out

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from woq_tui.i18n import t
-from woq_tui.store.rows import QueueFilter, QueueSort
+from woq_tui.values.queue import QueueFilter, QueueSort
 
 
 def describe_filter(filt: QueueFilter, station_names: dict[str, str]) -> list[tuple[str, str]]:

@@ -1,5 +1,10 @@
 """The counts above the queue (from SQL, never from the rows on screen), each with an
-arrow when it moved since the last refresh (k9s marks changed numbers the same way)."""
+arrow when it moved since the last refresh (k9s marks changed numbers the same way).
+
+The counts are read with the page, from one snapshot (store/queue_live.py), but not on
+every tick (screens/queue.py, KPI_SECONDS): when the list has moved on since they were
+counted, the strip says when they were counted, so that 未结 776 beside 共 780 reads as
+an older figure, not a contradiction."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from woq_tui.i18n import t
-from woq_tui.store.rows import Kpis
+from woq_tui.values.queue import Kpis
 
 # field, message key, style of the number when it is not zero
 ITEMS = (
@@ -32,13 +37,28 @@ class KpiStrip(Static):
         super().__init__(id=id)
         self.kpis: Kpis | None = None
         self.previous: Kpis | None = None
+        # when the counts were read, shown while the list is newer than them
+        self.counted_at: str | None = None
+        self.older = False
 
     def on_mount(self) -> None:
         self.show(None)
 
-    def show(self, kpis: Kpis | None) -> None:
-        if kpis is not None and kpis != self.kpis:
-            self.previous, self.kpis = self.kpis, kpis
+    def show(self, kpis: Kpis | None, counted_at: str | None = None) -> None:
+        """New counts (and the local time they were read), or None to redraw."""
+        if kpis is not None:
+            self.counted_at, self.older = counted_at, False
+            if kpis != self.kpis:
+                self.previous, self.kpis = self.kpis, kpis
+        self._draw()
+
+    def mark_older(self) -> None:
+        """The list has changed since the counts were read."""
+        if not self.older and self.kpis is not None and self.counted_at:
+            self.older = True
+            self._draw()
+
+    def _draw(self) -> None:
         parts: list[tuple[str, str] | str] = []
         for number, (name, key, style) in enumerate(ITEMS):
             if number:
@@ -53,6 +73,8 @@ class KpiStrip(Static):
                 before = getattr(self.previous, name)
                 if value != before:
                     parts.append((" ↑" if value > before else " ↓", "bold"))
+        if self.older:
+            parts.append((" │ " + t("kpi.counted_at", time=self.counted_at), "italic"))
         self.update(Content.assemble(*parts))
 
 

@@ -2,8 +2,8 @@
 
 The timer asks; if a fetch is still running, the request is remembered and one more
 fetch runs when it ends (overlapping ticks merge, as in memray's live view). The fetch
-runs in a thread worker and never touches widgets: it posts Fetched or Failed, and the
-screen applies the result on the UI thread. While the database is unreachable the
+runs through the screen's one pattern for background work (widgets/loader.py): in a
+thread worker that never touches widgets, the result applied on the UI thread. While the database is unreachable the
 screen keeps its last data, this widget says so in one line with the time of the last
 good refresh, and retries with a growing pause until the database answers again.
 
@@ -23,9 +23,10 @@ from textual.reactive import reactive
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from woq_tui.errors import first_line
 from woq_tui.i18n import t
-from woq_tui.store.errors import first_line
 from woq_tui.widgets.app_header import AppHeader
+from woq_tui.widgets.loader import Loader
 
 # The longest pause between attempts while the database is away, in seconds.
 MAX_BACKOFF = 60.0
@@ -63,16 +64,6 @@ class RefreshStatus(Static):
 
     paused: reactive[bool] = reactive(False)
 
-    class Fetched(Message):
-        def __init__(self, request: Any, result: Any, at: datetime) -> None:
-            super().__init__()
-            self.request, self.result, self.at = request, result, at
-
-    class Failed(Message):
-        def __init__(self, error: str, at: datetime) -> None:
-            super().__init__()
-            self.error, self.at = error, at
-
     class FirstShown(Message):
         """Posted to the app: the first answer (rows or a failure) is on screen, and
         what can wait may load now (app.WoqApp.warm_up)."""
@@ -86,7 +77,9 @@ class RefreshStatus(Static):
         self.error: str | None = None
         self.failures = 0
         self._retry_at = 0.0
-        self._worker: Worker | None = None
+        self.loader: Loader[Any, Any] = Loader(
+            self, lambda request: self.source.fetch_live(request), self._fetched, what="live.failed", failed=self._failed, name="live-refresh"
+        )
         self._pending = False
         self._missed = False
         self._answered = False
@@ -98,7 +91,7 @@ class RefreshStatus(Static):
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None and self._worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        return self.loader.busy
 
     def tick(self) -> None:
         """The timer: fetch unless paused, hidden, backing off, or already fetching."""
@@ -123,21 +116,9 @@ class RefreshStatus(Static):
         answered_already = getattr(self.source, "answered_already", None)
         result = answered_already(request) if answered_already is not None else None
         if result is not None:
-            self._fetched(request, result, self.app.context.clock.now())
+            self._fetched(request, result)
             return None
-        self._worker = self.run_worker(
-            lambda: self._fetch(request), thread=True, group="live-refresh", exit_on_error=False
-        )
-        return self._worker
-
-    def _fetch(self, request: Any) -> None:
-        clock = self.app.context.clock
-        try:
-            result = self.source.fetch_live(request)
-        except Exception as exc:  # the database went away (or refused): say so, keep going
-            self.post_message(self.Failed(first_line(exc), clock.now()))
-            return
-        self.post_message(self.Fetched(request, result, clock.now()))
+        return self.loader.load(request)
 
     def screen_resumed(self) -> None:
         if self._missed and not self.paused:
@@ -146,11 +127,8 @@ class RefreshStatus(Static):
 
     # --- answers -------------------------------------------------------------------
 
-    def on_refresh_status_fetched(self, message: Fetched) -> None:
-        message.stop()
-        self._fetched(message.request, message.result, message.at)
-
-    def _fetched(self, request: Any, result: Any, at: datetime) -> None:
+    def _fetched(self, request: Any, result: Any) -> None:
+        at = self.app.context.clock.now()
         recovered = self.failing_since is not None
         self.last_good = at
         self.failing_since = None
@@ -165,12 +143,13 @@ class RefreshStatus(Static):
         self._show()
         self._first_answer()
 
-    def on_refresh_status_failed(self, message: Failed) -> None:
-        message.stop()
+    def _failed(self, _request: Any, error: BaseException) -> None:
+        """The database went away (or refused): say so here, keep the last data, retry
+        with a growing pause."""
         self.failures += 1
-        self.error = message.error
+        self.error = first_line(error)
         if self.failing_since is None:
-            self.failing_since = message.at
+            self.failing_since = self.app.context.clock.now()
         delay = min(2.0**self.failures, MAX_BACKOFF)
         self._retry_at = time.monotonic() + delay
         self.add_class("-failing")
@@ -189,7 +168,7 @@ class RefreshStatus(Static):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A fetch ended: run the one asked for meanwhile (merged ticks)."""
-        if event.worker is self._worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+        if event.worker is self.loader.worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             if self._pending and self.failing_since is None and not self.paused:
                 self.fetch()
 

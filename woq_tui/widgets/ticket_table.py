@@ -11,7 +11,6 @@ by the same amount so the ticket stays on the same screen line.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable
 
@@ -27,136 +26,16 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from woq_tui.domain.enums import OPEN_STATUSES, SlaState, TicketType
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
-from woq_tui.store.rows import QueueRow
-from woq_tui.widgets.sla_cell import COMPONENT, age_text, time_left_text
+from woq_tui.values.queue import QueueRow
+from woq_tui.widgets.sla_cell import COMPONENT
+from woq_tui.widgets.ticket_columns import COLUMNS, QUEUE_COLUMNS, CellContext, Column, ellipsize
 from woq_tui.widgets.ticket_window import Applied, OutboxMarks, TicketWindow
 from woq_tui.widgets.translated import TranslatedBindings
 
 # How long a changed row stays highlighted.
 FLASH_SECONDS = 2.0
-
-
-@dataclass(frozen=True)
-class CellContext:
-    now: datetime
-    policy: SlaPolicy
-    state: SlaState
-    styles: dict[SlaState, Style]
-    # the state of the ticket's latest reassignment, when its row shows one
-    outbox: str | None = None
-
-
-@dataclass(frozen=True)
-class Column:
-    id: str
-    title_key: str
-    # cells; 0: takes the width left over (at least min_width)
-    width: int
-    render: Callable[[QueueRow, CellContext], Text | str]
-    min_width: int = 8
-    # hidden when the table is narrower than this
-    hide_below: int = 0
-    # the width is the widest of these message keys' words (type and status names)
-    fit_words: tuple[str, ...] = ()
-    max_width: int = 0
-    # shown only while some row held has something to say in it
-    optional: bool = False
-    # (table width, cells): below that table width the column takes fewer cells
-    narrow: tuple[int, int] | None = None
-    # a shorter form of a value that does not fit (before the ellipsis is tried)
-    shorten: Callable[[str], str] | None = None
-    # the width is the widest of these words (when fit_words do not say)
-    fit: Callable[[], list[str]] | None = None
-
-
-# Every station's name ends so; where the name does not fit, it goes first.
-STATION_SUFFIX = "供电所"
-
-
-def _short_station(name: str) -> str:
-    return name.removesuffix(STATION_SUFFIX) if len(name) > len(STATION_SUFFIX) else name
-
-
-def _ellipsize(cell: Text, width: int) -> Text:
-    """The cell cut to `width` cells ending in "…", the ellipsis right after the last
-    character that fits (Rich's own puts a space before it when a wide character
-    would straddle the cut)."""
-    taken = end = 0
-    for index, character in enumerate(cell.plain):
-        taken += cell_len(character)
-        if taken > width - 1:
-            break
-        end = index + 1
-    cut = cell[:end]
-    cut.append("…")
-    return cut
-
-
-def _flag_words() -> list[str]:
-    """The widest the flags get: all three, dispatched 9 times."""
-    return [t("col.flags"), t("flag.escalated") + t("flag.repeat", n=9) + t("flag.reopened")]
-
-
-def _flags(row: QueueRow, _ctx: CellContext) -> Text:
-    text = Text()
-    if row.escalated:
-        text.append(t("flag.escalated"), style="bold magenta")
-    if row.dispatch_count >= 2:
-        text.append(t("flag.repeat", n=row.dispatch_count), style="bold cyan")
-    if row.reopen_count:
-        text.append(t("flag.reopened"), style="bold cyan")
-    return text
-
-
-# A reassignment's state on its row: a word after the ⇄, so it reads without colour.
-OUTBOX_STYLE = {
-    "pending": "bold yellow",
-    "confirmed": "green",
-    "conflict": "bold magenta",
-    "refused": "bold red",
-    "failed": "bold red",
-}
-
-
-def _outbox(_row: QueueRow, ctx: CellContext) -> Text:
-    if ctx.outbox is None:
-        return Text()
-    return Text(t("row.outbox." + ctx.outbox), style=OUTBOX_STYLE.get(ctx.outbox, "bold"))
-
-
-def _time_left(row: QueueRow, ctx: CellContext) -> Text:
-    return time_left_text(ctx.state, row.due_at, ctx.now, ctx.styles[ctx.state])
-
-
-COLUMNS = {
-    "ticket_no": Column("ticket_no", "col.ticket_no", 16, lambda r, c: r.ticket_no),
-    "type": Column(
-        "type", "col.type", 8, lambda r, c: t("type." + r.type),
-        fit_words=tuple("type." + kind for kind in TicketType), max_width=10,
-    ),
-    "station": Column(
-        "station", "col.station", 14, lambda r, c: r.station_name, narrow=(120, 10), shorten=_short_station
-    ),
-    # Below 90 cells (the overdue lists beside their per-station counts on a 100-column
-    # terminal) the summary says more than the status, which the detail shows.
-    "status": Column(
-        "status", "col.status", 6, lambda r, c: t("status." + r.status),
-        fit_words=tuple("status." + status for status in OPEN_STATUSES), max_width=11, hide_below=90,
-    ),
-    "age": Column("age", "col.age", 8, lambda r, c: age_text(r.created_at, c.now), hide_below=118),
-    # "✖ -99天23时" (11 cells) is the widest: from 100 days on the hours are left out
-    "time_left": Column("time_left", "col.time_left", 11, _time_left),
-    "flags": Column("flags", "col.flags", 7, _flags, fit=_flag_words, max_width=7),
-    "outbox": Column(
-        "outbox", "col.outbox", 8, _outbox,
-        fit_words=tuple("row.outbox." + state for state in OUTBOX_STYLE), max_width=10, optional=True,
-    ),
-    "summary": Column("summary", "col.summary", 0, lambda r, c: r.summary),
-}
-QUEUE_COLUMNS = ("ticket_no", "type", "station", "status", "age", "time_left", "flags", "outbox", "summary")
 
 
 class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
@@ -349,7 +228,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         index = position if position is not None else old_index
         count = len(self.window)
         self._cursor = max(0, min(index, count - 1)) if count else 0
-        self.marked.intersection_update(self.window._by_no)
+        self.marked.intersection_update(self.window.keys())
         if applied is not None:
             stamp = time.monotonic()
             for changed in (*applied.added, *applied.updated):
@@ -510,7 +389,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             if column.shorten is not None and cell_len(cell.plain) > cell_width:
                 cell = Text(column.shorten(cell.plain), style=cell.style)
             if cell_len(cell.plain) > cell_width:
-                cell = _ellipsize(cell, cell_width)
+                cell = ellipsize(cell, cell_width)
             cell.truncate(cell_width, pad=True)
             text.append_text(cell)
             text.append(" ")
@@ -520,19 +399,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self._strips[key] = strip
         return strip
 
-    def export_rows(self) -> tuple[list[str], list[list[str]]]:
-        """What the table shows as plain cells, plus the due time and SLA state as codes
-        (for the CSV export): a header and the rows, in display order."""
+    def outbox_states(self) -> dict[str, str]:
+        """The reassignment state each held row shows now (for an export)."""
         now = self._now()
-        plain = {state: Style() for state in SlaState}
-        header = [t(column.title_key) for column in self.columns] + ["due_at", "sla_state"]
-        rows = []
-        for row in self.window:
-            state = self.policy.state(row.created_at, row.due_at, now)
-            context = CellContext(now, self.policy, state, plain, self.outbox.shown(row.ticket_no, now))
-            cells = [column.render(row, context) for column in self.columns]
-            rows.append(
-                [cell.plain if isinstance(cell, Text) else str(cell or "") for cell in cells]
-                + [row.due_at.isoformat() if row.due_at else "", state.value]
-            )
-        return header, rows
+        return {no: state for no in self.outbox if (state := self.outbox.shown(no, now)) is not None}

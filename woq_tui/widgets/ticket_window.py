@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
-from woq_tui.store.rows import ChangedRow, OutboxMark, QueueRow
+from woq_tui.values.queue import ChangedRow, OutboxMark, QueueRow
 
 
 @dataclass

@@ -8,6 +8,7 @@ language. The class-level map is untouched (BindingsMap.copy copies the key dict
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Iterable
 
 from textual.dom import DOMNode
 
@@ -29,3 +30,15 @@ class TranslatedBindings:
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         translate_bindings(self)  # type: ignore[arg-type]
+
+
+def change_bindings(node: DOMNode, actions: Iterable[str], **changes: object) -> None:
+    """Change this node's bindings of `actions` (another description: the footer says
+    "continue" while refresh is paused; show=False: a read-only console's footer does
+    not offer writes), and redraw the footer."""
+    wanted = set(actions)
+    mapping = node._bindings.key_to_bindings
+    for key, bindings in list(mapping.items()):
+        mapping[key] = [replace(binding, **changes) if binding.action in wanted else binding for binding in bindings]
+    if node.is_attached:
+        node.refresh_bindings()

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from woq_tui.domain.clock import Clock
 from woq_tui.domain.import_rows import ParsedRow
 from woq_tui.domain.timestamps import to_epoch
-from woq_tui.store.db import IMPORT_CACHE, first_line
+from woq_tui.errors import first_line
+from woq_tui.store.db import IMPORT_CACHE
 from woq_tui.store.importer.copy_merge import CopyMerge
 from woq_tui.store.importer.row_writer import RowWriter
 from woq_tui.store.importer.summary import ImportSummary

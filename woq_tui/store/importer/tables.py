@@ -12,7 +12,8 @@ from woq_tui.domain.import_rows import ParsedRow
 from woq_tui.domain.models import Station, Ticket, TicketEvent
 from woq_tui.domain.stations import station_initials
 from woq_tui.domain.timestamps import EpochSeconds
-from woq_tui.store.db import DatabaseError, describe_url, first_line, has_tables
+from woq_tui.errors import DatabaseError, first_line
+from woq_tui.store.db import describe_url, has_tables
 
 
 def plain_table(table: Table) -> Table:

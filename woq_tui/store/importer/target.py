@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 
 from woq_tui.i18n import t
-from woq_tui.store.errors import DatabaseError
+from woq_tui.errors import DatabaseError
 
 
 def in_memory(url: str | URL) -> bool:

@@ -20,7 +20,7 @@ from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
 
 if TYPE_CHECKING:  # the dispatch side (httpx, stamina) loads only where reassignment is on
-    from woq_tui.dispatch.outbox import OutboxChange
+    from woq_tui.values.outbox import OutboxChange
 
 # How many ticket numbers a line names before "…".
 NAMED = 3

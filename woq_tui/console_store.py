@@ -1,0 +1,237 @@
+"""ConsoleStore: the console's one way to the database (docs/architecture.md).
+
+Screens and dialogs ask this facade for what they show and for the writes they make,
+and get plain frozen values back (woq_tui/values): no sessions, engines or ORM objects
+cross it. Every method blocks: screens call it from a worker (widgets/loader.py),
+never on the UI thread. The database side (SQLAlchemy, the dispatch client) is
+imported inside the methods, so that importing this module costs the first frame
+nothing (docs/queue.md, "Start-up").
+
+Instants: methods that judge tickets take `as_of` from the caller where the screen
+keys what it shows by it (the station screen's cache), and read the context's clock
+otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from woq_tui.context import ConsoleContext
+    from woq_tui.domain.periods import Period
+    from woq_tui.store.figures import Report
+    from woq_tui.values.live import LiveRequest, LiveResult
+    from woq_tui.values.figures import MeetingWeek, StationDetail, StationTable
+    from woq_tui.values.outbox import OutboxChange, OutboxView, TicketRef
+    from woq_tui.values.queue import Kpis, OutboxMark, QueueFilter, QueuePage, QueueRow, QueueSort
+    from woq_tui.values.stations import StationCandidate, StationChoice
+    from woq_tui.values.tickets import OverdueView, Section, TicketDetail, UrgeResult
+
+# The most rows an export of a list writes.
+EXPORT_LIMIT = 200_000
+# How long the outbox screen keeps showing confirmed entries.
+CONFIRMED_SHOWN = timedelta(hours=24)
+
+
+class ConsoleStore:
+    def __init__(self, context: ConsoleContext) -> None:
+        self.context = context
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from woq_tui.store.db import session_factory
+
+        return session_factory(self.context.engine)
+
+    def warm_up(self) -> None:
+        """Make the engine and the session factory now (after the first frame), so
+        that the first refresh does not wait for SQLAlchemy to load."""
+        self.sessions  # noqa: B018
+
+    def _now(self) -> datetime:
+        return self.context.clock.now()
+
+    # --- the live queue ----------------------------------------------------------
+
+    def live(self, request: LiveRequest) -> LiveResult:
+        """One tick of the live queue: a page or the changes since the watermark, the
+        KPI counts when asked, and the reassignment marks of the rows."""
+        from woq_tui.store.queue_live import fetch
+
+        return fetch(self.context.engine, self._now(), self.context.policy, request)
+
+    def queue_page(
+        self, filt: QueueFilter, sort: QueueSort, reverse: bool, limit: int, after: tuple | None = None
+    ) -> QueuePage:
+        from woq_tui.store import queries
+
+        with self.sessions() as session:
+            return queries.queue_page(session, filt, sort, reverse, limit, after=after)
+
+    def queue_rows(self, filt: QueueFilter, sort: QueueSort, reverse: bool, limit: int = EXPORT_LIMIT) -> list[QueueRow]:
+        """Every open ticket matching the filter, in order, up to `limit` (an export of
+        the queue: not only the rows the screen has loaded)."""
+        from woq_tui.values.queue import PAGE_SIZE, sort_key
+
+        rows: list[QueueRow] = []
+        after = None
+        while len(rows) < limit:
+            page = self.queue_page(filt, sort, reverse, min(PAGE_SIZE * 10, limit - len(rows)), after)
+            rows += page.rows
+            if page.complete or not page.rows:
+                break
+            after = sort_key(sort)(page.rows[-1])
+        return rows
+
+    def section_rows(self, which: Section, limit: int = EXPORT_LIMIT) -> list[QueueRow]:
+        """Every ticket of one overdue list, most urgent first, up to `limit`."""
+        from woq_tui.store import ticket_queries
+
+        with self.sessions() as session:
+            return ticket_queries.section(session, which, self._now(), self.context.policy, limit).rows
+
+    def kpis(self) -> Kpis:
+        from woq_tui.store import queries
+
+        with self.sessions() as session:
+            return queries.kpis(session, self._now(), self.context.policy)
+
+    def outbox_marks(self, ticket_nos: Sequence[str]) -> dict[str, OutboxMark]:
+        from woq_tui.store import queries
+
+        with self.sessions() as session:
+            return queries.outbox_marks(session, ticket_nos)
+
+    # --- overdue & escalation ------------------------------------------------------
+
+    def overdue(self, limit: int) -> OverdueView:
+        """The four lists of the overdue screen, the KPI counts and the rows' marks, in
+        one session."""
+        from woq_tui.store import queries, ticket_queries
+        from woq_tui.values.tickets import OverdueView
+
+        now, policy = self._now(), self.context.policy
+        with self.sessions() as session:
+            sections = ticket_queries.sections(session, now, policy, limit)
+            kpis = queries.kpis(session, now, policy)
+            asked = tuple(dict.fromkeys(row.ticket_no for data in sections.values() for row in data.rows))
+            return OverdueView(sections, kpis, asked, queries.outbox_marks(session, asked))
+
+    # --- figures -------------------------------------------------------------------
+
+    def station_table(
+        self, period: Period, as_of: datetime, on_rows: Callable[[StationTable], None] | None = None
+    ) -> StationTable:
+        from woq_tui.store.figures import load_station_table
+
+        return load_station_table(self.context.engine, period, as_of, on_rows=on_rows)
+
+    def station_detail(self, code: str, period: Period) -> StationDetail:
+        from woq_tui.store.figures import station_detail
+
+        return station_detail(self.context.engine, code, period, self._now())
+
+    def meeting_week(self, period: Period) -> MeetingWeek:
+        from woq_tui.store.figures import meeting_week
+
+        return meeting_week(self.context.engine, period, self._now())
+
+    def report(self, period: Period) -> Report:
+        from woq_tui.store.figures import report
+
+        return report(self.context.engine, period, self._now())
+
+    # --- tickets ---------------------------------------------------------------------
+
+    def ticket_detail(self, ticket_no: str) -> TicketDetail | None:
+        from woq_tui.store import ticket_queries
+
+        with self.sessions() as session:
+            return ticket_queries.ticket_detail(session, ticket_no)
+
+    def stations(self) -> list[StationChoice]:
+        from woq_tui.store import ticket_queries
+
+        with self.sessions() as session:
+            return ticket_queries.stations(session)
+
+    def ticket_ref(self, ticket_no: str) -> TicketRef | None:
+        """The ticket's station and version as the database has them now (to reassign
+        it again from the outbox)."""
+        from woq_tui.dispatch.outbox import ticket_ref
+
+        return ticket_ref(self.context.engine, ticket_no)
+
+    def reassign_targets(self) -> list[StationCandidate]:
+        from woq_tui.dispatch.candidates import station_candidates
+
+        return station_candidates(self.context.engine, self._now())
+
+    def urge(self, ticket_nos: Iterable[str]) -> UrgeResult:
+        from woq_tui.store import actions
+
+        cooldown = timedelta(minutes=self.context.settings.console.urge_cooldown_minutes)
+        return actions.urge(self.sessions, self.context.clock, self.context.operator, ticket_nos, cooldown=cooldown)
+
+    def reveal_phone(self, ticket_no: str) -> str | None:
+        """The number, once its reveal is recorded (store/actions.py)."""
+        from woq_tui.store import actions
+
+        return actions.reveal_phone(self.sessions, self.context.clock, self.context.operator, ticket_no)
+
+    # --- the outbox --------------------------------------------------------------------
+
+    def record_reassignment(self, tickets: Sequence[TicketRef], to_station: str, reason: str) -> list[OutboxChange]:
+        """Write one reassignment to the outbox (one transaction); the pusher sends it."""
+        from woq_tui.dispatch.outbox import record
+        from woq_tui.values.outbox import OutboxChange
+
+        entries = record(self.context.engine, self.context.clock, tickets, to_station, reason, self.context.operator)
+        return [OutboxChange(e.id, e.ticket_no, e.to_station, e.state, 0) for e in entries]
+
+    def outbox_entries(self) -> list[OutboxView]:
+        """Every entry not confirmed, and those confirmed in the last 24 hours."""
+        from woq_tui.dispatch.outbox import list_entries
+
+        entries = list_entries(self.context.engine, confirmed_since=self._now() - CONFIRMED_SHOWN)
+        return [_view(entry) for entry in entries]
+
+    def pending_count(self) -> int:
+        """Entries the pusher still has to deliver (the quit question asks about them)."""
+        from woq_tui.dispatch.outbox import pending_count
+
+        return pending_count(self.context.engine)
+
+    def retry_entry(self, entry_id: str) -> OutboxView:
+        from woq_tui.dispatch.outbox import retry
+
+        return _view(retry(self.context.engine, self.context.clock, entry_id))
+
+    def drop_entry(self, entry_id: str) -> OutboxView:
+        from woq_tui.dispatch.outbox import drop
+
+        return _view(drop(self.context.engine, entry_id))
+
+
+def _view(entry) -> OutboxView:
+    """A frozen copy of an outbox entry (an ORM object never reaches a screen)."""
+    from woq_tui.values.outbox import OutboxView
+
+    return OutboxView(
+        id=entry.id,
+        ticket_no=entry.ticket_no,
+        from_station=entry.from_station,
+        to_station=entry.to_station,
+        reason=entry.reason,
+        operator=entry.operator,
+        requested_at=entry.requested_at,
+        state=entry.state,
+        attempts=entry.attempts,
+        next_attempt_at=entry.next_attempt_at,
+        last_error=entry.last_error,
+        updated_at=entry.updated_at,
+    )

@@ -1,0 +1,204 @@
+"""The station table of key 3: one row a station with the figures of docs/figures.md,
+each with its change against the comparison period (arrow, colour and a ✗ for worse),
+a text sparkline of the daily overdue rate, then subtotals per area type and a total.
+
+It draws the StationTable it is given (values/figures.py) in the order it is told;
+the screen (screens/stations.py) loads the figures and owns the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.cells import cell_len
+from rich.text import Span, Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from woq_tui.domain.enums import AreaType
+from woq_tui.domain.figure_catalog import FIGURE_KEYS
+from woq_tui.domain.stations import pinyin_key
+from woq_tui.i18n import t
+from woq_tui.reporting.formatting import format_value, group_label
+from woq_tui.values.figures import StationTable
+from woq_tui.widgets.figures_cells import change_only, sparkline
+from woq_tui.widgets.translated import TranslatedBindings
+
+# Sortable columns: the label columns, then every figure.
+LABEL_COLUMNS = ("station_code", "station_name", "area_type", "trend")
+SORT_COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)
+DEFAULT_SORT = ("overdue_rate", True)
+# Column order: the figures' own order on a wide terminal; on a narrow one (fewer cells
+# than NARROW_BELOW) what a supervisor looks at first fits the screen, the rest follows
+# by horizontal scrolling (code and name stay put).
+WIDE_COLUMNS = LABEL_COLUMNS + FIGURE_KEYS
+NARROW_COLUMNS = (
+    "station_code", "station_name", "overdue_rate", "trend", "on_time_rate", "tickets", "open", "overdue",
+    "avg_first_response_min", "p90_first_response_min", "avg_handling_h", "p90_handling_h",
+    "repeat_dispatch_rate", "escalation_rate", "one_time_resolution_rate", "satisfaction_rate", "area_type",
+)
+NARROW_BELOW = 180
+
+
+@dataclass(frozen=True)
+class StationRow:
+    """One station as the table shows it; `before` is None until the comparison is in."""
+
+    code: str
+    values: dict[str, Any]
+    before: dict[str, Any] | None
+    labels: tuple[str, str, str]
+    trend: str = ""
+
+
+def column_label(column: str) -> str:
+    if column in FIGURE_KEYS:
+        return t(f"figure.short.{column}")
+    return {
+        "station_code": t("report.station_code"),
+        "station_name": t("report.station"),
+        "area_type": t("report.area"),
+        "trend": t("stations.trend"),
+    }[column]
+
+
+def station_rows(data: StationTable, column: str, reverse: bool) -> list[StationRow]:
+    """The stations in the order shown: by `column`, undefined figures always last,
+    ties by station code."""
+    rows = []
+    for code, values in data.current.items():
+        info = data.info.get(code)
+        name, area = (info.name, info.area_type) if info else (code, "")
+        before = data.previous.get(code, {}) if data.complete else None
+        trend = sparkline(data.trend.get(code, [])) if data.complete else ""
+        rows.append(StationRow(code, values, before, (code, name, area), trend))
+
+    def sort_key(row: StationRow) -> tuple[bool, Any]:
+        if column in FIGURE_KEYS:
+            value = row.values.get(column)
+            return value is None, value if value is not None else 0
+        if column == "station_name":
+            return False, pinyin_key(row.labels[1])
+        return False, row.labels[SORT_COLUMNS.index(column)]
+
+    rows.sort(key=lambda row: row.code)
+    present = [row for row in rows if sort_key(row)[0] is False]
+    missing = [row for row in rows if sort_key(row)[0] is True]
+    present.sort(key=lambda row: sort_key(row)[1], reverse=reverse)
+    return present + missing
+
+
+class StationFiguresTable(TranslatedBindings, DataTable):
+    # The list keys of docs/keys.md, as on the ticket lists (DataTable's own home/end
+    # scroll sideways).
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "table.up", show=False),
+        Binding("down,j", "cursor_down", "table.down", show=False),
+        Binding("home,g", "scroll_top", "table.first", show=False),
+        Binding("end,G", "scroll_bottom", "table.last", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.fixed_columns = 2
+        self.data: StationTable | None = None
+        self.sort_column, self.sort_reverse = DEFAULT_SORT
+        self.narrow: bool | None = None
+
+    def ordered(self) -> list[StationRow]:
+        return station_rows(self.data, self.sort_column, self.sort_reverse) if self.data is not None else []
+
+    def selected_station(self) -> str | None:
+        if not self.row_count or self.data is None:
+            return None
+        key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+        return key if key in self.data.current else None
+
+    def on_resize(self) -> None:
+        if self.data is not None and (self.size.width < NARROW_BELOW) != self.narrow:
+            self.show(self.data)
+
+    def show(self, data: StationTable, keep_cursor: bool = True) -> None:
+        """Draw `data`, keeping the cursor on its station; a new order (keep_cursor
+        False) is shown from its top."""
+        self.data = data
+        self.narrow = self.size.width < NARROW_BELOW
+        order = NARROW_COLUMNS if self.narrow else WIDE_COLUMNS
+        cursor_key = self.selected_station() if keep_cursor else None
+        # (row key, {column: cell}); a figure's cell is (value, change, bold) until the
+        # column's widths are known
+        rows: list[tuple[str, dict[str, Any]]] = []
+        for row in self.ordered():
+            code, name, area = row.labels
+            # Text, never str: DataTable parses a str as markup (and looks for emoji
+            # codes in it: ~0.4 ms a cell), and a name with "[" in it is not markup.
+            cells: dict[str, Any] = {
+                "station_code": Text(code), "station_name": Text(name),
+                "area_type": Text(group_label("area", area) if area else ""), "trend": Text(row.trend, "red"),
+            }
+            cells.update(_figures(row.values, row.before))
+            rows.append((code, cells))
+        if not data.current:
+            rows.append(("none", {"station_name": Text(t("stations.none"), "italic dim")}))
+        for area in AreaType:
+            if area.value in data.areas:
+                label = Text(t("stations.subtotal", area=group_label("area", area.value)), "bold")
+                before = data.previous_areas.get(area.value, {}) if data.complete else None
+                rows.append((f"area:{area.value}", {"station_name": label, **_figures(data.areas[area.value], before, bold=True)}))
+        if data.current:
+            before = data.previous_totals if data.complete else None
+            label = Text(t("stations.total"), "bold reverse")
+            rows.append(("total", {"station_name": label, **_figures(data.totals, before, bold=True)}))
+        self.clear(columns=True)
+        self._add_columns(order, rows)
+        blank = Text()
+        for key, cells in rows:
+            self.add_row(*(cells.get(column, blank) for column in order), key=key)
+        if cursor_key is not None and cursor_key in self.data.current:
+            self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
+        elif not keep_cursor:
+            self.move_cursor(row=0, animate=False)
+            self.scroll_home(animate=False)
+
+    def _add_columns(self, order: tuple[str, ...], rows: list[tuple[str, dict[str, Any]]]) -> None:
+        """Widths measured here, in terminal cells (CJK is two), so that every cell
+        shows whole whatever order rows arrive in; a figure's values and changes each
+        align right in their own part of the cell."""
+        for column in order:
+            label = column_label(column)
+            if column == self.sort_column:
+                label += " ▼" if self.sort_reverse else " ▲"
+            if column in FIGURE_KEYS:
+                parts = [cells[column] for _, cells in rows if column in cells]
+                value_width = max((cell_len(value) for value, _, _ in parts), default=0)
+                change_width = max((cell_len(change.plain) for _, change, _ in parts), default=0)
+                for _, cells in rows:
+                    if column in cells:
+                        cells[column] = _figure_cell(*cells[column], value_width, change_width)
+                width = max(cell_len(label), value_width + (change_width + 1 if change_width else 0))
+            else:
+                width = max([cell_len(label)] + [cell_len(cells[column].plain) for _, cells in rows if column in cells])
+            self.add_column(label, key=column, width=width)
+
+
+def _figures(values: dict, before: dict | None, bold: bool = False) -> dict[str, tuple[str, Text, bool]]:
+    """Each figure as (value, change, bold); no change while `before` is None."""
+    out = {}
+    for key in FIGURE_KEYS:
+        now = values.get(key)
+        change = change_only(key, now, before.get(key)) if before is not None else Text()
+        out[key] = (format_value(key, now), change, bold)
+    return out
+
+
+def _figure_cell(value: str, change: Text, bold: bool, value_width: int, change_width: int) -> Text:
+    """The value right-aligned in its part, the change in its own: one Text built from
+    its spans (a cell is made for each figure of each row at every redraw)."""
+    plain = " " * (value_width - cell_len(value)) + value
+    spans = [Span(len(plain) - len(value), len(plain), "bold")] if bold else []
+    if change_width:
+        plain += " " * (1 + change_width - cell_len(change.plain)) + change.plain
+        if change.plain:
+            spans.append(Span(len(plain) - len(change.plain), len(plain), change.style))
+    return Text(plain, spans=spans)
