@@ -12,10 +12,9 @@ its name and area for this file).
 
 from __future__ import annotations
 
-import re
-from operator import itemgetter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, tzinfo
+from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
 from woq_tui.domain.enums import (
@@ -30,11 +29,27 @@ from woq_tui.domain.enums import (
     Status,
     TicketType,
 )
+from woq_tui.domain.import_values import (
+    BAD_CHARACTER,
+    TimestampParser,
+    as_text,
+    cell_text,
+    free_text,
+    match_key,
+    parse_bool,
+    parse_count,
+    parse_timestamp,
+    readable,
+)
 from woq_tui.domain.sla import SlaPolicy, WorkCalendar
 from woq_tui.domain.timestamps import from_epoch
 from woq_tui.i18n import t
 
-UTC = timezone.utc
+# Names other modules and the tests read from here (the cell readers live in import_values)
+__all__ = [
+    "COLUMNS", "REASONS", "TICKET_FIELDS", "HeaderMap", "ParsedRow", "Rejection", "RowValidator",
+    "TimestampParser", "cell_text", "map_header", "parse_bool", "parse_count", "parse_timestamp", "readable",
+]  # fmt: skip
 
 # Reason codes of docs/import-format.md
 MISSING_FIELD = "missing_field"
@@ -97,30 +112,20 @@ ALWAYS_SET = ("type", "station_code", "created_at", "due_at")
 
 # Widths of the VARCHAR columns (PostgreSQL enforces them)
 MAX_LENGTH = {"ticket_no": 64, "station_code": 64, "station_name": 200, "customer_phone": 64}
-# PostgreSQL INTEGER
-MAX_COUNT = 2**31 - 1
-# Instants outside these years are refused as bad_timestamp: they are typing mistakes,
-# and beyond them a UTC conversion could leave datetime's range.
-MIN_YEAR, MAX_YEAR = 1900, 2199
-
-
-def _key(name: str) -> str:
-    """Headers and codes compare trimmed, case-insensitively, `Ticket No` = `ticket_no`."""
-    return re.sub(r"[\s\-]+", "_", name.strip()).lower()
 
 
 HEADER_ALIASES: dict[str, str] = {}
 for _column, _chinese in COLUMNS.items():
     for _alias in (_column, *_chinese):
-        HEADER_ALIASES[_key(_alias)] = _column
+        HEADER_ALIASES[match_key(_alias)] = _column
 
 
 def _vocabulary(codes: Iterable[str], chinese: dict[Any, tuple[str, ...]]) -> dict[str, str]:
     """Code, or any of its Chinese names (keyed as _key makes them) -> code."""
-    words = {_key(code): str(code) for code in codes}
+    words = {match_key(code): str(code) for code in codes}
     for code, names in chinese.items():
         for name in names:
-            words[_key(name)] = str(code)
+            words[match_key(name)] = str(code)
     return words
 
 
@@ -131,32 +136,6 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "status": _vocabulary(Status, STATUS_NAMES_ZH),
     "satisfaction": _vocabulary(Satisfaction, SATISFACTION_NAMES_ZH),
 }
-_TRUE = {"1", "true", "yes", "y", "是"}
-_FALSE = {"0", "false", "no", "n", "否"}
-
-_TIMESTAMP = re.compile(
-    r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:\s+|[Tt])(\d{1,2}):(\d{2})"
-    r"(?::(\d{2})(?:[.,]\d+)?)?"
-    r"\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?",
-    re.ASCII,  # full-width digits are not one of the spec's formats
-)
-# What no value may hold: NUL (PostgreSQL's text cannot), and lone surrogates (XLSX's
-# `_xD800_`), which no encoding can write, neither the database's nor the summary's.
-_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
-
-
-def readable(text: str) -> str:
-    """`text` with every lone surrogate written as its escape (`\\ud800`), so that it
-    can be printed, written to JSON or CSV, or looked up, without an encoding error."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
-
-
 @dataclass(frozen=True, slots=True)
 class HeaderMap:
     """Which column of the file holds which field."""
@@ -187,7 +166,7 @@ def map_header(cells: Sequence[Any]) -> HeaderMap:
         name = "" if cell is None else str(cell).strip()
         if not name:
             continue  # trailing empty header cells, as spreadsheets leave them
-        column = HEADER_ALIASES.get(_key(name))
+        column = HEADER_ALIASES.get(match_key(name))
         if column is None or column in positions:
             name = readable(name)
             if name not in listed:
@@ -226,143 +205,8 @@ class _Refused(Exception):
 
 
 def _quote(value: Any, limit: int = 40) -> str:
-    text = _text(value)
+    text = as_text(value)
     return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def _text(value: Any) -> str:
-    """A cell as text: trimmed; integral numbers without `.0` (Excel stores 13812341234
-    and 1 as floats); datetimes as `YYYY-MM-DD HH:MM:SS`."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    return str(value).strip()
-
-
-def cell_text(value: Any) -> str:
-    """A cell as it should appear in a rejects file: untrimmed text, Excel numbers and
-    datetimes written the way a person reads them."""
-    if isinstance(value, str):
-        return value
-    return _text(value)
-
-
-class TimestampParser:
-    """Epoch seconds of timestamp cells; times without an offset are in `zone`.
-
-    Raises ValueError for anything docs/import-format.md does not list. It remembers the UTC
-    start of each local hour it has met, so that a year of tickets costs a regex match
-    and two additions per time rather than a time-zone conversion (an hour in which the
-    zone's offset changes is converted exactly each time).
-    """
-
-    def __init__(self, zone: tzinfo) -> None:
-        self.zone = zone
-        self._hours: dict[tuple[bool, int, int, int, int], int | None] = {}
-
-    def __call__(self, value: Any) -> int:
-        if isinstance(value, datetime):  # a native Excel datetime (naive: local time)
-            if value.tzinfo is None:
-                return self._local(value.year, value.month, value.day, value.hour, value.minute, value.second)
-            if not MIN_YEAR <= value.year <= MAX_YEAR:
-                raise ValueError("out of range")
-            return int(value.timestamp() // 1)
-        if not isinstance(value, str):
-            raise ValueError("not a date and time")
-        text = value.strip()
-        if len(text) in (16, 19) and text[4] == "-" and text[7] == "-" and text[10] in " T" and text[13] == ":":
-            # the common `YYYY-MM-DD HH:MM[:SS]`, read by the C parser
-            naive = datetime.fromisoformat(text)  # ValueError: not digits, no such day
-            return self._local(naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second)
-        match = _TIMESTAMP.fullmatch(text)
-        if match is None:
-            raise ValueError("unknown format")
-        year, _, month, day, hour, minute, second, z, sign, off_h, off_m = match.groups()
-        year, month, day, hour, minute = int(year), int(month), int(day), int(hour), int(minute)
-        second = int(second or 0)
-        if minute > 59 or second > 59:
-            raise ValueError("no such time")
-        if not (z or sign):
-            return self._local(year, month, day, hour, minute, second)
-        offset = 0
-        if sign:
-            hours, minutes = int(off_h), int(off_m or 0)
-            if hours > 23 or minutes > 59:
-                raise ValueError("bad offset")
-            offset = (hours * 3600 + minutes * 60) * (-1 if sign == "-" else 1)
-        key = (False, year, month, day, hour)
-        start = self._hours.get(key)
-        if start is None:
-            start = self._hours[key] = self._hour_start(year, month, day, hour, UTC)
-        return start + minute * 60 + second - offset
-
-    def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int) -> int:
-        key = (True, year, month, day, hour)
-        try:
-            start = self._hours[key]
-        except KeyError:
-            start = self._hours[key] = self._hour_start(year, month, day, hour, self.zone)
-        if start is None:  # the zone changes its offset within this hour
-            return int(datetime(year, month, day, hour, minute, second, tzinfo=self.zone).timestamp())
-        return start + minute * 60 + second
-
-    @staticmethod
-    def _hour_start(year: int, month: int, day: int, hour: int, zone: tzinfo) -> int | None:
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            raise ValueError("out of range")
-        start = datetime(year, month, day, hour, tzinfo=zone)  # ValueError: no such day or hour
-        if start.utcoffset() != start.replace(minute=59, second=59).utcoffset():
-            return None
-        return int(start.timestamp())
-
-
-def parse_timestamp(value: Any, zone: tzinfo) -> int:
-    """One timestamp cell as epoch seconds (see TimestampParser)."""
-    return TimestampParser(zone)(value)
-
-
-def parse_bool(value: Any) -> bool:
-    text = _text(value).lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE or text == "":
-        return False
-    raise ValueError("not a yes/no value")
-
-
-def parse_count(value: Any) -> int:
-    """An integer ≥ 0 (Excel's 3.0 is 3)."""
-    if isinstance(value, (bool, datetime)):
-        raise ValueError("not a number")
-    if isinstance(value, int):
-        number = value
-    else:
-        text = _text(value)
-        try:
-            number = int(text)
-        except ValueError:
-            as_float = float(text)  # raises ValueError in turn
-            if not as_float.is_integer():
-                raise ValueError("not a whole number") from None
-            number = int(as_float)
-    if not 0 <= number <= MAX_COUNT:
-        raise ValueError("out of range")
-    return number
-
-
-def _free_text(value: Any) -> str | None:
-    """Summary, phone, address: kept as written; blank is no value."""
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else _text(value)
-    return text if text.strip() else None
 
 
 # What a row holds for the columns a file lacks (docs/import-format.md's defaults)
@@ -443,19 +287,19 @@ class RowValidator:
     def ticket_no(self, cells: Sequence[Any]) -> str:
         """The ticket number of a row as the duplicate check compares it."""
         position = self.header.positions["ticket_no"]
-        return readable(_text(cells[position])) if position < len(cells) else ""
+        return readable(as_text(cells[position])) if position < len(cells) else ""
 
     def validate(self, row: int, cells: Sequence[Any]) -> ParsedRow | Rejection:
         if len(cells) < self._width:  # a short record: the missing cells are empty
             cells = [*cells, *([None] * (self._width - len(cells)))]
-        ticket_no = _text(cells[self.header.positions["ticket_no"]])
+        ticket_no = as_text(cells[self.header.positions["ticket_no"]])
         try:
             return self._parse(row, ticket_no, cells)
         except _Refused as refused:
             return Rejection(row, readable(ticket_no), refused.reason, t(refused.key, **refused.values))
 
     def _parse(self, row: int, ticket_no: str, cells: Sequence[Any]) -> ParsedRow:
-        missing = [column for column, i in self._required if _text(cells[i]) == ""]
+        missing = [column for column, i in self._required if as_text(cells[i]) == ""]
         if missing:
             raise _Refused(MISSING_FIELD, "import.reject.missing_field", columns=", ".join(map(self._name, missing)))
         self._check_characters(cells)
@@ -479,16 +323,16 @@ class RowValidator:
         if self._escalated is not None:
             values["escalated"] = self._convert("escalated", cells[self._escalated], parse_bool)
         for column, i in self._counts:
-            if _text(cells[i]) != "":
+            if as_text(cells[i]) != "":
                 values[column] = self._convert(column, cells[i], parse_count, BAD_NUMBER)
         if values["dispatch_count"] is None:
             values["dispatch_count"] = 1 if values["dispatched_at"] is not None else 0
         if values["status"] is None:
             values["status"] = derived_status(values)
         for column, i in self._free:
-            values[column] = _free_text(cells[i])
+            values[column] = free_text(cells[i])
 
-        station_code = values["station_code"] = _text(cells[self.header.positions["station_code"]])
+        station_code = values["station_code"] = as_text(cells[self.header.positions["station_code"]])
         area = values.pop("area_type")
         new_station = station_update = None
         if station_code not in self._decided:
@@ -505,7 +349,7 @@ class RowValidator:
     ) -> tuple[tuple[str, str, str] | None, tuple[str, str, str] | None]:
         """(new station, changed station) that the first accepted row naming `code`
         makes: created from the row, or the stored one where the row says otherwise."""
-        given = None if self._station_name is None else _text(cells[self._station_name]) or None
+        given = None if self._station_name is None else as_text(cells[self._station_name]) or None
         if code not in self.stations:
             station = (code, given or code, area or str(AreaType.urban))
             self.stations[code], self.station_names[code] = station[2], station[1]
@@ -529,11 +373,11 @@ class RowValidator:
             raise _Refused(reason, f"import.reject.{reason}", column=self._name(column), value=_quote(value)) from None
 
     def _code(self, column: str, value: Any) -> str | None:
-        text = _text(value)
+        text = as_text(value)
         if text == "":
             return None
         aliases = VALUE_ALIASES[column]
-        code = aliases.get(text) or aliases.get(_key(text))
+        code = aliases.get(text) or aliases.get(match_key(text))
         if code is None:
             reason = BAD_TYPE if column == "type" else BAD_VALUE
             raise _Refused(reason, f"import.reject.{reason}", column=self._name(column), value=_quote(value))
@@ -560,7 +404,7 @@ class RowValidator:
             return
         for column, i in self._mapped:
             value = cells[i]
-            match = _BAD_CHARACTER.search(value) if isinstance(value, str) else None
+            match = BAD_CHARACTER.search(value) if isinstance(value, str) else None
             if match is None:
                 continue
             if match.group() == "\x00":
@@ -574,7 +418,7 @@ class RowValidator:
         if column in MAX_LENGTH and column != "station_name" and not isinstance(value, (str, int, float)):
             # a date or a yes/no where a number or code belongs: Excel turned it into one
             raise _Refused(BAD_VALUE, "import.reject.bad_value", column=self._name(column), value=_quote(value))
-        text = value if isinstance(value, str) else _text(value)
+        text = value if isinstance(value, str) else as_text(value)
         limit = MAX_LENGTH.get(column)
         if limit is not None and len(text.strip()) > limit:
             raise _Refused(BAD_VALUE, "import.reject.too_long", column=self._name(column), limit=limit)

@@ -25,7 +25,6 @@ from woq_tui.store.import_limits import (
     MAX_ROW_CHARS,
     MAX_ROWS,
     ImportFileError,
-    check_part,
     row_too_large,
     too_many_columns,
 )

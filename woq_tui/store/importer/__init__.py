@@ -11,6 +11,8 @@ By concern:
 - indexes.py: the figure indexes dropped and rebuilt around a large SQLite import
 - summary.py: the counts, the rejects, the JSON document
 - tables.py: the tables as the import writes them, and what both writers share
+- target.py: the database must keep what is written (no in-memory SQLite, the same
+  SQLite file from start to end)
 
 Memory stays flat however long the file: the ticket numbers accepted so far live in a
 private temporary SQLite database on disk, and rejected rows beyond the first hundred
