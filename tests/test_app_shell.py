@@ -103,3 +103,20 @@ async def test_no_color_renders_monochrome(context, monkeypatch):
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         assert any(type(f).__name__ == "Monochrome" for f in app._filters)
+
+
+async def test_the_help_lists_every_symbol_and_a_mark_is_no_state(context):
+    """One symbol set, documented in the help; a mark is not an SLA state's symbol
+    (● was both; issue 15, items 3 and 11)."""
+    from woq_tui.widgets import symbols
+
+    assert symbols.MARK not in symbols.SLA.values()
+    assert not set(symbols.OUTBOX.values()) & set(symbols.SLA.values())
+    app = WoqApp(context)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        legend = str(app.screen.query_one(".legend").render())
+    for symbol, _key in symbols.legend():
+        assert symbol in legend
+    assert "◆ marked" in legend and "✖ overdue" in legend

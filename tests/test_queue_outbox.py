@@ -129,3 +129,32 @@ async def test_states_written_elsewhere_show_on_the_next_tick(engine, clock, con
         await settle(pilot)
         assert "⇄ pending" in row_text(table, "T0002")
         assert "⇄" not in row_text(table, "T0001").splitlines()[1]
+
+
+async def test_marks_go_when_the_bulk_reassignment_is_confirmed(engine, clock, token):
+    """After a confirmed bulk reassignment no mark is left on its tickets (issue 15,
+    item 3); escape clears marks by hand."""
+    from woq_tui.dispatch.server import create_app, serve_app_in_background
+
+    build(engine)
+    handle = serve_app_in_background(create_app(engine, TOKEN, clock))
+    try:
+        app = WoqApp(ConsoleContext(settings=settings_for(handle.url), engine=engine, clock=clock, label="test"))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            table = app.screen.table
+            await pilot.press("space", "down", "space")
+            assert table.marked == {"T0001", "T0002"}
+            await pilot.press("escape")
+            assert table.marked == set()
+            await pilot.press("up", "space", "down", "space")
+            done, seen = await watch(pilot, 2)
+            await pilot.press("r")
+            await settle(pilot)
+            await pilot.press(*"dlcx", "enter", "enter", "enter")
+            assert await asyncio.to_thread(done.wait, 30)
+            await settle(pilot)
+            assert seen == {"T0001": "confirmed", "T0002": "confirmed"}
+            assert table.marked == set()
+    finally:
+        handle.stop()

@@ -31,6 +31,7 @@ from woq_tui.i18n import t
 from woq_tui.outbox_feed import OutboxChanged, OutboxCycleEnded, forward_change, start_pusher
 from woq_tui.reassign_notices import Notice, ReassignNotices
 from woq_tui.screens.queue import QueueScreen
+from woq_tui.themes import ANSI_DARK, ANSI_LIGHT, OFFERED_THEMES, checked_themes
 from woq_tui.store.queue_live import start_prefetch
 from woq_tui.values.live import PREFETCH_KEY
 from woq_tui.widgets.loader import Loader
@@ -39,6 +40,7 @@ from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
     from textual.binding import ActiveBinding
+    from textual.theme import Theme
 
 
 class LazyScreen:
@@ -92,6 +94,10 @@ class WoqApp(TranslatedBindings, App[None]):
         self.context = context
         super().__init__()
         self.title = t("app.title")
+        # The offered themes with the colours checked for contrast (themes.py).
+        for theme in checked_themes():
+            self.register_theme(theme)
+        self.ansi_theme_dark, self.ansi_theme_light = ANSI_DARK, ANSI_LIGHT
         self.theme = context.settings.console.theme
         if context.settings.keys:
             self.set_keymap(context.settings.keys)
@@ -107,6 +113,13 @@ class WoqApp(TranslatedBindings, App[None]):
             self, lambda _: self.context.store.pending_count(), self._quit_or_ask,
             what="quit.pending", failed=lambda _request, _error: self.exit(), name="quit",
         )
+
+    @property
+    def available_themes(self) -> dict[str, Theme]:
+        """The themes the console's colours were checked against (themes.py), and the
+        one the config names if it is another."""
+        offered = {*OFFERED_THEMES, self.context.settings.console.theme}
+        return {name: theme for name, theme in super().available_themes.items() if name in offered}
 
     def on_load(self) -> None:
         # The queue's first page is read while the driver starts and the screen composes.

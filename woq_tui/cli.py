@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Sequence
 
-from woq_tui import __version__
+from woq_tui import __version__, cli_assessment
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--as-of", dest="as_of", metavar="DATETIME")
     rep.add_argument("--format", choices=("json", "csv", "md", "html"), default="md")
     rep.add_argument("--out", metavar="FILE")
+    cli_assessment.add_report_options(rep)
 
     rea = sub.add_parser("reassign", help="reassign one ticket through the dispatch API")
     _common(rea)
@@ -90,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(out)
     out.add_argument("action", nargs="?", choices=("list", "push", "retry", "drop"), default="list")
     out.add_argument("entry_id", nargs="?", metavar="ID")
+
+    cli_assessment.add_subcommands(sub, _common)
 
     srv = sub.add_parser("dispatch-server", help="the reference dispatch API over the ticket database")
     _common(srv)
@@ -110,6 +113,8 @@ _COMMANDS = {
     "reassign": "reassign",
     "outbox": "outbox",
     "dispatch-server": "dispatch_server",
+    "pilot": "pilot",
+    "bulletin": "bulletin",
 }
 
 

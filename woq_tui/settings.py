@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from annotated_types import Ge, Gt, Le, MinLen
 
+from woq_tui.assessment_settings import AssessmentSettings
 from woq_tui.domain.enums import AreaType, TicketType
 from woq_tui.domain.sla import DEFAULT_LIMITS, Limit, SlaPolicy, WorkCalendar
 
@@ -110,6 +111,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
+    assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
     # [keys] action = "key": remaps the console's bindable actions (docs/keys.md)
     keys: dict[str, str] = field(default_factory=dict)
     # where these settings came from (None: built-in defaults); not a key of the file

@@ -97,4 +97,6 @@ def run(args, settings) -> int:
     print(t("cli.generated", stations=result.stations, tickets=f"{result.tickets:,}", db=db))
     rate = result.tickets / result.seconds if result.seconds else 0
     print(t("demo.speed", seconds=result.seconds, rate=rate, open=result.open))
+    if result.pilot is not None:  # docs/demo.md, "The planted pilot"
+        print(t("demo.pilot_planted", stations=",".join(result.pilot.codes), start=result.pilot.start_day.isoformat()))
     return EXIT_OK

@@ -2,8 +2,10 @@
 
 --from / --to take a date (local midnight) or a datetime; --to is exclusive. Without
 either: the last full Monday-to-Sunday week before --as-of (default now). With only
---from: up to --as-of; with only --to: the 7 days before it. Times without an offset
-are in [console] timezone.
+--from: up to --as-of; with only --to: the 7 days before it. --period week|month|
+quarter|year: the last full one, or the one holding --from's day. A period never ends
+after --as-of's day (docs/assessment.md). Times without an offset are in [console]
+timezone. --with-score adds each station's score and rank (docs/assessment.md).
 """
 
 from __future__ import annotations
@@ -37,9 +39,13 @@ def parse_instant(option: str, value: str, tz) -> datetime:
 
 
 def resolve_period(args, tz, now: datetime):
-    from woq_tui.domain.periods import Period, default_report_period
+    """(period, as_of) the options name; never a period ending after as_of's day
+    (docs/assessment.md, "Periods"): a later --to is cut there, a later start refused."""
+    from woq_tui.domain.periods import FuturePeriod, Period, clip_to_day, default_report_period
 
     as_of = parse_instant("--as-of", args.as_of, tz) if args.as_of else now
+    if getattr(args, "period", None):
+        return _calendar_period(args, tz, as_of), as_of
     start = parse_instant("--from", args.date_from, tz) if args.date_from else None
     end = parse_instant("--to", args.date_to, tz) if args.date_to else None
     if start is None and end is None:
@@ -50,7 +56,25 @@ def resolve_period(args, tz, now: datetime):
         start = end - timedelta(days=7)
     if start >= end:
         raise UsageError(t("report.bad_range", start=local_minute(start, tz), end=local_minute(end, tz)))
-    return Period(start, end, tz), as_of
+    try:
+        return clip_to_day(Period(start, end, tz), as_of), as_of
+    except FuturePeriod:
+        raise UsageError(t("report.future_period", start=local_minute(start, tz), as_of=local_minute(as_of, tz))) from None
+
+
+def _calendar_period(args, tz, as_of: datetime):
+    """--period KIND: the last full one, or with --from the one holding that day."""
+    from woq_tui.domain.periods import FuturePeriod, last_full_period, period_of_kind
+
+    if args.date_to:
+        raise UsageError(t("report.period_and_to"))
+    if not args.date_from:
+        return last_full_period(args.period, as_of, tz)
+    start = parse_instant("--from", args.date_from, tz)
+    try:
+        return period_of_kind(args.period, start.astimezone(tz).date(), as_of, tz)
+    except FuturePeriod:
+        raise UsageError(t("report.future_period", start=local_minute(start, tz), as_of=local_minute(as_of, tz))) from None
 
 
 def run(args, settings, clock=None) -> int:
@@ -72,20 +96,16 @@ def run(args, settings, clock=None) -> int:
 
     engine = open_database(args, settings)
     try:
-        text = render(report(engine, period, as_of), args.format, tz)
+        figures = report(engine, period, as_of)
+        if getattr(args, "with_score", False):
+            from woq_tui.reporting.score_columns import add_scores
+
+            add_scores(figures, engine, settings)
+        text = render(figures, args.format, tz)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
     finally:
         engine.dispose()
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8", newline="") as stream:
-                stream.write(text)
-        except OSError as exc:
-            print(f"woq-console report: {t('report.cannot_write', path=args.out, error=exc.strerror or exc)}", file=sys.stderr)
-            return EXIT_FAILURE
-        print(t("report.written", path=args.out), file=sys.stderr)
-        return EXIT_OK
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.flush()
-    return EXIT_OK
+    from woq_tui.commands.output import emit
+
+    return emit(text.encode("utf-8"), args.out, "report", "report.written", "report.cannot_write")

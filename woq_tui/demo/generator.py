@@ -25,6 +25,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from sqlalchemy import Engine, column, func, select, table
 
 from woq_tui.demo import names
+from woq_tui.demo.pilot import PlantedPilot, planted_pilot
 from woq_tui.domain.models import Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.domain.stations import station_initials
@@ -144,6 +145,7 @@ class GenerateResult:
     events: int = 0
     open: int = 0
     seconds: float = 0.0
+    pilot: PlantedPilot | None = None  # docs/demo.md, "The planted pilot"
 
 
 class TicketShape:
@@ -270,6 +272,8 @@ class Generator:
         self.rng = random.Random(seed)
         self.station_specs = make_stations(self.rng, stations)
         self.shape = TicketShape(self.rng, policy)
+        # docs/demo.md, "The planted pilot": a few stations improve from a known date
+        self.pilot = planted_pilot([spec.code for spec in self.station_specs], self.start, self.end, policy.timezone)
         self.events: list[tuple] = []
         self.open = 0
         self._z: dict[tuple[str, str], tuple[float, float]] = {}
@@ -346,6 +350,8 @@ class Generator:
         # Handling: log-normal, placed so that P(handling > this ticket's limit) is the
         # overdue probability of its type, area and station.
         sigma, z = self._overdue_z(kind, spec)
+        if self.pilot is not None:
+            z = self.pilot.overdue_z(spec.code, created, z)
         limit = max(due - created, 600)
         handling = max(300, int(rng.lognormvariate(math.log(limit) - sigma * z, sigma)))
         if handling > limit:  # the log-normal tail, tamed: a late ticket is chased
@@ -555,6 +561,7 @@ def generate(
         result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
         result.events = _write_events(connection, generator.events, batch_size)
     result.open = generator.open
+    result.pilot = generator.pilot
     result.seconds = perf_counter() - began
     return result
 

@@ -69,6 +69,7 @@ MESSAGES = {
     "queue.key.reverse": ("反向排序", "Reverse sort"),
     "queue.key.pause": ("暂停", "Pause"),
     "queue.key.resume": ("继续", "Resume"),
+    "list.key.clear_marks": ("清除标记", "Clear marks"),
     "queue.key.mark": ("标记", "Mark"),
     "queue.key.reassign": ("改派", "Reassign"),
     "queue.key.urge": ("催办", "Urge"),

@@ -15,15 +15,16 @@ BOM = "\ufeff"
 COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)
 
 
-def write_rows(rows, stream) -> None:
+def write_rows(rows, stream, extras: tuple[str, ...] = ()) -> None:
+    columns = (*COLUMNS, *extras)
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(column) is None else row.get(column) for column in COLUMNS])
+        writer.writerow(["" if row.get(column) is None else row.get(column) for column in columns])
 
 
 def render_csv(report) -> str:
     stream = io.StringIO()
     stream.write(BOM)
-    write_rows(report.stations, stream)
+    write_rows(report.stations, stream, report.station_extras)
     return stream.getvalue()

@@ -73,7 +73,12 @@ def group_label(kind: str, code: str) -> str:
 
 
 def period_title(period: Period) -> str:
-    """"本周 2026-11-23 – 2026-11-29": the period's kind and its days."""
+    """"本周 2026-11-23 – 2026-11-29": the period's kind and its days; a calendar period
+    (week, month, quarter, year) by its own label ("2026年11月", domain/periods.py)."""
+    from woq_tui.domain.periods import CALENDAR_KINDS, period_label
+
+    if period.kind in CALENDAR_KINDS:
+        return period_label(period)
     days = t("stations.period.range", start=period.first_day.isoformat(), end=period.last_day.isoformat())
     if period.first_day == period.last_day:
         days = period.first_day.isoformat()

@@ -47,12 +47,15 @@ def _bar(key: str, value, top: float) -> str:
     )
 
 
-def _table(label_heads: list[str], rows: list[tuple[list[str], dict]]) -> str:
+def _table(label_heads: list[str], rows: list[tuple[list[str], dict]], extras: tuple[str, ...] = ()) -> str:
+    from woq_tui.reporting.score_columns import extra_cell, extra_label
+
     tops = {
         key: max((float(values[key]) for _, values in rows if values.get(key) is not None), default=0.0)
         for key in FIGURE_KEYS
     }
-    head = "".join(f"<th>{escape(text)}</th>" for text in label_heads + [figure_label(key) for key in FIGURE_KEYS])
+    heads = label_heads + [figure_label(key) for key in FIGURE_KEYS] + [extra_label(key) for key in extras]
+    head = "".join(f"<th>{escape(text)}</th>" for text in heads)
     body = []
     for labels, values in rows:
         cells = "".join(f"<td>{escape(text)}</td>" for text in labels)
@@ -60,6 +63,7 @@ def _table(label_heads: list[str], rows: list[tuple[list[str], dict]]) -> str:
             f'<td class="n">{escape(format_value(key, values.get(key)))}{_bar(key, values.get(key), tops[key])}</td>'
             for key in FIGURE_KEYS
         )
+        cells += "".join(f'<td class="n">{escape(extra_cell(key, values.get(key)))}</td>' for key in extras)
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -85,7 +89,7 @@ def render_html(report, tz) -> str:
     parts.append(f"<h2>{escape(t('report.stations'))}</h2>")
     if report.stations:
         rows = [([row["station_code"], row["station_name"], group_label("area", row["area_type"])], row) for row in report.stations]
-        parts.append(_table([t("report.station_code"), t("report.station"), t("report.area")], rows))
+        parts.append(_table([t("report.station_code"), t("report.station"), t("report.area")], rows, report.station_extras))
     else:
         parts.append(f"<p>{escape(t('report.empty'))}</p>")
     parts.append(f"<footer>{escape(t('report.generated'))}</footer></body></html>")

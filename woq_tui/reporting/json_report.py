@@ -36,6 +36,7 @@ def report_document(report, tz) -> dict[str, Any]:
                 "station_name": row["station_name"],
                 "area_type": row["area_type"],
                 **figures_only(row),
+                **{key: _number(row.get(key)) for key in report.station_extras},
             }
             for row in report.stations
         ],

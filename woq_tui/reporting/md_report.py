@@ -21,9 +21,14 @@ def _table(heads: list[str], rows: list[list[str]], labels: int = 1) -> list[str
 
 
 def period_lines(report, tz) -> tuple[str, str]:
+    from woq_tui.domain.periods import CALENDAR_KINDS, period_label
+
     start, end = local_minute(report.period.start, tz), local_minute(report.period.end, tz)
     as_of = local_minute(report.as_of, tz)
-    return t("report.period", start=start, end=end), t("report.as_of", as_of=as_of, tz=str(tz))
+    period = t("report.period", start=start, end=end)
+    if report.period.kind in CALENDAR_KINDS:  # `--period`: say which one ("2026年11月")
+        period = f"{period_label(report.period)} · {period}"
+    return period, t("report.as_of", as_of=as_of, tz=str(tz))
 
 
 def render_md(report, tz) -> str:
@@ -44,11 +49,16 @@ def render_md(report, tz) -> str:
         lines += _table([t(f"report.{kind}")] + heads, rows)
     lines += ["", f"## {t('report.stations')}", ""]
     if report.stations:
+        from woq_tui.reporting.score_columns import extra_cell, extra_label
+
+        extras = report.station_extras
         rows = [
             [row["station_code"], row["station_name"], group_label("area", row["area_type"])]
             + [format_value(key, row.get(key)) for key in FIGURE_KEYS]
+            + [extra_cell(key, row.get(key)) for key in extras]
             for row in report.stations
         ]
+        heads = heads + [extra_label(key) for key in extras]
         lines += _table([t("report.station_code"), t("report.station"), t("report.area")] + heads, rows, labels=3)
     else:
         lines.append(t("report.empty"))

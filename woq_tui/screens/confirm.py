@@ -20,7 +20,7 @@ class ConfirmScreen(TranslatedBindings, ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
-        width: 60; height: auto; border: thick $warning; background: $surface; padding: 1 2;
+        width: 60; height: auto; border: thick $text-warning; background: $surface; padding: 1 2;
     }
     ConfirmScreen .hint { color: $text-muted; margin-top: 1; }
     """

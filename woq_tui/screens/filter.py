@@ -25,7 +25,7 @@ class FilterScreen(TranslatedBindings, ModalScreen[QueueFilter | None]):
     FilterScreen { align: center middle; }
     FilterScreen > Vertical {
         width: 96%; max-width: 140; height: 80%; max-height: 40;
-        border: thick $accent; background: $surface; padding: 0 1;
+        border: thick $text-accent; background: $surface; padding: 0 1;
     }
     FilterScreen Horizontal { height: 1fr; }
     FilterScreen .group { width: 1fr; height: 1fr; }

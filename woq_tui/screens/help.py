@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from woq_tui.i18n import t
+from woq_tui.widgets import symbols
 from woq_tui.widgets.translated import TranslatedBindings
 
 
@@ -24,10 +25,11 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
         width: auto; max-width: 90%; height: auto; max-height: 90%;
-        border: thick $accent; background: $surface; padding: 0 1;
+        border: thick $text-accent; background: $surface; padding: 0 1;
     }
     HelpScreen .title { dock: top; text-style: bold; }
     HelpScreen .hint { dock: bottom; color: $text-muted; }
+    HelpScreen .legend { dock: bottom; height: auto; max-width: 100; }
     HelpScreen DataTable { height: auto; width: auto; }
     """
 
@@ -46,7 +48,13 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
             for left, right in zip_longest(self.rows[:half], self.rows[half:], fillvalue=("", "")):
                 table.add_row(left[0], left[1], " ", right[0], right[1])
             yield table
+            yield Static(self.legend(), classes="legend")
             yield Static(t("help.close"), classes="hint")
+
+    @staticmethod
+    def legend() -> str:
+        """Every symbol of the console and what it means (widgets/symbols.py)."""
+        return t("help.symbols") + "  " + "  ".join(f"{symbol} {t(key)}" for symbol, key in symbols.legend())
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -59,10 +59,10 @@ class MeetingScreen(WoqScreen):
     ]
     DEFAULT_CSS = """
     MeetingScreen { background: $background; }
-    MeetingScreen #meeting-title { height: 1; padding: 0 1; text-style: bold; background: $primary; color: $text; }
+    MeetingScreen #meeting-title { height: 1; padding: 0 1; text-style: bold; background: $block-cursor-background; color: $block-cursor-foreground; }
     MeetingScreen #meeting-kpis { height: auto; }
     MeetingScreen .meeting-row { height: auto; }
-    MeetingScreen .meeting-panel { width: 1fr; height: auto; border: round $secondary; padding: 0 1; }
+    MeetingScreen .meeting-panel { width: 1fr; height: auto; border: round $primary; padding: 0 1; }
     MeetingScreen .meeting-panel > .heading { text-style: bold; color: $text; }
     MeetingScreen #meeting-body { height: 1fr; overflow-y: auto; }
     MeetingScreen.-narrow KpiTile > .kpi-label { text-wrap: wrap; height: 2; }

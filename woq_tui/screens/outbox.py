@@ -19,15 +19,16 @@ from woq_tui.outbox_feed import OutboxChanged
 from woq_tui.screens.base import WoqScreen
 from woq_tui.screens.confirm import ConfirmScreen
 from woq_tui.values.outbox import OutboxView, TicketRef
+from woq_tui.widgets import symbols
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 
-STATE_LOOK = {
-    OutboxState.pending: ("⏳", "yellow"),
-    OutboxState.confirmed: ("✔", "green"),
-    OutboxState.conflict: ("⚠", "bold magenta"),
-    OutboxState.refused: ("✖", "bold red"),
-    OutboxState.failed: ("✖", "bold red"),
+STATE_STYLE = {
+    OutboxState.pending: "yellow",
+    OutboxState.confirmed: "green",
+    OutboxState.conflict: "bold magenta",
+    OutboxState.refused: "bold red",
+    OutboxState.failed: "bold red",
 }
 COLUMNS = ("state", "ticket", "move", "attempts", "requested", "id", "error")
 
@@ -37,7 +38,7 @@ def _signature(entry: OutboxView) -> tuple:
 
 
 def state_cell(state: str) -> Text:
-    symbol, style = STATE_LOOK.get(state, ("?", ""))
+    symbol, style = symbols.OUTBOX.get(state, "?"), STATE_STYLE.get(state, "")
     return Text(f"{symbol} {t(f'outbox.state.{state}')}", style=style)
 
 

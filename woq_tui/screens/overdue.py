@@ -72,7 +72,7 @@ class OverdueScreen(TicketListScreen):
     DEFAULT_CSS = """
     OverdueScreen TabbedContent { height: 1fr; }
     OverdueScreen TabPane { padding: 0; }
-    OverdueScreen .by-station { width: 30; height: 1fr; border-left: solid $panel-lighten-2; padding: 0 1; }
+    OverdueScreen .by-station { width: 30; height: 1fr; border-left: solid $foreground 55%; padding: 0 1; }
     OverdueScreen.-narrow .by-station { width: 19; padding: 0 0 0 1; }
     OverdueScreen .more { height: auto; color: $text-muted; padding: 0 1; }
     """
@@ -161,6 +161,7 @@ class OverdueScreen(TicketListScreen):
     def on_outbox_changed(self, message: OutboxChanged) -> None:
         """The pusher says how a reassignment went: show it on its rows at once."""
         change = message.change
+        self.reassignment_answered(change.ticket_no, change.state)
         if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
             for table in self.query(TicketTable):
                 table.refresh()

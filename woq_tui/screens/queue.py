@@ -291,6 +291,8 @@ class QueueScreen(TicketListScreen):
             bar.close_search()
             self.table.focus()
             self.set_filter(replace(self.filt, search=self._search_before))
+        elif self.clear_marks():
+            pass  # escape takes the marks first, then the filter
         elif self.filt.active:
             self.action_clear_filter()
 
@@ -353,6 +355,7 @@ class QueueScreen(TicketListScreen):
     def on_outbox_changed(self, message: OutboxChanged) -> None:
         """The pusher says how a reassignment went: show it on the row at once."""
         change = message.change
+        self.reassignment_answered(change.ticket_no, change.state)
         if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
             self.table.refresh()
             self._kpis_due = 0.0  # the pending count moved: count again on the next tick

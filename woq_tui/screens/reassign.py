@@ -63,14 +63,14 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     ReassignDialog { align: center middle; }
     ReassignDialog > Vertical {
         width: 84; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $accent; background: $surface; padding: 0 1;
+        border: thick $text-accent; background: $surface; padding: 0 1;
     }
     ReassignDialog #title { text-style: bold; margin-bottom: 1; }
     ReassignDialog Label { margin-top: 1; color: $text-muted; }
     ReassignDialog #candidates { height: auto; max-height: 8; }
     ReassignDialog #presets { height: auto; max-height: 5; }
-    ReassignDialog #target { color: $success; }
-    ReassignDialog #target.-none { color: $warning; }
+    ReassignDialog #target { color: $text-success; }
+    ReassignDialog #target.-none { color: $text-warning; }
     ReassignDialog #error { color: $error; }
     ReassignDialog .hint { color: $text-muted; margin-top: 1; }
     """
@@ -145,10 +145,10 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
         text = Text()
         text.append(candidate.code + " " * (code_width - cell_len(candidate.code)), style="bold")
         text.append("  " + candidate.name + " " * (name_width - cell_len(candidate.name)) + "  ")
-        text.append(t("reassign.load", open=candidate.open), style="dim")
-        text.append(" · ", style="dim")
+        text.append(t("reassign.load", open=candidate.open))
+        text.append(" · ")
         overdue = t("reassign.overdue", overdue=candidate.overdue)
-        text.append(overdue, style="bold red" if candidate.overdue else "dim")
+        text.append(overdue, style="bold red" if candidate.overdue else "")
         return text
 
     def target(self) -> StationCandidate | None:

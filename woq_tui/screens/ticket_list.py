@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import on
 from textual.binding import Binding
 from textual.worker import Worker
 
+from woq_tui.domain.enums import OutboxState
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.reporting.csv_writer import write_csv
@@ -41,6 +42,7 @@ class TicketListScreen(TicketActionsScreen):
         Binding("u", "urge", "queue.key.urge", id="list.urge"),
         Binding("p", "pause", "queue.key.pause", id="list.pause"),
         Binding("e", "export", "queue.key.export", id="list.export", show=False),
+        Binding("escape", "clear_marks", "list.key.clear_marks", id="list.clear_marks", show=False),
     ]
     EXPORT_NAME = "tickets"
 
@@ -91,6 +93,31 @@ class TicketListScreen(TicketActionsScreen):
 
     def marks_changed(self) -> None:
         """Subclasses show the count of marks."""
+
+    def clear_marks(self, ticket_nos: Iterable[str] | None = None) -> bool:
+        """Unmark these tickets (all when None); True when a mark went."""
+        cleared = False
+        for table in self.query(TicketTable):
+            before = len(table.marked)
+            if ticket_nos is None:
+                table.marked.clear()
+            else:
+                table.marked.difference_update(ticket_nos)
+            if len(table.marked) != before:
+                cleared = True
+                table.refresh()
+        if cleared:
+            self.marks_changed()
+        return cleared
+
+    def action_clear_marks(self) -> None:
+        self.clear_marks()
+
+    def reassignment_answered(self, ticket_no: str, state: str) -> None:
+        """A confirmed reassignment's ticket is done with: its mark goes (a bulk
+        reassignment leaves no marks behind; the rest stay marked to try again)."""
+        if state == OutboxState.confirmed:
+            self.clear_marks([ticket_no])
 
     def _on_table(self, action: str, *args) -> None:
         table = self.active_table()

@@ -200,10 +200,19 @@ def by_station_bucket(period: Period, buckets: int) -> Grouping:
         end_day = -(-(index + 1) * count // runs)
         return (_day_bounds(period, first + start_day)["m_day_start"], _day_bounds(period, first + end_day - 1)["m_day_end"])
 
-    parts = tuple((index, *bounds(index)) for index in range(runs))
+    return _station_runs("station_bucket", tuple((index, *bounds(index)) for index in range(runs)))
+
+
+def by_station_runs(bounds: Sequence[tuple[datetime, datetime]]) -> Grouping:
+    """Stations by the given runs of time [start, end) (a pilot's windows, the last
+    weeks): key (station, run index), one GROUP BY station per run (docs/assessment.md)."""
+    return _station_runs("station_run", tuple((index, to_epoch(start), to_epoch(end)) for index, (start, end) in enumerate(bounds)))
+
+
+def _station_runs(name: str, parts: tuple[tuple[int, int, int], ...]) -> Grouping:
     by_index = {index: (start, end) for index, start, end in parts}
     return Grouping(
-        "station_bucket",
+        name,
         lambda f: [f.columns.station_code],
         lambda f: and_(f.columns.station_code == bindparam("m_station", type_=String), _day_member(f)),
         lambda key: {"m_station": key[0], "m_day_start": by_index[key[1]][0], "m_day_end": by_index[key[1]][1]},
@@ -403,6 +412,8 @@ class Report:
     by_type: dict[str, Figures]
     by_area: dict[str, Figures]
     stations: list[dict[str, Any]]
+    # keys added to each station row beyond the figures (`--with-score`: score, rank)
+    station_extras: tuple[str, ...] = ()
 
 
 def station_rows(figures: dict[str, Figures], info: dict[str, StationInfo]) -> list[dict[str, Any]]:

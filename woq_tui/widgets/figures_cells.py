@@ -13,10 +13,11 @@ from typing import Any, Sequence
 from rich.text import Text
 
 from woq_tui.reporting.formatting import delta, format_delta, format_value, verdict
+from woq_tui.widgets import symbols
 
 SPARKS = "▁▂▃▄▅▆▇█"
 STYLE = {"better": "green", "worse": "bold red", None: "dim"}
-MARK_WORSE = "✗"
+MARK_WORSE = symbols.WORSE
 MARKS = {"better": "", "worse": MARK_WORSE, None: ""}
 
 

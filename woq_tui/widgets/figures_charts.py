@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
+from woq_tui.widgets import symbols
 from woq_tui.widgets.figures_cells import bar
 
 
@@ -34,14 +35,14 @@ def paired_bars(rows: list[tuple[str, int, int]], names: tuple[str, str], width:
     label_width = max((cell_len(label) for label, _, _ in rows), default=0)
     top = max((max(first, second) for _, first, second in rows), default=0)
     out.append(pad("", label_width) + " ")
-    out.append(pad("█ " + names[0], width + 5), "bold red")
-    out.append("▒ " + names[1], "bold yellow")
+    out.append(pad(symbols.OVERDUE_BAR + " " + names[0], width + 5), "bold red")
+    out.append(symbols.ESCALATION_BAR + " " + names[1], "bold yellow")
     for label, first, second in rows:
         out.append("\n" + pad(label, label_width) + " ", "bold")
         out.append(pad(bar(first, top, width), width), "bold red")
         out.append(f"{first:>4} ")
         # whole cells of the legend's ▒ only: eighth blocks would read as the other series
         cells = max(1, round(second / top * (width // 2))) if top and second else 0
-        out.append(pad("▒" * cells, width // 2), "bold yellow")
+        out.append(pad(symbols.ESCALATION_BAR * cells, width // 2), "bold yellow")
         out.append(f"{second:>4}")
     return out

@@ -35,7 +35,7 @@ class FilterBar(Horizontal):
     FilterBar { height: auto; }
     FilterBar #chips { width: 1fr; height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     FilterBar #counts { width: auto; height: 1; padding: 0 1; color: $text-muted; }
-    FilterBar #search { display: none; width: 1fr; height: 3; border: tall $accent; }
+    FilterBar #search { display: none; width: 1fr; height: 3; border: tall $text-accent; }
     FilterBar.-searching #search { display: block; }
     FilterBar.-searching #chips { display: none; }
     """
@@ -60,7 +60,7 @@ class FilterBar(Horizontal):
             (t("sort." + sort.value) + (" ↓" if reverse else " ↑"), "bold"),
         ]
         for label, value in describe_filter(filt, station_names):
-            parts += ["  ", (f" {label}：{value} ", "reverse $accent")]
+            parts += ["  ", (f" {label}：{value} ", "reverse $text-accent")]
         if filt.active:
             parts += ["  ", (t("chip.clear_hint"), "dim")]
         self.query_one("#chips", Static).update(Content.assemble(*parts))

@@ -13,8 +13,10 @@ from dataclasses import fields
 from textual.content import Content
 from textual.widgets import Static
 
+from woq_tui.domain.enums import SlaState
 from woq_tui.i18n import t
 from woq_tui.values.queue import Kpis
+from woq_tui.widgets import symbols
 
 # field, message key, style of the number when it is not zero
 ITEMS = (
@@ -25,7 +27,7 @@ ITEMS = (
     ("new_last_hour", "kpi.new_last_hour", "bold"),
     ("outbox_pending", "kpi.outbox_pending", "bold"),
 )
-SYMBOL = {"overdue": "✖ ", "at_risk": "▲ "}
+SYMBOL = {"overdue": symbols.SLA[SlaState.overdue] + " ", "at_risk": symbols.SLA[SlaState.at_risk] + " "}
 
 
 class KpiStrip(Static):

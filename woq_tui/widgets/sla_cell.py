@@ -10,8 +10,9 @@ from rich.text import Text
 
 from woq_tui.domain.enums import SlaState
 from woq_tui.i18n import t
+from woq_tui.widgets import symbols
 
-SYMBOLS = {SlaState.overdue: "✖", SlaState.at_risk: "▲", SlaState.ok: "●"}
+SYMBOLS = symbols.SLA
 # Component classes of the widgets that draw SLA cells (their CSS gives the colours).
 COMPONENT = {
     SlaState.overdue: "sla--overdue",

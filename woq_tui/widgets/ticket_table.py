@@ -29,6 +29,7 @@ from textual.strip import Strip
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.values.queue import QueueRow
+from woq_tui.widgets import symbols
 from woq_tui.widgets.sla_cell import COMPONENT
 from woq_tui.widgets.ticket_columns import COLUMNS, QUEUE_COLUMNS, CellContext, Column, ellipsize
 from woq_tui.widgets.ticket_window import Applied, OutboxMarks, TicketWindow
@@ -36,6 +37,8 @@ from woq_tui.widgets.translated import TranslatedBindings
 
 # How long a changed row stays highlighted.
 FLASH_SECONDS = 2.0
+# Row highlights, weakest first: a row that just changed, a marked row, the cursor.
+HIGHLIGHTS = ("ticket-table--changed", "ticket-table--marked", "ticket-table--cursor")
 
 
 class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
@@ -70,8 +73,8 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
     TicketTable > .ticket-table--header { background: $panel; color: $foreground; text-style: bold; }
     TicketTable > .ticket-table--cursor { background: $block-cursor-blurred-background; }
     TicketTable:focus > .ticket-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
-    TicketTable > .ticket-table--marked { background: $accent 30%; }
-    TicketTable > .ticket-table--changed { background: $success 25%; }
+    TicketTable > .ticket-table--marked { background: $accent 30%; color: $foreground; }
+    TicketTable > .ticket-table--changed { background: $success 25%; color: $foreground; }
     TicketTable > .ticket-table--odd { background: $surface-lighten-1 30%; }
     TicketTable > .sla--overdue { color: $text-error; text-style: bold; }
     TicketTable > .sla--at-risk { color: $text-warning; text-style: bold; }
@@ -307,10 +310,10 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             text.append(" ")
         return self._strip(text, width, style)
 
-    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+    def _strip(self, text: Text, width: int, style: Style, post: Style | None = None) -> Strip:
         text.truncate(width, overflow="crop", pad=True)
         segments = list(text.render(self.app.console))
-        return Strip(Segment.apply_style(segments, style), width).adjust_cell_length(width, style)
+        return Strip(Segment.apply_style(segments, style, post), width).adjust_cell_length(width, style)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -328,9 +331,18 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self.refresh()
 
     def _style_set(self) -> dict[str, Style]:
-        """The component styles, resolved once per focus and stylesheet change."""
+        """The component styles, resolved once per focus and stylesheet change. A
+        row highlight's background is blended over the table's own here (Rich styles
+        have no alpha: `$accent 30%` came out as full orange), and its text colour
+        made solid, so that a highlighted row reads at 4.5:1 (tests/test_contrast.py)."""
         if self._styles is None:
             styles = {name: self.get_component_rich_style(name, partial=True) for name in self.COMPONENT_CLASSES}
+            base_background = self.background_colors[1]
+            for name in HIGHLIGHTS:
+                rules = self.get_component_styles(name)
+                background = base_background + rules.background
+                color = background + rules.color if rules.has_rule("color") else background + self.styles.color
+                styles[name] += Style(color=color.rich_color, bgcolor=background.rich_color)
             styles["base"] = self.rich_style
             self._styles = styles
         return self._styles
@@ -375,13 +387,16 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         style = base
         if index % 2:
             style += styles["ticket-table--odd"]
-        if flashing:
-            style += styles["ticket-table--changed"]
-        if marked:
-            style += styles["ticket-table--marked"]
-        if index == self._cursor:
-            style += styles["ticket-table--cursor"]
-        text = Text("●" if marked else " ", end="")
+        # The strongest highlight decides the row's colours, its text in one colour
+        # (the SLA state still reads by its symbol and word).
+        highlight = "ticket-table--cursor" if index == self._cursor else (
+            "ticket-table--marked" if marked else "ticket-table--changed" if flashing else None
+        )
+        post = None
+        if highlight is not None:
+            style += styles[highlight]
+            post = Style(color=styles[highlight].color)
+        text = Text(symbols.MARK if marked else " ", end="")
         for column, cell_width in self._layout(width):
             value = column.render(row, context)
             cell = value if isinstance(value, Text) else Text(value or "")
@@ -393,7 +408,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             cell.truncate(cell_width, pad=True)
             text.append_text(cell)
             text.append(" ")
-        strip = self._strip(text, width, style)
+        strip = self._strip(text, width, style, post)
         if len(self._strips) > 2000:
             self._strips.clear()
         self._strips[key] = strip

@@ -1,0 +1,35 @@
+"""`report --with-score`: each station's scorecard score and rank as two more columns
+of the station table (assessment.md: null under min_tickets), in every format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from woq_tui.i18n import t
+
+SCORE_COLUMNS = ("score", "rank")
+
+
+def add_scores(report, engine, settings) -> None:
+    """Put "score" and "rank" into each station row of a store.figures.Report, from the
+    scorecard of the same period and instant (the audit's quality where plugged in)."""
+    from woq_tui.store.assessment_hooks import quality_source
+    from woq_tui.store.scorecard import scorecard
+
+    card = scorecard(engine, report.period, report.as_of, settings.assessment, quality_source(settings)).by_code()
+    for row in report.stations:
+        line = card.get(row["station_code"])
+        row["score"] = line.score if line else None
+        row["rank"] = line.rank if line else None
+    report.station_extras = (*report.station_extras, *SCORE_COLUMNS)
+
+
+def extra_label(key: str) -> str:
+    return t(f"score.{key}")
+
+
+def extra_cell(key: str, value: Any) -> str:
+    """A score with one decimal, a rank as a whole number, "—" when null."""
+    if value is None:
+        return t("none")
+    return f"{value:.1f}" if key == "score" else str(value)

@@ -1,0 +1,37 @@
+"""Where the ticket quality audit (audit.md) plugs into the assessment
+(docs/assessment.md, "Where the audit plugs in").
+
+The scorecard's quality component is the audit's quality_pass_rate per station, and the
+bulletin has a section of the audit's flags by rule. Both come from a function the
+caller passes in; these two say which function the commands use. Until the audit is
+there they return None: the scorecard then renormalises over its other components
+and the bulletin's section says the audit is not available.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Mapping
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from woq_tui.domain.periods import Period
+    from woq_tui.settings import Settings
+
+# (engine, period, as_of) -> station code -> quality_pass_rate of the station's tickets
+# created in the period, judged at as_of (None where the station has none).
+QualitySource = Callable[["Engine", "Period", datetime], Mapping[str, "float | None"]]
+# (engine, period, as_of) -> rule id -> tickets of the period with that flag, not dismissed
+# (audit.md, flags_by_rule of all the period's tickets).
+AuditFlagsSource = Callable[["Engine", "Period", datetime], Mapping[str, int]]
+
+
+def quality_source(settings: Settings) -> QualitySource | None:
+    """The audit's quality_pass_rate by station, or None while there is no audit."""
+    return None
+
+
+def audit_flags_source(settings: Settings) -> AuditFlagsSource | None:
+    """The audit's flags by rule for a period, or None while there is no audit."""
+    return None
