@@ -318,6 +318,46 @@ def _postgres(url: str, path: Path, rows: int, converted: list[tuple]) -> None:
         _report("PostgreSQL, re-import", rows, run_import(target, path))
 
 
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _bare_xml_loop(path: Path, limit: int, use_lxml: bool) -> float:
+    """Seconds to walk the first `limit` rows of the sheet collecting each cell's raw
+    text, nothing converted: the ceiling of a reader built on that parser (issue 17's
+    question whether lxml's iterparse, C-filtered to <row> events, would be faster)."""
+    import zipfile
+    import xml.etree.ElementTree as ET
+
+    row_tag, value_tag = _MAIN + "row", _MAIN + "v"
+    began = time.perf_counter()
+    rows = 0
+    with zipfile.ZipFile(path) as book, book.open("xl/worksheets/sheet1.xml") as raw:
+        if use_lxml:
+            from lxml import etree
+
+            for _, row in etree.iterparse(raw, events=("end",), tag=row_tag, resolve_entities=False):
+                [("".join(c.itertext()) if c.get("t") == "inlineStr" else c.findtext(value_tag)) for c in row]
+                row.clear()
+                while row.getprevious() is not None:
+                    del row.getparent()[0]
+                rows += 1
+                if rows >= limit:
+                    break
+        else:
+            data = None
+            for event, element in ET.iterparse(raw, ("start", "end")):
+                if event == "start":
+                    data = element if element.tag == _MAIN + "sheetData" else data
+                    continue
+                if element.tag == row_tag:
+                    [("".join(c.itertext()) if c.get("t") == "inlineStr" else c.findtext(value_tag)) for c in element]
+                    data.clear()
+                    rows += 1
+                    if rows >= limit:
+                        break
+    return time.perf_counter() - began
+
+
 def _read_xlsx(path: Path, limit: int) -> tuple[int, float, float]:
     """Rows read (up to `limit`) and seconds, by store/xlsx_reader.py and by openpyxl's
     read-only mode, reading alone."""
@@ -397,6 +437,12 @@ def main() -> None:
             rows, ours, theirs = _read_xlsx(book, 50_000)
             print(f"{'XLSX reading alone':<28} {rows / ours:9,.0f} rows/s; openpyxl read-only {rows / theirs:,.0f} rows/s"
                   f" ({rows:,} rows)")  # fmt: skip
+            bare = f"{rows / _bare_xml_loop(book, rows, use_lxml=False):,.0f} rows/s"
+            try:
+                bare += f"; lxml iterparse(tag=row) {rows / _bare_xml_loop(book, rows, use_lxml=True):,.0f} rows/s"
+            except ImportError:
+                bare += "; lxml not installed"
+            print(f"{'  bare loops, no conversion':<28} ElementTree {bare}")
             _report("SQLite from XLSX", args.rows, run_import(_migrated_sqlite(scratch / "xlsx.db"), book))
             shared = _cached(out / f"export-{args.rows}-shared.xlsx", lambda p: generate_shared_xlsx(book, p))
             _report("SQLite from XLSX, shared", args.rows, run_import(_migrated_sqlite(scratch / "shared.db"), shared))

@@ -1,7 +1,10 @@
 """woq-console import FILE [--dry-run] [--rejects OUT.csv] [--format text|json]
 
 Exit 0 when the file was read (rejected rows included: they are in the summary), 1 when
-the file cannot be imported at all or the database fails, with one line on stderr.
+the file cannot be imported at all or the database fails, with one line on stderr; 2
+for an in-memory database (`--db sqlite://`: the data would vanish with the command).
+Everything printed passes through terminal_text(): a ticket number or a header from the
+file cannot retitle or clear the terminal (docs/import.md).
 """
 
 from __future__ import annotations
@@ -10,21 +13,30 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 from sqlalchemy.engine import make_url
 
 from woq_tui.commands._common import open_database
 from woq_tui.config import resolve_database_url
 from woq_tui.domain.clock import SystemClock
+from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t
 from woq_tui.store.importer import STAGE_BUILDING_INDEXES, ImportFileError, ImportSummary, Progress, Stage, open_export
+from woq_tui.store.importer.target import in_memory
 
 SHOWN_REJECTS = 20
 
 
+def _say(line: str, stream: IO[str] | None = None) -> None:
+    print(terminal_text(line), file=stream or sys.stdout)
+
+
 def run(args, settings) -> int:
     began = time.perf_counter()
+    if not args.dry_run and in_memory(resolve_database_url(getattr(args, "db", None), settings)):
+        _say(f"woq-console import: {t('import.memory_database')}", sys.stderr)
+        return 2
     try:
         # The file is read up to its header before the database is opened (or created).
         with open_export(args.file) as export:
@@ -48,10 +60,10 @@ def run(args, settings) -> int:
                 if engine is not None:
                     engine.dispose()
     except ImportFileError as exc:
-        print(f"woq-console import: {args.file}: {exc}", file=sys.stderr)
+        _say(f"woq-console import: {args.file}: {exc}", sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"woq-console import: {args.file}: {t('import.interrupted')}", file=sys.stderr)
+        _say(f"woq-console import: {args.file}: {t('import.interrupted')}", sys.stderr)
         return 130
     try:
         if args.format == "json":
@@ -73,7 +85,7 @@ def _no_database_yet(args, settings) -> bool:
 
 
 def _print_text(summary: ImportSummary, rejects_path: str | None, seconds: float) -> None:
-    print(
+    _say(
         t(
             "import.summary",
             read=summary.read,
@@ -83,16 +95,18 @@ def _print_text(summary: ImportSummary, rejects_path: str | None, seconds: float
             rejected=summary.rejected,
         )
     )
+    if summary.stations_inserted or summary.stations_updated:
+        _say(t("import.stations_changed", inserted=summary.stations_inserted, updated=summary.stations_updated))
     if summary.read:
-        print(t("import.took", seconds=seconds, rate=summary.read / max(seconds, 1e-6)))
+        _say(t("import.took", seconds=seconds, rate=summary.read / max(seconds, 1e-6)))
     if summary.index_seconds is not None:
-        print(t("import.indexes_rebuilt", seconds=summary.index_seconds))
+        _say(t("import.indexes_rebuilt", seconds=summary.index_seconds))
     if summary.dry_run:
-        print(t("import.summary_dry_run"))
+        _say(t("import.summary_dry_run"))
     if summary.ignored_columns:
-        print(t("import.ignored_columns", columns=", ".join(summary.ignored_columns)))
+        _say(t("import.ignored_columns", columns=", ".join(summary.ignored_columns)))
     for rejection in summary.rejects[:SHOWN_REJECTS]:
-        print(
+        _say(
             "  "
             + t(
                 "import.reject_line",
@@ -104,11 +118,11 @@ def _print_text(summary: ImportSummary, rejects_path: str | None, seconds: float
         )
     hidden = summary.rejected - SHOWN_REJECTS
     if hidden > 0:
-        print("  " + t("import.more_rejects", count=hidden))
+        _say("  " + t("import.more_rejects", count=hidden))
     if rejects_path:
-        print(t("import.rejects_written", path=rejects_path))
+        _say(t("import.rejects_written", path=rejects_path))
     elif hidden > 0:
-        print(t("import.rejects_hint"))
+        _say(t("import.rejects_hint"))
 
 
 @contextmanager

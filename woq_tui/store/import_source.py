@@ -1,35 +1,38 @@
 """Opening an export: CSV (UTF-8 with or without BOM, GB18030/GBK, UTF-16) or XLSX.
 
-Everything streams: the encoding is checked by decoding the file in chunks before the
-first row is handed out (so a GBK file is never half imported as UTF-8), CSV records
-come from the csv module (a quoted field may hold line breaks; rows are counted by
-record), and XLSX rows from store/xlsx_reader.py (the C XML parser, a third of
-openpyxl's cost), or from openpyxl's read-only mode for a package that reader does not
-know. A file that cannot be read at all raises ImportFileError with one line for the
-user.
+Everything streams: the encoding is decided (store/csv_encoding.py) by decoding the
+file in chunks before the first row is handed out (so a GBK file is never half
+imported as UTF-8), CSV records come from the csv module (a quoted field may hold line
+breaks; rows are counted by record), and XLSX rows from store/xlsx_reader.py (the C XML
+parser, a third of openpyxl's cost), or from openpyxl's read-only mode for a package
+that reader does not know. A file that cannot be read at all, or that passes one of the
+limits of store/import_limits.py, raises ImportFileError with one line for the user.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from woq_tui.i18n import t
+from woq_tui.store.csv_encoding import delimiter, detect_encoding
+from woq_tui.store.import_limits import (
+    MAX_COLUMNS,
+    MAX_ROW_CHARS,
+    MAX_ROWS,
+    ImportFileError,
+    row_too_large,
+    too_many_columns,
+)
 
-CHUNK = 1 << 20
-BINARY_PROBE = 1 << 16
-# A field may be any length (import-format.md: summary of any length).
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+__all__ = ["ImportFileError", "Source", "open_source"]
 
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported; str() is one line for the user."""
+# A cell may be as long as a whole record may be (docs/import-format.md, "Limits").
+csv.field_size_limit(MAX_ROW_CHARS)
 
 
 @dataclass
@@ -75,63 +78,55 @@ def open_source(path: str | Path) -> Source:
     return _open_csv(path, start)
 
 
-def _detect_encoding(path: Path, start: bytes) -> str:
-    """utf-8-sig if the whole file decodes strictly as UTF-8, else gb18030 (a superset
-    of GBK), else refuse. UTF-16 only with its BOM (Excel's "Unicode text")."""
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates: tuple[str, ...] = ("utf-16",)
-    else:
-        candidates = ("utf-8-sig", "gb18030")
-        try:
-            with path.open("rb") as stream:
-                head = stream.read(BINARY_PROBE)
-        except OSError as exc:
-            raise ImportFileError(t("import.file.unreadable", error=exc.strerror or exc)) from None
-        # NUL near the start: binary, not text (a NUL further on is one bad value)
-        if b"\x00" in head:
-            raise ImportFileError(t("import.file.binary"))
-    for encoding in candidates:
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        try:
-            with path.open("rb") as stream:
-                while chunk := stream.read(CHUNK):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        except OSError as exc:
-            raise ImportFileError(t("import.file.unreadable", error=exc.strerror or exc)) from None
-        return encoding
-    raise ImportFileError(t("import.file.encoding"))
+class _BoundedLines:
+    """The physical lines of a CSV for csv.reader, refusing a record longer than
+    MAX_ROW_CHARS or a line with more than MAX_COLUMNS delimiters before the csv module
+    builds it (one line of commas would otherwise be a list of millions of cells)."""
 
+    def __init__(self, text: io.TextIOWrapper, delimiter: str) -> None:
+        self._text = text
+        self.delimiter = delimiter
+        self.row = 1  # the record being read
+        self.record_chars = 0  # of that record so far
 
-def _delimiter(first_line: str) -> str:
-    """Comma, unless the header line plainly uses tabs or semicolons."""
-    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    def __iter__(self) -> Iterator[str]:
+        while line := self._text.readline(MAX_ROW_CHARS + 1):
+            if len(line) > MAX_COLUMNS and line.count(self.delimiter) >= MAX_COLUMNS:
+                raise too_many_columns(self.row)
+            self.record_chars += len(line)
+            if self.record_chars > MAX_ROW_CHARS:
+                raise row_too_large(self.row, MAX_ROW_CHARS)
+            yield line
 
 
 def _open_csv(path: Path, start: bytes) -> Source:
-    encoding = _detect_encoding(path, start)
+    encoding = detect_encoding(path, start)
     raw = path.open("rb")
     try:
         size = path.stat().st_size
         text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-        first_line = text.readline()
+        first_line = text.readline(MAX_ROW_CHARS)
         text.seek(0)
-        reader = csv.reader(text, delimiter=_delimiter(first_line))
+        lines = _BoundedLines(text, delimiter(first_line))
+        reader = csv.reader(lines, delimiter=lines.delimiter)
         header = next(reader, None)
     except (OSError, csv.Error) as exc:
         raw.close()
         raise ImportFileError(t("import.file.unreadable", error=exc)) from None
+    except ImportFileError:
+        raw.close()
+        raise
     if header is None or _blank(header):
         raw.close()
         raise ImportFileError(t("import.file.no_header"))
+    if any("\x00" in cell for cell in header):  # UTF-16 without its BOM, say
+        raw.close()
+        raise ImportFileError(t("import.file.binary"))
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         number = 1
         while True:
+            lines.row, lines.record_chars = number + 1, 0
             try:
                 cells = next(reader)
             except StopIteration:
@@ -139,6 +134,8 @@ def _open_csv(path: Path, start: bytes) -> Source:
             except csv.Error as exc:
                 raise ImportFileError(t("import.file.broken_row", row=number + 1, error=exc)) from None
             number += 1
+            if len(cells) > MAX_COLUMNS:
+                raise too_many_columns(number)
             if cells and not _blank(cells):
                 yield number, cells
 
@@ -176,7 +173,7 @@ def _open_xlsx(path: Path) -> Source:
     except _BROKEN as exc:
         reader.close()
         raise ImportFileError(t("import.file.bad_xlsx", error=_first_line(exc))) from None
-    if number != 1 or not header or _blank(header):  # row 1 is the header (import-format.md)
+    if number != 1 or not header or _blank(header):  # row 1 is the header (docs/import-format.md)
         reader.close()
         raise ImportFileError(t("import.file.no_header"))
 
@@ -228,6 +225,10 @@ def _open_xlsx_openpyxl(path: Path) -> Source:
             except Exception as exc:
                 raise ImportFileError(t("import.file.broken_row", row=position[0] + 1, error=exc)) from None
             position[0] += 1
+            if position[0] > MAX_ROWS:
+                raise ImportFileError(t("import.limit.rows", limit=MAX_ROWS))
+            if len(cells) > MAX_COLUMNS:
+                raise too_many_columns(position[0])
             if cells and not _blank(list(cells)):
                 yield position[0], list(cells)
 

@@ -17,6 +17,15 @@ standard says, where openpyxl leaves them.
 A package it does not recognise (no workbook part where the relationships say,
 Strict Open XML's namespaces) raises `Unsupported` while opening, before any row is
 read, and the caller reads it with openpyxl instead.
+
+What a workbook may cost is bounded (store/import_limits.py, docs/import-format.md
+"Limits"), so that a small hostile file cannot eat the memory or the CPU: every part's
+uncompressed size and compression ratio are checked before anything is read; while the
+sheet streams, the bytes read since the last row ended and the XML elements of the row
+being read are counted (a 1.5 GB run of whitespace, a row of a million cells, are
+refused before they are built), and cell references and row numbers are checked
+against Excel's last column and row before any padding is made. Those limits raise
+ImportFileError, whose text is the user's line.
 """
 
 from __future__ import annotations
@@ -30,6 +39,20 @@ from array import array
 from functools import lru_cache
 from datetime import datetime, time, timedelta
 from typing import IO, Any, Iterator
+
+from woq_tui.i18n import t
+from woq_tui.store.import_limits import (
+    MAX_COLUMNS,
+    MAX_ROW_ELEMENTS,
+    MAX_ROW_XML_BYTES,
+    MAX_ROWS,
+    MAX_WHOLE_PART_BYTES,
+    MIB,
+    ImportFileError,
+    check_part,
+    row_too_large,
+    too_many_columns,
+)
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -68,24 +91,39 @@ def _string(element: ET.Element) -> str:
     return _unescape("".join(parts))
 
 
-def _column_index(letters: str) -> int:
+def _column_index(letters: str, reference: str) -> int:
+    if len(letters) > 3:  # beyond XFD, whatever the letters
+        raise ImportFileError(t("import.limit.cell_reference", reference=reference[:20], limit=MAX_COLUMNS))
     index = 0
     for letter in letters:
         index = index * 26 + (ord(letter) - 64)
+    if index > MAX_COLUMNS:
+        raise ImportFileError(t("import.limit.cell_reference", reference=reference[:20], limit=MAX_COLUMNS))
     return index - 1
 
 
-class _Counting:
-    """A binary stream that counts what has been read from it (the progress bar)."""
+class _Guarded:
+    """A binary stream that counts what has been read from it (the progress bar), and
+    refuses to go on when more than MAX_ROW_XML_BYTES were read since the reader last
+    `mark`ed a unit (a row, a shared string) as done: the XML parser hands out nothing
+    before an element ends, so this is what bounds a run of whitespace or one enormous
+    value before it is held in memory."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], refusal: Any) -> None:
         self._stream = stream
+        self._refusal = refusal  # () -> ImportFileError
         self.consumed = 0
+        self.marked = 0
 
     def read(self, size: int = -1) -> bytes:
+        if self.consumed - self.marked > MAX_ROW_XML_BYTES:
+            raise self._refusal()
         data = self._stream.read(size)
         self.consumed += len(data)
         return data
+
+    def mark(self) -> None:
+        self.marked = self.consumed
 
 
 class SharedStrings:
@@ -136,6 +174,8 @@ class SheetReader:
     def __init__(self, path: Any) -> None:
         self._zip = zipfile.ZipFile(path)
         try:
+            for info in self._zip.infolist():  # before anything is read, by either reader
+                check_part(info.filename, info.file_size, info.compress_size)
             self._open()
         except BaseException:
             if hasattr(self, "_strings"):
@@ -144,6 +184,9 @@ class SheetReader:
             raise
 
     def _read_xml(self, name: str) -> ET.Element:
+        """A small part, read whole (the workbook, relationships, styles)."""
+        info = self._zip.getinfo(name)
+        check_part(name, info.file_size, info.compress_size, MAX_WHOLE_PART_BYTES)
         with self._zip.open(name) as stream:
             return ET.parse(stream).getroot()
 
@@ -189,21 +232,32 @@ class SheetReader:
         parts = {kind: target for kind, target in relationships.values()}
         self._strings = self._read_strings(parts.get(TYPE_STRINGS))
         self._dates, self._durations = self._read_date_styles(parts.get(TYPE_STYLES))
-        self._stream: _Counting | None = None
+        self._stream: _Guarded | None = None
 
     def _read_strings(self, part: str | None) -> SharedStrings:
         strings = SharedStrings()
         if part is None or part not in self._zip.NameToInfo:
             return strings
+        refusal = lambda: ImportFileError(  # noqa: E731
+            t("import.limit.value_size", part=part, limit=MAX_ROW_XML_BYTES // MIB)
+        )
         try:
-            with self._zip.open(part) as stream:
+            with self._zip.open(part) as raw:
+                stream = _Guarded(raw, refusal)
                 root = None
+                elements = 0
                 for event, element in ET.iterparse(stream, ("start", "end")):
                     if root is None:
                         root = element
-                    elif event == "end" and element.tag == _SI:
+                    elif event == "start":
+                        elements += 1
+                        if elements > MAX_ROW_ELEMENTS:
+                            raise ImportFileError(t("import.limit.elements", part=part, limit=MAX_ROW_ELEMENTS))
+                    elif element.tag == _SI:
                         strings.append(_string(element))
                         root.clear()
+                        stream.mark()
+                        elements = 0
         except BaseException:
             strings.close()
             raise
@@ -248,19 +302,27 @@ class SheetReader:
 
         shared, dates, durations, epoch = self._strings.get, self._dates, self._durations, self.epoch
         columns: dict[str, int] = {}
-        number = 0
+        number = count = elements = 0
         sheet_data = ET.Element(_DATA)
         with self._zip.open(self._sheet) as raw:
-            self._stream = _Counting(raw)
-            for event, element in ET.iterparse(self._stream, ("start", "end")):
-                if element.tag != _ROW:
+            stream = self._stream = _Guarded(raw, lambda: row_too_large(number + 1, MAX_ROW_XML_BYTES))
+            for event, element in ET.iterparse(stream, ("start", "end")):
+                if event == "start":
+                    elements += 1
+                    if elements > MAX_ROW_ELEMENTS:
+                        raise ImportFileError(t("import.limit.row_elements", row=number + 1, limit=MAX_ROW_ELEMENTS))
                     if element.tag == _DATA:
                         sheet_data = element
                     continue
-                if event == "start":
+                if element.tag != _ROW:
+                    if element.tag == _DATA:
+                        return  # every row is in sheetData; what follows is not read
                     continue
                 r = element.get("r")
                 number = int(r) if r else number + 1
+                count += 1
+                if number > MAX_ROWS or count > MAX_ROWS:
+                    raise ImportFileError(t("import.limit.rows", limit=MAX_ROWS))
                 values: list[Any] = []
                 for cell in element:
                     if cell.tag != _CELL:
@@ -270,7 +332,7 @@ class SheetReader:
                         letters = reference.rstrip("0123456789")
                         index = columns.get(letters)
                         if index is None:
-                            index = columns[letters] = _column_index(letters)
+                            index = columns[letters] = _column_index(letters, reference)
                         if index > len(values):
                             values.extend([None] * (index - len(values)))
                         elif index < len(values):
@@ -297,8 +359,12 @@ class SheetReader:
                         values.append(from_ISO8601(text))
                     else:  # "str" (a formula's text), "e" (an error such as #N/A)
                         values.append(_unescape(text))
+                if len(values) > MAX_COLUMNS:
+                    raise too_many_columns(number)
                 # drop the row from the tree: memory stays flat however long the sheet
                 sheet_data.clear()
+                stream.mark()
+                elements = 0
                 yield number, values
 
     def close(self) -> None:
