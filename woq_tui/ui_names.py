@@ -1,0 +1,81 @@
+"""Names the console's UI defines, for checking a config file before Textual loads:
+the binding ids `[keys]` may remap and the theme names `[console] theme` may pick
+(docs/configuration.md). The console's start path never imports Textual to check
+settings (docs/decisions.md, head start); tests/test_config.py keeps these equal to
+the bindings of woq_tui/app.py and woq_tui/screens/*.py and to the app's themes.
+"""
+
+from __future__ import annotations
+
+BINDING_IDS = frozenset(
+    {
+        # woq_tui/app.py
+        "screen.queue",
+        "screen.overdue",
+        "screen.stations",
+        "screen.meeting",
+        "screen.outbox",
+        "help",
+        "quit",
+        # screens/ticket_list.py (the queue and the overdue lists)
+        "list.mark",
+        "list.reassign",
+        "list.urge",
+        "list.pause",
+        "list.export",
+        # screens/queue.py
+        "queue.search",
+        "queue.filter",
+        "queue.clear",
+        "queue.sort",
+        "queue.reverse",
+        "queue.escape",
+        # screens/overdue.py
+        "overdue.prev",
+        "overdue.next",
+        # screens/stations.py and station_detail.py
+        "stations.sort",
+        "stations.reverse_sort",
+        "stations.period",
+        "stations.previous",
+        "stations.next",
+        "stations.open",
+        "stations.export",
+        "station_detail.back",
+        # screens/meeting.py
+        "meeting.previous",
+        "meeting.next",
+        "meeting.export",
+        # screens/ticket.py
+        "ticket.back",
+        "ticket.reveal",
+        "ticket.urge",
+        "ticket.reassign",
+    }
+)
+
+THEME_NAMES = frozenset(
+    {
+        "ansi-dark",
+        "ansi-light",
+        "atom-one-dark",
+        "atom-one-light",
+        "catppuccin-frappe",
+        "catppuccin-latte",
+        "catppuccin-macchiato",
+        "catppuccin-mocha",
+        "dracula",
+        "flexoki",
+        "gruvbox",
+        "monokai",
+        "nord",
+        "rose-pine",
+        "rose-pine-dawn",
+        "rose-pine-moon",
+        "solarized-dark",
+        "solarized-light",
+        "textual-dark",
+        "textual-light",
+        "tokyo-night",
+    }
+)
