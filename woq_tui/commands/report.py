@@ -15,6 +15,9 @@ from woq_tui.domain.instants import local_minute
 from woq_tui.i18n import t
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+# The days a report may name: times are stored as seconds since 1970, and a year past
+# 2999 is a typo (`--to 9999-12-31` overflowed the week arithmetic with a traceback).
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 
 class UsageError(Exception):
@@ -27,12 +30,15 @@ def parse_instant(option: str, value: str, tz) -> datetime:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(timezone.utc)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = datetime(day.year, day.month, day.day, tzinfo=tz)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(t("report.bad_time", option=option, value=value)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise UsageError(t("report.out_of_range", option=option, value=value, first=FIRST_DAY, last=LAST_DAY))
     return moment.astimezone(timezone.utc)
 
 
@@ -69,7 +75,7 @@ def run(args, settings, clock=None) -> int:
 
     from woq_tui.store.db import DatabaseError, describe_url, first_line
 
-    engine = open_database(args, settings)
+    engine = open_database(args, settings, must_exist=True)
     try:
         text = render(report(engine, period, as_of), args.format, tz)
     except SQLAlchemyError as exc:
