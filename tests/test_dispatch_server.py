@@ -1,5 +1,5 @@
 """The reference dispatch API, spoken to over real HTTP on 127.0.0.1 (SQLite and
-PostgreSQL): every status of dispatch-api.md, replays, and concurrent requests."""
+PostgreSQL): every status of docs/dispatch-api.md, replays, and concurrent requests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`woq-console reassign`, `outbox` and `dispatch-server` as cli.md says, against the
+"""`woq-console reassign`, `outbox` and `dispatch-server` as docs/dispatch.md says, against the
 reference server on 127.0.0.1 (SQLite and PostgreSQL); the crash and race cases run
 real processes."""
 
@@ -154,12 +154,16 @@ def test_the_dispatch_server_command_serves_and_stops(engine, database_url, tmp_
             headers={"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": "k-1"},
         )
         assert response.status_code == 200
+        # A token in the URL is refused, and the log never shows a query string.
+        leaked = httpx.get(f"{url}/health?access_token={TOKEN}")
+        assert leaked.status_code == 422
     finally:
         process.send_signal(signal.SIGINT)
         _out, err = process.communicate(timeout=30)
     assert process.returncode == 130  # Ctrl+C: uvicorn shuts down, then the usual status
     assert "Application shutdown" not in err or "Finished server process" in err
-    assert TOKEN not in err
+    assert "POST /tickets/T0001/reassign 200" in err and "GET /health 422" in err
+    assert TOKEN not in err and "access_token" not in err and "?" not in err
     assert ticket_state(engine, "T0001") == ("S002", 2, 2, 1)
 
 
@@ -418,3 +422,27 @@ def test_reassign_stops_at_its_time_limit_in_process(engine, database_url, token
         handle.stop()
     assert status == 3 and took < 1 * 1 + GRACE_SECONDS + 1 + 2
     assert "queued in the outbox" in capsys.readouterr().out
+
+
+def test_a_blank_target_or_operator_is_a_usage_error(engine, database_url, server, tmp_path, capsys):
+    seed(engine)
+    config = write_config(tmp_path, server.url)
+    assert cli(database_url, config, "reassign", "T0001", "--to", " ", "--reason", "wrong area") == 2
+    assert cli(database_url, config, "reassign", "T0001", "--to", "S002", "--reason", "r", "--operator", " ") == 2
+    err = capsys.readouterr().err
+    assert "a target station is required" in err and "an operator is required" in err and "Traceback" not in err
+    assert list_entries(engine) == []
+
+
+def test_a_database_that_fails_mid_command_is_one_line(engine, database_url, server, tmp_path, capsys):
+    """A real failure after the schema check passed: the table is gone."""
+    from sqlalchemy import text
+
+    seed(engine)
+    config = write_config(tmp_path, server.url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE outbox_entry"))
+    assert cli(database_url, config, "outbox", "list") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("woq-console: database error: ") and "outbox_entry" in err
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -188,12 +188,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseError as exc:
         print(f"woq-console: database error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except Exception as exc:
+        # The database gone mid-command (a server restarted, a file locked too long):
+        # one line, as any database error, never a traceback.
+        problem = _database_problem(exc)
+        if problem is None:
+            raise
+        print(f"woq-console: database error: {problem}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # `woq-console report | head`: the reader left; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _database_problem(exc: BaseException) -> str | None:
+    """The first line of a SQLAlchemy error, or None for anything else (SQLAlchemy is
+    looked up only if a command has loaded it)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None or not isinstance(exc, errors.SQLAlchemyError):
+        return None
+    from woq_tui.store.errors import first_line
+
+    return first_line(exc)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ def configured_settings(args: Namespace) -> Settings:
     return settings
 
 
-# The subcommands that change data, by the words that name them (cli.md, "Read-only").
+# The subcommands that change data, by the words that name them (docs/configuration.md,
+# "Read-only").
 # A new writing subcommand adds its words here; cli.main checks every one before it runs.
 WRITING = frozenset(
     {

@@ -128,7 +128,7 @@ def unusable_text(**values: str) -> str | None:
 
 
 def run(args, settings) -> int:
-    from woq_tui.dispatch.outbox import record, ticket_ref
+    from woq_tui.dispatch.outbox import OutboxError, record, ticket_ref
     from woq_tui.domain.clock import SystemClock
 
     if not settings.dispatch.base_url:
@@ -149,7 +149,11 @@ def run(args, settings) -> int:
             return EXIT_REFUSED
         operator = args.operator or settings.console.operator
         clock = SystemClock()
-        entries = record(engine, clock, [ref], args.to_station, args.reason, operator)
+        try:
+            entries = record(engine, clock, [ref], args.to_station, args.reason, operator)
+        except OutboxError as exc:  # a blank --to or --operator
+            _error(str(exc))
+            return EXIT_USAGE
         if not entries:
             _error(t("reassign.cli.same_station", ticket=ref.ticket_no, station=ref.station_code))
             return EXIT_REFUSED

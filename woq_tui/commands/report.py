@@ -1,4 +1,4 @@
-"""woq-console report: station performance for a period (cli.md, metrics.md).
+"""woq-console report: station performance for a period (docs/configuration.md, docs/figures.md).
 
 --from / --to take a date (local midnight) or a datetime; --to is exclusive. Without
 either: the last full Monday-to-Sunday week before --as-of (default now). With only
