@@ -39,24 +39,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench.fault_children import run_cli, run_pusher
 from bench.fault_proxy import KINDS, FaultProxy
 
 TOKEN = "fault-campaign-token-0123456789abcdef"
 TIMEOUT = 0.5  # [dispatch] timeout_seconds of every client
 STATIONS = ("S001", "S002", "S003", "S004")
+# What the forkserver imports once, before it forks anything.
 PRELOAD = [
-    "woq_tui.cli",
     "woq_tui.commands.reassign",
     "woq_tui.commands.outbox",
     "woq_tui.commands.dispatch_server",
-    "woq_tui.dispatch.outbox",
     "woq_tui.dispatch.server",
-    "woq_tui.store.db",
-    "woq_tui.config",
-    "sqlalchemy.dialects.sqlite",
-    "sqlalchemy.dialects.postgresql",
     "psycopg",
-    "pydantic",
     "httpx",
     "uvicorn",
     "alembic",
@@ -87,42 +82,6 @@ class Figures:
             f"lost / doubled / misreported / pending after heal: {self.lost} / {self.doubled} / "
             f"{self.misreported} / {self.pending_after_heal}"
         )
-
-
-# -- what the child processes run (forked from the preloaded server) ------------------
-
-
-def _redirect(out_path: str) -> None:
-    fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", closefd=False)
-    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", closefd=False)
-
-
-def _cli(argv: list[str], out_path: str) -> None:
-    _redirect(out_path)
-    from woq_tui.cli import main
-
-    code = main(argv)
-    sys.stdout.flush()
-    os._exit(code)
-
-
-def _pusher(database_url: str, config: str, out_path: str) -> None:
-    """The console's background pusher, as the console runs it, until killed."""
-    _redirect(out_path)
-    import threading
-
-    from woq_tui.config import load_settings
-    from woq_tui.dispatch.outbox import BackgroundPusher, Pusher
-    from woq_tui.store.db import make_engine
-
-    settings = load_settings(config)
-    pusher = Pusher(make_engine(database_url), settings)
-    BackgroundPusher(pusher, interval=0.3).start()
-    threading.Event().wait()
 
 
 # -- the campaign -------------------------------------------------------------------------
@@ -164,7 +123,7 @@ class Campaign:
     def _start_server(self) -> None:
         out = str(self.workdir / "server.log")
         argv = ["dispatch-server", "--db", self.database_url, "--port", str(self.server_port), "--config", str(self._server_config)]
-        self.server = self._spawn(_cli, argv, out)
+        self.server = self._spawn(run_cli, argv, out)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # its socket listens before it prints that it does
             try:
@@ -285,14 +244,14 @@ class Campaign:
                 index, ticket_no, to, reason = detail
                 out = str(self.workdir / f"{tag}-r{index}.out")
                 argv = ["reassign", ticket_no, "--to", to, "--reason", reason, "--db", self.database_url, "--config", config]
-                process = self._spawn(_cli, argv, out)
+                process = self._spawn(run_cli, argv, out)
                 reassigns[index] = (process, time.monotonic(), out)
             elif action == "push":
                 argv = ["outbox", "push", *(["--wait"] if detail else []), "--db", self.database_url, "--config", config]
-                process = self._spawn(_cli, argv, str(self.workdir / f"{tag}-push.out"))
+                process = self._spawn(run_cli, argv, str(self.workdir / f"{tag}-push.out"))
                 others.append(process)
             elif action == "pusher":
-                process = self._spawn(_pusher, self.database_url, config, str(self.workdir / f"{tag}-pusher.out"))
+                process = self._spawn(run_pusher, self.database_url, config, str(self.workdir / f"{tag}-pusher.out"))
                 others.append(process)
             elif action == "server_down":
                 figures.events["server restarts"] += 1
@@ -327,7 +286,7 @@ class Campaign:
         if self.server is None or not self.server.is_alive():
             self._start_server()
         healer = self._spawn(
-            _cli, ["outbox", "push", "--wait", "--db", self.database_url, "--config", config], str(self.workdir / f"{tag}-heal.out")
+            run_cli, ["outbox", "push", "--wait", "--db", self.database_url, "--config", config], str(self.workdir / f"{tag}-heal.out")
         )
         healer.join(120)
         healer_code = healer.exitcode

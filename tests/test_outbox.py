@@ -367,7 +367,7 @@ def test_deliver_makes_its_budget_of_attempts_and_leaves_the_entry_pending(engin
     try:
         [made] = record(engine, clock, refs("T0001"), "S002", "wrong area", "D1023")
         pusher = Pusher(engine, settings_for(handle.url, max_attempts=3), RunningClock(NOW), policy=FAST)
-        change = pusher.deliver(made, force=True)
+        change = pusher.deliver(made)
         pusher.close()
     finally:
         handle.stop()

@@ -67,7 +67,7 @@ def push_one(engine, settings, entry, clock) -> int:
     pusher = Pusher(engine, settings, clock)
     try:
         with time_limit(seconds + 1):
-            pusher.deliver(entry, force=True, seconds=seconds)
+            pusher.deliver(entry, seconds=seconds)
     except OutOfTime:
         pass  # the entry stays pending: its claim lapses and a pusher sends it again
     finally:

@@ -163,17 +163,12 @@ class Pusher:
         return changes
 
     def deliver(
-        self,
-        entry: OutboxEntry,
-        *,
-        force: bool = False,
-        budget: int | None = None,
-        seconds: float | None = None,
+        self, entry: OutboxEntry, *, budget: int | None = None, seconds: float | None = None
     ) -> OutboxChange | None:
-        """Up to `budget` attempts at one entry (default `max_attempts`), waiting out
-        the backoff between them, and giving up the wait (not the entry) when the next
-        attempt would start after `seconds`. The last change; None if another pusher
-        has the entry or it was dropped."""
+        """Up to `budget` attempts at one entry (default `max_attempts`), the first at
+        once, waiting out the backoff between them, and giving up the wait (not the
+        entry) when the next attempt would start after `seconds`. The last change;
+        None if another pusher has the entry or it was dropped."""
         budget = self.max_attempts if budget is None else budget
         ends = None if seconds is None else time.monotonic() + seconds
         change = None
