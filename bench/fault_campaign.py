@@ -131,7 +131,8 @@ class Campaign:
                 return
             except OSError:
                 if not self.server.is_alive():
-                    raise RuntimeError(Path(out).read_text(encoding="utf-8"))
+                    said = Path(out).read_text(encoding="utf-8") if Path(out).exists() else "(no output)"
+                    raise RuntimeError(f"the dispatch server exited {self.server.exitcode}: {said}")
                 time.sleep(0.02)
         raise RuntimeError("the dispatch server did not start")
 
