@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +21,18 @@ from woq_tui.dispatch.server import serve_in_background
 from woq_tui.domain.models import Ticket, TicketEvent
 
 TOKEN = "s3cret-token-for-tests-0123456789"
-FAST = RetryPolicy(wait_initial=0.01, wait_max=0.05, wait_jitter=0.01)
+FAST = RetryPolicy(wait_initial=0.01, wait_max=0.05)
+
+
+class RunningClock:
+    """A clock that starts at a given instant and runs as real time does: backoff
+    waits pass, as they do for a pusher in a real process."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start, self._began = start, time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self._began)
 
 
 def seed(engine, tickets: int = 3) -> list[str]:

@@ -65,10 +65,35 @@ async def test_quit_asks_when_reassignments_are_unconfirmed(context, clock):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
+        # no base_url: this console pushes nothing, and says so (issue 16, item 5)
+        assert "does not push them" in app.screen.question
         await pilot.press("n")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert app.is_running
+
+
+async def test_the_quit_question_names_failed_reassignments(context, clock):
+    """A failed entry is named as failed in the quit question (it was ignored)."""
+    from sqlmodel import Session
+
+    from woq_tui.domain.models import OutboxEntry
+
+    with Session(context.engine) as session:
+        session.add(
+            OutboxEntry(
+                id="00000000-0000-0000-0000-000000000002", ticket_no="T1", to_station="S002", reason="wrong area",
+                operator="D1023", expected_version=1, requested_at=clock.now(), updated_at=clock.now(), state="failed",
+            )
+        )
+        session.commit()
+    app = WoqApp(context)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("q")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "1 reassignments failed, conflicted or were refused" in app.screen.question
 
 
 async def test_chinese_titles(context):

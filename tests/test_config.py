@@ -40,6 +40,28 @@ def test_example_file_is_valid_and_lists_every_section():
         ("[sla]\nat_risk_fraction = 2\n", "sla.at_risk_fraction", "less than or equal to 1"),
         ("[sla.limits.repair.downtown]\nrespond_minutes = 5\n", "sla.limits.repair", "urban"),
         ("[sla]\nextra_holidays = ['tomorrow']\n", "sla.extra_holidays.0", "date"),
+        # exact types (issue 16, item 12; issue 15, item 9)
+        ("[dispatch]\nverify_tls = 'yes'\n", "dispatch.verify_tls", "valid boolean"),
+        ("[console]\nshow_full_phone = 1\n", "console.show_full_phone", "valid boolean"),
+        ("[console]\nrefresh_seconds = '5'\n", "console.refresh_seconds", "valid integer"),
+        ("[console]\nrefresh_seconds = 5.0\n", "console.refresh_seconds", "valid integer"),
+        ("[dispatch]\ntimeout_seconds = '5'\n", "dispatch.timeout_seconds", "valid number"),
+        ("[dispatch]\nmax_attempts = true\n", "dispatch.max_attempts", "valid integer"),
+        ("[dispatch]\nretry_for_minutes = 0\n", "dispatch.retry_for_minutes", "greater than or equal to 1"),
+        ("[dispatch]\nmax_backoff_seconds = '300'\n", "dispatch.max_backoff_seconds", "valid number"),
+        ("[console]\noperator = 1023\n", "console.operator", "valid string"),
+        ("[sla.limits.repair.urban]\nrespond_minutes = '45'\n", "sla.limits.repair.urban.respond_minutes", "valid integer"),
+        ("[dispatch]\ntoken_env = ''\n", "dispatch.token_env", "at least 1"),
+        ("[dispatch]\ntoken_env = 'MY TOKEN'\n", "dispatch.token_env", "environment variable"),
+        ("[keys]\n'screen.nowhere' = 'f1'\n", "keys.screen.nowhere", "no such binding id"),
+        ("[keys]\nscreen.nowhere = 'f1'\n", "keys.screen.nowhere", "no such binding id"),
+        ("[keys]\nquit = ''\n", "keys.quit", "at least 1"),
+        ("[console]\ntheme = 'no-such-theme'\n", "console.theme", "unknown theme"),
+        ("[dispatch]\nbase_url = '127.0.0.1:8765'\n", "dispatch.base_url", "http:// or https://"),
+        ("[dispatch]\nbase_url = 'ftp://dispatch.example'\n", "dispatch.base_url", "http:// or https://"),
+        ("[dispatch]\nbase_url = 'http://dispatch.example:99999'\n", "dispatch.base_url", "Port out of range"),
+        ("[dispatch]\nbase_url = 'http://[::1'\n", "dispatch.base_url", "not a URL"),
+        ("[dispatch]\nbase_url = 'http://user:pw@dispatch.example'\n", "dispatch.base_url", "credentials"),
     ],
 )
 def test_each_mistake_is_one_line_naming_file_and_key(tmp_path, capsys, toml, key, problem):
@@ -103,3 +125,66 @@ def test_sla_limit_override_replaces_working_days():
     limit = policy.limit("complaint", "urban")
     assert limit.resolve_minutes == 600 and limit.resolve_working_days is None
     assert policy.limit("complaint", "rural").resolve_working_days == 4
+
+
+def test_a_byte_order_mark_at_the_start_is_accepted(tmp_path):
+    config = tmp_path / "notepad.toml"
+    config.write_bytes("\ufeff[console]\nrefresh_seconds = 7\n".encode("utf-8"))
+    assert load_settings(config).console.refresh_seconds == 7
+
+
+def test_good_values_of_the_checked_keys_are_accepted():
+    settings = parse_settings(
+        {
+            "console": {"theme": "nord", "show_full_phone": True, "refresh_seconds": 10},
+            "dispatch": {"base_url": "https://dispatch.example/api/", "token_env": "SITE_TOKEN", "timeout_seconds": 2,
+                         "retry_for_minutes": 60, "max_backoff_seconds": 30, "max_attempts": 2, "verify_tls": False},
+            "keys": {"screen.queue": "f1", "list": {"reassign": "R"}},
+        }
+    )
+    assert settings.dispatch.timeout_seconds == 2.0 and settings.dispatch.retry_for_minutes == 60
+    assert settings.keys == {"screen.queue": "f1", "list.reassign": "R"}
+
+
+def test_the_dispatch_defaults_are_the_spec_s():
+    dispatch = parse_settings({}).dispatch
+    assert (dispatch.retry_for_minutes, dispatch.max_backoff_seconds, dispatch.max_attempts) == (1440, 300, 3)
+    assert (dispatch.token_env, dispatch.timeout_seconds, dispatch.verify_tls) == ("WOQ_DISPATCH_TOKEN", 5, True)
+
+
+def test_the_binding_ids_the_config_knows_are_the_console_s(context):
+    """ui_names.BINDING_IDS stands in for the bindings while Textual is not loaded:
+    it must name exactly the ids of woq_tui/app.py and woq_tui/screens/*.py."""
+    import importlib
+    import pkgutil
+
+    import woq_tui.screens
+    from woq_tui.app import WoqApp
+    from woq_tui.ui_names import BINDING_IDS
+
+    found = set()
+    modules = [importlib.import_module("woq_tui.app")] + [
+        importlib.import_module(f"woq_tui.screens.{info.name}") for info in pkgutil.iter_modules(woq_tui.screens.__path__)
+    ]
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                for binding in getattr(value, "BINDINGS", []):
+                    if getattr(binding, "id", None):
+                        found.add(binding.id)
+    assert found == set(BINDING_IDS)
+    assert WoqApp  # imported: the app's own bindings are among the modules above
+
+
+def test_the_theme_names_the_config_knows_are_the_console_s(context):
+    """A config may name any of Textual's themes (config.md); the palette offers the
+    ones whose colours are checked (themes.py), which must be among them."""
+    from textual.theme import BUILTIN_THEMES
+
+    from woq_tui.app import WoqApp
+    from woq_tui.themes import OFFERED_THEMES
+    from woq_tui.ui_names import THEME_NAMES
+
+    assert set(BUILTIN_THEMES) == set(THEME_NAMES) and set(OFFERED_THEMES) <= set(THEME_NAMES)
+    app = WoqApp(context)
+    assert set(app.available_themes) == set(OFFERED_THEMES)

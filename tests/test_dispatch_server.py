@@ -1,5 +1,5 @@
 """The reference dispatch API, spoken to over real HTTP on 127.0.0.1 (SQLite and
-PostgreSQL): every status of dispatch-api.md, replays, and concurrent requests."""
+PostgreSQL): every status of docs/dispatch-api.md, replays, and concurrent requests."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_a_key_reused_for_another_ticket_is_refused(engine, server):
     key = str(uuid.uuid4())
     assert post(server.url, key=key).status_code == 200
     response = post(server.url, ticket_no="T0002", key=key)
-    assert response.status_code == 422
+    assert (response.status_code, response.json()) == (422, {"error": "idempotency_key_reused"})
     assert ticket_state(engine, "T0002") == ("S001", 1, 1, 0)
 
 
@@ -191,3 +191,78 @@ def test_the_token_never_reaches_the_logs(engine, server, caplog):
 def test_health_answers_ok(server):
     answer = httpx.get(f"{server.url}/health", timeout=10)
     assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+
+
+# -- hostile requests (issue 16, items 2, 7 and 11) ----------------------------------------
+
+
+@pytest.mark.parametrize("field", ["reason", "operator", "to_station"])
+@pytest.mark.parametrize("bad", ["\ud800", "a\x00b"], ids=["lone surrogate", "NUL"])
+def test_text_no_database_can_hold_is_invalid_not_a_500(engine, server, field, bad):
+    seed(engine)
+    raw = json.dumps(body(**{field: bad})).encode()  # "\ud800" and "\u0000" escaped, as a client sends them
+    response = post(server.url, raw=raw)
+    assert response.status_code == 422 and response.json()["error"] == "invalid"
+    assert field in response.json()["detail"]
+    assert ticket_state(engine, "T0001") == ("S001", 1, 1, 0)
+
+
+@pytest.mark.parametrize("path", ["T%000001", "T0001%00", "%ED%A0%80", "T" * 65, "T%0A0001"])
+def test_a_ticket_number_that_cannot_exist_is_404_not_a_500(engine, server, path):
+    seed(engine)
+    response = post(server.url, ticket_no=path)
+    # (a newline never even matches the route: 404 not_found)
+    assert response.status_code == 404 and response.json()["error"] in ("unknown_ticket", "not_found")
+    assert ticket_state(engine, "T0001") == ("S001", 1, 1, 0)
+
+
+def test_a_key_reused_with_another_body_is_refused_and_changes_nothing(engine, server):
+    seed(engine)
+    key = str(uuid.uuid4())
+    assert post(server.url, key=key, payload=body(expected_version=0)).status_code == 409
+    response = post(server.url, key=key, payload=body(expected_version=1))  # the same key, another request
+    assert (response.status_code, response.json()) == (422, {"error": "idempotency_key_reused"})
+    assert "Idempotent-Replayed" not in response.headers
+    assert ticket_state(engine, "T0001") == ("S001", 1, 1, 0)
+
+
+def test_the_same_request_serialised_otherwise_is_still_a_replay(engine, server):
+    seed(engine)
+    key = str(uuid.uuid4())
+    first = post(server.url, key=key)
+    same = dict(reversed(list(body(reason="  地址属城西辖区 ").items())))  # keys reordered, reason padded
+    same["requested_at"] = "2026-11-26T02:15:00+00:00"  # the same instant, in UTC
+    again = post(server.url, key=key, payload=same)
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert ticket_state(engine, "T0001") == ("S002", 2, 2, 1)
+
+
+def test_a_token_in_the_query_string_is_refused_and_never_logged(engine, server, caplog):
+    seed(engine)
+    caplog.set_level(logging.DEBUG)
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        response = client.post(
+            f"/tickets/T0001/reassign?access_token={TOKEN}", json=body(), headers={"Idempotency-Key": "k-query"}
+        )
+        health = client.get(f"/health?token={TOKEN}")
+    assert response.status_code == 422 and "Authorization header" in response.json()["detail"]
+    assert health.status_code == 422
+    assert ticket_state(engine, "T0001") == ("S001", 1, 1, 0)
+    # what the server logs (the test's own client, httpx, logs its URLs at DEBUG)
+    server_lines = [r.getMessage() for r in caplog.records if r.name.startswith(("woq_tui", "uvicorn"))]
+    assert any("POST /tickets/T0001/reassign 422" in line for line in server_lines)
+    assert not any(TOKEN in line or "token" in line or "?" in line for line in server_lines)
+
+
+@pytest.mark.parametrize("path", ["/tickets/T0001/reassign/", "/health/", "//evil.example/"])
+def test_no_redirects_whatever_the_host_header_says(engine, server, path):
+    seed(engine)
+    with httpx.Client(base_url=server.url, timeout=10, follow_redirects=False) as client:
+        response = client.post(
+            path,
+            json=body(),
+            headers={"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": "k-slash", "Host": "evil.example"},
+        )
+    assert response.status_code in (404, 405) and "location" not in response.headers
+    assert ticket_state(engine, "T0001") == ("S001", 1, 1, 0)

@@ -27,6 +27,7 @@ from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.dispatch.outbox import list_entries, record
 from woq_tui.dispatch.server import create_app, serve_app_in_background
+from woq_tui.domain.clock import FixedClock
 from woq_tui.domain.models import OutboxEntry
 from woq_tui.screens.outbox import OutboxScreen
 from woq_tui.screens.reassign import ReassignDialog, start_reassign
@@ -252,12 +253,14 @@ def table_rows(screen: OutboxScreen) -> dict[str, list[str]]:
 
 async def test_the_outbox_screen_lists_retries_and_drops(engine, clock, token):
     seed(engine)
-    # The server fails every request until told otherwise: entries end up failed.
+    # The server fails every request until told otherwise; requested two days ago, past
+    # their retry window (a day), the entries fail at their first failure.
     flaky = FailFirst(create_app(engine, token, clock), count=10**6, status=503)
     handle = serve_app_in_background(flaky)
+    before = FixedClock(NOW - timedelta(days=2))
     try:
-        failing, kept = record(engine, clock, [TicketRef("T0001", "S001", 1)], "S002", "wrong area", "D1023") + record(
-            engine, clock, [TicketRef("T0002", "S001", 1)], "S003", "wrong area", "D1023"
+        failing, kept = record(engine, before, [TicketRef("T0001", "S001", 1)], "S002", "wrong area", "D1023") + record(
+            engine, before, [TicketRef("T0002", "S001", 1)], "S003", "wrong area", "D1023"
         )
         app = make_app(engine, clock, handle.url, max_attempts=2)
         async with app.run_test(size=(140, 40)) as pilot:
@@ -269,9 +272,9 @@ async def test_the_outbox_screen_lists_retries_and_drops(engine, clock, token):
             assert isinstance(screen, OutboxScreen)
             rows = table_rows(screen)
             assert set(rows) == {failing.id, kept.id}
-            assert rows[failing.id][0] == "✖ Failed" and rows[failing.id][3] == "2/2"
-            assert "HTTP 503" in rows[failing.id][6]
-            assert "failed after 2 attempts" in " ".join(n.message for n in app._notifications)
+            assert rows[failing.id][0] == "⊗ Failed" and rows[failing.id][3] == "given up: t retries" and rows[failing.id][4] == "1"
+            assert "HTTP 503" in rows[failing.id][7]
+            assert "not delivered within the retry window" in " ".join(n.message for n in app._notifications)
             # The server recovers; `t` on the first row queues it again and it goes through.
             flaky.left = 0
             done, seen = await watch(pilot, 1)

@@ -40,6 +40,8 @@ from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
     from textual.binding import ActiveBinding
+
+    from woq_tui.dispatch.outbox import OutboxCounts
     from textual.theme import Theme
 
 
@@ -109,8 +111,8 @@ class WoqApp(TranslatedBindings, App[None]):
         self.stopped_by: Exception | None = None
         # Quitting asks first while reassignments are unconfirmed; a database that is
         # away must not keep anyone from quitting.
-        self.quit_check: Loader[None, int] = Loader(
-            self, lambda _: self.context.store.pending_count(), self._quit_or_ask,
+        self.quit_check: Loader[None, OutboxCounts] = Loader(
+            self, lambda _: self.context.store.outbox_counts(), self._quit_or_ask,
             what="quit.pending", failed=lambda _request, _error: self.exit(), name="quit",
         )
 
@@ -247,15 +249,24 @@ class WoqApp(TranslatedBindings, App[None]):
     async def action_quit(self) -> None:
         self.quit_check.load(None)
 
-    def _quit_or_ask(self, _request: None, pending: int) -> None:
+    def _quit_or_ask(self, _request: None, counts: OutboxCounts) -> None:
+        """Quit, or first say what is not delivered: pending entries (pushed again by
+        a console that may write, docs/dispatch.md) and those that need a person."""
         from woq_tui.screens.confirm import ConfirmScreen
 
-        if not pending:
+        if not counts.unsettled:
             self.exit()
             return
+        lines = []
+        if counts.pending:
+            pushes = self.context.can_write and self.context.settings.dispatch.base_url
+            lines.append(t("quit.pending" if pushes else "quit.pending_read_only", count=counts.pending))
+        if counts.needs_a_person:
+            lines.append(t("quit.failed", count=counts.needs_a_person))
+        lines.append(t("quit.question"))
 
         def answered(quit_anyway: bool | None) -> None:
             if quit_anyway:
                 self.exit()
 
-        self.push_screen(ConfirmScreen(t("quit.pending", count=pending)), answered)
+        self.push_screen(ConfirmScreen("\n".join(lines)), answered)

@@ -1,16 +1,20 @@
-"""Settings: a TOML file validated into typed values (config.md).
+"""Settings: a TOML file validated into typed values (docs/configuration.md).
 
 Errors name the file, the key and what is wrong, in one line, so the command line can
 print them and exit 2. Resolution order for the file: --config > WOQ_CONFIG >
-config.toml in the user config directory > built-in defaults.
+config.toml in the user config directory > built-in defaults. Types are exact (`"5"`
+is not a number, `"yes"` not a boolean); a file may start with a UTF-8 byte-order mark
+(Windows Notepad writes one).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -61,22 +65,88 @@ def _checker():
     return TypeAdapter(Settings)
 
 
+def _flat_keys(section: object) -> object:
+    """[keys] with `screen.queue = "f1"` written unquoted: TOML makes that a table
+    {"screen": {"queue": "f1"}}; the binding id is the dotted name."""
+    if not isinstance(section, dict):
+        return section
+    flat: dict = {}
+    for name, value in section.items():
+        if isinstance(value, dict):
+            for inner, key in _flat_keys(value).items():
+                flat[f"{name}.{inner}"] = key
+        else:
+            flat[name] = value
+    return flat
+
+
 def parse_settings(data: dict, source: Path | None = None) -> Settings:
     from pydantic import ValidationError
 
     where = source or "settings"
+    if "keys" in data:
+        data = {**data, "keys": _flat_keys(data["keys"])}
     try:
         settings = _checker().validate_python(data)
     except ValidationError as exc:
         key, problem = _describe(exc.errors()[0])
         raise ConfigError(f"{where}: {key}: {problem}") from None
-    zone = settings.console.timezone
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: console.timezone: unknown time zone {zone!r} (got {zone!r})") from None
+    problem = _check_values(settings)
+    if problem is not None:
+        key, text, value = problem
+        raise ConfigError(f"{where}: {key}: {text} (got {value!r})")
     settings.source = source
     return settings
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_values(settings: Settings) -> tuple[str, str, object] | None:
+    """What the annotations cannot say: (key, problem, value) of the first bad value."""
+    from woq_tui.ui_names import BINDING_IDS, THEME_NAMES
+
+    console, dispatch = settings.console, settings.dispatch
+    try:
+        ZoneInfo(console.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "console.timezone", f"unknown time zone {console.timezone!r}", console.timezone
+    if console.theme not in THEME_NAMES:
+        return "console.theme", f"unknown theme; one of {', '.join(sorted(THEME_NAMES))}", console.theme
+    if dispatch.base_url is not None:
+        problem = base_url_problem(dispatch.base_url)
+        if problem:
+            return "dispatch.base_url", problem, dispatch.base_url
+    if not _ENV_NAME.fullmatch(dispatch.token_env):
+        return "dispatch.token_env", "the name of an environment variable (letters, digits, _)", dispatch.token_env
+    for binding in settings.keys:
+        if binding not in BINDING_IDS:
+            return f"keys.{binding}", "no such binding id (docs/configuration.md lists them)", binding
+    return None
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why the dispatch API's base URL cannot be used, or None: http(s), a host, a
+    port in 1..65535, no credentials, query or fragment. Checked with the config, so
+    that a reassignment is never recorded against a URL no request can be sent to."""
+    if not url or any(char.isspace() for char in url) or not url.isprintable():
+        return "not a URL"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "must start with http:// or https://"
+    if not parts.hostname:
+        return "has no host"
+    if port == 0:
+        return "port must be 1 to 65535"
+    if parts.username is not None or parts.password is not None:
+        return "must not hold credentials: the token comes from the variable token_env names"
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "must not have a query or a fragment"
+    return None
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
@@ -91,7 +161,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         if not file.is_file():
             return parse_settings({})
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -109,19 +179,39 @@ def chosen_database_url(cli_url: str | None, settings: Settings) -> str:
     return cli_url or os.environ.get("WOQ_DATABASE_URL") or settings.database.url or default_database_url()
 
 
+# The databases the product runs on (docs/configuration.md): anything else would fail
+# later with a driver's traceback, or (sqlite://) lose every row when the command ends.
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
+
 def resolve_database_url(cli_url: str | None, settings: Settings) -> str:
     """The URL chosen_database_url picks, checked, its password filled in from
-    WOQ_DATABASE_PASSWORD, so that it never sits in a file.
+    WOQ_DATABASE_PASSWORD, so that it never sits in a file. `postgresql://` means
+    psycopg (the driver installed with the product).
     """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
+    from woq_tui.i18n import t
+
     raw = chosen_database_url(cli_url, settings)
     try:
         url = make_url(raw)
-    except ArgumentError:
-        raise ConfigError(f"database url {raw!r}: not a database URL (e.g. sqlite:///tickets.db)") from None
+    except (ArgumentError, ValueError):
+        raise ConfigError(t("cli.bad_db_url", url=raw)) from None
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername not in SUPPORTED_DRIVERS:
+        raise ConfigError(t("cli.unsupported_db", url=_without_password(url), driver=url.drivername))
+    if url.drivername.startswith("sqlite") and (
+        url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+    ):
+        raise ConfigError(t("cli.memory_db", url=raw))
     password = os.environ.get("WOQ_DATABASE_PASSWORD")
     if password and url.password is None and not url.drivername.startswith("sqlite"):
         url = url.set(password=password)
     return url.render_as_string(hide_password=False)
+
+
+def _without_password(url) -> str:
+    return url.render_as_string(hide_password=True)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from woq_tui.domain.periods import Period
     from woq_tui.store.figures import Report
     from woq_tui.values.live import LiveRequest, LiveResult
+    from woq_tui.dispatch.outbox import OutboxCounts
     from woq_tui.values.assessment import BacklogList, PilotResult, Scorecard
     from woq_tui.values.figures import MeetingWeek, StationDetail, StationTable
     from woq_tui.values.outbox import OutboxChange, OutboxView, TicketRef
@@ -238,11 +239,12 @@ class ConsoleStore:
         entries = list_entries(self.context.engine, confirmed_since=self._now() - CONFIRMED_SHOWN)
         return [_view(entry) for entry in entries]
 
-    def pending_count(self) -> int:
-        """Entries the pusher still has to deliver (the quit question asks about them)."""
-        from woq_tui.dispatch.outbox import pending_count
+    def outbox_counts(self) -> OutboxCounts:
+        """Entries by state: pending ones a pusher delivers by itself, failed, conflict
+        and refused ones a person must see to (the quit question names both)."""
+        from woq_tui.dispatch.outbox import outbox_counts
 
-        return pending_count(self.context.engine)
+        return outbox_counts(self.context.engine)
 
     def retry_entry(self, entry_id: str) -> OutboxView:
         from woq_tui.dispatch.outbox import retry
@@ -269,7 +271,7 @@ def _view(entry) -> OutboxView:
         requested_at=entry.requested_at,
         state=entry.state,
         attempts=entry.attempts,
-        next_attempt_at=entry.next_attempt_at,
+        next_attempt_at=entry.next_attempt_at if entry.state == "pending" else None,
         last_error=entry.last_error,
         updated_at=entry.updated_at,
     )

@@ -1,7 +1,7 @@
-"""The console's settings as plain values (config.md): dataclasses, no pydantic.
+"""The console's settings as plain values (docs/configuration.md): dataclasses, no pydantic.
 
 config.py reads the TOML file and has pydantic check it into these (the constraints
-are the annotations below). Kept apart so that the console's own process can take
+are the annotations below; what annotations cannot say, config.py checks after). Kept apart so that the console's own process can take
 settings that its head start's child read and checked (commands/head_start.py)
 without importing pydantic, ≈90 ms of its path to the first frame.
 """
@@ -26,6 +26,21 @@ from woq_tui.domain.sla import DEFAULT_LIMITS, Limit, SlaPolicy, WorkCalendar
 # How pydantic checks every section (pydantic reads this attribute of a dataclass):
 # no key it does not know, and the defaults checked too.
 STRICT = {"extra": "forbid", "validate_default": True}
+
+
+class _Exact:
+    """A field marked so takes only a value of its own TOML type: `"yes"` or `1` is not
+    a boolean, `"5"` not a number (pydantic would convert them). pydantic calls this
+    hook; this module never imports pydantic (see above)."""
+
+    def __get_pydantic_core_schema__(self, source, handler):
+        schema = handler(source)
+        schema["strict"] = True
+        return schema
+
+
+EXACT = _Exact()
+Flag = Annotated[bool, EXACT]
 
 
 def _default_language() -> str:
@@ -53,16 +68,17 @@ class ConsoleSettings:
     language: Literal["zh", "en"] = field(default_factory=_default_language)
     # checked by config.parse_settings (a known IANA zone)
     timezone: str = "Asia/Shanghai"
-    refresh_seconds: Annotated[int, Ge(1), Le(3600)] = 5
-    operator: Annotated[str, MinLen(1)] = field(default_factory=_login_name)
+    refresh_seconds: Annotated[int, Ge(1), Le(3600), EXACT] = 5
+    operator: Annotated[str, MinLen(1), EXACT] = field(default_factory=_login_name)
     role: Literal["viewer", "dispatcher", "manager"] = "dispatcher"
-    theme: str = "textual-dark"
+    # checked by config.parse_settings against ui_names.THEME_NAMES
+    theme: Annotated[str, EXACT] = "textual-dark"
     # Show customers' full phone numbers without asking (the default masks them).
-    show_full_phone: bool = False
+    show_full_phone: Flag = False
     # A ticket urged within this many minutes is not urged again (0: no limit).
-    urge_cooldown_minutes: Annotated[int, Ge(0), Le(1440)] = 30
-    # Where `e` writes its exports (default: the user's documents folder).
-    export_dir: str | None = None
+    urge_cooldown_minutes: Annotated[int, Ge(0), Le(1440), EXACT] = 30
+    # Where `e` writes its exports (default: a woq-console folder in the user's documents).
+    export_dir: Annotated[str, EXACT] | None = None
 
 
 @dataclass
@@ -74,11 +90,19 @@ class DatabaseSettings:
 @dataclass
 class DispatchSettings:
     __pydantic_config__ = STRICT
-    base_url: str | None = None
-    token_env: str = "WOQ_DISPATCH_TOKEN"
-    timeout_seconds: Annotated[float, Gt(0), Le(300)] = 5
-    max_attempts: Annotated[int, Ge(1), Le(100)] = 8
-    verify_tls: bool = True
+    # http(s)://host[:port][/path], checked by config.parse_settings; None: reassignment is off
+    base_url: Annotated[str, EXACT] | None = None
+    # the name of an environment variable (checked by config.parse_settings)
+    token_env: Annotated[str, MinLen(1), EXACT] = "WOQ_DISPATCH_TOKEN"
+    # one answer of the dispatch API
+    timeout_seconds: Annotated[float, Gt(0), Le(300), EXACT] = 5
+    # how long after the request transient failures are retried (docs/dispatch.md)
+    retry_for_minutes: Annotated[int, Ge(1), Le(10080), EXACT] = 1440
+    # the longest wait between two attempts (a server's Retry-After may ask for more)
+    max_backoff_seconds: Annotated[float, Ge(1), Le(3600), EXACT] = 300
+    # attempts one `reassign` command makes before it leaves the entry queued (exit 3)
+    max_attempts: Annotated[int, Ge(1), Le(100), EXACT] = 3
+    verify_tls: Flag = True
 
 
 @dataclass
@@ -86,17 +110,17 @@ class LimitSettings:
     """An override of one default limit: what is None was not given (TOML has no null)."""
 
     __pydantic_config__ = STRICT
-    respond_minutes: Annotated[int, Ge(1)] | None = None
-    resolve_minutes: Annotated[int, Ge(1)] | None = None
-    resolve_working_days: Annotated[int, Ge(1)] | None = None
+    respond_minutes: Annotated[int, Ge(1), EXACT] | None = None
+    resolve_minutes: Annotated[int, Ge(1), EXACT] | None = None
+    resolve_working_days: Annotated[int, Ge(1), EXACT] | None = None
 
 
 @dataclass
 class SlaSettings:
     __pydantic_config__ = STRICT
-    at_risk_fraction: Annotated[float, Ge(0), Le(1)] = 0.25
-    at_risk_minutes: Annotated[int, Ge(0)] = 30
-    warn_minutes: Annotated[int, Ge(1)] = 60
+    at_risk_fraction: Annotated[float, Ge(0), Le(1), EXACT] = 0.25
+    at_risk_minutes: Annotated[int, Ge(0), EXACT] = 30
+    warn_minutes: Annotated[int, Ge(1), EXACT] = 60
     # [sla.limits.<type>.<area>]: overrides of the default limits of sla.md
     limits: dict[TicketType, dict[AreaType, LimitSettings]] = field(default_factory=dict)
     # Local exceptions to the official calendar
@@ -112,8 +136,9 @@ class Settings:
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
-    # [keys] action = "key": remaps the console's bindable actions (docs/keys.md)
-    keys: dict[str, str] = field(default_factory=dict)
+    # [keys] binding id = "key": remaps the console's bindable actions; the ids are
+    # ui_names.BINDING_IDS (checked by config.parse_settings)
+    keys: dict[str, Annotated[str, MinLen(1), EXACT]] = field(default_factory=dict)
     # where these settings came from (None: built-in defaults); not a key of the file
     source: Path | None = field(default=None, init=False)
 

@@ -1,4 +1,5 @@
-"""What the subcommands share: opening the database the arguments and config name."""
+"""What the subcommands share: opening the database the arguments and config name,
+and the read-only check every writing subcommand goes through (docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
-from woq_tui.config import APP_NAME, Settings, load_settings, resolve_database_url
+from woq_tui.config import APP_NAME, Settings, default_database_url, load_settings, resolve_database_url
+from woq_tui.errors import DatabaseError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -25,14 +27,85 @@ def configured_settings(args: Namespace) -> Settings:
     return settings
 
 
-def open_database(args: Namespace, settings: Settings, upgrade: bool = True) -> Engine:
-    """The engine for --db / WOQ_DATABASE_URL / config, schema upgraded by default."""
+# The subcommands that change data, by the words that name them (docs/configuration.md,
+# "Read-only").
+# A new writing subcommand adds its words here; cli.main checks every one before it runs.
+WRITING = frozenset(
+    {
+        ("import",),
+        ("reassign",),
+        ("reclassify",),
+        ("outbox", "push"),
+        ("outbox", "retry"),
+        ("outbox", "drop"),
+        ("db", "upgrade"),
+        ("generate",),
+        ("audit", "review"),
+        ("audit", "train"),
+    }
+)
+
+
+class ReadOnlyRefused(Exception):
+    """A writing subcommand under --read-only or role = "viewer"; str() is one line."""
+
+
+def command_words(args: Namespace) -> tuple[str, ...]:
+    """The subcommand as typed: ("outbox", "push"), ("import",), ..."""
+    if args.command is None:
+        return ()
+    action = getattr(args, "action", None) or getattr(args, "db_command", None) or getattr(args, "audit_command", None)
+    return (args.command, action) if action else (args.command,)
+
+
+def refuse_writes_if_read_only(args: Namespace, settings: Settings) -> None:
+    """Raise ReadOnlyRefused when the subcommand would write and this user may not:
+    before anything is opened, so nothing changes. `import --dry-run` only reads."""
+    words = command_words(args)
+    if words not in WRITING or (words == ("import",) and getattr(args, "dry_run", False)):
+        return
+    from woq_tui.i18n import t
+
+    if getattr(args, "read_only", False):
+        why = t("cli.read_only.flag")
+    elif settings.console.role == "viewer":
+        why = t("cli.read_only.viewer")
+    else:
+        return
+    raise ReadOnlyRefused(t("cli.read_only.refused", why=why, command=" ".join(words)))
+
+
+def check_sqlite_file(url: str, must_exist: bool) -> None:
+    """A SQLite file in a folder that does not exist is refused, never created (a
+    mistyped path would otherwise leave a new folder and an empty database behind);
+    only the embedded default's folder is made. With `must_exist`, a file that does not
+    exist is refused too: reading commands do not create databases. DatabaseError."""
+    from sqlalchemy.engine import make_url
+
+    from woq_tui.i18n import t
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite"):
+        return
+    path = Path(parsed.database).expanduser()
+    embedded = path == Path(make_url(default_database_url()).database)
+    if not path.parent.is_dir() and not embedded:
+        raise DatabaseError(t("cli.no_folder", folder=path.parent))
+    if must_exist and not path.is_file():
+        raise DatabaseError(t("cli.no_database", path=path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def open_database(args: Namespace, settings: Settings, upgrade: bool = True, must_exist: bool = False) -> Engine:
+    """The engine for --db / WOQ_DATABASE_URL / config, schema upgraded by default.
+    `must_exist`: a SQLite file that does not exist is refused (commands that read)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from woq_tui.errors import DatabaseError, first_line
     from woq_tui.store.db import describe_url, ensure_schema, make_engine
 
     url = resolve_database_url(getattr(args, "db", None), settings)
+    check_sqlite_file(url, must_exist)
     engine = make_engine(url)
     if upgrade:
         try:

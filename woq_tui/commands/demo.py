@@ -54,6 +54,7 @@ def prepare_database(path: Path, args, settings: Settings, clock: Clock, stream=
         progress.done()
         engine.dispose()  # the last connection checkpoints the WAL into the file
     part.replace(path)
+    print(t("demo.database_at", path=path), file=stream or sys.stdout)
     return True
 
 

@@ -1,65 +1,135 @@
 """woq-console reassign TICKET_NO --to STATION --reason TEXT: one reassignment without
-the console. Written to the outbox first, then pushed (a few quick attempts).
+the console. Written to the outbox first, then pushed: up to `[dispatch] max_attempts`
+attempts, within `timeout_seconds × max_attempts` plus a few seconds whatever the API
+does (a Retry-After that asks for longer is honoured later, by the outbox).
 
-Exit status (cli.md): 0 confirmed by the API, 3 queued in the outbox (not yet confirmed;
-it will be retried), 4 refused (conflict, unknown ticket or station, not allowed).
+Exit status (docs/dispatch.md): 0 confirmed by the API; 3 queued in the outbox (not
+confirmed yet: it will be delivered by itself, by the console or `outbox push --wait`);
+4 refused (conflict, unknown ticket or station, not allowed): nothing was changed;
+1 failed (only when its retry window has already passed).
 """
 
 from __future__ import annotations
 
+import json
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 
 from woq_tui.commands._common import open_database
+from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t
 
-EXIT_CONFIRMED, EXIT_QUEUED, EXIT_REFUSED, EXIT_USAGE = 0, 3, 4, 2
-# Attempts the command makes itself before leaving the entry to the console or `outbox push`.
-CLI_ATTEMPTS = 3
+EXIT_CONFIRMED, EXIT_FAILED, EXIT_USAGE, EXIT_QUEUED, EXIT_REFUSED = 0, 1, 2, 3, 4
+# Seconds a command may take beyond timeout_seconds × max_attempts (the database's
+# writes around the attempts, a slow close).
+GRACE_SECONDS = 3.0
 
 
 def _error(text: str) -> None:
-    print(f"woq-console: {text}", file=sys.stderr)
+    print(f"woq-console: {terminal_text(text)}", file=sys.stderr)
 
 
-def report(change, settings) -> int:
-    """Print what became of one entry; the exit status that says it."""
+class OutOfTime(BaseException):
+    """The command's time limit passed during an attempt (a server that trickles its
+    answer). A BaseException, so that no `except Exception` on the way swallows it."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Interrupt the main thread after `seconds` with OutOfTime (SIGALRM): httpx's
+    timeout bounds each read, not a whole answer. Elsewhere (another thread, no
+    SIGALRM) the attempts' own timeouts are the bound."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expired(_signum, _frame):
+        raise OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def push_one(engine, settings, entry, clock) -> int:
+    """Deliver one entry the way `reassign` does, then say what became of it."""
+    from woq_tui.dispatch.outbox import Pusher
+
+    dispatch = settings.dispatch
+    seconds = dispatch.timeout_seconds * dispatch.max_attempts + GRACE_SECONDS
+    pusher = Pusher(engine, settings, clock)
+    try:
+        with time_limit(seconds + 1):
+            pusher.deliver(entry, seconds=seconds)
+    except OutOfTime:
+        pass  # the entry stays pending: its claim lapses and a pusher sends it again
+    finally:
+        pusher.close()
+    return report(engine, settings, entry.id)
+
+
+def report(engine, settings, entry_id: str) -> int:
+    """Print what the outbox now says of one entry; the exit status that says it."""
+    from woq_tui.dispatch.outbox import find, give_up_at
     from woq_tui.domain.enums import OutboxState
+    from woq_tui.domain.instants import local_minute
 
-    if change is None or change.state in (OutboxState.pending, OutboxState.failed):
-        entry_id = "?" if change is None else change.entry_id[:8]
-        error = (change.last_error if change else None) or "-"
-        print(t("reassign.cli.queued", id=entry_id, error=error))
+    entry = find(engine, entry_id)
+    short = entry.id[:8]
+    body = _answer(entry.response)
+    error = entry.last_error or t("reassign.cli.no_answer")
+    if entry.state == OutboxState.pending:
+        until = local_minute(give_up_at(entry, settings.dispatch.retry_for_minutes), settings.tz)
+        print(terminal_text(t("reassign.cli.queued", id=short, error=error, until=until)))
         return EXIT_QUEUED
-    if change.state == OutboxState.confirmed:
-        body = change.body or {}
-        print(
-            t(
-                "reassign.cli.confirmed",
-                ticket=change.ticket_no,
-                station=body.get("station_code", change.to_station),
-                version=body.get("version", "?"),
-            )
-        )
+    if entry.state == OutboxState.failed:
+        _error(t("reassign.cli.failed", id=short, error=error))
+        return EXIT_FAILED
+    if entry.state == OutboxState.confirmed:
+        station, version = body.get("station_code", entry.to_station), body.get("version", "?")
+        print(terminal_text(t("reassign.cli.confirmed", ticket=entry.ticket_no, station=station, version=version)))
         return EXIT_CONFIRMED
-    body = change.body or {}
-    if change.state == OutboxState.conflict:
-        _error(
-            t(
-                "reassign.cli.conflict",
-                ticket=change.ticket_no,
-                station=body.get("current_station", "?"),
-                version=body.get("current_version", "?"),
-            )
-        )
+    if entry.state == OutboxState.conflict:
+        station, version = body.get("current_station", "?"), body.get("current_version", "?")
+        _error(t("reassign.cli.conflict", ticket=entry.ticket_no, station=station, version=version))
     elif body.get("error") in ("unauthorized", "forbidden"):
-        _error(t("reassign.cli.token", error=change.last_error, env=settings.dispatch.token_env))
+        _error(t("reassign.cli.token", error=error, env=settings.dispatch.token_env))
     else:
-        _error(t("reassign.cli.refused", error=change.last_error))
+        _error(t("reassign.cli.refused", error=error))
     return EXIT_REFUSED
 
 
+def _answer(text: str | None) -> dict:
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def unusable_text(**values: str) -> str | None:
+    """The name of the first argument no database can store (a NUL, or bytes that
+    are not UTF-8, which Python hands over as lone surrogates), or None."""
+    for name, value in values.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return name
+        if "\x00" in value:
+            return name
+    return None
+
+
 def run(args, settings) -> int:
-    from woq_tui.dispatch.outbox import Pusher, record, ticket_ref
+    from woq_tui.dispatch.outbox import OutboxError, record, ticket_ref
+    from woq_tui.domain.clock import SystemClock
 
     if not settings.dispatch.base_url:
         _error(t("reassign.cli.off"))
@@ -67,25 +137,26 @@ def run(args, settings) -> int:
     if not args.reason.strip():
         _error(t("reassign.cli.blank_reason"))
         return EXIT_USAGE
-    engine = open_database(args, settings)
+    bad = unusable_text(ticket=args.ticket_no, to=args.to_station, reason=args.reason, operator=args.operator or "")
+    if bad is not None:
+        _error(t("reassign.cli.bad_text", option=bad))
+        return EXIT_USAGE
+    engine = open_database(args, settings, must_exist=True)
     try:
         ref = ticket_ref(engine, args.ticket_no)
         if ref is None:
             _error(t("reassign.cli.unknown_ticket", ticket=args.ticket_no))
             return EXIT_REFUSED
         operator = args.operator or settings.console.operator
-        from woq_tui.domain.clock import SystemClock
-
         clock = SystemClock()
-        entries = record(engine, clock, [ref], args.to_station, args.reason, operator)
+        try:
+            entries = record(engine, clock, [ref], args.to_station, args.reason, operator)
+        except OutboxError as exc:  # a blank --to or --operator
+            _error(str(exc))
+            return EXIT_USAGE
         if not entries:
             _error(t("reassign.cli.same_station", ticket=ref.ticket_no, station=ref.station_code))
             return EXIT_REFUSED
-        pusher = Pusher(engine, settings, clock)
-        try:
-            change = pusher.deliver(entries[0], force=True, budget=min(CLI_ATTEMPTS, settings.dispatch.max_attempts))
-        finally:
-            pusher.close()
-        return report(change, settings)
+        return push_one(engine, settings, entries[0], clock)
     finally:
         engine.dispose()

@@ -1,4 +1,4 @@
-"""woq-console report: station performance for a period (cli.md, metrics.md).
+"""woq-console report: station performance for a period (docs/configuration.md, docs/figures.md).
 
 --from / --to take a date (local midnight) or a datetime; --to is exclusive. Without
 either: the last full Monday-to-Sunday week before --as-of (default now). With only
@@ -17,6 +17,9 @@ from woq_tui.domain.instants import local_minute
 from woq_tui.i18n import t
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+# The days a report may name: times are stored as seconds since 1970, and a year past
+# 2999 is a typo (`--to 9999-12-31` overflowed the week arithmetic with a traceback).
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 
 class UsageError(Exception):
@@ -29,12 +32,15 @@ def parse_instant(option: str, value: str, tz) -> datetime:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(timezone.utc)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = datetime(day.year, day.month, day.day, tzinfo=tz)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(t("report.bad_time", option=option, value=value)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise UsageError(t("report.out_of_range", option=option, value=value, first=FIRST_DAY, last=LAST_DAY))
     return moment.astimezone(timezone.utc)
 
 
@@ -94,7 +100,7 @@ def run(args, settings, clock=None) -> int:
     from woq_tui.errors import DatabaseError, first_line
     from woq_tui.store.db import describe_url
 
-    engine = open_database(args, settings)
+    engine = open_database(args, settings, must_exist=True)
     try:
         figures = report(engine, period, as_of)
         if getattr(args, "with_score", False):

@@ -1,4 +1,4 @@
-"""The httpx client of the dispatch API (shared/spec/dispatch-api.md).
+"""The httpx client of the dispatch API (docs/dispatch-api.md).
 
 One call, `reassign`, which never raises for what the network or the server does: it
 returns an Outcome that says what the outbox should do (confirmed, conflict, refused,
@@ -108,6 +108,7 @@ class DispatchClient:
         if not settings.base_url:
             raise DispatchOff("[dispatch] base_url is not set")
         self._token = read_token(settings)
+        self._timeout = settings.timeout_seconds
         self._zone = zone
         self._clock = clock or SystemClock()
         self._http = httpx.Client(
@@ -137,7 +138,9 @@ class DispatchClient:
         text = " ".join(text.split())
         return text.replace(self._token, "***") if self._token else text
 
-    def reassign(self, request: Reassignment) -> Outcome:
+    def reassign(self, request: Reassignment, timeout: float | None = None) -> Outcome:
+        """One POST; `timeout` shortens `[dispatch] timeout_seconds` for this one
+        (the `reassign` command's time limit)."""
         body = {
             "to_station": request.to_station,
             "reason": request.reason,
@@ -150,6 +153,7 @@ class DispatchClient:
                 f"/tickets/{quote(request.ticket_no, safe='')}/reassign",
                 json=body,
                 headers={"Idempotency-Key": request.key},
+                timeout=self._timeout if timeout is None else min(self._timeout, timeout),
             )
         except httpx.TimeoutException as exc:
             return Outcome("transient", error=self._scrub(f"timeout ({type(exc).__name__})"))

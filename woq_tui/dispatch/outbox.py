@@ -2,72 +2,63 @@
 
 `record` writes the entries of one reassignment (one or many tickets) in one
 transaction, state `pending`, each with a new uuid that is its Idempotency-Key for
-every retry. The `Pusher` sends pending entries with `DispatchClient`: transient
-failures (connection errors, timeouts, 429, 5xx) are retried by stamina with
-exponential backoff and jitter, honouring Retry-After, up to `[dispatch] max_attempts`
-attempts in all (the count survives restarts), then the entry is `failed`; 409 makes
-it `conflict`, other 4xx `refused`, neither retried. An entry left pending by a crash
-or a kill is delivered by the next pusher run, with the same key, so the server
-applies it at most once.
+every attempt. Pushing is woq_tui/dispatch/pusher.py: a pending entry is always one a
+pusher will send again by itself (the console's, or `outbox push --wait`); transient
+failures are retried for `[dispatch] retry_for_minutes`, and only then is it `failed`.
+409 makes it `conflict`, other 4xx `refused`; neither is retried (docs/dispatch.md).
 
-Several pushers may run over one database (a console, `woq-console outbox push`): each
-attempt first claims the entry with a compare-and-set on its attempt count, so two
-pushers never send the same attempt; if both still send one entry, the key makes the
-second a replay.
+This module is the outbox as the screens and the command line read and edit it: the
+entries, their counts by state (`outbox_counts`), `retry` and `drop`.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Iterable, Sequence
 
-import stamina
 from sqlalchemy import Engine, delete, func, or_, select, update
 
-from woq_tui.config import Settings
-from woq_tui.dispatch.client import DispatchClient, Outcome, Reassignment
-from woq_tui.domain.clock import Clock, SystemClock
+# The pusher's names too, where the screens and commands have always found them.
+from woq_tui.dispatch.pusher import BackgroundPusher, Pusher, RetryPolicy, give_up_at, push_until_settled
+from woq_tui.domain.clock import Clock
 from woq_tui.domain.enums import OutboxState
 from woq_tui.domain.models import OutboxEntry, Ticket
+from woq_tui.i18n import t
 from woq_tui.store.db import session_factory
 from woq_tui.values.outbox import OutboxChange, TicketRef
 
-log = logging.getLogger(__name__)
-# Attempts are counted and shown in the outbox itself; stamina's own log line per retry
-# ("stamina.retry_scheduled") would only be noise on the command line.
-stamina.instrumentation.set_on_retry_hooks([])
 ENTRIES = OutboxEntry.__table__
 FINAL = (OutboxState.confirmed, OutboxState.conflict, OutboxState.refused)
+# Not delivered and not going to be by itself: someone has to look (retry, reassign
+# again, or drop). `outbox push` exits 1 while any entry is in one of these.
+NEEDS_A_PERSON = (OutboxState.failed, OutboxState.conflict, OutboxState.refused)
 
 
 class OutboxError(Exception):
-    """A request the outbox refuses (blank reason, unknown entry...); str() is one line."""
+    """A request the outbox refuses (blank reason, unknown entry...); str() is one line
+    in the console language."""
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """Backoff between attempts (seconds). Tests pass tiny values instead of sleeping."""
+class OutboxCounts:
+    """Entries by state, read in one statement (the quit question, screen 5)."""
 
-    wait_initial: float = 0.5
-    wait_max: float = 30.0
-    wait_jitter: float = 1.0
-    wait_exp_base: float = 2.0
-    # A Retry-After longer than this is cut to it.
-    max_retry_after: float = 300.0
+    pending: int = 0
+    failed: int = 0
+    conflict: int = 0
+    refused: int = 0
+    confirmed: int = 0
 
+    @property
+    def needs_a_person(self) -> int:
+        """Failed, conflict and refused: not delivered, and nothing will retry them."""
+        return self.failed + self.conflict + self.refused
 
-class _Transient(Exception):
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__(outcome.error or "transient failure")
-        self.outcome = outcome
-
-
-class _Lost(Exception):
-    """Another pusher took the entry, or it was dropped: leave it alone."""
+    @property
+    def unsettled(self) -> int:
+        return self.pending + self.needs_a_person
 
 
 # -- writing and reading entries ------------------------------------------------------
@@ -87,11 +78,11 @@ def record(
     """
     to_station, reason, operator = to_station.strip(), reason.strip(), operator.strip()
     if not to_station:
-        raise OutboxError("a target station is required")
+        raise OutboxError(t("outbox.error.need_station"))
     if not reason:
-        raise OutboxError("a reason is required")
+        raise OutboxError(t("outbox.error.need_reason"))
     if not operator:
-        raise OutboxError("an operator is required")
+        raise OutboxError(t("outbox.error.need_operator"))
     now = clock.now()
     entries = [
         OutboxEntry(
@@ -140,11 +131,24 @@ def list_entries(engine: Engine, confirmed_since: datetime | None = None) -> lis
         return list(session.scalars(query))
 
 
-def pending_count(engine: Engine) -> int:
+def outbox_counts(engine: Engine, confirmed_since: datetime | None = None) -> OutboxCounts:
+    """How many entries are in each state, in one statement; confirmed ones only
+    since the given instant (none without it)."""
+    query = select(ENTRIES.c.state, func.count()).group_by(ENTRIES.c.state)
+    if confirmed_since is None:
+        query = query.where(ENTRIES.c.state != OutboxState.confirmed)
+    else:
+        query = query.where(or_(ENTRIES.c.state != OutboxState.confirmed, ENTRIES.c.updated_at >= confirmed_since))
     with engine.connect() as connection:
-        return connection.scalar(
-            select(func.count()).select_from(ENTRIES).where(ENTRIES.c.state == OutboxState.pending)
-        ) or 0
+        counts = {state: count for state, count in connection.execute(query)}
+    return OutboxCounts(**{state.value: counts.get(state.value, 0) for state in OutboxState})
+
+
+def will_retry(entry: OutboxEntry) -> bool:
+    """Whether a pusher sends the entry again by itself: pending ones only. A failed
+    entry waits for `outbox retry` (or `t` on screen 5); conflict and refused ones
+    for a new reassignment."""
+    return entry.state == OutboxState.pending
 
 
 def ticket_states(engine: Engine, ticket_nos: Sequence[str]) -> dict[str, str]:
@@ -164,31 +168,33 @@ def find(engine: Engine, entry_id: str) -> OutboxEntry:
     """An entry by its id or a unique prefix of it (the list shows 8 characters)."""
     entry_id = entry_id.strip().lower()
     if len(entry_id) < 4:
-        raise OutboxError(f"outbox entry {entry_id!r}: give at least 4 characters of the ID")
+        raise OutboxError(t("outbox.error.short_id", id=entry_id))
+    if not entry_id.isascii() or not entry_id.isprintable() or len(entry_id) > 36:
+        raise OutboxError(t("outbox.error.no_such", id=entry_id))
     with session_factory(engine)() as session:
         matches = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.startswith(entry_id, autoescape=True)).limit(2)))
     if not matches:
-        raise OutboxError(f"outbox entry {entry_id!r}: no such entry")
+        raise OutboxError(t("outbox.error.no_such", id=entry_id))
     if len(matches) > 1:
-        raise OutboxError(f"outbox entry {entry_id!r}: more than one entry starts with it; give more of the ID")
+        raise OutboxError(t("outbox.error.ambiguous", id=entry_id))
     return matches[0]
 
 
 def retry(engine: Engine, clock: Clock, entry_id: str) -> OutboxEntry:
-    """Make a failed entry pending again with a fresh attempt count (same key)."""
+    """Make a failed entry pending again, due now, with a new retry window (same key,
+    same request). A pending one is made due now."""
     entry = find(engine, entry_id)
     if entry.state in (OutboxState.conflict, OutboxState.refused):
-        raise OutboxError(
-            f"outbox entry {entry.id[:8]}: the dispatch API answered {entry.state}; "
-            "a retry would get the same answer: reassign the ticket again"
-        )
+        state = t(f"outbox.state.{entry.state}")
+        raise OutboxError(t("outbox.error.final_answer", id=entry.id[:8], state=state))
     if entry.state == OutboxState.confirmed:
-        raise OutboxError(f"outbox entry {entry.id[:8]}: already confirmed")
+        raise OutboxError(t("outbox.error.already_confirmed", id=entry.id[:8]))
+    now = clock.now()
     with engine.begin() as connection:
         connection.execute(
             update(ENTRIES)
             .where(ENTRIES.c.id == entry.id, ENTRIES.c.state.in_([OutboxState.failed, OutboxState.pending]))
-            .values(state=OutboxState.pending, attempts=0, next_attempt_at=None, updated_at=clock.now())
+            .values(state=OutboxState.pending, retrying_since=now, next_attempt_at=None, updated_at=now)
         )
     return find(engine, entry.id)
 
@@ -201,243 +207,6 @@ def drop(engine: Engine, entry_id: str) -> OutboxEntry:
     return entry
 
 
-# -- pushing ---------------------------------------------------------------------------
-
-
-class Pusher:
-    """Sends pending entries to the dispatch API and records what it answered."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        settings: Settings,
-        clock: Clock | None = None,
-        *,
-        policy: RetryPolicy | None = None,
-        on_change: Callable[[OutboxChange], None] | None = None,
-        client: DispatchClient | None = None,
-    ) -> None:
-        self.engine = engine
-        self.settings = settings
-        self.clock = clock or SystemClock()
-        self.policy = policy or RetryPolicy()
-        self.on_change = on_change
-        self._client = client or DispatchClient(settings.dispatch, zone=settings.tz, clock=self.clock)
-        self._stopping = threading.Event()
-
-    @property
-    def max_attempts(self) -> int:
-        return self.settings.dispatch.max_attempts
-
-    def close(self) -> None:
-        self._client.close()
-
-    def request_stop(self) -> None:
-        """Finish the current attempt, then stop retrying (entries stay pending)."""
-        self._stopping.set()
-
-    def due(self, force: bool = False, ids: Sequence[str] | None = None) -> list[OutboxEntry]:
-        query = select(OutboxEntry).where(OutboxEntry.state == OutboxState.pending)
-        if ids is not None:
-            query = query.where(OutboxEntry.id.in_(list(ids)))
-        if not force:
-            query = query.where(
-                or_(OutboxEntry.next_attempt_at.is_(None), OutboxEntry.next_attempt_at <= self.clock.now())
-            )
-        query = query.order_by(OutboxEntry.requested_at, OutboxEntry.id)
-        with session_factory(self.engine)() as session:
-            return list(session.scalars(query))
-
-    def push(
-        self, *, force: bool = False, ids: Sequence[str] | None = None, budget: int | None = None
-    ) -> list[OutboxChange]:
-        """Deliver every pending entry that is due (all of them with force), each to a
-        final state or until its attempts (or the given budget of attempts) run out."""
-        changes = []
-        for entry in self.due(force, ids):
-            if self._stopping.is_set():
-                break
-            change = self.deliver(entry, force=force, budget=budget)
-            if change is not None:
-                changes.append(change)
-        return changes
-
-    def deliver(self, entry: OutboxEntry, *, force: bool = False, budget: int | None = None) -> OutboxChange | None:
-        """Send one entry until it is answered; None if another pusher has it."""
-        remaining = self.max_attempts - entry.attempts
-        if remaining <= 0:
-            return self._finish(entry, OutboxState.failed, entry.attempts, Outcome("transient", error=entry.last_error))
-        if budget is not None:
-            remaining = min(remaining, budget)
-        attempts = entry.attempts
-        request = Reassignment(
-            key=entry.id,
-            ticket_no=entry.ticket_no,
-            to_station=entry.to_station,
-            reason=entry.reason,
-            operator=entry.operator,
-            expected_version=entry.expected_version,
-            requested_at=entry.requested_at,
-        )
-        policy = self.policy
-        try:
-            for attempt in stamina.retry_context(
-                on=self._backoff,
-                attempts=remaining,
-                timeout=None,
-                wait_initial=policy.wait_initial,
-                wait_max=policy.wait_max,
-                wait_jitter=policy.wait_jitter,
-                wait_exp_base=policy.wait_exp_base,
-            ):
-                with attempt:
-                    # The first attempt of a background run honours next_attempt_at
-                    # (someone else may be backing off on it); our own retries don't.
-                    self._claim(entry.id, attempts, due_only=not force and attempt.num == 1)
-                    attempts += 1
-                    outcome = self._client.reassign(request)
-                    if outcome.kind == "transient":
-                        wait = outcome.retry_after if outcome.retry_after is not None else attempt.next_wait
-                        self._note_transient(entry, attempts, outcome, wait)
-                        raise _Transient(outcome)
-                    state = {
-                        "confirmed": OutboxState.confirmed,
-                        "conflict": OutboxState.conflict,
-                        "refused": OutboxState.refused,
-                    }[outcome.kind]
-                    return self._finish(entry, state, attempts, outcome)
-        except _Lost:
-            return None
-        except _Transient as exc:
-            if attempts >= self.max_attempts:
-                return self._finish(entry, OutboxState.failed, attempts, exc.outcome)
-            return OutboxChange(entry.id, entry.ticket_no, entry.to_station, OutboxState.pending, attempts, exc.outcome.error)
-        return None  # pragma: no cover - the loop always returns or raises
-
-    def _backoff(self, exc: Exception) -> bool | float:
-        if not isinstance(exc, _Transient) or self._stopping.is_set():
-            return False
-        if exc.outcome.retry_after is not None:
-            return min(exc.outcome.retry_after, self.policy.max_retry_after)
-        return True
-
-    def _lease(self) -> datetime:
-        """How long an attempt holds an entry against other pushers."""
-        seconds = self.settings.dispatch.timeout_seconds + self.policy.wait_max + self.policy.wait_jitter + 5
-        return self.clock.now() + timedelta(seconds=seconds)
-
-    def _claim(self, entry_id: str, seen_attempts: int, due_only: bool) -> None:
-        now = self.clock.now()
-        query = update(ENTRIES).where(
-            ENTRIES.c.id == entry_id,
-            ENTRIES.c.state == OutboxState.pending,
-            ENTRIES.c.attempts == seen_attempts,
-        )
-        if due_only:
-            query = query.where(or_(ENTRIES.c.next_attempt_at.is_(None), ENTRIES.c.next_attempt_at <= now))
-        with self.engine.begin() as connection:
-            claimed = connection.execute(
-                query.values(attempts=seen_attempts + 1, next_attempt_at=self._lease(), updated_at=now)
-            ).rowcount
-        if claimed != 1:
-            raise _Lost()
-
-    def _note_transient(self, entry: OutboxEntry, attempts: int, outcome: Outcome, wait: float) -> None:
-        now = self.clock.now()
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(ENTRIES)
-                .where(ENTRIES.c.id == entry.id, ENTRIES.c.state == OutboxState.pending)
-                .values(
-                    last_error=outcome.error,
-                    response=outcome.response_text,
-                    next_attempt_at=now + timedelta(seconds=max(wait, 0)),
-                    updated_at=now,
-                )
-            )
-        self._emit(OutboxChange(entry.id, entry.ticket_no, entry.to_station, OutboxState.pending, attempts, outcome.error, outcome.body))
-
-    def _finish(self, entry: OutboxEntry, state: str, attempts: int, outcome: Outcome) -> OutboxChange | None:
-        now = self.clock.now()
-        error = None if state == OutboxState.confirmed else outcome.error
-        with self.engine.begin() as connection:
-            updated = connection.execute(
-                update(ENTRIES)
-                .where(ENTRIES.c.id == entry.id, ENTRIES.c.state == OutboxState.pending)
-                .values(
-                    state=state,
-                    attempts=attempts,
-                    last_error=error,
-                    response=outcome.response_text,
-                    next_attempt_at=None,
-                    updated_at=now,
-                )
-            ).rowcount
-        if updated != 1:
-            return None  # dropped meanwhile, or finished by another pusher
-        change = OutboxChange(entry.id, entry.ticket_no, entry.to_station, state, attempts, error, outcome.body)
-        self._emit(change)
-        return change
-
-    def _emit(self, change: OutboxChange) -> None:
-        if self.on_change is not None:
-            try:
-                self.on_change(change)
-            except Exception:  # a listener's bug must not stop delivery
-                log.exception("outbox listener failed")
-
-
-class BackgroundPusher:
-    """A Pusher in a daemon thread: runs at start (delivering what a previous run left
-    pending), whenever woken (a new reassignment), and every `interval` seconds (entries
-    written by other processes). A daemon thread, because a backoff wait must never keep
-    the console from exiting; whatever is pending then is delivered at the next start."""
-
-    def __init__(self, pusher: Pusher, interval: float) -> None:
-        self.pusher = pusher
-        self.interval = interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox-pusher", daemon=True)
-        self.on_error: Callable[[BaseException], None] | None = None
-        # after each run over what was due: whoever gathers its answers may tell them now
-        self.on_cycle_end: Callable[[], None] | None = None
-
-    def start(self) -> BackgroundPusher:
-        self._thread.start()
-        return self
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float | None = None) -> None:
-        self._stop.set()
-        self.pusher.request_stop()
-        self._wake.set()
-        if timeout is not None:
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        force = True  # the first run delivers everything a previous run left pending
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                self.pusher.push(force=force)
-                force = False
-            except Exception as exc:  # the database or a bug: report, keep the loop alive
-                log.warning("outbox push failed: %s", type(exc).__name__)
-                if self.on_error is not None:
-                    self.on_error(exc)
-            if self.on_cycle_end is not None:
-                self.on_cycle_end()
-            self._wake.wait(self.interval)
-        self.pusher.close()
-
-
 def summarize(changes: Iterable[OutboxChange]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for change in changes:
@@ -447,15 +216,20 @@ def summarize(changes: Iterable[OutboxChange]) -> dict[str, int]:
 
 __all__ = [
     "BackgroundPusher",
+    "NEEDS_A_PERSON",
+    "OutboxCounts",
     "OutboxError",
     "Pusher",
     "RetryPolicy",
     "drop",
     "find",
+    "give_up_at",
     "list_entries",
-    "pending_count",
+    "outbox_counts",
+    "push_until_settled",
     "record",
     "retry",
     "summarize",
     "ticket_ref",
+    "will_retry",
 ]

@@ -1,7 +1,11 @@
-"""The reference dispatch API (shared/spec/dispatch-api.md) over the ticket database.
+"""The reference dispatch API (docs/dispatch-api.md) over the ticket database.
 
 A Starlette app served by uvicorn. One endpoint, `POST /tickets/{ticket_no}/reassign`:
-bearer token, Idempotency-Key, optimistic concurrency on `expected_version`.
+bearer token, Idempotency-Key, optimistic concurrency on `expected_version`. What no
+database can store (a NUL, a lone surrogate) is refused before it reaches one: 422 in
+the body, 404 in the ticket number. A key comes with the hash of the request it was
+first used for: the same key with another request is 422 `idempotency_key_reused`.
+Slow clients, connection limits and query strings: dispatch/server_guard.py.
 
 How "applied exactly once" holds under concurrency, on SQLite and PostgreSQL alike: the
 first statement of the request's transaction claims the Idempotency-Key by inserting its
@@ -14,6 +18,7 @@ its event and the stored answer commit together or not at all.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import socket
@@ -28,10 +33,11 @@ from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from woq_tui.dispatch.server_guard import Limits, guard_app, protocol_for
 from woq_tui.domain.clock import Clock, SystemClock
 from woq_tui.domain.enums import EventKind
 from woq_tui.domain.models import DispatchIdempotency, Station, Ticket, TicketEvent
@@ -43,6 +49,7 @@ ANSWERS = DispatchIdempotency.__table__
 
 MAX_BODY = 64 * 1024
 MAX_KEY = 64
+MAX_TICKET_NO = 64
 MAX_REASON = 2000
 
 
@@ -59,6 +66,23 @@ class Answer:
 
 def _invalid(detail: str) -> Answer:
     return Answer.of(422, error="invalid", detail=detail)
+
+
+KEY_REUSED = Answer.of(422, error="idempotency_key_reused")
+
+
+def storable(text: str) -> bool:
+    """Text both databases can hold: valid UTF-8 (no lone surrogate) and no NUL."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def possible_ticket_no(text: str) -> bool:
+    """A ticket number that could exist: short, storable, no control characters."""
+    return 0 < len(text) <= MAX_TICKET_NO and storable(text) and text.isprintable()
 
 
 @dataclass(frozen=True)
@@ -86,6 +110,8 @@ def parse_request(raw: bytes) -> ReassignRequest | Answer:
     for name in ("to_station", "reason", "operator", "requested_at"):
         if not isinstance(data[name], str):
             return _invalid(f"{name} must be a string")
+        if not storable(data[name]):
+            return _invalid(f"{name} holds a NUL or a lone surrogate")
     to_station, operator, reason = data["to_station"].strip(), data["operator"].strip(), data["reason"].strip()
     if not to_station or len(to_station) > 64:
         return _invalid("to_station must be a station code (1 to 64 characters)")
@@ -107,6 +133,25 @@ def parse_request(raw: bytes) -> ReassignRequest | Answer:
     return ReassignRequest(to_station, reason, operator, version, requested_at)
 
 
+def request_hash(ticket_no: str, parsed: ReassignRequest | Answer, raw: bytes) -> str:
+    """What identifies a request under its Idempotency-Key: its meaning when it parses
+    (so the same reassignment serialised otherwise is the same request), else its bytes."""
+    digest = hashlib.sha256()
+    if isinstance(parsed, ReassignRequest):
+        meaning = [
+            ticket_no,
+            parsed.to_station,
+            parsed.reason,
+            parsed.operator,
+            parsed.expected_version,
+            parsed.requested_at.timestamp(),
+        ]
+        digest.update(json.dumps(meaning, ensure_ascii=False).encode("utf-8"))
+    else:
+        digest.update(b"unparsed\x00" + ticket_no.encode("utf-8") + b"\x00" + raw)
+    return digest.hexdigest()
+
+
 class DispatchService:
     """The database side of the endpoint: blocking, run in a worker thread."""
 
@@ -115,37 +160,46 @@ class DispatchService:
         self.clock = clock or SystemClock()
 
     def reassign(self, key: str, ticket_no: str, raw: bytes) -> Answer:
-        previous = self._replay(key, ticket_no)
+        if not possible_ticket_no(ticket_no):
+            return Answer.of(404, error="unknown_ticket")  # nothing stored: no database could hold it
+        parsed = parse_request(raw)
+        digest = request_hash(ticket_no, parsed, raw)
+        previous = self._replay(key, ticket_no, digest)
         if previous is not None:
             return previous
-        parsed = parse_request(raw)
         now = self.clock.now()
         try:
             with self.engine.begin() as connection:
                 # Claim the key first: a concurrent duplicate waits here, then fails.
                 connection.execute(
-                    insert(ANSWERS).values(key=key, ticket_no=ticket_no, status_code=0, body="", created_at=now)
+                    insert(ANSWERS).values(
+                        key=key, ticket_no=ticket_no, request_hash=digest, status_code=0, body="", created_at=now
+                    )
                 )
                 answer = parsed if isinstance(parsed, Answer) else self._apply(connection, ticket_no, parsed, now)
                 connection.execute(
                     update(ANSWERS).where(ANSWERS.c.key == key).values(status_code=answer.status, body=answer.body)
                 )
         except IntegrityError:
-            previous = self._replay(key, ticket_no)
+            previous = self._replay(key, ticket_no, digest)
             if previous is None:
                 raise
             return previous
         return answer
 
-    def _replay(self, key: str, ticket_no: str) -> Answer | None:
+    def _replay(self, key: str, ticket_no: str, digest: str) -> Answer | None:
+        """The stored answer for the key; 422 idempotency_key_reused when the key came
+        with another request (another ticket, another body); None for a new key."""
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(ANSWERS.c.status_code, ANSWERS.c.body, ANSWERS.c.ticket_no).where(ANSWERS.c.key == key)
+                select(ANSWERS.c.status_code, ANSWERS.c.body, ANSWERS.c.ticket_no, ANSWERS.c.request_hash).where(
+                    ANSWERS.c.key == key
+                )
             ).first()
         if row is None:
             return None
-        if row.ticket_no != ticket_no:
-            return _invalid("this Idempotency-Key was already used for another ticket")
+        if row.ticket_no != ticket_no or (row.request_hash is not None and row.request_hash != digest):
+            return KEY_REUSED
         return Answer(row.status_code, row.body, replayed=True)
 
     def _apply(self, connection, ticket_no: str, request: ReassignRequest, now: datetime) -> Answer:
@@ -210,7 +264,7 @@ def _authorized(header: str | None, token: str) -> bool:
     return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def create_app(engine: Engine, token: str | None = None, clock: Clock | None = None) -> Starlette:
+def create_app(engine: Engine, token: str | None = None, clock: Clock | None = None):
     """The ASGI app. `token=None` accepts every request (`--no-auth`)."""
     service = DispatchService(engine, clock)
 
@@ -220,7 +274,10 @@ def create_app(engine: Engine, token: str | None = None, clock: Clock | None = N
         key = request.headers.get("idempotency-key", "").strip()
         if not key or len(key) > MAX_KEY or not key.isascii() or not key.isprintable():
             return _json(422, error="invalid", detail=f"the Idempotency-Key header is required (1 to {MAX_KEY} characters)")
-        raw = await request.body()
+        try:
+            raw = await request.body()
+        except ClientDisconnect:  # the client left, or its body was too slow (server_guard)
+            return Response(status_code=408)
         answer = await run_in_threadpool(service.reassign, key, request.path_params["ticket_no"], raw)
         headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
         return Response(answer.body, status_code=answer.status, media_type="application/json", headers=headers)
@@ -233,13 +290,17 @@ def create_app(engine: Engine, token: str | None = None, clock: Clock | None = N
         error = {404: "not_found", 405: "method_not_allowed"}.get(status, "error")
         return _json(status, error=error)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/tickets/{ticket_no:path}/reassign", reassign, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
         ],
         exception_handlers={HTTPException: http_error},
     )
+    # No redirects: Starlette would answer a trailing slash with 307 to a URL built
+    # from the client's Host header (an open redirect). Such a path is a 404.
+    app.router.redirect_slashes = False
+    return guard_app(app)
 
 
 # -- serving ---------------------------------------------------------------------------
@@ -295,16 +356,29 @@ class ServerHandle:
         self.stop()
 
 
-def serve_app_in_background(app, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None) -> ServerHandle:
+def server_config(app, limits: Limits | None = None, **options) -> uvicorn.Config:
+    """uvicorn's settings for the dispatch API: its own protocol with deadlines and a
+    connection limit (server_guard.py), its own access log (no query strings)."""
+    options.setdefault("log_level", "warning")
+    return uvicorn.Config(
+        app,
+        http=protocol_for(limits or Limits()),
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+        **options,
+    )
+
+
+def serve_app_in_background(
+    app, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None, limits: Limits | None = None
+) -> ServerHandle:
     """Serve any ASGI app with uvicorn in a daemon thread; return once it listens."""
     sock = sock or bind_socket(host, port)
     url = socket_url(sock)
     # log_config=None: uvicorn leaves logging alone, so inside the console its messages
     # reach the log file rather than stderr, which is the screen.
-    config = uvicorn.Config(
-        app, log_config=None, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
-    )
-    server = _Server(config)
+    server = _Server(server_config(app, limits, log_config=None))
     failure: list[BaseException] = []
 
     def run() -> None:
@@ -326,7 +400,13 @@ def serve_app_in_background(app, host: str = "127.0.0.1", port: int = 0, sock: s
 
 
 def serve_in_background(
-    engine: Engine, host: str = "127.0.0.1", port: int = 0, token: str | None = None, *, clock: Clock | None = None
+    engine: Engine,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token: str | None = None,
+    *,
+    clock: Clock | None = None,
+    limits: Limits | None = None,
 ) -> ServerHandle:
     """The reference dispatch API on loopback (port 0: any free port), in a thread."""
-    return serve_app_in_background(create_app(engine, token, clock), host, port)
+    return serve_app_in_background(create_app(engine, token, clock), host, port, limits=limits)

@@ -128,6 +128,8 @@ class OutboxEntry(SQLModel, table=True):
     state: str = Field(default="pending", max_length=16, index=True)
     attempts: int = Field(default=0)
     next_attempt_at: Optional[datetime] = _time()
+    # When the current retry window began (None: at requested_at); migration 0005.
+    retrying_since: Optional[datetime] = _time()
     last_error: Optional[str] = Field(default=None)
     # What the API answered last (JSON text), for the outbox screen.
     response: Optional[str] = Field(default=None)
@@ -143,6 +145,8 @@ class DispatchIdempotency(SQLModel, table=True):
     ticket_no: str = Field(max_length=64)
     status_code: int
     body: str
+    # SHA-256 of the request first sent with the key (None: stored before 0005).
+    request_hash: Optional[str] = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
 
 

@@ -68,10 +68,21 @@ MESSAGES.update(
         # One sentence a line: the dialog is 52 cells wide, and a wrapped sentence broke
         # inside words ("还有 1" / "推/送").
         "quit.pending": (
-            "还有 {count} 条改派未被调度系统确认。\n下次启动控制台时会继续推送。\n仍要退出吗？",
+            "还有 {count} 条改派未被调度系统确认。\n下次启动控制台（或运行 outbox push --wait）时会继续推送。",
             "{count} reassignments are not yet confirmed by the dispatch API.\n"
-            "They are pushed again at the next start.\nQuit anyway?",
+            "They are pushed at the next start (or by outbox push --wait).",
         ),
+        "quit.pending_read_only": (
+            "还有 {count} 条改派未被调度系统确认。\n只读控制台不推送：需由其他控制台或 outbox push 推送。",
+            "{count} reassignments are not yet confirmed by the dispatch API.\n"
+            "A read-only console does not push them: another console or outbox push will.",
+        ),
+        "quit.failed": (
+            "{count} 条改派已失败、冲突或被拒，不会自动重试：\n请在发件箱（5）处理。",
+            "{count} reassignments failed, conflicted or were refused and will not be retried\n"
+            "by themselves: see the outbox (5).",
+        ),
+        "quit.question": ("仍要退出吗？", "Quit anyway?"),
         "db.unreachable": ("数据库不可用：{error}", "Database unreachable: {error}"),
         # the help's legend of symbols (widgets/symbols.py)
         "help.symbols": ("符号：", "Symbols:"),
@@ -95,6 +106,46 @@ MESSAGES.update(
         "palette.maximize_help": ("最大化当前控件", "Maximize the focused widget"),
         "palette.minimize": ("还原", "Minimize"),
         "palette.minimize_help": ("还原最大化的控件", "Restore the maximized widget"),
+    }
+)
+# the command line: databases, read-only, schema (commands/_common.py, config.py)
+MESSAGES.update(
+    {
+        "cli.bad_db_url": (
+            "database url {url!r}：不是数据库 URL（例如 sqlite:///tickets.db）",
+            "database url {url!r}: not a database URL (e.g. sqlite:///tickets.db)",
+        ),
+        "cli.unsupported_db": (
+            "database url {url!r}：不支持 {driver}；请用 sqlite:///文件路径 或 postgresql+psycopg://用户@主机/库",
+            "database url {url!r}: {driver} is not supported; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+        ),
+        "cli.memory_db": (
+            "database url {url!r}：内存数据库在命令结束时即丢失；请给出文件，例如 sqlite:///tickets.db",
+            "database url {url!r}: an in-memory database is lost when the command ends; give a file, "
+            "e.g. sqlite:///tickets.db",
+        ),
+        "cli.no_database": (
+            "数据库不存在：{path}（用 `woq-console import` 导入，或用 `woq-console db upgrade` 创建）",
+            "no database at {path} (import a file with `woq-console import`, or create one with "
+            "`woq-console db upgrade`)",
+        ),
+        "cli.no_folder": (
+            "文件夹不存在：{folder}（不会自动创建；请先建好，或换一个路径）",
+            "the folder {folder} does not exist (it is not created for you: make it, or give another path)",
+        ),
+        "cli.db_created": ("已创建数据库结构：{db}", "Created the schema in {db}"),
+        "cli.db_migrated": ("数据库结构已从 {old} 升级到 {new}：{db}", "Upgraded the schema from {old} to {new}: {db}"),
+        "cli.read_only.flag": ("--read-only", "--read-only"),
+        "cli.read_only.viewer": ('配置 role = "viewer"', 'role = "viewer" in the config'),
+        "cli.read_only.refused": (
+            "只读（{why}）：`woq-console {command}` 会修改数据，已拒绝，未做任何改动",
+            "read-only ({why}): `woq-console {command}` would change data; refused, nothing was changed",
+        ),
+        "demo.database_at": ("演示数据库：{path}", "Demo database: {path}"),
+        "report.out_of_range": (
+            "{option}：{value!r} 超出支持的范围（{first} 至 {last}）",
+            "{option}: {value!r} is outside the supported range ({first} to {last})",
+        ),
     }
 )
 # Textual's own command-palette binding names its description "palette".

@@ -13,6 +13,10 @@ MESSAGES = {
         "reassignment is off: set base_url in the [dispatch] section of the config",
     ),
     "reassign.cli.blank_reason": ("改派原因不能为空", "a reason is required and must not be blank"),
+    "reassign.cli.bad_text": (
+        "{option}：含有无法保存的字符（NUL 或非 UTF-8 字节）；未做任何改动",
+        "{option}: holds characters that cannot be stored (NUL, or bytes that are not UTF-8); nothing was changed",
+    ),
     "reassign.cli.unknown_ticket": ("工单 {ticket} 不存在：未做任何改动", "unknown ticket {ticket}: nothing was changed"),
     "reassign.cli.same_station": (
         "工单 {ticket} 已在 {station}：未做任何改动",
@@ -23,9 +27,16 @@ MESSAGES = {
         "reassigned: ticket {ticket} → {station} (version {version}), confirmed by the dispatch API",
     ),
     "reassign.cli.queued": (
-        "已存入发件箱（{id}），调度系统尚未确认：{error}。控制台或 `woq-console outbox push` 会继续推送",
-        "queued in the outbox ({id}), not yet confirmed by the dispatch API: {error}. "
-        "The console or `woq-console outbox push` will push it again",
+        "已存入发件箱（{id}），调度系统尚未确认：{error}。它会被自动送达：控制台或 "
+        "`woq-console outbox push --wait` 会持续重试，直到 {until}",
+        "queued in the outbox ({id}), not yet confirmed by the dispatch API: {error}. It will be delivered by "
+        "itself: the console or `woq-console outbox push --wait` keeps retrying it until {until}",
+    ),
+    "reassign.cli.no_answer": ("尚无答复", "no answer yet"),
+    "reassign.cli.failed": (
+        "发送失败（{id}）：{error}。重试期限已过，不会再自动重试；可用 `woq-console outbox retry {id}` 重新发送",
+        "failed ({id}): {error}. Its retry window has passed and nothing will retry it by itself; "
+        "`woq-console outbox retry {id}` sends it again",
     ),
     "reassign.cli.conflict": (
         "被拒绝：工单 {ticket} 已被他人改动（当前在 {station}，版本 {version}）；未做任何改动",
@@ -39,8 +50,8 @@ MESSAGES = {
     # command line: outbox
     "outbox.cli.empty": ("发件箱为空：所有改派均已确认", "The outbox is empty: every reassignment is confirmed"),
     "outbox.cli.header": (
-        "编号 状态 尝试 工单 改派 提交时间 最近错误",
-        "ID State Attempts Ticket Reassignment Requested Last-error",
+        "编号 状态 尝试 工单 改派 提交时间 下一步 最近错误",
+        "ID State Attempts Ticket Reassignment Requested Next-step Last-error",
     ),
     "outbox.cli.nothing": ("没有待推送的改派", "Nothing to push"),
     "outbox.cli.pushed": (
@@ -48,6 +59,35 @@ MESSAGES = {
         "Pushed {total}: {confirmed} confirmed, {conflict} conflict, {refused} refused, {failed} failed, "
         "{pending} to retry",
     ),
+    "outbox.cli.still_pending": (
+        "仍有 {count} 条待确认：会自动重试（控制台或 `woq-console outbox push --wait`）",
+        "{count} still pending: they are retried by themselves (the console or `woq-console outbox push --wait`)",
+    ),
+    "outbox.cli.need_a_person": (
+        "{count} 条未送达且不会再自动重试，需要人工处理：",
+        "{count} not delivered and not retried by themselves; someone has to look:",
+    ),
+    "outbox.cli.person_line": ("  {id} {ticket} → {station}：{state}{error}；{step}", "  {id} {ticket} → {station}: {state}{error}; {step}"),
+    "outbox.cli.need_id": ("需要条目编号", "an entry ID is required"),
+    "outbox.step.pending": ("下次尝试 {next}，自动重试至 {until}", "next try {next}, retried by itself until {until}"),
+    "outbox.step.pending_now": ("立即尝试，自动重试至 {until}", "due now, retried by itself until {until}"),
+    "outbox.step.failed": ("不再自动重试：`woq-console outbox retry {id}`", "not retried by itself: `woq-console outbox retry {id}`"),
+    "outbox.step.final": ("请重新改派，然后 `woq-console outbox drop {id}`", "reassign again, then `woq-console outbox drop {id}`"),
+    "outbox.error.need_station": ("需要目标供电所", "a target station is required"),
+    "outbox.error.need_reason": ("需要改派原因", "a reason is required"),
+    "outbox.error.need_operator": ("需要操作员", "an operator is required"),
+    "outbox.error.short_id": ("发件箱条目 {id!r}：请至少给出编号的 4 个字符", "outbox entry {id!r}: give at least 4 characters of the ID"),
+    "outbox.error.no_such": ("发件箱条目 {id!r}：没有这个条目", "outbox entry {id!r}: no such entry"),
+    "outbox.error.ambiguous": (
+        "发件箱条目 {id!r}：有多个条目以此开头，请给出更多字符",
+        "outbox entry {id!r}: more than one entry starts with it; give more of the ID",
+    ),
+    "outbox.error.final_answer": (
+        "发件箱条目 {id}：调度系统已答复「{state}」，重试只会得到同样结果：请重新改派该工单",
+        "outbox entry {id}: the dispatch API answered {state}; a retry would get the same answer: "
+        "reassign the ticket again",
+    ),
+    "outbox.error.already_confirmed": ("发件箱条目 {id}：已确认", "outbox entry {id}: already confirmed"),
     "outbox.cli.line": ("{ticket} → {station}：{state}{error}", "{ticket} → {station}: {state}{error}"),
     "outbox.cli.dropped": ("已删除 {id}（工单 {ticket} → {station}），不会再发送", "Dropped {id} (ticket {ticket} → {station}); it will not be sent"),
     # command line: dispatch server
@@ -61,6 +101,7 @@ MESSAGES = {
     ),
     "dispatch.cli.cannot_listen": ("无法监听 {host}:{port}：{error}", "cannot listen on {host}:{port}: {error}"),
     "dispatch.cli.listening": ("调度接口已启动：{url}（Ctrl+C 停止）", "dispatch API listening on {url} (Ctrl+C stops it)"),
+    "dispatch.cli.bad_host": ("无法监听 {host}：不是本机地址或主机名", "cannot listen on {host}: not an address or host name of this machine"),
 }
 
 MESSAGES.update(
@@ -122,8 +163,8 @@ MESSAGES.update(
             "Ticket {ticket} refused: {error}. Check the token in {env}",
         ),
         "reassign.failed": (
-            "工单 {ticket} → {station}：{attempts} 次尝试均失败（{error}），可在发件箱（5）重试",
-            "Ticket {ticket} → {station}: failed after {attempts} attempts ({error}); retry it in the outbox (5)",
+            "工单 {ticket} → {station}：重试期内未能送达（{error}），已放弃；可在发件箱（5）按 t 重试",
+            "Ticket {ticket} → {station}: not delivered within the retry window ({error}), given up; t retries it in the outbox (5)",
         ),
         # several tickets of one request with the same answer (screens/reassign_notices.py)
         "reassign.list_sep": ("、", ", "),
@@ -149,6 +190,12 @@ MESSAGES.update(
         "outbox.col.ticket": ("工单", "Ticket"),
         "outbox.col.move": ("改派", "Reassignment"),
         "outbox.col.attempts": ("尝试", "Tries"),
+        "outbox.col.next": ("下一步", "Next"),
+        "outbox.next.now": ("即将推送", "sending now"),
+        "outbox.next.at": ("{time} 自动重试", "retried by itself at {time}"),
+        "outbox.next.person.failed": ("已放弃：按 t 重试", "given up: t retries"),
+        "outbox.next.person.conflict": ("冲突：按 r 重新改派", "conflict: r reassigns again"),
+        "outbox.next.person.refused": ("被拒：按 r 重新改派", "refused: r reassigns again"),
         "outbox.col.requested": ("提交时间", "Requested"),
         "outbox.col.error": ("最近错误", "Last error"),
         "outbox.col.id": ("编号", "ID"),

@@ -1,7 +1,9 @@
 """`report --format csv`: one row a station, UTF-8 with a BOM so Excel reads the Chinese.
 
 The header row is the spec's keys (station_code, station_name, area_type, then the
-figures in metrics.md's order); numbers unrounded; an undefined figure is empty.
+figures in metrics.md's order); numbers unrounded; an undefined figure is empty. Text
+cells go through `spreadsheet_cell`, so a station name such as `=cmd|' /C calc'!A0`
+is shown by Excel, never run (docs/decisions.md, "Files we write").
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import csv
 import io
 
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
+from woq_tui.domain.safe_text import spreadsheet_cell
 
 BOM = "\ufeff"
 COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)
@@ -20,7 +23,7 @@ def write_rows(rows, stream, extras: tuple[str, ...] = ()) -> None:
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(column) is None else row.get(column) for column in columns])
+        writer.writerow(["" if row.get(column) is None else spreadsheet_cell(row.get(column)) for column in columns])
 
 
 def render_csv(report) -> str:

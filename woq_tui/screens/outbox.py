@@ -30,11 +30,23 @@ STATE_STYLE = {
     OutboxState.refused: "bold red",
     OutboxState.failed: "bold red",
 }
-COLUMNS = ("state", "ticket", "move", "attempts", "requested", "id", "error")
+COLUMNS = ("state", "ticket", "move", "next", "attempts", "requested", "id", "error")
 
 
 def _signature(entry: OutboxView) -> tuple:
     return (entry.state, entry.attempts, entry.last_error, entry.next_attempt_at)
+
+
+def next_step(entry: OutboxView, tz) -> Text:
+    """What happens to the entry now, in words (docs/dispatch.md): a pending one is
+    sent again by itself (at this time), anything else needs a person."""
+    if entry.state == OutboxState.pending:
+        if entry.next_attempt_at is None:
+            return Text(t("outbox.next.now"))
+        return Text(t("outbox.next.at", time=entry.next_attempt_at.astimezone(tz).strftime("%H:%M:%S")))
+    if entry.state == OutboxState.confirmed:
+        return Text("")
+    return Text(t(f"outbox.next.person.{entry.state}"), "bold")
 
 
 def state_cell(state: str) -> Text:
@@ -102,7 +114,8 @@ class OutboxScreen(WoqScreen):
             "state": state_cell(entry.state),
             "ticket": entry.ticket_no,
             "move": f"{entry.from_station or '?'} → {entry.to_station}",
-            "attempts": f"{entry.attempts}/{self.context.settings.dispatch.max_attempts}",
+            "next": next_step(entry, tz),
+            "attempts": str(entry.attempts),
             "requested": entry.requested_at.astimezone(tz).strftime("%m-%d %H:%M:%S"),
             "id": entry.id[:8],
             "error": Text(entry.last_error or "", overflow="ellipsis", no_wrap=True),
@@ -194,7 +207,10 @@ class OutboxScreen(WoqScreen):
         if entry is None:
             self.load()
             return
-        updated = replace(entry, state=change.state, attempts=change.attempts, last_error=change.last_error)
+        updated = replace(
+            entry, state=change.state, attempts=change.attempts, last_error=change.last_error,
+            next_attempt_at=change.next_attempt_at,
+        )
         self.entries[change.entry_id] = updated
         self._update_row(updated)
         self._show_summary()

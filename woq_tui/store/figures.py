@@ -44,14 +44,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from woq_tui.domain.figure_catalog import empty_figures
-from woq_tui.domain.metrics import (
-    PERCENTILES,
-    TicketFacts,
-    add_sums,
-    aggregates,
-    finish,
-    p90_offset,
-)
+from woq_tui.domain.metrics import PERCENTILES, TicketFacts, add_sums, aggregates, finish, p90_offset
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.periods import Period, local_midnight
 from woq_tui.domain.timestamps import to_epoch

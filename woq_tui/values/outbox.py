@@ -29,6 +29,8 @@ class OutboxChange:
     last_error: str | None = None
     # The server's answer (parsed JSON) when there was one: current_version, ...
     body: dict | None = None
+    # pending: when the next attempt is due (a pusher makes it by itself)
+    next_attempt_at: datetime | None = None
 
 
 @dataclass(frozen=True)
