@@ -56,7 +56,7 @@ def _request(target_field: str, target: dict[str, Any], example: str) -> dict[st
                              "description": "when the dispatcher asked, with its UTC offset"},
         },
         "examples": [
-            {target_field: example, "reason": "错派", "operator": "D1023", "expected_version": 7,
+            {target_field: example, "reason": "错派", "operator": "D1023", "expected_version": 1,
              "requested_at": "2026-11-26T10:15:00+08:00"}
         ],
     }
@@ -91,7 +91,7 @@ def _command(name: str, summary: str, request: str, result: str, not_found: tupl
 
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the dispatch API."""
-    ticket_no = {"type": "string", "minLength": 1, "maxLength": MAX_TICKET_NO}
+    ticket_no = {"type": "string", "minLength": 1, "maxLength": MAX_TICKET_NO, "examples": ["95598202611260001"]}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -142,8 +142,8 @@ def document() -> dict[str, Any]:
             },
             "schemas": {
                 "ReassignRequest": _request("to_station", {"type": "string", "minLength": 1, "maxLength": 64,
-                                                           "pattern": r"\S"}, "S017"),
-                "ReclassifyRequest": _request("to_type", _ref("TicketType"), "repair"),
+                                                           "pattern": r"\S"}, "S002"),
+                "ReclassifyRequest": _request("to_type", _ref("TicketType"), "complaint"),
                 "TicketType": {"type": "string", "enum": list(TYPE_CODES), "description": "a type code of sla.md"},
                 "ReassignResult": {
                     "type": "object",

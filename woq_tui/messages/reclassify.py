@@ -14,6 +14,7 @@ MESSAGES = {
         "No type chosen yet: pick one with the arrow keys or its number; there is no default",
     ),
     "reclassify.chosen": ("→ {name}（{code}）· 办结时限：{limit}", "→ {name} ({code}) · resolve within {limit}"),
+    "reclassify.chosen_plain": ("→ {name}（{code}）", "→ {name} ({code})"),
     "reclassify.current": ("现类型", "current"),
     "reclassify.reason": ("改类原因（必填）", "Reason (required)"),
     "reclassify.reason_hint": ("如：实为故障报修，客户描述有误", "e.g. really a repair: the customer's words misled"),

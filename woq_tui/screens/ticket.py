@@ -41,6 +41,7 @@ class TicketScreen(TicketActionsScreen):
         Binding("v", "reveal", "ticket.key.reveal", id="ticket.reveal"),
         Binding("u", "urge", "queue.key.urge", id="ticket.urge"),
         Binding("r", "reassign", "queue.key.reassign", id="ticket.reassign"),
+        Binding("R", "reclassify", "reclassify.key", id="ticket.reclassify", show=False),
     ]
     DEFAULT_CSS = """
     TicketScreen #clock { height: auto; padding: 0 1; background: $boost; text-style: bold; }
