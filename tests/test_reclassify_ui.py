@@ -171,10 +171,34 @@ async def test_from_the_outbox_r_on_a_reclassification_reclassifies_again(engine
             assert await asyncio.to_thread(done.wait, 30)  # a conflict: the stale version
             await pilot.press("5")
             await settle(pilot)
-            assert "Repair → Complaint" in str(app.screen.query_one("DataTable").get_row_at(0))
+            row = str(app.screen.query_one("DataTable").get_row_at(0))
+            assert "Repair → Complaint" in row and "r reclassifies again" in row
             await pilot.press("r")
             await settle(pilot)
             assert isinstance(app.screen, ReclassifyDialog)
             assert app.screen.tickets == (TicketRef("T0001", "S001", 1, "repair"),)
     finally:
         handle.stop()
+
+
+async def test_a_suggested_type_comes_first_and_is_still_not_chosen(engine, clock, served):
+    """Screen 6 passes the classifier's type for a type_suspect flag: listed first and
+    marked, but the dispatcher still picks it."""
+    from woq_tui.screens.reclassify import start_reclassify
+
+    build(engine)
+    _hold, url = served
+    app = make_app(engine, clock, url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        start_reclassify(app.screen, [TicketRef("T0001", "S001", 1, "repair")], "urban", suggested="consultation")
+        await settle(pilot)
+        dialog = app.screen
+        first = str(dialog.query_one("#types").get_option_at_index(0).prompt)
+        assert "Consultation" in first and "suggested" in first
+        assert dialog.chosen() is None
+        await pilot.press("1")
+        assert dialog.chosen() == "consultation"
+        await pilot.press("2")
+        assert dialog.chosen() == "repair"  # then sla.md's order
+        await pilot.press("escape")

@@ -16,6 +16,7 @@ MESSAGES = {
     "reclassify.chosen": ("→ {name}（{code}）· 办结时限：{limit}", "→ {name} ({code}) · resolve within {limit}"),
     "reclassify.chosen_plain": ("→ {name}（{code}）", "→ {name} ({code})"),
     "reclassify.current": ("现类型", "current"),
+    "reclassify.suggested": ("建议", "suggested"),
     "reclassify.reason": ("改类原因（必填）", "Reason (required)"),
     "reclassify.reason_hint": ("如：实为故障报修，客户描述有误", "e.g. really a repair: the customer's words misled"),
     "reclassify.hint": (
@@ -92,8 +93,8 @@ MESSAGES = {
     ),
     # the outbox, for either command
     "outbox.error.need_type": ("需要一个有效的新类型", "a valid new type is required"),
-    "outbox.kind.reassign": ("改派", "reassign"),
-    "outbox.kind.reclassify": ("改类", "reclassify"),
+    "outbox.next.person.conflict.reclassify": ("冲突：按 r 重新改类", "conflict: r reclassifies again"),
+    "outbox.next.person.refused.reclassify": ("被拒：按 r 重新改类", "refused: r reclassifies again"),
     # a `reclassified` event in the ticket's timeline
     "event.reclassified": ("改类", "reclassified"),
 }

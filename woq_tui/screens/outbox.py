@@ -47,6 +47,8 @@ def next_step(entry: OutboxView, tz) -> Text:
         return Text(t("outbox.next.at", time=entry.next_attempt_at.astimezone(tz).strftime("%H:%M:%S")))
     if entry.state == OutboxState.confirmed:
         return Text("")
+    if entry.kind == RECLASSIFY and entry.state in (OutboxState.conflict, OutboxState.refused):
+        return Text(t(f"outbox.next.person.{entry.state}.reclassify"), "bold")  # r reclassifies again
     return Text(t(f"outbox.next.person.{entry.state}"), "bold")
 
 

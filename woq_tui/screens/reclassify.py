@@ -6,7 +6,9 @@ ticket under the cursor or all marked tickets. The dialog lists the eight types 
 sla.md by their Chinese and English names, with NO type chosen: the dispatcher picks
 one (arrow keys or its number 1–8), the dialog says so where the choice would show, and
 refuses to send without one (a default would silently retype tickets, as a default
-target once moved them to the first station of the list). A reason is required. On
+target once moved them to the first station of the list). A suggested type (screen 6's
+`type_suspect` flag passes the classifier's) is listed first and marked, still not
+chosen. A reason is required. On
 confirm the entries go to the same outbox as reassignments, through the app's loader,
 and the dialog is gone at once; the pusher reports each entry's state on its row.
 """
@@ -82,11 +84,20 @@ class ReclassifyDialog(TranslatedBindings, ModalScreen[ReclassifyRequest | None]
     ReclassifyDialog .hint { color: $text-muted; margin-top: 1; }
     """
 
-    def __init__(self, tickets: list[TicketRef], area: str | None = None, policy: SlaPolicy | None = None) -> None:
+    def __init__(
+        self,
+        tickets: list[TicketRef],
+        area: str | None = None,
+        policy: SlaPolicy | None = None,
+        suggested: str | None = None,
+    ) -> None:
         super().__init__()
         self.tickets = tuple(tickets)
         self.area = area
         self.policy = policy
+        self.suggested = suggested if suggested in TYPES else None
+        # the order shown (and picked by number): a suggestion first, then sla.md's
+        self.order = tuple(dict.fromkeys([*filter(None, [self.suggested]), *TYPES]))
 
     @property
     def current_types(self) -> set[str]:
@@ -96,7 +107,8 @@ class ReclassifyDialog(TranslatedBindings, ModalScreen[ReclassifyRequest | None]
         with Vertical():
             yield Static(self._title(), id="title")
             yield Label(t("reclassify.type"))
-            yield OptionList(*(Option(self._type_text(n, code), id=code) for n, code in enumerate(TYPES, 1)), id="types")
+            options = (Option(self._type_text(n, code), id=code) for n, code in enumerate(self.order, 1))
+            yield OptionList(*options, id="types")
             yield Static("", id="chosen")
             yield Label(t("reclassify.reason"))
             yield Input(placeholder=t("reclassify.reason_hint"), id="reason", max_length=2000, select_on_focus=False)
@@ -117,6 +129,8 @@ class ReclassifyDialog(TranslatedBindings, ModalScreen[ReclassifyRequest | None]
         text.append(f" {english:<16}")
         if code in self.current_types:
             text.append(f" ({t('reclassify.current')})", style="italic")
+        if code == self.suggested:
+            text.append(f" ({t('reclassify.suggested')})", style="bold")
         return text
 
     def on_mount(self) -> None:
@@ -127,7 +141,7 @@ class ReclassifyDialog(TranslatedBindings, ModalScreen[ReclassifyRequest | None]
 
     def chosen(self) -> str | None:
         highlighted = self.query_one("#types", OptionList).highlighted
-        return None if highlighted is None else TYPES[highlighted]
+        return None if highlighted is None else self.order[highlighted]
 
     @on(OptionList.OptionHighlighted, "#types")
     def _show_choice(self) -> None:
@@ -183,9 +197,12 @@ class ReclassifyDialog(TranslatedBindings, ModalScreen[ReclassifyRequest | None]
 # -- starting a reclassification ---------------------------------------------------------
 
 
-def start_reclassify(screen: Screen, tickets: list[TicketRef], area: str | None = None) -> None:
+def start_reclassify(
+    screen: Screen, tickets: list[TicketRef], area: str | None = None, suggested: str | None = None
+) -> None:
     """`R` on a ticket: open the dialog for these tickets (or say why not). `area`: the
-    tickets' area when they share one, for the limits the dialog shows."""
+    tickets' area when they share one, for the limits the dialog shows; `suggested`: a
+    type code to list first (never chosen for the dispatcher)."""
     app = screen.app
     context = app.context  # type: ignore[attr-defined]
     if not context.can_write:
@@ -205,7 +222,7 @@ def start_reclassify(screen: Screen, tickets: list[TicketRef], area: str | None 
                 app, partial(_record, app), partial(_recorded, app), what="reclassify.record_failed", latest_only=False
             ).load(request)
 
-    app.push_screen(ReclassifyDialog(tickets, area, context.policy), confirmed)
+    app.push_screen(ReclassifyDialog(tickets, area, context.policy, suggested), confirmed)
 
 
 def _record(app: App, request: ReclassifyRequest) -> list[OutboxChange]:
