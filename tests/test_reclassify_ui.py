@@ -14,6 +14,7 @@ from tests.dispatch_support import FAST, TOKEN, settings_for, token  # noqa: F40
 from tests.support import settle, watch
 from tests.test_queue_outbox import Hold, build, row_text
 from tests.test_reclassify import kind_of
+from tests.test_ticket_detail import rendered
 from woq_tui import outbox_feed
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
@@ -91,6 +92,12 @@ async def test_no_type_until_one_is_picked_then_the_row_shows_pending_then_done(
         assert seen == {"T0001": "confirmed"}
         assert "⇄ done" in row_text(table, "T0001")
         assert any("reclassified as Complaint" in n.message for n in app._notifications)
+        # the ticket's timeline says what changed
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        page = rendered(app.screen)
+        assert "reclassified" in page and "Repair → Complaint" in page
     kind, version, _due, events = kind_of(engine, "T0001")
     assert (kind, version, events) == ("complaint", 2, [("repair", "complaint", "D1023", "customer complains about the crew")])
     [entry] = list_entries(engine, confirmed_since=NOW)
