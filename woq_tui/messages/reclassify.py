@@ -11,7 +11,7 @@ MESSAGES = {
     "reclassify.type": ("改为类型", "New type"),
     "reclassify.no_choice": (
         "尚未选择类型：请用方向键或数字键选择，系统不会替您默认",
-        "No type chosen yet: pick one with the arrow keys or its number; there is no default",
+        "No type chosen yet: pick one (arrows or 1–8); there is no default",
     ),
     "reclassify.chosen": ("→ {name}（{code}）· 办结时限：{limit}", "→ {name} ({code}) · resolve within {limit}"),
     "reclassify.chosen_plain": ("→ {name}（{code}）", "→ {name} ({code})"),
