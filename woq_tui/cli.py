@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(f"woq_tui.commands.{_COMMANDS[args.command]}")
         return module.run(args, settings)
     except ConfigError as exc:
-        print(f"woq-console: configuration error: {exc}", file=sys.stderr)
+        print(f"woq-console: {t('cli.config_error')}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except DatabaseError as exc:
         print(f"woq-console: database error: {exc}", file=sys.stderr)

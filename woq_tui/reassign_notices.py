@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
+from woq_tui.outbox_words import error_words
 
 if TYPE_CHECKING:  # the dispatch side (httpx, stamina) loads only where reassignment is on
     from woq_tui.values.outbox import OutboxChange
@@ -45,7 +46,7 @@ class Notice:
 
 def notice_for(change: OutboxChange, token_env: str) -> Notice | None:
     """What one entry's final answer says; None while it is still pending."""
-    words = dict(ticket=change.ticket_no, station=change.to_station, error=change.last_error or "")
+    words = dict(ticket=change.ticket_no, station=change.to_station, error=error_words(change.last_error))
     body = change.body or {}
     if change.state == OutboxState.confirmed:
         return Notice(t("reassign.done", **words), many_key="reassign.done_many")
@@ -84,7 +85,7 @@ def summary(answered: list[tuple[OutboxChange, Notice]], token_env: str) -> Noti
             lines.append(items[0][1].message)
         else:
             words = dict(count=len(items), station=changes[0].to_station, tickets=_named(changes), env=token_env)
-            lines.append(t(many_key, error=changes[-1].last_error or "", **words))
+            lines.append(t(many_key, error=error_words(changes[-1].last_error), **words))
         for _, notice in items:
             if _SEVERITY_RANK[notice.severity] > _SEVERITY_RANK[severity]:
                 severity = notice.severity

@@ -21,6 +21,7 @@ from woq_tui.commands.reassign import EXIT_FAILED, EXIT_QUEUED, EXIT_USAGE, push
 from woq_tui.domain.instants import local_minute
 from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t
+from woq_tui.outbox_words import error_words
 
 
 def _pad(text: str, width: int) -> str:
@@ -66,7 +67,7 @@ def _list(engine, settings, now) -> int:
                 terminal_text(f"{entry.from_station or '?'} → {entry.to_station}"),
                 local_minute(entry.requested_at, settings.tz),
                 next_step(entry, settings, now),
-                terminal_text(entry.last_error or ""),
+                error_words(entry.last_error),
             ]
         )
     print(_table(rows))
@@ -82,7 +83,7 @@ def _push(engine, settings, wait: bool) -> int:
         if change.state == "pending":
             return
         changes.append(change)
-        error = f" ({change.last_error})" if change.last_error else ""
+        error = f" ({error_words(change.last_error)})" if change.last_error else ""
         state = t(f"outbox.state.{change.state}")
         print(terminal_text(t("outbox.cli.line", ticket=change.ticket_no, station=change.to_station, state=state, error=error)))
 
@@ -115,7 +116,7 @@ def _standing(engine, settings, now) -> int:
         print(t("outbox.cli.need_a_person", count=counts.needs_a_person))
         for entry in list_entries(engine):
             if entry.state in NEEDS_A_PERSON:
-                error = f" ({entry.last_error})" if entry.last_error else ""
+                error = f" ({error_words(entry.last_error)})" if entry.last_error else ""
                 line = t(
                     "outbox.cli.person_line",
                     id=entry.id[:8],
