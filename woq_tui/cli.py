@@ -17,7 +17,7 @@ from typing import Sequence
 
 from woq_tui import __version__, cli_assessment
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE  # noqa: F401 (re-exported)
 
 
 class _Parser(argparse.ArgumentParser):
