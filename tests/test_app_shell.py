@@ -145,3 +145,35 @@ async def test_the_help_lists_every_symbol_and_a_mark_is_no_state(context):
     for symbol, _key in symbols.legend():
         assert symbol in legend
     assert "◆ marked" in legend and "✖ overdue" in legend
+
+
+async def test_the_palette_speaks_chinese_even_when_nothing_matches(context, monkeypatch):
+    """Textual's own palette strings ("Search for commands…", "No matches found") in the
+    console's language (issue 15, item 6; widgets/palette.py)."""
+    from textual.command import CommandList
+    from textual.widgets import Input
+
+    from woq_tui.i18n import set_language
+    from woq_tui.widgets.palette import ConsolePalette
+
+    monkeypatch.setattr(ConsolePalette, "_NO_MATCHES_COUNTDOWN", 0.001)  # at once, not in 0.5 s
+    set_language("zh")
+    try:
+        app = WoqApp(context)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            palette = app.screen
+            assert isinstance(palette, ConsolePalette)
+            assert palette.query_one(Input).placeholder == "搜索命令…"
+            await pilot.press(*"zzqx")
+            shown: list[str] = []
+            for _ in range(50):  # until the search and its timer have run: no fixed sleep
+                await pilot.pause()
+                options = palette.query_one(CommandList)
+                shown = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
+                if shown:
+                    break
+            assert shown == ["没有匹配的命令"]
+    finally:
+        set_language("en")

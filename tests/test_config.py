@@ -188,3 +188,28 @@ def test_the_theme_names_the_config_knows_are_the_console_s(context):
     assert set(BUILTIN_THEMES) == set(THEME_NAMES) and set(OFFERED_THEMES) <= set(THEME_NAMES)
     app = WoqApp(context)
     assert set(app.available_themes) == set(OFFERED_THEMES)
+
+
+@pytest.mark.parametrize(
+    ("text", "zh"),
+    [
+        ('[console]\nrefresh_seconds = "5"\n', "console.refresh_seconds: 应为整数（实际为 '5'）"),
+        ('[console]\nrole = "boss"\n', "console.role: 应为以下之一：'viewer'、'dispatcher'、'manager'（实际为 'boss'）"),
+        ("[console]\nnope = 1\n", "console.nope: 未知的键"),
+        ('[dispatch]\nbase_url = "ftp://x"\n', "dispatch.base_url: 应以 http:// 或 https:// 开头（实际为 'ftp://x'）"),
+        ('[console]\ntheme = "nope"\n', "console.theme: 未知的配色主题；可选："),
+    ],
+)
+def test_config_errors_speak_the_console_language(tmp_path, text, zh):
+    """A Chinese console's config errors in Chinese (issue 15, item 6); English as before."""
+    from woq_tui.i18n import set_language
+
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    set_language("zh")
+    try:
+        with pytest.raises(ConfigError) as caught:
+            load_settings(path)
+    finally:
+        set_language("en")
+    assert str(caught.value).startswith(f"{path}: {zh}")

@@ -402,7 +402,7 @@ def _undecodable(path: Path) -> Path:
     [
         (lambda p: _binary(p / "photo.csv"), "not a CSV or XLSX file"),
         (lambda p: (p / "empty.csv").write_bytes(b"") and None or p / "empty.csv", "the file is empty"),
-        (lambda p: write_csv(p / "cols.csv", ["工单编号", "受理内容"], [["T1", "x"]]), "required columns missing: type, station_code, created_at"),
+        (lambda p: write_csv(p / "cols.csv", ["工单编号", "受理内容"], [["T1", "x"]]), "required columns missing: type (业务类型), station_code (供电单位编码), created_at (受理时间)"),
         (lambda p: write_csv(p / "noheader.csv", ["", " "], [ROWS[0]]), "no header in row 1"),
         (lambda p: (p / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512) and p / "old.xls", ".xls"),
         (lambda p: (p / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a zip") and p / "bad.xlsx", "not a readable XLSX workbook"),

@@ -10,6 +10,7 @@ from tests.support import fill_weeks, settle, snapshot_app
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.periods import last_full_period
+from woq_tui.reporting.meeting import movers
 from woq_tui.screens.meeting import MeetingScreen, digits_text
 from woq_tui.store.figures import meeting_week
 from woq_tui.widgets.kpi_tile import KpiTile
@@ -95,6 +96,14 @@ async def test_export_saves_svg_and_html(weeks_context, tmp_path):
     assert svg.exists() and html.exists()
     page = html.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "蓟州山区供电所" in page
+    # what the screen showed, not the generic report: its title, movers, chart, black list
+    assert "<title>Dispatch meeting · Week 47 11-16—11-22</title>" in page
+    worse, improved = movers(screen.week)
+    assert worse and all(f'<td class="label">{item.code}</td>' in page for item in worse + improved)
+    assert page.index("Stations that got worse most") < page.index("Stations that improved")
+    assert "Overdue and escalations by day" in page and page.count("<rect") > 14
+    assert "Black list (backlogs, long-running tickets)" in page
+    assert "http" not in page and "<script" not in page  # nothing fetched, nothing run
 
 
 async def _show_meeting(pilot) -> None:

@@ -260,3 +260,15 @@ def test_station_choices(engine, data):
 
 def _id(session, number):
     return session.scalar(select(Ticket.id).where(Ticket.ticket_no == number))
+
+
+def test_a_future_dated_ticket_is_not_new(engine, data, policy):
+    """A ticket stamped in 2199 (a clock or an export gone wrong) is open but not "new
+    in the last hour" (issue 16, item 12)."""
+    from datetime import datetime, timezone
+
+    future = datetime(2199, 1, 1, tzinfo=timezone.utc)
+    add_all(engine, ticket(future, ticket_no="Y-future", due_at=future + 4 * H, station_code="S001"))
+    with Session(engine) as session:
+        result = queries.kpis(session, NOW, policy)
+    assert result.new_last_hour == 2 and result.open == 7

@@ -54,7 +54,7 @@ def test_confirmed_exits_0(engine, database_url, server, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("ticket_no", "to", "words"),
-    [("T0001", "S404", "unknown_station"), ("T0404", "S002", "unknown ticket")],
+    [("T0001", "S404", "no such station"), ("T0404", "S002", "unknown ticket")],
 )
 def test_refused_exits_4_and_changes_nothing(engine, database_url, server, tmp_path, capsys, ticket_no, to, words):
     seed(engine)
@@ -91,7 +91,7 @@ def test_server_down_queues_exit_3_then_outbox_push_delivers(engine, database_ur
     assert "queued in the outbox" in capsys.readouterr().out
     assert cli(database_url, config, "outbox", "list") == 0
     listed = capsys.readouterr().out
-    assert "T0001" in listed and "Pending" in listed and "ConnectError" in listed
+    assert "T0001" in listed and "Pending" in listed and "cannot reach the dispatch API" in listed
     handle = serve_app_in_background(create_app(engine, token, clock), sock=sock)
     try:
         assert cli(database_url, config, "outbox", "push") == 0
@@ -315,7 +315,7 @@ def test_outbox_push_exits_1_while_an_entry_failed_and_names_it(engine, database
     assert cli(database_url, config, "outbox", "push") == 1  # 1 wins: the other was delivered
     out = capsys.readouterr().out
     assert "1 confirmed" in out and "1 not delivered and not retried by themselves" in out
-    assert f"{old.id[:8]} T0001 → S002: Failed (HTTP 503 Service Unavailable)" in out
+    assert f"{old.id[:8]} T0001 → S002: Failed (the dispatch API failed (HTTP 503))" in out
     assert f"woq-console outbox retry {old.id[:8]}" in out
     assert cli(database_url, config, "outbox", "list") == 0
     listed = capsys.readouterr().out

@@ -25,8 +25,8 @@ def test_a_request_is_told_once_all_its_answers_are_in():
     assert len(told) == 1 and told[0].severity == "error" and told[0].timeout == 12
     assert told[0].message.splitlines() == [
         "2 tickets reassigned to S003",
-        "Ticket T0005 refused: HTTP 403. Check the token in WOQ_DISPATCH_TOKEN",
-        "2 tickets → S003: failed after every attempt (T0002, T0004; HTTP 503); retry them in the outbox (5)",
+        "Ticket T0005 refused: the dispatch API refused the token. Check the token in WOQ_DISPATCH_TOKEN",
+        "2 tickets → S003: failed after every attempt (T0002, T0004; the dispatch API failed (HTTP 503)); retry them in the outbox (5)",
     ]
 
 

@@ -313,7 +313,8 @@ async def test_a_bad_token_shows_on_screen_without_the_token(engine, clock, monk
             await settle(pilot)
             assert seen == {"T0001": "refused"}
             screen_text = app.export_screenshot()
-            assert "unauthorized" in screen_text
+            # in words, not "HTTP 401 unauthorized"
+            assert "refused the token" in screen_text.replace("&#160;", " ") and "unauthorized" not in screen_text
             assert TOKEN not in screen_text
             assert any("Check the token in WOQ_DISPATCH_TOKEN" in n.message for n in app._notifications)
     finally:

@@ -5,11 +5,13 @@ sees the fault it guards against."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
-from tests.browser import need_chromium, run_page
+from tests.browser_support import Browser, needs_chromium
 from tests.support import build_data, settle
 from woq_tui.app import WoqApp
 from woq_tui.i18n import set_language
@@ -60,21 +62,35 @@ async def _queue_svg(context, tmp_path, language: str) -> str:
     return open(path, encoding="utf-8").read(), raw
 
 
+def _measure(browser: Browser, path: Path, svg: str) -> dict:
+    """Open the SVG in a page whose script measures every character's box."""
+    path.write_text(MEASURE % svg, encoding="utf-8")
+    browser.open(path, width=1600, height=1000)
+    return json.loads(browser.evaluate("document.getElementById('result').textContent"))
+
+
+@needs_chromium
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_chinese_sits_in_its_cells_in_chromium(context, engine, tmp_path):
-    need_chromium()
     build_data(engine)
     exported, raw = await _queue_svg(context, tmp_path, "zh")
     assert "cdnjs" not in exported and "@font-face" not in exported  # nothing fetched
-    result = run_page(tmp_path, MEASURE % exported, screenshot=tmp_path / "queue-zh.png")
+    browser = Browser(tmp_path / "chromium")
+    try:
+        result = _measure(browser, tmp_path / "exported.html", exported)
+        browser.screenshot(tmp_path / "queue-zh.png")
+        assert browser.requests() == [(tmp_path / "exported.html").resolve().as_uri()]
+        # Rich's own export of the same screen, measured the same way
+        rich = _measure(browser, tmp_path / "rich.html", raw)
+    finally:
+        browser.close()
     assert result["chars"] > 500 and result["external"] == []
     assert result["overlaps"] == []
     cell = _char_width(raw)
     # every CJK character drawn at its size in its two cells, not squeezed towards one
     assert result["narrow_wide"] and min(result["narrow_wide"]) > 1.5 * cell
     assert max(result["narrow_wide"]) < 2.05 * cell
-    # Rich's own export of the same screen overlaps: the measure sees the fault
-    rich = run_page(tmp_path, MEASURE % raw)
+    # Rich's own export overlaps: the measure sees the fault it guards against
     assert rich["overlaps"]
 
 

@@ -162,3 +162,20 @@ def test_time_left_is_signed(policy):
     assert policy.time_left(due, created) == timedelta(hours=2)
     assert policy.time_left(due, due + timedelta(minutes=5)) == -timedelta(minutes=5)
     assert policy.time_left(None, created) is None
+
+
+def test_a_future_creation_time_reads_as_future_not_as_an_age():
+    from datetime import datetime, timedelta, timezone
+
+    from woq_tui.i18n import set_language
+    from woq_tui.widgets.sla_cell import age_text
+
+    now = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+    set_language("zh")
+    try:
+        assert age_text(datetime(2199, 1, 1, tzinfo=timezone.utc), now) == "未来时间"
+        assert age_text(now + timedelta(minutes=2), now) == "<1分"  # clocks a little apart: no alarm
+        assert age_text(now - timedelta(hours=3, minutes=5), now) == "3时05分"
+    finally:
+        set_language("en")
+    assert age_text(datetime(2199, 1, 1, tzinfo=timezone.utc), now) == "future"

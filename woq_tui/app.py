@@ -236,6 +236,21 @@ class WoqApp(TranslatedBindings, App[None]):
         elif screen.focused is not None and screen.focused.allow_maximize:
             yield SystemCommand(t("palette.maximize"), t("palette.maximize_help"), screen.action_maximize)
 
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from woq_tui.widgets.palette import ConsolePalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(ConsolePalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        from woq_tui.widgets.palette import ConsolePalette
+
+        self.push_screen(ConsolePalette("palette.theme_placeholder", providers=[ThemeProvider]))
+
     def action_help(self) -> None:
         from woq_tui.screens.help import HelpScreen
 

@@ -17,7 +17,7 @@ from typing import Sequence
 
 from woq_tui import __version__, cli_assessment
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE  # noqa: F401 (re-exported)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -196,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(f"woq_tui.commands.{_COMMANDS[args.command]}")
         return module.run(args, settings)
     except ConfigError as exc:
-        print(f"woq-console: configuration error: {exc}", file=sys.stderr)
+        print(f"woq-console: {t('cli.config_error')}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except DatabaseError as exc:
         print(f"woq-console: database error: {exc}", file=sys.stderr)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from woq_tui.i18n import t
 from woq_tui.settings import (  # noqa: F401 (the settings' values, re-exported)
     ConsoleSettings,
     DatabaseSettings,
@@ -44,15 +45,22 @@ def user_data_dir() -> Path:
 
 
 def _describe(error: dict) -> tuple[str, str]:
+    """(key, problem) of pydantic's first error, the problem in the console language:
+    the common kinds have words of their own (messages/core.py, config.problem.*);
+    the rest say what pydantic says."""
     key = ".".join(str(part) for part in error["loc"])
     kind = error["type"]
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        return key, "unknown key"
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message.removeprefix("Value error, ")
+        return key, t("config.unknown_key")
+    message = error["msg"].removeprefix("Value error, ")
+    context = dict(error.get("ctx") or {})
+    if "expected" in context:  # "'zh' or 'en'": pydantic's English joins the choices
+        context["expected"] = str(context["expected"]).replace(" or ", t("config.or")).replace(", ", t("config.comma"))
+    words = t(f"config.problem.{kind}", msg=message, **context)
+    if not words.startswith("config.problem."):
+        message = words
     if "input" in error and kind != "missing" and not isinstance(error["input"], dict):
-        message += f" (got {error['input']!r})"
+        message += t("config.got", value=repr(error["input"]))
     return key, message
 
 
@@ -94,7 +102,7 @@ def parse_settings(data: dict, source: Path | None = None) -> Settings:
     problem = _check_values(settings)
     if problem is not None:
         key, text, value = problem
-        raise ConfigError(f"{where}: {key}: {text} (got {value!r})")
+        raise ConfigError(f"{where}: {key}: {text}{t('config.got', value=repr(value))}")
     settings.source = source
     return settings
 
@@ -110,18 +118,18 @@ def _check_values(settings: Settings) -> tuple[str, str, object] | None:
     try:
         ZoneInfo(console.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        return "console.timezone", f"unknown time zone {console.timezone!r}", console.timezone
+        return "console.timezone", t("config.unknown_zone", zone=repr(console.timezone)), console.timezone
     if console.theme not in THEME_NAMES:
-        return "console.theme", f"unknown theme; one of {', '.join(sorted(THEME_NAMES))}", console.theme
+        return "console.theme", t("config.unknown_theme", names=", ".join(sorted(THEME_NAMES))), console.theme
     if dispatch.base_url is not None:
         problem = base_url_problem(dispatch.base_url)
         if problem:
             return "dispatch.base_url", problem, dispatch.base_url
     if not _ENV_NAME.fullmatch(dispatch.token_env):
-        return "dispatch.token_env", "the name of an environment variable (letters, digits, _)", dispatch.token_env
+        return "dispatch.token_env", t("config.env_name"), dispatch.token_env
     for binding in settings.keys:
         if binding not in BINDING_IDS:
-            return f"keys.{binding}", "no such binding id (docs/configuration.md lists them)", binding
+            return f"keys.{binding}", t("config.no_binding"), binding
     return None
 
 
@@ -130,22 +138,22 @@ def base_url_problem(url: str) -> str | None:
     port in 1..65535, no credentials, query or fragment. Checked with the config, so
     that a reassignment is never recorded against a URL no request can be sent to."""
     if not url or any(char.isspace() for char in url) or not url.isprintable():
-        return "not a URL"
+        return t("config.url.not_url")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        return f"not a URL ({exc})"
+        return t("config.url.not_url") + f" ({exc})"
     if parts.scheme not in ("http", "https"):
-        return "must start with http:// or https://"
+        return t("config.url.scheme")
     if not parts.hostname:
-        return "has no host"
+        return t("config.url.host")
     if port == 0:
-        return "port must be 1 to 65535"
+        return t("config.url.port")
     if parts.username is not None or parts.password is not None:
-        return "must not hold credentials: the token comes from the variable token_env names"
+        return t("config.url.credentials")
     if parts.query or parts.fragment or url.endswith(("?", "#")):
-        return "must not have a query or a fragment"
+        return t("config.url.query")
     return None
 
 
@@ -155,7 +163,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     if explicit:
         file = Path(explicit)
         if not file.is_file():
-            raise ConfigError(f"{file}: config file not found")
+            raise ConfigError(f"{file}: {t('config.not_found')}")
     else:
         file = user_config_file()
         if not file.is_file():
@@ -163,9 +171,9 @@ def load_settings(path: str | Path | None = None) -> Settings:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{file}: {t('config.not_toml', error=exc)}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot be read: {exc}") from None
+        raise ConfigError(f"{file}: {t('config.unreadable', error=exc)}") from None
     return parse_settings(data, file)
 
 
@@ -192,7 +200,6 @@ def resolve_database_url(cli_url: str | None, settings: Settings) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    from woq_tui.i18n import t
 
     raw = chosen_database_url(cli_url, settings)
     try:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable
 
 from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
-from woq_tui.outbox_words import RECLASSIFY, target_of, type_name
+from woq_tui.outbox_words import RECLASSIFY, error_words, target_of, type_name
 
 if TYPE_CHECKING:  # the dispatch side (httpx, stamina) loads only where reassignment is on
     from woq_tui.values.outbox import OutboxChange
@@ -47,7 +47,7 @@ def notice_for(change: OutboxChange, token_env: str) -> Notice | None:
     """What one entry's final answer says; None while it is still pending."""
     command = "reclassify" if change.kind == RECLASSIFY else "reassign"
     target = target_of(change.kind, change.to_station, change.to_type)
-    words = dict(ticket=change.ticket_no, station=change.to_station, target=target, error=change.last_error or "")
+    words = dict(ticket=change.ticket_no, station=change.to_station, target=target, error=error_words(change.last_error))
     body = change.body or {}
     if change.state == OutboxState.confirmed:
         return Notice(t(f"{command}.done", **words), many_key=f"{command}.done_many")
@@ -92,7 +92,7 @@ def summary(answered: list[tuple[OutboxChange, Notice]], token_env: str) -> Noti
             first = changes[0]
             target = target_of(first.kind, first.to_station, first.to_type)
             words = dict(count=len(items), station=first.to_station, target=target, tickets=_named(changes), env=token_env)
-            lines.append(t(many_key, error=changes[-1].last_error or "", **words))
+            lines.append(t(many_key, error=error_words(changes[-1].last_error), **words))
         for _, notice in items:
             if _SEVERITY_RANK[notice.severity] > _SEVERITY_RANK[severity]:
                 severity = notice.severity

@@ -13,9 +13,10 @@ import re
 import sys
 from datetime import date
 
+from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from woq_tui.i18n import t
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
 MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
 

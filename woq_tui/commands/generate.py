@@ -6,7 +6,7 @@ import sys
 from datetime import datetime, tzinfo
 from typing import Callable, TextIO
 
-from woq_tui.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from woq_tui.commands._common import open_database
 from woq_tui.i18n import t
 from sqlalchemy.exc import SQLAlchemyError

@@ -21,7 +21,7 @@ from woq_tui.commands.reassign import EXIT_FAILED, EXIT_QUEUED, EXIT_USAGE, push
 from woq_tui.domain.instants import local_minute
 from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t
-from woq_tui.outbox_words import move_of, target_of
+from woq_tui.outbox_words import error_words, move_of, target_of
 
 
 def _pad(text: str, width: int) -> str:
@@ -67,7 +67,7 @@ def _list(engine, settings, now) -> int:
                 terminal_text(move_of(entry.kind, entry.from_station, entry.to_station, entry.from_type, entry.to_type)),
                 local_minute(entry.requested_at, settings.tz),
                 next_step(entry, settings, now),
-                terminal_text(entry.last_error or ""),
+                error_words(entry.last_error),
             ]
         )
     print(_table(rows))
@@ -83,7 +83,7 @@ def _push(engine, settings, wait: bool) -> int:
         if change.state == "pending":
             return
         changes.append(change)
-        error = f" ({change.last_error})" if change.last_error else ""
+        error = f" ({error_words(change.last_error)})" if change.last_error else ""
         state = t(f"outbox.state.{change.state}")
         station = target_of(change.kind, change.to_station, change.to_type)
         print(terminal_text(t("outbox.cli.line", ticket=change.ticket_no, station=station, state=state, error=error)))
@@ -117,7 +117,7 @@ def _standing(engine, settings, now) -> int:
         print(t("outbox.cli.need_a_person", count=counts.needs_a_person))
         for entry in list_entries(engine):
             if entry.state in NEEDS_A_PERSON:
-                error = f" ({entry.last_error})" if entry.last_error else ""
+                error = f" ({error_words(entry.last_error)})" if entry.last_error else ""
                 line = t(
                     "outbox.cli.person_line",
                     id=entry.id[:8],

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK
 from woq_tui.i18n import t
-
-EXIT_OK, EXIT_FAILURE = 0, 1
 
 
 def emit(content: bytes, out: str | None, command: str, written: str, cannot_write: str) -> int:

@@ -13,9 +13,8 @@ import json
 import sys
 from datetime import date
 
+from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from woq_tui.i18n import t
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 class UsageError(Exception):

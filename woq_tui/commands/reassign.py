@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from woq_tui.commands._common import open_database
 from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t
+from woq_tui.outbox_words import error_words
 
 EXIT_CONFIRMED, EXIT_FAILED, EXIT_USAGE, EXIT_QUEUED, EXIT_REFUSED = 0, 1, 2, 3, 4
 # Seconds a command may take beyond timeout_seconds × max_attempts (the database's
@@ -85,7 +86,7 @@ def report(engine, settings, entry_id: str) -> int:
     entry = find(engine, entry_id)
     short = entry.id[:8]
     body = _answer(entry.response)
-    error = entry.last_error or t("reassign.cli.no_answer")
+    error = error_words(entry.last_error) or t("reassign.cli.no_answer")
     if entry.state == OutboxState.pending:
         until = local_minute(give_up_at(entry, settings.dispatch.retry_for_minutes), settings.tz)
         print(terminal_text(t("reassign.cli.queued", id=short, error=error, until=until)))

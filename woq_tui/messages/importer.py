@@ -34,6 +34,9 @@ MESSAGES = {
     ),
     "import.file.no_header": ("第 1 行没有表头", "no header in row 1"),
     "import.file.missing_columns": ("缺少必需的列：{columns}", "required columns missing: {columns}"),
+    # a required column by the header the exports write, and its key (docs/import-format.md)
+    "import.column_named": ("{header}（{field}）", "{field} ({header})"),
+    "import.list_sep": ("、", ", "),
     "import.file.broken_row": (
         "第 {row} 行无法读取（之前的完整批次已写入，修正后重新导入即可）：{error}",
         "row {row} cannot be read (complete batches before it are saved; fix and import again): {error}",

@@ -3,6 +3,7 @@
 MESSAGES = {
     # durations
     "dur.days": ("{d}天", "{d}d"),
+    "age.future": ("未来时间", "future"),
     "dur.days_hours": ("{d}天{h}时", "{d}d {h}h"),
     "dur.hours_minutes": ("{h}时{m}分", "{h}h {m}m"),
     "dur.minutes": ("{m}分", "{m}m"),

@@ -2,32 +2,19 @@
 
 The header row is the spec's keys (station_code, station_name, area_type, then the
 figures in metrics.md's order); numbers unrounded; an undefined figure is empty. Text
-cells go through `spreadsheet_cell`, so a station name such as `=cmd|' /C calc'!A0`
-is shown by Excel, never run (docs/decisions.md, "Files we write").
+cells are neutralised by the one CSV writer, so a station name such as
+`=cmd|' /C calc'!A0` is shown by Excel, never run (docs/decisions.md, "Files we write").
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
-from woq_tui.domain.safe_text import spreadsheet_cell
+from woq_tui.reporting.csv_writer import csv_text
 
-BOM = "\ufeff"
 COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)
 
 
-def write_rows(rows, stream, extras: tuple[str, ...] = ()) -> None:
-    columns = (*COLUMNS, *extras)
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(column) is None else spreadsheet_cell(row.get(column)) for column in columns])
-
-
 def render_csv(report) -> str:
-    stream = io.StringIO()
-    stream.write(BOM)
-    write_rows(report.stations, stream, report.station_extras)
-    return stream.getvalue()
+    """Through the product's one CSV writer (reporting/csv_writer.py)."""
+    columns = (*COLUMNS, *report.station_extras)
+    return csv_text(columns, ([row.get(column) for column in columns] for row in report.stations))

@@ -2,14 +2,13 @@
 
 The week's headline figures against the week before in large digits, the five
 stations that got worse most and those that improved (by overdue rate), the type mix,
-and overdue and escalations by day. `[` `]` move a week; `e` saves an SVG screenshot
-and the week's report as HTML.
+and overdue and escalations by day. `[` `]` move a period; `e` saves an SVG screenshot
+and the meeting as one HTML page to mail (reporting/meeting_html.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Callable
@@ -30,7 +29,8 @@ from woq_tui.domain.periods import (
     with_kind,
 )
 from woq_tui.i18n import t
-from woq_tui.reporting.formatting import day_label, delta, format_value, group_label
+from woq_tui.reporting.formatting import format_value, group_label
+from woq_tui.reporting.meeting import MOVER_FIGURE, Mover, backlog_reasons, chart_bars, chart_heading, movers, type_mix
 from woq_tui.screens.base import WoqScreen
 from woq_tui.values.assessment import BacklogList
 from woq_tui.values.figures import MeetingWeek
@@ -149,12 +149,7 @@ class MeetingScreen(WoqScreen):
             if index:
                 out.append("\n")
             out.append(f"{entry.code} {entry.station.name}  ", "bold")
-            why = []
-            if "old_open" in entry.conditions:
-                why.append(t("backlog.old_open", count=len(entry.tickets), days=backlog.backlog_days))
-            if "worst_weeks" in entry.conditions:
-                why.append(t("backlog.worst_weeks", weeks=len(entry.weeks), share=f"{backlog.worst_fraction:.0%}"))
-            out.append("；".join(why))
+            out.append(backlog_reasons(entry, backlog))
         self.query_one("#meeting-backlog", Static).update(out if backlog.entries else Text(t("backlog.none"), "italic"))
 
     def _show_title(self) -> None:
@@ -175,81 +170,45 @@ class MeetingScreen(WoqScreen):
         self._show_title()
         for key in HEADLINES:
             now, before = week.totals.get(key), week.previous_totals.get(key)
-            change = change_text(key, now, before, with_value=False, points=True)
+            unit = t(f"figure.unit_short.{FIGURE_BY_KEY[key].unit}")
+            change = change_text(key, now, before, with_value=False, points=True, unit=unit)
             previous = t(f"meeting.previous.{period_kind_word(week.period.kind)}")
             versus = t("meeting.vs_last_partial" if partial else "meeting.vs_last", previous=previous, value=format_value(key, before))
-            unit = t(f"figure.unit_short.{FIGURE_BY_KEY[key].unit}")
-            if unit and change.plain:
-                change.append(unit)
             line = Text.assemble(change or "=", "\n", (versus, ""))
             self.query_one(f"#kpi-{key}", KpiTile).show(digits_text(key, now), line)
-        worse, improved = self._movers(week)
-        self.query_one("#meeting-worse", Static).update(worse)
-        self.query_one("#meeting-improved", Static).update(improved)
+        worse, improved = movers(week)
+        self.query_one("#meeting-worse", Static).update(self._mover_lines(worse))
+        self.query_one("#meeting-improved", Static).update(self._mover_lines(improved))
         self.query_one("#meeting-types", Static).update(self._types(week))
         self.query_one("#meeting-days", Static).update(self._days(week))
         self.query_one("#meeting-body").loading = False
 
-    def _movers(self, week: MeetingWeek) -> tuple[Text, Text]:
-        changes = []
-        for code, values in week.stations.items():
-            before = week.previous_stations.get(code)
-            change = delta("overdue_rate", values["overdue_rate"], before and before["overdue_rate"])
-            if change:
-                changes.append((change, code, values, before))
-        worse = sorted((item for item in changes if item[0] > 0), key=lambda item: (-item[0], item[1]))[:5]
-        better = sorted((item for item in changes if item[0] < 0), key=lambda item: (item[0], item[1]))[:5]
-        return self._mover_lines(week, worse), self._mover_lines(week, better)
-
     @staticmethod
-    def _mover_lines(week: MeetingWeek, items) -> Text:
+    def _mover_lines(items: list[Mover]) -> Text:
         if not items:
             return Text(t("meeting.nobody"), "italic")
-        names = {code: (week.info[code].name if code in week.info else code) for _, code, _, _ in items}
-        width = max(pad_width(name) for name in names.values())
+        width = max(pad_width(item.name) for item in items)
         out = Text()
-        for index, (_, code, values, before) in enumerate(items):
+        for index, item in enumerate(items):
             if index:
                 out.append("\n")
-            out.append(f"{code} ", "bold")
-            out.append(pad(names[code], width) + " ")
-            out.append(f"{format_value('overdue_rate', values['overdue_rate']):>6} ")
-            out.append_text(change_text("overdue_rate", values["overdue_rate"], before["overdue_rate"], with_value=False, points=True))
+            out.append(f"{item.code} ", "bold")
+            out.append(pad(item.name, width) + " ")
+            out.append(f"{format_value(MOVER_FIGURE, item.now):>6} ")
+            out.append_text(change_text(MOVER_FIGURE, item.now, item.before, with_value=False, points=True))
         return out
 
     @staticmethod
     def _types(week: MeetingWeek) -> Text:
-        total = sum(values["tickets"] for values in week.by_type.values())
-        if not total:
+        mix = type_mix(week)
+        if not mix:
             return Text(t("stations.none"), "italic")
-        rows = [
-            (group_label("type", kind), values["tickets"], f"{values['tickets']:>6,} {values['tickets'] / total * 100:5.1f}%")
-            for kind, values in sorted(week.by_type.items(), key=lambda item: -item[1]["tickets"])
-        ]
+        rows = [(group_label("type", kind), count, f"{count:>6,} {share * 100:5.1f}%") for kind, count, share in mix]
         return bar_rows(rows, width=16)
 
     def _days(self, week: MeetingWeek) -> Text:
-        """Overdue and escalations a bar each: by day for a week or a month, by week
-        for a quarter, by month for a year (a bar a day would not fit the screen)."""
-        buckets: dict[str, list[int]] = {}
-        kind = week.period.kind
-        for day in week.period.days():
-            if kind == "year":
-                label = t("meeting.month_bar", month=day.month)
-            elif kind == "quarter":
-                monday = day - timedelta(days=day.weekday())
-                label = t("meeting.week_bar", week=monday.isocalendar().week, day=f"{monday:%m-%d}")
-            else:
-                label = day_label(day)
-            values = week.by_day.get(day)
-            counts = buckets.setdefault(label, [0, 0])
-            if values:
-                counts[0] += values["overdue"]
-                counts[1] += round((values["escalation_rate"] or 0) * values["tickets"])
-        heading = "meeting.by_month" if kind == "year" else "meeting.by_week" if kind == "quarter" else "meeting.by_day"
-        self.query_one("#meeting-days-heading", Static).update(t(heading))
-        rows = [(label, overdue, escalated) for label, (overdue, escalated) in buckets.items()]
-        return paired_bars(rows, (t("meeting.overdue"), t("meeting.escalated")))
+        self.query_one("#meeting-days-heading", Static).update(chart_heading(week))
+        return paired_bars(chart_bars(week), (t("meeting.overdue"), t("meeting.escalated")))
 
     def action_step(self, steps: int) -> None:
         if self.period is not None:
@@ -296,9 +255,13 @@ class MeetingScreen(WoqScreen):
         return Loader(self, self._save_html, self._saved, what="stations.export_failed", latest_only=False)
 
     def _save_html(self, request: SaveRequest) -> None:
-        from woq_tui.reporting import render
+        """The page of what the screen shows (reporting/meeting_html.py), read afresh
+        for the period so that the file is whole even before the screen has loaded."""
+        from woq_tui.reporting.meeting_html import render_meeting_html
 
-        html = render(self.store.report(request.period), "html", self.context.settings.tz)
+        week = self.store.meeting_week(request.period)
+        backlog = self.store.backlog()
+        html = render_meeting_html(week, backlog, self.context.settings.tz, generated=self.context.clock.now())
         request.path.write_text(html, encoding="utf-8")
 
     def _saved(self, request: SaveRequest, _none: None) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
+from woq_tui.outbox_words import error_words
 from woq_tui.outbox_feed import OutboxChanged
 from woq_tui.outbox_words import RECLASSIFY, move_of, target_of, type_name
 from woq_tui.screens.base import WoqScreen
@@ -121,7 +122,7 @@ class OutboxScreen(WoqScreen):
             "attempts": str(entry.attempts),
             "requested": entry.requested_at.astimezone(tz).strftime("%m-%d %H:%M:%S"),
             "id": entry.id[:8],
-            "error": Text(entry.last_error or "", overflow="ellipsis", no_wrap=True),
+            "error": Text(error_words(entry.last_error), overflow="ellipsis", no_wrap=True),
         }
 
     def show(self, entries: list[OutboxView]) -> None:
@@ -205,7 +206,7 @@ class OutboxScreen(WoqScreen):
             )
         )
         if entry.last_error:
-            text.append("\n" + entry.last_error, style="red")
+            text.append("\n" + error_words(entry.last_error), style="red")
         detail.update(text)
 
     def on_outbox_changed(self, message: OutboxChanged) -> None:

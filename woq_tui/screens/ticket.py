@@ -31,7 +31,7 @@ from woq_tui.values.tickets import TicketDetail
 from woq_tui.widgets.app_header import AppHeader
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
-from woq_tui.widgets.sla_cell import FALLBACK, format_duration, sla_label
+from woq_tui.widgets.sla_cell import FALLBACK, age_text, format_duration, sla_label
 
 
 class TicketScreen(TicketActionsScreen):
@@ -156,7 +156,7 @@ class TicketScreen(TicketActionsScreen):
             Text.assemble(
                 (f"{sla_label(state)} · {amount}", FALLBACK[state]),
                 "   ",
-                t("ticket.clock_open", due=self._time(row.due_at), age=format_duration(now - row.created_at), limit=limit),
+                t("ticket.clock_open", due=self._time(row.due_at), age=age_text(row.created_at, now), limit=limit),
             )
         )
 

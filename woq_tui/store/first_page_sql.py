@@ -60,7 +60,7 @@ STATEMENTS = {
     'new_last_hour': (
         'SELECT count(*) AS count_1 \n'
         'FROM ticket \n'
-        'WHERE ticket.created_at > :hour_ago',
+        'WHERE ticket.created_at > :hour_ago AND ticket.created_at <= :now',
         (None,),
         {},
     ),

@@ -67,5 +67,12 @@ def time_left_text(state: SlaState, due_at: datetime | None, now: datetime, styl
     return Text(f"{SYMBOLS[state]} {sign}{format_duration(left)}", style=style)
 
 
+# Clocks of the dispatch system and the console differ by a little; beyond this a
+# creation time is in the future and the row says so instead of a negative age.
+FUTURE_SLACK = timedelta(minutes=5)
+
+
 def age_text(created_at: datetime, now: datetime) -> str:
-    return format_duration(now - created_at)
+    if created_at - now > FUTURE_SLACK:
+        return t("age.future")
+    return format_duration(max(now - created_at, timedelta(0)))

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import Engine
 
 from woq_tui.domain.clock import Clock
-from woq_tui.domain.import_rows import HeaderMap, RowValidator, map_header
+from woq_tui.domain.import_rows import COLUMNS, HeaderMap, RowValidator, map_header
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.store.import_source import ImportFileError, Source, open_source
@@ -163,7 +163,8 @@ def open_export(path: str | Path) -> Export:
     header = map_header(source.header)
     if header.missing:
         source.close()
-        raise ImportFileError(t("import.file.missing_columns", columns=", ".join(header.missing)))
+        named = (t("import.column_named", header=COLUMNS[column][0], field=column) for column in header.missing)
+        raise ImportFileError(t("import.file.missing_columns", columns=t("import.list_sep").join(named)))
     return Export(Path(path), source, header)
 
 
