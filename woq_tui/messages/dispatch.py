@@ -101,9 +101,9 @@ MESSAGES = {
         "outbox entry {id!r}: more than one entry starts with it; give more of the ID",
     ),
     "outbox.error.final_answer": (
-        "发件箱条目 {id}：调度系统已答复「{state}」，重试只会得到同样结果：请重新改派该工单",
+        "发件箱条目 {id}：调度系统已答复「{state}」，重试只会得到同样结果：请重新改派（或改类）该工单",
         "outbox entry {id}: the dispatch API answered {state}; a retry would get the same answer: "
-        "reassign the ticket again",
+        "reassign (or reclassify) the ticket again",
     ),
     "outbox.error.already_confirmed": ("发件箱条目 {id}：已确认", "outbox entry {id}: already confirmed"),
     "outbox.cli.line": ("{ticket} → {station}：{state}{error}", "{ticket} → {station}: {state}{error}"),
@@ -232,8 +232,8 @@ MESSAGES.update(
             "{ticket}: {from_station} → {to_station} · reason: {reason} · by {operator} · next try {next}",
         ),
         "outbox.retry_final": (
-            "调度系统已答复「{state}」，重试只会得到同样结果：请重新改派该工单",
-            "The dispatch API answered {state}; a retry would get the same answer: reassign the ticket again",
+            "调度系统已答复「{state}」，重试只会得到同样结果：请按 r 重新改派（或改类）",
+            "The dispatch API answered {state}; a retry would get the same answer: r sends it again as it is now",
         ),
         "outbox.retry_confirmed": ("该改派已确认", "This reassignment is already confirmed"),
         "outbox.retried": ("已重新排队：工单 {ticket}", "Queued again: ticket {ticket}"),
