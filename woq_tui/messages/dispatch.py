@@ -233,7 +233,7 @@ MESSAGES.update(
         ),
         "outbox.retry_final": (
             "调度系统已答复「{state}」，重试只会得到同样结果：请按 r 重新改派（或改类）",
-            "The dispatch API answered {state}; a retry would get the same answer: r sends it again as it is now",
+            "The dispatch API answered {state}; a retry would get the same answer: r reassigns (or reclassifies) the ticket again",
         ),
         "outbox.retry_confirmed": ("该改派已确认", "This reassignment is already confirmed"),
         "outbox.retried": ("已重新排队：工单 {ticket}", "Queued again: ticket {ticket}"),
