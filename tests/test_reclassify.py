@@ -272,3 +272,17 @@ def test_killed_mid_push_then_outbox_push_resumes_and_applies_once(engine, datab
     assert (kind, version, len(events)) == ("complaint", 2, 1)
     stored = json.loads(list_entries(engine, confirmed_since=clock.now() - timedelta(days=1))[0].response)
     assert stored["version"] == 2
+
+
+def test_outbox_retry_of_a_failed_reclassification_says_it_in_its_words(engine, database_url, server, clock, tmp_path, capsys):
+    seed(engine)
+    [made] = record_reclassification(engine, clock, refs("T0001"), "praise", "customer thanked the crew", "D1023")
+    with engine.begin() as connection:  # given up while the API was away
+        connection.execute(update(OutboxEntry.__table__).where(OutboxEntry.id == made.id).values(state="failed"))
+    config = write_config(tmp_path, server.url)
+    assert cli(database_url, config, "outbox", "list") == 0
+    listed = capsys.readouterr().out
+    assert "Repair → Praise" in listed and "outbox retry" in listed
+    assert cli(database_url, config, "outbox", "retry", made.id[:8]) == 0
+    assert "reclassified: ticket T0001 → Praise (version 2" in capsys.readouterr().out
+    assert kind_of(engine)[:2] == ("praise", 2)

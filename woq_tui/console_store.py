@@ -199,8 +199,8 @@ class ConsoleStore:
             return ticket_queries.stations(session)
 
     def ticket_ref(self, ticket_no: str) -> TicketRef | None:
-        """The ticket's station and version as the database has them now (to reassign
-        it again from the outbox)."""
+        """The ticket's station, type and version as the database has them now (to
+        reassign or reclassify it again from the outbox)."""
         from woq_tui.dispatch.outbox import ticket_ref
 
         return ticket_ref(self.context.engine, ticket_no)
