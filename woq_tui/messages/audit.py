@@ -25,4 +25,10 @@ MESSAGES = {
     # verdicts
     "audit.verdict.confirmed": ("确认问题", "Confirmed"),
     "audit.verdict.dismissed": ("误报", "Dismissed"),
+    # reviews
+    "audit.review.read_only": ("只读模式或查看角色不能复核质检问题。", "Viewers and read-only mode cannot review flags."),
+    "audit.review.unknown_ticket": ("没有工单 {ticket}。", "No ticket {ticket}."),
+    "audit.review.unknown_rule": ("没有质检规则 {rule}。", "No audit rule {rule}."),
+    "audit.review.unknown_verdict": ("复核结论只能是确认问题或误报：{verdict}", "A verdict is confirmed or dismissed: {verdict}"),
+    "audit.review.no_flag": ("工单 {ticket} 没有“{rule}”问题，无需复核。", "Ticket {ticket} has no {rule} flag to review."),
 }
