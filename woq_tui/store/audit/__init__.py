@@ -156,3 +156,30 @@ def ticket_flags(engine: Engine, settings: Settings, ticket_nos: Sequence[str], 
         return ()
     period = Period(first, last + timedelta(seconds=1), settings.tz)
     return evaluate(engine, period, as_of, settings, ticket_nos=ticket_nos).view.flags
+
+
+def station_exists(engine: Engine, code: str) -> bool:
+    from sqlalchemy import select
+
+    from woq_tui.store.audit.flags import STATION
+
+    with engine.connect() as connection:
+        return connection.execute(select(STATION.c.code).where(STATION.c.code == code)).first() is not None
+
+
+def phones_of(engine: Engine, ticket_nos: Sequence[str]) -> dict[str, str | None]:
+    """The customer phones of these tickets (shown masked: domain/privacy.py)."""
+    from sqlalchemy import bindparam, select
+
+    from woq_tui.store.audit.flags import TICKET
+
+    if not ticket_nos:
+        return {}
+    c = TICKET.c
+    query = select(c.ticket_no, c.customer_phone).where(c.ticket_no.in_(bindparam("numbers", expanding=True)))
+    found: dict[str, str | None] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(ticket_nos), 1000):
+            for row in connection.execute(query, {"numbers": list(ticket_nos[start : start + 1000])}):
+                found[row.ticket_no] = row.customer_phone
+    return found
