@@ -73,4 +73,10 @@ MESSAGES = {
     "cli.help.audit_dismiss": ("误报：此工单不再显示此问题", "dismiss the flag: not shown again for this ticket"),
     "cli.help.audit_note": ("复核说明", "a note"),
     "cli.help.audit_rule_id": ("规则编号，如 repeat_call", "the rule id, e.g. repeat_call"),
+    # report --with-audit
+    "audit.figure.flagged": ("问题工单", "Flagged"),
+    "audit.figure.quality_pass_rate": ("质检合格率", "Quality pass rate"),
+    "audit.figure.flags_by_rule": ("问题分布", "Flags by rule"),
+    "cli.help.with_audit": ("加上质检指标：问题工单、质检合格率、问题分布（audit.md）",
+                            "add the audit's figures: flagged, quality_pass_rate, flags_by_rule (audit.md)"),
 }
