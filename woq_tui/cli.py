@@ -115,9 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     # The `audit` subcommand's own options and `audit review` come with the audit rules;
     # until then `audit train` is its one action (woq_tui/cli_classifier.py).
-    audit = sub.add_parser("audit", help=t("cli.help.audit_train"), description=t("cli.help.audit_train"))
+    audit = sub.add_parser("audit", help=t("classifier.help.audit"), description=t("classifier.help.audit"))
     _common(audit)
-    audit_sub = audit.add_subparsers(dest="audit_command", parser_class=_Parser, metavar="ACTION", required=True)
+    audit_sub = audit.add_subparsers(
+        dest="audit_command", parser_class=_Parser, metavar="ACTION", required=True, help=t("classifier.help.audit_action")
+    )
     cli_classifier.add_audit_train(audit_sub, _common)
     cli_classifier.add_classify(sub, _common)
 
