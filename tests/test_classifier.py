@@ -16,7 +16,7 @@ from tests.conftest import NOW
 from tests.factories import add_all, station, ticket
 from woq_tui.classifier import NO_MODEL, NO_TABLE, OTHER_SCHEMA, UNREADABLE, load_model, train_and_store
 from woq_tui.classifier import storage
-from woq_tui.classifier.features import SCHEMA, Vectoriser, hashed, normalise
+from woq_tui.classifier.features import SCHEMA, columns, matrix, normalise
 from woq_tui.classifier.model import Predictor, UnreadableModel, Weights
 from woq_tui.classifier.training import NotEnoughHistory, held_back, split, train
 from woq_tui.domain.models import AuditModel
@@ -44,12 +44,24 @@ def test_normalise_folds_width_case_digits_and_punctuation():
     assert normalise(None) == normalise("   ") == ""
 
 
-@pytest.mark.parametrize("summary", ["停", "停电", "家里停电了，快来修！！", "Ab 12 号楼 😀 电表", "x" * 300])
-def test_hashing_one_text_agrees_with_the_vectoriser(summary):
-    text_ = normalise(summary)
-    matrix = Vectoriser().transform_normalised([text_]).tocsr()
-    columns, values = hashed(text_)
-    assert dict(zip(columns, np.float32(values))) == pytest.approx(dict(zip(matrix.indices.tolist(), matrix.data)))
+SAMPLES = ["停", "停电", "家里停电了，快来修！！", "Ab 12 号楼 😀 电表", "x" * 300, "电电电电"]
+
+
+def test_one_text_and_a_batch_hash_alike():
+    texts = [normalise(sample) for sample in SAMPLES]
+    batch = matrix(["", *texts, ""]).tocsr()
+    assert batch.shape == (len(texts) + 2, SCHEMA["n_features"]) and batch[0].nnz == batch[-1].nnz == 0
+    for row, text_ in enumerate(texts, start=1):
+        found, values = columns(text_)
+        assert dict(zip(found.tolist(), values)) == pytest.approx(dict(zip(batch[row].indices.tolist(), batch[row].data)))
+        assert float(values @ values) == pytest.approx(1.0)
+
+
+def test_the_columns_of_a_text_never_change():
+    # The schema's promise: a stored model reads the same under any library version.
+    found, values = columns("停电了")
+    assert found.tolist() == [35969, 76700, 123694, 171320, 193300, 217782]
+    assert values.tolist() == pytest.approx([6 ** -0.5] * 6)
 
 
 def test_the_split_is_a_deterministic_fifth_by_ticket_number():

@@ -20,7 +20,7 @@ from typing import Iterable
 
 import numpy as np
 
-from woq_tui.classifier.features import Vectoriser, normalise
+from woq_tui.classifier.features import matrix, normalise
 from woq_tui.classifier.model import Predictor, Weights
 
 # Inverse regularisation of the logistic regression: chosen on the held-back fifth of
@@ -90,9 +90,9 @@ def fit(counts: Counter) -> Weights:
     texts = [text for text, _ in counts]
     labels = [kind for _, kind in counts]
     weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-    matrix = Vectoriser().transform_normalised(texts)
-    columns = np.unique(matrix.indices)
-    compact = matrix[:, columns]
+    features = matrix(texts)
+    columns = np.unique(features.indices)
+    compact = features[:, columns]
     model = LogisticRegression(C=C, max_iter=MAX_ITER)
     model.fit(compact, labels, sample_weight=weights)
     coef, intercept = model.coef_, model.intercept_
