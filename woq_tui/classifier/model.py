@@ -21,6 +21,7 @@ from woq_tui.classifier.features import N_FEATURES, columns, matrix, normalise
 # Up to this many summaries are hashed one by one (features.columns); more as one
 # sparse matrix (features.matrix), whose fixed cost (≈1 ms) is then shared.
 FEW = 16
+BATCH = 20_000  # texts hashed at a time: bounds the transient arrays (≈100 bytes a character)
 _ARRAYS = ("classes", "columns", "coef", "intercept")
 
 
@@ -105,7 +106,9 @@ class Predictor:
             return []
         distinct = list(dict.fromkeys(texts))
         if len(distinct) > FEW:
-            answers = self._best(self._probabilities(matrix(distinct)))
+            answers = []
+            for start in range(0, len(distinct), BATCH):
+                answers += self._best(self._probabilities(matrix(distinct[start : start + BATCH])))
         else:
             rows = []
             for text in distinct:
