@@ -230,6 +230,8 @@ def main(argv: list[str]) -> int:
     if args.alternatives:
         print("alternatives (same split; hashed features unless named):")
         print(f"  {'model':<22}{'train s':>9}{'peak MB':>9}{'held-back':>11}{'human':>8}{'1 ticket µs':>13}")
+        print("  (the alternatives' µs: scikit-learn's predict_proba with its checks; as linear models they\n"
+              "   would cost what the product does through its predictor)")
         print(f"  {'logreg (product)':<22}{product['seconds']:>9.1f}{product['peak_mb']:>9.0f}"
               f"{product['accuracy'] * 100:>10.1f}%{product['human_accuracy'] * 100:>7.1f}%{product['single_us']:>13.0f}")  # fmt: skip
         for name in ("sgd-logloss", "complement-nb", "tfidf-linearsvc"):

@@ -72,15 +72,18 @@ def _code_points(text: str) -> np.ndarray:
 
 
 def _grams(points: np.ndarray, gap: np.ndarray):
-    """(keys, start positions) of the 1-, 2- and 3-grams that do not cross a gap."""
+    """(keys, start positions) of the n-grams (n in SCHEMA's range) that do not cross a gap."""
+    low, high = SCHEMA["ngram_range"]
     inside = ~gap
-    keys, starts = [points[inside]], [np.flatnonzero(inside)]
-    pair = inside[:-1] & inside[1:]
-    keys.append((points[:-1] * _P + points[1:])[pair])
-    starts.append(np.flatnonzero(pair))
-    triple = pair[:-1] & inside[2:]
-    keys.append(((points[:-2] * _P + points[1:-1]) * _P + points[2:])[triple])
-    starts.append(np.flatnonzero(triple))
+    keys, starts = [], []
+    key, whole = points.copy(), inside.copy()
+    for n in range(1, high + 1):
+        if n > 1:  # extend every gram by the next point: key·P + next
+            key = key[:-1] * _P + points[n - 1 :]
+            whole = whole[:-1] & inside[n - 1 :]
+        if n >= low:
+            keys.append(key[whole])
+            starts.append(np.flatnonzero(whole))
     return np.concatenate(keys), np.concatenate(starts)
 
 

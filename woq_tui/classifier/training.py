@@ -25,7 +25,7 @@ from woq_tui.classifier.model import Predictor, Weights
 
 # Inverse regularisation of the logistic regression: chosen on the held-back fifth of
 # the demo and on tests/data/human_summaries.csv (docs/audit-classifier.md, "Choices").
-C = 10.0
+C = 3.0
 MAX_ITER = 200
 TOL = 1e-4
 MIN_TEXTS = 2  # distinct training summaries a column must occur in to be learnt
@@ -100,6 +100,7 @@ def fit(counts: Counter) -> Weights:
     (a column only one summary has is a village's name or a typo: it cannot generalise,
     and dropping them bounds the model's width and the fit's memory)."""
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     counts = capped(counts)
     texts = [text for text, _ in counts]
@@ -107,7 +108,11 @@ def fit(counts: Counter) -> Weights:
     weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
     columns = _common_columns(texts)
     model = LogisticRegression(C=C, max_iter=MAX_ITER, tol=TOL)
-    model.fit(_compact(texts, columns), labels, sample_weight=weights)
+    # One BLAS thread: L-BFGS's small vector operations gain nothing from threads, and
+    # on a busy machine OpenBLAS's spinning threads made the fit 10× slower
+    # (docs/audit-classifier.md, "Speed").
+    with threadpool_limits(limits=1, user_api="blas"):
+        model.fit(_compact(texts, columns), labels, sample_weight=weights)
     coef, intercept = model.coef_, model.intercept_
     if len(model.classes_) == 2:  # one row for binary: as softmax over [0, score]
         coef = np.vstack([np.zeros_like(coef), coef])
