@@ -67,8 +67,6 @@ MESSAGES = {
         "a CSV or XLSX file with a summary column (and optionally a type column: prints the accuracy)",
     ),
     "classifier.help.classify_format": ("输出格式", "output format"),
-    "classifier.help.audit": ("工单质检", "the ticket quality audit"),
-    "classifier.help.audit_action": ("质检操作", "audit action"),
     "classifier.help.audit_train": (
         "用数据库中已办结工单训练分类模型，在留出的五分之一上检验并保存",
         "train the classifier on the database's resolved tickets, test it on a held-back fifth, store it",
