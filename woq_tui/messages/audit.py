@@ -48,6 +48,7 @@ MESSAGES = {
     "audit.text.period": ("质检：{start} 至 {end}（截至 {as_of}）", "Audit: {start} to {end} (as of {as_of})"),
     "audit.text.model": ("分类模型：{at} 训练，准确率 {accuracy}", "Classifier: trained {at}, accuracy {accuracy}"),
     "audit.text.skipped": ("未检查：{rules}", "Not checked: {rules}"),
+    "audit.text.because": ("（{why}）", " ({why})"),
     "audit.text.none": ("没有质检问题。", "No flags."),
     "audit.text.total": ("共 {flags} 个问题，涉及 {tickets} 件工单：{rules}", "{flags} flags on {tickets} tickets: {rules}"),
     "audit.col.ticket": ("工单编号", "Ticket"),
