@@ -116,9 +116,13 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
     """
     c = TICKET.c
     end = literal(cohort.end, BigInteger, literal_execute=True)
+    near = [c.address_key.is_not(None), seconds(c.created_at) < end]
+    if cohort.ticket_nos is not None:  # a few tickets (the queue's markers): their addresses only
+        own = TICKET.alias("own")
+        near.append(c.address_key.in_(select(own.c.address_key).where(own.c.ticket_no.in_(cohort.ticket_nos))))
     busy = (
         select(c.address_key)
-        .where(c.address_key.is_not(None), seconds(c.created_at) < end)
+        .where(*near)
         .group_by(c.address_key)
         .having(func.count() > settings.route_min_history, func.max(seconds(c.created_at)) >= cohort.start)
     )
