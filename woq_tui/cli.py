@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Sequence
 
-from woq_tui import __version__, cli_assessment
+from woq_tui import __version__, cli_assessment, cli_audit, cli_classifier
 
 from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE  # noqa: F401 (re-exported)
 
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("json", "csv", "md", "html"), default="md", help=t("cli.help.report_format"))
     rep.add_argument("--out", metavar="FILE", help=t("cli.help.out"))
     cli_assessment.add_report_options(rep)
+    cli_audit.add_report_options(rep)
 
     rea = sub.add_parser("reassign", help=t("cli.help.reassign"), description=t("cli.help.reassign"))
     _common(rea)
@@ -119,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--wait", action="store_true", help=t("cli.help.wait"))
 
     cli_assessment.add_subcommands(sub, _common)
+
+    cli_audit.add_audit(sub, _common, _Parser)
+    cli_classifier.add_classify(sub, _common)
 
     srv = sub.add_parser("dispatch-server", help=t("cli.help.dispatch_server"), description=t("cli.help.dispatch_server"))
     _common(srv)
@@ -162,6 +166,8 @@ _COMMANDS = {
     "dispatch-server": "dispatch_server",
     "pilot": "pilot",
     "bulletin": "bulletin",
+    "audit": "audit",
+    "classify": "classify",
 }
 
 
