@@ -22,7 +22,7 @@ from woq_tui.demo.summary_words import CONFUSED_WITH
 from woq_tui.demo.writer import TICKET_COLUMNS
 
 MISCLASSIFIED = 0.03  # of tickets: the summary is of another type than recorded
-MISROUTED = 0.08  # of tickets at an address with history enough for the routing model
+MISROUTED = 0.12  # of tickets at an address with history enough for the routing model
 MISSING_SUMMARY = 0.006  # of tickets: empty, 无, 同上, 见录音 …
 MISSING_ADDRESS = 0.012  # of repairs
 MISSING_ARRIVAL = 0.02  # of repairs (fires once resolved)

@@ -290,7 +290,7 @@ class Generator:
             planted = defects.plant_record(row, kind, flaw, end)
             if planted == "due_mismatch":
                 self.truth.due_mismatch(ticket_no)
-            elif planted == "missing_address":
+            if not row[_ADDRESS]:  # blanked (missing_address)
                 row[_ADDRESS_KEY] = None
         self.truth.observe(ticket_no, kind, row)
         return tuple(row)
