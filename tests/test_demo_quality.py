@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from woq_tui.config import parse_settings
 from woq_tui.demo import summaries
@@ -170,5 +170,35 @@ def test_each_planted_kind_is_where_its_rule_fires(database_url):
             if abs(row.due_at - int(POLICY.due_at(row.type, row.area_type, from_epoch(row.created_at)).timestamp())) > 60
         }
         assert expected_due == planted["due_mismatch"] and expected_due
+    finally:
+        engine.dispose()
+
+
+def test_the_simulator_fills_the_contact_keys_and_writes_varied_summaries(tmp_path):
+    from datetime import timedelta
+
+    from woq_tui.demo.simulator import LiveSimulator
+    from woq_tui.domain.clock import FixedClock
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'live.db'}")
+    upgrade(engine)
+    try:
+        generate(engine, POLICY, seed=3, stations=6, days=3, end=END)
+        clock = FixedClock(END)
+        simulator = LiveSimulator(engine, POLICY, clock, seed=3, speed=600, interval_seconds=5)
+        created: list[str] = []
+        for _ in range(6):
+            clock.advance(timedelta(seconds=5))
+            created += simulator.step(clock.now()).created
+        assert created
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT summary, customer_phone, address, phone_key, address_key FROM ticket WHERE ticket_no IN :n")
+                .bindparams(bindparam("n", expanding=True)),
+                {"n": created},
+            ).all()
+        assert len(rows) == len(created)
+        assert all(r.phone_key == phone_key(r.customer_phone) and r.address_key == address_key(r.address) for r in rows)
+        assert all(r.phone_key and r.address_key and len(r.summary) >= 4 for r in rows)
     finally:
         engine.dispose()
