@@ -183,6 +183,8 @@ def summary(rng: random.Random, kind: str, place: str = "") -> str:
     if style < _STYLE_CUM[1]:
         return compose(rng, place, False)
     if style < _STYLE_CUM[2]:
+        if kind == "repair" and place and rng.random() < 0.4:  # 王庄村停电, 幸福花园附近停电
+            return _pick(rng, w.REPAIR_PLACE_TERSE).format(place=place)
         text = _pick(rng, terse)
         return f"{place}{text}" if place and rng.random() < 0.3 else text
     first = compose(rng, place, rng.random() < 0.5).rstrip("。！？")
