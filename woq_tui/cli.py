@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     rea.add_argument("--reason", required=True, help=t("cli.help.reason"))
     rea.add_argument("--operator", metavar="ID", help=t("cli.help.operator"))
 
+    sug = sub.add_parser("suggest", help=t("cli.help.suggest"), description=t("cli.help.suggest"))
+    _common(sug)
+    sug.add_argument("ticket_no", metavar="TICKET_NO", help=t("cli.help.ticket_no"))
+    sug.add_argument("--format", choices=("text", "json"), default="text", help=t("cli.help.suggest_format"))
+
     out = sub.add_parser("outbox", help=t("cli.help.outbox"), description=t("cli.help.outbox"))
     _common(out)
     out.add_argument(
@@ -151,6 +156,7 @@ _COMMANDS = {
     "report": "report",
     "reassign": "reassign",
     "outbox": "outbox",
+    "suggest": "suggest",
     "dispatch-server": "dispatch_server",
     "pilot": "pilot",
     "bulletin": "bulletin",

@@ -34,6 +34,11 @@ MESSAGES = {
     "suggest.failed": ("无法计算建议：{error}", "Cannot work out suggestions: {error}"),
     "suggest.key.choose": ("选择建议 {n}", "Choose suggestion {n}"),
     # woq-console suggest
+    "cli.help.suggest": (
+        "为工单建议供电所（按此地址及所在村/社区、街道的历史工单与负荷），最优在前，附理由",
+        "the stations suggested for a ticket (from its address's history and their load), best first, with reasons",
+    ),
+    "cli.help.suggest_format": ("text 供人阅读，json 供程序读取", "text for people, json for machines"),
     "suggest.cli.unknown_ticket": ("工单 {ticket} 不存在", "unknown ticket {ticket}"),
     "suggest.cli.header": ("工单 {ticket}（现属 {station}）的建议供电所：", "Suggested stations for ticket {ticket} (now at {station}):"),
     "suggest.cli.none": (
