@@ -24,7 +24,12 @@ MESSAGES = {
     "suggest.reason.area_other": ("区域类型不同", "other area type"),
     "suggest.current": ("（现属）", " (current)"),
     # the reassign dialog
-    "suggest.title": ("建议改派到", "Suggested stations"),
+    "suggest.title_plain": ("建议改派到", "Suggested stations"),
+    "suggest.title": ("建议改派到（{keys} 选择）", "Suggested stations ({keys} chooses)"),
+    "suggest.no_target": (
+        "未选择目标供电所：按 {keys} 选建议，或输入代码、名称、拼音首字母，或用 ↑↓ 选择",
+        "No station chosen: {keys} picks a suggestion; or type code, name, initials; or ↑↓",
+    ),
     "suggest.loading": ("正在计算建议…", "Working out suggestions…"),
     "suggest.none": (
         "无建议：此地址及所在村/社区、街道/乡镇均无历史工单，请在下方列表中选择",
@@ -32,7 +37,7 @@ MESSAGES = {
     ),
     "suggest.many": ("多张工单：不给出建议，请在下方列表中选择", "Several tickets: no suggestion; choose from the list below"),
     "suggest.failed": ("无法计算建议：{error}", "Cannot work out suggestions: {error}"),
-    "suggest.key.choose": ("选择建议 {n}", "Choose suggestion {n}"),
+    "suggest.key.choose": ("选择建议的供电所", "Choose a suggested station"),
     # woq-console suggest
     "cli.help.suggest": (
         "为工单建议供电所（按此地址及所在村/社区、街道的历史工单与负荷），最优在前，附理由",

@@ -2,10 +2,12 @@
 reaches the outbox.
 
 The list screens call `start_reassign(screen, tickets)` with the ticket under the cursor
-or all marked tickets. The dialog picks a target station (type-ahead by code, name or
-pinyin initials, each with its open load and overdue count) and a required reason; on
-confirm the entries are written to the outbox through the app's loader and the dialog
-is gone at once. The pusher then reports each entry's state (outbox_feed.py).
+or all marked tickets. The dialog picks a target station (a suggested one by alt+1–3,
+docs/dispatch-assist.md; or type-ahead by code, name or pinyin initials, each with its
+open load and overdue count) and a required reason; there is no target until the
+dispatcher picks one. On confirm the entries are written to the outbox through the
+app's loader and the dialog is gone at once. The pusher then reports each entry's state
+(outbox_feed.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from woq_tui.i18n import t
 from woq_tui.outbox_feed import forward_change
 from woq_tui.values.outbox import OutboxChange, TicketRef
 from woq_tui.values.stations import StationCandidate, match_candidates
+from woq_tui.values.suggestions import Suggestions
 from woq_tui.widgets.loader import Loader
+from woq_tui.widgets.suggestion_list import SHOWN, SuggestionList
 from woq_tui.widgets.translated import TranslatedBindings
 
 __all__ = ["ReassignDialog", "ReassignRequest", "start_reassign"]
@@ -58,6 +62,10 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
         Binding("ctrl+s", "confirm", "reassign.key.confirm"),
         Binding("up", "move(-1)", show=False),
         Binding("down", "move(1)", show=False),
+        *(
+            Binding(f"alt+{n}", f"choose_suggestion({n - 1})", "suggest.key.choose", id=f"reassign.suggestion{n}")
+            for n in range(1, SHOWN + 1)
+        ),
     ]
     DEFAULT_CSS = """
     ReassignDialog { align: center middle; }
@@ -88,6 +96,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self._title(), id="title")
+            yield SuggestionList(self._suggestion_keys())
             yield Label(t("reassign.station"))
             yield Input(placeholder=t("reassign.station_hint"), id="station")
             yield OptionList(id="candidates")
@@ -108,6 +117,51 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#station", Input).focus()
         self.targets.load(None)
+        if len(self.tickets) == 1:
+            self.suggestions.load(self.tickets[0].ticket_no)
+        else:
+            self.query_one(SuggestionList).say("suggest.many")
+
+    # -- suggestions (docs/dispatch-assist.md) ---------------------------------------------
+
+    def _suggestion_keys(self) -> tuple[str, ...]:
+        """The key of each suggestion as [keys] has it (alt+1 unless remapped)."""
+        shown: dict[str, str] = {}
+        for key, bindings in self._bindings.key_to_bindings.items():
+            for binding in bindings:
+                if binding.action.startswith("choose_suggestion("):
+                    shown.setdefault(binding.action, binding.key_display or self.app.get_key_display(binding))
+        return tuple(shown.get(f"choose_suggestion({n})", "") for n in range(SHOWN))
+
+    @cached_property
+    def suggestions(self) -> Loader[str, Suggestions | None]:
+        return Loader(
+            self, lambda ticket_no: self.context.store.suggest_stations(ticket_no), self._show_suggestions,
+            what="suggest.failed", failed=self._suggestions_failed,
+        )
+
+    def _show_suggestions(self, _ticket_no: str, found: Suggestions | None) -> None:
+        shown = self.query_one(SuggestionList)
+        if found is None:  # the ticket is gone meanwhile
+            shown.say("suggest.none")
+        else:
+            shown.show(found.evidence, found.targets())
+        self._show_target()
+
+    def _suggestions_failed(self, _ticket_no: str, error: BaseException) -> None:
+        self.query_one(SuggestionList).say("suggest.failed", error=first_line(error))
+
+    def action_choose_suggestion(self, index: int) -> None:
+        self.query_one(SuggestionList).choose(index)
+
+    @on(SuggestionList.Chosen)
+    def _suggestion_chosen(self, event: SuggestionList.Chosen) -> None:
+        """Choosing a suggestion is typing its code: the list below shows it chosen."""
+        station = self.query_one("#station", Input)
+        station.value = event.code
+        self._refilter()
+        if self.target() is not None:
+            self.query_one("#presets", OptionList).focus()
 
     @cached_property
     def targets(self) -> Loader[None, list[StationCandidate]]:
@@ -136,8 +190,9 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
         # No target until the dispatcher picks one: typing picks the best match, the
         # arrow keys pick from the list; an empty box picks nothing (a default target
         # once sent tickets to the first station of the list).
-        typed = bool(self.query_one("#station", Input).value.strip())
-        options.highlighted = 0 if self.shown and typed else None
+        typed = self.query_one("#station", Input).value.strip()
+        exact = [n for n, c in enumerate(self.shown) if c.code.lower() == typed.lower()]
+        options.highlighted = (exact or [0])[0] if self.shown and typed else None
         self._show_target()
 
     @staticmethod
@@ -160,9 +215,16 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     @on(OptionList.OptionHighlighted, "#candidates")
     def _show_target(self) -> None:
         target = self.target()
+        suggested = self.query_one(SuggestionList)
+        suggested.mark(target.code if target is not None else None)
         if target is None:
             typed = bool(self.query_one("#station", Input).value.strip())
-            text = t("reassign.no_match") if typed else t("reassign.no_target")
+            if typed:
+                text = t("reassign.no_match")
+            elif suggested.shown:
+                text = t("suggest.no_target", keys=suggested.key_range())
+            else:
+                text = t("reassign.no_target")
         else:
             text = t("reassign.target", station=target.code, name=target.name)
         shown = self.query_one("#target", Static)
