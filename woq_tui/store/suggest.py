@@ -9,8 +9,8 @@ after that part (domain/address_parts.py) is a prefix of address_key, read as a 
 on the btree ix_ticket_address_key on both databases (no new column: the range reads
 only the village's rows, bench/suggest_bench.py). With no history anywhere, the
 stations named after the address's district or county (东丽区 → 东丽…供电所).
-(b) Each candidate's load at `as_of`, with the overdue screen's own definitions
-(store/ticket_queries.section_condition): open, overdue, due soon (at risk).
+(b) Each candidate's load at `as_of`, counted as the queue's KPI strip counts it
+(store/queries.open_load_columns): open, overdue, at risk (sla.md).
 (c) Whether its area type matches the address's (a 街道/社区 is urban, a 镇/乡/村 is not;
 an address that says neither takes the ticket's station's).
 
@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from woq_tui.domain.address_parts import is_urban, parse_address, prefixes
@@ -32,10 +33,9 @@ from woq_tui.domain.metrics import flag
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.store.db import snapshot
-from woq_tui.store.queries import is_open
-from woq_tui.store.ticket_queries import section_condition
+from woq_tui.store.queries import is_open, open_load_columns
+from woq_tui.store.rows import kpi_parameters
 from woq_tui.values.suggestions import RECENT_DAYS, Evidence, StationSuggestion, Suggestions
-from woq_tui.values.tickets import Section
 
 # How many stations a suggestion lists.
 SUGGESTIONS = 5
@@ -74,34 +74,58 @@ def suggest_stations(
     return Suggestions(ticket.ticket_no, ticket.station_code, evidence, tuple(ranked[:limit]))
 
 
-def _ticket(connection: Connection, ticket_no: str) -> _Ticket | None:
-    row = connection.execute(
+# The statements are built once, with bound parameters: building them per call cost
+# more than running them (bench/suggest_bench.py).
+@cache
+def _ticket_statement() -> Select:
+    return (
         select(
             Ticket.id, Ticket.ticket_no, Ticket.station_code, Ticket.created_at, Ticket.address, Ticket.address_key,
             Station.area_type,
         )
         .join(Station, Station.code == Ticket.station_code)
-        .where(Ticket.ticket_no == ticket_no)
-    ).one_or_none()
+        .where(Ticket.ticket_no == bindparam("ticket_no"))
+    )
+
+
+def _ticket(connection: Connection, ticket_no: str) -> _Ticket | None:
+    row = connection.execute(_ticket_statement(), {"ticket_no": ticket_no}).one_or_none()
     return None if row is None else _Ticket(*row)
 
 
-def prefix_condition(key: str) -> ColumnElement[bool]:
-    """address_key starts with `key`: a range the btree reads (on SQLite and on a
-    PostgreSQL database in C or C.UTF-8 collation, code point order), rechecked
-    exactly, so that another collation can cost the index but never a wrong row."""
+def prefix_condition(key, upper, length) -> ColumnElement[bool]:
+    """address_key starts with `key` (`prefix_values(key)` gives the three values): a
+    range the btree reads (on SQLite and on a PostgreSQL database in C or C.UTF-8
+    collation: code point order), rechecked exactly, so that another collation can
+    cost the index but never a wrong row."""
     column = Ticket.address_key
-    return and_(column >= key, column < key + TOP, func.substr(column, 1, len(key)) == key)
+    return and_(column >= key, column < upper, func.substr(column, 1, length) == key)
 
 
-def _scopes(ticket: _Ticket, parts) -> list[tuple[str, ColumnElement[bool]]]:
-    scopes: list[tuple[str, ColumnElement[bool]]] = []
+def prefix_values(key: str) -> dict[str, object]:
+    return {"key": key, "upper": key + TOP, "length": len(key)}
+
+
+@cache
+def _history_statement(prefix: bool) -> Select:
+    """Earlier tickets at an address (or under a prefix) by station: all, and since :since."""
+    key = bindparam("key")
+    condition = prefix_condition(key, bindparam("upper"), bindparam("length")) if prefix else Ticket.address_key == key
+    return (
+        select(Ticket.station_code, func.count(), func.sum(flag(Ticket.created_at >= bindparam("since"))))
+        .where(condition, Ticket.created_at < bindparam("created"))
+        .group_by(Ticket.station_code)
+    )
+
+
+def _scopes(ticket: _Ticket, parts) -> list[tuple[str, Select, dict[str, object]]]:
+    scopes: list[tuple[str, Select, dict[str, object]]] = []
     if ticket.address_key:
-        scopes.append(("address", Ticket.address_key == ticket.address_key))
+        scopes.append(("address", _history_statement(False), {"key": ticket.address_key}))
     for level, text in prefixes(parts):
         key = address_key(text)
         if key and key != ticket.address_key:
-            scopes.append((level, prefix_condition(key)))
+            scopes.append((level, _history_statement(True), prefix_values(key)))
     return scopes
 
 
@@ -112,12 +136,8 @@ def _history(
     in all time); failing that, the narrowest with any. Its tickets by station."""
     since = ticket.created_at - timedelta(days=RECENT_DAYS)
     fallback: tuple[Evidence, dict[str, int]] | None = None
-    for scope, condition in _scopes(ticket, parts):
-        rows = connection.execute(
-            select(Ticket.station_code, func.count(), func.sum(flag(Ticket.created_at >= since)))
-            .where(condition, Ticket.created_at < ticket.created_at)
-            .group_by(Ticket.station_code)
-        ).all()
+    for scope, statement, values in _scopes(ticket, parts):
+        rows = connection.execute(statement, {**values, "since": since, "created": ticket.created_at}).all()
         every = {code: int(total) for code, total, _recent in rows}
         recent = {code: int(count) for code, _total, count in rows if count}
         if sum(recent.values()) >= min_history:
@@ -153,6 +173,21 @@ def _district(connection: Connection, parts) -> tuple[Evidence | None, dict[str,
     return (Evidence("district", None, 0), {code: 0 for code in codes}) if codes else (None, {})
 
 
+@cache
+def _load_statement() -> Select:
+    codes = bindparam("codes", expanding=True)
+    return (
+        select(Ticket.station_code, *open_load_columns())
+        .where(is_open(), Ticket.station_code.in_(codes))
+        .group_by(Ticket.station_code)
+    )
+
+
+@cache
+def _stations_statement() -> Select:
+    return select(Station.code, Station.name, Station.area_type).where(Station.code.in_(bindparam("codes", expanding=True)))
+
+
 def _with_load(
     connection: Connection, counts: dict[str, int], as_of: datetime, policy: SlaPolicy, ticket: _Ticket, urban: bool
 ) -> list[StationSuggestion]:
@@ -161,21 +196,12 @@ def _with_load(
         return []
     codes = sorted(counts)
     load = {
-        code: (int(open_), int(overdue or 0), int(at_risk or 0))
+        code: (int(open_), int(overdue), int(at_risk))
         for code, open_, overdue, at_risk in connection.execute(
-            select(
-                Ticket.station_code,
-                func.count(),
-                func.sum(flag(section_condition(Section.overdue, as_of, policy))),
-                func.sum(flag(section_condition(Section.due_soon, as_of, policy))),
-            )
-            .where(is_open(), Ticket.station_code.in_(codes))
-            .group_by(Ticket.station_code)
+            _load_statement(), {**kpi_parameters(as_of, policy), "codes": codes}
         )
     }
-    stations = connection.execute(
-        select(Station.code, Station.name, Station.area_type).where(Station.code.in_(codes))
-    ).all()
+    stations = connection.execute(_stations_statement(), {"codes": codes}).all()
     suggestions = [
         StationSuggestion(
             code=code,
@@ -194,4 +220,4 @@ def _with_load(
     return suggestions
 
 
-__all__ = ["SUGGESTIONS", "district_stem", "prefix_condition", "suggest_stations"]
+__all__ = ["SUGGESTIONS", "district_stem", "prefix_condition", "prefix_values", "suggest_stations"]

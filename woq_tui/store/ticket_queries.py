@@ -23,7 +23,7 @@ from woq_tui.values.tickets import SECTIONS, EventRow, Section, SectionData, Sta
 # --- overdue & escalation ----------------------------------------------------------
 
 
-def section_condition(section: Section, now: datetime, policy: SlaPolicy) -> ColumnElement[bool]:
+def _section_condition(section: Section, now: datetime, policy: SlaPolicy) -> ColumnElement[bool]:
     if section is Section.overdue:
         return and_(is_open(), Ticket.due_at < now)
     if section is Section.due_soon:
@@ -37,7 +37,7 @@ def section(
     session: Session, which: Section, now: datetime, policy: SlaPolicy, limit: int = PAGE_SIZE
 ) -> SectionData:
     """One list of the overdue screen (most urgent first) with its count per station."""
-    condition = section_condition(which, now, policy)
+    condition = _section_condition(which, now, policy)
     rows = [
         row_from(values)
         for values in session.execute(
