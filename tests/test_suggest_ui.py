@@ -117,3 +117,22 @@ async def test_several_tickets_and_no_history_say_so(engine, clock, server):
         refs = [TicketRef("T-NEW", "S001", 1), TicketRef("T-OTHER", "S001", 1)]
         dialog = await open_dialog(pilot, refs)
         assert str(dialog.query_one("#suggest-note").render()).startswith("Several tickets: no suggestion")
+
+
+async def test_the_suggestion_keys_follow_keys_remapping(engine, clock, server):
+    from woq_tui.app import WoqApp
+    from woq_tui.config import parse_settings
+    from woq_tui.context import ConsoleContext
+
+    seeded(engine)
+    settings = parse_settings({
+        "console": {"language": "en", "operator": "D1023", "timezone": "Asia/Shanghai"},
+        "dispatch": {"base_url": server.url},
+        "keys": {"reassign.suggestion1": "f6", "reassign.suggestion2": "f7", "reassign.suggestion3": "f8"},
+    })
+    app = WoqApp(ConsoleContext(settings=settings, engine=engine, clock=clock, label="test"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        dialog = await open_dialog(pilot, ONE)
+        assert str(dialog.query_one("#suggest-title").render()) == "Suggested stations (f6 f7 f8 chooses)"
+        await pilot.press("f7")
+        assert dialog.target().code == "S004"

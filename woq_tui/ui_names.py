@@ -65,6 +65,10 @@ BINDING_IDS = frozenset(
         "ticket.reveal",
         "ticket.urge",
         "ticket.reassign",
+        # screens/reassign.py (the suggested stations, docs/dispatch-assist.md)
+        "reassign.suggestion1",
+        "reassign.suggestion2",
+        "reassign.suggestion3",
     }
 )
 

@@ -12,7 +12,7 @@ app's loader and the dialog is gone at once. The pusher then reports each entry'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 
 from rich.cells import cell_len
@@ -96,7 +96,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self._title(), id="title")
-            yield SuggestionList(self._suggestion_keys())
+            yield SuggestionList()
             yield Label(t("reassign.station"))
             yield Input(placeholder=t("reassign.station_hint"), id="station")
             yield OptionList(id="candidates")
@@ -117,6 +117,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#station", Input).focus()
         self.targets.load(None)
+        self.query_one(SuggestionList).keys = self._suggestion_keys()
         if len(self.tickets) == 1:
             self.suggestions.load(self.tickets[0].ticket_no)
         else:
@@ -125,12 +126,13 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     # -- suggestions (docs/dispatch-assist.md) ---------------------------------------------
 
     def _suggestion_keys(self) -> tuple[str, ...]:
-        """The key of each suggestion as [keys] has it (alt+1 unless remapped)."""
+        """The key of each suggestion as [keys] has it (alt+1 unless remapped): what
+        is active on the dialog, as the help reads it."""
         shown: dict[str, str] = {}
-        for key, bindings in self._bindings.key_to_bindings.items():
-            for binding in bindings:
-                if binding.action.startswith("choose_suggestion("):
-                    shown.setdefault(binding.action, binding.key_display or self.app.get_key_display(binding))
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if binding.action.startswith("choose_suggestion("):
+                shown.setdefault(binding.action, binding.key_display or self.app.get_key_display(replace(binding, key=key)))
         return tuple(shown.get(f"choose_suggestion({n})", "") for n in range(SHOWN))
 
     @cached_property

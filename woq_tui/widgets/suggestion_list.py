@@ -36,9 +36,9 @@ class SuggestionList(Vertical):
     class Chosen(Message):
         code: str
 
-    def __init__(self, keys: tuple[str, ...], **kwargs) -> None:
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.keys = keys  # the key that chooses each suggestion, as shown
+        self.keys: tuple[str, ...] = ()  # the key that chooses each suggestion, as shown (the dialog sets them)
         self.shown: tuple[StationSuggestion, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -74,11 +74,12 @@ class SuggestionList(Vertical):
         self.query_one("#suggest-note", Static).set_class(True, "-hidden")
         options = self.query_one("#suggestions", OptionList)
         options.set_class(False, "-hidden")
-        key_width = max(cell_len(key) for key in self.keys[: len(self.shown)])
+        keys = (self.keys + ("",) * SHOWN)[: len(self.shown)]
+        key_width = max(cell_len(key) for key in keys)
         name_width = max(cell_len(s.name) for s in self.shown)
         options.set_options(
             Option(self._text(s, evidence, key, key_width, name_width), id=s.code)
-            for s, key in zip(self.shown, self.keys)
+            for s, key in zip(self.shown, keys)
         )
         options.highlighted = None  # shown, not chosen: no target until the dispatcher picks
 
