@@ -60,6 +60,10 @@ def prepare(url: str, stations: int, days: int):
         result = generate(engine, policy(), seed=SEED, stations=stations, days=days, end=END, planted=True)
         planted = result.planted
         print(f"  generated {url.split('@')[-1]} in {time.perf_counter() - started:.0f} s")
+    if engine.dialect.name == "postgresql":
+        # as after a day of autovacuum: statistics, and the visibility map an index-only scan needs
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE ticket")
     return engine, planted
 
 
@@ -71,20 +75,26 @@ def truth(stations: int, days: int):
 
 def accuracy(engine, planted, samples: int) -> None:
     right = planted.right_station
-    top1 = top3 = all1 = all3 = 0
-    for ticket_no, station in right.items():
-        found = suggest_stations(engine, ticket_no, END, policy(), 5)
-        targets = [s.code for s in found.targets()]
-        listed = [s.code for s in found.suggestions]
-        top1 += targets[:1] == [station]
-        top3 += station in targets[:3]
-        all1 += listed[:1] == [station]
-        all3 += station in listed[:3]
-    n = len(right)
-    print(f"  planted misrouted tickets: {n} (of {planted.tickets})")
-    if n:
-        print(f"  as the dialog offers them (own station left out): top-1 {top1 / n:.1%}  top-3 {top3 / n:.1%}")
-        print(f"  as `suggest` lists them (all):                    top-1 {all1 / n:.1%}  top-3 {all3 / n:.1%}")
+    print(f"  planted misrouted tickets: {len(right)} (of {planted.tickets})")
+    if not right:
+        return
+    # The demo plants misroutes at addresses with history; without the exact address
+    # (as if the caller gave another house number) the fallback to the road, village
+    # or street is measured alone.
+    for label, scopes in (("whole history", None), ("without the exact address", ("road", "village", "town"))):
+        top1 = top3 = all1 = all3 = 0
+        for ticket_no, station in right.items():
+            extra = {"scopes": scopes} if scopes else {}
+            found = suggest_stations(engine, ticket_no, END, policy(), 5, **extra)
+            targets = [s.code for s in found.targets()]
+            listed = [s.code for s in found.suggestions]
+            top1 += targets[:1] == [station]
+            top3 += station in targets[:3]
+            all1 += listed[:1] == [station]
+            all3 += station in listed[:3]
+        n = len(right)
+        print(f"  {label}: as the dialog offers them (own station left out): top-1 {top1 / n:.1%}  top-3 {top3 / n:.1%};"
+              f" as `suggest` lists them: top-1 {all1 / n:.1%}  top-3 {all3 / n:.1%}")
     # the rest: tickets of the last 30 days, not misrouted, whose suggestions have history
     tickets = _recent(engine, samples * 3)
     hits = counted = 0
@@ -194,20 +204,25 @@ def timing(engine, url: str, samples: int) -> None:
     scopes: dict[str, int] = {}
     for ticket_no in tickets[:20]:  # warm the caches and the compiled statements
         suggest_stations(engine, ticket_no, END, policy(), 5)
-    ours: list[float] = []
+    first: list[float] = []
+    again: list[float] = []
     sla = policy()
-    for ticket_no in tickets:
-        started = time.perf_counter()
-        found = suggest_stations(engine, ticket_no, END, sla, 5)
-        ours.append((time.perf_counter() - started) * 1000)
-        scope = found.evidence.scope if found.evidence else "none"
-        scopes[scope] = scopes.get(scope, 0) + 1
+    for times in (first, again):  # the first read of each address, then the same again
+        for ticket_no in tickets:
+            started = time.perf_counter()
+            found = suggest_stations(engine, ticket_no, END, sla, 5)
+            times.append((time.perf_counter() - started) * 1000)
+            if times is first:
+                scope = found.evidence.scope if found.evidence else "none"
+                scopes[scope] = scopes.get(scope, 0) + 1
     statements = recorded(engine, tickets)
     per_ticket = statistics.mean(len(sent) for sent in statements.values())
-    (om, op), (rm, rp), (bm, bp) = _stats(ours), _stats(bare_replay(url, statements)), _stats(bare_minimal(url, tickets))
-    print(f"  one suggestion, {len(tickets)} tickets of the last 30 days: median {om:.1f} ms, p95 {op:.1f} ms")
-    print(f"  the same {per_ticket:.1f} statements through the driver alone: median {rm:.1f} ms, p95 {rp:.1f} ms;"
-          f" ratio {om / rm:.2f}x")
+    (fm, fp), (om, op) = _stats(first), _stats(again)
+    (rm, rp), (bm, bp) = _stats(bare_replay(url, statements)), _stats(bare_minimal(url, tickets))
+    print(f"  one suggestion, {len(tickets)} tickets of the last 30 days: median {fm:.1f} ms, p95 {fp:.1f} ms;"
+          f" asked again: median {om:.1f} ms, p95 {op:.1f} ms")
+    print(f"  the same {per_ticket:.1f} statements through the driver alone (asked again): median {rm:.1f} ms,"
+          f" p95 {rp:.1f} ms; ratio {om / rm:.2f}x")
     print(f"  the least SQL (ticket + exact address GROUP BY): median {bm:.2f} ms, p95 {bp:.2f} ms")
     print(f"  evidence scopes: {dict(sorted(scopes.items()))}")
 

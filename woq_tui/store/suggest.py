@@ -37,6 +37,7 @@ from woq_tui.store.queries import is_open, open_load_columns
 from woq_tui.store.rows import kpi_parameters
 from woq_tui.values.suggestions import RECENT_DAYS, Evidence, StationSuggestion, Suggestions
 
+LOAD = ("open", "overdue", "at_risk")
 # How many stations a suggestion lists.
 SUGGESTIONS = 5
 # Above every character a key can hold: `key < prefix + TOP` bounds the prefix range.
@@ -55,16 +56,27 @@ class _Ticket:
     area_type: str
 
 
+# The scopes of the history, narrowest first (values/suggestions.SCOPES, less "district").
+HISTORY_SCOPES = ("address", "road", "village", "town")
+
+
 def suggest_stations(
-    engine: Engine, ticket_no: str, as_of: datetime, policy: SlaPolicy, min_history: int, limit: int = SUGGESTIONS
+    engine: Engine,
+    ticket_no: str,
+    as_of: datetime,
+    policy: SlaPolicy,
+    min_history: int,
+    limit: int = SUGGESTIONS,
+    scopes: tuple[str, ...] = HISTORY_SCOPES,
 ) -> Suggestions | None:
-    """The suggestions for one ticket, or None when there is no such ticket."""
+    """The suggestions for one ticket, or None when there is no such ticket. `scopes`:
+    the history scopes read (bench/suggest_bench.py measures the fallback alone)."""
     with snapshot(engine) as connection:
         ticket = _ticket(connection, ticket_no)
         if ticket is None:
             return None
         parts = parse_address(ticket.address)
-        evidence, counts = _history(connection, ticket, parts, min_history)
+        evidence, counts = _history(connection, ticket, parts, min_history, scopes)
         if evidence is None:
             evidence, counts = _district(connection, parts)
         urban = is_urban(parts)
@@ -130,13 +142,15 @@ def _scopes(ticket: _Ticket, parts) -> list[tuple[str, Select, dict[str, object]
 
 
 def _history(
-    connection: Connection, ticket: _Ticket, parts, min_history: int
+    connection: Connection, ticket: _Ticket, parts, min_history: int, wanted: tuple[str, ...]
 ) -> tuple[Evidence | None, dict[str, int]]:
     """The narrowest scope with at least `min_history` earlier tickets (in 90 days, else
     in all time); failing that, the narrowest with any. Its tickets by station."""
     since = ticket.created_at - timedelta(days=RECENT_DAYS)
     fallback: tuple[Evidence, dict[str, int]] | None = None
     for scope, statement, values in _scopes(ticket, parts):
+        if scope not in wanted:
+            continue
         rows = connection.execute(statement, {**values, "since": since, "created": ticket.created_at}).all()
         every = {code: int(total) for code, total, _recent in rows}
         recent = {code: int(count) for code, _total, count in rows if count}
@@ -175,17 +189,19 @@ def _district(connection: Connection, parts) -> tuple[Evidence | None, dict[str,
 
 @cache
 def _load_statement() -> Select:
+    """Each candidate station with its open, overdue and at-risk tickets (one round trip)."""
     codes = bindparam("codes", expanding=True)
-    return (
-        select(Ticket.station_code, *open_load_columns())
+    load = (
+        select(Ticket.station_code.label("code"), *(c.label(n) for c, n in zip(open_load_columns(), LOAD)))
         .where(is_open(), Ticket.station_code.in_(codes))
         .group_by(Ticket.station_code)
+        .subquery("load")
     )
-
-
-@cache
-def _stations_statement() -> Select:
-    return select(Station.code, Station.name, Station.area_type).where(Station.code.in_(bindparam("codes", expanding=True)))
+    return (
+        select(Station.code, Station.name, Station.area_type, *(func.coalesce(load.c[n], 0) for n in LOAD))
+        .outerjoin(load, load.c.code == Station.code)
+        .where(Station.code.in_(codes))
+    )
 
 
 def _with_load(
@@ -195,26 +211,20 @@ def _with_load(
     if not counts:
         return []
     codes = sorted(counts)
-    load = {
-        code: (int(open_), int(overdue), int(at_risk))
-        for code, open_, overdue, at_risk in connection.execute(
-            _load_statement(), {**kpi_parameters(as_of, policy), "codes": codes}
-        )
-    }
-    stations = connection.execute(_stations_statement(), {"codes": codes}).all()
+    stations = connection.execute(_load_statement(), {**kpi_parameters(as_of, policy), "codes": codes}).all()
     suggestions = [
         StationSuggestion(
             code=code,
             name=name,
             area_type=area_type,
             handled=counts[code],
-            open=load.get(code, (0, 0, 0))[0],
-            overdue=load.get(code, (0, 0, 0))[1],
-            at_risk=load.get(code, (0, 0, 0))[2],
+            open=int(open_),
+            overdue=int(overdue),
+            at_risk=int(at_risk),
             area_match=(area_type == "urban") == urban,
             current=code == ticket.station_code,
         )
-        for code, name, area_type in stations
+        for code, name, area_type, open_, overdue, at_risk in stations
     ]
     suggestions.sort(key=lambda s: (-s.handled, not s.area_match, s.overdue, s.at_risk, s.open, s.code))
     return suggestions
