@@ -60,4 +60,4 @@ def test_dialog_with_suggestions_nothing_chosen(snap_compare, make_app, language
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_dialog_with_the_first_suggestion_chosen(snap_compare, make_app, language):
-    assert snap_compare(make_app(language), terminal_size=(100, 40), run_before=_open("alt+1"))
+    assert snap_compare(make_app(language), terminal_size=(100, 40), run_before=_open("f2"))

@@ -43,7 +43,7 @@ async def test_suggestions_show_at_the_top_and_nothing_is_chosen(engine, clock, 
         assert suggested(dialog) == ["S002", "S004"]
         assert [c.code for c in dialog.shown] == ["S002", "S003", "S004"]
         assert dialog.target() is None
-        assert target_line(dialog).startswith("No station chosen: alt+1–3 picks a suggestion")
+        assert target_line(dialog).startswith("No station chosen: f2–f4 picks a suggestion")
         # a reason alone does not send it: the dialog refuses and says why
         dialog.query_one("#reason").value = "派错供电所"
         await pilot.press("ctrl+s")
@@ -60,9 +60,9 @@ async def test_a_suggestion_chosen_by_its_key_is_sent(engine, clock, server):
     async with app.run_test(size=(120, 40)) as pilot:
         done, seen = await watch(pilot, 1)
         dialog = await open_dialog(pilot, ONE)
-        await pilot.press("alt+2")
+        await pilot.press("f3")
         assert dialog.target().code == "S004"
-        await pilot.press("alt+1")
+        await pilot.press("f2")
         assert dialog.target().code == "S002"
         assert target_line(dialog) == "→ S002 东丽城西供电所"
         assert dialog.focused is dialog.query_one("#presets")  # next: the reason
@@ -80,7 +80,7 @@ async def test_typing_after_a_suggestion_leaves_it(engine, clock, server):
     app = make_app(engine, clock, server.url)
     async with app.run_test(size=(120, 40)) as pilot:
         dialog = await open_dialog(pilot, ONE)
-        await pilot.press("alt+1")
+        await pilot.press("f2")
         marks = dialog.query_one("#suggestions")
         assert marks.highlighted == 0
         dialog.query_one("#station").value = "jnxsg"
@@ -89,7 +89,7 @@ async def test_typing_after_a_suggestion_leaves_it(engine, clock, server):
         # a key with no suggestion behind it chooses nothing
         dialog.query_one("#station").value = ""
         await pilot.pause()
-        await pilot.press("alt+3")
+        await pilot.press("f4")
         assert dialog.target() is None
 
 
@@ -128,11 +128,24 @@ async def test_the_suggestion_keys_follow_keys_remapping(engine, clock, server):
     settings = parse_settings({
         "console": {"language": "en", "operator": "D1023", "timezone": "Asia/Shanghai"},
         "dispatch": {"base_url": server.url},
-        "keys": {"reassign.suggestion1": "f6", "reassign.suggestion2": "f7", "reassign.suggestion3": "f8"},
+        "keys": {"reassign.suggestion1": "f6", "reassign.suggestion2": "f7", "reassign.suggestion3": "ctrl+t"},
     })
     app = WoqApp(ConsoleContext(settings=settings, engine=engine, clock=clock, label="test"))
     async with app.run_test(size=(120, 40)) as pilot:
         dialog = await open_dialog(pilot, ONE)
-        assert str(dialog.query_one("#suggest-title").render()) == "Suggested stations (f6 f7 f8 chooses)"
+        assert str(dialog.query_one("#suggest-title").render()) == "Suggested stations (f6 f7 ^t chooses)"
         await pilot.press("f7")
         assert dialog.target().code == "S004"
+
+
+async def test_a_history_all_at_the_tickets_own_station_says_so(engine, clock, server):
+    add_all(engine, *stations())
+    add_all(engine, *history(HOME, "S001", 6), the_ticket())
+    app = make_app(engine, clock, server.url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        dialog = await open_dialog(pilot, ONE)
+        assert str(dialog.query_one("#suggest-note").render()) == (
+            "No other station to suggest: 6 of 6 tickets at this address in 90 days handled by S001,"
+            " where the ticket is now"
+        )
+        assert dialog.target() is None

@@ -35,6 +35,10 @@ MESSAGES = {
         "无建议：此地址及所在村/社区、街道/乡镇均无历史工单，请在下方列表中选择",
         "No suggestion: no earlier tickets at this address, village or street; choose from the list below",
     ),
+    "suggest.only_current": (
+        "无其他建议：{reason}，即现属供电所",
+        "No other station to suggest: {reason}, where the ticket is now",
+    ),
     "suggest.many": ("多张工单：不给出建议，请在下方列表中选择", "Several tickets: no suggestion; choose from the list below"),
     "suggest.failed": ("无法计算建议：{error}", "Cannot work out suggestions: {error}"),
     "suggest.key.choose": ("选择建议的供电所", "Choose a suggested station"),

@@ -2,7 +2,7 @@
 reaches the outbox.
 
 The list screens call `start_reassign(screen, tickets)` with the ticket under the cursor
-or all marked tickets. The dialog picks a target station (a suggested one by alt+1–3,
+or all marked tickets. The dialog picks a target station (a suggested one by F2–F4,
 docs/dispatch-assist.md; or type-ahead by code, name or pinyin initials, each with its
 open load and overdue count) and a required reason; there is no target until the
 dispatcher picks one. On confirm the entries are written to the outbox through the
@@ -30,7 +30,7 @@ from woq_tui.i18n import t
 from woq_tui.outbox_feed import forward_change
 from woq_tui.values.outbox import OutboxChange, TicketRef
 from woq_tui.values.stations import StationCandidate, match_candidates
-from woq_tui.values.suggestions import Suggestions
+from woq_tui.values.suggestions import Suggestions, history_text
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.suggestion_list import SHOWN, SuggestionList
 from woq_tui.widgets.translated import TranslatedBindings
@@ -63,7 +63,10 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
         Binding("up", "move(-1)", show=False),
         Binding("down", "move(1)", show=False),
         *(
-            Binding(f"alt+{n}", f"choose_suggestion({n - 1})", "suggest.key.choose", id=f"reassign.suggestion{n}")
+            # F2–F4: digits are typed into the station box, and alt+digit reaches a
+            # terminal application as a character (alt+1 is ¡), not as a key
+            # (docs/dispatch-assist.md); F1 is many terminals' own help.
+            Binding(f"f{n + 1}", f"choose_suggestion({n - 1})", "suggest.key.choose", id=f"reassign.suggestion{n}")
             for n in range(1, SHOWN + 1)
         ),
     ]
@@ -126,7 +129,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     # -- suggestions (docs/dispatch-assist.md) ---------------------------------------------
 
     def _suggestion_keys(self) -> tuple[str, ...]:
-        """The key of each suggestion as [keys] has it (alt+1 unless remapped): what
+        """The key of each suggestion as [keys] has it (F2 unless remapped): what
         is active on the dialog, as the help reads it."""
         shown: dict[str, str] = {}
         for key, active in self.active_bindings.items():
@@ -144,8 +147,12 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
 
     def _show_suggestions(self, _ticket_no: str, found: Suggestions | None) -> None:
         shown = self.query_one(SuggestionList)
+        current = [s for s in found.suggestions if s.current] if found is not None else []
         if found is None:  # the ticket is gone meanwhile
             shown.say("suggest.none")
+        elif found.evidence is not None and current and not found.targets():
+            # the history is all at the ticket's own station: say so, not "no history"
+            shown.say("suggest.only_current", reason=history_text(current[0], found.evidence))
         else:
             shown.show(found.evidence, found.targets())
         self._show_target()

@@ -47,13 +47,13 @@ class SuggestionList(Vertical):
         yield OptionList(id="suggestions", classes="-hidden")
 
     def key_range(self) -> str:
-        """alt+1–3 (or every key, when [keys] made them unalike)."""
+        """F2–F4 (or every key, when [keys] made them unalike)."""
         keys = [key for key in self.keys if key]
         if len(keys) < 2:
             return "".join(keys)
-        head = keys[0].rpartition("+")[0]
-        if head and all(key.rpartition("+")[0] == head for key in keys):
-            return f"{keys[0]}–{keys[-1].rpartition('+')[2]}"
+        stems = {key.rstrip("0123456789") for key in keys}
+        if len(stems) == 1 and all(key[len(key.rstrip("0123456789")):] for key in keys):
+            return f"{keys[0]}–{keys[-1]}"
         return " ".join(keys)
 
     def say(self, key: str, **values: object) -> None:
@@ -85,8 +85,8 @@ class SuggestionList(Vertical):
 
     @staticmethod
     def _text(s: StationSuggestion, evidence: Evidence, key: str, key_width: int, name_width: int) -> Text:
-        """alt+1  S002  东丽城西供电所  在办 8 · 超期 1 · 区域类型相符
-                  此地址近 90 天 12 单中 11 单由 S002 办理"""
+        """F2  S002  东丽城西供电所  在办 8 · 超期 1 · 区域类型相符
+               此地址近 90 天 12 单中 11 单由 S002 办理"""
         text = Text()
         text.append(key + " " * (key_width - cell_len(key)), style="bold reverse")
         text.append("  ")
