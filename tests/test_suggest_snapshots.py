@@ -26,9 +26,12 @@ def make_app(sqlite_url, clock):
         engine = make_engine(sqlite_url)
         engines.append(engine)
         add_all(engine, *stations())
-        add_all(engine, *history(HOME, "S002", 11), *history(HOME, "S004", 1), *history(HOME, "S003", 2, days_ago=30),
+        rows = [*history(HOME, "S002", 11), *history(HOME, "S004", 1), *history(HOME, "S003", 2, days_ago=30),
                 *open_tickets("S002", 7, overdue=False), *open_tickets("S002", 1, overdue=True),
-                *open_tickets("S004", 3, overdue=False), the_ticket())
+                *open_tickets("S004", 3, overdue=False)]
+        for number, row in enumerate(rows, start=1):
+            row.ticket_no = f"T{number:04d}"  # the queue behind the dialog shows them: not the factory's running count
+        add_all(engine, *rows, the_ticket())
         settings = parse_settings({
             "console": {"language": language, "operator": "D1023", "timezone": "Asia/Shanghai"},
             "dispatch": {"base_url": "http://127.0.0.1:9"},
