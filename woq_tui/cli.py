@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--to", dest="to_type", metavar="TYPE", required=True, help=t("cli.help.to_type"))
     rec.add_argument("--reason", required=True, help=t("cli.help.reason"))
     rec.add_argument("--operator", metavar="ID", help=t("cli.help.operator"))
+    sug = sub.add_parser("suggest", help=t("cli.help.suggest"), description=t("cli.help.suggest"))
+    _common(sug)
+    sug.add_argument("ticket_no", metavar="TICKET_NO", help=t("cli.help.ticket_no"))
+    sug.add_argument("--format", choices=("text", "json"), default="text", help=t("cli.help.suggest_format"))
 
     out = sub.add_parser("outbox", help=t("cli.help.outbox"), description=t("cli.help.outbox"))
     _common(out)
@@ -163,6 +167,7 @@ _COMMANDS = {
     "reassign": "reassign",
     "reclassify": "reclassify",
     "outbox": "outbox",
+    "suggest": "suggest",
     "dispatch-server": "dispatch_server",
     "pilot": "pilot",
     "bulletin": "bulletin",

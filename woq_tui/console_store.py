@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from woq_tui.values.outbox import OutboxChange, OutboxView, TicketRef
     from woq_tui.values.queue import Kpis, OutboxMark, QueueFilter, QueuePage, QueueRow, QueueSort
     from woq_tui.values.stations import StationCandidate, StationChoice
+    from woq_tui.values.suggestions import Suggestions
     from woq_tui.values.tickets import OverdueView, Section, TicketDetail, UrgeResult
 
 # The most rows an export of a list writes.
@@ -210,6 +211,16 @@ class ConsoleStore:
         from woq_tui.dispatch.candidates import station_candidates
 
         return station_candidates(self.context.engine, self._now())
+
+    def suggest_stations(self, ticket_no: str, as_of: datetime | None = None) -> Suggestions | None:
+        """The stations suggested for a ticket, best first, with their reasons as data
+        (store/suggest.py, docs/dispatch-assist.md); None for an unknown ticket."""
+        from woq_tui.store.suggest import suggest_stations
+
+        settings = self.context.settings
+        return suggest_stations(
+            self.context.engine, ticket_no, as_of or self._now(), self.context.policy, settings.audit.route_min_history
+        )
 
     def urge(self, ticket_nos: Iterable[str]) -> UrgeResult:
         from woq_tui.store import actions
