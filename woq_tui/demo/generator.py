@@ -58,6 +58,8 @@ from woq_tui.demo.shape import (  # noqa: F401  (re-exported: the simulator, tes
     TYPE_MIX,
     TYPES,
     StationSpec,
+    DEFECTS_STREAM,
+    WORDS_STREAM,
     TicketShape,
     Window,
     make_stations,
@@ -69,6 +71,7 @@ from woq_tui.demo.writer import (  # noqa: F401  (re-exported, as above)
     TICKET_COLUMNS,
     NotEmptyError,
     batched,
+    figure_indexes_built_after,
     holds_data,
     insert_stations,
     insert_tickets,
@@ -78,9 +81,6 @@ from woq_tui.demo.writer import (  # noqa: F401  (re-exported, as above)
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.domain.timestamps import from_epoch, to_epoch
 
-# The separate streams of the words and of the defects (docs/demo.md).
-WORDS_STREAM = 0x5EED_0001
-DEFECTS_STREAM = 0x5EED_0002
 _ADDRESS, _ADDRESS_KEY = TICKET_COLUMNS.index("address"), TICKET_COLUMNS.index("address_key")
 
 
@@ -381,7 +381,8 @@ def generate(
         if holds_data(connection):
             raise NotEmptyError("the database already holds stations or tickets")
         insert_stations(connection, generator.station_specs)
-        result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
+        with figure_indexes_built_after(connection):
+            result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
         result.events = write_events(connection, generator.events, batch_size)
     result.open = generator.open
     result.pilot = generator.pilot
