@@ -72,7 +72,10 @@ BY_AREA = Grouping(
     "area",
     lambda f: [Station.__table__.c.area_type],
     lambda f: f.columns.station_code.in_(
-        select(Station.code).where(Station.area_type == bindparam("m_area", type_=String)).scalar_subquery()
+        select(Station.code)
+        .where(Station.area_type == bindparam("m_area", type_=String))
+        .correlate_except(Station.__table__)  # to the group values, where they are a VALUES list
+        .scalar_subquery()
     ),
     _equals("m_area"),
     joins_station=True,

@@ -200,21 +200,40 @@ def report(engine: Engine, period: Period, as_of: datetime) -> Report:
 
 @dataclass
 class PeriodFigures:
-    """One period's station figures with their area subtotals and total."""
+    """One period's station figures with their area subtotals and total, and (if asked)
+    each station's overdue rate by run of days (the trend)."""
 
     info: dict[str, StationInfo]
     stations: dict[str, Figures]
     areas: dict[str, Figures]
     totals: Figures
+    trend: dict[str, list[float | None]] | None = None
 
 
-def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles: bool = True) -> PeriodFigures:
+def trend_runs(period: Period) -> int:
+    """Points of a period's trend: a day each, runs of days past TREND_POINTS days."""
+    return min(len(period.days()), TREND_POINTS)
+
+
+def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles: bool = True, trend: bool = False) -> PeriodFigures:
     """Stations, areas and total in one snapshot and one pass over the tickets: the
     areas and total are rolled up from the stations' sums; their percentiles (if asked)
-    come from the duration indexes."""
+    come from the duration indexes. With `trend`, that one pass groups by station and
+    run of days (by_station_bucket) and the stations' sums are rolled up from the runs'
+    (sums add up exactly): the trend costs no second pass (a year at 3,000 stations:
+    docs/speed.md)."""
     with snapshot(engine) as connection:
         info = stations(connection)
-        station_sums = group_sums(connection, BY_STATION, period, as_of)
+        if trend:
+            runs = trend_runs(period)
+            run_sums = group_sums(connection, by_station_bucket(period, runs), period, as_of)
+            station_sums: dict[tuple, Sums] = {}
+            overdue_by_run: dict[str, list[float | None]] = {}
+            for (code, run), sums in run_sums.items():
+                add_sums(station_sums.setdefault((code,), {}), sums)
+                overdue_by_run.setdefault(code, [None] * runs)[run] = finish(sums, ("overdue_rate",))["overdue_rate"]
+        else:
+            station_sums, overdue_by_run = group_sums(connection, BY_STATION, period, as_of), None
         area_sums, total_sums = rollup(station_sums, info)
         if percentiles:
             by_station = complete(connection, BY_STATION, period, as_of, station_sums)
@@ -225,12 +244,12 @@ def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles:
                 {grouping.decode(key): finish(values) for key, values in sums.items()}
                 for grouping, sums in ((BY_STATION, station_sums), (BY_AREA, area_sums), (TOTAL, total_sums))
             )
-    return PeriodFigures(info, by_station, areas, totals.get(None) or empty_figures())
+    return PeriodFigures(info, by_station, areas, totals.get(None) or empty_figures(), overdue_by_run)
 
 
 def station_trend(engine: Engine, period: Period, as_of: datetime) -> dict[str, list[float | None]]:
     """Each station's overdue rate by day, or by runs of days past TREND_POINTS days."""
-    runs = min(len(period.days()), TREND_POINTS)
+    runs = trend_runs(period)
     with snapshot(engine) as connection:
         daily = figures_by(connection, by_station_bucket(period, runs), period, as_of, percentiles=False, only=("overdue_rate",))
     trend: dict[str, list[float | None]] = {}
@@ -245,28 +264,27 @@ def load_station_table(
     as_of: datetime,
     on_rows: Callable[[StationTable], None] | None = None,
 ) -> StationTable:
-    """The station screen's figures: the period, its comparison (Period.comparison) and
-    the trend, read concurrently on three connections (each part is one snapshot;
-    SQLite and psycopg release the GIL while the database works). `on_rows` gets the
-    period's own figures as soon as they are there if the rest is not (a screen then
-    draws its rows once more rather than wait)."""
+    """The station screen's figures: the period with its trend (one pass), and its
+    comparison (Period.comparison), read concurrently on two connections (each part is
+    one snapshot; SQLite and psycopg release the GIL while the database works). `on_rows`
+    gets the period's own figures as soon as they are there if the comparison is not
+    (a screen then draws its rows once more rather than wait)."""
     comparison = period.comparison(as_of)
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="woq-figures") as pool:
-        now_future = pool.submit(period_figures, engine, period, as_of)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="woq-figures") as pool:
+        now_future = pool.submit(period_figures, engine, period, as_of, trend=True)
         before_future = pool.submit(period_figures, engine, comparison.period, comparison.as_of)
-        trend_future = pool.submit(station_trend, engine, period, as_of)
         now = now_future.result()
         table = StationTable(period, as_of, now.info, now.stations, comparison, areas=now.areas, totals=now.totals)
-        if on_rows is not None and not (before_future.done() and trend_future.done()):
+        if on_rows is not None and not before_future.done():
             on_rows(table)
         before = before_future.result()
-        trend = trend_future.result()
+    trend = now.trend or {}
     return replace(
         table,
         previous=before.stations,
         previous_areas=before.areas,
         previous_totals=before.totals,
-        trend={code: trend.get(code, [None] * min(len(period.days()), TREND_POINTS)) for code in now.stations},
+        trend={code: trend.get(code, [None] * trend_runs(period)) for code in now.stations},
         complete=True,
     )
 

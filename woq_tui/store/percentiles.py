@@ -1,6 +1,18 @@
 """The percentile step of the figures (metrics.md: nearest rank, p90 of first response and
-handling): each group's p90s, given its counts from the GROUP BY step (store/figures.py).
+handling): each group's p90s, given its counts n from the GROUP BY step (store/figures.py),
+as the value at `ORDER BY d DESC OFFSET n - ceil(0.9 n)` (domain/metrics.p90_offset).
 
+Two forms of the same statement, by database (docs/speed.md has the measurements):
+- PostgreSQL: one statement per grouping (`lateral_percentiles`). The groups and their
+  offsets are a VALUES list, each percentile a `LEFT JOIN LATERAL (SELECT d ... ORDER BY
+  d DESC LIMIT 1 OFFSET g.o)`: the same index walks or small sorts the planner picks for
+  one group, without a round trip per group and percentile (a year at 3,000 stations
+  was ~12,000 of them). A row_number() window or percentile_disc sorts the whole cohort
+  instead (spilling at the default 4 MB work_mem): 10x slower for a year.
+- SQLite: one small statement per group and percentile (`per_group_percentiles`),
+  compiled once. In-process, a statement costs no round trip, and SQLite can neither
+  correlate an OFFSET nor walk an index for a window: the window form took 3 s where
+  these took 21 ms (a year of 1M tickets at 300 stations).
 """
 
 from __future__ import annotations
@@ -8,11 +20,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, column, func, select, text
+from sqlalchemy import Connection, Integer, bindparam, column, func, select, text, true
+from sqlalchemy import values as values_clause
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import TableClause
-from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal, iterate, replacement_traverse
 
 from woq_tui.domain.metrics import PERCENTILES, TicketFacts, p90_offset
 from woq_tui.domain.models import Ticket
@@ -74,6 +87,98 @@ def _present_indexes(connection: Connection) -> set[str]:
 
 
 def fill_percentiles(
+    connection: Connection,
+    grouping: Grouping,
+    period: Period,
+    as_of: datetime,
+    sums: dict[tuple, Sums],
+    figures: dict[tuple, Figures],
+    where: ColumnElement[bool] | None = None,
+) -> None:
+    """Set each group's p90s in `figures` (in place), the form by database (above).
+    `sums` must come from the same snapshot: the offsets rest on it."""
+    form = lateral_percentiles if connection.dialect.name == "postgresql" else per_group_percentiles
+    form(connection, grouping, period, as_of, sums, figures, where)
+
+
+# Groups per statement: a VALUES row binds a few parameters, PostgreSQL takes 65,535.
+LATERAL_BATCH = 5_000
+
+
+def _member_parameters(condition: ColumnElement[bool]) -> dict[str, Any]:
+    """The bind parameters of a grouping's member condition, by name: their types."""
+    return {node.key: node.type for node in iterate(condition) if isinstance(node, BindParameter)}
+
+
+def lateral_percentiles(
+    connection: Connection,
+    grouping: Grouping,
+    period: Period,
+    as_of: datetime,
+    sums: dict[tuple, Sums],
+    figures: dict[tuple, Figures],
+    where: ColumnElement[bool] | None = None,
+) -> None:
+    """Every group's p90s in one statement (per LATERAL_BATCH groups): the groups'
+    member parameters and offsets as `VALUES`, the member condition correlated to them."""
+    counts = [count for _duration, count, _unit in PERCENTILES.values()]
+    keys = [key for key, group in sums.items() if key in figures and any(group.get(count) for count in counts)]
+    for first in range(0, len(keys), LATERAL_BATCH):
+        batch = keys[first : first + LATERAL_BATCH]
+        rows = [
+            (number, grouping.member_values(key), [p90_offset(n) if (n := sums[key].get(count, 0)) else 0 for count in counts])
+            for number, key in enumerate(batch)
+        ]
+        statement = _lateral_statement(grouping, period, as_of, where, rows)
+        for number, *seconds in connection.execute(statement):
+            key = batch[number]
+            for (name, (_duration, count, per_unit)), value in zip(PERCENTILES.items(), seconds):
+                if sums[key].get(count, 0):
+                    figures[key][name] = value / per_unit
+
+
+def _lateral_statement(
+    grouping: Grouping,
+    period: Period,
+    as_of: datetime,
+    where: ColumnElement[bool] | None,
+    rows: list[tuple[int, dict[str, Any], list[int]]],
+):
+    """SELECT g.g_index, p0.d, p1.d FROM (VALUES (index, member values…, offsets…)) AS g
+    LEFT JOIN LATERAL (SELECT d … WHERE <member on g> ORDER BY d DESC LIMIT 1 OFFSET g.o_0) p0 ON true …"""
+    facts = TicketFacts(as_of)
+    member = grouping.member(facts)
+    parameters = _member_parameters(member)
+    group_values = values_clause(
+        column("g_index", Integer),
+        *(column(name, kind) for name, kind in parameters.items()),
+        *(column(f"o_{index}", Integer) for index in range(len(PERCENTILES))),
+        name="g",
+    ).data([(number, *(member_values[name] for name in parameters), *offsets) for number, member_values, offsets in rows])
+    g = group_values.c
+    correlated = replacement_traverse(
+        member, {}, lambda node: g[node.key] if isinstance(node, BindParameter) and node.key in parameters else None
+    )
+    conditions = [] if grouping.bounds_created else [facts.cohort(period.start, period.end)]
+    if where is not None:
+        conditions.append(where)
+    source, picked = group_values, []
+    for index, (duration, _count, _unit) in enumerate(PERCENTILES.values()):
+        value = facts.span(duration)
+        walk = (
+            select(value.label("d"))
+            .where(*conditions, correlated, facts.has_duration(duration))
+            .order_by(value.desc())
+            .limit(1)
+            .offset(g[f"o_{index}"])
+            .lateral(f"p{index}")
+        )
+        source = source.outerjoin(walk, true())
+        picked.append(walk.c.d)
+    return select(g.g_index, *picked).select_from(source)
+
+
+def per_group_percentiles(
     connection: Connection,
     grouping: Grouping,
     period: Period,
