@@ -24,7 +24,7 @@ import argparse
 import statistics
 import time
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from bench.province_build import OUT, build_postgres, build_sqlite, say
@@ -90,7 +90,7 @@ def bare_baseline(url: str, period) -> callable:
     return lambda: connection.execute(sql).fetchall()
 
 
-def measure(url: str, label: str, runs: int, forms: list[str], report_too: bool = True) -> list[str]:
+def measure(url: str, label: str, runs: int, forms: list[str], report_too: bool = True, before_runs: int | None = None) -> list[str]:
     from woq_tui.store.db import make_engine
     from woq_tui.store.figures import load_station_table, report
 
@@ -100,11 +100,12 @@ def measure(url: str, label: str, runs: int, forms: list[str], report_too: bool 
         bare = median_s(bare_baseline(url, period), runs)
         lines.append(f"{label} {name:4}  bare GROUP BY (sums only)     {bare * 1000:8.0f} ms")
         for form in forms:
+            form_runs = runs if form == "product" or before_runs is None else before_runs
             with percentile_form(form):
-                screen = median_s(lambda: load_station_table(engine, period, AS_OF), runs)
+                screen = median_s(lambda: load_station_table(engine, period, AS_OF), form_runs)
                 lines.append(f"{label} {name:4}  station screen [{form:9}]   {screen * 1000:8.0f} ms  {screen / bare:5.1f}x bare")
                 if report_too:
-                    whole = median_s(lambda: report(engine, period, AS_OF), runs)
+                    whole = median_s(lambda: report(engine, period, AS_OF), form_runs)
                     lines.append(f"{label} {name:4}  report         [{form:9}]   {whole * 1000:8.0f} ms  {whole / bare:5.1f}x bare")
             print("\n".join(lines[-1 - report_too:]), flush=True)
     engine.dispose()
@@ -117,6 +118,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the full province: ~10M tickets (default: a tenth)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--before", action="store_true", help="also time the old per-group percentile step")
+    parser.add_argument("--before-runs", type=int, help="runs of the old step (default: --runs; it is slow)")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
@@ -130,9 +132,9 @@ def main() -> None:
     forms = ["product", "per-group"] if args.before else ["product"]
     lines = []
     if not args.no_postgres:
-        lines += measure(pg_url, "PostgreSQL", args.runs, forms)
+        lines += measure(pg_url, "PostgreSQL", args.runs, forms, before_runs=args.before_runs)
     if not args.no_sqlite:
-        lines += measure(f"sqlite:///{sqlite_path}", "SQLite    ", args.runs, forms, report_too=False)
+        lines += measure(f"sqlite:///{sqlite_path}", "SQLite    ", args.runs, forms, report_too=False, before_runs=args.before_runs)
     say(f"medians of {args.runs} runs")
     print("\n".join(lines))
 

@@ -24,7 +24,7 @@ from woq_tui.store.figures import (
     group_sums,
     snapshot,
 )
-from woq_tui.store.percentiles import LATERAL_BATCH, fill_percentiles, per_group_percentiles
+from woq_tui.store.percentiles import fill_percentiles, per_group_percentiles
 
 UTC = timezone.utc
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -104,16 +104,3 @@ def test_the_product_form_equals_the_per_group_definition_on_random_periods(engi
             assert percentiles_of(connection, days, period, as_of, fill_percentiles, one_station) == percentiles_of(
                 connection, days, period, as_of, per_group_percentiles, one_station
             )
-
-
-def test_more_groups_than_one_statement_holds(engine, monkeypatch):
-    """The groups go in batches of LATERAL_BATCH; every batch's answers land on its own groups."""
-    fill(engine, seed=5, count=400)
-    period = days_period(START.astimezone(SHANGHAI).date(), START.astimezone(SHANGHAI).date() + timedelta(days=DAYS), SHANGHAI)
-    as_of = period.end
-    monkeypatch.setattr("woq_tui.store.percentiles.LATERAL_BATCH", 3)
-    with snapshot(engine) as connection:
-        batched = percentiles_of(connection, BY_STATION, period, as_of, fill_percentiles)
-        assert len(batched) == 8 > 3
-        assert batched == percentiles_of(connection, BY_STATION, period, as_of, per_group_percentiles)
-    assert LATERAL_BATCH > 3

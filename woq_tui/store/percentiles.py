@@ -4,7 +4,7 @@ as the value at `ORDER BY d DESC OFFSET n - ceil(0.9 n)` (domain/metrics.p90_off
 
 Two forms of the same statement, by database (docs/speed.md has the measurements):
 - PostgreSQL: one statement per grouping (`lateral_percentiles`). The groups and their
-  offsets are a VALUES list, each percentile a `LEFT JOIN LATERAL (SELECT d ... ORDER BY
+  offsets are arrays unnested into rows, each percentile a `LEFT JOIN LATERAL (SELECT d ... ORDER BY
   d DESC LIMIT 1 OFFSET g.o)`: the same index walks or small sorts the planner picks for
   one group, without a round trip per group and percentile (a year at 3,000 stations
   was ~12,000 of them). A row_number() window or percentile_disc sorts the whole cohort
@@ -20,8 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, column, func, select, text, true
-from sqlalchemy import values as values_clause
+from sqlalchemy import ARRAY, Connection, Integer, bindparam, column, func, select, text, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import TableClause
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
@@ -101,10 +100,6 @@ def fill_percentiles(
     form(connection, grouping, period, as_of, sums, figures, where)
 
 
-# Groups per statement: a VALUES row binds a few parameters, PostgreSQL takes 65,535.
-LATERAL_BATCH = 5_000
-
-
 def _member_parameters(condition: ColumnElement[bool]) -> dict[str, Any]:
     """The bind parameters of a grouping's member condition, by name: their types."""
     return {node.key: node.type for node in iterate(condition) if isinstance(node, BindParameter)}
@@ -119,50 +114,50 @@ def lateral_percentiles(
     figures: dict[tuple, Figures],
     where: ColumnElement[bool] | None = None,
 ) -> None:
-    """Every group's p90s in one statement (per LATERAL_BATCH groups): the groups'
-    member parameters and offsets as `VALUES`, the member condition correlated to them."""
+    """Every group's p90s in one statement: the groups' member values and offsets go
+    as one array parameter each (a statement that compiles once, whatever the number of
+    groups: 3,000 stations as a VALUES list of bound rows took longer to compile and
+    bind than the database took to answer)."""
     counts = [count for _duration, count, _unit in PERCENTILES.values()]
     keys = [key for key, group in sums.items() if key in figures and any(group.get(count) for count in counts)]
-    for first in range(0, len(keys), LATERAL_BATCH):
-        batch = keys[first : first + LATERAL_BATCH]
-        rows = [
-            (number, grouping.member_values(key), [p90_offset(n) if (n := sums[key].get(count, 0)) else 0 for count in counts])
-            for number, key in enumerate(batch)
-        ]
-        statement = _lateral_statement(grouping, period, as_of, where, rows)
-        for number, *seconds in connection.execute(statement):
-            key = batch[number]
-            for (name, (_duration, count, per_unit)), value in zip(PERCENTILES.items(), seconds):
-                if sums[key].get(count, 0):
-                    figures[key][name] = value / per_unit
+    if not keys:
+        return
+    statement, parameters = _lateral_statement(grouping, period, as_of, where)
+    members = [grouping.member_values(key) for key in keys]
+    arrays = {f"g_{name}": [member[name] for member in members] for name in parameters}
+    for index, count in enumerate(counts):
+        arrays[f"g_o_{index}"] = [p90_offset(n) if (n := sums[key].get(count, 0)) else 0 for key in keys]
+    for number, *seconds in connection.execute(statement, arrays):
+        key = keys[number - 1]  # WITH ORDINALITY counts from 1
+        for (name, (_duration, count, per_unit)), value in zip(PERCENTILES.items(), seconds):
+            if sums[key].get(count, 0):
+                figures[key][name] = value / per_unit
 
 
-def _lateral_statement(
-    grouping: Grouping,
-    period: Period,
-    as_of: datetime,
-    where: ColumnElement[bool] | None,
-    rows: list[tuple[int, dict[str, Any], list[int]]],
-):
-    """SELECT g.g_index, p0.d, p1.d FROM (VALUES (index, member values…, offsets…)) AS g
+def _lateral_statement(grouping: Grouping, period: Period, as_of: datetime, where: ColumnElement[bool] | None):
+    """(statement, member parameters): SELECT g.g_index, p0.d, p1.d
+    FROM unnest(:g_<member>…, :g_o_0, :g_o_1) WITH ORDINALITY AS g(<member>…, o_0, o_1, g_index)
     LEFT JOIN LATERAL (SELECT d … WHERE <member on g> ORDER BY d DESC LIMIT 1 OFFSET g.o_0) p0 ON true …"""
     facts = TicketFacts(as_of)
     member = grouping.member(facts)
     parameters = _member_parameters(member)
-    group_values = values_clause(
-        column("g_index", Integer),
-        *(column(name, kind) for name, kind in parameters.items()),
-        *(column(f"o_{index}", Integer) for index in range(len(PERCENTILES))),
-        name="g",
-    ).data([(number, *(member_values[name] for name in parameters), *offsets) for number, member_values, offsets in rows])
-    g = group_values.c
+    offsets = [f"o_{index}" for index in range(len(PERCENTILES))]
+    groups = (
+        func.unnest(
+            *(bindparam(f"g_{name}", type_=ARRAY(kind)) for name, kind in parameters.items()),
+            *(bindparam(f"g_{name}", type_=ARRAY(Integer)) for name in offsets),
+        )
+        .table_valued(*parameters, *offsets, with_ordinality="g_index")
+        .render_derived(name="g")
+    )
+    g = groups.c
     correlated = replacement_traverse(
         member, {}, lambda node: g[node.key] if isinstance(node, BindParameter) and node.key in parameters else None
     )
     conditions = [] if grouping.bounds_created else [facts.cohort(period.start, period.end)]
     if where is not None:
         conditions.append(where)
-    source, picked = group_values, []
+    source, picked = groups, []
     for index, (duration, _count, _unit) in enumerate(PERCENTILES.values()):
         value = facts.span(duration)
         walk = (
@@ -170,12 +165,12 @@ def _lateral_statement(
             .where(*conditions, correlated, facts.has_duration(duration))
             .order_by(value.desc())
             .limit(1)
-            .offset(g[f"o_{index}"])
+            .offset(g[offsets[index]])
             .lateral(f"p{index}")
         )
         source = source.outerjoin(walk, true())
         picked.append(walk.c.d)
-    return select(g.g_index, *picked).select_from(source)
+    return select(g.g_index, *picked).select_from(source), parameters
 
 
 def per_group_percentiles(
