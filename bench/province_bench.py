@@ -6,7 +6,8 @@
 year at 100 stations, copied in SQL to 3,000 stations, a tenth of the tickets: ~1M;
 `--full` keeps them all: ~10M, the issue's size) into its own database `woq_province`
 (`woq_province_full`), and a 1M-ticket year in SQLite (bench/out/province.db, 300
-stations). Without `--build` it measures what an earlier build left.
+stations). Without `--build` it measures what an earlier build left; `--drop` drops the
+PostgreSQL database at the end.
 
 Times (medians of `--runs`), a week (the last full one) and the year before as_of:
   - the station screen's load (ConsoleStore.station_table: the period, its comparison
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from bench.province_build import OUT, build_postgres, build_sqlite, say
+from bench.province_build import OUT, build_postgres, build_sqlite, drop_pg_database, say
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -119,6 +120,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--before", action="store_true", help="also time the old per-group percentile step")
     parser.add_argument("--before-runs", type=int, help="runs of the old step (default: --runs; it is slow)")
+    parser.add_argument("--drop", action="store_true", help="drop the province database when done")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
@@ -137,6 +139,8 @@ def main() -> None:
         lines += measure(f"sqlite:///{sqlite_path}", "SQLite    ", args.runs, forms, report_too=False, before_runs=args.before_runs)
     say(f"medians of {args.runs} runs")
     print("\n".join(lines))
+    if args.drop and not args.no_postgres:
+        drop_pg_database(pg_url)
 
 
 if __name__ == "__main__":

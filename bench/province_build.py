@@ -49,6 +49,17 @@ def recreate_pg_database(url: str) -> None:
     admin.dispose()
 
 
+def drop_pg_database(url: str) -> None:
+    """DROP the bench's database (`--drop`: a 10M province holds ~8 GB)."""
+    target = make_url(url)
+    if target.database in ("postgres", "test", "template0", "template1"):
+        raise SystemExit(f"refusing to drop database {target.database!r}")
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def generate_seed(url: str, days: int = 365) -> None:
     started = time.perf_counter()
     subprocess.run(
