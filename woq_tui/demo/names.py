@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from functools import cache
 
 from woq_tui.domain.stations import STATION_SUFFIX
 
@@ -57,19 +58,62 @@ def town(rng: random.Random) -> str:
     return pick(rng, _TOWN_FIRST) + pick(rng, _TOWN_SECOND)
 
 
+# Random draws from the classic space before widening it: a hundred stations never get
+# that far (their names stay what a seed always gave), a province's urban ones do.
+NAME_ATTEMPTS = 32
+# Street-named urban stations (建设路供电所), for the widened space.
+URBAN_STREET_PARTS = tuple(f"{street}路" for street in STREETS) + tuple(f"{street}街" for street in STREETS)
+
+
+def _classic_name(rng: random.Random, area: str) -> tuple[str, str]:
+    if area == "urban":
+        return pick(rng, DISTRICTS), pick(rng, URBAN_PARTS)
+    return pick(rng, COUNTIES if area == "rural" else MOUNTAIN_COUNTIES), town(rng)
+
+
+@cache
+def _widened_space(area: str) -> tuple[tuple[str, str], ...]:
+    """(county, place) pairs beyond the classic draws: every county of the province
+    (county towns have urban stations too: 武清城东供电所), urban places also named
+    after streets; 44 × 40 urban, 44 × 672 rural or remote names."""
+    counties = DISTRICTS + COUNTIES + MOUNTAIN_COUNTIES
+    if area == "urban":
+        places = URBAN_PARTS + URBAN_STREET_PARTS
+    else:
+        places = tuple(first + second for first in _TOWN_FIRST for second in _TOWN_SECOND)
+    return tuple((county, place) for county in counties for place in places)
+
+
+def chinese_ordinal(number: int) -> str:
+    """第二, 第十一, 第二十三 … (2 ≤ number ≤ 99): how a second station of one place is named."""
+    tens, units = divmod(number, 10)
+    text = ("" if tens < 2 else NUMERALS[tens - 1]) + ("十" if tens else "") + (NUMERALS[units - 1] if units else "")
+    return "第" + text
+
+
 def station_name(rng: random.Random, area: str, used: set[str]) -> tuple[str, str]:
-    """(name, county) for a new station: 东丽城东供电所, 宝坻大口屯供电所, …"""
-    while True:
-        if area == "urban":
-            county = pick(rng, DISTRICTS)
-            place = pick(rng, URBAN_PARTS)
-        else:
-            county = pick(rng, COUNTIES if area == "rural" else MOUNTAIN_COUNTIES)
-            place = town(rng)
+    """(name, county) for a new station, not in `used` (which it joins): 东丽城东供电所,
+    宝坻大口屯供电所, … A few random draws from the classic space first; when those
+    keep hitting used names (a province has more urban stations than 12 districts × 12
+    places), the first unused name of the widened space from a random point, then the
+    same with 第二, 第三 … (城东第二供电所): any count ends, deterministic for a seed."""
+    for _ in range(NAME_ATTEMPTS):
+        county, place = _classic_name(rng, area)
         name = f"{county}{place}{STATION_SUFFIX}"
         if name not in used:
             used.add(name)
             return name, county
+    space = _widened_space(area)
+    start = int(rng.random() * len(space))
+    for number in range(1, 100):
+        ordinal = "" if number == 1 else chinese_ordinal(number)
+        for step in range(len(space)):
+            county, place = space[(start + step) % len(space)]
+            name = f"{county}{place}{ordinal}{STATION_SUFFIX}"
+            if name not in used:
+                used.add(name)
+                return name, county
+    raise ValueError(f"more than {99 * len(space)} {area} stations")
 
 
 def address(rng: random.Random, area: str, county: str) -> str:
