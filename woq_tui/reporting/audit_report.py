@@ -85,12 +85,12 @@ def evidence_text(flag: AuditFlag, tz, phones: Mapping[str, str | None], names: 
         phone = phones.get(flag.ticket_no)
         return f"{mask_phone(phone)} {text}" if rule == "repeat_call" and phone else text
     if rule == "status_mismatch":
-        times = [f"{key} {local_minute(ev[key], tz)}" for key in ("resolved_at", "closed_at") if ev.get(key)]
+        times = [f"{t(f'field.{key}')} {local_minute(ev[key], tz)}" for key in ("resolved_at", "closed_at") if ev.get(key)]
         return t("audit.evidence.status", status=t(f"status.{ev['status']}"), times=sep.join(times) or "—")
     if rule == "time_order":
         first, after = ev["pair"]
-        return t("audit.evidence.time_order", first=first, first_at=local_minute(ev[first], tz),
-                 after=after, after_at=local_minute(ev[after], tz))  # fmt: skip
+        return t("audit.evidence.time_order", first=t(f"field.{first}"), first_at=local_minute(ev[first], tz),
+                 after=t(f"field.{after}"), after_at=local_minute(ev[after], tz))  # fmt: skip
     if rule == "too_fast":
         return t("audit.evidence.minutes", minutes=ev["minutes"])
     if rule == "due_mismatch":
