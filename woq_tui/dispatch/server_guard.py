@@ -94,7 +94,7 @@ class GuardedH11(H11Protocol):
         phase, self._timer = self._phase, None
         if self.transport.is_closing():
             return
-        client = "%s:%d" % self.client if self.client else "?"
+        client = "{}:{}".format(*self.client) if self.client else "?"
         log.warning("closed the connection from %s: its request's %s did not arrive in time", client, phase)
         # Headers: no answer begun for this request (a cycle is the previous one's).
         if phase == "headers" or self.cycle is None or not self.cycle.response_started:

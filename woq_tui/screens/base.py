@@ -3,11 +3,11 @@ its way to the database (`self.store`, console_store.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import platformdirs
-
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer

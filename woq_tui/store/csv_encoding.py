@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from woq_tui.i18n import t
 from woq_tui.store.import_limits import MAX_ROW_CHARS, ImportFileError, row_too_large

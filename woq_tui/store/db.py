@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from woq_tui.errors import DatabaseError, first_line
 from woq_tui.store.schema_marks import MIGRATIONS, script_head
-
 
 
 def describe_url(url: str) -> str:

@@ -32,10 +32,11 @@ Where there is no `flock` (Windows), nothing is dropped.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 try:
     import fcntl

@@ -33,9 +33,9 @@ from woq_tui.domain.instants import from_epoch
 
 # As a module, read at call time: the generator below runs with an out-of-date file.
 from woq_tui.store import first_page_sql as compiled_sql
-from woq_tui.values.live import LiveResult
 from woq_tui.store.rows import first_rows, kpi_parameters, kpis_from, page_of, row_from
 from woq_tui.store.schema_marks import DROPPED_MARK, script_head
+from woq_tui.values.live import LiveResult
 from woq_tui.values.queue import PAGE_SIZE, Kpis, OutboxMark, QueueRow
 
 if TYPE_CHECKING:

@@ -6,14 +6,22 @@ in differences and its bootstrap are domain/pilot.py, in Python, on those sums.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Sequence
 
 from sqlalchemy import Engine, select
 
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.periods import Period, local_midnight
-from woq_tui.domain.pilot import DEFAULT_FIGURE, DEFAULT_SEED, StationSums, bootstrap_effects, cells, percentile_interval, sum_names
+from woq_tui.domain.pilot import (
+    DEFAULT_FIGURE,
+    DEFAULT_SEED,
+    StationSums,
+    bootstrap_effects,
+    cells,
+    percentile_interval,
+    sum_names,
+)
 from woq_tui.store.db import snapshot
 from woq_tui.store.figures import by_day, by_station_runs, figures_by, group_sums
 from woq_tui.values.assessment import PilotCell, PilotGroup, PilotResult

@@ -4,8 +4,9 @@ ways of reading, so that they cannot disagree. No SQLAlchemy here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from woq_tui.domain.instants import to_epoch
 from woq_tui.domain.periods import local_midnight

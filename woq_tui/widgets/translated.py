@@ -7,8 +7,8 @@ language. The class-level map is untouched (BindingsMap.copy copies the key dict
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 from textual.dom import DOMNode
 

@@ -3,7 +3,8 @@ stations a batch introduces, the errors that end an import, the stations stored.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, Table, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
