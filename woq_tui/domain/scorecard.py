@@ -11,10 +11,10 @@ renormalises over the other components.
 from __future__ import annotations
 
 import math
-from typing import Any
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from woq_tui.domain.periods import Comparison, Period
 from woq_tui.values.assessment import COMPONENT_NAMES, Scorecard, StationScore
