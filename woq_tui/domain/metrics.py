@@ -22,9 +22,8 @@ domain/periods.py, the figures' names and units in domain/figure_catalog.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Sequence
 
 from sqlalchemy import (
     BigInteger,
@@ -38,11 +37,9 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.expression import TableClause
 
 from woq_tui.domain.enums import Satisfaction
 from woq_tui.domain.models import Ticket
-from woq_tui.domain.tables import table_of
 from woq_tui.domain.timestamps import to_epoch
 
 UTC = timezone.utc
@@ -62,12 +59,12 @@ ONE = literal_column("1", BigInteger)
 ZERO = literal_column("0", BigInteger)
 
 
-def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def flag(condition) -> ColumnElement[int]:
     """1 where `condition` holds, else 0 (NULL counts as false)."""
     return case((condition, ONE), else_=ZERO)
 
 
-def _seconds(column: ColumnElement[Any]) -> ColumnElement[int]:
+def _seconds(column) -> ColumnElement[int]:
     """An EpochSeconds column as the plain integer it is in the database."""
     return type_coerce(column, BigInteger)
 
@@ -75,8 +72,8 @@ def _seconds(column: ColumnElement[Any]) -> ColumnElement[int]:
 class TicketFacts:
     """Per-row facts of a ticket at `as_of` (metrics.md, "The cohort")."""
 
-    def __init__(self, as_of: datetime, table: TableClause | None = None) -> None:
-        c = (table if table is not None else table_of(Ticket)).c
+    def __init__(self, as_of: datetime, table=None) -> None:
+        c = (table if table is not None else Ticket.__table__).c
         self.columns = c
         # Written into the SQL at execution (the compiled form stays cached): SQLite reads
         # a bound parameter per use and row, ~25 % of a year's aggregate (docs/figures.md).
@@ -104,8 +101,7 @@ class TicketFacts:
 
     def duration(self, name: str) -> ColumnElement[int]:
         """The duration a percentile ranks: "response_s" or "handling_s"."""
-        duration: ColumnElement[int] = getattr(self, name)
-        return duration
+        return getattr(self, name)
 
     def span(self, name: str) -> ColumnElement[int]:
         """duration(name) for rows where has_duration(name) holds."""
@@ -117,7 +113,7 @@ class TicketFacts:
         return _seconds(column) <= self.as_of
 
 
-def _sum(expression: ColumnElement[int]) -> ColumnElement[int]:
+def _sum(expression) -> ColumnElement[int]:
     # PostgreSQL's sum(bigint) is numeric: bring it back to an integer.
     return cast(func.sum(expression), BigInteger)
 
@@ -153,7 +149,7 @@ def aggregates(facts: TicketFacts, only: Sequence[str] | None = None) -> dict[st
     limits them to what those figures need.
     """
     c = facts.columns
-    satisfied: list[ColumnElement[str]] = [literal_column(f"'{code}'") for code in SATISFIED]  # fixed codes, written into the SQL
+    satisfied = [literal_column(f"'{code}'") for code in SATISFIED]  # fixed codes, written into the SQL
     columns = {
         "tickets": func.count(),
         "resolved": _sum(facts.resolved),
@@ -222,7 +218,7 @@ def p90_offset(n: int) -> int:
     return n - p90_rank(n)
 
 
-def p90_window(value: ColumnElement[Any], partition: ColumnElement[Any] | None) -> tuple[ColumnElement[int], ColumnElement[int]]:
+def p90_window(value: ColumnElement, partition: ColumnElement | None) -> tuple[ColumnElement, ColumnElement]:
     """(row number, count) window columns: the p90 is `value` where rn = (9 n + 9) / 10.
 
     The reference form of the percentile (tests/test_metrics.py checks the product's
