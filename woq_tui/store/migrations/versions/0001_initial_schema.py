@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-26 12:45:25.063630
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # the module the columns below name (import sqlmodel alone hides it from type checkers)
 from alembic import op
 
 import woq_tui.domain.timestamps
