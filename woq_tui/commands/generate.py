@@ -92,7 +92,7 @@ def run(args, settings) -> int:
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{db}: {first_line(exc)}") from None
     finally:
-        if progress:
+        if progress is not None:
             progress.done()
         engine.dispose()
     print(t("cli.generated", stations=result.stations, tickets=f"{result.tickets:,}", db=db))
