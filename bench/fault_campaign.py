@@ -1,8 +1,11 @@
-"""The fault campaign: reassignments through a hostile network, over real processes and
-real HTTP, and a count of what went wrong (docs/dispatch.md, "The fault campaign").
+"""The fault campaign: reassignments and reclassifications through a hostile network,
+over real processes and real HTTP, and a count of what went wrong (docs/dispatch.md,
+"The fault campaign").
 
 Each trial, from its own seeded random generator: one to three new tickets; one to
-three `woq-console reassign` processes (sometimes two on one ticket); sometimes an
+three `woq-console reassign` or `reclassify` processes (sometimes two on one ticket;
+which command each is comes from a generator of its own, so that a seed's faults stay
+what they were before reclassification existed); sometimes an
 `outbox push` (with or without --wait) and the console's background pusher, each a
 process of its own; a fault-injecting proxy (bench/fault_proxy.py) between them and
 the reference server; random SIGKILLs of those processes, a SIGKILL and restart of the
@@ -45,9 +48,14 @@ from bench.fault_proxy import KINDS, FaultProxy
 TOKEN = "fault-campaign-token-0123456789abcdef"
 TIMEOUT = 0.5  # [dispatch] timeout_seconds of every client
 STATIONS = ("S001", "S002", "S003", "S004")
+# A reclassification's targets: the tickets are created as repairs.
+TYPES = ("complaint", "report", "consultation")
+# The ticket event each command's application records.
+APPLIED_KINDS = ("reassigned", "reclassified")
 # What the forkserver imports once, before it forks anything.
 PRELOAD = [
     "woq_tui.commands.reassign",
+    "woq_tui.commands.reclassify",
     "woq_tui.commands.outbox",
     "woq_tui.commands.dispatch_server",
     "woq_tui.dispatch.server",
@@ -67,7 +75,8 @@ class Figures:
     doubled: int = 0
     misreported: int = 0
     pending_after_heal: int = 0
-    said: Counter = field(default_factory=Counter)  # what the reassign commands said
+    said: Counter = field(default_factory=Counter)  # what the reassign and reclassify commands said
+    commands: Counter = field(default_factory=Counter)  # requests by command
     final: Counter = field(default_factory=Counter)  # what the outbox says after heal
     events: Counter = field(default_factory=Counter)  # kills, restarts, refusals
     problems: list[str] = field(default_factory=list)
@@ -180,7 +189,7 @@ class Campaign:
             connection.execute(Ticket.__table__.insert(), rows)
 
     def _outcome(self, numbers: list[str]):
-        """Entries by reason, applied reassignments by reason, for these tickets."""
+        """Entries by reason, applied requests (either command) by reason, for these tickets."""
         from sqlalchemy import func, select
 
         from woq_tui.domain.models import OutboxEntry, Ticket, TicketEvent
@@ -192,7 +201,7 @@ class Campaign:
             applied = Counter({row.note: row.n for row in connection.execute(
                 select(TicketEvent.note, func.count().label("n"))
                 .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-                .where(Ticket.ticket_no.in_(numbers), TicketEvent.kind == "reassigned")
+                .where(Ticket.ticket_no.in_(numbers), TicketEvent.kind.in_(APPLIED_KINDS))
                 .group_by(TicketEvent.note)
             )})
         return entries, applied
@@ -218,7 +227,11 @@ class Campaign:
         self.proxy.configure(random.Random(f"{self.seed}:{number}:proxy"), weights)
         max_attempts = rng.randint(1, 3)
         config = self._config(max_attempts)
-        limit = TIMEOUT * max_attempts + 3.0 + 1.0  # reassign's own limit, and a second of slack
+        limit = TIMEOUT * max_attempts + 3.0 + 1.0  # the command's own limit, and a second of slack
+        pick = random.Random(f"{self.seed}:{number}:command")
+        commands = [
+            ("reclassify", pick.choice(TYPES)) if pick.random() < 0.5 else ("reassign", to) for _n, to, _r in requests
+        ]
 
         # What happens when, in seconds from the start of the trial.
         plan: list[tuple[float, str, object]] = []
@@ -242,9 +255,11 @@ class Campaign:
         for at, action, detail in plan:
             time.sleep(max(0.0, at - (time.monotonic() - began)))
             if action == "reassign":
-                index, ticket_no, to, reason = detail
+                index, ticket_no, _station, reason = detail
+                command, to = commands[index]
+                figures.commands[command] += 1
                 out = str(self.workdir / f"{tag}-r{index}.out")
-                argv = ["reassign", ticket_no, "--to", to, "--reason", reason, "--db", self.database_url, "--config", config]
+                argv = [command, ticket_no, "--to", to, "--reason", reason, "--db", self.database_url, "--config", config]
                 process = self._spawn(run_cli, argv, out)
                 reassigns[index] = (process, time.monotonic(), out)
             elif action == "push":
@@ -313,7 +328,7 @@ class Campaign:
                 problems.append(f"{reason}: applied {times} times")
             if overran:
                 figures.misreported += 1
-                problems.append(f"{reason}: reassign overran its time limit")
+                problems.append(f"{reason}: the command overran its time limit")
             if entry is None:
                 if code in (0, 3):
                     figures.lost += 1
@@ -406,7 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"fault campaign: {figures.trials} trials, {figures.requests} requests, {database}, seed {args.seed}, "
           f"{figures.seconds:.0f} s")
     print(figures.line())
-    print("said by reassign:", ", ".join(f"{k} {v}" for k, v in sorted(figures.said.items())))
+    print("commands:", ", ".join(f"{k} {v}" for k, v in sorted(figures.commands.items())))
+    print("said by the commands:", ", ".join(f"{k} {v}" for k, v in sorted(figures.said.items())))
     print("outbox after heal:", ", ".join(f"{k} {v}" for k, v in sorted(figures.final.items())))
     print("faults:", ", ".join(f"{k} {v}" for k, v in sorted(figures.events.items())))
     for problem in figures.problems[:20]:

@@ -93,7 +93,7 @@ async def test_the_quit_question_names_failed_reassignments(context, clock):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert "1 reassignments failed, conflicted or were refused" in app.screen.question
+        assert "1 reassignments or reclassifications failed, conflicted\nor were refused" in app.screen.question
 
 
 async def test_chinese_titles(context):

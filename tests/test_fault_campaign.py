@@ -1,4 +1,5 @@
-"""The fault campaign in short (issue 16): seeded trials of real `reassign`, `outbox push`
+"""The fault campaign in short (issue 16): seeded trials of real `reassign` and
+`reclassify` (one outbox, the same guarantees: docs/dispatch.md), `outbox push`
 and pusher processes against the reference server behind a fault-injecting proxy, with
 SIGKILLs and server restarts; after healing, nothing lost, doubled, misreported or left
 pending. bench/fault_campaign.py runs the long one (docs/dispatch.md)."""
@@ -22,6 +23,7 @@ def test_the_fault_campaign_loses_doubles_and_misreports_nothing(database_url, t
     assert figures.clean, "\n".join([figures.line(), *figures.problems[:20], f"output kept in {tmp_path}"])
     # The campaign did what it is for: faults of every kind, kills, and each answer.
     assert figures.trials == trials and figures.requests >= trials
+    assert figures.commands["reassign"] and figures.commands["reclassify"]
     assert {"queued", "confirmed", "refused", "killed"} <= set(figures.said)
     assert figures.events["SIGKILLs"] and figures.events["server restarts"] and figures.events["proxy refusals"]
     assert all(figures.events[f"proxy {kind}"] for kind in ("error", "busy", "drop_before", "drop_after", "delay"))

@@ -338,7 +338,7 @@ async def test_from_the_outbox_r_reassigns_again_and_enter_opens_the_ticket(engi
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, ReassignDialog)
-        assert dialog.tickets == (TicketRef("T0001", "S001", 1),)  # the ticket as it is now
+        assert dialog.tickets == (TicketRef("T0001", "S001", 1, "repair"),)  # the ticket as it is now
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("enter")

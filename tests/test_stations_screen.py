@@ -409,3 +409,11 @@ async def test_dates_typed_in_make_a_custom_period_but_never_the_future(weeks_co
         await settle(pilot)
         assert screen.period.kind == "custom" and screen.period.first_day.isoformat() == "2026-11-10"
         assert "Custom 2026-11-10 – 2026-11-20" in str(screen.query_one("#stations-bar").render())
+
+
+def test_a_change_s_unit_comes_before_its_mark():
+    """"↑5.0min✗", not "↑5.0✗min" (seen on the meeting's response tile)."""
+    from woq_tui.widgets.figures_cells import change_only
+
+    assert change_only("avg_first_response_min", 10.0, 5.0, unit="min").plain == "↑5.0min✗"
+    assert change_only("avg_first_response_min", 5.0, 10.0, unit="min").plain == "↓5.0min"

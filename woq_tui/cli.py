@@ -3,8 +3,8 @@ config, refuse what a read-only user may not do, call one service, exit.
 
 Each subcommand's work lives in woq_tui/commands/<name>.py, imported only when that
 subcommand runs, so `--help` and the console start without loading what they don't use.
-Exit status: 0 done, 1 runtime failure, 2 usage or configuration error (reassign: 3
-queued, 4 refused; outbox push: 3 some pending, 1 some failed).
+Exit status: 0 done, 1 runtime failure, 2 usage or configuration error (reassign and
+reclassify: 3 queued, 4 refused; outbox push: 3 some pending, 1 some failed).
 """
 
 from __future__ import annotations
@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     rea.add_argument("--reason", required=True, help=t("cli.help.reason"))
     rea.add_argument("--operator", metavar="ID", help=t("cli.help.operator"))
 
+    rec = sub.add_parser("reclassify", help=t("cli.help.reclassify"), description=t("cli.help.reclassify"))
+    _common(rec)
+    rec.add_argument("ticket_no", metavar="TICKET_NO", help=t("cli.help.ticket_no"))
+    rec.add_argument("--to", dest="to_type", metavar="TYPE", required=True, help=t("cli.help.to_type"))
+    rec.add_argument("--reason", required=True, help=t("cli.help.reason"))
+    rec.add_argument("--operator", metavar="ID", help=t("cli.help.operator"))
+
     out = sub.add_parser("outbox", help=t("cli.help.outbox"), description=t("cli.help.outbox"))
     _common(out)
     out.add_argument(
@@ -150,6 +157,7 @@ _COMMANDS = {
     "import": "importing",
     "report": "report",
     "reassign": "reassign",
+    "reclassify": "reclassify",
     "outbox": "outbox",
     "dispatch-server": "dispatch_server",
     "pilot": "pilot",

@@ -199,8 +199,8 @@ class ConsoleStore:
             return ticket_queries.stations(session)
 
     def ticket_ref(self, ticket_no: str) -> TicketRef | None:
-        """The ticket's station and version as the database has them now (to reassign
-        it again from the outbox)."""
+        """The ticket's station, type and version as the database has them now (to
+        reassign or reclassify it again from the outbox)."""
         from woq_tui.dispatch.outbox import ticket_ref
 
         return ticket_ref(self.context.engine, ticket_no)
@@ -231,6 +231,16 @@ class ConsoleStore:
 
         entries = record(self.context.engine, self.context.clock, tickets, to_station, reason, self.context.operator)
         return [OutboxChange(e.id, e.ticket_no, e.to_station, e.state, 0) for e in entries]
+
+    def record_reclassification(self, tickets: Sequence[TicketRef], to_type: str, reason: str) -> list[OutboxChange]:
+        """Write one reclassification to the same outbox (one transaction); the same
+        pusher sends it (docs/dispatch.md)."""
+        from woq_tui.dispatch.outbox import change_of, record_reclassification
+
+        entries = record_reclassification(
+            self.context.engine, self.context.clock, tickets, to_type, reason, self.context.operator
+        )
+        return [change_of(entry, entry.state, 0) for entry in entries]
 
     def outbox_entries(self) -> list[OutboxView]:
         """Every entry not confirmed, and those confirmed in the last 24 hours."""
@@ -274,4 +284,7 @@ def _view(entry) -> OutboxView:
         next_attempt_at=entry.next_attempt_at if entry.state == "pending" else None,
         last_error=entry.last_error,
         updated_at=entry.updated_at,
+        kind=entry.kind,
+        from_type=entry.from_type,
+        to_type=entry.to_type,
     )

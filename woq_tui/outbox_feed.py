@@ -65,3 +65,14 @@ def forward_change(app: App, change: OutboxChange) -> None:
     notice = notice_for(change, app.context.settings.dispatch.token_env)  # type: ignore[attr-defined]
     if notice is not None:
         app.reassign_notices.answer(change, notice)  # type: ignore[attr-defined]
+
+
+def follow_recorded(app: App, changes: list[OutboxChange]) -> None:
+    """Entries one request (a reassignment or a reclassification) just wrote: gather
+    their answers into one notice, show them pending on their rows, wake the pusher."""
+    app.reassign_notices.expect([change.entry_id for change in changes])  # type: ignore[attr-defined]
+    for change in changes:
+        forward_change(app, change)
+    pusher = getattr(app, "outbox_pusher", None)
+    if pusher is not None:
+        pusher.wake()

@@ -4,6 +4,10 @@ The outbox keeps what the dispatch API or the network said, as it said it ("HTTP
 version_conflict …", "ConnectError: [Errno 111] …"): that is the technical detail, for
 `outbox list --format json` and the log. Screens, notifications and the command line's
 human output say it in words instead (docs/dispatch.md, "What the dispatcher reads").
+
+How an entry's command is said, whichever it is: a reassignment by its stations
+(S001 → S003), a reclassification by its types' names (故障报修 → 投诉), for the command
+line, the outbox screen and the notices alike (`type_name`, `target_of`, `move_of`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import re
 
 from woq_tui.i18n import t
+
+RECLASSIFY = "reclassify"
 
 _HTTP = re.compile(r"HTTP (\d{3})(?: (\w+))?")
 # The API's error codes of docs/dispatch-api.md that have words of their own.
@@ -44,3 +50,26 @@ def error_words(error: str | None) -> str:
     if status >= 500:
         return t("outbox.why.server", status=status)
     return t("outbox.why.other", status=status)
+
+
+def type_name(code: str | None) -> str:
+    """A type code of sla.md by its name in the console's language ("?" when unknown)."""
+    if not code:
+        return "?"
+    name = t(f"type.{code}")
+    return code if name == f"type.{code}" else name
+
+
+def target_of(kind: str | None, to_station: str | None, to_type: str | None) -> str:
+    """What the command asks for: the target station's code, or the new type's name."""
+    if kind == RECLASSIFY:
+        return type_name(to_type)
+    return to_station or "?"
+
+
+def move_of(kind: str | None, from_station: str | None, to_station: str | None, from_type: str | None,
+            to_type: str | None) -> str:
+    """The change in one line: `S001 → S003`, or `故障报修 → 投诉`."""
+    if kind == RECLASSIFY:
+        return f"{type_name(from_type)} → {type_name(to_type)}"
+    return f"{from_station or '?'} → {to_station or '?'}"

@@ -1,4 +1,5 @@
-"""The notifications for the dispatch API's final answers: one per reassignment request.
+"""The notifications for the dispatch API's final answers: one per reassignment or
+reclassification request (an entry's kind picks the words).
 
 A dispatcher who reassigns thirty marked tickets wants to read "30 tickets reassigned
 to S003", not thirty toasts. The answers of one request's entries are gathered until
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Callable
 
 from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
-from woq_tui.outbox_words import error_words
+from woq_tui.outbox_words import RECLASSIFY, error_words, target_of, type_name
 
 if TYPE_CHECKING:  # the dispatch side (httpx, stamina) loads only where reassignment is on
     from woq_tui.values.outbox import OutboxChange
@@ -26,12 +27,10 @@ if TYPE_CHECKING:  # the dispatch side (httpx, stamina) loads only where reassig
 # How many ticket numbers a line names before "…".
 NAMED = 3
 _SEVERITY_RANK = {"information": 0, "warning": 1, "error": 2}
-_KIND_ORDER = (
-    "reassign.done_many",
-    "reassign.conflict_many",
-    "reassign.refused_many",
-    "reassign.refused_token_many",
-    "reassign.failed_many",
+_KIND_ORDER = tuple(
+    f"{command}.{answer}_many"
+    for command in ("reassign", "reclassify")
+    for answer in ("done", "conflict", "refused", "refused_token", "failed")
 )
 
 
@@ -46,19 +45,25 @@ class Notice:
 
 def notice_for(change: OutboxChange, token_env: str) -> Notice | None:
     """What one entry's final answer says; None while it is still pending."""
-    words = dict(ticket=change.ticket_no, station=change.to_station, error=error_words(change.last_error))
+    command = "reclassify" if change.kind == RECLASSIFY else "reassign"
+    target = target_of(change.kind, change.to_station, change.to_type)
+    words = dict(ticket=change.ticket_no, station=change.to_station, target=target, error=error_words(change.last_error))
     body = change.body or {}
     if change.state == OutboxState.confirmed:
-        return Notice(t("reassign.done", **words), many_key="reassign.done_many")
+        return Notice(t(f"{command}.done", **words), many_key=f"{command}.done_many")
     if change.state == OutboxState.conflict:
-        current, version = body.get("current_station", "?"), body.get("current_version", "?")
-        message = t("reassign.conflict", current=current, version=version, **words)
-        return Notice(message, "warning", 12, "reassign.conflict_many")
+        if command == "reclassify":
+            current = type_name(body.get("current_type"))
+        else:
+            current = body.get("current_station", "?")
+        message = t(f"{command}.conflict", current=current, version=body.get("current_version", "?"), **words)
+        return Notice(message, "warning", 12, f"{command}.conflict_many")
     if change.state == OutboxState.refused:
-        key = "reassign.refused_token" if body.get("error") in ("unauthorized", "forbidden") else "reassign.refused"
+        token = body.get("error") in ("unauthorized", "forbidden")
+        key = f"{command}.refused_token" if token else f"{command}.refused"
         return Notice(t(key, env=token_env, **words), "error", 12, key + "_many")
     if change.state == OutboxState.failed:
-        return Notice(t("reassign.failed", attempts=change.attempts, **words), "error", 12, "reassign.failed_many")
+        return Notice(t(f"{command}.failed", attempts=change.attempts, **words), "error", 12, f"{command}.failed_many")
     return None
 
 
@@ -84,7 +89,9 @@ def summary(answered: list[tuple[OutboxChange, Notice]], token_env: str) -> Noti
         if len(items) == 1:
             lines.append(items[0][1].message)
         else:
-            words = dict(count=len(items), station=changes[0].to_station, tickets=_named(changes), env=token_env)
+            first = changes[0]
+            target = target_of(first.kind, first.to_station, first.to_type)
+            words = dict(count=len(items), station=first.to_station, target=target, tickets=_named(changes), env=token_env)
             lines.append(t(many_key, error=error_words(changes[-1].last_error), **words))
         for _, notice in items:
             if _SEVERITY_RANK[notice.severity] > _SEVERITY_RANK[severity]:

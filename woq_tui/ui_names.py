@@ -20,6 +20,7 @@ BINDING_IDS = frozenset(
         # screens/ticket_list.py (the queue and the overdue lists)
         "list.mark",
         "list.reassign",
+        "list.reclassify",
         "list.urge",
         "list.pause",
         "list.export",
@@ -65,6 +66,7 @@ BINDING_IDS = frozenset(
         "ticket.reveal",
         "ticket.urge",
         "ticket.reassign",
+        "ticket.reclassify",
     }
 )
 

@@ -110,7 +110,9 @@ class DemoSession:
         from woq_tui.dispatch.server import serve_in_background  # uvicorn: only when needed
 
         token = secrets.token_urlsafe(24)
-        handle = serve_in_background(engine, host="127.0.0.1", port=0, token=token, clock=self.clock)
+        handle = serve_in_background(
+            engine, host="127.0.0.1", port=0, token=token, clock=self.clock, policy=self.settings.sla_policy()
+        )
         self._stack.callback(handle.stop)
         # The console's pusher reads the token from this variable; it is put back as it
         # was when the session ends, so the random token never outlives the demo.

@@ -40,7 +40,7 @@ def run(args, settings) -> int:
         return 1
     print(t("dispatch.cli.listening", url=socket_url(sock)), flush=True)
     _log_to_stderr()
-    config = server_config(create_app(engine, token), log_level="info")
+    config = server_config(create_app(engine, token, policy=settings.sla_policy()), log_level="info")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

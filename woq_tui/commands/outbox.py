@@ -1,5 +1,5 @@
-"""woq-console outbox [list|push [--wait]|retry ID|drop ID]: the reassignments not yet
-confirmed (docs/dispatch.md).
+"""woq-console outbox [list|push [--wait]|retry ID|drop ID]: the reassignments and
+reclassifications not yet confirmed (docs/dispatch.md), one outbox for both.
 
 list: every entry not confirmed, with its next step in words. push: one attempt at
 every pending entry now, whatever its backoff says; --wait: then again as each falls
@@ -21,7 +21,7 @@ from woq_tui.commands.reassign import EXIT_FAILED, EXIT_QUEUED, EXIT_USAGE, push
 from woq_tui.domain.instants import local_minute
 from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t
-from woq_tui.outbox_words import error_words
+from woq_tui.outbox_words import error_words, move_of, target_of
 
 
 def _pad(text: str, width: int) -> str:
@@ -64,7 +64,7 @@ def _list(engine, settings, now) -> int:
                 t(f"outbox.state.{entry.state}"),
                 str(entry.attempts),
                 terminal_text(entry.ticket_no),
-                terminal_text(f"{entry.from_station or '?'} → {entry.to_station}"),
+                terminal_text(move_of(entry.kind, entry.from_station, entry.to_station, entry.from_type, entry.to_type)),
                 local_minute(entry.requested_at, settings.tz),
                 next_step(entry, settings, now),
                 error_words(entry.last_error),
@@ -85,7 +85,8 @@ def _push(engine, settings, wait: bool) -> int:
         changes.append(change)
         error = f" ({error_words(change.last_error)})" if change.last_error else ""
         state = t(f"outbox.state.{change.state}")
-        print(terminal_text(t("outbox.cli.line", ticket=change.ticket_no, station=change.to_station, state=state, error=error)))
+        station = target_of(change.kind, change.to_station, change.to_type)
+        print(terminal_text(t("outbox.cli.line", ticket=change.ticket_no, station=station, state=state, error=error)))
 
     pusher = Pusher(engine, settings, on_change=show)
     try:
@@ -121,7 +122,7 @@ def _standing(engine, settings, now) -> int:
                     "outbox.cli.person_line",
                     id=entry.id[:8],
                     ticket=entry.ticket_no,
-                    station=entry.to_station,
+                    station=target_of(entry.kind, entry.to_station, entry.to_type),
                     state=t(f"outbox.state.{entry.state}"),
                     error=error,
                     step=next_step(entry, settings, now),
@@ -147,7 +148,8 @@ def run(args, settings) -> int:
             return _push(engine, settings, args.wait)
         if args.action == "drop":
             entry = drop(engine, args.entry_id)
-            print(terminal_text(t("outbox.cli.dropped", id=entry.id[:8], ticket=entry.ticket_no, station=entry.to_station)))
+            station = target_of(entry.kind, entry.to_station, entry.to_type)
+            print(terminal_text(t("outbox.cli.dropped", id=entry.id[:8], ticket=entry.ticket_no, station=station)))
             return 0
         entry = retry(engine, clock, args.entry_id)
         return push_one(engine, settings, entry, clock)

@@ -77,9 +77,10 @@ def push_one(engine, settings, entry, clock) -> int:
 
 
 def report(engine, settings, entry_id: str) -> int:
-    """Print what the outbox now says of one entry; the exit status that says it."""
+    """Print what the outbox now says of one entry (a reassignment or a
+    reclassification); the exit status that says it."""
     from woq_tui.dispatch.outbox import find, give_up_at
-    from woq_tui.domain.enums import OutboxState
+    from woq_tui.domain.enums import OutboxKind, OutboxState
     from woq_tui.domain.instants import local_minute
 
     entry = find(engine, entry_id)
@@ -93,6 +94,8 @@ def report(engine, settings, entry_id: str) -> int:
     if entry.state == OutboxState.failed:
         _error(t("reassign.cli.failed", id=short, error=error))
         return EXIT_FAILED
+    if entry.kind == OutboxKind.reclassify and entry.state in (OutboxState.confirmed, OutboxState.conflict):
+        return _reclassify_answer(entry, body)
     if entry.state == OutboxState.confirmed:
         station, version = body.get("station_code", entry.to_station), body.get("version", "?")
         print(terminal_text(t("reassign.cli.confirmed", ticket=entry.ticket_no, station=station, version=version)))
@@ -104,6 +107,21 @@ def report(engine, settings, entry_id: str) -> int:
         _error(t("reassign.cli.token", error=error, env=settings.dispatch.token_env))
     else:
         _error(t("reassign.cli.refused", error=error))
+    return EXIT_REFUSED
+
+
+def _reclassify_answer(entry, body: dict) -> int:
+    """A reclassification's confirmation or conflict, by its types' names."""
+    from woq_tui.outbox_words import type_name
+
+    version = body.get("version" if entry.state == "confirmed" else "current_version", "?")
+    if entry.state == "confirmed":
+        kind = type_name(body.get("type", entry.to_type))
+        due = body.get("due_at", "?")
+        print(terminal_text(t("reclassify.cli.confirmed", ticket=entry.ticket_no, type=kind, version=version, due=due)))
+        return EXIT_CONFIRMED
+    kind = type_name(body.get("current_type"))
+    _error(t("reclassify.cli.conflict", ticket=entry.ticket_no, type=kind, version=version))
     return EXIT_REFUSED
 
 

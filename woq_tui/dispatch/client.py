@@ -1,7 +1,7 @@
 """The httpx client of the dispatch API (docs/dispatch-api.md).
 
-One call, `reassign`, which never raises for what the network or the server does: it
-returns an Outcome that says what the outbox should do (confirmed, conflict, refused,
+One call per command, `reassign` and `reclassify` (both through `send`), which never
+raises for what the network or the server does: it returns an Outcome that says what the outbox should do (confirmed, conflict, refused,
 or transient: try again). The bearer token is read from the environment variable that
 `[dispatch] token_env` names, sent only in the Authorization header, and scrubbed from
 every text this module produces.
@@ -38,6 +38,20 @@ class Reassignment:
     key: str
     ticket_no: str
     to_station: str
+    reason: str
+    operator: str
+    expected_version: int
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class Reclassification:
+    """A reclassification: the same request as a reassignment, with a type code of
+    sla.md as its target (docs/dispatch-api.md, "Reclassification")."""
+
+    key: str
+    ticket_no: str
+    to_type: str
     reason: str
     operator: str
     expected_version: int
@@ -141,8 +155,19 @@ class DispatchClient:
     def reassign(self, request: Reassignment, timeout: float | None = None) -> Outcome:
         """One POST; `timeout` shortens `[dispatch] timeout_seconds` for this one
         (the `reassign` command's time limit)."""
+        return self.send(request, timeout)
+
+    def reclassify(self, request: Reclassification, timeout: float | None = None) -> Outcome:
+        return self.send(request, timeout)
+
+    def send(self, request: Reassignment | Reclassification, timeout: float | None = None) -> Outcome:
+        """One POST of either command, to its path, with its target field."""
+        if isinstance(request, Reclassification):
+            action, target = "reclassify", {"to_type": request.to_type}
+        else:
+            action, target = "reassign", {"to_station": request.to_station}
         body = {
-            "to_station": request.to_station,
+            **target,
             "reason": request.reason,
             "operator": request.operator,
             "expected_version": request.expected_version,
@@ -150,7 +175,7 @@ class DispatchClient:
         }
         try:
             response = self._http.post(
-                f"/tickets/{quote(request.ticket_no, safe='')}/reassign",
+                f"/tickets/{quote(request.ticket_no, safe='')}/{action}",
                 json=body,
                 headers={"Idempotency-Key": request.key},
                 timeout=self._timeout if timeout is None else min(self._timeout, timeout),
@@ -183,7 +208,8 @@ class DispatchClient:
             if body.get("detail"):
                 text += f": {body['detail']}"
             if body.get("error") == "version_conflict":
-                text += f" (current version {body.get('current_version')}, station {body.get('current_station')})"
+                text += f" (current version {body.get('current_version')}, station {body.get('current_station')}"
+                text += f", type {body['current_type']})" if "current_type" in body else ")"
         else:
             text = f"HTTP {status} {response.reason_phrase}".rstrip()
         return self._scrub(text)[:500]

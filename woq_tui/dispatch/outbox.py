@@ -1,7 +1,9 @@
-"""The durable outbox: reassignments are written here first, then pushed.
+"""The durable outbox: reassignments and reclassifications are written here first,
+then pushed. One outbox for both commands (an entry's `kind`), so that both have the
+same pusher, retries, idempotency and words for failure (docs/dispatch.md).
 
-`record` writes the entries of one reassignment (one or many tickets) in one
-transaction, state `pending`, each with a new uuid that is its Idempotency-Key for
+`record` writes the entries of one reassignment (one or many tickets), and
+`record_reclassification` those of one reclassification, in one transaction, state `pending`, each with a new uuid that is its Idempotency-Key for
 every attempt. Pushing is woq_tui/dispatch/pusher.py: a pending entry is always one a
 pusher will send again by itself (the console's, or `outbox push --wait`); transient
 failures are retried for `[dispatch] retry_for_minutes`, and only then is it `failed`.
@@ -21,9 +23,9 @@ from typing import Iterable, Sequence
 from sqlalchemy import Engine, delete, func, or_, select, update
 
 # The pusher's names too, where the screens and commands have always found them.
-from woq_tui.dispatch.pusher import BackgroundPusher, Pusher, RetryPolicy, give_up_at, push_until_settled
+from woq_tui.dispatch.pusher import BackgroundPusher, Pusher, RetryPolicy, change_of, give_up_at, push_until_settled
 from woq_tui.domain.clock import Clock
-from woq_tui.domain.enums import OutboxState
+from woq_tui.domain.enums import OutboxKind, OutboxState, TicketType
 from woq_tui.domain.models import OutboxEntry, Ticket
 from woq_tui.i18n import t
 from woq_tui.store.db import session_factory
@@ -76,9 +78,38 @@ def record(
 
     Tickets already at `to_station` are skipped (nothing to do for them).
     """
-    to_station, reason, operator = to_station.strip(), reason.strip(), operator.strip()
+    to_station = to_station.strip()
     if not to_station:
         raise OutboxError(t("outbox.error.need_station"))
+    return _write(
+        engine, clock, [ref for ref in tickets if ref.station_code != to_station], reason, operator,
+        kind=OutboxKind.reassign, to_station=to_station,
+    )
+
+
+def record_reclassification(
+    engine: Engine,
+    clock: Clock,
+    tickets: Iterable[TicketRef],
+    to_type: str,
+    reason: str,
+    operator: str,
+) -> list[OutboxEntry]:
+    """Write one reclassification of the given tickets as pending entries, in one
+    transaction. Tickets already of `to_type` are skipped (the API would refuse them)."""
+    to_type = to_type.strip()
+    if to_type not in TicketType.__members__:
+        raise OutboxError(t("outbox.error.need_type"))
+    return _write(
+        engine, clock, [ref for ref in tickets if ref.type != to_type], reason, operator,
+        kind=OutboxKind.reclassify, to_type=to_type,
+    )
+
+
+def _write(
+    engine: Engine, clock: Clock, tickets: list[TicketRef], reason: str, operator: str, **command: str
+) -> list[OutboxEntry]:
+    reason, operator = reason.strip(), operator.strip()
     if not reason:
         raise OutboxError(t("outbox.error.need_reason"))
     if not operator:
@@ -89,7 +120,7 @@ def record(
             id=str(uuid.uuid4()),
             ticket_no=ref.ticket_no,
             from_station=ref.station_code,
-            to_station=to_station,
+            from_type=ref.type,
             reason=reason,
             operator=operator,
             expected_version=ref.version,
@@ -97,9 +128,9 @@ def record(
             state=OutboxState.pending,
             attempts=0,
             updated_at=now,
+            **command,
         )
         for ref in tickets
-        if ref.station_code != to_station
     ]
     if entries:
         with session_factory(engine)() as session:
@@ -112,9 +143,9 @@ def ticket_ref(engine: Engine, ticket_no: str) -> TicketRef | None:
     """The ticket as this database sees it now, for the command line."""
     with engine.connect() as connection:
         row = connection.execute(
-            select(Ticket.ticket_no, Ticket.station_code, Ticket.version).where(Ticket.ticket_no == ticket_no)
+            select(Ticket.ticket_no, Ticket.station_code, Ticket.version, Ticket.type).where(Ticket.ticket_no == ticket_no)
         ).first()
-    return None if row is None else TicketRef(row.ticket_no, row.station_code, row.version)
+    return None if row is None else TicketRef(row.ticket_no, row.station_code, row.version, row.type)
 
 
 def list_entries(engine: Engine, confirmed_since: datetime | None = None) -> list[OutboxEntry]:
@@ -152,7 +183,8 @@ def will_retry(entry: OutboxEntry) -> bool:
 
 
 def ticket_states(engine: Engine, ticket_nos: Sequence[str]) -> dict[str, str]:
-    """The state of each ticket's latest reassignment, for rows that show it."""
+    """The state of each ticket's latest command (reassignment or reclassification),
+    for rows that show it."""
     if not ticket_nos:
         return {}
     query = (
@@ -221,6 +253,7 @@ __all__ = [
     "OutboxError",
     "Pusher",
     "RetryPolicy",
+    "change_of",
     "drop",
     "find",
     "give_up_at",
@@ -228,6 +261,7 @@ __all__ = [
     "outbox_counts",
     "push_until_settled",
     "record",
+    "record_reclassification",
     "retry",
     "summarize",
     "ticket_ref",

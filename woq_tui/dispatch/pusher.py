@@ -33,9 +33,9 @@ from typing import Callable, Sequence
 from sqlalchemy import Engine, func, or_, select, update
 
 from woq_tui.config import Settings
-from woq_tui.dispatch.client import DispatchClient, Outcome, Reassignment
+from woq_tui.dispatch.client import DispatchClient, Outcome, Reassignment, Reclassification
 from woq_tui.domain.clock import Clock, SystemClock
-from woq_tui.domain.enums import OutboxState
+from woq_tui.domain.enums import OutboxKind, OutboxState
 from woq_tui.domain.models import OutboxEntry
 from woq_tui.store.db import session_factory
 from woq_tui.values.outbox import OutboxChange
@@ -178,18 +178,7 @@ class Pusher:
         attempts = self._claim(entry, force)
         if attempts is None:
             return None
-        outcome = self._client.reassign(
-            Reassignment(
-                key=entry.id,
-                ticket_no=entry.ticket_no,
-                to_station=entry.to_station,
-                reason=entry.reason,
-                operator=entry.operator,
-                expected_version=entry.expected_version,
-                requested_at=entry.requested_at,
-            ),
-            timeout=timeout,
-        )
+        outcome = self._client.send(command_of(entry), timeout=timeout)
         if outcome.kind == "transient":
             return self._transient(entry, attempts, outcome)
         return self._finish(entry, _FINAL_STATE[outcome.kind], attempts, outcome)
@@ -242,9 +231,7 @@ class Pusher:
             ).rowcount
         if updated != 1:
             return None  # answered by another pusher, or dropped, meanwhile
-        change = OutboxChange(
-            entry.id, entry.ticket_no, entry.to_station, OutboxState.pending, attempts, outcome.error, outcome.body, next_at
-        )
+        change = change_of(entry, OutboxState.pending, attempts, outcome.error, outcome.body, next_at)
         self._emit(change)
         return change
 
@@ -267,7 +254,7 @@ class Pusher:
             ).rowcount
         if updated != 1:
             return None  # dropped meanwhile, or answered by another pusher
-        change = OutboxChange(entry.id, entry.ticket_no, entry.to_station, state, attempts, error, outcome.body)
+        change = change_of(entry, state, attempts, error, outcome.body)
         self._emit(change)
         return change
 
@@ -277,6 +264,36 @@ class Pusher:
                 self.on_change(change)
             except Exception:  # a listener's bug must not stop delivery
                 log.exception("outbox listener failed")
+
+
+def command_of(entry: OutboxEntry) -> Reassignment | Reclassification:
+    """The request an entry stands for: one outbox, either command (docs/dispatch.md)."""
+    common = dict(
+        key=entry.id,
+        ticket_no=entry.ticket_no,
+        reason=entry.reason,
+        operator=entry.operator,
+        expected_version=entry.expected_version,
+        requested_at=entry.requested_at,
+    )
+    if entry.kind == OutboxKind.reclassify:
+        return Reclassification(to_type=entry.to_type or "", **common)
+    return Reassignment(to_station=entry.to_station or "", **common)
+
+
+def change_of(
+    entry: OutboxEntry,
+    state: str,
+    attempts: int,
+    error: str | None = None,
+    body: dict | None = None,
+    next_attempt_at: datetime | None = None,
+) -> OutboxChange:
+    """An entry's new state as the screens hear of it."""
+    return OutboxChange(
+        entry.id, entry.ticket_no, entry.to_station, state, attempts, error, body, next_attempt_at,
+        kind=entry.kind or OutboxKind.reassign, to_type=entry.to_type,
+    )
 
 
 def _seconds_until(moment: datetime | None, now: datetime) -> float:
@@ -368,6 +385,8 @@ __all__ = [
     "OutboxChange",
     "Pusher",
     "RetryPolicy",
+    "change_of",
+    "command_of",
     "give_up_at",
     "push_until_settled",
 ]

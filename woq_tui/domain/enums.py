@@ -57,6 +57,7 @@ class EventKind(StrEnum):
     updated = "updated"
     dispatched = "dispatched"
     reassigned = "reassigned"
+    reclassified = "reclassified"
     responded = "responded"
     urged = "urged"
     escalated = "escalated"
@@ -64,6 +65,13 @@ class EventKind(StrEnum):
     reopened = "reopened"
     closed = "closed"
     phone_revealed = "phone_revealed"
+
+
+class OutboxKind(StrEnum):
+    """What an outbox entry asks the dispatch API (docs/dispatch.md)."""
+
+    reassign = "reassign"
+    reclassify = "reclassify"
 
 
 class OutboxState(StrEnum):

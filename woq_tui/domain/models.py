@@ -110,17 +110,27 @@ class TicketEvent(SQLModel, table=True):
     from_station: Optional[str] = Field(default=None, max_length=64)
     to_station: Optional[str] = Field(default=None, max_length=64)
     note: Optional[str] = Field(default=None)
+    # A `reclassified` event's types (migration 0007); None for every other kind.
+    from_type: Optional[str] = Field(default=None, max_length=32)
+    to_type: Optional[str] = Field(default=None, max_length=32)
 
 
 class OutboxEntry(SQLModel, table=True):
-    """A reassignment recorded before it is pushed; its id is the Idempotency-Key."""
+    """A command to the dispatch API recorded before it is pushed: a reassignment
+    (`to_station`) or a reclassification (`to_type`, migration 0007); its id is the
+    Idempotency-Key."""
 
     __tablename__ = "outbox_entry"
 
     id: str = Field(primary_key=True, max_length=36)
     ticket_no: str = Field(max_length=64, index=True)
+    # 'reassign' | 'reclassify' (OutboxKind)
+    kind: str = Field(default="reassign", max_length=16)
     from_station: Optional[str] = Field(default=None, max_length=64)
-    to_station: str = Field(max_length=64)
+    # the target of a reassignment; None for a reclassification
+    to_station: Optional[str] = Field(default=None, max_length=64)
+    from_type: Optional[str] = Field(default=None, max_length=32)
+    to_type: Optional[str] = Field(default=None, max_length=32)
     reason: str
     operator: str = Field(max_length=64)
     expected_version: int

@@ -4,7 +4,7 @@ its components in the drill-down, the pilot dialog and view, the black list tab.
 MESSAGES = {
     "screen.pilot": ("试点评估", "Pilot evaluation"),
     "key.stations.mark": ("标记", "Mark"),
-    "key.stations.pilot": ("试点评估", "Evaluate pilot"),
+    "key.stations.pilot": ("试点评估", "Pilot"),
     "period.no_future": ("已是当前周期：不能查看未来", "This is the current period: there is no future to show"),
     "period.custom_command": ("选择日期范围…", "Choose dates…"),
     "period.custom_title": ("自定义周期（含首尾两天）", "Custom period (both days included)"),

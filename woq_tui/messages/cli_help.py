@@ -23,7 +23,11 @@ MESSAGES = {
     "cli.help.import": ("导入 CSV 或 XLSX 工单导出文件", "import a CSV or XLSX ticket export"),
     "cli.help.report": ("某一时段的供电所绩效报告", "station performance for a period"),
     "cli.help.reassign": ("通过调度接口改派一张工单", "reassign one ticket through the dispatch API"),
-    "cli.help.outbox": ("调度接口尚未确认的改派", "reassignments not yet confirmed by the dispatch API"),
+    "cli.help.outbox": (
+        "调度接口尚未确认的改派和改类",
+        "reassignments and reclassifications not yet confirmed by the dispatch API",
+    ),
+    "cli.help.reclassify": ("通过调度接口更改一张工单的类型", "change a ticket's type through the dispatch API"),
     "cli.help.dispatch_server": ("基于工单数据库的参考调度接口", "the reference dispatch API over the ticket database"),
     # demo and generate
     "cli.help.seed": ("随机种子：同一种子生成相同的数据（默认 95598）", "random seed: the same seed gives the same data (default 95598)"),
@@ -55,7 +59,11 @@ MESSAGES = {
     # reassign
     "cli.help.ticket_no": ("工单编号", "the ticket number"),
     "cli.help.to_station": ("改派到的供电所编码", "the code of the station to reassign to"),
-    "cli.help.reason": ("改派原因（必填，不能为空）", "why (required, not blank)"),
+    "cli.help.reason": ("原因（必填，不能为空）", "why (required, not blank)"),
+    "cli.help.to_type": (
+        "新类型：类型编码（如 repair）或中文名称（如 故障报修）",
+        "the new type: a type code (e.g. repair) or its Chinese name (e.g. 故障报修)",
+    ),
     "cli.help.operator": ("记录的操作员（默认：配置中的 operator）", "the operator recorded (default: [console] operator)"),
     # outbox
     "cli.help.outbox_action": (

@@ -41,7 +41,7 @@ MESSAGES = {
     "screen.overdue": ("超期与升级", "Overdue & escalation"),
     "screen.stations": ("供电所绩效", "Station performance"),
     "screen.meeting": ("周例会", "Weekly meeting"),
-    "screen.outbox": ("改派发件箱", "Reassignment outbox"),
+    "screen.outbox": ("调度发件箱", "Dispatch outbox"),
     "screen.help": ("帮助", "Help"),
     "key.quit": ("退出", "Quit"),
     "key.help": ("帮助", "Help"),
@@ -68,18 +68,18 @@ MESSAGES.update(
         # One sentence a line: the dialog is 52 cells wide, and a wrapped sentence broke
         # inside words ("还有 1" / "推/送").
         "quit.pending": (
-            "还有 {count} 条改派未被调度系统确认。\n下次启动控制台（或运行 outbox push --wait）时会继续推送。",
-            "{count} reassignments are not yet confirmed by the dispatch API.\n"
+            "还有 {count} 条改派或改类未被调度系统确认。\n下次启动控制台（或运行 outbox push --wait）时会继续推送。",
+            "{count} reassignments or reclassifications\nare not yet confirmed by the dispatch API.\n"
             "They are pushed at the next start (or by outbox push --wait).",
         ),
         "quit.pending_read_only": (
-            "还有 {count} 条改派未被调度系统确认。\n只读控制台不推送：需由其他控制台或 outbox push 推送。",
-            "{count} reassignments are not yet confirmed by the dispatch API.\n"
+            "还有 {count} 条改派或改类未被调度系统确认。\n只读控制台不推送：需由其他控制台或 outbox push 推送。",
+            "{count} reassignments or reclassifications\nare not yet confirmed by the dispatch API.\n"
             "A read-only console does not push them: another console or outbox push will.",
         ),
         "quit.failed": (
-            "{count} 条改派已失败、冲突或被拒，不会自动重试：\n请在发件箱（5）处理。",
-            "{count} reassignments failed, conflicted or were refused and will not be retried\n"
+            "{count} 条改派或改类已失败、冲突或被拒，不会自动重试：\n请在发件箱（5）处理。",
+            "{count} reassignments or reclassifications failed, conflicted\nor were refused and will not be retried\n"
             "by themselves: see the outbox (5).",
         ),
         "quit.question": ("仍要退出吗？", "Quit anyway?"),

@@ -48,12 +48,15 @@ MESSAGES = {
         "refused: {error}. Check the token in the environment variable {env}",
     ),
     # command line: outbox
-    "outbox.cli.empty": ("发件箱为空：所有改派均已确认", "The outbox is empty: every reassignment is confirmed"),
-    "outbox.cli.header": (
-        "编号 状态 尝试 工单 改派 提交时间 下一步 最近错误",
-        "ID State Attempts Ticket Reassignment Requested Next-step Last-error",
+    "outbox.cli.empty": (
+        "发件箱为空：所有改派和改类均已确认",
+        "The outbox is empty: every reassignment and reclassification is confirmed",
     ),
-    "outbox.cli.nothing": ("没有待推送的改派", "Nothing to push"),
+    "outbox.cli.header": (
+        "编号 状态 尝试 工单 改动 提交时间 下一步 最近错误",
+        "ID State Attempts Ticket Change Requested Next-step Last-error",
+    ),
+    "outbox.cli.nothing": ("没有待推送的改派或改类", "Nothing to push"),
     "outbox.cli.pushed": (
         "已推送 {total} 条：确认 {confirmed}，冲突 {conflict}，拒绝 {refused}，失败 {failed}，待重试 {pending}",
         "Pushed {total}: {confirmed} confirmed, {conflict} conflict, {refused} refused, {failed} failed, "
@@ -72,7 +75,10 @@ MESSAGES = {
     "outbox.step.pending": ("下次尝试 {next}，自动重试至 {until}", "next try {next}, retried by itself until {until}"),
     "outbox.step.pending_now": ("立即尝试，自动重试至 {until}", "due now, retried by itself until {until}"),
     "outbox.step.failed": ("不再自动重试：`woq-console outbox retry {id}`", "not retried by itself: `woq-console outbox retry {id}`"),
-    "outbox.step.final": ("请重新改派，然后 `woq-console outbox drop {id}`", "reassign again, then `woq-console outbox drop {id}`"),
+    "outbox.step.final": (
+        "请重新改派（或改类），然后 `woq-console outbox drop {id}`",
+        "reassign (or reclassify) again, then `woq-console outbox drop {id}`",
+    ),
     # an entry's last error in words (outbox_words.py)
     "outbox.why.timeout": ("调度接口未及时应答", "the dispatch API did not answer in time"),
     "outbox.why.unreachable": ("连不上调度接口", "cannot reach the dispatch API"),
@@ -86,7 +92,7 @@ MESSAGES = {
     "outbox.why.server": ("调度接口出错（HTTP {status}）", "the dispatch API failed (HTTP {status})"),
     "outbox.why.other": ("调度接口拒绝（HTTP {status}）", "the dispatch API refused (HTTP {status})"),
     "outbox.error.need_station": ("需要目标供电所", "a target station is required"),
-    "outbox.error.need_reason": ("需要改派原因", "a reason is required"),
+    "outbox.error.need_reason": ("需要原因", "a reason is required"),
     "outbox.error.need_operator": ("需要操作员", "an operator is required"),
     "outbox.error.short_id": ("发件箱条目 {id!r}：请至少给出编号的 4 个字符", "outbox entry {id!r}: give at least 4 characters of the ID"),
     "outbox.error.no_such": ("发件箱条目 {id!r}：没有这个条目", "outbox entry {id!r}: no such entry"),
@@ -95,9 +101,9 @@ MESSAGES = {
         "outbox entry {id!r}: more than one entry starts with it; give more of the ID",
     ),
     "outbox.error.final_answer": (
-        "发件箱条目 {id}：调度系统已答复「{state}」，重试只会得到同样结果：请重新改派该工单",
+        "发件箱条目 {id}：调度系统已答复「{state}」，重试只会得到同样结果：请重新改派（或改类）该工单",
         "outbox entry {id}: the dispatch API answered {state}; a retry would get the same answer: "
-        "reassign the ticket again",
+        "reassign (or reclassify) the ticket again",
     ),
     "outbox.error.already_confirmed": ("发件箱条目 {id}：已确认", "outbox entry {id}: already confirmed"),
     "outbox.cli.line": ("{ticket} → {station}：{state}{error}", "{ticket} → {station}: {state}{error}"),
@@ -200,7 +206,7 @@ MESSAGES.update(
         # the outbox screen
         "outbox.col.state": ("状态", "State"),
         "outbox.col.ticket": ("工单", "Ticket"),
-        "outbox.col.move": ("改派", "Reassignment"),
+        "outbox.col.move": ("改动", "Change"),
         "outbox.col.attempts": ("尝试", "Tries"),
         "outbox.col.next": ("下一步", "Next"),
         "outbox.next.now": ("即将推送", "sending now"),
@@ -211,7 +217,10 @@ MESSAGES.update(
         "outbox.col.requested": ("提交时间", "Requested"),
         "outbox.col.error": ("最近错误", "Last error"),
         "outbox.col.id": ("编号", "ID"),
-        "outbox.empty": ("发件箱为空：所有改派均已确认", "The outbox is empty: every reassignment is confirmed"),
+        "outbox.empty": (
+            "发件箱为空：所有改派和改类均已确认",
+            "The outbox is empty: every reassignment and reclassification is confirmed",
+        ),
         "outbox.off": (
             "改派未启用（[dispatch] base_url 未设置）",
             "Reassignment is off ([dispatch] base_url is not set)",
@@ -223,8 +232,8 @@ MESSAGES.update(
             "{ticket}: {from_station} → {to_station} · reason: {reason} · by {operator} · next try {next}",
         ),
         "outbox.retry_final": (
-            "调度系统已答复「{state}」，重试只会得到同样结果：请重新改派该工单",
-            "The dispatch API answered {state}; a retry would get the same answer: reassign the ticket again",
+            "调度系统已答复「{state}」，重试只会得到同样结果：请按 r 重新改派（或改类）",
+            "The dispatch API answered {state}; a retry would get the same answer: r reassigns (or reclassifies) the ticket again",
         ),
         "outbox.retry_confirmed": ("该改派已确认", "This reassignment is already confirmed"),
         "outbox.retried": ("已重新排队：工单 {ticket}", "Queued again: ticket {ticket}"),

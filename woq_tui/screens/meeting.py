@@ -170,12 +170,10 @@ class MeetingScreen(WoqScreen):
         self._show_title()
         for key in HEADLINES:
             now, before = week.totals.get(key), week.previous_totals.get(key)
-            change = change_text(key, now, before, with_value=False, points=True)
+            unit = t(f"figure.unit_short.{FIGURE_BY_KEY[key].unit}")
+            change = change_text(key, now, before, with_value=False, points=True, unit=unit)
             previous = t(f"meeting.previous.{period_kind_word(week.period.kind)}")
             versus = t("meeting.vs_last_partial" if partial else "meeting.vs_last", previous=previous, value=format_value(key, before))
-            unit = t(f"figure.unit_short.{FIGURE_BY_KEY[key].unit}")
-            if unit and change.plain:
-                change.append(unit)
             line = Text.assemble(change or "=", "\n", (versus, ""))
             self.query_one(f"#kpi-{key}", KpiTile).show(digits_text(key, now), line)
         worse, improved = movers(week)

@@ -1,4 +1,4 @@
-"""`5`: the reassignment outbox, live. Every entry not confirmed, and those confirmed in
+"""`5`: the outbox of reassignments and reclassifications, live. Every entry not confirmed, and those confirmed in
 the last 24 hours, with state, attempts and last error; `t` retries a failed entry, `d`
 drops one (after asking). Rows are updated by key as the pusher reports, and read again
 every refresh interval (widgets/refresh.py) for entries written by other processes."""
@@ -17,6 +17,7 @@ from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
 from woq_tui.outbox_words import error_words
 from woq_tui.outbox_feed import OutboxChanged
+from woq_tui.outbox_words import RECLASSIFY, move_of, target_of, type_name
 from woq_tui.screens.base import WoqScreen
 from woq_tui.screens.confirm import ConfirmScreen
 from woq_tui.values.outbox import OutboxView, TicketRef
@@ -47,6 +48,8 @@ def next_step(entry: OutboxView, tz) -> Text:
         return Text(t("outbox.next.at", time=entry.next_attempt_at.astimezone(tz).strftime("%H:%M:%S")))
     if entry.state == OutboxState.confirmed:
         return Text("")
+    if entry.kind == RECLASSIFY and entry.state in (OutboxState.conflict, OutboxState.refused):
+        return Text(t(f"outbox.next.person.{entry.state}.reclassify"), "bold")  # r reclassifies again
     return Text(t(f"outbox.next.person.{entry.state}"), "bold")
 
 
@@ -114,7 +117,7 @@ class OutboxScreen(WoqScreen):
         return {
             "state": state_cell(entry.state),
             "ticket": entry.ticket_no,
-            "move": f"{entry.from_station or '?'} → {entry.to_station}",
+            "move": move_of(entry.kind, entry.from_station, entry.to_station, entry.from_type, entry.to_type),
             "next": next_step(entry, tz),
             "attempts": str(entry.attempts),
             "requested": entry.requested_at.astimezone(tz).strftime("%m-%d %H:%M:%S"),
@@ -187,12 +190,16 @@ class OutboxScreen(WoqScreen):
             return
         tz = self.context.settings.tz
         next_try = entry.next_attempt_at.astimezone(tz).strftime("%H:%M:%S") if entry.next_attempt_at else t("none")
+        if entry.kind == RECLASSIFY:
+            origin, target = type_name(entry.from_type), type_name(entry.to_type)
+        else:
+            origin, target = entry.from_station or "?", entry.to_station or "?"
         text = Text(
             t(
                 "outbox.detail",
                 ticket=entry.ticket_no,
-                from_station=entry.from_station or "?",
-                to_station=entry.to_station,
+                from_station=origin,
+                to_station=target,
                 reason=entry.reason,
                 operator=entry.operator,
                 next=next_try if entry.state == OutboxState.pending else t("none"),
@@ -232,19 +239,26 @@ class OutboxScreen(WoqScreen):
             self.app.push_screen(TicketScreen(entry.ticket_no))
 
     def action_reassign(self) -> None:
-        """Reassign the entry's ticket again (after a conflict or a refusal), from where
-        the ticket is now."""
+        """Send the entry's command again (after a conflict or a refusal), from where
+        the ticket is now: the reassign dialog, or the reclassify one for a
+        reclassification."""
         entry = self.current()
         if entry is not None:
-            self.current_ref.load(entry.ticket_no)
+            self.current_ref.load((entry.ticket_no, entry.kind))
 
     @cached_property
-    def current_ref(self) -> Loader[str, TicketRef | None]:
-        return Loader(self, self.store.ticket_ref, self._reassign_again, what="db.unreachable")
+    def current_ref(self) -> Loader[tuple[str, str], TicketRef | None]:
+        return Loader(self, lambda request: self.store.ticket_ref(request[0]), self._again, what="db.unreachable")
 
-    def _reassign_again(self, ticket_no: str, ref: TicketRef | None) -> None:
+    def _again(self, request: tuple[str, str], ref: TicketRef | None) -> None:
+        ticket_no, kind = request
         if ref is None:
             self.notify(t("ticket.not_found", no=ticket_no), severity="warning")
+            return
+        if kind == RECLASSIFY:
+            from woq_tui.screens.reclassify import start_reclassify
+
+            start_reclassify(self, [ref])
             return
         from woq_tui.screens.reassign import start_reassign
 
@@ -272,7 +286,10 @@ class OutboxScreen(WoqScreen):
                 self.editing.load(("drop", entry.id, entry.ticket_no))
 
         self.app.push_screen(
-            ConfirmScreen(t("outbox.drop_question", ticket=entry.ticket_no, station=entry.to_station)), answered
+            ConfirmScreen(
+                t("outbox.drop_question", ticket=entry.ticket_no, station=target_of(entry.kind, entry.to_station, entry.to_type))
+            ),
+            answered,
         )
 
     @cached_property

@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 
 from woq_tui.errors import first_line
 from woq_tui.i18n import t
-from woq_tui.outbox_feed import forward_change
+from woq_tui.outbox_feed import follow_recorded
 from woq_tui.values.outbox import OutboxChange, TicketRef
 from woq_tui.values.stations import StationCandidate, match_candidates
 from woq_tui.widgets.loader import Loader
@@ -257,9 +257,4 @@ def _recorded(app: App, request: ReassignRequest, changes: list[OutboxChange]) -
         app.notify(t("reassign.queued", count=len(changes), station=request.to_station))
     if skipped:
         app.notify(t("reassign.skipped", count=skipped, station=request.to_station), severity="warning")
-    app.reassign_notices.expect([change.entry_id for change in changes])  # type: ignore[attr-defined]
-    for change in changes:
-        forward_change(app, change)
-    pusher = getattr(app, "outbox_pusher", None)
-    if pusher is not None:
-        pusher.wake()
+    follow_recorded(app, changes)

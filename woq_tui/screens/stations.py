@@ -79,7 +79,8 @@ class StationsScreen(WoqScreen):
     TITLE_KEY = "screen.stations"
     BINDINGS = [
         Binding("s", "next_sort", "key.stations.next_sort", id="stations.sort"),
-        Binding("S", "reverse_sort", "key.stations.reverse_sort", id="stations.reverse_sort"),
+        # in the help and the palette; the footer has no room for it at 100 columns
+        Binding("S", "reverse_sort", "key.stations.reverse_sort", id="stations.reverse_sort", show=False),
         Binding("t", "next_period", "key.stations.period", id="stations.period"),
         Binding("space", "mark", "key.stations.mark", id="stations.mark"),
         Binding("P", "pilot", "key.stations.pilot", id="stations.pilot"),

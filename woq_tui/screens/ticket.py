@@ -24,6 +24,7 @@ from woq_tui.domain.enums import SlaState
 from woq_tui.domain.instants import local_minute
 from woq_tui.domain.privacy import mask_phone
 from woq_tui.i18n import t
+from woq_tui.outbox_words import type_name
 from woq_tui.screens.ticket_actions import TicketActionsScreen, refuse_write
 from woq_tui.values.queue import QueueRow
 from woq_tui.values.tickets import TicketDetail
@@ -40,6 +41,7 @@ class TicketScreen(TicketActionsScreen):
         Binding("v", "reveal", "ticket.key.reveal", id="ticket.reveal"),
         Binding("u", "urge", "queue.key.urge", id="ticket.urge"),
         Binding("r", "reassign", "queue.key.reassign", id="ticket.reassign"),
+        Binding("R", "reclassify", "reclassify.key", id="ticket.reclassify", show=False),
     ]
     DEFAULT_CSS = """
     TicketScreen #clock { height: auto; padding: 0 1; background: $boost; text-style: bold; }
@@ -231,6 +233,8 @@ class TicketScreen(TicketActionsScreen):
             moved = ""
             if event.from_station or event.to_station:
                 moved = f"{event.from_station or t('none')} → {event.to_station or t('none')}"
+            elif event.from_type or event.to_type:
+                moved = f"{type_name(event.from_type)} → {type_name(event.to_type)}"
             note = "  ".join(part for part in (moved, event.note or "") if part)
             events.add_row(self._time(event.at), t("event." + event.kind), event.operator or t("none"), note)
         parts: list = []

@@ -1,5 +1,5 @@
-"""What every screen that shows tickets can do with them: urge and reassign the marked
-tickets or the one under the cursor, and refuse both in a read-only console."""
+"""What every screen that shows tickets can do with them: urge, reassign and reclassify
+the marked tickets or the one under the cursor, and refuse them in a read-only console."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def refuse_write(screen: Screen, action_key: str) -> bool:
 
 
 # The actions that change tickets (reassign, urge, reveal, reclassify, reviews).
-WRITE_ACTIONS = frozenset({"reassign", "urge", "reveal"})
+WRITE_ACTIONS = frozenset({"reassign", "reclassify", "urge", "reveal"})
 
 
 class TicketActionsScreen(WoqScreen):
@@ -60,6 +60,15 @@ class TicketActionsScreen(WoqScreen):
             from woq_tui.screens.reassign import start_reassign  # the dialog: only when asked
 
             start_reassign(self, [TicketRef(row.ticket_no, row.station_code, row.version) for row in rows])
+
+    def action_reclassify(self) -> None:
+        rows = self.rows_to_change("action.reclassify")
+        if rows:
+            from woq_tui.screens.reclassify import start_reclassify  # the dialog: only when asked
+
+            areas = {row.area_type for row in rows}
+            refs = [TicketRef(row.ticket_no, row.station_code, row.version, row.type) for row in rows]
+            start_reclassify(self, refs, areas.pop() if len(areas) == 1 else None)
 
     def action_urge(self) -> None:
         rows = self.rows_to_change("action.urge")

@@ -39,6 +39,8 @@ class TicketListScreen(TicketActionsScreen):
         Binding("question_mark", "app.help", "key.help", id="help", key_display="?"),
         Binding("space", "mark", "queue.key.mark", id="list.mark"),
         Binding("r", "reassign", "queue.key.reassign", id="list.reassign"),
+        # in the help and the palette; the footer has no room for it at 100 columns
+        Binding("R", "reclassify", "reclassify.key", id="list.reclassify", show=False),
         Binding("u", "urge", "queue.key.urge", id="list.urge"),
         Binding("p", "pause", "queue.key.pause", id="list.pause"),
         Binding("e", "export", "queue.key.export", id="list.export", show=False),

@@ -100,13 +100,15 @@ def ticket_detail(session: Session, ticket_no: str) -> TicketDetail | None:
             TicketEvent.from_station,
             TicketEvent.to_station,
             TicketEvent.note,
+            TicketEvent.from_type,
+            TicketEvent.to_type,
             TicketEvent.id,
         )
         .where(TicketEvent.ticket_id == row.id)
         .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
         .limit(MAX_EVENTS)
     )
-    events = [EventRow(*values[:6]) for values in reversed(session.execute(newest).all())]
+    events = [EventRow(*values[:8]) for values in reversed(session.execute(newest).all())]
     return TicketDetail(
         row=row,
         channel=channel,

@@ -10,11 +10,13 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class TicketRef:
-    """What a reassignment needs to know of a ticket as the dispatcher saw it."""
+    """What a reassignment or a reclassification needs to know of a ticket as the
+    dispatcher saw it (`type`: None where only a reassignment was asked for)."""
 
     ticket_no: str
     station_code: str
     version: int
+    type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class OutboxChange:
 
     entry_id: str
     ticket_no: str
-    to_station: str
+    to_station: str | None  # None for a reclassification
     state: str
     attempts: int
     last_error: str | None = None
@@ -31,6 +33,8 @@ class OutboxChange:
     body: dict | None = None
     # pending: when the next attempt is due (a pusher makes it by itself)
     next_attempt_at: datetime | None = None
+    kind: str = "reassign"  # or "reclassify" (OutboxKind)
+    to_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class OutboxView:
     id: str
     ticket_no: str
     from_station: str | None
-    to_station: str
+    to_station: str | None  # None for a reclassification
     reason: str
     operator: str
     requested_at: datetime
@@ -49,3 +53,6 @@ class OutboxView:
     next_attempt_at: datetime | None
     last_error: str | None
     updated_at: datetime
+    kind: str = "reassign"  # or "reclassify"
+    from_type: str | None = None
+    to_type: str | None = None

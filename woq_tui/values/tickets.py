@@ -43,6 +43,9 @@ class EventRow:
     from_station: str | None
     to_station: str | None
     note: str | None
+    # a `reclassified` event's types (type codes)
+    from_type: str | None = None
+    to_type: str | None = None
 
 
 @dataclass(frozen=True)

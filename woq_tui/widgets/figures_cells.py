@@ -24,11 +24,12 @@ MARK_WORSE = symbols.WORSE
 MARKS = {"better": "", "worse": MARK_WORSE, None: ""}
 
 
-def change_only(key: str, now: Any, before: Any, points: bool = False) -> Text:
+def change_only(key: str, now: Any, before: Any, points: bool = False, unit: str = "") -> Text:
     """"↑2.1✗": the change alone, arrow first, styled and marked better or worse;
     empty when there is no change or nothing to compare with.
 
-    Ratios change in percentage points; `points` writes the unit ("pp", 个百分点).
+    Ratios change in percentage points; `points` writes the unit ("pp", 个百分点);
+    `unit` follows the number, before the mark ("↑0.1分✗", not "↑0.1✗分").
     """
     change = delta(key, now, before)
     if change is None or not any(digit in "123456789" for digit in format_delta(key, change, False)):
@@ -36,13 +37,13 @@ def change_only(key: str, now: Any, before: Any, points: bool = False) -> Text:
     direction = "↑" if change > 0 else "↓"
     judged = verdict(key, change)
     words = format_delta(key, change, points).lstrip("+-")
-    return Text(f"{direction}{words}{MARKS[judged]}", STYLE[judged])
+    return Text(f"{direction}{words}{unit}{MARKS[judged]}", STYLE[judged])
 
 
-def change_text(key: str, now: Any, before: Any, with_value: bool = True, points: bool = False) -> Text:
+def change_text(key: str, now: Any, before: Any, with_value: bool = True, points: bool = False, unit: str = "") -> Text:
     """"18.8% ↑2.1✗": the value (unless not `with_value`) and its change_only()."""
     text = Text(format_value(key, now) if with_value else "")
-    change = change_only(key, now, before, points)
+    change = change_only(key, now, before, points, unit)
     if change.plain:
         text.append(" " if with_value else "")
         text.append_text(change)
