@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -29,12 +28,8 @@ from woq_tui.i18n import t
 from woq_tui.outbox_feed import follow_recorded
 from woq_tui.values.outbox import OutboxChange, TicketRef
 from woq_tui.values.stations import StationCandidate, match_candidates
-from woq_tui.widgets.console_context import console_context
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.translated import TranslatedBindings
-
-if TYPE_CHECKING:
-    from woq_tui.context import ConsoleContext
 
 __all__ = ["ReassignDialog", "ReassignRequest", "start_reassign"]
 
@@ -87,8 +82,8 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
         self.shown: list[StationCandidate] = []
 
     @property
-    def context(self) -> ConsoleContext:
-        return console_context(self)
+    def context(self):
+        return self.app.context
 
     def compose(self) -> ComposeResult:
         with Vertical():
