@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Sequence
 
-from woq_tui import __version__, cli_assessment
+from woq_tui import __version__, cli_assessment, cli_audit, cli_classifier
 
 from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE  # noqa: F401 (re-exported)
 
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("json", "csv", "md", "html"), default="md", help=t("cli.help.report_format"))
     rep.add_argument("--out", metavar="FILE", help=t("cli.help.out"))
     cli_assessment.add_report_options(rep)
+    cli_audit.add_report_options(rep)
 
     rea = sub.add_parser("reassign", help=t("cli.help.reassign"), description=t("cli.help.reassign"))
     _common(rea)
@@ -109,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--to", dest="to_type", metavar="TYPE", required=True, help=t("cli.help.to_type"))
     rec.add_argument("--reason", required=True, help=t("cli.help.reason"))
     rec.add_argument("--operator", metavar="ID", help=t("cli.help.operator"))
+    sug = sub.add_parser("suggest", help=t("cli.help.suggest"), description=t("cli.help.suggest"))
+    _common(sug)
+    sug.add_argument("ticket_no", metavar="TICKET_NO", help=t("cli.help.ticket_no"))
+    sug.add_argument("--format", choices=("text", "json"), default="text", help=t("cli.help.suggest_format"))
 
     out = sub.add_parser("outbox", help=t("cli.help.outbox"), description=t("cli.help.outbox"))
     _common(out)
@@ -119,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--wait", action="store_true", help=t("cli.help.wait"))
 
     cli_assessment.add_subcommands(sub, _common)
+
+    cli_audit.add_audit(sub, _common, _Parser)
+    cli_classifier.add_classify(sub, _common)
 
     srv = sub.add_parser("dispatch-server", help=t("cli.help.dispatch_server"), description=t("cli.help.dispatch_server"))
     _common(srv)
@@ -159,9 +167,12 @@ _COMMANDS = {
     "reassign": "reassign",
     "reclassify": "reclassify",
     "outbox": "outbox",
+    "suggest": "suggest",
     "dispatch-server": "dispatch_server",
     "pilot": "pilot",
     "bulletin": "bulletin",
+    "audit": "audit",
+    "classify": "classify",
 }
 
 

@@ -127,6 +127,11 @@ def _check_values(settings: Settings) -> tuple[str, str, object] | None:
             return "dispatch.base_url", problem, dispatch.base_url
     if not _ENV_NAME.fullmatch(dispatch.token_env):
         return "dispatch.token_env", t("config.env_name"), dispatch.token_env
+    from woq_tui.domain.audit_rules import RULE_IDS
+
+    for rule in settings.audit.disabled:
+        if rule not in RULE_IDS:
+            return "audit.disabled", t("config.no_rule"), rule
     for binding in settings.keys:
         if binding not in BINDING_IDS:
             return f"keys.{binding}", t("config.no_binding"), binding

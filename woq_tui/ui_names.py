@@ -67,6 +67,10 @@ BINDING_IDS = frozenset(
         "ticket.urge",
         "ticket.reassign",
         "ticket.reclassify",
+        # screens/reassign.py (the suggested stations, docs/dispatch-assist.md)
+        "reassign.suggestion1",
+        "reassign.suggestion2",
+        "reassign.suggestion3",
     }
 )
 

@@ -28,7 +28,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, and_, func, insert, select, update
 
-from woq_tui.demo.generator import (
+from woq_tui.demo.shape import (
     AREA_VOLUME,
     HOUR_TOTAL,
     HOUR_WEIGHTS,
@@ -37,11 +37,13 @@ from woq_tui.demo.generator import (
     RESPONSE_MEDIAN_MIN,
     SURVEYED,
     TICKETS_PER_STATION_DAY,
+    WORDS_STREAM,
     TicketShape,
     poisson,
     satisfaction_of,
 )
 from woq_tui.domain.clock import Clock
+from woq_tui.domain.contact_keys import address_key, phone_key
 from woq_tui.domain.models import Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
 
@@ -99,7 +101,7 @@ class LiveSimulator:
         # Called on the simulator's thread after each background step.
         self.on_step = on_step
         self.rng = random.Random(seed)
-        self.shape = TicketShape(self.rng, policy)
+        self.shape = TicketShape(self.rng, policy, words=random.Random(seed ^ WORDS_STREAM))
         self._stations: list[tuple[str, str, str]] | None = None  # code, area, county
         self._area: dict[str, str] = {}
         self._station_cum: list[float] = []
@@ -174,6 +176,8 @@ class LiveSimulator:
                     "summary": summary,
                     "customer_phone": phone,
                     "address": address,
+                    "phone_key": phone_key(phone),
+                    "address_key": address_key(address),
                     "version": 1,
                     "updated_at": now,
                 },

@@ -8,9 +8,9 @@ Everything the console and `woq-console report` show is built from these pieces:
   `finish()`: the figures from those sums (each ratio one division of two integers);
   sums add up, so subtotals and totals of groups need no second pass over tickets;
 - `p90_offset()`: the nearest-rank position, so that the percentile itself is a
-  `ORDER BY value DESC LIMIT 1 OFFSET n - ceil(0.9 n)` per group (store/figures.py):
-  plain integer positions, so SQLite and PostgreSQL pick the same row, and ~4x faster
-  on SQLite than a row_number() window over the cohort (docs/figures.md).
+  `ORDER BY value DESC LIMIT 1 OFFSET n - ceil(0.9 n)` per group (store/percentiles.py):
+  plain integer positions, so SQLite and PostgreSQL pick the same row; index walks
+  instead of a row_number() window's sort of the cohort (docs/figures.md, docs/speed.md).
   `p90_window()` is the window-function form, kept as the reference the tests compare
   against (and against PostgreSQL's percentile_disc).
 

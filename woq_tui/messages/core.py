@@ -140,6 +140,7 @@ MESSAGES.update(
         "config.unknown_zone": ("未知的时区 {zone}", "unknown time zone {zone}"),
         "config.unknown_theme": ("未知的配色主题；可选：{names}", "unknown theme; one of {names}"),
         "config.env_name": ("应为环境变量名（字母、数字、_）", "the name of an environment variable (letters, digits, _)"),
+        "config.no_rule": ("没有这个质检规则编号（见 docs/audit.md）", "no such rule id (docs/audit.md lists them)"),
         "config.no_binding": ("没有这个按键编号（见 docs/configuration.md）", "no such binding id (docs/configuration.md lists them)"),
         "config.url.not_url": ("不是 URL", "not a URL"),
         "config.url.scheme": ("应以 http:// 或 https:// 开头", "must start with http:// or https://"),

@@ -9,6 +9,7 @@ cells are neutralised by the one CSV writer, so a station name such as
 from __future__ import annotations
 
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
+from woq_tui.reporting.audit_figures import csv_cell
 from woq_tui.reporting.csv_writer import csv_text
 
 COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)
@@ -17,4 +18,4 @@ COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)
 def render_csv(report) -> str:
     """Through the product's one CSV writer (reporting/csv_writer.py)."""
     columns = (*COLUMNS, *report.station_extras)
-    return csv_text(columns, ([row.get(column) for column in columns] for row in report.stations))
+    return csv_text(columns, ([csv_cell(row.get(column)) for column in columns] for row in report.stations))

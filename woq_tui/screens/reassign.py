@@ -2,15 +2,17 @@
 reaches the outbox.
 
 The list screens call `start_reassign(screen, tickets)` with the ticket under the cursor
-or all marked tickets. The dialog picks a target station (type-ahead by code, name or
-pinyin initials, each with its open load and overdue count) and a required reason; on
-confirm the entries are written to the outbox through the app's loader and the dialog
-is gone at once. The pusher then reports each entry's state (outbox_feed.py).
+or all marked tickets. The dialog picks a target station (a suggested one by F2–F4,
+docs/dispatch-assist.md; or type-ahead by code, name or pinyin initials, each with its
+open load and overdue count) and a required reason; there is no target until the
+dispatcher picks one. On confirm the entries are written to the outbox through the
+app's loader and the dialog is gone at once. The pusher then reports each entry's state
+(outbox_feed.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 
 from rich.cells import cell_len
@@ -28,7 +30,9 @@ from woq_tui.i18n import t
 from woq_tui.outbox_feed import follow_recorded
 from woq_tui.values.outbox import OutboxChange, TicketRef
 from woq_tui.values.stations import StationCandidate, match_candidates
+from woq_tui.values.suggestions import Suggestions, history_text
 from woq_tui.widgets.loader import Loader
+from woq_tui.widgets.suggestion_list import SHOWN, SuggestionList
 from woq_tui.widgets.translated import TranslatedBindings
 
 __all__ = ["ReassignDialog", "ReassignRequest", "start_reassign"]
@@ -58,6 +62,13 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
         Binding("ctrl+s", "confirm", "reassign.key.confirm"),
         Binding("up", "move(-1)", show=False),
         Binding("down", "move(1)", show=False),
+        *(
+            # F2–F4: digits are typed into the station box, and alt+digit reaches a
+            # terminal application as a character (alt+1 is ¡), not as a key
+            # (docs/dispatch-assist.md); F1 is many terminals' own help.
+            Binding(f"f{n + 1}", f"choose_suggestion({n - 1})", "suggest.key.choose", id=f"reassign.suggestion{n}")
+            for n in range(1, SHOWN + 1)
+        ),
     ]
     DEFAULT_CSS = """
     ReassignDialog { align: center middle; }
@@ -88,6 +99,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self._title(), id="title")
+            yield SuggestionList()
             yield Label(t("reassign.station"))
             yield Input(placeholder=t("reassign.station_hint"), id="station")
             yield OptionList(id="candidates")
@@ -108,6 +120,57 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     def on_mount(self) -> None:
         self.query_one("#station", Input).focus()
         self.targets.load(None)
+        self.query_one(SuggestionList).keys = self._suggestion_keys()
+        if len(self.tickets) == 1:
+            self.suggestions.load(self.tickets[0].ticket_no)
+        else:
+            self.query_one(SuggestionList).say("suggest.many")
+
+    # -- suggestions (docs/dispatch-assist.md) ---------------------------------------------
+
+    def _suggestion_keys(self) -> tuple[str, ...]:
+        """The key of each suggestion as [keys] has it (F2 unless remapped): what
+        is active on the dialog, as the help reads it."""
+        shown: dict[str, str] = {}
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if binding.action.startswith("choose_suggestion("):
+                shown.setdefault(binding.action, binding.key_display or self.app.get_key_display(replace(binding, key=key)))
+        return tuple(shown.get(f"choose_suggestion({n})", "") for n in range(SHOWN))
+
+    @cached_property
+    def suggestions(self) -> Loader[str, Suggestions | None]:
+        return Loader(
+            self, lambda ticket_no: self.context.store.suggest_stations(ticket_no), self._show_suggestions,
+            what="suggest.failed", failed=self._suggestions_failed,
+        )
+
+    def _show_suggestions(self, _ticket_no: str, found: Suggestions | None) -> None:
+        shown = self.query_one(SuggestionList)
+        current = [s for s in found.suggestions if s.current] if found is not None else []
+        if found is None:  # the ticket is gone meanwhile
+            shown.say("suggest.none")
+        elif found.evidence is not None and current and not found.targets():
+            # the history is all at the ticket's own station: say so, not "no history"
+            shown.say("suggest.only_current", reason=history_text(current[0], found.evidence))
+        else:
+            shown.show(found.evidence, found.targets())
+        self._show_target()
+
+    def _suggestions_failed(self, _ticket_no: str, error: BaseException) -> None:
+        self.query_one(SuggestionList).say("suggest.failed", error=first_line(error))
+
+    def action_choose_suggestion(self, index: int) -> None:
+        self.query_one(SuggestionList).choose(index)
+
+    @on(SuggestionList.Chosen)
+    def _suggestion_chosen(self, event: SuggestionList.Chosen) -> None:
+        """Choosing a suggestion is typing its code: the list below shows it chosen."""
+        station = self.query_one("#station", Input)
+        station.value = event.code
+        self._refilter()
+        if self.target() is not None:
+            self.query_one("#presets", OptionList).focus()
 
     @cached_property
     def targets(self) -> Loader[None, list[StationCandidate]]:
@@ -136,8 +199,9 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
         # No target until the dispatcher picks one: typing picks the best match, the
         # arrow keys pick from the list; an empty box picks nothing (a default target
         # once sent tickets to the first station of the list).
-        typed = bool(self.query_one("#station", Input).value.strip())
-        options.highlighted = 0 if self.shown and typed else None
+        typed = self.query_one("#station", Input).value.strip()
+        exact = [n for n, c in enumerate(self.shown) if c.code.lower() == typed.lower()]
+        options.highlighted = (exact or [0])[0] if self.shown and typed else None
         self._show_target()
 
     @staticmethod
@@ -160,9 +224,16 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
     @on(OptionList.OptionHighlighted, "#candidates")
     def _show_target(self) -> None:
         target = self.target()
+        suggested = self.query_one(SuggestionList)
+        suggested.mark(target.code if target is not None else None)
         if target is None:
             typed = bool(self.query_one("#station", Input).value.strip())
-            text = t("reassign.no_match") if typed else t("reassign.no_target")
+            if typed:
+                text = t("reassign.no_match")
+            elif suggested.shown:
+                text = t("suggest.no_target", keys=suggested.key_range())
+            else:
+                text = t("reassign.no_target")
         else:
             text = t("reassign.target", station=target.code, name=target.name)
         shown = self.query_one("#target", Static)

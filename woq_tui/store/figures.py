@@ -18,37 +18,29 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import (
-    BigInteger,
-    Connection,
-    Engine,
-    Integer,
-    String,
-    TableClause,
-    and_,
-    bindparam,
-    column,
-    func,
-    literal,
-    literal_column,
-    select,
-    text,
-    true,
-    union_all,
-)
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import BigInteger, Connection, Engine, literal, literal_column, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
 
 from woq_tui.domain.figure_catalog import empty_figures
-from woq_tui.domain.metrics import PERCENTILES, TicketFacts, add_sums, aggregates, finish, p90_offset
+from woq_tui.domain.metrics import PERCENTILES, TicketFacts, add_sums, aggregates, finish
 from woq_tui.domain.models import Station, Ticket
-from woq_tui.domain.periods import Period, local_midnight
-from woq_tui.domain.timestamps import to_epoch
+from woq_tui.domain.periods import Period
 from woq_tui.store.db import snapshot
+from woq_tui.store.figure_groups import (
+    BY_AREA,
+    BY_STATION,
+    BY_TYPE,
+    TOTAL,
+    TREND_POINTS,
+    Grouping,
+    by_day,
+    by_station_bucket,
+    by_station_runs,
+)
+from woq_tui.store.percentiles import DURATION_INDEX, Sums, fill_percentiles
 from woq_tui.values.figures import (
     Figures,
     MeetingWeek,
@@ -57,198 +49,13 @@ from woq_tui.values.figures import (
     StationTable,
 )
 
-_EPOCH_DAY = date(1970, 1, 1)
-# Points of the station screen's overdue trend: a day each, up to this many.
-TREND_POINTS = 14
-
-
-@dataclass(frozen=True)
-class Grouping:
-    """How rows fall into groups: GROUP BY columns and, for the percentile step, one
-    group's rows as a condition with bind parameters (`member`) plus their values for a
-    group key (`member_values`), so that the statement compiles once per grouping."""
-
-    name: str
-    keys: Callable[[TicketFacts], list[ColumnElement]]
-    member: Callable[[TicketFacts], ColumnElement[bool]]
-    member_values: Callable[[tuple], dict[str, Any]]
-    joins_station: bool = False
-    # member() bounds created_at itself, within the period (days): the period's own
-    # bounds are then left out, so SQLite plans the narrow range on the index.
-    bounds_created: bool = False
-    # group key tuple -> the value callers see (a code, a date, or a tuple of them)
-    decode: Callable[[tuple], Any] = lambda key: key[0] if len(key) == 1 else key
-    # The group is one station: its percentiles may walk the station-led indexes.
-    one_station: bool = False
-    # Time runs [(label, start epoch, end epoch)]: the aggregate is then one GROUP BY
-    # keys() per run, UNION ALL, key (*keys, label). Each run is an index range in
-    # group order, where a GROUP BY on a computed day would sort the period's rows
-    # (a year's station trend: ~60 ms against ~150 ms on SQLite).
-    runs: tuple[tuple[int, int, int], ...] | None = None
-
-
-def _equals(name: str) -> Callable[[tuple], dict[str, Any]]:
-    return lambda key: {name: key[0]}
-
-
-TOTAL = Grouping("total", lambda f: [], lambda f: true(), lambda key: {}, decode=lambda key: None)
-BY_STATION = Grouping(
-    "station",
-    lambda f: [f.columns.station_code],
-    lambda f: f.columns.station_code == bindparam("m_station", type_=String),
-    _equals("m_station"),
-    one_station=True,
-)
-BY_TYPE = Grouping(
-    "type",
-    lambda f: [f.columns.type],
-    lambda f: f.columns.type == bindparam("m_type", type_=String),
-    _equals("m_type"),
-)
-BY_AREA = Grouping(
-    "area",
-    lambda f: [Station.__table__.c.area_type],
-    lambda f: f.columns.station_code.in_(
-        select(Station.code).where(Station.area_type == bindparam("m_area", type_=String)).scalar_subquery()
-    ),
-    _equals("m_area"),
-    joins_station=True,
-)
-
-
-def _offset_segments(period: Period) -> list[tuple[int, int]]:
-    """[(from epoch, utc offset seconds)] covering the period, one per offset change."""
-    segments: list[tuple[int, int]] = []
-    instant = period.start
-    step = timedelta(hours=1)
-    while instant < period.end:
-        offset = int(instant.astimezone(period.tz).utcoffset().total_seconds())
-        if not segments or segments[-1][1] != offset:
-            start = to_epoch(instant)
-            if segments:  # find the change to the second between the last hour and this
-                low, high = to_epoch(instant - step), start
-                while high - low > 1:
-                    middle = (low + high) // 2
-                    at = datetime.fromtimestamp(middle, period.tz)
-                    if int(at.utcoffset().total_seconds()) == offset:
-                        high = middle
-                    else:
-                        low = middle
-                start = high
-            segments.append((start, offset))
-        instant += step
-    return segments
-
-
-def _local_day(facts: TicketFacts, period: Period) -> ColumnElement[int]:
-    """Days since 1970-01-01 of the local calendar day a ticket was created."""
-    from sqlalchemy import case
-
-    segments = _offset_segments(period)
-    created = facts.created
-    if len(segments) <= 1:
-        shift: ColumnElement = literal(segments[0][1] if segments else 0, BigInteger)
-    else:
-        whens = [(created < start, literal(previous, BigInteger)) for (start, _), (_, previous) in zip(segments[1:], segments)]
-        shift = case(*whens, else_=literal(segments[-1][1], BigInteger))
-    return (created + shift) // 86400
-
-
-def _day_member(facts: TicketFacts) -> ColumnElement[bool]:
-    return and_(facts.created >= bindparam("m_day_start", type_=BigInteger), facts.created < bindparam("m_day_end", type_=BigInteger))
-
-
-def _day_bounds(period: Period, day_number: int) -> dict[str, int]:
-    """The epoch bounds of one local day, clipped to the period."""
-    day = _EPOCH_DAY + timedelta(days=day_number)
-    start = max(local_midnight(day, period.tz), period.start)
-    end = min(local_midnight(day + timedelta(days=1), period.tz), period.end)
-    return {"m_day_start": to_epoch(start), "m_day_end": to_epoch(end)}
-
-
-def by_day(period: Period) -> Grouping:
-    """Local calendar days of the period (metrics.md: daily series)."""
-    return Grouping(
-        "day",
-        lambda f: [_local_day(f, period)],
-        _day_member,
-        lambda key: _day_bounds(period, key[0]),
-        bounds_created=True,
-        decode=lambda key: _EPOCH_DAY + timedelta(days=key[0]),
-    )
-
-
-def by_station_bucket(period: Period, buckets: int) -> Grouping:
-    """Stations by runs of whole local days: the period's n days cut into at most
-    `buckets` equal runs (day i falls in run i * buckets // n), for trends that must fit
-    a cell however long the period. Key: (station, run index). The runs' bounds are
-    local midnights computed here, so DST days stay calendar days."""
-    days = period.days()
-    count = len(days)
-    runs = max(1, min(buckets, count))
-    first = (days[0] - _EPOCH_DAY).days
-
-    def bounds(index: int) -> tuple[int, int]:
-        start_day = -(-index * count // runs)
-        end_day = -(-(index + 1) * count // runs)
-        return (_day_bounds(period, first + start_day)["m_day_start"], _day_bounds(period, first + end_day - 1)["m_day_end"])
-
-    return _station_runs("station_bucket", tuple((index, *bounds(index)) for index in range(runs)))
-
-
-def by_station_runs(bounds: Sequence[tuple[datetime, datetime]]) -> Grouping:
-    """Stations by the given runs of time [start, end) (a pilot's windows, the last
-    weeks): key (station, run index), one GROUP BY station per run (docs/assessment.md)."""
-    return _station_runs("station_run", tuple((index, to_epoch(start), to_epoch(end)) for index, (start, end) in enumerate(bounds)))
-
-
-def _station_runs(name: str, parts: tuple[tuple[int, int, int], ...]) -> Grouping:
-    by_index = {index: (start, end) for index, start, end in parts}
-    return Grouping(
-        name,
-        lambda f: [f.columns.station_code],
-        lambda f: and_(f.columns.station_code == bindparam("m_station", type_=String), _day_member(f)),
-        lambda key: {"m_station": key[0], "m_day_start": by_index[key[1]][0], "m_day_end": by_index[key[1]][1]},
-        bounds_created=True,
-        runs=parts,
-    )
-
-
-class IndexedTicket(TableClause):
-    """The ticket table named with an index SQLite must use (`ticket INDEXED BY ix`);
-    other databases see the plain table and plan by themselves."""
-
-    inherit_cache = True
-    _traverse_internals = TableClause._traverse_internals + [("index", InternalTraversal.dp_string)]
-
-    def __init__(self, index: str) -> None:
-        source = Ticket.__table__
-        super().__init__(source.name, *(column(c.name, c.type) for c in source.c))
-        self.index = index
-
-
-@compiles(IndexedTicket)
-def _compile_indexed(element: IndexedTicket, compiler, **kw) -> str:
-    rendered = compiler.visit_table(element, **kw)
-    if kw.get("asfrom") and compiler.dialect.name == "sqlite":
-        rendered += f" INDEXED BY {element.index}"
-    return rendered
-
-
-# The duration-ordered indexes of migration 0003: (duration, station-led?) -> table.
-DURATION_INDEX = {
-    ("response_s", False): IndexedTicket("ix_ticket_response"),
-    ("handling_s", False): IndexedTicket("ix_ticket_handling"),
-    ("response_s", True): IndexedTicket("ix_ticket_station_response"),
-    ("handling_s", True): IndexedTicket("ix_ticket_station_handling"),
-}
-# A walk from the top of a duration index reads about a tenth of the rows it passes
-# (those of other periods or groups are skipped), a sort reads all of the group's: the
-# walk wins where the group holds at least this share of the rows the walk passes
-# (measured: ~0.35 against ~0.04 ms for a station's year, the reverse for a day).
-WALK_SHARE = 0.1
-
-Sums = dict[str, int]
+# What other modules import from here (the groupings and the percentile step live in
+# store/figure_groups.py and store/percentiles.py).
+__all__ = [
+    "BY_AREA", "BY_STATION", "BY_TYPE", "DURATION_INDEX", "TOTAL", "TREND_POINTS", "Grouping", "Report",
+    "by_day", "by_station_bucket", "by_station_runs", "complete", "figures_by", "group_sums", "load_station_table",
+    "meeting_week", "report", "rollup", "snapshot", "station_detail", "stations",
+]
 
 
 def group_sums(
@@ -312,79 +119,6 @@ def figures_by(
         fill_percentiles(connection, grouping, period, as_of, sums, figures, where)
     return {grouping.decode(key): values for key, values in figures.items()}
 
-
-def _table_rows(connection: Connection) -> int:
-    """About how many tickets the table holds (the largest id: one seek)."""
-    return connection.execute(select(func.max(Ticket.__table__.c.id))).scalar() or 0
-
-
-def _present_indexes(connection: Connection) -> set[str]:
-    """The duration indexes this SQLite database has (a schema without migration 0003
-    then sorts, rather than fail on INDEXED BY)."""
-    names = [table.index for table in DURATION_INDEX.values()]
-    master = text("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN :names").bindparams(
-        bindparam("names", expanding=True)
-    )
-    return set(connection.execute(master, {"names": names}).scalars())
-
-
-def fill_percentiles(
-    connection: Connection,
-    grouping: Grouping,
-    period: Period,
-    as_of: datetime,
-    sums: dict[tuple, Sums],
-    figures: dict[tuple, Figures],
-    where: ColumnElement[bool] | None = None,
-) -> None:
-    """Set each group's p90s: one small statement per group and percentile, compiled
-    once and executed with the group's values (~4x faster on SQLite than a row_number()
-    window, and cheaper to build than one statement with a subquery per group;
-    docs/figures.md). `sums` must come from the same snapshot: the offsets rest on it.
-
-    On SQLite the statement names its index where walking a duration-ordered one
-    (migration 0003) beats sorting the group (WALK_SHARE): a station's when the cohort
-    is a large share of the table (say a year of a year), the table-wide one for a group
-    that is (a year's total, an area, the repair type). SQLite's planner would rather
-    sort the narrower range; PostgreSQL's weighs it right by itself.
-    """
-    walks = connection.dialect.name == "sqlite" and where is None
-    table_rows = _table_rows(connection) if walks else 0
-    present = _present_indexes(connection) if walks else set()
-    statements: dict[tuple[str, Any], Any] = {}
-
-    def statement(name: str, duration: str, index: tuple[str, bool] | None):
-        if (name, index) not in statements:
-            facts = TicketFacts(as_of, DURATION_INDEX[index] if index else None)
-            conditions = [] if grouping.bounds_created else [facts.cohort(period.start, period.end)]
-            if where is not None:
-                conditions.append(where)
-            value = facts.span(duration)
-            statements[name, index] = (
-                select(value)
-                .where(*conditions, grouping.member(facts), facts.has_duration(duration))
-                .order_by(value.desc())
-                .limit(1)
-                .offset(bindparam("p90_offset", type_=Integer))
-            )
-        return statements[name, index]
-
-    for name, (duration, count, per_unit) in PERCENTILES.items():
-        cohort = sum(values.get(count, 0) for values in sums.values())
-        for key, values in figures.items():
-            n = sums[key].get(count, 0)
-            if not n:
-                continue
-            index = None
-            if table_rows and grouping.one_station and cohort >= WALK_SHARE * table_rows:
-                index = (duration, True)
-            elif table_rows and n >= WALK_SHARE * table_rows:
-                index = (duration, False)
-            if index is not None and DURATION_INDEX[index].index not in present:
-                index = None
-            member = grouping.member_values(key)
-            seconds = connection.execute(statement(name, duration, index), {**member, "p90_offset": p90_offset(n)}).scalar_one()
-            values[name] = seconds / per_unit
 
 
 # What the screens and the report ask for ------------------------------------------
@@ -466,21 +200,40 @@ def report(engine: Engine, period: Period, as_of: datetime) -> Report:
 
 @dataclass
 class PeriodFigures:
-    """One period's station figures with their area subtotals and total."""
+    """One period's station figures with their area subtotals and total, and (if asked)
+    each station's overdue rate by run of days (the trend)."""
 
     info: dict[str, StationInfo]
     stations: dict[str, Figures]
     areas: dict[str, Figures]
     totals: Figures
+    trend: dict[str, list[float | None]] | None = None
 
 
-def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles: bool = True) -> PeriodFigures:
+def trend_runs(period: Period) -> int:
+    """Points of a period's trend: a day each, runs of days past TREND_POINTS days."""
+    return min(len(period.days()), TREND_POINTS)
+
+
+def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles: bool = True, trend: bool = False) -> PeriodFigures:
     """Stations, areas and total in one snapshot and one pass over the tickets: the
     areas and total are rolled up from the stations' sums; their percentiles (if asked)
-    come from the duration indexes."""
+    come from the duration indexes. With `trend`, that one pass groups by station and
+    run of days (by_station_bucket) and the stations' sums are rolled up from the runs'
+    (sums add up exactly): the trend costs no second pass (a year at 3,000 stations:
+    docs/speed.md)."""
     with snapshot(engine) as connection:
         info = stations(connection)
-        station_sums = group_sums(connection, BY_STATION, period, as_of)
+        if trend:
+            runs = trend_runs(period)
+            run_sums = group_sums(connection, by_station_bucket(period, runs), period, as_of)
+            station_sums: dict[tuple, Sums] = {}
+            overdue_by_run: dict[str, list[float | None]] = {}
+            for (code, run), sums in run_sums.items():
+                add_sums(station_sums.setdefault((code,), {}), sums)
+                overdue_by_run.setdefault(code, [None] * runs)[run] = finish(sums, ("overdue_rate",))["overdue_rate"]
+        else:
+            station_sums, overdue_by_run = group_sums(connection, BY_STATION, period, as_of), None
         area_sums, total_sums = rollup(station_sums, info)
         if percentiles:
             by_station = complete(connection, BY_STATION, period, as_of, station_sums)
@@ -491,12 +244,12 @@ def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles:
                 {grouping.decode(key): finish(values) for key, values in sums.items()}
                 for grouping, sums in ((BY_STATION, station_sums), (BY_AREA, area_sums), (TOTAL, total_sums))
             )
-    return PeriodFigures(info, by_station, areas, totals.get(None) or empty_figures())
+    return PeriodFigures(info, by_station, areas, totals.get(None) or empty_figures(), overdue_by_run)
 
 
 def station_trend(engine: Engine, period: Period, as_of: datetime) -> dict[str, list[float | None]]:
     """Each station's overdue rate by day, or by runs of days past TREND_POINTS days."""
-    runs = min(len(period.days()), TREND_POINTS)
+    runs = trend_runs(period)
     with snapshot(engine) as connection:
         daily = figures_by(connection, by_station_bucket(period, runs), period, as_of, percentiles=False, only=("overdue_rate",))
     trend: dict[str, list[float | None]] = {}
@@ -511,28 +264,27 @@ def load_station_table(
     as_of: datetime,
     on_rows: Callable[[StationTable], None] | None = None,
 ) -> StationTable:
-    """The station screen's figures: the period, its comparison (Period.comparison) and
-    the trend, read concurrently on three connections (each part is one snapshot;
-    SQLite and psycopg release the GIL while the database works). `on_rows` gets the
-    period's own figures as soon as they are there if the rest is not (a screen then
-    draws its rows once more rather than wait)."""
+    """The station screen's figures: the period with its trend (one pass), and its
+    comparison (Period.comparison), read concurrently on two connections (each part is
+    one snapshot; SQLite and psycopg release the GIL while the database works). `on_rows`
+    gets the period's own figures as soon as they are there if the comparison is not
+    (a screen then draws its rows once more rather than wait)."""
     comparison = period.comparison(as_of)
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="woq-figures") as pool:
-        now_future = pool.submit(period_figures, engine, period, as_of)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="woq-figures") as pool:
+        now_future = pool.submit(period_figures, engine, period, as_of, trend=True)
         before_future = pool.submit(period_figures, engine, comparison.period, comparison.as_of)
-        trend_future = pool.submit(station_trend, engine, period, as_of)
         now = now_future.result()
         table = StationTable(period, as_of, now.info, now.stations, comparison, areas=now.areas, totals=now.totals)
-        if on_rows is not None and not (before_future.done() and trend_future.done()):
+        if on_rows is not None and not before_future.done():
             on_rows(table)
         before = before_future.result()
-        trend = trend_future.result()
+    trend = now.trend or {}
     return replace(
         table,
         previous=before.stations,
         previous_areas=before.areas,
         previous_totals=before.totals,
-        trend={code: trend.get(code, [None] * min(len(period.days()), TREND_POINTS)) for code in now.stations},
+        trend={code: trend.get(code, [None] * trend_runs(period)) for code in now.stations},
         complete=True,
     )
 
@@ -586,3 +338,4 @@ def meeting_week(engine: Engine, period: Period, as_of: datetime) -> MeetingWeek
         period, as_of, totals, previous_totals, current_stations, previous_stations, info,
         _ordered(types, [kind.value for kind in TicketType]), days, comparison,
     )
+

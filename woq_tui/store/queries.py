@@ -320,18 +320,25 @@ def _at_risk_sql(now: Any) -> ColumnElement[bool]:
     )
 
 
+def open_load_columns() -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
+    """Open tickets, how many overdue, how many at risk, as aggregates over open rows
+    (bound :now, :at_risk_fraction, :at_risk_seconds from rows.kpi_parameters): the
+    KPI strip's counts, and each suggested station's load (store/suggest.py)."""
+    now = bindparam("now", type_=Integer)
+    return (
+        func.count(),
+        func.coalesce(func.sum(case((_int(Ticket.due_at) < now, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((_at_risk_sql(now), 1), else_=0)), 0),
+    )
+
+
 def kpi_statements() -> dict[str, Select]:
     """The counts above the queue, all in SQL, whatever the queue shows. Their values
     come from rows.kpi_parameters(now, policy), so that the head start can run them
     with sqlite3 (store/first_page.py)."""
-    now = bindparam("now", type_=Integer)
     midnight = bindparam("midnight", type_=Integer)
     return {
-        "open": select(
-            func.count(),
-            func.coalesce(func.sum(case((_int(Ticket.due_at) < now, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((_at_risk_sql(now), 1), else_=0)), 0),
-        ).where(is_open()),
+        "open": select(*open_load_columns()).where(is_open()),
         # Escalation changes the ticket, so updated_at (indexed) narrows the search
         # before the events are looked at.
         "escalated_today": select(func.count())

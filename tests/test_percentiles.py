@@ -1,0 +1,106 @@
+"""The percentile step (store/percentiles.py) on random periods, groupings and instants:
+the product's form (PostgreSQL: one LATERAL statement per grouping; SQLite: a statement
+per group) equals the old per-group definition and metrics.md's nearest rank in Python."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BigInteger, select, type_coerce
+
+from tests.factories import add_all, station, ticket
+from woq_tui.domain.metrics import finish, p90_rank
+from woq_tui.domain.models import Station, Ticket
+from woq_tui.domain.periods import days_period
+from woq_tui.store.figures import (
+    BY_AREA,
+    BY_STATION,
+    BY_TYPE,
+    TOTAL,
+    by_day,
+    by_station_runs,
+    group_sums,
+    snapshot,
+)
+from woq_tui.store.percentiles import fill_percentiles, per_group_percentiles
+
+UTC = timezone.utc
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 9, 30, 16, 0, tzinfo=UTC)  # 2026-10-01 00:00 in Shanghai
+DAYS = 60
+AREAS = ("urban", "rural", "remote")
+TYPES = ("repair", "complaint", "consultation")
+
+
+def fill(engine, seed: int = 3, count: int = 1500) -> None:
+    rng = random.Random(seed)
+    add_all(engine, *(station(f"S{n:03d}", f"所{n}", AREAS[n % 3], f"s{n}") for n in range(1, 9)))
+    rows = []
+    for _ in range(count):
+        created = START + timedelta(seconds=rng.randrange(DAYS * 86400))
+        # few distinct durations, so that ties at the percentile's rank are common
+        response = None if rng.random() < 0.15 else created + timedelta(seconds=rng.choice((60, 120, 120, rng.randrange(9000))))
+        resolved = None if rng.random() < 0.15 else created + timedelta(seconds=rng.choice((3600, rng.randrange(15 * 86400))))
+        rows.append(ticket(created, station_code=f"S{rng.randrange(1, 9):03d}", type=rng.choice(TYPES),
+                           first_response_at=response, resolved_at=resolved))
+    add_all(engine, *rows)
+
+
+def python_p90(rows, as_of_s: int) -> tuple[float | None, float | None]:
+    """metrics.md's nearest rank over plain rows: (p90 first response min, p90 handling h)."""
+    responses = sorted(r["first_response_at"] - r["created_at"] for r in rows
+                       if r["first_response_at"] is not None and r["first_response_at"] <= as_of_s)
+    handling = sorted(r["resolved_at"] - r["created_at"] for r in rows
+                      if r["resolved_at"] is not None and r["resolved_at"] <= as_of_s)
+    return (responses[p90_rank(len(responses)) - 1] / 60 if responses else None,
+            handling[p90_rank(len(handling)) - 1] / 3600 if handling else None)
+
+
+def percentiles_of(connection, grouping, period, as_of, form, where=None) -> dict:
+    sums = group_sums(connection, grouping, period, as_of, where)
+    figures = {key: finish(values) for key, values in sums.items()}
+    form(connection, grouping, period, as_of, sums, figures, where)
+    return {key: (values["p90_first_response_min"], values["p90_handling_h"]) for key, values in figures.items()}
+
+
+def test_the_product_form_equals_the_per_group_definition_on_random_periods(engine):
+    fill(engine)
+    rng = random.Random(17)
+    t = Ticket.__table__.c
+    columns = [type_coerce(getattr(t, name), BigInteger).label(name) if name.endswith("_at") else getattr(t, name)
+               for name in ("station_code", "type", "created_at", "first_response_at", "resolved_at")]
+    with snapshot(engine) as connection:
+        rows = [dict(row) for row in connection.execute(select(*columns)).mappings()]
+        area_of = dict(connection.execute(select(Station.code, Station.area_type)).all())
+    for _ in range(6):
+        first = START.astimezone(SHANGHAI).date() + timedelta(days=rng.randrange(DAYS - 5))
+        period = days_period(first, first + timedelta(days=rng.randrange(0, 35)), SHANGHAI)
+        as_of = period.start + timedelta(seconds=rng.randrange(int((period.end - period.start).total_seconds()) + 10 * 86400))
+        as_of_s = int(as_of.timestamp())
+        start_s, end_s = int(period.start.timestamp()), int(period.end.timestamp())
+        cohort = [r for r in rows if start_s <= r["created_at"] < end_s]
+        half = period.start + (period.end - period.start) / 2
+        runs = by_station_runs([(period.start, half), (half, period.end)])
+        half_s = int(half.timestamp())
+        expected_of = {
+            "total": lambda key: cohort,
+            "station": lambda key: [r for r in cohort if r["station_code"] == key[0]],
+            "type": lambda key: [r for r in cohort if r["type"] == key[0]],
+            "area": lambda key: [r for r in cohort if area_of[r["station_code"]] == key[0]],
+            "station_run": lambda key: [r for r in cohort if r["station_code"] == key[0]
+                                        and (r["created_at"] < half_s) == (key[1] == 0)],
+        }
+        with snapshot(engine) as connection:
+            for grouping in (TOTAL, BY_STATION, BY_TYPE, BY_AREA, runs):
+                product = percentiles_of(connection, grouping, period, as_of, fill_percentiles)
+                assert product == percentiles_of(connection, grouping, period, as_of, per_group_percentiles), grouping.name
+                assert product, grouping.name
+                for key, value in product.items():
+                    assert value == python_p90(expected_of[grouping.name](key), as_of_s), (grouping.name, key)
+            days = by_day(period)
+            one_station = t.station_code == "S002"
+            assert percentiles_of(connection, days, period, as_of, fill_percentiles, one_station) == percentiles_of(
+                connection, days, period, as_of, per_group_percentiles, one_station
+            )

@@ -1,0 +1,169 @@
+"""The audit's flags in SQL, defined once (audit.md, docs/audit.md): every rule that
+fires on a ticket of the cohort as one (id, ticket_no, rule, evidence...) row, with the
+dismissed ones left out. The listing (store/audit/listing.py), the figures
+(store/audit/figures.py), the console and `report --with-audit` all read this.
+
+The rules that read the ticket alone are one pass over the cohort (`_row_rules`: a
+0/1 column per rule, only the tickets with at least one), turned into rows per rule;
+the repeat rules and station_suspect read earlier tickets through the indexed keys
+(store/audit/history.py); type_suspect reads the classifier's findings
+(store/audit/suspects.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from sqlalchemy import CTE, BigInteger, Connection, Integer, Select, String, and_, case, func, literal, null, or_, select, union_all
+
+from woq_tui.audit_settings import AuditSettings
+from woq_tui.domain.audit_conditions import row_conditions, seconds
+from woq_tui.domain.audit_rules import DISMISSED, RULE_IDS
+from woq_tui.domain.models import AuditReview, Station, Ticket
+from woq_tui.domain.periods import Period
+from woq_tui.domain.sla import SlaPolicy
+from woq_tui.domain.timestamps import to_epoch
+from woq_tui.store.audit.due import expected_due
+from woq_tui.store.audit.history import REPEAT_KEYS, Cohort, repeat_flags, station_suspects
+from woq_tui.store.audit.suspects import SUSPECTS
+
+TICKET, STATION, REVIEW = Ticket.__table__, Station.__table__, AuditReview.__table__
+HISTORY_RULES = ("repeat_call", "repeat_fault", "station_suspect")
+MODEL_RULE = "type_suspect"
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """What one evaluation judges: the cohort, the instant, the rules, the settings."""
+
+    period: Period
+    as_of: datetime
+    rules: tuple[str, ...]
+    settings: AuditSettings
+    policy: SlaPolicy
+    station: str | None = None
+    ticket_nos: tuple[str, ...] | None = None
+    wide: bool = False  # (Cohort.wide)
+
+    @property
+    def cohort(self) -> Cohort:
+        start, end = to_epoch(self.period.start), to_epoch(self.period.end)
+        return Cohort(start, end, self.station, self.ticket_nos, self.wide)
+
+
+def _rule(rule: str):
+    return literal(rule, String, literal_execute=True).label("rule")
+
+
+def _row_rules(scope: AuditScope, rules: Sequence[str]) -> CTE:
+    """One pass over the cohort: each ticket's rules as the bits of one integer, kept
+    for the tickets where at least one fires.
+
+    Each condition is evaluated once a row: the mask is computed in a MATERIALIZED
+    CTE (SQLite and PostgreSQL both honour the keyword), which the planner may not
+    flatten into the filter, where it would compute every condition a second time."""
+    c = TICKET.c
+    due = expected_due(c, station_area(c), scope.policy, scope.period) if "due_mismatch" in rules else None
+    conditions = row_conditions(c, to_epoch(scope.as_of), scope.settings, due)
+    zero = literal(0, Integer, literal_execute=True)
+    mask = sum(
+        (case((conditions[rule], literal(1 << bit, Integer, literal_execute=True)), else_=zero) for bit, rule in enumerate(rules)),
+        start=zero,
+    )
+    every = select(c.id, mask.label("mask")).where(scope.cohort.holds(c)).cte("row_masks").prefix_with("MATERIALIZED")
+    return select(every.c.id, every.c.mask).where(every.c.mask != zero).cte("row_rules").prefix_with("MATERIALIZED")
+
+
+def station_area(columns):
+    """The area of the ticket's station, looked up by its primary key where needed."""
+    s = STATION.c
+    return select(s.area_type).where(s.code == columns.station_code).scalar_subquery()
+
+
+def _has(table: CTE, bit: int):
+    return table.c.mask.op("&")(literal(1 << bit, Integer, literal_execute=True)) != literal(0, Integer, literal_execute=True)
+
+
+def _padded(query, rule: str, station=None, top=None, history=None):
+    """A rule's rows in the flags' shape: (id, rule, station, top, history)."""
+    return query.add_columns(
+        _rule(rule),
+        (station if station is not None else null()).label("station"),
+        (top if top is not None else literal(None, BigInteger)).label("top"),
+        (history if history is not None else literal(None, BigInteger)).label("history"),
+    )
+
+
+def raw_flags(scope: AuditScope) -> list:
+    """Each active rule's flags as a SELECT of the common shape (dismissed included)."""
+    parts = []
+    cohort, settings = scope.cohort, scope.settings
+    row_rules = [rule for rule in scope.rules if rule not in HISTORY_RULES and rule != MODEL_RULE]
+    if row_rules:
+        table = _row_rules(scope, row_rules)
+        for bit, rule in enumerate(row_rules):
+            parts.append(_padded(select(table.c.id).where(_has(table, bit)), rule))
+    for rule in REPEAT_KEYS:
+        if rule in scope.rules:
+            parts.append(_padded(repeat_flags(cohort, settings, rule), rule))
+    if "station_suspect" in scope.rules:
+        found = station_suspects(cohort, settings).subquery("suspect_station")
+        parts.append(_padded(select(found.c.id), "station_suspect",
+                             found.c.station, found.c.top, found.c.history))  # fmt: skip
+    if MODEL_RULE in scope.rules:
+        parts.append(_padded(select(SUSPECTS.c.ticket_id.label("id")), MODEL_RULE))
+    return parts
+
+
+def visible_flags(scope: AuditScope, *extra) -> Select | None:
+    """Every flag of the scope that is not dismissed, with the ticket's number, station
+    and type, its review, and `extra` columns of the ticket (or the station) the caller
+    wants of the ticket: (id, rule, station, top, history, ticket_no, station_code, type, verdict,
+    operator, reviewed_at, note, *extra). None: no rule to evaluate."""
+    parts = raw_flags(scope)
+    if not parts:
+        return None
+    flags = union_all(*parts).subquery("all_flags")
+    c, r = TICKET.c, REVIEW.c
+    joined = flags.join(TICKET, c.id == flags.c.id).outerjoin(REVIEW, and_(r.ticket_no == c.ticket_no, r.rule == flags.c.rule))
+    dismissed = literal(DISMISSED, String, literal_execute=True)
+    return (
+        select(flags, c.ticket_no, c.station_code, c.type, r.verdict, r.operator, seconds(r.at).label("reviewed_at"), r.note,
+               *extra)  # fmt: skip
+        .select_from(joined)
+        .where(or_(r.verdict.is_(None), r.verdict != dismissed))
+    )
+
+
+def active_rules(settings: AuditSettings, wanted: Sequence[str] | None, model_loaded: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(rules evaluated, rules skipped) in audit.md's order: `wanted` (None: all) minus
+    the disabled ones, and type_suspect without a model."""
+    chosen = [rule for rule in RULE_IDS if wanted is None or rule in wanted]
+    skipped = [rule for rule in chosen if rule in settings.disabled or (rule == MODEL_RULE and not model_loaded)]
+    return tuple(rule for rule in chosen if rule not in skipped), tuple(skipped)
+
+
+
+
+
+# SQLite: a cohort of more than this share of the tickets is read by a scan (Cohort.wide)
+WIDE_SHARE = 0.25
+
+
+def wide_cohort(connection: Connection, scope: AuditScope) -> bool:
+    """Whether the scope's cohort is best read by a scan: on SQLite, whose planner
+    always prefers the created_at index for a range (it keeps no histogram), when the
+    period holds more than WIDE_SHARE of the tickets (two counts from that index).
+    PostgreSQL's planner decides for itself."""
+    if connection.dialect.name != "sqlite" or scope.ticket_nos is not None:
+        return False
+    c = TICKET.c
+    created = seconds(c.created_at)
+    cohort = scope.cohort
+    inside = connection.execute(select(func.count()).where(created >= cohort.start, created < cohort.end)).scalar()
+    if not inside:
+        return False
+    total = connection.execute(select(func.count()).select_from(TICKET)).scalar()
+    return inside > WIDE_SHARE * total
