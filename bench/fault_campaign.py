@@ -141,7 +141,7 @@ class Campaign:
             except OSError:
                 if not self.server.is_alive():
                     said = Path(out).read_text(encoding="utf-8") if Path(out).exists() else "(no output)"
-                    raise RuntimeError(f"the dispatch server exited {self.server.exitcode}: {said}")
+                    raise RuntimeError(f"the dispatch server exited {self.server.exitcode}: {said}") from None
                 time.sleep(0.02)
         raise RuntimeError("the dispatch server did not start")
 

@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 
-import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401
+import sqlalchemy.dialects.postgresql.psycopg
 import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401
 from sqlmodel import SQLModel
 

@@ -150,13 +150,13 @@ class FaultProxy:
         lines.insert(1, b"Connection: close")
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", self.upstream_port), 5)
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             return None
         try:
             writer.write(b"\r\n".join(lines) + body)
             await writer.drain()
             answer = await asyncio.wait_for(reader.read(), 30)
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             return None
         finally:
             writer.close()

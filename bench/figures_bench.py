@@ -296,9 +296,9 @@ def sqlite_runner(path: Path):
 
 
 def pg_runner(url: str):
-    import psycopg
     import re
 
+    import psycopg
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
@@ -324,10 +324,10 @@ def pg_runner(url: str):
 
 
 def compare(label: str, engine: Engine, run, snapshot_run, placeholder, runs: int) -> None:
+    from zoneinfo import ZoneInfo
+
     from woq_tui.domain.periods import Period
     from woq_tui.store.figures import BY_STATION, figures_by, report, snapshot
-
-    from zoneinfo import ZoneInfo
 
     period = Period(END - timedelta(days=365), END, ZoneInfo("Asia/Shanghai"))
     params = {"f": int(period.start.timestamp()), "t": int(period.end.timestamp()), "a": int(END.timestamp())}

@@ -127,8 +127,8 @@ def generate_shared_xlsx(inline: Path, path: Path) -> None:
         index = shared.setdefault(match.group(2), len(shared))
         return b'<c r="%s" t="s"><v>%d</v></c>' % (match.group(1), index)
 
-    rels = b'<Relationship Id="rIdS" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'  # noqa: E501
-    override = b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'  # noqa: E501
+    rels = b'<Relationship Id="rIdS" Target="sharedStrings.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+    override = b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
     with zipfile.ZipFile(inline) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             if item.filename == "xl/worksheets/sheet1.xml":
@@ -325,8 +325,8 @@ def _bare_xml_loop(path: Path, limit: int, use_lxml: bool) -> float:
     """Seconds to walk the first `limit` rows of the sheet collecting each cell's raw
     text, nothing converted: the ceiling of a reader built on that parser (issue 17's
     question whether lxml's iterparse, C-filtered to <row> events, would be faster)."""
-    import zipfile
     import xml.etree.ElementTree as ET
+    import zipfile
 
     row_tag, value_tag = _MAIN + "row", _MAIN + "v"
     began = time.perf_counter()

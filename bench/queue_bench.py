@@ -23,8 +23,8 @@ import time
 T0 = time.time()  # before any import: the start of a child process
 
 import argparse  # noqa: E402
-import compileall  # noqa: E402
 import asyncio  # noqa: E402
+import compileall  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
@@ -208,10 +208,10 @@ def touch(engine, ticket_nos: list[str], at: datetime, flip: int) -> None:
 
 async def in_process(url: str) -> dict:
     from sqlalchemy import select
+    from textual import events
 
     from woq_tui.app import WoqApp
     from woq_tui.domain.models import Ticket
-    from textual import events
 
     context = context_for(url)
     frames: list[float] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -23,8 +23,13 @@ from woq_tui.domain.clock import FixedClock
 from woq_tui.i18n import set_language
 from woq_tui.store.db import make_engine, upgrade
 
+# The dispatch fixtures (`token`, `server`) live beside the helpers they use; registered
+# here so that tests ask for them by name instead of importing them (an import that
+# pytest reads as a fixture and a linter as an unused name shadowed by a parameter).
+pytest_plugins = ["tests.dispatch_support"]
+
 PG_URL = os.environ.get("WOQ_TEST_DATABASE_URL")
-UTC = timezone.utc
+UTC = UTC
 # Thursday 2026-11-26 10:00 in Shanghai: the instant every frozen test lives in.
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 

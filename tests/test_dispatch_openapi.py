@@ -18,8 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -29,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import NOW
-from tests.dispatch_support import TOKEN, seed, server, token  # noqa: F401 (fixtures)
+from tests.dispatch_support import TOKEN, seed
 from tests.factories import add_all, ticket
 from woq_tui.dispatch.openapi import document, document_text
 

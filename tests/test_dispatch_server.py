@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.dispatch_support import TOKEN, seed, server, ticket_state, token  # noqa: F401 (fixtures)
+from tests.dispatch_support import TOKEN, seed, ticket_state
 from woq_tui.domain.models import TicketEvent
 
 

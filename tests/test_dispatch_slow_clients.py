@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.dispatch_support import TOKEN, seed, ticket_state, token  # noqa: F401 (fixtures)
+from tests.dispatch_support import TOKEN, seed, ticket_state
 from woq_tui.dispatch.server import create_app, serve_app_in_background
 from woq_tui.dispatch.server_guard import Limits
 

@@ -21,8 +21,8 @@ from woq_tui.commands.head_start import Opened, answers
 from woq_tui.config import parse_settings, resolve_database_url
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.models import OutboxEntry, TicketEvent
-from woq_tui.store.db import describe_url, make_engine, upgrade
 from woq_tui.store import queries
+from woq_tui.store.db import describe_url, make_engine, upgrade
 from woq_tui.store.first_page import (
     GENERATED,
     connect_if_current,
@@ -31,9 +31,9 @@ from woq_tui.store.first_page import (
     read_first_page,
     read_kpis,
 )
+from woq_tui.store.schema_marks import DROPPED_MARK
 from woq_tui.values.live import FIRST_REQUEST
 from woq_tui.values.queue import PAGE_SIZE
-from woq_tui.store.schema_marks import DROPPED_MARK
 
 
 def test_the_compiled_sql_is_up_to_date():
@@ -55,7 +55,7 @@ def _fill(engine, now, open_dated: int, open_undated: int) -> None:
         rows.append(ticket(now - timedelta(hours=index % 40), escalated=index % 7 == 0, summary=None if index % 5 else "停电"))
     for index in range(open_undated):
         rows.append(ticket(now - timedelta(minutes=index), due_at=None, station_code="S002", reopen_count=1))
-    for index in range(30):
+    for _ in range(30):
         rows.append(ticket(now - timedelta(days=3), resolved_at=now - timedelta(days=2), status="resolved"))
     numbers = [row.ticket_no for row in rows[2:12]]
     add_all(engine, *rows)

@@ -393,7 +393,7 @@ def _binary(path: Path) -> Path:
 
 
 def _undecodable(path: Path) -> Path:
-    path.write_bytes("工单编号,业务类型\n".encode("utf-8") + b"\x81\x20\xff\xfe,x\n")
+    path.write_bytes("工单编号,业务类型\n".encode() + b"\x81\x20\xff\xfe,x\n")
     return path
 
 

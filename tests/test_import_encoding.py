@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.test_import import ZH_HEADER, Cli, counts, dump, tickets, write_csv
+from tests.test_import import ZH_HEADER, Cli, dump, tickets, write_csv
 from woq_tui.cli import main
 from woq_tui.domain.models import Station
 from woq_tui.store.db import make_engine

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import resource
 import struct
 import subprocess
 import sys
@@ -16,15 +15,13 @@ import zipfile
 import zlib
 from pathlib import Path
 
-import openpyxl
 import pytest
 
-from tests.test_import import ROWS, ZH_HEADER, Cli, counts, dump, tickets, write_csv, write_xlsx
+from tests.test_import import ROWS, ZH_HEADER, Cli, counts, tickets, write_csv, write_xlsx
 from woq_tui.cli import main
-from woq_tui.domain.clock import FixedClock
 from woq_tui.domain.sla import SlaPolicy
-from woq_tui.store.db import make_engine
 from woq_tui.errors import DatabaseError
+from woq_tui.store.db import make_engine
 from woq_tui.store.importer import import_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -16,7 +15,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from tests.test_import import ROWS, ZH_HEADER, Cli, counts, tickets, write_csv
+from tests.test_import import ZH_HEADER, Cli, counts, tickets, write_csv
 from woq_tui.domain.import_rows import Rejection
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.store.db import make_engine

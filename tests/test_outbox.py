@@ -12,17 +12,15 @@ import pytest
 from sqlmodel import Session
 
 from tests.conftest import NOW
-from tests.dispatch_support import (  # noqa: F401 (fixtures)
+from tests.dispatch_support import (
     FAST,
     TOKEN,
     FailFirst,
     RunningClock,
     StallAfterApply,
     seed,
-    server,
     settings_for,
     ticket_state,
-    token,
 )
 from woq_tui.dispatch.outbox import (
     BackgroundPusher,
@@ -41,9 +39,9 @@ from woq_tui.dispatch.outbox import (
     ticket_states,
     will_retry,
 )
-from woq_tui.values.outbox import TicketRef
 from woq_tui.dispatch.server import bind_socket, create_app, serve_app_in_background, socket_url
 from woq_tui.domain.models import OutboxEntry
+from woq_tui.values.outbox import TicketRef
 
 
 def refs(*numbers: str, version: int = 1, station: str = "S001") -> list[TicketRef]:

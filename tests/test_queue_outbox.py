@@ -12,7 +12,7 @@ import pytest
 from textual.geometry import Region
 
 from tests.conftest import NOW
-from tests.dispatch_support import FAST, TOKEN, settings_for, token  # noqa: F401 (fixture)
+from tests.dispatch_support import FAST, TOKEN, settings_for
 from tests.factories import add_all, station, ticket
 from tests.support import settle, watch
 from woq_tui import outbox_feed

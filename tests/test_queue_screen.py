@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.factories import add_all, station, ticket
 from tests.conftest import NOW
+from tests.factories import add_all, station, ticket
 from tests.support import build_data, settle, shown
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext

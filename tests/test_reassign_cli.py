@@ -18,24 +18,22 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from tests.dispatch_support import (  # noqa: F401 (fixtures)
+from tests.dispatch_support import (
     TOKEN,
     FailFirst,
     Gate,
     StallAfterApply,
     seed,
-    server,
     ticket_state,
-    token,
     write_config,
 )
 from woq_tui.cli import main
 from woq_tui.commands.reassign import GRACE_SECONDS
 from woq_tui.dispatch.outbox import list_entries, record
-from woq_tui.values.outbox import TicketRef
+from woq_tui.dispatch.server import bind_socket, create_app, serve_app_in_background, socket_url
 from woq_tui.domain.clock import FixedClock, SystemClock
 from woq_tui.domain.models import OutboxEntry
-from woq_tui.dispatch.server import bind_socket, create_app, serve_app_in_background, socket_url
+from woq_tui.values.outbox import TicketRef
 
 
 def cli(database_url, config, *args) -> int:

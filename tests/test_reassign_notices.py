@@ -3,8 +3,8 @@ answers an outbox cycle left unfinished told as they come."""
 
 from __future__ import annotations
 
-from woq_tui.values.outbox import OutboxChange
 from woq_tui.reassign_notices import ReassignNotices, notice_for
+from woq_tui.values.outbox import OutboxChange
 
 
 def change(number: int, state: str, **values) -> OutboxChange:

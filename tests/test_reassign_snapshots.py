@@ -10,8 +10,8 @@ from woq_tui.context import ConsoleContext
 from woq_tui.dispatch.outbox import record
 from woq_tui.domain.models import OutboxEntry
 from woq_tui.screens.reassign import start_reassign
-from woq_tui.values.outbox import TicketRef
 from woq_tui.store.db import make_engine
+from woq_tui.values.outbox import TicketRef
 
 
 async def _settle(pilot) -> None:

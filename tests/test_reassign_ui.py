@@ -10,15 +10,13 @@ import pytest
 from sqlmodel import Session
 
 from tests.conftest import NOW
-from tests.dispatch_support import (  # noqa: F401 (fixtures)
+from tests.dispatch_support import (
     FAST,
     TOKEN,
     FailFirst,
     seed,
-    server,
     settings_for,
     ticket_state,
-    token,
 )
 from tests.factories import add_all, ticket
 from tests.support import settle, watch

@@ -15,13 +15,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from tests.dispatch_support import (  # noqa: F401 (fixtures)
+from tests.dispatch_support import (
     TOKEN,
     FailFirst,
     StallAfterApply,
     seed,
-    server,
-    token,
     write_config,
 )
 from tests.test_outbox import push

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from tests.conftest import NOW
-from tests.dispatch_support import FAST, TOKEN, settings_for, token  # noqa: F401 (fixture)
+from tests.dispatch_support import FAST, TOKEN, settings_for
 from tests.support import settle, watch
 from tests.test_queue_outbox import Hold, build, row_text
 from tests.test_reclassify import kind_of

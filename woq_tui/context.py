@@ -58,6 +58,7 @@ class ConsoleContext:
                     from woq_tui.store.db import make_engine
 
                     if self.url is None:
+                        assert self.opening is not None  # __init__ asks for one of the three
                         self.url = self.opening.result().url  # waits; raises what stopped it
                     self._engine = make_engine(self.url)
         return self._engine

@@ -14,8 +14,9 @@ screen's retries, what a previous run left) are told one by one, as before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t

@@ -85,10 +85,10 @@ def check_sqlite_file(url: str, must_exist: bool) -> None:
     from woq_tui.i18n import t
 
     parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite"):
-        return
+    if not parsed.drivername.startswith("sqlite") or parsed.database is None:
+        return  # no file: another server, or SQLite in memory (sqlite://)
     path = Path(parsed.database).expanduser()
-    embedded = path == Path(make_url(default_database_url()).database)
+    embedded = path == Path(make_url(default_database_url()).database or "")  # the default names a file
     if not path.parent.is_dir() and not embedded:
         raise DatabaseError(t("cli.no_folder", folder=path.parent))
     if must_exist and not path.is_file():

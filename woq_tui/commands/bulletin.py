@@ -13,9 +13,8 @@ import re
 import sys
 from datetime import date
 
-from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from woq_tui.commands.exit_codes import EXIT_USAGE
 from woq_tui.i18n import t
-
 
 MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import sys
+from argparse import Namespace
+from typing import TYPE_CHECKING
 
 from woq_tui.commands._common import configured_settings, log_to_file
 from woq_tui.i18n import set_language
+
+if TYPE_CHECKING:
+    from woq_tui.context import ConsoleContext
 
 
 def start(args) -> int:
@@ -24,7 +29,7 @@ def start(args) -> int:
     if head is not None:
         settings = head.settings.result()
         set_language(settings.console.language)
-        if not sys.__stdout__.isatty():
+        if sys.__stdout__ is None or not sys.__stdout__.isatty():
             # No screen to show meanwhile: wait, so that a database that cannot be
             # opened is one line (cli.main) and nothing is drawn into the pipe.
             head.opened.result()
@@ -32,6 +37,7 @@ def start(args) -> int:
         context.prefetched[PREFETCH_KEY] = head.first_page
         context.prefetched[PREFETCH_COUNTS_KEY] = head.counts
     log_to_file()
+    assert context is not None  # opened here, or by the head start
     app = WoqApp(context)
     app.run()
     if app.stopped_by is not None:
@@ -39,7 +45,7 @@ def start(args) -> int:
     return 0
 
 
-def _open_here(args):
+def _open_here(args: Namespace) -> ConsoleContext:
     """Without the head start: read the settings and open the database in this
     process, and read the first page in a thread while the UI is imported."""
     from woq_tui.commands._common import open_database

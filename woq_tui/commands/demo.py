@@ -14,6 +14,7 @@ import secrets
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from woq_tui.commands._common import log_to_file
 from woq_tui.commands.generate import Progress, check_counts, generate_into
@@ -22,6 +23,9 @@ from woq_tui.context import ConsoleContext
 from woq_tui.domain.clock import Clock, SystemClock
 from woq_tui.i18n import t
 from woq_tui.store.db import ensure_schema, make_engine, upgrade
+
+if TYPE_CHECKING:
+    from woq_tui.demo.simulator import LiveSimulator
 
 DEMO_FILE = "demo.db"
 LIVE_INTERVAL_SECONDS = 5.0
@@ -76,12 +80,12 @@ class DemoSession:
         self.path = path or demo_path()
         self.stream = stream
         self.live_interval = live_interval
-        self.simulator = None
+        self.simulator: LiveSimulator | None = None
         self.dispatch = None
         self.context: ConsoleContext | None = None
         self._stack = ExitStack()
 
-    def __enter__(self) -> "DemoSession":
+    def __enter__(self) -> DemoSession:
         prepare_database(self.path, self.args, self.settings, self.clock, self.stream)
         engine = make_engine(f"sqlite:///{self.path}")
         self._stack.callback(engine.dispose)
@@ -128,6 +132,7 @@ class DemoSession:
         the session ends, before the dispatch API and the database go away."""
         from woq_tui.app import WoqApp
 
+        assert self.context is not None, "console() is for a session entered with `with`"
         app = WoqApp(self.context)
         self._stack.callback(_join_pusher, app)
         return app

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import Callable, TextIO
+from typing import TextIO
 
-from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from woq_tui.commands._common import open_database
-from woq_tui.i18n import t
 from sqlalchemy.exc import SQLAlchemyError
 
+from woq_tui.commands._common import open_database
+from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from woq_tui.errors import DatabaseError, first_line
+from woq_tui.i18n import t
 from woq_tui.store.db import describe_url
 
 
@@ -91,7 +92,7 @@ def run(args, settings) -> int:
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{db}: {first_line(exc)}") from None
     finally:
-        if progress:
+        if progress is not None:
             progress.done()
         engine.dispose()
     print(t("cli.generated", stations=result.stations, tickets=f"{result.tickets:,}", db=db))

@@ -13,7 +13,7 @@ import json
 import sys
 from datetime import date
 
-from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from woq_tui.commands.exit_codes import EXIT_OK, EXIT_USAGE
 from woq_tui.i18n import t
 
 

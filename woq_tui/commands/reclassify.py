@@ -16,7 +16,8 @@ from woq_tui.i18n import t
 def type_code(text: str) -> str | None:
     """A type code from its code or any Chinese name of it (the importer's vocabulary,
     domain/import_rows.py); None when it names no type."""
-    from woq_tui.domain.import_rows import VALUE_ALIASES, match_key
+    from woq_tui.domain.import_rows import VALUE_ALIASES
+    from woq_tui.domain.import_values import match_key
 
     return VALUE_ALIASES["type"].get(match_key(text))
 

@@ -13,11 +13,11 @@ they are without the pilot: the pilot-free run of the same seed is the counterfa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from functools import lru_cache
 from statistics import NormalDist
-from typing import Sequence
 
 from woq_tui.domain.instants import from_epoch, to_epoch
 from woq_tui.domain.periods import local_midnight

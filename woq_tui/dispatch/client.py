@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from email.utils import parsedate_to_datetime
@@ -78,7 +79,7 @@ class _Bearer(httpx.Auth):
     def __init__(self, token: str) -> None:
         self._token = token
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
@@ -145,7 +146,7 @@ class DispatchClient:
     def __enter__(self) -> DispatchClient:
         return self
 
-    def __exit__(self, *_exc) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
     def _scrub(self, text: str) -> str:
@@ -202,7 +203,7 @@ class DispatchClient:
             return Outcome("transient", status, body, self._reason(status, body, response), retry_after)
         return Outcome("refused", status, body, self._reason(status, body, response))
 
-    def _reason(self, status: int, body: dict | None, response: httpx.Response) -> str:
+    def _reason(self, status: int, body: dict[str, Any] | None, response: httpx.Response) -> str:
         if body and body.get("error"):
             text = f"HTTP {status} {body['error']}"
             if body.get("detail"):

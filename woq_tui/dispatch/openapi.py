@@ -24,7 +24,7 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _answer(description: str, schema: dict[str, Any] | None = None, headers: dict | None = None) -> dict[str, Any]:
+def _answer(description: str, schema: dict[str, Any] | None = None, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     answer: dict[str, Any] = {"description": description}
     if schema is not None:
         answer["content"] = {_JSON: {"schema": schema}}

@@ -16,9 +16,9 @@ entries, their counts by state (`outbox_counts`), `retry` and `drop`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
 
 from sqlalchemy import Engine, delete, func, or_, select, update
 
@@ -27,11 +27,13 @@ from woq_tui.dispatch.pusher import BackgroundPusher, Pusher, RetryPolicy, chang
 from woq_tui.domain.clock import Clock
 from woq_tui.domain.enums import OutboxKind, OutboxState, TicketType
 from woq_tui.domain.models import OutboxEntry, Ticket
+from woq_tui.domain.tables import table_of
 from woq_tui.i18n import t
 from woq_tui.store.db import session_factory
 from woq_tui.values.outbox import OutboxChange, TicketRef
 
-ENTRIES = OutboxEntry.__table__
+ENTRIES = table_of(OutboxEntry)
+TICKETS = table_of(Ticket)
 FINAL = (OutboxState.confirmed, OutboxState.conflict, OutboxState.refused)
 # Not delivered and not going to be by itself: someone has to look (retry, reassign
 # again, or drop). `outbox push` exits 1 while any entry is in one of these.
@@ -128,7 +130,7 @@ def _write(
             state=OutboxState.pending,
             attempts=0,
             updated_at=now,
-            **command,
+            **command,  # type: ignore[arg-type]  # kind, to_station or to_type: str columns, which mypy cannot see in **
         )
         for ref in tickets
     ]
@@ -143,7 +145,7 @@ def ticket_ref(engine: Engine, ticket_no: str) -> TicketRef | None:
     """The ticket as this database sees it now, for the command line."""
     with engine.connect() as connection:
         row = connection.execute(
-            select(Ticket.ticket_no, Ticket.station_code, Ticket.version, Ticket.type).where(Ticket.ticket_no == ticket_no)
+            select(TICKETS.c.ticket_no, TICKETS.c.station_code, TICKETS.c.version, TICKETS.c.type).where(TICKETS.c.ticket_no == ticket_no)
         ).first()
     return None if row is None else TicketRef(row.ticket_no, row.station_code, row.version, row.type)
 
@@ -152,12 +154,12 @@ def list_entries(engine: Engine, confirmed_since: datetime | None = None) -> lis
     """Entries not confirmed (and those confirmed since the given instant), newest first."""
     query = select(OutboxEntry)
     if confirmed_since is None:
-        query = query.where(OutboxEntry.state != OutboxState.confirmed)
+        query = query.where(ENTRIES.c.state != OutboxState.confirmed)
     else:
         query = query.where(
-            or_(OutboxEntry.state != OutboxState.confirmed, OutboxEntry.updated_at >= confirmed_since)
+            or_(ENTRIES.c.state != OutboxState.confirmed, ENTRIES.c.updated_at >= confirmed_since)
         )
-    query = query.order_by(OutboxEntry.requested_at.desc(), OutboxEntry.id)
+    query = query.order_by(ENTRIES.c.requested_at.desc(), ENTRIES.c.id)
     with session_factory(engine)() as session:
         return list(session.scalars(query))
 
@@ -188,9 +190,9 @@ def ticket_states(engine: Engine, ticket_nos: Sequence[str]) -> dict[str, str]:
     if not ticket_nos:
         return {}
     query = (
-        select(OutboxEntry.ticket_no, OutboxEntry.state)
-        .where(OutboxEntry.ticket_no.in_(list(ticket_nos)))
-        .order_by(OutboxEntry.requested_at, OutboxEntry.updated_at)
+        select(ENTRIES.c.ticket_no, ENTRIES.c.state)
+        .where(ENTRIES.c.ticket_no.in_(list(ticket_nos)))
+        .order_by(ENTRIES.c.requested_at, ENTRIES.c.updated_at)
     )
     with engine.connect() as connection:
         return {row.ticket_no: row.state for row in connection.execute(query)}
@@ -204,7 +206,7 @@ def find(engine: Engine, entry_id: str) -> OutboxEntry:
     if not entry_id.isascii() or not entry_id.isprintable() or len(entry_id) > 36:
         raise OutboxError(t("outbox.error.no_such", id=entry_id))
     with session_factory(engine)() as session:
-        matches = list(session.scalars(select(OutboxEntry).where(OutboxEntry.id.startswith(entry_id, autoescape=True)).limit(2)))
+        matches = list(session.scalars(select(OutboxEntry).where(ENTRIES.c.id.startswith(entry_id, autoescape=True)).limit(2)))
     if not matches:
         raise OutboxError(t("outbox.error.no_such", id=entry_id))
     if len(matches) > 1:

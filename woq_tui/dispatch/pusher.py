@@ -26,9 +26,10 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Engine, func, or_, select, update
 
@@ -37,11 +38,12 @@ from woq_tui.dispatch.client import DispatchClient, Outcome, Reassignment, Recla
 from woq_tui.domain.clock import Clock, SystemClock
 from woq_tui.domain.enums import OutboxKind, OutboxState
 from woq_tui.domain.models import OutboxEntry
+from woq_tui.domain.tables import table_of
 from woq_tui.store.db import session_factory
 from woq_tui.values.outbox import OutboxChange
 
 log = logging.getLogger(__name__)
-ENTRIES = OutboxEntry.__table__
+ENTRIES = table_of(OutboxEntry)
 _FINAL_STATE = {"confirmed": OutboxState.confirmed, "conflict": OutboxState.conflict, "refused": OutboxState.refused}
 
 
@@ -80,7 +82,7 @@ class Pusher:
         clock: Clock | None = None,
         *,
         policy: RetryPolicy | None = None,
-        on_change: Callable[[OutboxChange], None] | None = None,
+        on_change: Callable[[OutboxChange], object] | None = None,  # what it returns is not used
         client: DispatchClient | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -108,14 +110,14 @@ class Pusher:
     # -- what is due ------------------------------------------------------------------
 
     def due(self, force: bool = False, ids: Sequence[str] | None = None) -> list[OutboxEntry]:
-        query = select(OutboxEntry).where(OutboxEntry.state == OutboxState.pending)
+        query = select(OutboxEntry).where(ENTRIES.c.state == OutboxState.pending)
         if ids is not None:
-            query = query.where(OutboxEntry.id.in_(list(ids)))
+            query = query.where(ENTRIES.c.id.in_(list(ids)))
         if not force:
             query = query.where(
-                or_(OutboxEntry.next_attempt_at.is_(None), OutboxEntry.next_attempt_at <= self.clock.now())
+                or_(ENTRIES.c.next_attempt_at.is_(None), ENTRIES.c.next_attempt_at <= self.clock.now())
             )
-        query = query.order_by(OutboxEntry.requested_at, OutboxEntry.id)
+        query = query.order_by(ENTRIES.c.requested_at, ENTRIES.c.id)
         with session_factory(self.engine)() as session:
             return list(session.scalars(query))
 
@@ -131,7 +133,8 @@ class Pusher:
             return None
         if scheduled < pending:
             return self.clock.now()  # an entry never tried: due now
-        return earliest
+        due: datetime | None = earliest
+        return due
 
     # -- sending ----------------------------------------------------------------------
 
@@ -159,14 +162,16 @@ class Pusher:
         change = None
         for number in range(budget):
             if number:
+                assert change is not None  # the attempt before left the entry pending
                 wait = _seconds_until(change.next_attempt_at, self.clock.now())
                 if ends is not None and time.monotonic() + wait >= ends:
                     break  # the outbox makes the next attempt when it falls due
                 if self._stopping.wait(wait):
                     break
-                entry = self._reload(entry.id)
-                if entry is None:
+                reloaded = self._reload(entry.id)
+                if reloaded is None:
                     return None
+                entry = reloaded
             timeout = None if ends is None else max(ends - time.monotonic(), 0.1)
             change = self.attempt(entry, force=True, timeout=timeout)
             if change is None or change.state != OutboxState.pending:
@@ -268,7 +273,7 @@ class Pusher:
 
 def command_of(entry: OutboxEntry) -> Reassignment | Reclassification:
     """The request an entry stands for: one outbox, either command (docs/dispatch.md)."""
-    common = dict(
+    common: dict[str, Any] = dict(
         key=entry.id,
         ticket_no=entry.ticket_no,
         reason=entry.reason,
@@ -286,7 +291,7 @@ def change_of(
     state: str,
     attempts: int,
     error: str | None = None,
-    body: dict | None = None,
+    body: dict[str, Any] | None = None,
     next_attempt_at: datetime | None = None,
 ) -> OutboxChange:
     """An entry's new state as the screens hear of it."""
@@ -315,7 +320,7 @@ class BackgroundPusher:
         self._thread = threading.Thread(target=self._run, name="outbox-pusher", daemon=True)
         self.on_error: Callable[[BaseException], None] | None = None
         # after each run over what was due: whoever gathers its answers may tell them now
-        self.on_cycle_end: Callable[[], None] | None = None
+        self.on_cycle_end: Callable[[], object] | None = None
 
     def start(self) -> BackgroundPusher:
         self._thread.start()

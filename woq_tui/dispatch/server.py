@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import socket
 import threading
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import uvicorn
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from woq_tui.dispatch.openapi import document_text
 from woq_tui.dispatch.server_guard import Limits, guard_app, protocol_for
@@ -48,14 +50,16 @@ def _authorized(header: str | None, token: str) -> bool:
     return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def create_app(engine: Engine, token: str | None = None, clock: Clock | None = None, policy: SlaPolicy | None = None):
+def create_app(
+    engine: Engine, token: str | None = None, clock: Clock | None = None, policy: SlaPolicy | None = None
+) -> ASGIApp:
     """The ASGI app. `token=None` accepts every request (`--no-auth`); `policy`: the
     configured SLA limits a reclassified ticket's due_at is computed from (None: the
     defaults of sla.md)."""
     service = DispatchService(engine, clock, policy)
     openapi = document_text().encode("utf-8")
 
-    def command(action: str):
+    def command(action: str) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             if token is not None and not _authorized(request.headers.get("authorization"), token):
                 return _json(401, {"WWW-Authenticate": "Bearer"}, error="unauthorized")
@@ -128,7 +132,7 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self.listening = threading.Event()
 
-    async def startup(self, sockets=None) -> None:
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         self.listening.set()
 
@@ -148,11 +152,11 @@ class ServerHandle:
     def __enter__(self) -> ServerHandle:
         return self
 
-    def __exit__(self, *_exc) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.stop()
 
 
-def server_config(app, limits: Limits | None = None, **options) -> uvicorn.Config:
+def server_config(app: ASGIApp, limits: Limits | None = None, **options: Any) -> uvicorn.Config:
     """uvicorn's settings for the dispatch API: its own protocol with deadlines and a
     connection limit (server_guard.py), its own access log (no query strings)."""
     options.setdefault("log_level", "warning")
@@ -167,7 +171,7 @@ def server_config(app, limits: Limits | None = None, **options) -> uvicorn.Confi
 
 
 def serve_app_in_background(
-    app, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None, limits: Limits | None = None
+    app: ASGIApp, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None, limits: Limits | None = None
 ) -> ServerHandle:
     """Serve any ASGI app with uvicorn in a daemon thread; return once it listens."""
     sock = sock or bind_socket(host, port)

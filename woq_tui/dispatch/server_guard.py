@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 import h11
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from woq_tui.domain.safe_text import terminal_text
@@ -86,15 +87,16 @@ class GuardedH11(H11Protocol):
         self._timer = self.loop.call_later(seconds, self._too_slow)
 
     def _cancel(self) -> None:
-        if getattr(self, "_timer", None) is not None:
-            self._timer.cancel()
+        timer = getattr(self, "_timer", None)  # unset before connection_made
+        if timer is not None:
+            timer.cancel()
         self._timer, self._phase = None, None
 
     def _too_slow(self) -> None:
         phase, self._timer = self._phase, None
         if self.transport.is_closing():
             return
-        client = "%s:%d" % self.client if self.client else "?"
+        client = "{}:{}".format(*self.client) if self.client else "?"
         log.warning("closed the connection from %s: its request's %s did not arrive in time", client, phase)
         # Headers: no answer begun for this request (a cycle is the previous one's).
         if phase == "headers" or self.cycle is None or not self.cycle.response_started:
@@ -106,16 +108,16 @@ def protocol_for(limits: Limits) -> type[GuardedH11]:
     return type("GuardedH11", (GuardedH11,), {"limits": limits})
 
 
-def guard_app(app):
+def guard_app(app: ASGIApp) -> ASGIApp:
     """The ASGI app behind the rules above."""
 
-    async def guarded(scope, receive, send):
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
         began, status = time.perf_counter(), [0]
 
-        async def sending(message):
+        async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
             await send(message)
@@ -137,7 +139,7 @@ def guard_app(app):
     return guarded
 
 
-async def _answer(send, status: int, body: bytes) -> None:
+async def _answer(send: Send, status: int, body: bytes) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from woq_tui.dispatch.server_requests import (
@@ -30,11 +30,12 @@ from woq_tui.domain.clock import Clock, SystemClock
 from woq_tui.domain.enums import EventKind
 from woq_tui.domain.models import DispatchIdempotency, Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
+from woq_tui.domain.tables import table_of
 
-TICKETS = Ticket.__table__
-STATIONS = Station.__table__
-EVENTS = TicketEvent.__table__
-ANSWERS = DispatchIdempotency.__table__
+TICKETS = table_of(Ticket)
+STATIONS = table_of(Station)
+EVENTS = table_of(TicketEvent)
+ANSWERS = table_of(DispatchIdempotency)
 
 
 class DispatchService:
@@ -99,7 +100,7 @@ class DispatchService:
 
     # -- the commands -------------------------------------------------------------------
 
-    def _reassign(self, connection, ticket_no: str, request: Command, now: datetime) -> Answer:
+    def _reassign(self, connection: Connection, ticket_no: str, request: Command, now: datetime) -> Answer:
         ticket = connection.execute(
             select(TICKETS.c.id, TICKETS.c.station_code, TICKETS.c.version).where(TICKETS.c.ticket_no == ticket_no)
         ).first()
@@ -136,7 +137,7 @@ class DispatchService:
         )
         return Answer.of(200, ticket_no=ticket_no, station_code=request.target, version=request.expected_version + 1)
 
-    def _reclassify(self, connection, ticket_no: str, request: Command, now: datetime) -> Answer:
+    def _reclassify(self, connection: Connection, ticket_no: str, request: Command, now: datetime) -> Answer:
         """A new type: due_at again from created_at and the new type's resolve limit for
         the area of the ticket's station, version + 1, a `reclassified` event."""
         ticket = connection.execute(
@@ -178,7 +179,7 @@ class DispatchService:
         )
 
     @staticmethod
-    def _conflict(connection, ticket_id: int, with_type: bool = False) -> Answer:
+    def _conflict(connection: Connection, ticket_id: int, with_type: bool = False) -> Answer:
         """409 with what the ticket is now; a reclassification's also names its type."""
         current = connection.execute(
             select(TICKETS.c.version, TICKETS.c.station_code, TICKETS.c.type).where(TICKETS.c.id == ticket_id)

@@ -14,8 +14,8 @@ with no overdue ticket is never among the worst, however few stations there are.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Mapping, Sequence
 
 from woq_tui.domain.periods import Period
 from woq_tui.values.assessment import BacklogEntry, BacklogList, BacklogTicket, WorstWeek
@@ -75,7 +75,7 @@ def backlog_list(
             conditions.append(WORST_WEEKS)
         if not conditions:
             continue
-        bad_weeks = ()
+        bad_weeks: tuple[WorstWeek, ...] = ()
         if code in chronic:
             bad_weeks = tuple(
                 WorstWeek(week, figures[code]["overdue_rate"], figures[code]["tickets"], *ranks[code])
@@ -84,7 +84,7 @@ def backlog_list(
         station = info.get(code) or StationInfo(code, code, "")
         entries.append(BacklogEntry(station, tuple(conditions), tickets if OLD_OPEN in conditions else (), bad_weeks))
 
-    def order(entry: BacklogEntry) -> tuple:
+    def order(entry: BacklogEntry) -> tuple[int, int, float, str]:
         mean_rate = sum(week.overdue_rate for week in entry.weeks) / len(entry.weeks) if entry.weeks else 0.0
         return (-len(entry.conditions), -len(entry.tickets), -mean_rate, entry.code)
 

@@ -119,6 +119,7 @@ class TimestampParser:
         start = self._hours.get(key)
         if start is None:
             start = self._hours[key] = self._hour_start(year, month, day, hour, UTC)
+            assert start is not None  # UTC's offset never changes within an hour
         return start + minute * 60 + second - offset
 
     def _local(self, year: int, month: int, day: int, hour: int, minute: int, second: int) -> int:

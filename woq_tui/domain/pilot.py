@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from woq_tui.domain.figure_catalog import FIGURES
 from woq_tui.domain.metrics import NEEDS, finish
@@ -70,10 +70,9 @@ class Cells:
 
     @property
     def effect(self) -> float | None:
-        values = (self.pilot_after[0], self.pilot_before[0], self.control_after[0], self.control_before[0])
-        if any(value is None for value in values):
+        pa, pb, ca, cb = (self.pilot_after[0], self.pilot_before[0], self.control_after[0], self.control_before[0])
+        if pa is None or pb is None or ca is None or cb is None:
             return None
-        pa, pb, ca, cb = values
         return (pa - pb) - (ca - cb)
 
 
@@ -113,14 +112,15 @@ def bootstrap_effects(
     ]  # fmt: skip
     effects = []
     for _ in range(resamples):
-        changes = []
+        changes: list[float | None] = []
         for indexes, before, after in groups:
             drawn = rng.choices(indexes, k=len(indexes))
             value_before = figure_of(names, [sum(map(column.__getitem__, drawn)) for column in before], figure)
             value_after = figure_of(names, [sum(map(column.__getitem__, drawn)) for column in after], figure)
             changes.append(None if value_before is None or value_after is None else value_after - value_before)
-        if None not in changes:
-            effects.append(changes[0] - changes[1])
+        pilot_change, control_change = changes
+        if pilot_change is not None and control_change is not None:
+            effects.append(pilot_change - control_change)
     return effects
 
 

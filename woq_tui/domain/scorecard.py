@@ -11,9 +11,10 @@ renormalises over the other components.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Mapping
+from typing import Any
 
 from woq_tui.domain.periods import Comparison, Period
 from woq_tui.values.assessment import COMPONENT_NAMES, Scorecard, StationScore
@@ -40,14 +41,14 @@ def components(figures: Figures, quality: float | None) -> dict[str, float | Non
 def score(values: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
     """100 × Σ wᵢxᵢ / Σ wᵢ over the defined components with a weight; None when no
     weighted component is defined."""
-    defined = [(weights.get(name, 0), values[name]) for name in COMPONENT_NAMES if values.get(name) is not None]
+    defined = [(weights.get(name, 0), value) for name in COMPONENT_NAMES if (value := values.get(name)) is not None]
     total = math.fsum(weight for weight, _ in defined)
     if total <= 0:
         return None
     return 100 * math.fsum(weight * value for weight, value in defined) / total
 
 
-def _rank_key(line: StationScore) -> tuple:
+def _rank_key(line: StationScore) -> tuple[float, float, str]:
     # score descending; then the lower overdue rate; then the code (assessment.md)
     rate = line.overdue_rate if line.overdue_rate is not None else math.inf
     return (-(line.score or 0.0), rate, line.code)
@@ -62,7 +63,7 @@ def rank_lines(lines: list[StationScore]) -> list[StationScore]:
     return ranked + [_with(line, rank=None) for line in unscored]
 
 
-def _with(line: StationScore, **changes) -> StationScore:
+def _with(line: StationScore, **changes: Any) -> StationScore:
     return replace(line, **changes)
 
 

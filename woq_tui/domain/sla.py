@@ -68,7 +68,8 @@ class WorkCalendar:
         if day in self.extra_holidays:
             return False
         try:
-            return chinese_calendar.is_workday(day)
+            workday: bool = chinese_calendar.is_workday(day)  # the package is untyped
+            return workday
         except NotImplementedError:
             # A year the package does not cover yet: weekends and the fixed-date
             # statutory holidays; lunar holidays and 调休 come from config until then.

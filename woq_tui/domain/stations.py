@@ -17,6 +17,7 @@ import importlib.util
 import json
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def _first_letters(text: str) -> list[str]:
     return _readings(text, _first_letter)
 
 
-def _readings(text: str, form) -> list[str]:
+def _readings(text: str, form: Callable[[str], str]) -> list[str]:
     out: list[str] = []
     run = ""
     for char in text:
@@ -68,7 +69,7 @@ def _readings(text: str, form) -> list[str]:
     return out
 
 
-def _run_readings(run: str, form) -> list[str]:
+def _run_readings(run: str, form: Callable[[str], str]) -> list[str]:
     data = _dictionaries()
     phrases = data.phrases_for(run)
     letters: list[str] = []
@@ -82,7 +83,7 @@ def _run_readings(run: str, form) -> list[str]:
     return letters
 
 
-def _segments(text: str, phrases: dict[str, list[list[str]]]):
+def _segments(text: str, phrases: dict[str, list[list[str]]]) -> Iterator[str]:
     """pypinyin's maximum forward matching (mmseg, strict: only dictionary phrases are
     words), over the phrases that can start within `text`."""
     prefixes = {phrase[: i + 1] for phrase in phrases for i in range(len(phrase))}

@@ -6,8 +6,9 @@ write "12.3%" where the workbook writes the number 0.123 with a percentage forma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from woq_tui.domain.figure_catalog import FIGURE_BY_KEY, FIGURE_KEYS
 from woq_tui.domain.periods import period_label

@@ -11,6 +11,7 @@ domain/safe_text.spreadsheet_cell.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -34,7 +35,7 @@ def _width(text: str) -> float:
     return cell_len(text) + 2
 
 
-def _sheet(book: Workbook, name: str, table: Table, notes: list[str] = ()) -> None:
+def _sheet(book: Workbook, name: str, table: Table, notes: Sequence[str] = ()) -> None:
     sheet = book.create_sheet(name[:31])
     texts = [table.heads] + sections.texts(table.rows)
     for index in range(len(table.heads)):

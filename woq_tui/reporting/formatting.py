@@ -8,6 +8,7 @@ from woq_tui.domain.figure_catalog import FIGURE_BY_KEY
 from woq_tui.domain.periods import Period
 from woq_tui.i18n import t
 
+
 def format_value(key: str, value: Any) -> str:
     """A figure for display: counts as integers, ratios as percent, times with a decimal."""
     if value is None:

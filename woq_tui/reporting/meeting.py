@@ -5,9 +5,10 @@ that improved by overdue rate, and overdue and escalations per bar of the chart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import day_label, delta

@@ -11,9 +11,9 @@ no script, nothing fetched.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape
-from typing import Iterable
 
 from woq_tui.domain.instants import local_minute
 from woq_tui.domain.periods import period_label

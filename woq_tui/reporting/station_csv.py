@@ -9,7 +9,8 @@ code.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
 from woq_tui.reporting.formatting import delta, format_value, group_label

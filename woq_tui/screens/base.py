@@ -3,17 +3,18 @@ its way to the database (`self.store`, console_store.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import platformdirs
-
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from woq_tui.i18n import t
 from woq_tui.widgets.app_header import AppHeader
+from woq_tui.widgets.console_context import console_context
 from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class WoqScreen(TranslatedBindings, Screen):
 
     @property
     def context(self) -> ConsoleContext:
-        return self.app.context  # type: ignore[attr-defined, no-any-return]
+        return console_context(self)
 
     @property
     def store(self) -> ConsoleStore:

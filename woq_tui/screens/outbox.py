@@ -15,9 +15,8 @@ from textual.widgets import DataTable, Static
 
 from woq_tui.domain.enums import OutboxState
 from woq_tui.i18n import t
-from woq_tui.outbox_words import error_words
 from woq_tui.outbox_feed import OutboxChanged
-from woq_tui.outbox_words import RECLASSIFY, move_of, target_of, type_name
+from woq_tui.outbox_words import RECLASSIFY, error_words, move_of, target_of, type_name
 from woq_tui.screens.base import WoqScreen
 from woq_tui.screens.confirm import ConfirmScreen
 from woq_tui.values.outbox import OutboxView, TicketRef

@@ -164,11 +164,14 @@ def daily_chart(result: PilotResult, width: int = 56) -> Text:
     width_before = max(1, round(width * len(before) / len(result.daily))) if before else 0
     width_after = max(1, width - width_before) if after else 0
     out = Text(t("pilot.chart_title", figure=figure_label(key), top=format_value(key, top)) + "\n", "bold")
-    for label, index in ((t("pilot.pilot"), 1), (t("pilot.control"), 2)):
+    for label, values_before, values_after in (
+        (t("pilot.pilot"), [row[1] for row in before], [row[1] for row in after]),
+        (t("pilot.control"), [row[2] for row in before], [row[2] for row in after]),
+    ):
         out.append(label + " " * max(1, 6 - len(label)))
-        out.append(sparkline([row[index] for row in before], width=width_before, top=top), "cyan")
+        out.append(sparkline(values_before, width=width_before, top=top), "cyan")
         out.append("│", "bold")
-        out.append(sparkline([row[index] for row in after], width=width_after, top=top), "bold cyan")
+        out.append(sparkline(values_after, width=width_after, top=top), "bold cyan")
         out.append("\n")
     out.append(" " * 6 + day_label(result.daily[0][0]), "dim")
     out.append("  │ " + day_label(start) + "  ", "bold")

@@ -10,11 +10,12 @@ tickets changed since the watermark. The KPI strip is counted by the database.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -97,7 +98,7 @@ class QueueScreen(TicketListScreen):
         self._search_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
-        context = self.app.context
+        context = self.context
         yield RefreshStatus(self, context.settings.console.refresh_seconds)
         yield KpiStrip()
         yield FilterBar()
@@ -127,7 +128,7 @@ class QueueScreen(TicketListScreen):
     # --- live refresh (LiveSource) ---------------------------------------------------
 
     def live_request(self) -> LiveRequest:
-        prefetched = self.app.context.prefetched.pop(PREFETCH_KEY, None)
+        prefetched = self.context.prefetched.pop(PREFETCH_KEY, None)
         if prefetched is not None:
             if self.generation == 0 and self.watermark is None and not self.filt.active and self.sort is QueueSort.urgency:
                 self._kpis_due = time.monotonic() + KPI_SECONDS
@@ -150,8 +151,10 @@ class QueueScreen(TicketListScreen):
         )
 
     def answered_already(self, request: LiveRequest) -> LiveResult | None:
-        done = request.prefetched is not None and request.prefetched.done()
-        return request.prefetched.result() if done and request.prefetched.exception() is None else None
+        prefetched = request.prefetched
+        if prefetched is not None and prefetched.done() and prefetched.exception() is None:
+            return prefetched.result()
+        return None
 
     def fetch_live(self, request: LiveRequest) -> LiveResult:
         if request.prefetched is not None:
@@ -162,7 +165,7 @@ class QueueScreen(TicketListScreen):
         return self.store.live(request)
 
     def _local_time(self) -> str:
-        context = self.app.context
+        context = self.context
         return f"{context.clock.now().astimezone(context.settings.tz):%H:%M:%S}"
 
     def apply_live(self, request: LiveRequest, result: LiveResult) -> None:
@@ -198,7 +201,7 @@ class QueueScreen(TicketListScreen):
         if not self.window.complete and len(self.window) < PAGE_SIZE // 2:
             self.load_more()
         if request.kpis and result.kpis is None:  # the head start sends them after the rows
-            counts = self.app.context.prefetched.pop(PREFETCH_COUNTS_KEY, None)
+            counts = self.context.prefetched.pop(PREFETCH_COUNTS_KEY, None)
             if counts is None:
                 self._kpis_due = 0.0  # counted on the next tick
             else:
@@ -356,6 +359,6 @@ class QueueScreen(TicketListScreen):
         """The pusher says how a reassignment went: show it on the row at once."""
         change = message.change
         self.reassignment_answered(change.ticket_no, change.state)
-        if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
+        if self.outbox.changed(change.ticket_no, change.state, self.context.clock.now()):
             self.table.refresh()
             self._kpis_due = 0.0  # the pending count moved: count again on the next tick

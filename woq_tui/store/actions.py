@@ -7,8 +7,8 @@ them in worker threads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from woq_tui.domain.clock import Clock
 from woq_tui.domain.enums import EventKind
 from woq_tui.domain.models import Ticket, TicketEvent
+from woq_tui.domain.tables import table_of
 from woq_tui.values.tickets import UrgeResult
 
 
@@ -33,22 +34,23 @@ def urge(
     few minutes)."""
     wanted = list(dict.fromkeys(ticket_nos))
     now = clock.now()
+    tickets, events = table_of(Ticket).c, table_of(TicketEvent).c
     with sessions() as session, session.begin():
-        found = dict(
+        found: dict[str, int] = dict(
             session.execute(
-                select(Ticket.ticket_no, Ticket.id).where(Ticket.ticket_no.in_(wanted), Ticket.resolved_at.is_(None))
+                select(tickets.ticket_no, tickets.id).where(tickets.ticket_no.in_(wanted), tickets.resolved_at.is_(None))
             ).all()
         )
         recent: set[str] = set()
         if cooldown and found:
             recent = set(
                 session.scalars(
-                    select(Ticket.ticket_no)
-                    .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+                    select(tickets.ticket_no)
+                    .join(table_of(TicketEvent), events.ticket_id == tickets.id)
                     .where(
-                        Ticket.id.in_(list(found.values())),
-                        TicketEvent.kind == EventKind.urged.value,
-                        TicketEvent.at > now - cooldown,
+                        tickets.id.in_(list(found.values())),
+                        events.kind == EventKind.urged.value,
+                        events.at > now - cooldown,
                     )
                 )
             )
@@ -70,13 +72,15 @@ def reveal_phone(sessions: sessionmaker[Session], clock: Clock, operator: str, t
     The event is committed before the number is returned: no disclosure without its
     record. None: no such ticket or no number.
     """
+    tickets = table_of(Ticket).c
     with sessions() as session, session.begin():
         found = session.execute(
-            select(Ticket.id, Ticket.customer_phone).where(Ticket.ticket_no == ticket_no)
+            select(tickets.id, tickets.customer_phone).where(tickets.ticket_no == ticket_no)
         ).one_or_none()
         if found is None or not found.customer_phone:
             return None
         session.add(
             TicketEvent(ticket_id=found.id, kind=EventKind.phone_revealed.value, at=clock.now(), operator=operator)
         )
-    return found.customer_phone
+    phone: str = found.customer_phone
+    return phone

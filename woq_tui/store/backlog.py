@@ -16,6 +16,7 @@ from woq_tui.domain.backlog import backlog_list
 from woq_tui.domain.metrics import TicketFacts, finish
 from woq_tui.domain.models import Ticket
 from woq_tui.domain.periods import Period, full_weeks_before
+from woq_tui.domain.tables import table_of
 from woq_tui.store.db import snapshot
 from woq_tui.store.figures import by_station_runs, group_sums, stations
 from woq_tui.values.assessment import BacklogList, BacklogTicket
@@ -30,7 +31,7 @@ WEEK_FIGURES = ("overdue_rate",)
 def old_open_tickets(connection: Connection, at: datetime, days: int, count: int) -> dict[str, list[BacklogTicket]]:
     """The tickets open at `at` and created more than `days` days before it, of each
     station that holds at least `count` of them; oldest first."""
-    t = Ticket.__table__.c
+    t = table_of(Ticket).c
     facts = TicketFacts(at)
     old = (t.created_at < at - timedelta(days=days), or_(t.resolved_at.is_(None), t.resolved_at > at))
     crowded = select(t.station_code).where(*old).group_by(t.station_code).having(func.count() >= count)

@@ -9,7 +9,7 @@ from the same station figures. Renderers: woq_tui/reporting/bulletin_*.py.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -25,6 +25,7 @@ from woq_tui.values.assessment import Bulletin
 if TYPE_CHECKING:
     from woq_tui.assessment_settings import AssessmentSettings
     from woq_tui.store.assessment_hooks import AuditFlagsSource, QualitySource
+    from woq_tui.values.figures import Figures
 
 DAY_FIGURES = ("overdue", "overdue_rate")
 
@@ -70,7 +71,7 @@ def bulletin(
     )
 
 
-def _by_area(sums: dict[tuple, dict[str, int]]) -> dict:
+def _by_area(sums: dict[tuple[Any, ...], dict[str, int]]) -> dict[str, Figures]:
     from woq_tui.domain.enums import AreaType
 
     order = [area.value for area in AreaType]

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, TextIO
 
 from woq_tui.i18n import t
 from woq_tui.store.import_limits import MAX_ROW_CHARS, ImportFileError, row_too_large
@@ -83,7 +84,7 @@ def detect_encoding(path: Path, start: bytes) -> str:
     raise _mixed_or_undecodable(path)
 
 
-def _classified_lines(stream) -> Iterator[str]:
+def _classified_lines(stream: BinaryIO) -> Iterator[str]:
     """The kind (_text_kind) of every physical line that holds non-ASCII bytes, read
     in bounded pieces with incremental decoders."""
     utf8 = codecs.getincrementaldecoder("utf-8")(errors="strict")
@@ -135,7 +136,7 @@ def _mixed_or_undecodable(path: Path) -> ImportFileError:
     first: list[str] = []
     found: list[str] = []
 
-    def lines(text) -> Iterator[str]:
+    def lines(text: TextIO) -> Iterator[str]:
         while line := text.readline(MAX_ROW_CHARS + 1):
             if len(line) > MAX_ROW_CHARS:
                 raise row_too_large(records[0] + 1, MAX_ROW_CHARS)

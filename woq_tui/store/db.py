@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -20,6 +21,9 @@ from sqlmodel import Session
 from woq_tui.errors import DatabaseError, first_line
 from woq_tui.store.schema_marks import MIGRATIONS, script_head
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 
 def describe_url(url: str) -> str:
@@ -27,7 +31,7 @@ def describe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -45,10 +49,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 IMPORT_CACHE = "PRAGMA cache_size=-32000"
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
-        connect_args = {"check_same_thread": False, "timeout": 10}
+        connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": 10}
         if parsed.database and parsed.database != ":memory:":
             path = Path(parsed.database).expanduser()
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +96,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, class_=Session, expire_on_commit=False)
 
 
-def _alembic_config(engine: Engine):
+def _alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
     config = Config()

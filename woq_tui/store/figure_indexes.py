@@ -32,15 +32,16 @@ Where there is no `flock` (Windows), nothing is dropped.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # no such module there: nothing drops the indexes
 
 from woq_tui.store.schema_marks import DROPPED_MARK
 
@@ -63,9 +64,10 @@ def definitions() -> tuple[Index, ...]:
     """The seven, as the metadata defines them (the models are imported only when the
     indexes are to be built or looked for, not by the schema check's header read)."""
     from woq_tui.domain.models import Ticket
+    from woq_tui.domain.tables import table_of
 
-    marked = (index for index in Ticket.__table__.indexes if index.info.get("figure_index"))
-    return tuple(sorted(marked, key=lambda index: index.name))
+    marked = (index for index in table_of(Ticket).indexes if index.info.get("figure_index"))
+    return tuple(sorted(marked, key=lambda index: index.name or ""))  # all seven are named
 
 
 def worth_rebuilding(written_rows: int | None, stored_tickets: int) -> bool:

@@ -24,22 +24,25 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from woq_tui.domain.instants import from_epoch
 
 # As a module, read at call time: the generator below runs with an out-of-date file.
 from woq_tui.store import first_page_sql as compiled_sql
-from woq_tui.values.live import LiveResult
 from woq_tui.store.rows import first_rows, kpi_parameters, kpis_from, page_of, row_from
 from woq_tui.store.schema_marks import DROPPED_MARK, script_head
+from woq_tui.values.live import LiveResult
 from woq_tui.values.queue import PAGE_SIZE, Kpis, OutboxMark, QueueRow
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from sqlalchemy import ColumnElement
 
     from woq_tui.domain.sla import SlaPolicy
 
@@ -50,7 +53,8 @@ TICKET_NOS = "__[POSTCOMPILE_ticket_nos]"
 # Only URLs that SQLAlchemy reads as nothing but a file path and writes back unchanged
 # (it %-escapes all but letters, digits, "_.-~", " +/", as below): no options either.
 _PLAIN_SQLITE = re.compile(r"sqlite(?:\+pysqlite)?:///([^?]+)")
-_CONVERT = {"epoch": from_epoch, "bool": bool}
+# A column's conversion by its kind (None: the value as sqlite3 reads it).
+_CONVERT: dict[str | None, Callable[[Any], object]] = {"epoch": from_epoch, "bool": bool}
 
 
 def plain_sqlite_file(url: str) -> Path | None:
@@ -82,11 +86,12 @@ def connect_if_current(path: Path) -> sqlite3.Connection | None:
     return None
 
 
-def _run(connection: sqlite3.Connection, name: str, params: tuple | dict = ()) -> list[tuple]:
+def _run(connection: sqlite3.Connection, name: str, params: tuple[str, ...] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
     sql, kinds, constants = compiled_sql.STATEMENTS[name]
     if TICKET_NOS in sql:
         sql = sql.replace(TICKET_NOS, ", ".join("?" * len(params)))
     if constants:
+        assert isinstance(params, dict)  # statements with constants take named parameters (the KPIs)
         params = {**constants, **params}
     converters = [_CONVERT.get(kind) for kind in kinds]
     return [
@@ -108,7 +113,7 @@ def read_first_page(connection: sqlite3.Connection) -> LiveResult:
         rows = first_rows((partial(read, "dated"), partial(read, "undated")), PAGE_SIZE + 1)
         page = page_of(rows, PAGE_SIZE, lambda: _run(connection, "count")[0][0])
         asked = tuple(row.ticket_no for row in page.rows)
-        marks = {}
+        marks: dict[str, OutboxMark] = {}
         if asked:
             for ticket_no, state, at in _run(connection, "marks", asked):
                 marks[ticket_no] = OutboxMark(state, at)
@@ -123,7 +128,7 @@ def read_kpis(connection: sqlite3.Connection, now: datetime, policy: SlaPolicy) 
     return kpis_from({name: _run(connection, name, parameters)[0] for name in compiled_sql.KPI_NAMES})
 
 
-def compile_statements() -> dict[str, tuple[str, tuple[str | None, ...], dict]]:
+def compile_statements() -> dict[str, tuple[str, tuple[str | None, ...], dict[str, Any]]]:
     """queries.first_page_statements() and kpi_statements() as SQLite's SQL, each with
     how to convert the columns of its result ("epoch" for EpochSeconds, "bool" for
     booleans) and the values of its constant parameters."""
@@ -133,12 +138,12 @@ def compile_statements() -> dict[str, tuple[str, tuple[str | None, ...], dict]]:
     from woq_tui.domain.timestamps import EpochSeconds
     from woq_tui.store.queries import first_page_statements, kpi_statements
 
-    def kind(column) -> str | None:
+    def kind(column: ColumnElement[Any]) -> str | None:
         if isinstance(column.type, EpochSeconds):
             return "epoch"
         return "bool" if isinstance(column.type, Boolean) else None
 
-    compiled = {}
+    compiled: dict[str, tuple[str, tuple[str | None, ...], dict[str, Any]]] = {}
     for name, statement in first_page_statements().items():
         # Every value is a constant of the statement, except the marks' list of tickets.
         literal = "ticket_nos" not in statement.compile().binds
@@ -160,9 +165,12 @@ def generated_source() -> str:
         "first_page_statements() and kpi_statements(): do not edit (store/first_page.py says why).",
         '"""',
         "",
+        "from typing import Any",
+        "",
         "# queries.kpi_statements(), by name",
         f"KPI_NAMES = {tuple(kpi_statements())!r}",
-        "STATEMENTS = {",
+        "# name -> (SQL, each column's conversion, the statement's constant parameters)",
+        "STATEMENTS: dict[str, tuple[str, tuple[str | None, ...], dict[str, Any]]] = {",
     ]
     for name, (sql, kinds, constants) in compile_statements().items():
         lines.append(f"    {name!r}: (")

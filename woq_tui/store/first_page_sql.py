@@ -2,9 +2,12 @@
 first_page_statements() and kpi_statements(): do not edit (store/first_page.py says why).
 """
 
+from typing import Any
+
 # queries.kpi_statements(), by name
 KPI_NAMES = ('open', 'escalated_today', 'new_last_hour', 'outbox_pending')
-STATEMENTS = {
+# name -> (SQL, each column's conversion, the statement's constant parameters)
+STATEMENTS: dict[str, tuple[str, tuple[str | None, ...], dict[str, Any]]] = {
     'newest': (
         'SELECT max(ticket.updated_at) AS max_1 \n'
         'FROM ticket',

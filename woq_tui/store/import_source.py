@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from woq_tui.i18n import t
 from woq_tui.store.csv_encoding import delimiter, detect_encoding

@@ -6,14 +6,23 @@ in differences and its bootstrap are domain/pilot.py, in Python, on those sums.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.periods import Period, local_midnight
-from woq_tui.domain.pilot import DEFAULT_FIGURE, DEFAULT_SEED, StationSums, bootstrap_effects, cells, percentile_interval, sum_names
+from woq_tui.domain.pilot import (
+    DEFAULT_FIGURE,
+    DEFAULT_SEED,
+    StationSums,
+    bootstrap_effects,
+    cells,
+    percentile_interval,
+    sum_names,
+)
+from woq_tui.domain.tables import table_of
 from woq_tui.store.db import snapshot
 from woq_tui.store.figures import by_day, by_station_runs, figures_by, group_sums
 from woq_tui.values.assessment import PilotCell, PilotGroup, PilotResult
@@ -66,7 +75,7 @@ def evaluate_pilot(
         raise PilotError("pilot.overlap", stations=",".join(sorted(set(named_control) & set(pilot_codes))))
     span = Period(before.start, after.end, tz)
     with snapshot(engine) as connection:
-        known = set(connection.execute(select(Station.code)).scalars())
+        known = set(connection.execute(select(table_of(Station).c.code)).scalars())
         unknown = sorted((set(pilot_codes) | set(named_control or ())) - known)
         if unknown:
             raise PilotError("pilot.unknown_stations", stations=",".join(unknown))
@@ -108,9 +117,11 @@ def sum_names_or_error(figure: str) -> tuple[str, ...]:
         raise PilotError("pilot.bad_figure", figure=figure) from None
 
 
-def _daily(connection, span: Period, as_of: datetime, figure: str, pilot: tuple[str, ...], control: tuple[str, ...] | None):
+def _daily(
+    connection: Connection, span: Period, as_of: datetime, figure: str, pilot: tuple[str, ...], control: tuple[str, ...] | None
+) -> tuple[tuple[date, float | None, float | None], ...]:
     """(day, pilot's figure, control's figure) for each local day of the windows."""
-    code = Ticket.__table__.c.station_code
+    code = table_of(Ticket).c.station_code
     in_control = code.in_(control) if control else code.not_in(pilot)
     days = by_day(span)
     pilot_days = figures_by(connection, days, span, as_of, where=code.in_(pilot), percentiles=False, only=(figure,))

@@ -19,6 +19,7 @@ from woq_tui.values.live import FIRST_REQUEST, PREFETCH_KEY, LiveRequest, LiveRe
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from woq_tui.context import ConsoleContext
     from woq_tui.domain.sla import SlaPolicy
 
 
@@ -48,16 +49,17 @@ def fetch(engine: Engine, now: datetime, policy: SlaPolicy, request: LiveRequest
         if page is not None:
             asked = tuple(row.ticket_no for row in page.rows)
         else:
+            assert changes is not None  # no page read: the changes were
             asked = tuple(dict.fromkeys((*request.held, *(c.row.ticket_no for c in changes.rows))))
         marks = queries.outbox_marks(session, asked)
     return LiveResult(page, changes, watermark, kpis, total, asked, marks)
 
 
-def start_prefetch(context) -> Future:
+def start_prefetch(context: ConsoleContext) -> Future[LiveResult]:
     """Read the queue's first page in a thread now; the first queue screen takes the
     answer (context.prefetched) instead of asking again. A failure is not reported
     here: the screen then asks itself, and says so if that fails too."""
-    future: Future = Future()
+    future: Future[LiveResult] = Future()
 
     def run() -> None:
         try:

@@ -4,8 +4,9 @@ ways of reading, so that they cannot disagree. No SQLAlchemy here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from woq_tui.domain.instants import to_epoch
 from woq_tui.domain.periods import local_midnight
@@ -15,9 +16,10 @@ if TYPE_CHECKING:
     from woq_tui.domain.sla import SlaPolicy
 
 
-def row_from(values: Sequence) -> QueueRow:
+def row_from(values: Sequence[Any]) -> QueueRow:
     """A QueueRow from the columns store/queries.py selects for one (the last: open)."""
-    return QueueRow(*values[:-1], is_open=bool(values[-1]))
+    # The star-argument stops short of is_open, which mypy cannot count.
+    return QueueRow(*values[:-1], is_open=bool(values[-1]))  # type: ignore[misc]
 
 
 def first_rows(parts: Iterable[Callable[[], list[QueueRow]]], limit: int) -> list[QueueRow]:
@@ -51,7 +53,7 @@ def kpi_parameters(now: datetime, policy: SlaPolicy) -> dict[str, int | float]:
     }
 
 
-def kpis_from(answers: dict[str, tuple]) -> Kpis:
+def kpis_from(answers: dict[str, tuple[Any, ...]]) -> Kpis:
     """The Kpis from each statement's one row."""
     open_count, overdue, at_risk = answers["open"]
     return Kpis(

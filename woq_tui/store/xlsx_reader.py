@@ -36,9 +36,10 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from array import array
-from functools import lru_cache
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
-from typing import IO, Any, Iterator
+from functools import lru_cache
+from typing import IO, Any
 
 from woq_tui.i18n import t
 from woq_tui.store.import_limits import (
@@ -155,7 +156,7 @@ class SharedStrings:
             raise IndexError(f"shared string {index} of {len(self._starts) - 1}")
         if self._reader is None:  # the table is complete: read without a buffer
             self._file.flush()
-            self._reader = open(self._file.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
+            self._reader = open(self._file.fileno(), "rb", buffering=0, closefd=False)
         start = self._starts[index]
         self._reader.seek(start)
         return self._reader.read(self._starts[index + 1] - start).decode("utf-8")

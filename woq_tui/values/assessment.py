@@ -4,9 +4,9 @@ screens and the bulletin's renderers draw them. Plain frozen values, no SQLAlche
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Mapping
 
 from woq_tui.domain.periods import Comparison, Period
 from woq_tui.values.figures import Figures, StationInfo

@@ -10,10 +10,10 @@ checks on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Callable
 
 from woq_tui.domain.instants import to_epoch
 

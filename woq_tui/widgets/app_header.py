@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from woq_tui.i18n import t
+from woq_tui.widgets.console_context import console_context
 
 
 class AppHeader(Widget):
@@ -28,7 +29,7 @@ class AppHeader(Widget):
 
     def render(self) -> Text:
         # Laid out at render time, so the right-hand side follows the real width.
-        context = self.app.context
+        context = console_context(self)
         now = context.clock.now().astimezone(context.settings.tz)
         text = Text.assemble(
             (t("app.title"), "bold"),

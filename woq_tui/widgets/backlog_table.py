@@ -5,6 +5,7 @@ weeks, a line each."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from woq_tui.domain.enums import SlaState
@@ -27,7 +28,7 @@ class BacklogTable(DataTable):
 
     def show(self, backlog: BacklogList, tz) -> None:
         self.backlog = backlog
-        kept = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value if self.row_count else None
+        kept = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value if self.row_count else None
         self.clear(columns=True)
         self.add_column(t("col.station"), key="station")
         self.add_column(t("backlog.why"), key="why")
@@ -59,5 +60,5 @@ class BacklogTable(DataTable):
     def selected_ticket(self) -> str | None:
         if not self.row_count:
             return None
-        key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value or ""
+        key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value or ""
         return key.removeprefix(TICKET_KEY) if key.startswith(TICKET_KEY) else None

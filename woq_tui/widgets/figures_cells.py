@@ -8,7 +8,8 @@ lower on-time rate is bad); the screens' legends name the mark.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 

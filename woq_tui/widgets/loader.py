@@ -24,7 +24,8 @@ rows before their trends) is built with `partial=True` and is called as
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState

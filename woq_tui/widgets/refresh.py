@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from woq_tui.errors import first_line
 from woq_tui.i18n import t
 from woq_tui.widgets.app_header import AppHeader
+from woq_tui.widgets.console_context import console_context
 from woq_tui.widgets.loader import Loader
 
 # The longest pause between attempts while the database is away, in seconds.
@@ -128,7 +129,7 @@ class RefreshStatus(Static):
     # --- answers -------------------------------------------------------------------
 
     def _fetched(self, request: Any, result: Any) -> None:
-        at = self.app.context.clock.now()
+        at = console_context(self).clock.now()
         recovered = self.failing_since is not None
         self.last_good = at
         self.failing_since = None
@@ -149,7 +150,7 @@ class RefreshStatus(Static):
         self.failures += 1
         self.error = first_line(error)
         if self.failing_since is None:
-            self.failing_since = self.app.context.clock.now()
+            self.failing_since = console_context(self).clock.now()
         delay = min(2.0**self.failures, MAX_BACKOFF)
         self._retry_at = time.monotonic() + delay
         self.add_class("-failing")
@@ -182,7 +183,7 @@ class RefreshStatus(Static):
     def _clock_text(self, at: datetime | None) -> str:
         if at is None:
             return t("none")
-        return at.astimezone(self.app.context.settings.tz).strftime("%H:%M:%S")
+        return at.astimezone(console_context(self).settings.tz).strftime("%H:%M:%S")
 
     def _show(self, retry_in: float | None = None) -> None:
         if not self.is_mounted:

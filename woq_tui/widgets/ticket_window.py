@@ -11,9 +11,9 @@ reverses how positions are read.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
 
 from woq_tui.values.queue import ChangedRow, OutboxMark, QueueRow
 

@@ -7,8 +7,9 @@ language. The class-level map is untouched (BindingsMap.copy copies the key dict
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
+from typing import Any
 
 from textual.dom import DOMNode
 
@@ -32,7 +33,7 @@ class TranslatedBindings:
         translate_bindings(self)  # type: ignore[arg-type]
 
 
-def change_bindings(node: DOMNode, actions: Iterable[str], **changes: object) -> None:
+def change_bindings(node: DOMNode, actions: Iterable[str], **changes: Any) -> None:
     """Change this node's bindings of `actions` (another description: the footer says
     "continue" while refresh is paused; show=False: a read-only console's footer does
     not offer writes), and redraw the footer."""

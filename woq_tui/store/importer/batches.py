@@ -8,7 +8,8 @@ again (ATTEMPTS times), so nobody's change is silently overwritten.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,7 +23,6 @@ from woq_tui.store.db import IMPORT_CACHE
 from woq_tui.store.importer.copy_merge import CopyMerge
 from woq_tui.store.importer.row_writer import RowWriter
 from woq_tui.store.importer.summary import ImportSummary
-from woq_tui.store.importer.target import DatabaseFile
 from woq_tui.store.importer.tables import (
     STATION,
     Conflict,
@@ -31,6 +31,7 @@ from woq_tui.store.importer.tables import (
     new_stations,
     write_stations,
 )
+from woq_tui.store.importer.target import DatabaseFile
 
 ATTEMPTS = 3
 

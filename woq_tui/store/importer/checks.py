@@ -5,8 +5,9 @@ rejects file (docs/import-format.md, "What is refused")."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from woq_tui.domain.import_rows import ParsedRow, Rejection, RowValidator, cell_text
 from woq_tui.domain.safe_text import spreadsheet_cell

@@ -4,8 +4,8 @@ docs/import.md "Figure indexes on SQLite")."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
-from typing import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError

@@ -5,8 +5,8 @@ temporary SQLite database, looked up once per batch (docs/import.md)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Sequence
 
 from woq_tui.i18n import t
 from woq_tui.store.import_source import ImportFileError

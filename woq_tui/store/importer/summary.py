@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 from woq_tui.domain.import_rows import Rejection
 from woq_tui.store.importer.scratch import temporary_storage

@@ -3,7 +3,8 @@ stations a batch introduces, the errors that end an import, the stations stored.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, Table, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from woq_tui.domain.import_rows import ParsedRow
 from woq_tui.domain.models import Station, Ticket, TicketEvent
 from woq_tui.domain.stations import station_initials
+from woq_tui.domain.tables import table_of
 from woq_tui.domain.timestamps import EpochSeconds
 from woq_tui.errors import DatabaseError, first_line
 from woq_tui.store.db import describe_url, has_tables
@@ -29,9 +31,9 @@ def plain_table(table: Table) -> Table:
     )
 
 
-TICKET = plain_table(Ticket.__table__)
-STATION = Station.__table__
-EVENT = plain_table(TicketEvent.__table__)
+TICKET = plain_table(table_of(Ticket))
+STATION = table_of(Station)
+EVENT = plain_table(table_of(TicketEvent))
 
 
 class Conflict(Exception):

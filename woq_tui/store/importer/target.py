@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 
-from woq_tui.i18n import t
 from woq_tui.errors import DatabaseError
+from woq_tui.i18n import t
 
 
 def in_memory(url: str | URL) -> bool:

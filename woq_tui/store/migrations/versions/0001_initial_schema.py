@@ -4,11 +4,11 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-26 12:45:25.063630
 """
-from alembic import op
 import sqlalchemy as sa
-import sqlmodel
-import woq_tui.domain.timestamps
+import sqlmodel.sql.sqltypes  # the module the columns below name (import sqlmodel alone hides it from type checkers)
+from alembic import op
 
+import woq_tui.domain.timestamps
 
 revision = '0001'
 down_revision = None
