@@ -397,7 +397,7 @@ async def test_dates_typed_in_make_a_custom_period_but_never_the_future(weeks_co
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_stations(pilot)
-        screen._ask_dates()
+        screen.ask_dates()
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, PeriodDialog)

@@ -24,14 +24,12 @@ from woq_tui.domain.figure_catalog import FIGURE_BY_KEY
 from woq_tui.domain.periods import (
     Period,
     last_full_period,
-    next_kind,
     period_label,
-    step_period,
-    with_kind,
 )
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import day_label, delta, format_value, group_label
 from woq_tui.screens.base import WoqScreen
+from woq_tui.screens.period_keys import PeriodKeys, period_bindings
 from woq_tui.values.assessment import BacklogList
 from woq_tui.values.figures import MeetingWeek
 from woq_tui.widgets.figures_cells import MARK_WORSE, change_text
@@ -65,12 +63,10 @@ def headline_label(key: str) -> str:
     return t(f"figure.tile.{key}")
 
 
-class MeetingScreen(WoqScreen):
+class MeetingScreen(PeriodKeys, WoqScreen):
     TITLE_KEY = "screen.meeting"
     BINDINGS = [
-        Binding("t", "next_period", "key.stations.period", id="meeting.period"),
-        Binding("left_square_bracket", "step(-1)", "key.meeting.previous", key_display="[", id="meeting.previous"),
-        Binding("right_square_bracket", "step(1)", "key.meeting.next", key_display="]", id="meeting.next"),
+        *period_bindings("meeting", "key.meeting.previous", "key.meeting.next"),
         Binding("e", "export", "key.meeting.export", id="meeting.export"),
     ]
     DEFAULT_CSS = """
@@ -251,33 +247,8 @@ class MeetingScreen(WoqScreen):
         rows = [(label, overdue, escalated) for label, (overdue, escalated) in buckets.items()]
         return paired_bars(rows, (t("meeting.overdue"), t("meeting.escalated")))
 
-    def action_step(self, steps: int) -> None:
-        if self.period is not None:
-            moved = step_period(self.period, steps, self.context.clock.now())
-            if moved == self.period:
-                self.notify(t("period.no_future"))
-                return
-            self.period = moved
-            self.load()
-
-    def action_next_period(self) -> None:
-        """week → month → quarter → year: the one holding the shown period's last day."""
-        if self.period is not None:
-            self.period = with_kind(self.period, next_kind(self.period.kind), self.context.clock.now())
-            self.load()
-
     def palette_extras(self) -> list[tuple[str, str, Callable[[], object]]]:
-        return [(t("period.custom_command"), t("screen.meeting"), self._ask_dates)]
-
-    def _ask_dates(self) -> None:
-        from woq_tui.screens.period_dialog import PeriodDialog
-
-        def chosen(period: Period | None) -> None:
-            if period is not None:
-                self.period = period
-                self.load()
-
-        self.app.push_screen(PeriodDialog(self.period), chosen)
+        return [(t("period.custom_command"), t("screen.meeting"), self.ask_dates)]
 
     def action_export(self) -> None:
         if self.period is None:

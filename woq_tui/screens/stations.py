@@ -30,16 +30,14 @@ from woq_tui.domain.periods import (
     Comparison,
     Period,
     last_full_period,
-    next_kind,
     period_of,
-    step_period,
-    with_kind,
 )
 from woq_tui.i18n import t
 from woq_tui.reporting.csv_writer import write_csv
 from woq_tui.reporting.formatting import period_title
 from woq_tui.reporting.station_csv import station_csv
 from woq_tui.screens.base import WoqScreen
+from woq_tui.screens.period_keys import PeriodKeys, period_bindings
 from woq_tui.values.assessment import Scorecard
 from woq_tui.values.figures import StationTable
 from woq_tui.widgets.figures_cells import MARK_WORSE
@@ -75,16 +73,17 @@ class StationView:
     scorecard: Scorecard | None = None
 
 
-class StationsScreen(WoqScreen):
+class StationsScreen(PeriodKeys, WoqScreen):
     TITLE_KEY = "screen.stations"
+    _PERIOD, _PREVIOUS, _NEXT = period_bindings("stations", "key.stations.previous", "key.stations.next")
     BINDINGS = [
         Binding("s", "next_sort", "key.stations.next_sort", id="stations.sort"),
         Binding("S", "reverse_sort", "key.stations.reverse_sort", id="stations.reverse_sort"),
-        Binding("t", "next_period", "key.stations.period", id="stations.period"),
+        _PERIOD,
         Binding("space", "mark", "key.stations.mark", id="stations.mark"),
         Binding("P", "pilot", "key.stations.pilot", id="stations.pilot"),
-        Binding("left_square_bracket", "step(-1)", "key.stations.previous", key_display="[", id="stations.previous"),
-        Binding("right_square_bracket", "step(1)", "key.stations.next", key_display="]", id="stations.next"),
+        _PREVIOUS,
+        _NEXT,
         Binding("enter", "open_station", "key.stations.open", id="stations.open", show=False),
         Binding("e", "export", "key.stations.export", id="stations.export"),
     ]
@@ -231,22 +230,6 @@ class StationsScreen(WoqScreen):
     def action_reverse_sort(self) -> None:
         self._sorted(self.sort_column, not self.sort_reverse)
 
-    def action_next_period(self) -> None:
-        """week → month → quarter → year: the one holding the shown period's last day."""
-        if self.period is not None:
-            self.period = with_kind(self.period, next_kind(self.period.kind), self.context.clock.now())
-            self.load()
-
-    def action_step(self, steps: int) -> None:
-        """The period before or after; never past the current one (no future)."""
-        if self.period is not None:
-            moved = step_period(self.period, steps, self.context.clock.now())
-            if moved == self.period:
-                self.notify(t("period.no_future"))
-                return
-            self.period = moved
-            self.load()
-
     def action_mark(self) -> None:
         self.table.toggle_mark()
 
@@ -299,18 +282,8 @@ class StationsScreen(WoqScreen):
             (f"{t('key.stations.period')}: {t('stations.period.' + kind)}", t("screen.stations"), lambda kind=kind: self._choose(kind))
             for kind in PERIOD_KINDS
         ]
-        return [*running, (t("period.custom_command"), t("screen.stations"), self._ask_dates)]
+        return [*running, (t("period.custom_command"), t("screen.stations"), self.ask_dates)]
 
     def _choose(self, kind: str) -> None:
         self.period = period_of(kind, self.context.clock.now(), self.context.settings.tz)
         self.load()
-
-    def _ask_dates(self) -> None:
-        from woq_tui.screens.period_dialog import PeriodDialog
-
-        def chosen(period: Period | None) -> None:
-            if period is not None:
-                self.period = period
-                self.load()
-
-        self.app.push_screen(PeriodDialog(self.period), chosen)

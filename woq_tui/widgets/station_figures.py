@@ -13,7 +13,6 @@ from typing import Any, Mapping
 
 from rich.cells import cell_len
 from rich.text import Span, Text
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from woq_tui.domain.enums import AreaType
@@ -25,6 +24,7 @@ from woq_tui.values.assessment import Scorecard, StationScore
 from woq_tui.values.figures import StationTable
 from woq_tui.widgets import symbols
 from woq_tui.widgets.figures_cells import change_only, sparkline
+from woq_tui.widgets.table_keys import DATA_TABLE_KEYS
 from woq_tui.widgets.translated import TranslatedBindings
 
 # Sortable columns: the label columns, the scorecard's score (docs/assessment.md), then
@@ -102,14 +102,7 @@ def station_rows(
 
 
 class StationFiguresTable(TranslatedBindings, DataTable):
-    # The list keys of docs/keys.md, as on the ticket lists (DataTable's own home/end
-    # scroll sideways).
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "table.up", show=False),
-        Binding("down,j", "cursor_down", "table.down", show=False),
-        Binding("home,g", "scroll_top", "table.first", show=False),
-        Binding("end,G", "scroll_bottom", "table.last", show=False),
-    ]
+    BINDINGS = DATA_TABLE_KEYS
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)

@@ -1,0 +1,226 @@
+"""The flags of screen 6 as the list shows them: filtered, searched, sorted, counted,
+and their evidence in words (docs/audit-screen.md). Plain Python over the store's
+values (values/audit.py), so the screen, its export and the tests share one reading."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from woq_tui.domain.audit_rules import RULE_IDS, RULES_BY_ID, SEVERITIES
+from woq_tui.domain.instants import local_minute
+from woq_tui.i18n import t
+from woq_tui.reporting.formatting import group_label
+from woq_tui.values.audit import AuditFlag
+
+# `s` cycles through these; the first is the store's own order (ticket no, then rule).
+SORTS = ("ticket_no", "created", "station", "rule", "severity", "review")
+# How many earlier tickets the evidence names before "+n".
+EARLIER_SHOWN = 3
+
+
+def flag_key(flag: AuditFlag) -> str:
+    """A flag's row key: one ticket may carry several rules."""
+    return f"{flag.ticket_no}\x1f{flag.rule}"
+
+
+def rule_name(rule: str) -> str:
+    name = t(f"audit.rule.{rule}")
+    return rule if name == f"audit.rule.{rule}" else name
+
+
+def severity_word(severity: str) -> str:
+    return t(f"audit.severity.{severity}")
+
+
+def review_word(flag: AuditFlag) -> str:
+    if flag.review is None:
+        return t("audit.review.open")
+    return t(f"audit.review.{flag.review.verdict}")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What `f` and `/` narrow the list to (empty sets: any)."""
+
+    rules: frozenset[str] = frozenset()
+    stations: frozenset[str] = frozenset()
+    severities: frozenset[str] = frozenset()
+    search: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.rules or self.stations or self.severities or self.search)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The flags in the order shown, and what the summary counts."""
+
+    flags: tuple[AuditFlag, ...]
+    by_rule: Mapping[str, int] = field(default_factory=dict)
+    by_station: Mapping[str, int] = field(default_factory=dict)
+    tickets: int = 0
+
+
+def _words(value: Any, tz: tzinfo) -> str:
+    if isinstance(value, datetime):
+        return local_minute(value, tz)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _time(value: Any, tz: tzinfo) -> str:
+    """An evidence time: a datetime, or the ISO text / epoch seconds JSON carries."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        from datetime import timezone
+
+        value = datetime.fromtimestamp(value, timezone.utc)
+    return _words(value, tz)
+
+
+def earlier_tickets(flag: AuditFlag) -> list[str]:
+    """The earlier tickets a repeat flag names (audit.md: `{"earlier": [...]}`)."""
+    earlier = flag.evidence.get("earlier") if flag.evidence else None
+    return [str(no) for no in earlier] if isinstance(earlier, (list, tuple)) else []
+
+
+def evidence_words(flag: AuditFlag, tz: tzinfo, station_names: Mapping[str, str], all_earlier: bool = False) -> str:
+    """The evidence as a sentence a supervisor reads (docs/audit-screen.md): the
+    earlier tickets, the minutes, the predicted type and its probability, the station
+    and its share, the status and its times, the expected due time."""
+    evidence = dict(flag.evidence or {})
+    parts: list[str] = []
+    earlier = earlier_tickets(flag)
+    evidence.pop("earlier", None)
+    if earlier:
+        named = earlier if all_earlier else earlier[:EARLIER_SHOWN]
+        more = len(earlier) - len(named)
+        parts.append(t("audit.evidence.earlier", n=len(earlier), tickets="、".join(named) + (f" +{more}" if more else "")))
+    if "predicted" in evidence:
+        probability = evidence.pop("probability", None)
+        kind = group_label("type", str(evidence.pop("predicted")))
+        share = f"{float(probability):.0%}" if probability is not None else t("none")
+        parts.append(t("audit.evidence.predicted", type=kind, probability=share))
+    if "station" in evidence:
+        code = str(evidence.pop("station"))
+        share = evidence.pop("share", None)
+        name = station_names.get(code, code)
+        parts.append(t("audit.evidence.station", station=name, share=f"{float(share):.0%}" if share is not None else t("none")))
+        for key in ("count", "history"):
+            if key in evidence and flag.rule == "station_suspect":
+                parts.append(t("audit.evidence.history", n=evidence.pop(key)))
+    if "minutes" in evidence:
+        parts.append(t("audit.evidence.minutes", n=_words(evidence.pop("minutes"), tz)))
+    if "count" in evidence:
+        parts.append(t(f"audit.evidence.count.{flag.rule}" if flag.rule in ("repeat_dispatch", "reopened") else "audit.evidence.count",
+                       n=evidence.pop("count")))
+    if "expected_due_at" in evidence:
+        parts.append(t("audit.evidence.expected_due", at=_time(evidence.pop("expected_due_at"), tz)))
+    if "status" in evidence:
+        parts.append(t("audit.evidence.status", status=group_label("status", str(evidence.pop("status")))))
+    if "first" in evidence and "second" in evidence:
+        first, second = evidence.pop("first"), evidence.pop("second")
+        parts.append(t("audit.evidence.order", first=_pair_words(first, tz), second=_pair_words(second, tz)))
+    for key, value in evidence.items():  # whatever else the rule says, as it says it
+        label = t(f"field.{key}")
+        shown = _time(value, tz) if key.endswith("_at") else _words(value, tz)
+        parts.append(f"{key if label == f'field.{key}' else label} {shown}")
+    return "；".join(parts) if parts else t("audit.evidence.none")
+
+
+def _pair_words(value: Any, tz: tzinfo) -> str:
+    """One side of time_order's pair: a field name, or {"field": ..., "at": ...}."""
+    if isinstance(value, Mapping):
+        name = str(value.get("field", ""))
+        label = t(f"field.{name}")
+        at = value.get("at")
+        return f"{name if label == f'field.{name}' else label} {_time(at, tz) if at is not None else ''}".strip()
+    name = str(value)
+    label = t(f"field.{name}")
+    return name if label == f"field.{name}" else label
+
+
+def _search_text(flag: AuditFlag, station_names: Mapping[str, str], evidence: str) -> str:
+    return " ".join(
+        (flag.ticket_no, flag.summary or "", flag.station_code, station_names.get(flag.station_code, ""),
+         flag.rule, rule_name(flag.rule), evidence)
+    ).casefold()
+
+
+def _sort_key(column: str, station_names: Mapping[str, str]) -> Callable[[AuditFlag], Any]:
+    if column == "created":
+        return lambda flag: (flag.created_at, flag.ticket_no, RULE_IDS.index(flag.rule) if flag.rule in RULE_IDS else 99)
+    if column == "station":
+        return lambda flag: (station_names.get(flag.station_code, flag.station_code), flag.ticket_no)
+    if column == "rule":
+        return lambda flag: (RULE_IDS.index(flag.rule) if flag.rule in RULE_IDS else 99, flag.ticket_no)
+    if column == "severity":
+        return lambda flag: (SEVERITIES.index(flag.severity) if flag.severity in SEVERITIES else 9, flag.ticket_no)
+    if column == "review":
+        return lambda flag: (flag.review is not None, flag.review.verdict if flag.review else "", flag.ticket_no)
+    return lambda flag: (flag.ticket_no, RULE_IDS.index(flag.rule) if flag.rule in RULE_IDS else 99)
+
+
+def shown_flags(
+    flags: Iterable[AuditFlag],
+    filt: AuditFilter,
+    sort: str,
+    reverse: bool,
+    station_names: Mapping[str, str],
+    tz: tzinfo,
+) -> Shown:
+    """The flags that pass the filter and the search, in the order asked, with their
+    counts by rule and by station (the summary counts what is shown)."""
+    needle = filt.search.strip().casefold()
+    kept: list[AuditFlag] = []
+    for flag in flags:
+        if filt.rules and flag.rule not in filt.rules:
+            continue
+        if filt.stations and flag.station_code not in filt.stations:
+            continue
+        if filt.severities and flag.severity not in filt.severities:
+            continue
+        if needle and needle not in _search_text(flag, station_names, evidence_words(flag, tz, station_names, True)):
+            continue
+        kept.append(flag)
+    kept.sort(key=_sort_key(sort, station_names), reverse=reverse)
+    by_rule = Counter(flag.rule for flag in kept)
+    by_station = Counter(flag.station_code for flag in kept)
+    ordered_rules = {rule: by_rule[rule] for rule in (*RULE_IDS, *sorted(set(by_rule) - set(RULE_IDS))) if by_rule[rule]}
+    ordered_stations = dict(sorted(by_station.items(), key=lambda item: (-item[1], item[0])))
+    return Shown(tuple(kept), ordered_rules, ordered_stations, len({flag.ticket_no for flag in kept}))
+
+
+def export_rows(
+    flags: Sequence[AuditFlag], station_names: Mapping[str, str], tz: tzinfo
+) -> tuple[list[str], list[list[Any]]]:
+    """The CSV of `e`: the list as shown, plus codes and the review's who and when."""
+    header = [
+        "ticket_no", "created_at", "station_code", "station_name", "type", "rule", "rule_name", "severity",
+        "evidence", "review", "reviewed_by", "reviewed_at", "review_note",
+    ]
+    rows = []
+    for flag in flags:
+        review = flag.review
+        rows.append([
+            flag.ticket_no, flag.created_at.astimezone(tz).isoformat(), flag.station_code,
+            station_names.get(flag.station_code, ""), flag.type, flag.rule, rule_name(flag.rule), flag.severity,
+            evidence_words(flag, tz, station_names, all_earlier=True), review.verdict if review else "",
+            review.operator if review else "", review.at.astimezone(tz).isoformat() if review else "",
+            (review.note or "") if review else "",
+        ])
+    return header, rows
+
+
+def severity_of(rule: str) -> str:
+    found = RULES_BY_ID.get(rule)
+    return found.severity if found is not None else "warn"
