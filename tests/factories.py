@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from woq_tui.domain.contact_keys import address_key, phone_key
 from woq_tui.domain.models import Station, Ticket
 
 _numbers = itertools.count(1)
@@ -31,6 +32,9 @@ def ticket(created_at: datetime, **fields) -> Ticket:
         customer_phone="13812341234",
     )
     values.update(fields)
+    # the audit's keys, as every writer of tickets fills them (domain/contact_keys.py)
+    values.setdefault("phone_key", phone_key(values.get("customer_phone")))
+    values.setdefault("address_key", address_key(values.get("address")))
     return Ticket(**values)
 
 

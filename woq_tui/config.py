@@ -119,6 +119,11 @@ def _check_values(settings: Settings) -> tuple[str, str, object] | None:
             return "dispatch.base_url", problem, dispatch.base_url
     if not _ENV_NAME.fullmatch(dispatch.token_env):
         return "dispatch.token_env", "the name of an environment variable (letters, digits, _)", dispatch.token_env
+    from woq_tui.domain.audit_rules import RULE_IDS
+
+    for rule in settings.audit.disabled:
+        if rule not in RULE_IDS:
+            return "audit.disabled", "no such rule id (audit.md, docs/audit.md list them)", rule
     for binding in settings.keys:
         if binding not in BINDING_IDS:
             return f"keys.{binding}", "no such binding id (docs/configuration.md lists them)", binding

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from annotated_types import Ge, Gt, Le, MinLen
 
 from woq_tui.assessment_settings import AssessmentSettings
+from woq_tui.audit_settings import AuditSettings
 from woq_tui.domain.enums import AreaType, TicketType
 from woq_tui.domain.sla import DEFAULT_LIMITS, Limit, SlaPolicy, WorkCalendar
 
@@ -136,6 +137,7 @@ class Settings:
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     assessment: AssessmentSettings = field(default_factory=AssessmentSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     # [keys] binding id = "key": remaps the console's bindable actions; the ids are
     # ui_names.BINDING_IDS (checked by config.parse_settings)
     keys: dict[str, Annotated[str, MinLen(1), EXACT]] = field(default_factory=dict)

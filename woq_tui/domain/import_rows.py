@@ -17,6 +17,7 @@ from datetime import date, tzinfo
 from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
+from woq_tui.domain.contact_keys import address_key, phone_key
 from woq_tui.domain.enums import (
     AREA_NAMES_ZH,
     CHANNEL_NAMES_ZH,
@@ -47,7 +48,7 @@ from woq_tui.i18n import t
 
 # Names other modules and the tests read from here (the cell readers live in import_values)
 __all__ = [
-    "COLUMNS", "REASONS", "TICKET_FIELDS", "HeaderMap", "ParsedRow", "Rejection", "RowValidator",
+    "COLUMNS", "DERIVED_KEYS", "REASONS", "TICKET_FIELDS", "HeaderMap", "ParsedRow", "Rejection", "RowValidator",
     "TimestampParser", "cell_text", "map_header", "parse_bool", "parse_count", "parse_timestamp", "readable",
 ]  # fmt: skip
 
@@ -104,7 +105,12 @@ TICKET_FIELDS = (
     "summary",
     "customer_phone",
     "address",
+    # derived from the two before (domain/contact_keys.py): set with them
+    "phone_key",
+    "address_key",
 )
+# The audit's normalised keys and the column each is made from (docs/audit.md).
+DERIVED_KEYS = {"phone_key": ("customer_phone", phone_key), "address_key": ("address", address_key)}
 # Always set, whether the file has the column or not: the required ones, and due_at,
 # which is derived when absent (docs/import-format.md). Every other ticket column is left
 # as stored when its column is absent from the file.
@@ -152,7 +158,11 @@ class HeaderMap:
     @property
     def covered(self) -> tuple[str, ...]:
         """The ticket columns this file sets (compared and updated on re-import)."""
-        return tuple(c for c in TICKET_FIELDS if c in ALWAYS_SET or c in self.positions)
+        return tuple(
+            c
+            for c in TICKET_FIELDS
+            if c in ALWAYS_SET or c in self.positions or (c in DERIVED_KEYS and DERIVED_KEYS[c][0] in self.positions)
+        )
 
 
 def map_header(cells: Sequence[Any]) -> HeaderMap:
@@ -275,6 +285,7 @@ class RowValidator:
         self._times = [(c, positions[c]) for c in TIMES if c in positions]
         self._counts = [(c, positions[c]) for c in ("dispatch_count", "reopen_count") if c in positions]
         self._free = [(c, positions[c]) for c in ("summary", "customer_phone", "address") if c in positions]
+        self._keys = [(key, made) for key, made in DERIVED_KEYS.items() if made[0] in positions]
         self._escalated = positions.get("escalated")
         self._station_name = positions.get("station_name")
         self._mapped = sorted(positions.items(), key=lambda item: item[1])
@@ -331,6 +342,8 @@ class RowValidator:
             values["status"] = derived_status(values)
         for column, i in self._free:
             values[column] = free_text(cells[i])
+        for key, (column, normalise) in self._keys:
+            values[key] = normalise(values[column])
 
         station_code = values["station_code"] = as_text(cells[self.header.positions["station_code"]])
         area = values.pop("area_type")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Optional
 
-from sqlalchemy import Column, Index, Integer, text
+from sqlalchemy import Column, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from woq_tui.domain.timestamps import EpochSeconds
@@ -32,7 +32,7 @@ FIGURE_COLUMNS = (
 )
 
 
-# Marks the indexes only the figures read (migrations 0002 and 0003): a large SQLite
+# Marks the indexes only the figures and the audit read (migrations 0002, 0003, 0006): a large SQLite
 # import drops them and builds them again after (store/figure_indexes.py). The unique
 # ticket_no, the open-ticket queue and the live watermark are never among them.
 FIGURE_INDEX = {"figure_index": True}
@@ -71,6 +71,10 @@ class Ticket(SQLModel, table=True):
               "first_response_at", info=FIGURE_INDEX),
         Index("ix_ticket_response", text("(first_response_at - created_at)"), "created_at", "first_response_at",
               "station_code", "type", info=FIGURE_INDEX),
+        # The audit's repeat rules and station_suspect look up a ticket's earlier ones
+        # by normalised phone / address (migration 0006, docs/audit.md).
+        Index("ix_ticket_phone_key", "phone_key", "created_at", info=FIGURE_INDEX),
+        Index("ix_ticket_address_key", "address_key", "created_at", info=FIGURE_INDEX),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _ticket_version}
 
@@ -94,6 +98,9 @@ class Ticket(SQLModel, table=True):
     summary: Optional[str] = Field(default=None)
     customer_phone: Optional[str] = Field(default=None, max_length=64)
     address: Optional[str] = Field(default=None)
+    # customer_phone and address normalised (domain/contact_keys.py), for the audit
+    phone_key: Optional[str] = Field(default=None, max_length=64)
+    address_key: Optional[str] = Field(default=None)
     version: int = Field(default=1, sa_column=_ticket_version)
     # The live refresh watermark: every change sets it (store.tickets.touch).
     updated_at: datetime = Field(sa_type=EpochSeconds, nullable=False, index=True)
@@ -150,7 +157,38 @@ class DispatchIdempotency(SQLModel, table=True):
     created_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
 
 
+class AuditReview(SQLModel, table=True):
+    """A supervisor's verdict on one flag (audit.md, "Reviews"): a new one replaces the old."""
+
+    __tablename__ = "audit_review"
+    __table_args__ = (UniqueConstraint("ticket_no", "rule", name="uq_audit_review_ticket_rule"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_no: str = Field(max_length=64)
+    rule: str = Field(max_length=32)
+    verdict: str = Field(max_length=16)  # confirmed | dismissed
+    operator: str = Field(max_length=64)
+    at: datetime = Field(sa_type=EpochSeconds, nullable=False)
+    note: Optional[str] = Field(default=None)
+
+
+class AuditModel(SQLModel, table=True):
+    """A trained classifier (woq_tui/classifier): plain arrays, never pickled; the latest row wins."""
+
+    __tablename__ = "audit_model"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    trained_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
+    trained_by: Optional[str] = Field(default=None, max_length=64)
+    library: Optional[str] = Field(default=None)
+    features: Optional[str] = Field(default=None)  # JSON: the feature schema
+    metrics: Optional[str] = Field(default=None)  # JSON
+    payload: Optional[bytes] = Field(default=None, sa_type=LargeBinary)
+
+
 __all__ = [
+    "AuditModel",
+    "AuditReview",
     "DispatchIdempotency",
     "OutboxEntry",
     "Station",

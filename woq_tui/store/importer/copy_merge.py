@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from sqlalchemy import Connection, text
 
 from woq_tui.domain.enums import EventKind
-from woq_tui.domain.import_rows import TICKET_FIELDS, ParsedRow
+from woq_tui.domain.import_rows import DERIVED_KEYS, TICKET_FIELDS, ParsedRow
 from woq_tui.store.importer.tables import TICKET, Conflict
 
 
@@ -35,7 +35,10 @@ class CopyMerge:
         self.custom_plans = text("SET LOCAL plan_cache_mode = force_custom_plan")
         listed = ", ".join(q(c) for c in names)
         self.copy = f"COPY {self.TABLE} ({listed}) FROM STDIN"
-        changed = ", ".join(f"CASE WHEN t.{q(c)} IS DISTINCT FROM b.{q(c)} THEN '{c}' END" for c in covered)
+        # the audit's keys change only with the column they are made from: not named
+        changed = ", ".join(
+            f"CASE WHEN t.{q(c)} IS DISTINCT FROM b.{q(c)} THEN '{c}' END" for c in covered if c not in DERIVED_KEYS
+        )
         assignments = ", ".join(f"{q(c)} = c.{q(c)}" for c in covered)
         moved = "c.old_station IS DISTINCT FROM c.station_code"
         self.merge = text(

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 from sqlalchemy import BigInteger, Connection, Engine, bindparam, insert, literal, select, update
 
 from woq_tui.domain.enums import EventKind
-from woq_tui.domain.import_rows import TICKET_FIELDS, ParsedRow
+from woq_tui.domain.import_rows import DERIVED_KEYS, TICKET_FIELDS, ParsedRow
 from woq_tui.store.importer.tables import EVENT, TICKET, Conflict
 
 
@@ -59,7 +59,8 @@ class RowWriter:
                 inserts.append((parsed.ticket_no, *[values[c] for c in TICKET_FIELDS], 1, now_epoch))
                 continue
             stored = old._mapping
-            changed = [c for c in self.covered if stored[c] != values[c]]
+            # the audit's keys change only with the column they are made from: not named
+            changed = [c for c in self.covered if stored[c] != values[c] and c not in DERIVED_KEYS]
             if not changed:
                 continue
             params = {f"b_{c}": values[c] for c in self.covered}

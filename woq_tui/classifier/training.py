@@ -1,0 +1,146 @@
+"""Training on the database's own history and measuring on a held-back fifth
+(audit.md, "The classifier and the routing model"; docs/audit-classifier.md).
+
+The history is (ticket_no, summary, recorded type). A ticket is held back when the
+CRC-32 of its ticket number is 0 modulo 5: deterministic, independent of the order the
+rows come in, and the same ticket stays on the same side when the history grows.
+Summaries repeat (a demo writes each phrasing many times, real agents too), so both
+sides are counted as (normalised summary, type) -> tickets, and the model is fitted on
+the distinct pairs with their counts as sample weights: the same fit in a fraction of
+the memory and time.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+from woq_tui.classifier.features import Vectoriser, normalise
+from woq_tui.classifier.model import Predictor, Weights
+
+# Inverse regularisation of the logistic regression: chosen on the held-back fifth of
+# the demo and on tests/data/human_summaries.csv (docs/audit-classifier.md, "Choices").
+C = 10.0
+MAX_ITER = 300
+MIN_TICKETS = 20  # fewer resolved tickets with a summary: nothing worth learning
+
+
+class NotEnoughHistory(ValueError):
+    """Fewer than MIN_TICKETS usable tickets, or a single type among them."""
+
+    def __init__(self, tickets: int, types: int) -> None:
+        super().__init__(f"{tickets} tickets, {types} types")
+        self.tickets, self.types = tickets, types
+
+
+def held_back(ticket_no: str) -> bool:
+    return zlib.crc32(ticket_no.encode("utf-8")) % 5 == 0
+
+
+@dataclass(frozen=True)
+class TypeScore:
+    type: str
+    precision: float | None  # None when the model never predicted this type
+    recall: float | None  # None when the held-back fifth has none of it
+    support: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    accuracy: float | None  # None when nothing was held back
+    per_type: tuple[TypeScore, ...]
+    train_tickets: int
+    test_tickets: int
+    seconds: float = field(default=0.0, compare=False)
+
+    def as_json(self) -> dict:
+        return {
+            "accuracy": self.accuracy,
+            "train_tickets": self.train_tickets,
+            "test_tickets": self.test_tickets,
+            "seconds": round(self.seconds, 2),
+            "per_type": {
+                score.type: {"precision": score.precision, "recall": score.recall, "support": score.support}
+                for score in self.per_type
+            },
+        }
+
+
+def split(history: Iterable[tuple[str, str | None, str]]) -> tuple[Counter, Counter]:
+    """(training, held back) counts of (normalised summary, type); blank summaries left out."""
+    train: Counter = Counter()
+    test: Counter = Counter()
+    for ticket_no, summary, kind in history:
+        text = normalise(summary)
+        if text:
+            (test if held_back(ticket_no) else train)[text, kind] += 1
+    return train, test
+
+
+def fit(counts: Counter) -> Weights:
+    """A multinomial logistic regression over the distinct pairs, weighted by count,
+    fitted on the feature columns that occur only (a few ten thousand of 2^18)."""
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [text for text, _ in counts]
+    labels = [kind for _, kind in counts]
+    weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    matrix = Vectoriser().transform_normalised(texts)
+    columns = np.unique(matrix.indices)
+    compact = matrix[:, columns]
+    model = LogisticRegression(C=C, max_iter=MAX_ITER)
+    model.fit(compact, labels, sample_weight=weights)
+    coef, intercept = model.coef_, model.intercept_
+    if len(model.classes_) == 2:  # one row for binary: as softmax over [0, score]
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.array([0.0, intercept[0]])
+    return Weights(tuple(str(c) for c in model.classes_), columns.astype(np.int64), coef.astype(np.float32), intercept)
+
+
+def evaluate(weights: Weights, test: Counter, train_tickets: int) -> Evaluation:
+    """Accuracy and per-type precision and recall over the held-back tickets."""
+    kinds = sorted({kind for _, kind in test} | set(weights.classes))
+    predicted_counts: Counter = Counter()
+    correct: Counter = Counter()
+    support: Counter = Counter()
+    if test:
+        pairs = list(test)
+        predictions = Predictor(weights).predict_normalised([text for text, _ in pairs])
+        for (_, actual), (predicted, _), count in zip(pairs, predictions, test.values()):
+            support[actual] += count
+            predicted_counts[predicted] += count
+            if predicted == actual:
+                correct[actual] += count
+    total = sum(support.values())
+    scores = tuple(
+        TypeScore(
+            kind,
+            correct[kind] / predicted_counts[kind] if predicted_counts[kind] else None,
+            correct[kind] / support[kind] if support[kind] else None,
+            support[kind],
+        )
+        for kind in kinds
+    )
+    accuracy = sum(correct.values()) / total if total else None
+    return Evaluation(accuracy, scores, train_tickets, total)
+
+
+def train(history: Iterable[tuple[str, str | None, str]]) -> tuple[Weights, Evaluation]:
+    """Fit on four fifths of the history, measure on the fifth held back.
+    Raises NotEnoughHistory."""
+    started = time.perf_counter()
+    train_counts, test_counts = split(history)
+    tickets = sum(train_counts.values())
+    kinds = {kind for _, kind in train_counts}
+    if tickets < MIN_TICKETS or len(kinds) < 2:
+        raise NotEnoughHistory(tickets + sum(test_counts.values()), len(kinds))
+    weights = fit(train_counts)
+    evaluation = evaluate(weights, test_counts, tickets)
+    return weights, Evaluation(
+        evaluation.accuracy, evaluation.per_type, tickets, evaluation.test_tickets, time.perf_counter() - started
+    )
