@@ -69,7 +69,7 @@ async def test_sorting_by_any_column_and_reversing(weeks_context):
         await pilot.press("S")
         rates = [screen.data.current[code]["on_time_rate"] for code in row_keys(screen)[:5]]
         assert rates == sorted(rates)
-        for _ in range(9):  # around to the station code, ascending
+        for _ in range(10):  # around to the station code, ascending (quality_pass_rate is one more)
             await pilot.press("s")
         assert screen.sort_column == "station_code" and not screen.sort_reverse
         assert row_keys(screen)[:5] == ["S001", "S002", "S003", "S004", "S005"]

@@ -182,6 +182,7 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
             out.append(names.get(code, code))
         if len(shown.by_station) > 20:
             out.append("\n" + t("audit.more_stations", n=len(shown.by_station) - 20), "dim")
+        out.no_wrap, out.overflow = True, "ellipsis"  # a long English rule name is cut, not wrapped
         return out
 
     def update_bar(self) -> None:

@@ -8,7 +8,7 @@ and the week's report as HTML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -37,7 +37,11 @@ from woq_tui.widgets.figures_charts import bar_rows, pad, paired_bars
 from woq_tui.widgets.kpi_tile import KpiTile
 from woq_tui.widgets.loader import Loader, show_failure
 
-HEADLINES = ("tickets", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h", "satisfaction_rate")
+# The last is the audit's (audit.md, "Figures"), read beside the week's figures.
+HEADLINES = (
+    "tickets", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h", "satisfaction_rate",
+    "quality_pass_rate",
+)
 
 
 def digits_text(key: str, value) -> str:
@@ -77,10 +81,12 @@ class MeetingScreen(PeriodKeys, WoqScreen):
     MeetingScreen .meeting-panel { width: 1fr; height: auto; border: round $primary; padding: 0 1; }
     MeetingScreen .meeting-panel > .heading { text-style: bold; color: $text; }
     MeetingScreen #meeting-body { height: 1fr; overflow-y: auto; }
+    MeetingScreen.-narrow KpiTile { padding: 0; min-width: 14; }
     MeetingScreen.-narrow KpiTile > .kpi-label { text-wrap: wrap; height: 2; }
     """
-    # Six tiles on a row leave about 12 cells for each name below 130 columns (a
-    # projector's large font): the names take two lines there instead of an ellipsis.
+    # Seven tiles on a row leave about 12 cells for each name below 130 columns (a
+    # projector's large font): the names take two lines there instead of an ellipsis,
+    # and the tiles give up their padding (four digits still fit at 100 columns).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
 
 
@@ -128,7 +134,21 @@ class MeetingScreen(PeriodKeys, WoqScreen):
 
     @cached_property
     def weeks(self) -> Loader[Period, MeetingWeek]:
-        return Loader(self, self.store.meeting_week, self._loaded, what="stations.failed", failed=self._failed)
+        return Loader(self, self._read, self._loaded, what="stations.failed", failed=self._failed)
+
+    def _read(self, period: Period) -> MeetingWeek:
+        """The week's figures and the audit's quality pass rate, now and compared."""
+        store = self.store
+        week = store.meeting_week(period)
+        now = store.quality_by_station(week.period, week.as_of)[1]
+        before = None
+        if week.comparison is not None:
+            before = store.quality_by_station(week.comparison.period, week.comparison.as_of)[1]
+        return replace(
+            week,
+            totals={**week.totals, "quality_pass_rate": now.quality_pass_rate},
+            previous_totals={**week.previous_totals, "quality_pass_rate": before.quality_pass_rate if before else None},
+        )
 
     def _failed(self, _period: Period, error: BaseException) -> None:
         self.query_one("#meeting-body").loading = False

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from woq_tui.domain.audit_rules import RULE_IDS, RULES_BY_ID, SEVERITIES
-from woq_tui.domain.instants import local_minute
+from woq_tui.domain.audit_rules import RULE_IDS, SEVERITIES
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import group_label
 from woq_tui.values.audit import AuditFlag
@@ -67,9 +66,9 @@ class Shown:
 
 def _words(value: Any, tz: tzinfo) -> str:
     if isinstance(value, datetime):
-        return local_minute(value, tz)
+        return value.astimezone(tz).strftime("%m-%d %H:%M")
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return f"{value:g}"
     return str(value)
 
 
@@ -94,10 +93,10 @@ def earlier_tickets(flag: AuditFlag) -> list[str]:
 
 
 def evidence_words(flag: AuditFlag, tz: tzinfo, station_names: Mapping[str, str], all_earlier: bool = False) -> str:
-    """The evidence as a sentence a supervisor reads (docs/audit-screen.md): the
-    earlier tickets, the minutes, the predicted type and its probability, the station
-    and its share, the status and its times, the expected due time."""
+    """The evidence (its keys: docs/audit.md) as words a supervisor reads
+    (docs/audit-screen.md); keys a rule adds later show as "key value"."""
     evidence = dict(flag.evidence or {})
+    rule = flag.rule
     parts: list[str] = []
     earlier = earlier_tickets(flag)
     evidence.pop("earlier", None)
@@ -105,48 +104,42 @@ def evidence_words(flag: AuditFlag, tz: tzinfo, station_names: Mapping[str, str]
         named = earlier if all_earlier else earlier[:EARLIER_SHOWN]
         more = len(earlier) - len(named)
         parts.append(t("audit.evidence.earlier", n=len(earlier), tickets="、".join(named) + (f" +{more}" if more else "")))
-    if "predicted" in evidence:
-        probability = evidence.pop("probability", None)
-        kind = group_label("type", str(evidence.pop("predicted")))
-        share = f"{float(probability):.0%}" if probability is not None else t("none")
-        parts.append(t("audit.evidence.predicted", type=kind, probability=share))
-    if "station" in evidence:
+    if rule == "type_suspect" and "type" in evidence:
+        parts.append(t("audit.evidence.predicted", type=group_label("type", str(evidence.pop("type"))),
+                       probability=_share(evidence.pop("probability", None))))
+    if rule == "station_suspect" and "station" in evidence:
         code = str(evidence.pop("station"))
-        share = evidence.pop("share", None)
-        name = station_names.get(code, code)
-        parts.append(t("audit.evidence.station", station=name, share=f"{float(share):.0%}" if share is not None else t("none")))
-        for key in ("count", "history"):
-            if key in evidence and flag.rule == "station_suspect":
-                parts.append(t("audit.evidence.history", n=evidence.pop(key)))
+        parts.append(t("audit.evidence.station", station=station_names.get(code, code), share=_share(evidence.pop("share", None)),
+                       n=evidence.pop("history", t("none"))))
     if "minutes" in evidence:
         parts.append(t("audit.evidence.minutes", n=_words(evidence.pop("minutes"), tz)))
     if "count" in evidence:
-        parts.append(t(f"audit.evidence.count.{flag.rule}" if flag.rule in ("repeat_dispatch", "reopened") else "audit.evidence.count",
-                       n=evidence.pop("count")))
+        key = f"audit.evidence.count.{rule}" if rule in ("repeat_dispatch", "reopened") else "audit.evidence.count"
+        parts.append(t(key, n=evidence.pop("count")))
     if "expected_due_at" in evidence:
         parts.append(t("audit.evidence.expected_due", at=_time(evidence.pop("expected_due_at"), tz)))
     if "status" in evidence:
         parts.append(t("audit.evidence.status", status=group_label("status", str(evidence.pop("status")))))
-    if "first" in evidence and "second" in evidence:
-        first, second = evidence.pop("first"), evidence.pop("second")
-        parts.append(t("audit.evidence.order", first=_pair_words(first, tz), second=_pair_words(second, tz)))
-    for key, value in evidence.items():  # whatever else the rule says, as it says it
-        label = t(f"field.{key}")
-        shown = _time(value, tz) if key.endswith("_at") else _words(value, tz)
-        parts.append(f"{key if label == f'field.{key}' else label} {shown}")
+    pair = evidence.pop("pair", None)
+    if isinstance(pair, (list, tuple)) and len(pair) == 2:
+        # time_order: the pair (first, second) should not have second before first
+        first, second = (str(name) for name in pair)
+        parts.append(t("audit.evidence.order", second=_field_at(second, evidence.pop(second, None), tz),
+                       first=_field_at(first, evidence.pop(first, None), tz)))
+    for key, value in evidence.items():  # the status's times, and whatever else a rule says
+        parts.append(_field_at(key, value, tz))
     return "；".join(parts) if parts else t("audit.evidence.none")
 
 
-def _pair_words(value: Any, tz: tzinfo) -> str:
-    """One side of time_order's pair: a field name, or {"field": ..., "at": ...}."""
-    if isinstance(value, Mapping):
-        name = str(value.get("field", ""))
-        label = t(f"field.{name}")
-        at = value.get("at")
-        return f"{name if label == f'field.{name}' else label} {_time(at, tz) if at is not None else ''}".strip()
-    name = str(value)
+def _share(value: Any) -> str:
+    return f"{float(value):.0%}" if isinstance(value, (int, float)) else t("none")
+
+
+def _field_at(name: str, value: Any, tz: tzinfo) -> str:
+    """"到达时间 11-23 14:05": a ticket field's label and its value (— when unset)."""
     label = t(f"field.{name}")
-    return name if label == f"field.{name}" else label
+    shown = t("none") if value is None else _time(value, tz) if name.endswith("_at") else _words(value, tz)
+    return f"{name if label == f'field.{name}' else label} {shown}"
 
 
 def _search_text(flag: AuditFlag, station_names: Mapping[str, str], evidence: str) -> str:
@@ -219,8 +212,3 @@ def export_rows(
             (review.note or "") if review else "",
         ])
     return header, rows
-
-
-def severity_of(rule: str) -> str:
-    found = RULES_BY_ID.get(rule)
-    return found.severity if found is not None else "warn"

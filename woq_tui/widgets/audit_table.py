@@ -28,8 +28,9 @@ MAX_ROWS = 2000
 COLUMNS = ("ticket_no", "created", "station", "type", "rule", "severity", "evidence", "review")
 SEVERITY_STYLE = {"error": "bold red", "warn": "yellow", "info": ""}
 REVIEW_STYLE = {"confirmed": "bold", "dismissed": "dim"}
-# Below this many cells the station goes without its "供电所" and the rule is cut.
-NARROW_BELOW = 130
+# A table narrower than this (a 100-column terminal; the summary takes 35 of 140+)
+# shows the station without its "供电所" and cuts the rule's name shorter.
+NARROW_BELOW = 110
 
 
 def _cell(text: str, width: int, style: str = "") -> Text:
@@ -114,7 +115,7 @@ class AuditTable(TranslatedBindings, DataTable):
                  for f in flags), "station", 8 if narrow else 16),
             "type": widest((t(f"type.{kind}") for kind in TicketType), "type", 8 if narrow else 12),
             "rule": widest((rule_name(flag.rule) for flag in flags), "rule", 10 if narrow else 18),
-            "severity": widest((severity_word(s) for s in ("error", "warn", "info")), "severity", 6),
+            "severity": widest((severity_word(s) for s in ("error", "warn", "info")), "severity", 7),
             "review": widest((t(f"audit.review.{v}") for v in ("open", "confirmed", "dismissed")), "review", 10),
         }
         # DataTable pads each cell by one on both sides; the scrollbar takes two.
