@@ -26,6 +26,7 @@ class AuditSettings:
     # type_suspect: the classifier's probability at least this
     classify_threshold: Annotated[float, Gt(0), Le(1), EXACT] = 0.8
     # station_suspect: one other station holds at least this share ...
-    route_threshold: Annotated[float, Gt(0), Le(1), EXACT] = 0.8
+    # (above one half, so that it names one station: docs/audit.md)
+    route_threshold: Annotated[float, Gt(0.5), Le(1), EXACT] = 0.8
     # ... of at least this many earlier tickets at the address
     route_min_history: Annotated[int, Ge(1), Le(10000), EXACT] = 5

@@ -8,6 +8,7 @@ from woq_tui.domain.figure_catalog import FIGURE_BY_KEY
 from woq_tui.domain.instants import local_minute
 from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t
+from woq_tui.reporting.columns import aligned
 from woq_tui.reporting.formatting import figure_label, format_delta, format_value, verdict
 from woq_tui.values.assessment import PilotGroup, PilotResult
 
@@ -64,7 +65,7 @@ def pilot_text(result: PilotResult, tz) -> str:
             format_delta(key, cells.change) or t("none"),
             f"{cells.before.tickets:,} / {cells.after.tickets:,}",
         ])  # fmt: skip
-    lines += _aligned(rows)
+    lines += aligned(rows)
     lines.append("")
     lines.append(t("pilot.effect", effect=format_delta(key, result.effect) or t("none")))
     if result.ci95 is None:
@@ -77,16 +78,3 @@ def pilot_text(result: PilotResult, tz) -> str:
         if direction and FIGURE_BY_KEY[key].better:
             lines.append(t("pilot.better") if direction == "better" else t("pilot.worse"))
     return "\n".join(lines) + "\n"
-
-
-def _aligned(rows: list[list[str]]) -> list[str]:
-    """Columns padded by display width (a CJK character takes two cells: Rich's cell_len)."""
-    from rich.cells import cell_len as display_width
-
-    widths = [max(display_width(row[index]) for row in rows) for index in range(len(rows[0]))]
-    out = []
-    for row in rows:
-        cells = [row[0] + " " * (widths[0] - display_width(row[0]))]
-        cells += [" " * (widths[index] - display_width(cell)) + cell for index, cell in enumerate(row[1:], start=1)]
-        out.append("  ".join(cells).rstrip())
-    return out

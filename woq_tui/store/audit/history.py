@@ -1,0 +1,150 @@
+"""The rules that read a ticket's earlier ones (audit.md): repeat_call, repeat_fault and
+station_suspect, in SQL over the indexed normalised keys (ticket.phone_key,
+ticket.address_key with created_at; migration 0006, domain/contact_keys.py).
+
+"Earlier" is by created_at, strictly: a ticket created in the same second is not
+earlier. Every earlier ticket counts, inside the period or not (audit.md, "Cohort").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, Select, String, and_, exists, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from woq_tui.audit_settings import AuditSettings
+from woq_tui.domain.audit_conditions import seconds
+from woq_tui.domain.enums import TicketType
+from woq_tui.domain.models import Ticket
+
+TICKET = Ticket.__table__
+# station_suspect's station is carried in one integer with its count: count * RANK_BASE + rank
+RANK_BASE = 1_000_000
+# route_threshold as an integer ratio, so that the comparison is exact on both databases
+SHARE_SCALE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The tickets judged: created in [start, end) (epoch seconds), of one station or all."""
+
+    start: int
+    end: int
+    station: str | None = None
+    # only these tickets (the ticket detail, the queue's markers)
+    ticket_nos: tuple[str, ...] | None = None
+
+    def holds(self, columns) -> ColumnElement[bool]:
+        created = seconds(columns.created_at)
+        condition = and_(created >= self.start, created < self.end)
+        if self.station is not None:
+            condition = and_(condition, columns.station_code == self.station)
+        if self.ticket_nos is not None:
+            condition = and_(condition, columns.ticket_no.in_(self.ticket_nos))
+        return condition
+
+
+def _repair(columns) -> ColumnElement[bool]:
+    return columns.type == literal(str(TicketType.repair), String, literal_execute=True)
+
+
+def _earlier_in_window(ticket, earlier, key: str, window_s: int) -> ColumnElement[bool]:
+    created, before = seconds(ticket.c.created_at), seconds(earlier.c.created_at)
+    return and_(
+        earlier.c[key] == ticket.c[key],
+        before >= created - literal(window_s, BigInteger, literal_execute=True),
+        before < created,
+    )
+
+
+def _repeat(cohort: Cohort, settings: AuditSettings, key: str, repairs_only: bool):
+    ticket, earlier = TICKET.alias("t"), TICKET.alias("e")
+    condition = _earlier_in_window(ticket, earlier, key, settings.repeat_days * 86400)
+    where = [cohort.holds(ticket.c), ticket.c[key].is_not(None)]
+    if repairs_only:
+        condition = and_(condition, _repair(earlier.c))
+        where.append(_repair(ticket.c))
+    return ticket, earlier, condition, where
+
+
+def repeat_flags(cohort: Cohort, settings: AuditSettings, rule: str) -> Select:
+    """(id, ticket_no) of the cohort's tickets the repeat rule fires on."""
+    ticket, earlier, condition, where = _repeat(cohort, settings, *REPEAT_KEYS[rule])
+    return select(ticket.c.id, ticket.c.ticket_no).where(*where, exists().where(condition))
+
+
+def repeat_evidence(cohort: Cohort, settings: AuditSettings, rule: str) -> Select:
+    """(ticket_no, earlier ticket_no, earlier created_at) of every earlier ticket that
+    makes the repeat rule fire, for the evidence (newest first: sorted by the caller)."""
+    ticket, earlier, condition, where = _repeat(cohort, settings, *REPEAT_KEYS[rule])
+    return (
+        select(ticket.c.ticket_no, earlier.c.ticket_no.label("earlier_no"), seconds(earlier.c.created_at).label("earlier_at"))
+        .select_from(ticket.join(earlier, condition))
+        .where(*where)
+    )
+
+
+# rule -> (key column, repairs only)
+REPEAT_KEYS = {"repeat_call": ("phone_key", False), "repeat_fault": ("address_key", True)}
+
+
+def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
+    """(id, ticket_no, station, top, history) of the cohort's tickets station_suspect
+    fires on: at least route_min_history earlier tickets at the address, one other
+    station holding at least route_threshold of them (its code and count: top).
+
+    route_threshold is above one half (audit_settings.py), so that station is the
+    earlier tickets' strict majority, hence the station with the most of them. For each
+    ticket at a busy address, a window gives its own station's running count; the
+    largest of those among a ticket's earlier ones is the top station's count, carried
+    with the station's rank in one integer. Addresses with no more tickets than
+    route_min_history in all are left out first, from the index alone.
+    """
+    c = TICKET.c
+    end = literal(cohort.end, BigInteger, literal_execute=True)
+    busy = (
+        select(c.address_key)
+        .where(c.address_key.is_not(None), seconds(c.created_at) < end)
+        .group_by(c.address_key)
+        .having(func.count() > settings.route_min_history)
+    )
+    ranked = (
+        select(
+            c.id, c.ticket_no, c.address_key, c.station_code, seconds(c.created_at).label("created"),
+            func.row_number().over(partition_by=[c.address_key, c.station_code], order_by=[c.created_at, c.id]).label("run"),
+            func.dense_rank().over(order_by=c.station_code).label("rank"),
+        )
+        .where(c.address_key.in_(busy), seconds(c.created_at) < end)
+        .cte("ranked")
+    )
+    r = ranked.c
+    before = {"partition_by": r.address_key, "order_by": r.created, "range_": (None, -1)}
+    history = (
+        select(
+            r.id, r.ticket_no, r.station_code, r.rank, r.created,
+            func.count().over(**before).label("history"),
+            func.max(r.run * RANK_BASE + r.rank).over(**before).label("top"),
+        )
+        .subquery("history")
+    )
+    h = history.c
+    top_count, top_rank = h.top // RANK_BASE, h.top % RANK_BASE
+    share = round(settings.route_threshold * SHARE_SCALE)
+    where = [
+        h.created >= cohort.start,
+        h.created < cohort.end,
+        h.history >= settings.route_min_history,
+        top_rank != h.rank,
+        top_count * SHARE_SCALE >= h.history * share,
+    ]
+    if cohort.station is not None:
+        where.append(h.station_code == cohort.station)
+    if cohort.ticket_nos is not None:
+        where.append(h.ticket_no.in_(cohort.ticket_nos))
+    ranks = select(r.station_code, r.rank).distinct().subquery("ranks")
+    return (
+        select(h.id, h.ticket_no, ranks.c.station_code.label("station"), top_count.label("top"), h.history)
+        .select_from(history.join(ranks, ranks.c.rank == top_rank))
+        .where(*where)
+    )

@@ -1,0 +1,114 @@
+"""The audit's flags with their evidence and reviews (audit.md, "`woq-console audit`";
+docs/audit.md lists each rule's evidence keys): what `woq-console audit`, screen 6 and
+the ticket detail show."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import Connection, and_, select
+
+from woq_tui.domain.audit_conditions import TIME_PAIRS, first_pair_out_of_order, seconds
+from woq_tui.domain.audit_rules import RULES_BY_ID
+from woq_tui.domain.timestamps import from_epoch
+from woq_tui.store.audit.due import expected_due
+from woq_tui.store.audit.flags import REVIEW, STATION, TICKET, AuditScope, visible_flags
+from woq_tui.store.audit.history import REPEAT_KEYS, repeat_evidence
+from woq_tui.store.audit.suspects import SUSPECTS, fill_suspects
+from woq_tui.values.audit import AuditFlag, FlagReview
+
+TIMES = ("created_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at", "due_at")
+
+
+def prepare(connection: Connection, scope: AuditScope, model: Any) -> None:
+    """What the rules need before the flags are read: the classifier's findings."""
+    if "type_suspect" in scope.rules and model is not None:
+        fill_suspects(connection, scope.cohort, scope.settings, model)
+
+
+def read_flags(connection: Connection, scope: AuditScope) -> tuple[AuditFlag, ...]:
+    """The scope's flags that are not dismissed, ordered by ticket_no then rule."""
+    flags = visible_flags(scope)
+    if flags is None:
+        return ()
+    f, c, s, r = flags.c, TICKET.c, STATION.c, REVIEW.c
+    columns = [f.ticket_no, f.rule, f.station, f.top, f.history, c.station_code, c.type, c.summary, c.status,
+               c.dispatch_count, c.reopen_count, *[seconds(c[name]).label(name) for name in TIMES],
+               r.verdict, r.operator, seconds(r.at).label("reviewed_at"), r.note]  # fmt: skip
+    joined = flags.join(TICKET, c.id == f.id).outerjoin(REVIEW, and_(r.ticket_no == f.ticket_no, r.rule == f.rule))
+    if "due_mismatch" in scope.rules:
+        columns.append(expected_due(c, s.area_type, scope.policy, scope.period).label("expected_due"))
+        joined = joined.join(STATION, s.code == c.station_code)
+    if "type_suspect" in scope.rules:
+        columns += [SUSPECTS.c.predicted, SUSPECTS.c.probability]
+        joined = joined.outerjoin(SUSPECTS, SUSPECTS.c.ticket_id == f.id)
+    rows = connection.execute(select(*columns).select_from(joined)).all()
+    earlier = _earlier(connection, scope, {row.rule for row in rows})
+    found = [_flag(row._mapping, earlier) for row in rows]
+    # Sorted here, not in SQL: a PostgreSQL collation may order ticket numbers otherwise.
+    return tuple(sorted(found, key=lambda flag: (flag.ticket_no, flag.rule)))
+
+
+def _earlier(connection: Connection, scope: AuditScope, present: set[str]) -> dict[tuple[str, str], list[str]]:
+    """(ticket_no, repeat rule) -> the earlier ticket numbers, newest first."""
+    found: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for rule in REPEAT_KEYS:
+        if rule in present:
+            for row in connection.execute(repeat_evidence(scope.cohort, scope.settings, rule)):
+                found[(row.ticket_no, rule)].append((row.earlier_at, row.earlier_no))
+    # newest first; of two created in the same second, the greater number first
+    return {key: [no for _, no in sorted(pairs, reverse=True)] for key, pairs in found.items()}
+
+
+def _at(value: int | None) -> datetime | None:
+    return None if value is None else from_epoch(value)
+
+
+def evidence(rule: str, row: Mapping[str, Any], earlier: Mapping[tuple[str, str], list[str]]) -> dict[str, Any]:
+    """The rule's evidence object (docs/audit.md): instants as aware datetimes."""
+    if rule == "status_mismatch":
+        return {"status": row["status"], "resolved_at": _at(row["resolved_at"]), "closed_at": _at(row["closed_at"])}
+    if rule == "time_order":
+        pair = first_pair_out_of_order({name: row[name] for pair in TIME_PAIRS for name in pair}) or TIME_PAIRS[0]
+        return {"pair": list(pair), **{name: _at(row[name]) for name in pair}}
+    if rule == "too_fast":
+        return {"minutes": round((row["resolved_at"] - row["created_at"]) / 60, 1)}
+    if rule == "due_mismatch":
+        return {"expected_due_at": _at(row["expected_due"])}
+    if rule in REPEAT_KEYS:
+        return {"earlier": earlier.get((row["ticket_no"], rule), [])}
+    if rule == "repeat_dispatch":
+        return {"count": row["dispatch_count"]}
+    if rule == "reopened":
+        return {"count": row["reopen_count"]}
+    if rule == "type_suspect":
+        return {"type": row["predicted"], "probability": round(row["probability"], 4)}
+    if rule == "station_suspect":
+        return {"station": row["station"], "share": row["top"] / row["history"], "history": row["history"]}
+    return {}
+
+
+def _flag(row: Mapping[str, Any], earlier) -> AuditFlag:
+    rule = row["rule"]
+    review = None
+    if row["verdict"] is not None:
+        review = FlagReview(row["verdict"], row["operator"], from_epoch(row["reviewed_at"]), row["note"])
+    return AuditFlag(
+        ticket_no=row["ticket_no"],
+        rule=rule,
+        severity=RULES_BY_ID[rule].severity,
+        evidence=evidence(rule, row, earlier),
+        review=review,
+        station_code=row["station_code"],
+        type=row["type"],
+        created_at=from_epoch(row["created_at"]),
+        summary=row["summary"],
+    )
+
+
+def station_names(connection: Connection) -> dict[str, str]:
+    return {row.code: row.name for row in connection.execute(select(STATION.c.code, STATION.c.name))}
+
+
