@@ -151,7 +151,7 @@ def _search_text(flag: AuditFlag, station_names: Mapping[str, str], evidence: st
 
 def _sort_key(column: str, station_names: Mapping[str, str]) -> Callable[[AuditFlag], Any]:
     if column == "created":
-        return lambda flag: (flag.created_at, flag.ticket_no, RULE_IDS.index(flag.rule) if flag.rule in RULE_IDS else 99)
+        return lambda flag: (flag.created_at, flag.ticket_no, flag.rule)
     if column == "station":
         return lambda flag: (station_names.get(flag.station_code, flag.station_code), flag.ticket_no)
     if column == "rule":
@@ -160,7 +160,7 @@ def _sort_key(column: str, station_names: Mapping[str, str]) -> Callable[[AuditF
         return lambda flag: (SEVERITIES.index(flag.severity) if flag.severity in SEVERITIES else 9, flag.ticket_no)
     if column == "review":
         return lambda flag: (flag.review is not None, flag.review.verdict if flag.review else "", flag.ticket_no)
-    return lambda flag: (flag.ticket_no, RULE_IDS.index(flag.rule) if flag.rule in RULE_IDS else 99)
+    return lambda flag: (flag.ticket_no, flag.rule)  # the store's order (audit.md)
 
 
 def shown_flags(
