@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Sequence
 
-from woq_tui import __version__, cli_assessment, cli_classifier
+from woq_tui import __version__, cli_assessment, cli_audit, cli_classifier
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -113,12 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_assessment.add_subcommands(sub, _common)
 
-    # The `audit` subcommand's own options and `audit review` come with the audit rules;
-    # until then `audit train` is its one action (woq_tui/cli_classifier.py).
-    audit = sub.add_parser("audit", help=t("cli.help.audit_train"), description=t("cli.help.audit_train"))
-    _common(audit)
-    audit_sub = audit.add_subparsers(dest="audit_command", parser_class=_Parser, metavar="ACTION", required=True)
-    cli_classifier.add_audit_train(audit_sub, _common)
+    cli_audit.add_audit(sub, _common, _Parser)
     cli_classifier.add_classify(sub, _common)
 
     srv = sub.add_parser("dispatch-server", help=t("cli.help.dispatch_server"), description=t("cli.help.dispatch_server"))
@@ -162,7 +157,7 @@ _COMMANDS = {
     "dispatch-server": "dispatch_server",
     "pilot": "pilot",
     "bulletin": "bulletin",
-    "audit": "audit_train",
+    "audit": "audit",
     "classify": "classify",
 }
 

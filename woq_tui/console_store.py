@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from woq_tui.values.live import LiveRequest, LiveResult
     from woq_tui.dispatch.outbox import OutboxCounts
     from woq_tui.values.assessment import BacklogList, PilotResult, Scorecard
+    from woq_tui.values.audit import AuditFlag, AuditView, FlagReview, QualityFigures
     from woq_tui.values.figures import MeetingWeek, StationDetail, StationTable
     from woq_tui.values.outbox import OutboxChange, OutboxView, TicketRef
     from woq_tui.values.queue import Kpis, OutboxMark, QueueFilter, QueuePage, QueueRow, QueueSort
@@ -255,6 +256,48 @@ class ConsoleStore:
         from woq_tui.dispatch.outbox import drop
 
         return _view(drop(self.context.engine, entry_id))
+
+    # --- the ticket quality audit (audit.md, docs/audit.md) ---------------------------
+
+    def audit_view(self, period: Period, as_of: datetime) -> AuditView:
+        """The period's flags (dismissed ones left out), the model, the rules skipped."""
+        from woq_tui.store.audit import evaluate
+
+        return evaluate(self.context.engine, period, as_of, self.context.settings).view
+
+    def ticket_flags(self, ticket_no: str, as_of: datetime) -> tuple[AuditFlag, ...]:
+        """One ticket's flags under every rule, for its detail."""
+        from woq_tui.store.audit import ticket_flags
+
+        return ticket_flags(self.context.engine, self.context.settings, [ticket_no], as_of)
+
+    def flagged_among(self, ticket_nos: Sequence[str], as_of: datetime) -> frozenset[str]:
+        """Which of these tickets have a flag (the queue's marker)."""
+        from woq_tui.store.audit import ticket_flags
+
+        flags = ticket_flags(self.context.engine, self.context.settings, list(ticket_nos), as_of)
+        return frozenset(flag.ticket_no for flag in flags)
+
+    def review_flag(self, ticket_no: str, rule: str, verdict: str, note: str | None) -> FlagReview:
+        """Confirm or dismiss a flag as the context's operator, now. ReadOnlyError for
+        viewers and --read-only; ReviewError when the ticket has no such flag."""
+        from woq_tui.errors import ReadOnlyError
+        from woq_tui.i18n import t
+        from woq_tui.store.audit import review
+
+        if not self.context.can_write:
+            raise ReadOnlyError(t("audit.review.read_only"))
+        settings = self.context.settings
+        return review(self.context.engine, settings, ticket_no, rule, verdict, note, self._now(), self.context.operator)
+
+    def quality_by_station(
+        self, period: Period, as_of: datetime
+    ) -> tuple[Mapping[str, QualityFigures], QualityFigures]:
+        """audit.md's figures per station code, and of all the period's tickets."""
+        from woq_tui.store.audit import quality_report
+
+        report = quality_report(self.context.engine, period, as_of, self.context.settings)
+        return report.by_station, report.totals
 
 
 def _view(entry) -> OutboxView:

@@ -99,13 +99,18 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
     ticket at a busy address, a window gives its own station's running count; the
     largest of those among a ticket's earlier ones is the top station's count, carried
     with the station's rank in one integer. Addresses with no more tickets than
-    route_min_history in all are left out first, from the index alone.
+    route_min_history in all, or none in the cohort, are left out first, from the index.
     """
     c = TICKET.c
     end = literal(cohort.end, BigInteger, literal_execute=True)
+    judged = TICKET.alias("judged")
     busy = (
         select(c.address_key)
-        .where(c.address_key.is_not(None), seconds(c.created_at) < end)
+        .where(
+            c.address_key.is_not(None),
+            seconds(c.created_at) < end,
+            c.address_key.in_(select(judged.c.address_key).where(cohort.holds(judged.c))),
+        )
         .group_by(c.address_key)
         .having(func.count() > settings.route_min_history)
     )

@@ -112,3 +112,7 @@ def station_names(connection: Connection) -> dict[str, str]:
     return {row.code: row.name for row in connection.execute(select(STATION.c.code, STATION.c.name))}
 
 
+
+
+def station_areas(connection: Connection) -> dict[str, str]:
+    return {row.code: row.area_type for row in connection.execute(select(STATION.c.code, STATION.c.area_type))}
