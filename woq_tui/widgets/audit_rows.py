@@ -103,32 +103,32 @@ def evidence_words(flag: AuditFlag, tz: tzinfo, station_names: Mapping[str, str]
     if earlier:
         named = earlier if all_earlier else earlier[:EARLIER_SHOWN]
         more = len(earlier) - len(named)
-        parts.append(t("audit.evidence.earlier", n=len(earlier), tickets="、".join(named) + (f" +{more}" if more else "")))
+        parts.append(t("audit.words.earlier", n=len(earlier), tickets="、".join(named) + (f" +{more}" if more else "")))
     if rule == "type_suspect" and "type" in evidence:
-        parts.append(t("audit.evidence.predicted", type=group_label("type", str(evidence.pop("type"))),
+        parts.append(t("audit.words.predicted", type=group_label("type", str(evidence.pop("type"))),
                        probability=_share(evidence.pop("probability", None))))
     if rule == "station_suspect" and "station" in evidence:
         code = str(evidence.pop("station"))
-        parts.append(t("audit.evidence.station", station=station_names.get(code, code), share=_share(evidence.pop("share", None)),
+        parts.append(t("audit.words.station", station=station_names.get(code, code), share=_share(evidence.pop("share", None)),
                        n=evidence.pop("history", t("none"))))
     if "minutes" in evidence:
-        parts.append(t("audit.evidence.minutes", n=_words(evidence.pop("minutes"), tz)))
+        parts.append(t("audit.words.minutes", n=_words(evidence.pop("minutes"), tz)))
     if "count" in evidence:
-        key = f"audit.evidence.count.{rule}" if rule in ("repeat_dispatch", "reopened") else "audit.evidence.count"
+        key = f"audit.words.count.{rule}" if rule in ("repeat_dispatch", "reopened") else "audit.words.count"
         parts.append(t(key, n=evidence.pop("count")))
     if "expected_due_at" in evidence:
-        parts.append(t("audit.evidence.expected_due", at=_time(evidence.pop("expected_due_at"), tz)))
+        parts.append(t("audit.words.expected_due", at=_time(evidence.pop("expected_due_at"), tz)))
     if "status" in evidence:
-        parts.append(t("audit.evidence.status", status=group_label("status", str(evidence.pop("status")))))
+        parts.append(t("audit.words.status", status=group_label("status", str(evidence.pop("status")))))
     pair = evidence.pop("pair", None)
     if isinstance(pair, (list, tuple)) and len(pair) == 2:
         # time_order: the pair (first, second) should not have second before first
         first, second = (str(name) for name in pair)
-        parts.append(t("audit.evidence.order", second=_field_at(second, evidence.pop(second, None), tz),
+        parts.append(t("audit.words.order", second=_field_at(second, evidence.pop(second, None), tz),
                        first=_field_at(first, evidence.pop(first, None), tz)))
     for key, value in evidence.items():  # the status's times, and whatever else a rule says
         parts.append(_field_at(key, value, tz))
-    return "；".join(parts) if parts else t("audit.evidence.none")
+    return "；".join(parts) if parts else t("audit.words.none")
 
 
 def _share(value: Any) -> str:

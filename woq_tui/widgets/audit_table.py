@@ -75,7 +75,7 @@ class AuditTable(TranslatedBindings, DataTable):
         widths = self._widths(flags[:MAX_ROWS], width, station_names)
         self.clear(columns=True)
         for column in COLUMNS:
-            self.add_column(t(f"audit.col.{column}"), key=column, width=widths[column])
+            self.add_column(t(f"audit.list.col.{column}"), key=column, width=widths[column])
         narrow = width < NARROW_BELOW
         for flag in flags[:MAX_ROWS]:
             name = station_names.get(flag.station_code, flag.station_code)
@@ -105,7 +105,7 @@ class AuditTable(TranslatedBindings, DataTable):
         narrow = width < NARROW_BELOW
 
         def widest(words, title: str, cap: int) -> int:
-            return min(max([cell_len(t(f"audit.col.{title}"))] + [cell_len(word) for word in words]), cap)
+            return min(max([cell_len(t(f"audit.list.col.{title}"))] + [cell_len(word) for word in words]), cap)
 
         out = {
             "ticket_no": widest((flag.ticket_no for flag in flags), "ticket_no", 24),
