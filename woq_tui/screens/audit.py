@@ -80,6 +80,7 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
     AuditScreen #audit-table { width: 1fr; height: 1fr; }
     AuditScreen #audit-summary { width: 34; height: 1fr; border-left: solid $foreground 55%; padding: 0 1; }
     AuditScreen.-narrow #audit-summary { display: none; }
+    AuditScreen #audit-counts { text-wrap: nowrap; text-overflow: ellipsis; }
     AuditScreen #audit-more { height: auto; color: $text-muted; padding: 0 1; }
     """
 
@@ -92,6 +93,8 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
         self.reverse = False
         self.shown = Shown(())
         self._search_before = ""
+        # each flag's searchable words, for the view shown (audit_rows.shown_flags)
+        self._search_texts: dict[str, str] = {}
 
     def compose_body(self) -> ComposeResult:
         yield RefreshStatus(self, self.app.context.settings.console.refresh_seconds)
@@ -151,6 +154,8 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
             self.live.fetch()  # asked before the period changed: ask again
             return
         new_period = self.view is None or self.view.period != view.period
+        if self.view is None or view.flags != self.view.flags:
+            self._search_texts = {}
         self.view = view
         self.redraw(top=new_period)
 
@@ -162,7 +167,7 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
             return
         tz = self.context.settings.tz
         names = self.station_names
-        self.shown = shown_flags(view.flags, self.filt, self.sort, self.reverse, names, tz)
+        self.shown = shown_flags(view.flags, self.filt, self.sort, self.reverse, names, tz, self._search_texts)
         self.table.show(self.shown.flags, names, tz, top=top)
         hidden = len(self.shown.flags) - MAX_ROWS
         self.query_one("#audit-more", Static).update(t("audit.more", n=f"{hidden:,}") if hidden > 0 else "")
@@ -182,7 +187,6 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
             out.append(names.get(code, code))
         if len(shown.by_station) > 20:
             out.append("\n" + t("audit.more_stations", n=len(shown.by_station) - 20), "dim")
-        out.no_wrap, out.overflow = True, "ellipsis"  # a long English rule name is cut, not wrapped
         return out
 
     def update_bar(self) -> None:

@@ -170,10 +170,13 @@ def shown_flags(
     reverse: bool,
     station_names: Mapping[str, str],
     tz: tzinfo,
+    search_texts: dict[str, str] | None = None,
 ) -> Shown:
     """The flags that pass the filter and the search, in the order asked, with their
-    counts by rule and by station (the summary counts what is shown)."""
+    counts by rule and by station (the summary counts what is shown). `search_texts`
+    keeps each flag's searchable words between keystrokes (the caller's, per view)."""
     needle = filt.search.strip().casefold()
+    texts = search_texts if search_texts is not None else {}
     kept: list[AuditFlag] = []
     for flag in flags:
         if filt.rules and flag.rule not in filt.rules:
@@ -182,8 +185,13 @@ def shown_flags(
             continue
         if filt.severities and flag.severity not in filt.severities:
             continue
-        if needle and needle not in _search_text(flag, station_names, evidence_words(flag, tz, station_names, True)):
-            continue
+        if needle:
+            key = flag_key(flag)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = _search_text(flag, station_names, evidence_words(flag, tz, station_names, True))
+            if needle not in text:
+                continue
         kept.append(flag)
     kept.sort(key=_sort_key(sort, station_names), reverse=reverse)
     by_rule = Counter(flag.rule for flag in kept)
