@@ -55,7 +55,7 @@ class TicketScreen(TicketActionsScreen):
     TicketScreen #fields { height: auto; margin-bottom: 1; }
     TicketScreen #timeline { height: auto; }
     TicketScreen #flags { height: auto; }
-    TicketScreen #earlier { height: auto; max-height: 8; margin-bottom: 1; display: none; }
+    TicketScreen #earlier { height: auto; max-height: 8; margin-bottom: 1; display: none; border-title-color: $foreground; }
     TicketScreen #earlier.-some { display: block; }
     """
 
