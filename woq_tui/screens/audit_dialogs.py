@@ -60,6 +60,8 @@ class ReviewNote(TranslatedBindings, ModalScreen[str | None]):
 
 class AuditFilterDialog(ChecklistFilter[AuditFilter]):
     TITLE_KEY = "audit.filter.title"
+    # the rules' English names are as long as the stations' entries
+    DEFAULT_CSS = "AuditFilterDialog .group.rules { width: 2fr; }"
 
     def __init__(self, current: AuditFilter, stations: dict[str, str]) -> None:
         super().__init__()

@@ -54,7 +54,7 @@ class TicketScreen(TicketActionsScreen):
     TicketScreen #body { height: 1fr; padding: 0 1; }
     TicketScreen #fields { height: auto; margin-bottom: 1; }
     TicketScreen #timeline { height: auto; }
-    TicketScreen #flags { height: auto; }
+    TicketScreen #flags { height: auto; margin-bottom: 1; }
     TicketScreen #earlier { height: auto; max-height: 8; margin-bottom: 1; display: none; border-title-color: $foreground; }
     TicketScreen #earlier.-some { display: block; }
     """
