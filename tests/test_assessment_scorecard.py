@@ -145,7 +145,8 @@ def test_report_with_score_adds_score_and_rank(database_url, capsysbinary, tmp_p
     fill(engine)
     engine.dispose()
     config = tmp_path / "config.toml"
-    config.write_text("[assessment]\nmin_tickets = 3\n", encoding="utf-8")
+    # quality weighs 0: these scores are the figures' alone (the audit's part: test_audit_report.py)
+    config.write_text("[assessment]\nmin_tickets = 3\n[assessment.weights]\nquality = 0\n", encoding="utf-8")
     argv = ["--lang", "en", "report", "--db", database_url, "--config", str(config), "--from", "2026-11-16",
             "--to", "2026-11-23", "--as-of", "2026-11-26T10:00", "--format", "json"]  # fmt: skip
     assert main([*argv, "--with-score"]) == 0

@@ -106,7 +106,7 @@ def test_migration_0006_fills_the_keys_of_stored_tickets_and_adds_the_tables(tmp
     assert rows["T05002"] == (None, None)
     assert rows["T04998"] == (None, "金钟街3号")
     assert indexes["ix_ticket_phone_key"] == ["phone_key", "created_at"]
-    assert indexes["ix_ticket_address_key"] == ["address_key", "created_at"]
+    assert indexes["ix_ticket_address_key"] == ["address_key", "created_at", "station_code"]
     assert {"audit_review", "audit_model"} <= tables
 
 

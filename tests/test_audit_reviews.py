@@ -92,3 +92,13 @@ def test_figures_by_station_type_area_and_in_total(db):
     assert report.by_type["complaint"] == report.by_station["S001"].__class__(1, 0, 1.0, {r: 0 for r in totals.flags_by_rule})
     assert report.by_area["rural"].tickets == 1 and report.by_area["urban"].tickets == 2
     assert report.skipped == ("type_suspect",)
+
+
+def test_a_wide_cohort_read_by_a_scan_finds_the_same_flags(db, monkeypatch):
+    """SQLite reads a cohort of most of the table by a scan (flags.wide_cohort): only
+    how it is read changes, never what is found; PostgreSQL never takes this path."""
+    from woq_tui.store.audit import flags as flag_module
+
+    wide = flags(db)
+    monkeypatch.setattr(flag_module, "WIDE_SHARE", 1.0)  # never wide
+    assert flags(db) == wide and len(wide) >= 4

@@ -101,7 +101,7 @@ def test_the_audit_section_once_the_audit_is_plugged_in(engine):
 
     data = bulletin(engine, NOVEMBER, AS_OF, SETTINGS.assessment, audit_flags=flags)
     text = render_bulletin_md(data, TZ)
-    assert text.index("| repeat_call | repeat_call | 5 |") < text.index("| missing_summary | missing_summary | 2 |")
+    assert text.index("| Repeat call | repeat_call | 5 |") < text.index("| Summary missing | missing_summary | 2 |")
 
 
 def test_the_workbook_read_back(data):

@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("json", "csv", "md", "html"), default="md", help=t("cli.help.report_format"))
     rep.add_argument("--out", metavar="FILE", help=t("cli.help.out"))
     cli_assessment.add_report_options(rep)
+    cli_audit.add_report_options(rep)
 
     rea = sub.add_parser("reassign", help=t("cli.help.reassign"), description=t("cli.help.reassign"))
     _common(rea)

@@ -37,3 +37,10 @@ def add_audit(sub, common, parser_class) -> None:
     review.add_argument("--operator", metavar="ID", help=t("cli.help.operator"))
 
     cli_classifier.add_audit_train(actions, common)
+
+
+def add_report_options(report) -> None:
+    """`report --with-audit` (cli.md)."""
+    from woq_tui.i18n import t
+
+    report.add_argument("--with-audit", action="store_true", help=t("cli.help.with_audit"))

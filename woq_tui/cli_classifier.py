@@ -10,11 +10,11 @@ def add_classify(sub, common) -> None:
     --config, --lang, --read-only."""
     from woq_tui.i18n import t
 
-    classify = sub.add_parser("classify", help=t("cli.help.classify"), description=t("cli.help.classify"))
+    classify = sub.add_parser("classify", help=t("classifier.help.classify"), description=t("classifier.help.classify"))
     common(classify)
-    classify.add_argument("text", nargs="?", metavar="TEXT", help=t("cli.help.classify_text"))
-    classify.add_argument("--file", metavar="F.csv", help=t("cli.help.classify_file"))
-    classify.add_argument("--format", choices=("text", "json"), default="text", help=t("cli.help.classify_format"))
+    classify.add_argument("text", nargs="?", metavar="TEXT", help=t("classifier.help.classify_text"))
+    classify.add_argument("--file", metavar="F.csv", help=t("classifier.help.classify_file"))
+    classify.add_argument("--format", choices=("text", "json"), default="text", help=t("classifier.help.classify_format"))
 
 
 def add_audit_train(audit_sub, common) -> None:
@@ -22,5 +22,5 @@ def add_audit_train(audit_sub, common) -> None:
     which the read-only check reads: commands/_common.py)."""
     from woq_tui.i18n import t
 
-    train = audit_sub.add_parser("train", help=t("cli.help.audit_train"), description=t("cli.help.audit_train"))
+    train = audit_sub.add_parser("train", help=t("classifier.help.audit_train"), description=t("classifier.help.audit_train"))
     common(train)

@@ -16,11 +16,12 @@ from typing import Sequence
 
 import numpy as np
 
-from woq_tui.classifier.features import SCHEMA, Vectoriser, hashed, normalise
+from woq_tui.classifier.features import N_FEATURES, columns, matrix, normalise
 
-# Up to this many summaries are hashed one by one (features.hashed); more go through
-# scikit-learn's vectoriser, whose fixed cost per call is then shared.
+# Up to this many summaries are hashed one by one (features.columns); more as one
+# sparse matrix (features.matrix), whose fixed cost (≈1 ms) is then shared.
 FEW = 16
+BATCH = 20_000  # texts hashed at a time: bounds the transient arrays (≈100 bytes a character)
 _ARRAYS = ("classes", "columns", "coef", "intercept")
 
 
@@ -65,7 +66,7 @@ class Weights:
             or columns.dtype.kind not in "iu"
             or coef.shape != (k, m)
             or intercept.shape != (k,)
-            or (m and (columns.min() < 0 or columns.max() >= SCHEMA["n_features"]))
+            or (m and (columns.min() < 0 or columns.max() >= N_FEATURES))
             or not (np.isfinite(coef).all() and np.isfinite(intercept).all())
         ):
             raise UnreadableModel("shapes")
@@ -79,8 +80,7 @@ class Predictor:
 
     def __init__(self, weights: Weights) -> None:
         self.classes = weights.classes
-        self._vectoriser = Vectoriser()
-        dense = np.zeros((SCHEMA["n_features"], len(weights.classes)), dtype=np.float32)
+        dense = np.zeros((N_FEATURES, len(weights.classes)), dtype=np.float32)
         dense[weights.columns] = weights.coef.T
         self._weights = dense
         self._intercept = weights.intercept.astype(np.float32)
@@ -100,13 +100,25 @@ class Predictor:
         return self.predict_normalised([normalise(summary) for summary in summaries])
 
     def predict_normalised(self, texts: Sequence[str]) -> list[tuple[str, float]]:
-        if len(texts) > FEW:
-            return self._best(self._probabilities(self._vectoriser.transform_normalised(texts)))
-        rows = []
-        for text in texts:
-            columns, values = hashed(text)
-            rows.append(np.asarray(values, dtype=np.float32) @ self._weights[columns] if columns else self._zeros)
-        return self._best(self._softmax(np.vstack(rows) + self._intercept)) if rows else []
+        """Each distinct text is scored once (summaries repeat: a batch of a year holds
+        far fewer distinct ones), then the answers are handed back in order."""
+        if not texts:
+            return []
+        distinct = list(dict.fromkeys(texts))
+        if len(distinct) > FEW:
+            answers = []
+            for start in range(0, len(distinct), BATCH):
+                answers += self._best(self._probabilities(matrix(distinct[start : start + BATCH])))
+        else:
+            rows = []
+            for text in distinct:
+                found, values = columns(text)
+                rows.append(values @ self._weights[found] if len(found) else self._zeros)
+            answers = self._best(self._softmax(np.vstack(rows) + self._intercept))
+        if len(distinct) == len(texts):
+            return answers
+        by_text = dict(zip(distinct, answers))
+        return [by_text[text] for text in texts]
 
     def _best(self, probabilities: np.ndarray) -> list[tuple[str, float]]:
         best = probabilities.argmax(axis=1)

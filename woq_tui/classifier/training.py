@@ -20,13 +20,25 @@ from typing import Iterable
 
 import numpy as np
 
-from woq_tui.classifier.features import Vectoriser, normalise
+from woq_tui.classifier.features import N_FEATURES, matrix, normalise
 from woq_tui.classifier.model import Predictor, Weights
 
 # Inverse regularisation of the logistic regression: chosen on the held-back fifth of
 # the demo and on tests/data/human_summaries.csv (docs/audit-classifier.md, "Choices").
-C = 10.0
-MAX_ITER = 300
+C = 3.0
+MAX_ITER = 200
+TOL = 1e-4
+MIN_TEXTS = 2  # distinct training summaries a column must occur in to be learnt
+CHUNK = 20_000  # summaries hashed at a time while training (bounds the peak memory)
+# At most this many distinct (summary, type) pairs are fitted: every pair written more
+# than once, then single ones in the order of their text's CRC-32 (deterministic, and
+# as good as random). A linear model over character n-grams has learnt what it can by
+# then; the cap bounds the time and memory of a year in which nearly every summary is
+# different, as agents' summaries with addresses and names are (docs/audit-classifier.md).
+MAX_PAIRS = 80_000
+# At most this many columns, the most common ones: the optimiser (L-BFGS) keeps about
+# 25 vectors of columns × types numbers, so the width is what its memory grows with.
+MAX_COLUMNS = 50_000
 MIN_TICKETS = 20  # fewer resolved tickets with a summary: nothing worth learning
 
 
@@ -84,22 +96,74 @@ def split(history: Iterable[tuple[str, str | None, str]]) -> tuple[Counter, Coun
 
 def fit(counts: Counter) -> Weights:
     """A multinomial logistic regression over the distinct pairs, weighted by count,
-    fitted on the feature columns that occur only (a few ten thousand of 2^18)."""
+    fitted on the columns that occur in at least MIN_TEXTS distinct training summaries
+    (a column only one summary has is a village's name or a typo: it cannot generalise,
+    and dropping them bounds the model's width and the fit's memory)."""
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
+    counts = capped(counts)
     texts = [text for text, _ in counts]
     labels = [kind for _, kind in counts]
     weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-    matrix = Vectoriser().transform_normalised(texts)
-    columns = np.unique(matrix.indices)
-    compact = matrix[:, columns]
-    model = LogisticRegression(C=C, max_iter=MAX_ITER)
-    model.fit(compact, labels, sample_weight=weights)
+    columns = _common_columns(texts)
+    model = LogisticRegression(C=C, max_iter=MAX_ITER, tol=TOL)
+    # One BLAS thread: L-BFGS's small vector operations gain nothing from threads, and
+    # on a busy machine OpenBLAS's spinning threads made the fit 10× slower
+    # (docs/audit-classifier.md, "Speed").
+    with threadpool_limits(limits=1, user_api="blas"):
+        model.fit(_compact(texts, columns), labels, sample_weight=weights)
     coef, intercept = model.coef_, model.intercept_
     if len(model.classes_) == 2:  # one row for binary: as softmax over [0, score]
         coef = np.vstack([np.zeros_like(coef), coef])
         intercept = np.array([0.0, intercept[0]])
-    return Weights(tuple(str(c) for c in model.classes_), columns.astype(np.int64), coef.astype(np.float32), intercept)
+    return Weights(tuple(str(c) for c in model.classes_), columns, coef.astype(np.float32), intercept)
+
+
+def capped(counts: Counter, limit: int | None = None) -> Counter:
+    """At most `limit` (MAX_PAIRS) pairs: the repeated ones first, then by CRC-32."""
+    limit = MAX_PAIRS if limit is None else limit
+    if len(counts) <= limit:
+        return counts
+    order = sorted(counts, key=lambda pair: (counts[pair] < 2, zlib.crc32(pair[0].encode("utf-8")), pair))
+    return Counter({pair: counts[pair] for pair in order[:limit]})
+
+
+def _chunks(texts: list[str]):
+    for start in range(0, len(texts), CHUNK):
+        yield matrix(texts[start : start + CHUNK])
+
+
+def _common_columns(texts: list[str]) -> np.ndarray:
+    """The columns found in at least MIN_TEXTS of the texts, at most MAX_COLUMNS of the
+    most common ones, in column order (a first pass, in chunks)."""
+    found = np.zeros(N_FEATURES, dtype=np.int64)
+    for chunk in _chunks(texts):
+        found += np.bincount(chunk.indices, minlength=N_FEATURES)
+    common = np.flatnonzero(found >= MIN_TEXTS)
+    if len(common) > MAX_COLUMNS:
+        # the most common first; ties by column, so the choice is deterministic
+        common = np.sort(common[np.lexsort((common, -found[common]))[:MAX_COLUMNS]])
+    return common
+
+
+def _compact(texts: list[str], columns: np.ndarray):
+    """The texts' features restricted to `columns`, renumbered 0..len(columns)-1, built
+    chunk by chunk so that the full-width matrix never exists at once."""
+    import scipy.sparse as sparse
+
+    position = np.full(N_FEATURES, -1, dtype=np.int32)
+    position[columns] = np.arange(len(columns), dtype=np.int32)
+    data, indices, lengths = [], [], []
+    for chunk in _chunks(texts):
+        mapped = position[chunk.indices]
+        kept = mapped >= 0
+        data.append(chunk.data[kept])
+        indices.append(mapped[kept])
+        rows = np.repeat(np.arange(chunk.shape[0]), np.diff(chunk.indptr))
+        lengths.append(np.bincount(rows[kept], minlength=chunk.shape[0]))
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(lengths))])
+    return sparse.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=(len(texts), len(columns)))
 
 
 def evaluate(weights: Weights, test: Counter, train_tickets: int) -> Evaluation:

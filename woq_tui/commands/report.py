@@ -103,6 +103,12 @@ def run(args, settings, clock=None) -> int:
     engine = open_database(args, settings, must_exist=True)
     try:
         figures = report(engine, period, as_of)
+        if getattr(args, "with_audit", False):
+            from woq_tui.reporting.audit_figures import add_quality
+
+            notice = add_quality(figures, engine, settings)
+            if notice is not None:
+                print(f"woq-console report: {t('audit.cli.skipped', rules='type_suspect', why=t(notice))}", file=sys.stderr)
         if getattr(args, "with_score", False):
             from woq_tui.reporting.score_columns import add_scores
 

@@ -1,14 +1,15 @@
-"""Chinese words for the demo: station names, addresses, summaries, phone numbers.
+"""Chinese words for the demo: station names, addresses, phone numbers (summaries:
+woq_tui/demo/summaries.py).
 
 Places are invented from common place-name parts (no list of real villages), phone
-numbers are random 11-digit mobile numbers (shown masked in the console), summaries are
-the kind of thing a 95598 agent types, by ticket type. Everything draws from the
-`random.Random` it is given, so a seed reproduces it.
+numbers are random 11-digit mobile numbers (shown masked in the console). Everything
+draws from the `random.Random` it is given, so a seed reproduces it.
 """
 
 from __future__ import annotations
 
 import random
+import re
 
 from woq_tui.domain.stations import STATION_SUFFIX
 
@@ -27,94 +28,12 @@ STREETS = ("建设", "解放", "人民", "胜利", "和平", "团结", "光明",
 STREET_KINDS = ("路", "大街", "道")
 ESTATES = ("花园", "家园", "小区", "新村", "公寓", "嘉苑", "雅居", "福地")
 NUMERALS = "一二三四五六七八九十"
+_PLACE = re.compile(r"[镇乡]([^镇乡]+?村)|街道(.+?(?:花园|家园|小区|新村|公寓|嘉苑|雅居|福地))")
 
 MOBILE_PREFIXES = (
     "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
     "155", "156", "157", "158", "159", "176", "177", "180", "181", "186", "187", "188", "189",
 )
-
-SUMMARIES: dict[str, tuple[str, ...]] = {
-    "repair": (
-        "家中停电，邻居家有电",
-        "整片停电，{since}起一直没电",
-        "电压低，空调和冰箱无法启动",
-        "电压忽高忽低，灯光闪烁",
-        "电能表黑屏，表计故障",
-        "表箱内有焦糊味，疑似接线松动",
-        "进户线被树枝压断",
-        "漏电保护器频繁跳闸",
-        "电线杆倾斜，有倒杆风险",
-        "变压器有异响并冒烟",
-        "低压线路打火花，请尽快处理",
-        "大风后线路断线，村里停电",
-        "预付费电表已充值但仍未送电",
-        "三相电缺相，水泵无法运转",
-    ),
-    "complaint": (
-        "投诉抢修慢，报修{hours}小时仍未到场",
-        "投诉频繁停电，本月已停电{times}次",
-        "投诉停电未提前通知",
-        "投诉电费计算有误，本月电费异常偏高",
-        "投诉抢修人员服务态度差",
-        "投诉抢修后不久再次停电",
-        "投诉装表接电超过承诺时限",
-        "投诉营业厅排队时间过长",
-        "投诉电压长期偏低未解决",
-        "投诉上次报修工单无人回复",
-    ),
-    "consultation": (
-        "电费咨询：本月电费比上月高很多",
-        "咨询阶梯电价标准",
-        "咨询本周计划停电时间",
-        "咨询如何办理过户",
-        "咨询网上国网缴费方法",
-        "咨询分布式光伏并网流程",
-        "咨询新装电表需要的材料",
-        "咨询电动汽车充电桩报装",
-        "咨询峰谷电价如何申请",
-        "咨询欠费停电后复电时间",
-        "咨询电费发票开具",
-        "咨询增容办理进度",
-    ),
-    "suggestion": (
-        "建议停电前通过短信提前通知",
-        "建议在乡镇增设缴费网点",
-        "建议网上国网增加用电分析功能",
-        "建议抢修后及时回访",
-        "建议公开停电计划到村委会",
-        "建议营业厅延长周末营业时间",
-    ),
-    "report": (
-        "举报有人窃电",
-        "举报私拉乱接电线",
-        "举报工作人员吃拿卡要",
-        "举报违章建筑占压电力线路",
-    ),
-    "service_request": (
-        "申请更名过户",
-        "申请增加用电容量",
-        "申请新装居民用电",
-        "申请暂停用电",
-        "申请校验电能表",
-        "申请迁移表箱",
-    ),
-    "praise": (
-        "表扬抢修人员冒雨及时恢复送电",
-        "表扬客户经理服务周到",
-        "表扬营业厅工作人员耐心解答",
-    ),
-    "other": (
-        "催办上次报修工单",
-        "查询工单处理进度",
-        "反映电力设施存在安全隐患",
-        "反映路边配电箱门未关",
-        "询问营业厅地址和营业时间",
-        "反映电力线路离房屋太近",
-        "要求补发停电通知",
-        "反映表箱锈蚀损坏",
-    ),
-}
-_SINCE = ("今天早上", "昨晚", "中午", "下午三点", "凌晨", "两小时前")
 
 REASSIGN_REASONS = (
     "派错供电所，地址不属本所辖区",
@@ -167,11 +86,10 @@ def address(rng: random.Random, area: str, county: str) -> str:
     return f"{county}{county_suffix}{town(rng)}{kind}{town(rng)}村{pick(rng, NUMERALS)}组{between(rng, 1, 120)}号"
 
 
-def summary(rng: random.Random, kind: str) -> str:
-    text = pick(rng, SUMMARIES[kind])
-    if "{" in text:
-        text = text.format(since=pick(rng, _SINCE), hours=between(rng, 2, 8), times=between(rng, 3, 6))
-    return text
+def place_of(address: str) -> str:
+    """The short place a caller names: the village (王庄村) or the estate (幸福花园)."""
+    found = _PLACE.search(address)
+    return (found.group(1) or found.group(2)) if found else ""
 
 
 def phone(rng: random.Random) -> str:

@@ -28,7 +28,7 @@ from typing import Callable
 
 from sqlalchemy import Engine, and_, func, insert, select, update
 
-from woq_tui.demo.generator import (
+from woq_tui.demo.shape import (
     AREA_VOLUME,
     HOUR_TOTAL,
     HOUR_WEIGHTS,
@@ -42,6 +42,7 @@ from woq_tui.demo.generator import (
     satisfaction_of,
 )
 from woq_tui.domain.clock import Clock
+from woq_tui.domain.contact_keys import address_key, phone_key
 from woq_tui.domain.models import Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
 
@@ -174,6 +175,8 @@ class LiveSimulator:
                     "summary": summary,
                     "customer_phone": phone,
                     "address": address,
+                    "phone_key": phone_key(phone),
+                    "address_key": address_key(address),
                     "version": 1,
                     "updated_at": now,
                 },

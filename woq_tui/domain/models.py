@@ -74,7 +74,8 @@ class Ticket(SQLModel, table=True):
         # The audit's repeat rules and station_suspect look up a ticket's earlier ones
         # by normalised phone / address (migration 0006, docs/audit.md).
         Index("ix_ticket_phone_key", "phone_key", "created_at", info=FIGURE_INDEX),
-        Index("ix_ticket_address_key", "address_key", "created_at", info=FIGURE_INDEX),
+        # (station_code too: station_suspect counts an address's stations from it alone)
+        Index("ix_ticket_address_key", "address_key", "created_at", "station_code", info=FIGURE_INDEX),
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _ticket_version}
 

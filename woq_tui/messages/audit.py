@@ -48,6 +48,7 @@ MESSAGES = {
     "audit.text.period": ("质检：{start} 至 {end}（截至 {as_of}）", "Audit: {start} to {end} (as of {as_of})"),
     "audit.text.model": ("分类模型：{at} 训练，准确率 {accuracy}", "Classifier: trained {at}, accuracy {accuracy}"),
     "audit.text.skipped": ("未检查：{rules}", "Not checked: {rules}"),
+    "audit.text.because": ("（{why}）", " ({why})"),
     "audit.text.none": ("没有质检问题。", "No flags."),
     "audit.text.total": ("共 {flags} 个问题，涉及 {tickets} 件工单：{rules}", "{flags} flags on {tickets} tickets: {rules}"),
     "audit.col.ticket": ("工单编号", "Ticket"),
@@ -73,4 +74,10 @@ MESSAGES = {
     "cli.help.audit_dismiss": ("误报：此工单不再显示此问题", "dismiss the flag: not shown again for this ticket"),
     "cli.help.audit_note": ("复核说明", "a note"),
     "cli.help.audit_rule_id": ("规则编号，如 repeat_call", "the rule id, e.g. repeat_call"),
+    # report --with-audit
+    "audit.figure.flagged": ("问题工单", "Flagged"),
+    "audit.figure.quality_pass_rate": ("质检合格率", "Quality pass rate"),
+    "audit.figure.flags_by_rule": ("问题分布", "Flags by rule"),
+    "cli.help.with_audit": ("加上质检指标：问题工单、质检合格率、问题分布（audit.md）",
+                            "add the audit's figures: flagged, quality_pass_rate, flags_by_rule (audit.md)"),
 }

@@ -57,17 +57,17 @@ MESSAGES = {
         "Accuracy: {accuracy} ({correct}/{total} summaries with a type)",
     ),
     "classifier.classify.empty": ("{path}：没有受理内容", "{path}: no summaries"),
-    "cli.help.classify": (
+    "classifier.help.classify": (
         "用已训练的分类模型判断受理内容的业务类型",
         "predict the ticket type of summaries with the trained classifier",
     ),
-    "cli.help.classify_text": ("一段受理内容", "a summary"),
-    "cli.help.classify_file": (
+    "classifier.help.classify_text": ("一段受理内容", "a summary"),
+    "classifier.help.classify_file": (
         "CSV 或 XLSX 文件，含 summary 列（可选 type 列：给出准确率）",
         "a CSV or XLSX file with a summary column (and optionally a type column: prints the accuracy)",
     ),
-    "cli.help.classify_format": ("输出格式", "output format"),
-    "cli.help.audit_train": (
+    "classifier.help.classify_format": ("输出格式", "output format"),
+    "classifier.help.audit_train": (
         "用数据库中已办结工单训练分类模型，在留出的五分之一上检验并保存",
         "train the classifier on the database's resolved tickets, test it on a held-back fifth, store it",
     ),

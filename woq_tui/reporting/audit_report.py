@@ -75,7 +75,7 @@ def render_csv(view: AuditView, tz) -> str:
     return csv_text(CSV_HEADER, rows)
 
 
-def evidence_text(flag: AuditFlag, tz, phones: Mapping[str, str | None]) -> str:
+def evidence_text(flag: AuditFlag, tz, phones: Mapping[str, str | None], names: Mapping[str, str] | None = None) -> str:
     """The evidence in a sentence of the console's language (docs/audit.md)."""
     ev = flag.evidence
     rule = flag.rule
@@ -100,7 +100,8 @@ def evidence_text(flag: AuditFlag, tz, phones: Mapping[str, str | None]) -> str:
     if rule == "type_suspect":
         return t("audit.evidence.type", type=t(f"type.{ev['type']}"), probability=f"{ev['probability']:.0%}")
     if rule == "station_suspect":
-        return t("audit.evidence.station", station=ev["station"], share=f"{ev['share']:.0%}", history=ev["history"])
+        station = (names or {}).get(ev["station"], ev["station"])
+        return t("audit.evidence.station", station=station, share=f"{ev['share']:.0%}", history=ev["history"])
     return ""
 
 
@@ -114,7 +115,7 @@ def render_text(view: AuditView, tz, phones: Mapping[str, str | None], notice: s
         lines.append(t("audit.text.model", at=local_minute(model.trained_at, tz), accuracy=f"{model.accuracy:.1%}"))
     if view.skipped:
         names = t("audit.list_sep").join(t(f"audit.rule.{rule}") for rule in view.skipped)
-        lines.append(t("audit.text.skipped", rules=names) + (f" ({t(notice)})" if notice else ""))
+        lines.append(t("audit.text.skipped", rules=names) + (t("audit.text.because", why=t(notice)) if notice else ""))
     lines.append("")
     if not view.flags:
         lines.append(t("audit.text.none"))
@@ -126,7 +127,7 @@ def render_text(view: AuditView, tz, phones: Mapping[str, str | None], notice: s
         review = "" if flag.review is None else f"{t(f'audit.verdict.{flag.review.verdict}')} {flag.review.operator}"
         station = view.station_names.get(flag.station_code, flag.station_code)
         rows.append([flag.ticket_no, t(f"audit.rule.{flag.rule}"), t(f"audit.severity.{flag.severity}"), station,
-                     evidence_text(flag, tz, phones), review])  # fmt: skip
+                     evidence_text(flag, tz, phones, view.station_names), review])  # fmt: skip
     lines += padded(rows)
     counts: dict[str, int] = {}
     for flag in view.flags:

@@ -13,6 +13,7 @@ import io
 
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
 from woq_tui.domain.safe_text import spreadsheet_cell
+from woq_tui.reporting.audit_figures import csv_cell
 
 BOM = "\ufeff"
 COLUMNS = ("station_code", "station_name", "area_type", *FIGURE_KEYS)
@@ -23,7 +24,7 @@ def write_rows(rows, stream, extras: tuple[str, ...] = ()) -> None:
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(column) is None else spreadsheet_cell(row.get(column)) for column in columns])
+        writer.writerow(["" if row.get(column) is None else spreadsheet_cell(csv_cell(row.get(column))) for column in columns])
 
 
 def render_csv(report) -> str:

@@ -15,8 +15,14 @@ def _number(value: Any) -> Any:
     return value
 
 
+# audit.md's figures, present only under `report --with-audit` (reporting/audit_figures.py)
+AUDIT_KEYS = ("flagged", "quality_pass_rate", "flags_by_rule")
+
+
 def figures_only(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: _number(values.get(key)) for key in FIGURE_KEYS}
+    figures = {key: _number(values.get(key)) for key in FIGURE_KEYS}
+    figures.update({key: _number(values[key]) for key in AUDIT_KEYS if key in values})
+    return figures
 
 
 def report_document(report, tz) -> dict[str, Any]:

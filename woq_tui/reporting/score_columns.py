@@ -25,11 +25,18 @@ def add_scores(report, engine, settings) -> None:
 
 
 def extra_label(key: str) -> str:
-    return t(f"score.{key}")
+    from woq_tui.reporting.audit_figures import AUDIT_KEYS, audit_label
+
+    return audit_label(key) if key in AUDIT_KEYS else t(f"score.{key}")
 
 
 def extra_cell(key: str, value: Any) -> str:
-    """A score with one decimal, a rank as a whole number, "—" when null."""
+    """A score with one decimal, a rank as a whole number, "—" when null; the audit's
+    figures as reporting/audit_figures.py writes them."""
+    from woq_tui.reporting.audit_figures import AUDIT_KEYS, audit_cell
+
+    if key in AUDIT_KEYS:
+        return audit_cell(key, value)
     if value is None:
         return t("none")
     return f"{value:.1f}" if key == "score" else str(value)

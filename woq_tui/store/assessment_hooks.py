@@ -3,9 +3,10 @@
 
 The scorecard's quality component is the audit's quality_pass_rate per station, and the
 bulletin has a section of the audit's flags by rule. Both come from a function the
-caller passes in; these two say which function the commands use. Until the audit is
-there they return None: the scorecard then renormalises over its other components
-and the bulletin's section says the audit is not available.
+caller passes in; these two say which function the commands use: the audit's figures
+(audit.md, "Figures"; store/audit/figures.py), with the stored model for type_suspect.
+A caller given None (a test, a site without the audit) renormalises the scorecard over
+its other components and says the bulletin's section is not available.
 """
 
 from __future__ import annotations
@@ -28,10 +29,23 @@ AuditFlagsSource = Callable[["Engine", "Period", datetime], Mapping[str, int]]
 
 
 def quality_source(settings: Settings) -> QualitySource | None:
-    """The audit's quality_pass_rate by station, or None while there is no audit."""
-    return None
+    """The audit's quality_pass_rate by station (store/audit/figures.py)."""
+
+    def quality(engine: Engine, period: Period, as_of: datetime) -> Mapping[str, float | None]:
+        from woq_tui.store.audit import quality_report
+
+        found = quality_report(engine, period, as_of, settings).by_station
+        return {code: figures.quality_pass_rate for code, figures in found.items()}
+
+    return quality
 
 
 def audit_flags_source(settings: Settings) -> AuditFlagsSource | None:
-    """The audit's flags by rule for a period, or None while there is no audit."""
-    return None
+    """The audit's flags by rule of all the period's tickets (store/audit/figures.py)."""
+
+    def flags(engine: Engine, period: Period, as_of: datetime) -> Mapping[str, int]:
+        from woq_tui.store.audit import quality_report
+
+        return dict(quality_report(engine, period, as_of, settings).totals.flags_by_rule)
+
+    return flags

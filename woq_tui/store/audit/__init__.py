@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from woq_tui.domain.periods import Period
 from woq_tui.settings import Settings
-from woq_tui.store.audit.flags import MODEL_RULE, AuditScope, active_rules
+from woq_tui.store.audit.flags import MODEL_RULE, AuditScope, active_rules, wide_cohort
 from woq_tui.store.audit.listing import prepare, read_flags, station_areas, station_names
 from woq_tui.errors import ReviewError
 from woq_tui.store.audit.reviews import check_review, fires, ticket_created, write_review
@@ -65,6 +65,7 @@ def evaluate(
     scope = scope_for(settings, period, as_of, active, station=station,
                       ticket_nos=tuple(ticket_nos) if ticket_nos is not None else None)  # fmt: skip
     with snapshot(engine) as connection:
+        scope = replace(scope, wide=wide_cohort(connection, scope))
         prepare(connection, scope, model)
         flags = read_flags(connection, scope)
         names = station_names(connection)
@@ -124,6 +125,7 @@ def quality_report(engine: Engine, period: Period, as_of: datetime, settings: Se
     active, skipped = active_rules(settings.audit, RULE_IDS, model is not None)
     scope = scope_for(settings, period, as_of, active)
     with snapshot(engine) as connection:
+        scope = replace(scope, wide=wide_cohort(connection, scope))
         prepare(connection, scope, model)
         counts = cell_counts(connection, scope)
         areas = station_areas(connection)

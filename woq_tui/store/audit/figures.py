@@ -30,14 +30,13 @@ def cell_counts(connection: Connection, scope: AuditScope) -> dict[tuple[str, st
     c = TICKET.c
     tickets = select(c.station_code, c.type, _pseudo(TICKETS), func.count().label("n")).where(scope.cohort.holds(c))
     parts = [tickets.group_by(c.station_code, c.type)]
-    flags = visible_flags(scope)
-    if flags is not None:
+    visible = visible_flags(scope)
+    if visible is not None:
+        flags = visible.cte("flags")
         f = flags.c
-        joined = flags.join(TICKET, c.id == f.id)
-        by_rule = select(c.station_code, c.type, f.rule, func.count().label("n")).select_from(joined)
-        flagged = select(c.station_code, c.type, _pseudo(FLAGGED), func.count(f.id.distinct()).label("n"))
-        parts += [by_rule.group_by(c.station_code, c.type, f.rule),
-                  flagged.select_from(joined).group_by(c.station_code, c.type)]  # fmt: skip
+        by_rule = select(f.station_code, f.type, f.rule, func.count().label("n")).group_by(f.station_code, f.type, f.rule)
+        flagged = select(f.station_code, f.type, _pseudo(FLAGGED), func.count(f.id.distinct()).label("n"))
+        parts += [by_rule, flagged.group_by(f.station_code, f.type)]
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for row in connection.execute(union_all(*parts)):
         counts[(row.station_code, row.type)][row.rule] = int(row.n)

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import CTE, BigInteger, Integer, String, case, exists, literal, null, or_, select, union_all
+from sqlalchemy import CTE, BigInteger, Connection, Integer, Select, String, and_, case, func, literal, null, or_, select, union_all
 
 from woq_tui.audit_settings import AuditSettings
-from woq_tui.domain.audit_conditions import row_conditions
+from woq_tui.domain.audit_conditions import row_conditions, seconds
 from woq_tui.domain.audit_rules import DISMISSED, RULE_IDS
 from woq_tui.domain.models import AuditReview, Station, Ticket
 from woq_tui.domain.periods import Period
@@ -45,10 +45,12 @@ class AuditScope:
     policy: SlaPolicy
     station: str | None = None
     ticket_nos: tuple[str, ...] | None = None
+    wide: bool = False  # (Cohort.wide)
 
     @property
     def cohort(self) -> Cohort:
-        return Cohort(to_epoch(self.period.start), to_epoch(self.period.end), self.station, self.ticket_nos)
+        start, end = to_epoch(self.period.start), to_epoch(self.period.end)
+        return Cohort(start, end, self.station, self.ticket_nos, self.wide)
 
 
 def _rule(rule: str):
@@ -56,20 +58,36 @@ def _rule(rule: str):
 
 
 def _row_rules(scope: AuditScope, rules: Sequence[str]) -> CTE:
-    """One pass over the cohort: a 0/1 column per rule, the tickets with at least one."""
-    c, s = TICKET.c, STATION.c
-    due = expected_due(c, s.area_type, scope.policy, scope.period) if "due_mismatch" in rules else None
+    """One pass over the cohort: each ticket's rules as the bits of one integer, kept
+    for the tickets where at least one fires.
+
+    Each condition is evaluated once a row: the mask is computed in a MATERIALIZED
+    CTE (SQLite and PostgreSQL both honour the keyword), which the planner may not
+    flatten into the filter, where it would compute every condition a second time."""
+    c = TICKET.c
+    due = expected_due(c, station_area(c), scope.policy, scope.period) if "due_mismatch" in rules else None
     conditions = row_conditions(c, to_epoch(scope.as_of), scope.settings, due)
-    wanted = {rule: conditions[rule] for rule in rules}
-    one, zero = literal(1, Integer, literal_execute=True), literal(0, Integer, literal_execute=True)
-    query = select(c.id, c.ticket_no, *[case((condition, one), else_=zero).label(rule) for rule, condition in wanted.items()])
-    if due is not None:
-        query = query.select_from(TICKET.join(STATION, s.code == c.station_code))
-    return query.where(scope.cohort.holds(c), or_(*wanted.values())).cte("row_rules")
+    zero = literal(0, Integer, literal_execute=True)
+    mask = sum(
+        (case((conditions[rule], literal(1 << bit, Integer, literal_execute=True)), else_=zero) for bit, rule in enumerate(rules)),
+        start=zero,
+    )
+    every = select(c.id, mask.label("mask")).where(scope.cohort.holds(c)).cte("row_masks").prefix_with("MATERIALIZED")
+    return select(every.c.id, every.c.mask).where(every.c.mask != zero).cte("row_rules").prefix_with("MATERIALIZED")
+
+
+def station_area(columns):
+    """The area of the ticket's station, looked up by its primary key where needed."""
+    s = STATION.c
+    return select(s.area_type).where(s.code == columns.station_code).scalar_subquery()
+
+
+def _has(table: CTE, bit: int):
+    return table.c.mask.op("&")(literal(1 << bit, Integer, literal_execute=True)) != literal(0, Integer, literal_execute=True)
 
 
 def _padded(query, rule: str, station=None, top=None, history=None):
-    """A rule's rows in the flags' shape: (id, ticket_no, rule, station, top, history)."""
+    """A rule's rows in the flags' shape: (id, rule, station, top, history)."""
     return query.add_columns(
         _rule(rule),
         (station if station is not None else null()).label("station"),
@@ -85,34 +103,38 @@ def raw_flags(scope: AuditScope) -> list:
     row_rules = [rule for rule in scope.rules if rule not in HISTORY_RULES and rule != MODEL_RULE]
     if row_rules:
         table = _row_rules(scope, row_rules)
-        for rule in row_rules:
-            parts.append(_padded(select(table.c.id, table.c.ticket_no).where(table.c[rule] == 1), rule))
+        for bit, rule in enumerate(row_rules):
+            parts.append(_padded(select(table.c.id).where(_has(table, bit)), rule))
     for rule in REPEAT_KEYS:
         if rule in scope.rules:
             parts.append(_padded(repeat_flags(cohort, settings, rule), rule))
     if "station_suspect" in scope.rules:
         found = station_suspects(cohort, settings).subquery("suspect_station")
-        parts.append(_padded(select(found.c.id, found.c.ticket_no), "station_suspect",
+        parts.append(_padded(select(found.c.id), "station_suspect",
                              found.c.station, found.c.top, found.c.history))  # fmt: skip
     if MODEL_RULE in scope.rules:
-        c = TICKET.c
-        joined = select(c.id, c.ticket_no).select_from(TICKET.join(SUSPECTS, SUSPECTS.c.ticket_id == c.id))
-        parts.append(_padded(joined.where(cohort.holds(c)), MODEL_RULE))
+        parts.append(_padded(select(SUSPECTS.c.ticket_id.label("id")), MODEL_RULE))
     return parts
 
 
-def visible_flags(scope: AuditScope) -> CTE | None:
-    """Every flag of the scope that is not dismissed (None: no rule to evaluate)."""
+def visible_flags(scope: AuditScope, *extra) -> Select | None:
+    """Every flag of the scope that is not dismissed, with the ticket's number, station
+    and type, its review, and `extra` columns of the ticket (or the station) the caller
+    wants of the ticket: (id, rule, station, top, history, ticket_no, station_code, type, verdict,
+    operator, reviewed_at, note, *extra). None: no rule to evaluate."""
     parts = raw_flags(scope)
     if not parts:
         return None
     flags = union_all(*parts).subquery("all_flags")
-    dismissed = exists().where(
-        REVIEW.c.ticket_no == flags.c.ticket_no,
-        REVIEW.c.rule == flags.c.rule,
-        REVIEW.c.verdict == literal(DISMISSED, String, literal_execute=True),
+    c, r = TICKET.c, REVIEW.c
+    joined = flags.join(TICKET, c.id == flags.c.id).outerjoin(REVIEW, and_(r.ticket_no == c.ticket_no, r.rule == flags.c.rule))
+    dismissed = literal(DISMISSED, String, literal_execute=True)
+    return (
+        select(flags, c.ticket_no, c.station_code, c.type, r.verdict, r.operator, seconds(r.at).label("reviewed_at"), r.note,
+               *extra)  # fmt: skip
+        .select_from(joined)
+        .where(or_(r.verdict.is_(None), r.verdict != dismissed))
     )
-    return select(flags).where(~dismissed).cte("flags")
 
 
 def active_rules(settings: AuditSettings, wanted: Sequence[str] | None, model_loaded: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -124,3 +146,24 @@ def active_rules(settings: AuditSettings, wanted: Sequence[str] | None, model_lo
 
 
 
+
+
+# SQLite: a cohort of more than this share of the tickets is read by a scan (Cohort.wide)
+WIDE_SHARE = 0.25
+
+
+def wide_cohort(connection: Connection, scope: AuditScope) -> bool:
+    """Whether the scope's cohort is best read by a scan: on SQLite, whose planner
+    always prefers the created_at index for a range (it keeps no histogram), when the
+    period holds more than WIDE_SHARE of the tickets (two counts from that index).
+    PostgreSQL's planner decides for itself."""
+    if connection.dialect.name != "sqlite" or scope.ticket_nos is not None:
+        return False
+    c = TICKET.c
+    created = seconds(c.created_at)
+    cohort = scope.cohort
+    inside = connection.execute(select(func.count()).where(created >= cohort.start, created < cohort.end)).scalar()
+    if not inside:
+        return False
+    total = connection.execute(select(func.count()).select_from(TICKET)).scalar()
+    return inside > WIDE_SHARE * total

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Select, String, and_, exists, func, literal, select
+from sqlalchemy import BigInteger, Select, String, and_, bindparam, exists, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from woq_tui.audit_settings import AuditSettings
@@ -34,9 +34,15 @@ class Cohort:
     station: str | None = None
     # only these tickets (the ticket detail, the queue's markers)
     ticket_nos: tuple[str, ...] | None = None
+    # A cohort of a large share of the table (SQLite): read it by a scan, not through
+    # the created_at index, whose row lookups cost more than reading every row
+    # (store/audit/flags.py, `wide_cohort`). Only how it is read changes, never what.
+    wide: bool = False
 
     def holds(self, columns) -> ColumnElement[bool]:
         created = seconds(columns.created_at)
+        if self.wide:
+            created = created + literal(0, BigInteger, literal_execute=True)
         condition = and_(created >= self.start, created < self.end)
         if self.station is not None:
             condition = and_(condition, columns.station_code == self.station)
@@ -69,19 +75,25 @@ def _repeat(cohort: Cohort, settings: AuditSettings, key: str, repairs_only: boo
 
 
 def repeat_flags(cohort: Cohort, settings: AuditSettings, rule: str) -> Select:
-    """(id, ticket_no) of the cohort's tickets the repeat rule fires on."""
+    """ids of the cohort's tickets the repeat rule fires on: for a wide cohort, read
+    from the key's index alone (key, created_at and the row id are all in it)."""
     ticket, earlier, condition, where = _repeat(cohort, settings, *REPEAT_KEYS[rule])
-    return select(ticket.c.id, ticket.c.ticket_no).where(*where, exists().where(condition))
+    return select(ticket.c.id).where(*where, exists().where(condition))
 
 
-def repeat_evidence(cohort: Cohort, settings: AuditSettings, rule: str) -> Select:
+def repeat_evidence(settings: AuditSettings, rule: str) -> Select:
     """(ticket_no, earlier ticket_no, earlier created_at) of every earlier ticket that
-    makes the repeat rule fire, for the evidence (newest first: sorted by the caller)."""
-    ticket, earlier, condition, where = _repeat(cohort, settings, *REPEAT_KEYS[rule])
+    makes the repeat rule fire on the tickets whose ids are bound as `ids`, for the
+    evidence (newest first: sorted by the caller)."""
+    key, repairs_only = REPEAT_KEYS[rule]
+    ticket, earlier = TICKET.alias("t"), TICKET.alias("e")
+    condition = _earlier_in_window(ticket, earlier, key, settings.repeat_days * 86400)
+    if repairs_only:
+        condition = and_(condition, _repair(earlier.c))
     return (
         select(ticket.c.ticket_no, earlier.c.ticket_no.label("earlier_no"), seconds(earlier.c.created_at).label("earlier_at"))
         .select_from(ticket.join(earlier, condition))
-        .where(*where)
+        .where(ticket.c.id.in_(bindparam("ids", expanding=True)))
     )
 
 
@@ -90,7 +102,7 @@ REPEAT_KEYS = {"repeat_call": ("phone_key", False), "repeat_fault": ("address_ke
 
 
 def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
-    """(id, ticket_no, station, top, history) of the cohort's tickets station_suspect
+    """(id, station, top, history) of the cohort's tickets station_suspect
     fires on: at least route_min_history earlier tickets at the address, one other
     station holding at least route_threshold of them (its code and count: top).
 
@@ -99,24 +111,24 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
     ticket at a busy address, a window gives its own station's running count; the
     largest of those among a ticket's earlier ones is the top station's count, carried
     with the station's rank in one integer. Addresses with no more tickets than
-    route_min_history in all, or none in the cohort, are left out first, from the index.
+    route_min_history in all, or none created since the cohort's start, are left out
+    first, from the address index alone (address_key, created_at, station_code).
     """
     c = TICKET.c
     end = literal(cohort.end, BigInteger, literal_execute=True)
-    judged = TICKET.alias("judged")
+    near = [c.address_key.is_not(None), seconds(c.created_at) < end]
+    if cohort.ticket_nos is not None:  # a few tickets (the queue's markers): their addresses only
+        own = TICKET.alias("own")
+        near.append(c.address_key.in_(select(own.c.address_key).where(own.c.ticket_no.in_(cohort.ticket_nos))))
     busy = (
         select(c.address_key)
-        .where(
-            c.address_key.is_not(None),
-            seconds(c.created_at) < end,
-            c.address_key.in_(select(judged.c.address_key).where(cohort.holds(judged.c))),
-        )
+        .where(*near)
         .group_by(c.address_key)
-        .having(func.count() > settings.route_min_history)
+        .having(func.count() > settings.route_min_history, func.max(seconds(c.created_at)) >= cohort.start)
     )
     ranked = (
         select(
-            c.id, c.ticket_no, c.address_key, c.station_code, seconds(c.created_at).label("created"),
+            c.id, c.address_key, c.station_code, seconds(c.created_at).label("created"),
             func.row_number().over(partition_by=[c.address_key, c.station_code], order_by=[c.created_at, c.id]).label("run"),
             func.dense_rank().over(order_by=c.station_code).label("rank"),
         )
@@ -127,7 +139,7 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
     before = {"partition_by": r.address_key, "order_by": r.created, "range_": (None, -1)}
     history = (
         select(
-            r.id, r.ticket_no, r.station_code, r.rank, r.created,
+            r.id, r.station_code, r.rank, r.created,
             func.count().over(**before).label("history"),
             func.max(r.run * RANK_BASE + r.rank).over(**before).label("top"),
         )
@@ -146,10 +158,10 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
     if cohort.station is not None:
         where.append(h.station_code == cohort.station)
     if cohort.ticket_nos is not None:
-        where.append(h.ticket_no.in_(cohort.ticket_nos))
+        where.append(h.id.in_(select(TICKET.c.id).where(TICKET.c.ticket_no.in_(cohort.ticket_nos))))
     ranks = select(r.station_code, r.rank).distinct().subquery("ranks")
     return (
-        select(h.id, h.ticket_no, ranks.c.station_code.label("station"), top_count.label("top"), h.history)
+        select(h.id, ranks.c.station_code.label("station"), top_count.label("top"), h.history)
         .select_from(history.join(ranks, ranks.c.rank == top_rank))
         .where(*where)
     )

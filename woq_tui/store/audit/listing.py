@@ -8,13 +8,13 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select
 
 from woq_tui.domain.audit_conditions import TIME_PAIRS, first_pair_out_of_order, seconds
 from woq_tui.domain.audit_rules import RULES_BY_ID
 from woq_tui.domain.timestamps import from_epoch
 from woq_tui.store.audit.due import expected_due
-from woq_tui.store.audit.flags import REVIEW, STATION, TICKET, AuditScope, visible_flags
+from woq_tui.store.audit.flags import STATION, TICKET, AuditScope, station_area, visible_flags
 from woq_tui.store.audit.history import REPEAT_KEYS, repeat_evidence
 from woq_tui.store.audit.suspects import SUSPECTS, fill_suspects
 from woq_tui.values.audit import AuditFlag, FlagReview
@@ -30,33 +30,37 @@ def prepare(connection: Connection, scope: AuditScope, model: Any) -> None:
 
 def read_flags(connection: Connection, scope: AuditScope) -> tuple[AuditFlag, ...]:
     """The scope's flags that are not dismissed, ordered by ticket_no then rule."""
-    flags = visible_flags(scope)
-    if flags is None:
-        return ()
-    f, c, s, r = flags.c, TICKET.c, STATION.c, REVIEW.c
-    columns = [f.ticket_no, f.rule, f.station, f.top, f.history, c.station_code, c.type, c.summary, c.status,
-               c.dispatch_count, c.reopen_count, *[seconds(c[name]).label(name) for name in TIMES],
-               r.verdict, r.operator, seconds(r.at).label("reviewed_at"), r.note]  # fmt: skip
-    joined = flags.join(TICKET, c.id == f.id).outerjoin(REVIEW, and_(r.ticket_no == f.ticket_no, r.rule == f.rule))
+    c = TICKET.c
+    extra = [c.summary, c.status, c.dispatch_count, c.reopen_count, *[seconds(c[name]).label(name) for name in TIMES]]
     if "due_mismatch" in scope.rules:
-        columns.append(expected_due(c, s.area_type, scope.policy, scope.period).label("expected_due"))
-        joined = joined.join(STATION, s.code == c.station_code)
+        extra.append(expected_due(c, station_area(c), scope.policy, scope.period).label("expected_due"))
+    query = visible_flags(scope, *extra)
+    if query is None:
+        return ()
     if "type_suspect" in scope.rules:
-        columns += [SUSPECTS.c.predicted, SUSPECTS.c.probability]
-        joined = joined.outerjoin(SUSPECTS, SUSPECTS.c.ticket_id == f.id)
-    rows = connection.execute(select(*columns).select_from(joined)).all()
-    earlier = _earlier(connection, scope, {row.rule for row in rows})
+        flags = query.subquery("flags")
+        query = select(flags, SUSPECTS.c.predicted, SUSPECTS.c.probability).select_from(
+            flags.outerjoin(SUSPECTS, SUSPECTS.c.ticket_id == flags.c.id)
+        )
+    rows = connection.execute(query).all()
+    earlier = _earlier(connection, scope, rows)
     found = [_flag(row._mapping, earlier) for row in rows]
     # Sorted here, not in SQL: a PostgreSQL collation may order ticket numbers otherwise.
     return tuple(sorted(found, key=lambda flag: (flag.ticket_no, flag.rule)))
 
 
-def _earlier(connection: Connection, scope: AuditScope, present: set[str]) -> dict[tuple[str, str], list[str]]:
-    """(ticket_no, repeat rule) -> the earlier ticket numbers, newest first."""
+EVIDENCE_BATCH = 5000  # ids bound at once (SQLite allows 32,766 variables)
+
+
+def _earlier(connection: Connection, scope: AuditScope, rows) -> dict[tuple[str, str], list[str]]:
+    """(ticket_no, repeat rule) -> the earlier ticket numbers, newest first: read for
+    the flagged tickets only, through the same index as the rule."""
     found: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for rule in REPEAT_KEYS:
-        if rule in present:
-            for row in connection.execute(repeat_evidence(scope.cohort, scope.settings, rule)):
+        ids = [row.id for row in rows if row.rule == rule]
+        query = repeat_evidence(scope.settings, rule)
+        for start in range(0, len(ids), EVIDENCE_BATCH):
+            for row in connection.execute(query, {"ids": ids[start : start + EVIDENCE_BATCH]}):
                 found[(row.ticket_no, rule)].append((row.earlier_at, row.earlier_no))
     # newest first; of two created in the same second, the greater number first
     return {key: [no for _, no in sorted(pairs, reverse=True)] for key, pairs in found.items()}

@@ -3,8 +3,10 @@
 - ticket.phone_key, ticket.address_key: customer_phone and address normalised as
   audit.md's repeat rules compare them (domain/contact_keys.py), each indexed with
   created_at so that a ticket's earlier ones at the same phone or address are an index
-  range (docs/audit.md). Rows stored before this revision are filled here, in batches
-  by id, so that a year's table is not held in memory at once.
+  range (docs/audit.md); the address's also holds station_code, so that
+  station_suspect counts an address's stations from the index alone. Rows stored
+  before this revision are filled here, in batches by id, so that a year's table is
+  not held in memory at once.
 - audit_review: a supervisor's verdict on one flag; unique per (ticket_no, rule), a
   new review replaces the old.
 - audit_model: the trained classifier as plain arrays and its feature schema (the
@@ -72,7 +74,7 @@ def upgrade() -> None:
     _fill_keys()
     with op.batch_alter_table("ticket") as table:
         table.create_index("ix_ticket_phone_key", ["phone_key", "created_at"])
-        table.create_index("ix_ticket_address_key", ["address_key", "created_at"])
+        table.create_index("ix_ticket_address_key", ["address_key", "created_at", "station_code"])
     op.create_table(
         "audit_review",
         sa.Column("id", sa.Integer(), primary_key=True),

@@ -1,0 +1,85 @@
+"""Writing the demo into a database: Core executemany in batches, one transaction
+(docs/demo.md), and the check that the target is empty."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator
+
+from sqlalchemy import Engine, column, func, select, table
+
+from woq_tui.demo.shape import StationSpec
+from woq_tui.domain.models import Station, Ticket, TicketEvent
+
+BATCH = 5_000
+
+TICKET_COLUMNS = (
+    "ticket_no", "type", "station_code", "channel", "status", "created_at", "first_response_at",
+    "dispatched_at", "arrived_at", "resolved_at", "closed_at", "due_at", "escalated",
+    "dispatch_count", "reopen_count", "satisfaction", "summary", "customer_phone", "address",
+    "version", "updated_at", "phone_key", "address_key",
+)  # fmt: skip
+EVENT_COLUMNS = ("ticket_id", "kind", "at", "operator", "from_station", "to_station", "note")
+# Untyped Core tables: epoch seconds go in as the integers they already are.
+_tickets = table(Ticket.__tablename__, *(column(name) for name in TICKET_COLUMNS))
+_events = table(TicketEvent.__tablename__, *(column(name) for name in EVENT_COLUMNS))
+_stations = table(Station.__tablename__, *(column(name) for name in ("code", "name", "area_type", "initials")))
+
+
+class NotEmptyError(Exception):
+    """The target database already holds stations or tickets."""
+
+
+def batched(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def holds_data(connection) -> bool:
+    for name in (_tickets, _stations):
+        if connection.execute(select(func.count()).select_from(name)).scalar_one():
+            return True
+    return False
+
+
+def is_empty(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return not holds_data(connection)
+
+
+def insert_stations(connection, specs: list[StationSpec]) -> None:
+    rows = [{"code": s.code, "name": s.name, "area_type": s.area, "initials": s.initials} for s in specs]
+    connection.execute(_stations.insert(), rows)
+
+
+def insert_tickets(
+    connection, rows: Iterable[tuple], batch_size: int = BATCH, progress: Callable[[int], None] | None = None
+) -> int:
+    """Ticket rows (TICKET_COLUMNS order) by Core executemany, batch by batch."""
+    insert = _tickets.insert()
+    count = 0
+    for batch in batched(rows, batch_size):
+        connection.execute(insert, [dict(zip(TICKET_COLUMNS, row)) for row in batch])
+        count += len(batch)
+        if progress:
+            progress(count)
+    return count
+
+
+def write_events(connection, events: list[tuple], batch_size: int) -> int:
+    numbers = sorted({event[0] for event in events})
+    ids: dict[str, int] = {}
+    for start in range(0, len(numbers), 1000):
+        chunk = numbers[start : start + 1000]
+        query = select(column("id"), column("ticket_no")).select_from(_tickets).where(column("ticket_no").in_(chunk))
+        ids.update({number: ident for ident, number in connection.execute(query)})
+    insert = _events.insert()
+    rows = [dict(zip(EVENT_COLUMNS, (ids[event[0]], *event[1:]))) for event in events]
+    for start in range(0, len(rows), batch_size):
+        connection.execute(insert, rows[start : start + batch_size])
+    return len(rows)
