@@ -70,6 +70,12 @@ async def test_the_list_is_the_stores_flags(audit_context):
         assert row_keys(screen) == [flag_key(flag) for flag in expected]
         bar = str(screen.query_one("#audit-bar").render())
         assert f"{len(expected)} flags" in bar and "Week 47" in bar
+        # no model stored: type_suspect is skipped and the bar says so (audit.md)
+        assert "type_suspect" in audit_context.store.audit_view(screen.period, NOW).skipped
+        assert "no classifier: type not checked" in bar
+        # the help and the palette come from the bindings: c and d are there
+        rows = {(shown, description) for shown, description, _ in app.key_rows(screen)}
+        assert {("c", "Confirm"), ("d", "Dismiss"), ("r", "Reassign"), ("[", "Previous")} <= rows
         # the period keys of the station screen: the running week, never the future
         await pilot.press("right_square_bracket", "right_square_bracket")
         await settle(pilot)
@@ -158,7 +164,10 @@ async def test_viewers_and_read_only_are_refused_in_one_line(engine, clock, tmp_
     before = store_flags(context)
     app = WoqApp(context)
     async with app.run_test(size=SIZE) as pilot:
-        await open_audit(pilot)
+        screen = await open_audit(pilot)
+        # the footer does not offer what would be refused
+        shown = {active.binding.action for active in screen.active_bindings.values() if active.binding.show}
+        assert shown.isdisjoint({"confirm_flag", "dismiss_flag"})
         await pilot.press("c")
         await pilot.press("d")
         await settle(pilot)
