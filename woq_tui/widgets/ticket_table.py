@@ -96,17 +96,12 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             return self.table
 
     class FlagsWanted(Message):
-        """The rows on screen changed: which of them carry a quality flag? (The screen
-        asks ConsoleStore.flagged_among and answers with show_flagged.)"""
+        """The rows on screen changed: which carry a quality flag? (The screen asks
+        ConsoleStore.flagged_among and answers with show_flagged.)"""
 
         def __init__(self, table: "TicketTable", key: tuple) -> None:
             super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> "TicketTable":
-            return self.table
+            self.table, self.key = table, key
 
     class NeedMore(Message):
         """The cursor reached the last row fetched and more rows exist."""
@@ -147,11 +142,9 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self._columns_fit: tuple | None = None
         self._styles: dict[str, Style] | None = None
         self._strips: dict[tuple, Strip] = {}
-        # tickets on screen with a quality flag, and the rows (and minute) that was
-        # asked for and answered; see FlagsWanted
+        # tickets with a quality flag; the rows (and minute) answered and asked (FlagsWanted)
         self.flagged: frozenset[str] = frozenset()
-        self.flags_key: tuple | None = None
-        self._flags_asked: tuple | None = None
+        self.flags_key, self._flags_asked = None, None
 
     # --- the cursor ----------------------------------------------------------------
 
@@ -377,22 +370,19 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         return super().render_lines(crop)
 
     def _want_flags(self) -> None:
-        """Ask for the flags of the rows on screen when they (or their versions, or the
-        minute: some rules depend on the time) changed since last asked."""
+        """Ask for the flags of the rows on screen when they, their versions or the
+        minute (some rules depend on the time) changed since last asked."""
         top = round(self.scroll_y)
-        rows = tuple(
-            (row.ticket_no, row.version)
-            for row in (self.window.row_at(index) for index in range(top, min(top + self.body_height, len(self.window))))
-        )
+        end = min(top + self.body_height, len(self.window))
+        rows = tuple((row.ticket_no, row.version) for row in map(self.window.row_at, range(top, end)))
         key = (int(self._now().timestamp()) // 60, rows)
-        if rows and key != self.flags_key and key != self._flags_asked:
+        if rows and key not in (self.flags_key, self._flags_asked):
             self._flags_asked = key
             self.post_message(self.FlagsWanted(self, key))
 
     def show_flagged(self, key: tuple, flagged: frozenset[str]) -> None:
         """The answer for the rows of `key`: their markers, redrawn."""
-        asked = {ticket_no for ticket_no, _version in key[1]}
-        self.flagged = (self.flagged - asked) | flagged
+        self.flagged = (self.flagged - {ticket_no for ticket_no, _version in key[1]}) | flagged
         self.flags_key = key
         self.refresh()
 
