@@ -125,7 +125,9 @@ def visible_flags(scope: AuditScope, *extra) -> Select | None:
     parts = raw_flags(scope)
     if not parts:
         return None
-    flags = union_all(*parts).subquery("all_flags")
+    # MATERIALIZED: the flags are computed first, then each flagged ticket is looked up
+    # by its id (PostgreSQL otherwise planned a join of every ticket into the union)
+    flags = union_all(*parts).cte("all_flags").prefix_with("MATERIALIZED")
     c, r = TICKET.c, REVIEW.c
     joined = flags.join(TICKET, c.id == flags.c.id).outerjoin(REVIEW, and_(r.ticket_no == c.ticket_no, r.rule == flags.c.rule))
     dismissed = literal(DISMISSED, String, literal_execute=True)
