@@ -31,9 +31,10 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from bench import ensure_demo
 from woq_tui.config import parse_settings
 from woq_tui.domain.periods import calendar_period
-from woq_tui.store.db import make_engine, upgrade
+from woq_tui.store.db import make_engine
 
 UTC = timezone.utc
 OUT = Path(__file__).parent / "out"
@@ -66,20 +67,7 @@ def _cpu() -> float:
 
 
 def ensure_year(settings) -> None:
-    if DB.exists():
-        return
-    from woq_tui.demo.generator import generate
-
-    OUT.mkdir(exist_ok=True)
-    partial = DB.with_suffix(".part")
-    partial.unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{partial}")
-    upgrade(engine)
-    print("generating a year of demo tickets (once) …", flush=True)
-    result = generate(engine, settings.sla_policy(), seed=95598, stations=100, days=365, end=END)
-    engine.dispose()
-    partial.rename(DB)
-    print(f"  {result.tickets:,} tickets in {result.seconds:.0f} s", flush=True)
+    ensure_demo(DB, settings, stations=100, days=365, end=END, what="a year of demo tickets")
 
 
 def raw(spans: list[tuple[datetime, datetime]]) -> None:

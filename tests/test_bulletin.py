@@ -86,7 +86,7 @@ def test_every_section_in_markdown(data):
     for heading in ("## 主要指标", "## 考核排名（红黑榜）", "### 红榜", "### 黑榜", "## 积压黑名单", "## 按区域类型",
                     "## 工单质检问题（按规则）", "## 每日超期率"):  # fmt: skip
         assert heading in text
-    assert "| 超期率 | 66.7% | 50.0% | +16.7个百分点 | 变差 |" in text
+    assert "| 超期率 | 66.7% | 50.0% | +16.7百分点 | 变差 |" in text
     assert "| 1 | S001 | 东丽城东供电所 | 城区 | 2 | 100.0 |" in text
     assert "久拖未结：5 件超过 7 天未办结" in text
     assert "工单质检尚未接入，暂无此项数据。" in text

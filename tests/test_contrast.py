@@ -117,10 +117,16 @@ async def test_every_pair_reaches_aa(context, engine, theme):
         app.screen.refresh_now()
         await settle(pilot)
         found += low_contrast(app, "queue")
-        for key, where in (("2", "overdue"), ("3", "stations"), ("4", "meeting"), ("5", "outbox")):
+        for key, where in (("2", "overdue"), ("3", "stations"), ("4", "meeting"), ("5", "outbox"), ("6", "audit")):
             await pilot.press(key)
             await settle(pilot)
             found += low_contrast(app, where)
+        # screen 6's dialogs: the review note, the filter
+        for key, where in (("c", "review note"), ("f", "audit filter")):
+            await pilot.press(key)
+            await settle(pilot)
+            found += low_contrast(app, where)
+            await pilot.press("escape")
         await pilot.press("1", "enter")
         await settle(pilot)
         found += low_contrast(app, "ticket")

@@ -74,6 +74,7 @@ MAIN_SCREENS: tuple[tuple[str, str, type[Screen] | LazyScreen, str], ...] = (
     ("stations", "3", LazyScreen("woq_tui.screens.stations:StationsScreen"), "screen.stations"),
     ("meeting", "4", LazyScreen("woq_tui.screens.meeting:MeetingScreen"), "screen.meeting"),
     ("outbox", "5", LazyScreen("woq_tui.screens.outbox:OutboxScreen"), "screen.outbox"),
+    ("audit", "6", LazyScreen("woq_tui.screens.audit:AuditScreen"), "screen.audit"),
 )
 
 

@@ -35,7 +35,13 @@ FIGURES: tuple[Figure, ...] = (
     Figure("satisfaction_rate", "ratio", "higher"),
 )
 FIGURE_KEYS: tuple[str, ...] = tuple(figure.key for figure in FIGURES)
-FIGURE_BY_KEY = {figure.key: figure for figure in FIGURES}
+# The audit's figures (audit.md, "Figures"): read where the audit is (the station screen's
+# quality column, the meeting view's tile), not part of every figure table.
+AUDIT_FIGURES: tuple[Figure, ...] = (
+    Figure("flagged", "count", "lower"),
+    Figure("quality_pass_rate", "ratio", "higher"),
+)
+FIGURE_BY_KEY = {figure.key: figure for figure in (*FIGURES, *AUDIT_FIGURES)}
 
 
 def empty_figures() -> dict[str, float | int | None]:

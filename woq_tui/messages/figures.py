@@ -44,7 +44,7 @@ MESSAGES = {
     "figure.unit.ratio": ("%", "%"),
     "figure.unit.minutes": ("分钟", "min"),
     "figure.unit.hours": ("小时", "h"),
-    "figures.pp": ("个百分点", "pp"),
+    "figures.pp": ("百分点", "pp"),
     "figures.better": ("改善", "better"),
     "figures.worse": ("变差", "worse"),
     # report

@@ -24,7 +24,11 @@ from woq_tui.reporting.meeting import MOVER_FIGURE, Mover, backlog_reasons, char
 from woq_tui.values.assessment import BacklogList
 from woq_tui.values.figures import MeetingWeek
 
-HEADLINES = ("tickets", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h", "satisfaction_rate")
+# The screen's tiles (screens/meeting.py), the audit's quality pass rate last when the week has it.
+HEADLINES = (
+    "tickets", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h", "satisfaction_rate",
+    "quality_pass_rate",
+)  # fmt: skip
 OVERDUE, ESCALATED = "#c0392b", "#1f4e79"
 MEETING_CSS = """
 .tiles { flex-wrap: wrap; } .tile { min-width: 27mm; }
@@ -46,6 +50,8 @@ def _tiles(week: MeetingWeek) -> str:
     previous = t(f"meeting.previous.{week.period.kind if week.period.kind in ('week', 'month', 'quarter', 'year') else 'period'}")
     tiles = []
     for key in HEADLINES:
+        if key not in week.totals:
+            continue  # read without the audit (render_meeting_html called on store.meeting_week alone)
         now, before = week.totals.get(key), week.previous_totals.get(key)
         change = delta(key, now, before)
         tiles.append(

@@ -1,6 +1,10 @@
-"""`f`: narrow a ticket list by type, station, area and status (any of each)."""
+"""`f`: narrow a list by groups of choices, any of each: the ticket lists by type,
+station, area and status; the quality audit by rule, station and severity
+(screens/audit_dialogs.py)."""
 
 from __future__ import annotations
+
+from typing import Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,33 +19,77 @@ from woq_tui.values.stations import StationChoice
 from woq_tui.widgets.translated import TranslatedBindings
 
 
-class FilterScreen(TranslatedBindings, ModalScreen[QueueFilter | None]):
+FilterT = TypeVar("FilterT")
+# (widget id, title key, [(label, value, chosen)]): one group of choices
+Group = tuple[str, str, list[tuple[str, str, bool]]]
+
+
+class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[FilterT]):
+    """Groups of choices side by side; enter applies, escape cancels, x clears.
+    Subclasses say the groups and make the filter from what is picked."""
+
+    TITLE_KEY = "filter.title"
     BINDINGS = [
         Binding("enter", "apply", "filter.apply", priority=True),
         Binding("escape", "cancel", "filter.cancel"),
         Binding("x", "clear", "filter.clear"),
     ]
     DEFAULT_CSS = """
-    FilterScreen { align: center middle; }
-    FilterScreen > Vertical {
+    ChecklistFilter { align: center middle; }
+    ChecklistFilter > Vertical {
         width: 96%; max-width: 140; height: 80%; max-height: 40;
         border: thick $text-accent; background: $surface; padding: 0 1;
     }
-    FilterScreen Horizontal { height: 1fr; }
-    FilterScreen .group { width: 1fr; height: 1fr; }
-    FilterScreen .group.stations { width: 2fr; }
-    FilterScreen SelectionList { height: 1fr; }
-    FilterScreen .hint { color: $text-muted; height: auto; }
+    ChecklistFilter Horizontal { height: 1fr; }
+    ChecklistFilter .group { width: 1fr; height: 1fr; }
+    ChecklistFilter .group.stations { width: 2fr; }
+    ChecklistFilter SelectionList { height: 1fr; }
+    ChecklistFilter .hint { color: $text-muted; height: auto; }
     """
 
+    def groups(self) -> list[Group]:
+        raise NotImplementedError
+
+    def chosen(self) -> FilterT:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        groups = self.groups()
+        with Vertical():
+            yield Static(t(self.TITLE_KEY), classes="title")
+            with Horizontal():
+                for name, title, options in groups:
+                    with Vertical(classes=f"group {name}"):
+                        yield Label(t(title))
+                        yield SelectionList[str](*options, id=name)
+            yield Static(t("filter.hint"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query(SelectionList).first().focus()
+
+    def picked(self, name: str) -> frozenset[str]:
+        return frozenset(self.query_one(f"#{name}", SelectionList).selected)
+
+    def action_apply(self) -> None:
+        self.dismiss(self.chosen())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_clear(self) -> None:
+        for selection in self.query(SelectionList):
+            selection.deselect_all()
+
+
+class FilterScreen(ChecklistFilter[QueueFilter]):
     def __init__(self, current: QueueFilter, stations: list[StationChoice]) -> None:
         super().__init__()
         self.current = current
         self.stations = stations
 
-    def compose(self) -> ComposeResult:
+    def groups(self) -> list[Group]:
         current = self.current
-        groups = [
+        return [
             ("types", "filter.types", [(t("type." + kind), kind.value, kind.value in current.types) for kind in TicketType]),
             (
                 "stations",
@@ -58,22 +106,9 @@ class FilterScreen(TranslatedBindings, ModalScreen[QueueFilter | None]):
                 [(t("status." + status), status.value, status.value in current.statuses) for status in OPEN_STATUSES],
             ),
         ]
-        with Vertical():
-            yield Static(t("filter.title"), classes="title")
-            with Horizontal():
-                for name, title, options in groups:
-                    with Vertical(classes=f"group {name}"):
-                        yield Label(t(title))
-                        yield SelectionList[str](*options, id=name)
-            yield Static(t("filter.hint"), classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#types", SelectionList).focus()
 
     def chosen(self) -> QueueFilter:
-        def picked(name: str) -> frozenset[str]:
-            return frozenset(self.query_one(f"#{name}", SelectionList).selected)
-
+        picked = self.picked
         return QueueFilter(
             search=self.current.search,
             types=picked("types"),
@@ -81,13 +116,3 @@ class FilterScreen(TranslatedBindings, ModalScreen[QueueFilter | None]):
             areas=picked("areas"),
             statuses=picked("statuses"),
         )
-
-    def action_apply(self) -> None:
-        self.dismiss(self.chosen())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_clear(self) -> None:
-        for selection in self.query(SelectionList):
-            selection.deselect_all()

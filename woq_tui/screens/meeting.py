@@ -8,7 +8,7 @@ and the meeting as one HTML page to mail (reporting/meeting_html.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Callable
@@ -23,15 +23,13 @@ from woq_tui.domain.figure_catalog import FIGURE_BY_KEY
 from woq_tui.domain.periods import (
     Period,
     last_full_period,
-    next_kind,
     period_label,
-    step_period,
-    with_kind,
 )
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import format_value, group_label
 from woq_tui.reporting.meeting import MOVER_FIGURE, Mover, backlog_reasons, chart_bars, chart_heading, movers, type_mix
 from woq_tui.screens.base import WoqScreen
+from woq_tui.screens.period_keys import PeriodKeys, period_bindings
 from woq_tui.values.assessment import BacklogList
 from woq_tui.values.figures import MeetingWeek
 from woq_tui.widgets.figures_cells import MARK_WORSE, change_text
@@ -39,7 +37,11 @@ from woq_tui.widgets.figures_charts import bar_rows, pad, paired_bars
 from woq_tui.widgets.kpi_tile import KpiTile
 from woq_tui.widgets.loader import Loader, show_failure
 
-HEADLINES = ("tickets", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h", "satisfaction_rate")
+# The last is the audit's (audit.md, "Figures"), read beside the week's figures.
+HEADLINES = (
+    "tickets", "overdue_rate", "on_time_rate", "avg_first_response_min", "p90_handling_h", "satisfaction_rate",
+    "quality_pass_rate",
+)
 
 
 def digits_text(key: str, value) -> str:
@@ -65,12 +67,10 @@ def headline_label(key: str) -> str:
     return t(f"figure.tile.{key}")
 
 
-class MeetingScreen(WoqScreen):
+class MeetingScreen(PeriodKeys, WoqScreen):
     TITLE_KEY = "screen.meeting"
     BINDINGS = [
-        Binding("t", "next_period", "key.stations.period", id="meeting.period"),
-        Binding("left_square_bracket", "step(-1)", "key.meeting.previous", key_display="[", id="meeting.previous"),
-        Binding("right_square_bracket", "step(1)", "key.meeting.next", key_display="]", id="meeting.next"),
+        *period_bindings("meeting", "key.meeting.previous", "key.meeting.next"),
         Binding("e", "export", "key.meeting.export", id="meeting.export"),
     ]
     DEFAULT_CSS = """
@@ -81,10 +81,12 @@ class MeetingScreen(WoqScreen):
     MeetingScreen .meeting-panel { width: 1fr; height: auto; border: round $primary; padding: 0 1; }
     MeetingScreen .meeting-panel > .heading { text-style: bold; color: $text; }
     MeetingScreen #meeting-body { height: 1fr; overflow-y: auto; }
+    MeetingScreen.-narrow KpiTile { padding: 0; min-width: 14; }
     MeetingScreen.-narrow KpiTile > .kpi-label { text-wrap: wrap; height: 2; }
     """
-    # Six tiles on a row leave about 12 cells for each name below 130 columns (a
-    # projector's large font): the names take two lines there instead of an ellipsis.
+    # Seven tiles on a row leave about 12 cells for each name below 130 columns (a
+    # projector's large font): the names take two lines there instead of an ellipsis,
+    # and the tiles give up their padding (four digits still fit at 100 columns).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
 
 
@@ -132,7 +134,21 @@ class MeetingScreen(WoqScreen):
 
     @cached_property
     def weeks(self) -> Loader[Period, MeetingWeek]:
-        return Loader(self, self.store.meeting_week, self._loaded, what="stations.failed", failed=self._failed)
+        return Loader(self, self._read, self._loaded, what="stations.failed", failed=self._failed)
+
+    def _read(self, period: Period) -> MeetingWeek:
+        """The week's figures and the audit's quality pass rate, now and compared."""
+        store = self.store
+        week = store.meeting_week(period)
+        now = store.quality_by_station(week.period, week.as_of)[1]
+        before = None
+        if week.comparison is not None:
+            before = store.quality_by_station(week.comparison.period, week.comparison.as_of)[1]
+        return replace(
+            week,
+            totals={**week.totals, "quality_pass_rate": now.quality_pass_rate},
+            previous_totals={**week.previous_totals, "quality_pass_rate": before.quality_pass_rate if before else None},
+        )
 
     def _failed(self, _period: Period, error: BaseException) -> None:
         self.query_one("#meeting-body").loading = False
@@ -210,33 +226,8 @@ class MeetingScreen(WoqScreen):
         self.query_one("#meeting-days-heading", Static).update(chart_heading(week))
         return paired_bars(chart_bars(week), (t("meeting.overdue"), t("meeting.escalated")))
 
-    def action_step(self, steps: int) -> None:
-        if self.period is not None:
-            moved = step_period(self.period, steps, self.context.clock.now())
-            if moved == self.period:
-                self.notify(t("period.no_future"))
-                return
-            self.period = moved
-            self.load()
-
-    def action_next_period(self) -> None:
-        """week → month → quarter → year: the one holding the shown period's last day."""
-        if self.period is not None:
-            self.period = with_kind(self.period, next_kind(self.period.kind), self.context.clock.now())
-            self.load()
-
     def palette_extras(self) -> list[tuple[str, str, Callable[[], object]]]:
-        return [(t("period.custom_command"), t("screen.meeting"), self._ask_dates)]
-
-    def _ask_dates(self) -> None:
-        from woq_tui.screens.period_dialog import PeriodDialog
-
-        def chosen(period: Period | None) -> None:
-            if period is not None:
-                self.period = period
-                self.load()
-
-        self.app.push_screen(PeriodDialog(self.period), chosen)
+        return [(t("period.custom_command"), t("screen.meeting"), self.ask_dates)]
 
     def action_export(self) -> None:
         if self.period is None:
@@ -259,7 +250,7 @@ class MeetingScreen(WoqScreen):
         for the period so that the file is whole even before the screen has loaded."""
         from woq_tui.reporting.meeting_html import render_meeting_html
 
-        week = self.store.meeting_week(request.period)
+        week = self._read(request.period)
         backlog = self.store.backlog()
         html = render_meeting_html(week, backlog, self.context.settings.tz, generated=self.context.clock.now())
         request.path.write_text(html, encoding="utf-8")

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from woq_tui.outbox_feed import OutboxChanged
 
 BACKLOG_TAB = "backlog-tab"
-COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "outbox", "summary")
+COLUMNS = ("ticket_no", "type", "station", "status", "time_left", "flags", "audit", "outbox", "summary")
 
 
 class ByStation:

@@ -27,8 +27,10 @@ from woq_tui.reporting.formatting import (
 )
 from woq_tui.screens.base import WoqScreen
 from woq_tui.values.assessment import COMPONENT_NAMES, StationScore
+from woq_tui.values.audit import QualityFigures
 from woq_tui.values.figures import StationDetail
 from woq_tui.widgets.app_header import AppHeader
+from woq_tui.widgets.audit_rows import rule_name
 from woq_tui.widgets.figures_cells import bar
 from woq_tui.widgets.loader import Loader, show_failure
 from woq_tui.widgets.sla_cell import FALLBACK, sla_label
@@ -84,11 +86,14 @@ class StationDetailScreen(WoqScreen):
         self.loader.load(self.code)
 
     @cached_property
-    def loader(self) -> Loader[str, StationDetail]:
-        return Loader(
-            self, lambda code: self.store.station_detail(code, self.period), self._loaded,
-            what="stations.failed", failed=self._failed,
-        )
+    def loader(self) -> Loader[str, tuple[StationDetail, QualityFigures | None]]:
+        return Loader(self, self._read, self._loaded, what="stations.failed", failed=self._failed)
+
+    def _read(self, code: str) -> tuple[StationDetail, QualityFigures | None]:
+        """The station's figures, and its tickets flagged by the audit by rule."""
+        store = self.store
+        detail = store.station_detail(code, self.period)
+        return detail, store.quality_by_station(self.period, detail.as_of)[0].get(code)
 
     def _failed(self, _code: str, error: BaseException) -> None:
         for table in self.query(DataTable):
@@ -147,9 +152,14 @@ class StationDetailScreen(WoqScreen):
             return SlaState.overdue
         return self.context.policy.state(row["created_at"], row["due_at"], self.detail.as_of)
 
-    def _loaded(self, _code: str, detail: StationDetail) -> None:
+    def _loaded(self, _code: str, answer: tuple[StationDetail, QualityFigures | None]) -> None:
+        detail, quality = answer
         self.detail = detail
-        self.query_one("#detail-score", Static).update(score_line(self.score, self.context.settings.assessment))
+        line = score_line(self.score, self.context.settings.assessment)
+        if quality is not None:
+            line.append("\n" if line.plain else "")
+            line.append_text(quality_line(quality))
+        self.query_one("#detail-score", Static).update(line)
         for table in self.query(DataTable):
             table.clear(columns=True)
         info = detail.station
@@ -195,6 +205,18 @@ class StationDetailScreen(WoqScreen):
     @staticmethod
     def _number(key: str, values: dict) -> Text:
         return Text(format_value(key, values.get(key)), justify="right")
+
+
+def quality_line(quality: QualityFigures) -> Text:
+    """质检: the flagged tickets, the pass rate, and the flagged tickets by rule
+    (audit.md, "Figures")."""
+    out = Text(t("station_detail.quality") + "  ", "bold")
+    out.append(t("station_detail.flagged", n=f"{quality.flagged:,}"))
+    out.append(f"  {t('figure.short.quality_pass_rate')} {format_value('quality_pass_rate', quality.quality_pass_rate)}")
+    for rule, count in quality.flags_by_rule.items():
+        if count:
+            out.append(f"   {rule_name(rule)} {count:,}")
+    return out
 
 
 def score_line(line: StationScore | None, settings) -> Text:

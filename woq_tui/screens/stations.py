@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from rich.text import Text
 from textual import on
@@ -24,27 +24,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from woq_tui.domain.figure_catalog import FIGURE_KEYS
 from woq_tui.domain.periods import (
     PERIOD_KINDS,
     Comparison,
     Period,
     last_full_period,
-    next_kind,
     period_of,
-    step_period,
-    with_kind,
 )
 from woq_tui.i18n import t
 from woq_tui.reporting.csv_writer import write_csv
 from woq_tui.reporting.formatting import period_title
 from woq_tui.reporting.station_csv import station_csv
 from woq_tui.screens.base import WoqScreen
+from woq_tui.screens.period_keys import PeriodKeys, period_bindings
 from woq_tui.values.assessment import Scorecard
+from woq_tui.values.audit import QualityFigures
 from woq_tui.values.figures import StationTable
 from woq_tui.widgets.figures_cells import MARK_WORSE
 from woq_tui.widgets.loader import Loader, show_failure
-from woq_tui.widgets.station_figures import SORT_COLUMNS, StationFiguresTable, column_label
+from woq_tui.widgets.station_figures import ROW_FIGURES, SORT_COLUMNS, StationFiguresTable, column_label
 
 CACHE_SIZE = 16
 
@@ -58,6 +56,44 @@ def comparison_text(comparison: Comparison) -> str:
     start = period.start.astimezone(period.tz)
     end = period.end.astimezone(period.tz)
     return t("stations.compared_partial", start=f"{start:%m-%d %H:%M}", end=f"{end:%m-%d %H:%M}")
+
+
+Quality = tuple[Mapping[str, QualityFigures], QualityFigures]
+
+
+def with_quality(table: StationTable, now: Quality, before: Quality) -> StationTable:
+    """The table with the audit's quality_pass_rate beside each row's figures
+    (audit.md, "Figures"): per station, per area (from its stations' counts) and in
+    total, for the period and its comparison."""
+
+    def rate(tickets: int, flagged: int) -> float | None:
+        return 1 - flagged / tickets if tickets else None
+
+    def add(rows: Mapping[str, dict], quality: Quality) -> tuple[dict, dict, dict]:
+        by_station, total = quality
+        stations = {code: {**values, "quality_pass_rate": by_station[code].quality_pass_rate if code in by_station else None}
+                    for code, values in rows.items()}
+        counts: dict[str, list[int]] = {}
+        for code, figures in by_station.items():
+            info = table.info.get(code)
+            if info is not None:
+                area = counts.setdefault(info.area_type, [0, 0])
+                area[0] += figures.tickets
+                area[1] += figures.flagged
+        areas = {area: rate(*counts.get(area, [0, 0])) for area in table.areas}
+        return stations, areas, {"quality_pass_rate": total.quality_pass_rate}
+
+    current, areas, totals = add(table.current, now)
+    previous, previous_areas, previous_totals = add(table.previous, before)
+    return replace(
+        table,
+        current=current,
+        previous=previous,
+        areas={area: {**values, "quality_pass_rate": areas[area]} for area, values in table.areas.items()},
+        previous_areas={area: {**values, "quality_pass_rate": previous_areas.get(area)} for area, values in table.previous_areas.items()},
+        totals={**table.totals, **totals},
+        previous_totals={**table.previous_totals, **previous_totals},
+    )
 
 
 @dataclass(frozen=True)
@@ -75,17 +111,18 @@ class StationView:
     scorecard: Scorecard | None = None
 
 
-class StationsScreen(WoqScreen):
+class StationsScreen(PeriodKeys, WoqScreen):
     TITLE_KEY = "screen.stations"
+    _PERIOD, _PREVIOUS, _NEXT = period_bindings("stations", "key.stations.previous", "key.stations.next")
     BINDINGS = [
         Binding("s", "next_sort", "key.stations.next_sort", id="stations.sort"),
         # in the help and the palette; the footer has no room for it at 100 columns
         Binding("S", "reverse_sort", "key.stations.reverse_sort", id="stations.reverse_sort", show=False),
-        Binding("t", "next_period", "key.stations.period", id="stations.period"),
+        _PERIOD,
         Binding("space", "mark", "key.stations.mark", id="stations.mark"),
         Binding("P", "pilot", "key.stations.pilot", id="stations.pilot"),
-        Binding("left_square_bracket", "step(-1)", "key.stations.previous", key_display="[", id="stations.previous"),
-        Binding("right_square_bracket", "step(1)", "key.stations.next", key_display="]", id="stations.next"),
+        _PREVIOUS,
+        _NEXT,
         Binding("enter", "open_station", "key.stations.open", id="stations.open", show=False),
         Binding("e", "export", "key.stations.export", id="stations.export"),
     ]
@@ -150,7 +187,11 @@ class StationsScreen(WoqScreen):
     def _read(self, request: FiguresRequest, report: Callable[[StationView], None]) -> StationView:
         store = self.store
         table = store.station_table(request.period, request.as_of, on_rows=lambda rows: report(StationView(rows)))
-        return StationView(table, store.scorecard_of(table))
+        scorecard = store.scorecard_of(table)
+        assert table.comparison is not None
+        now = store.quality_by_station(table.period, table.as_of)
+        before = store.quality_by_station(table.comparison.period, table.comparison.as_of)
+        return StationView(with_quality(table, now, before), scorecard)
 
     def load(self, cached: bool = True) -> None:
         """Show the period's figures: from the cache when this minute already read
@@ -227,26 +268,10 @@ class StationsScreen(WoqScreen):
     def action_next_sort(self) -> None:
         column = SORT_COLUMNS[(SORT_COLUMNS.index(self.sort_column) + 1) % len(SORT_COLUMNS)]
         # numbers start worst-or-biggest (best score) first, names alphabetically
-        self._sorted(column, column in FIGURE_KEYS or column == "score")
+        self._sorted(column, column in ROW_FIGURES or column == "score")
 
     def action_reverse_sort(self) -> None:
         self._sorted(self.sort_column, not self.sort_reverse)
-
-    def action_next_period(self) -> None:
-        """week → month → quarter → year: the one holding the shown period's last day."""
-        if self.period is not None:
-            self.period = with_kind(self.period, next_kind(self.period.kind), self.context.clock.now())
-            self.load()
-
-    def action_step(self, steps: int) -> None:
-        """The period before or after; never past the current one (no future)."""
-        if self.period is not None:
-            moved = step_period(self.period, steps, self.context.clock.now())
-            if moved == self.period:
-                self.notify(t("period.no_future"))
-                return
-            self.period = moved
-            self.load()
 
     def action_mark(self) -> None:
         self.table.toggle_mark()
@@ -300,18 +325,8 @@ class StationsScreen(WoqScreen):
             (f"{t('key.stations.period')}: {t('stations.period.' + kind)}", t("screen.stations"), lambda kind=kind: self._choose(kind))
             for kind in PERIOD_KINDS
         ]
-        return [*running, (t("period.custom_command"), t("screen.stations"), self._ask_dates)]
+        return [*running, (t("period.custom_command"), t("screen.stations"), self.ask_dates)]
 
     def _choose(self, kind: str) -> None:
         self.period = period_of(kind, self.context.clock.now(), self.context.settings.tz)
         self.load()
-
-    def _ask_dates(self) -> None:
-        from woq_tui.screens.period_dialog import PeriodDialog
-
-        def chosen(period: Period | None) -> None:
-            if period is not None:
-                self.period = period
-                self.load()
-
-        self.app.push_screen(PeriodDialog(self.period), chosen)

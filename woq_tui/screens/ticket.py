@@ -1,4 +1,5 @@
-"""The ticket detail (enter on a list): every field, the SLA clock, the timeline.
+"""The ticket detail (enter on a list): every field, the SLA clock, its quality flags
+with their evidence (earlier tickets of a repeat open with enter), the timeline.
 
 The customer's phone is masked (138****1234) unless `[console] show_full_phone` says
 otherwise, or the operator presses `v`: that writes a phone_revealed event first and
@@ -17,8 +18,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual import on
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from woq_tui.domain.enums import SlaState
 from woq_tui.domain.instants import local_minute
@@ -26,9 +29,13 @@ from woq_tui.domain.privacy import mask_phone
 from woq_tui.i18n import t
 from woq_tui.outbox_words import type_name
 from woq_tui.screens.ticket_actions import TicketActionsScreen, refuse_write
+from woq_tui.values.audit import AuditFlag
 from woq_tui.values.queue import QueueRow
 from woq_tui.values.tickets import TicketDetail
+from woq_tui.widgets import symbols
 from woq_tui.widgets.app_header import AppHeader
+from woq_tui.widgets.audit_rows import earlier_tickets, evidence_words, review_word, rule_name, severity_word
+from woq_tui.widgets.audit_table import SEVERITY_STYLE
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.sla_cell import FALLBACK, age_text, format_duration, sla_label
@@ -42,12 +49,16 @@ class TicketScreen(TicketActionsScreen):
         Binding("u", "urge", "queue.key.urge", id="ticket.urge"),
         Binding("r", "reassign", "queue.key.reassign", id="ticket.reassign"),
         Binding("R", "reclassify", "reclassify.key", id="ticket.reclassify", show=False),
+        Binding("enter", "open_earlier", "ticket.key.earlier", id="ticket.earlier", show=False),
     ]
     DEFAULT_CSS = """
     TicketScreen #clock { height: auto; padding: 0 1; background: $boost; text-style: bold; }
     TicketScreen #body { height: 1fr; padding: 0 1; }
     TicketScreen #fields { height: auto; margin-bottom: 1; }
     TicketScreen #timeline { height: auto; }
+    TicketScreen #flags { height: auto; margin-bottom: 1; }
+    TicketScreen #earlier { height: auto; max-height: 8; margin-bottom: 1; display: none; border-title-color: $foreground; }
+    TicketScreen #earlier.-some { display: block; }
     """
 
     def __init__(self, ticket_no: str) -> None:
@@ -56,12 +67,16 @@ class TicketScreen(TicketActionsScreen):
         self.detail: TicketDetail | None = None
         self.missing = False
         self.revealed: str | None = None
+        self.flags: tuple[AuditFlag, ...] = ()
+        self._flags_drawn = False
 
     def compose_body(self) -> ComposeResult:
         yield RefreshStatus(self, self.app.context.settings.console.refresh_seconds)
         yield Static(t("ticket.loading", no=self.ticket_no), id="clock")
         with VerticalScroll(id="body"):
             yield Static(id="fields")
+            yield Static(id="flags")
+            yield OptionList(id="earlier")
             yield Static(id="timeline")
 
     def on_mount(self) -> None:
@@ -79,13 +94,64 @@ class TicketScreen(TicketActionsScreen):
     def live_request(self) -> str:
         return self.ticket_no
 
-    def fetch_live(self, ticket_no: str) -> TicketDetail | None:
-        return self.store.ticket_detail(ticket_no)
+    def fetch_live(self, ticket_no: str) -> tuple[TicketDetail | None, tuple[AuditFlag, ...]]:
+        store = self.store
+        detail = store.ticket_detail(ticket_no)
+        return detail, store.ticket_flags(ticket_no, self.context.clock.now()) if detail is not None else ()
 
-    def apply_live(self, _request: str, detail: TicketDetail | None) -> None:
-        self.detail = detail
-        self.missing = detail is None
+    def apply_live(self, _request: str, answer: tuple[TicketDetail | None, tuple[AuditFlag, ...]]) -> None:
+        self.detail, flags = answer
+        self.missing = self.detail is None
         self.show()
+        if flags != self.flags or not self._flags_drawn:
+            # redrawn only when they changed: the earlier list keeps its highlight
+            self.flags, self._flags_drawn = flags, True
+            self.show_flags()
+
+    # --- quality flags -----------------------------------------------------------------
+
+    def show_flags(self) -> None:
+        """Each flag with its evidence in words and its review; the earlier tickets of
+        the repeat flags as a list that opens them (enter)."""
+        tz, names = self.context.settings.tz, {}
+        if self.detail is not None:
+            names = {self.detail.row.station_code: self.detail.row.station_name}
+        out = Text(t("ticket.flags"), "bold")
+        if not self.flags:
+            out.append("  " + t("ticket.no_flags"), "dim")
+        for flag in self.flags:
+            out.append(f"\n{symbols.FLAGGED} ", "bold magenta")
+            out.append(rule_name(flag.rule), "bold")
+            out.append(f" [{severity_word(flag.severity)}] ", SEVERITY_STYLE.get(flag.severity, ""))
+            out.append(evidence_words(flag, tz, names, all_earlier=True))
+            if flag.review is not None:
+                review = flag.review
+                out.append("  " + t("ticket.reviewed_by", verdict=review_word(flag), operator=review.operator,
+                                     at=review.at.astimezone(tz).strftime("%m-%d %H:%M")), "italic")
+                if review.note:
+                    out.append(f"：{review.note}", "italic")
+        self.query_one("#flags", Static).update(out)
+        earlier = self.query_one("#earlier", OptionList)
+        seen: dict[str, str] = {}
+        for flag in self.flags:
+            for ticket_no in earlier_tickets(flag):
+                seen.setdefault(ticket_no, rule_name(flag.rule))
+        earlier.set_options(Option(f"{ticket_no}  {rule}", id=ticket_no) for ticket_no, rule in seen.items())
+        earlier.set_class(bool(seen), "-some")
+        if seen:
+            earlier.border_title = t("ticket.earlier")
+
+    def action_open_earlier(self) -> None:
+        earlier = self.query_one("#earlier", OptionList)
+        if earlier.option_count:
+            option = earlier.get_option_at_index(earlier.highlighted or 0)
+            self.app.push_screen(TicketScreen(option.id or ""))
+
+    @on(OptionList.OptionSelected, "#earlier")
+    def _earlier_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.app.push_screen(TicketScreen(event.option.id))
 
     # --- actions -------------------------------------------------------------------
 

@@ -126,6 +126,25 @@ class TicketListScreen(TicketActionsScreen):
         if table is not None:
             getattr(table, "action_" + action)(*args)
 
+    # --- quality flag markers (audit.md; docs/audit-screen.md) -------------------------
+
+    @on(TicketTable.FlagsWanted)
+    def _flags_wanted(self, event: TicketTable.FlagsWanted) -> None:
+        event.stop()
+        self.flag_marks.load(FlagsRequest(event.table, event.key, self.context.clock.now()))
+
+    @cached_property
+    def flag_marks(self) -> Loader[FlagsRequest, frozenset[str]]:
+        # Not latest only: each table's answer counts (the overdue screen has four).
+        # A failure is the live banner's to tell: the markers wait for the next rows.
+        return Loader(
+            self, lambda request: self.store.flagged_among(request.table_rows, request.as_of), self._flags_shown,
+            what="live.failed", failed=lambda *_: None, latest_only=False,
+        )
+
+    def _flags_shown(self, request: FlagsRequest, flagged: frozenset[str]) -> None:
+        request.table.show_flagged(request.key, flagged)
+
     @on(TicketTable.Selected)
     def open_ticket(self, event: TicketTable.Selected) -> None:
         from woq_tui.screens.ticket import TicketScreen
@@ -165,7 +184,9 @@ class TicketListScreen(TicketActionsScreen):
 
     def _write_export(self, request: ExportRequest) -> int:
         rows = request.source(self.store)
-        header, cells = export_cells(request.columns, rows, request.policy, request.now, request.outbox, request.tz)
+        # the flag marker of every row written, not only of those on screen
+        flagged = self.store.flagged_among([row.ticket_no for row in rows], request.now) if rows else frozenset()
+        header, cells = export_cells(request.columns, rows, request.policy, request.now, request.outbox, request.tz, flagged)
         return write_csv(request.path, header, cells)
 
     def _exported(self, request: ExportRequest, count: int) -> None:
@@ -184,3 +205,16 @@ class ExportRequest:
     now: datetime
     outbox: dict[str, str]
     tz: tzinfo
+
+
+@dataclass(frozen=True)
+class FlagsRequest:
+    """Which of a table's rows on screen carry a quality flag, at as_of."""
+
+    table: TicketTable
+    key: tuple
+    as_of: datetime
+
+    @property
+    def table_rows(self) -> list[str]:
+        return [ticket_no for ticket_no, _version in self.key[1]]

@@ -28,7 +28,7 @@ def change_only(key: str, now: Any, before: Any, points: bool = False, unit: str
     """"↑2.1✗": the change alone, arrow first, styled and marked better or worse;
     empty when there is no change or nothing to compare with.
 
-    Ratios change in percentage points; `points` writes the unit ("pp", 个百分点);
+    Ratios change in percentage points; `points` writes the unit ("pp", 百分点);
     `unit` follows the number, before the mark ("↑0.1分✗", not "↑0.1✗分").
     """
     change = delta(key, now, before)

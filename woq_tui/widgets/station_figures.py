@@ -13,7 +13,6 @@ from typing import Any, Mapping
 
 from rich.cells import cell_len
 from rich.text import Span, Text
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from woq_tui.domain.enums import AreaType
@@ -25,19 +24,23 @@ from woq_tui.values.assessment import Scorecard, StationScore
 from woq_tui.values.figures import StationTable
 from woq_tui.widgets import symbols
 from woq_tui.widgets.figures_cells import change_only, sparkline
+from woq_tui.widgets.table_keys import DATA_TABLE_KEYS
 from woq_tui.widgets.translated import TranslatedBindings
 
 # Sortable columns: the label columns, the scorecard's score (docs/assessment.md), then
 # every figure.
 LABEL_COLUMNS = ("station_code", "station_name", "area_type", "trend")
-SORT_COLUMNS = ("station_code", "station_name", "area_type", "score", *FIGURE_KEYS)
+# The figures of each row: docs/figures.md's, then the audit's quality pass rate (read
+# beside them, audit.md "Figures"; "—" until it is in).
+ROW_FIGURES = (*FIGURE_KEYS, "quality_pass_rate")
+SORT_COLUMNS = ("station_code", "station_name", "area_type", "score", "quality_pass_rate", *FIGURE_KEYS)
 DEFAULT_SORT = ("overdue_rate", True)
 # Column order: the figures' own order on a wide terminal; on a narrow one (fewer cells
 # than NARROW_BELOW) what a supervisor looks at first fits the screen, the rest follows
 # by horizontal scrolling (code and name stay put).
-WIDE_COLUMNS = (*LABEL_COLUMNS, "score", *FIGURE_KEYS)
+WIDE_COLUMNS = (*LABEL_COLUMNS, "score", "quality_pass_rate", *FIGURE_KEYS)
 NARROW_COLUMNS = (
-    "station_code", "station_name", "overdue_rate", "trend", "score", "on_time_rate", "tickets", "open", "overdue",
+    "station_code", "station_name", "overdue_rate", "trend", "score", "quality_pass_rate", "on_time_rate", "tickets", "open", "overdue",
     "avg_first_response_min", "p90_first_response_min", "avg_handling_h", "p90_handling_h",
     "repeat_dispatch_rate", "escalation_rate", "one_time_resolution_rate", "satisfaction_rate", "area_type",
 )
@@ -58,7 +61,7 @@ class StationRow:
 
 
 def column_label(column: str) -> str:
-    if column in FIGURE_KEYS:
+    if column in ROW_FIGURES:
         return t(f"figure.short.{column}")
     if column == "score":
         return t("score.score")
@@ -87,7 +90,7 @@ def station_rows(
         if column == "score":
             value = row.score.score if row.score is not None else None
             return value is None, value if value is not None else 0
-        if column in FIGURE_KEYS:
+        if column in ROW_FIGURES:
             value = row.values.get(column)
             return value is None, value if value is not None else 0
         if column == "station_name":
@@ -102,14 +105,7 @@ def station_rows(
 
 
 class StationFiguresTable(TranslatedBindings, DataTable):
-    # The list keys of docs/keys.md, as on the ticket lists (DataTable's own home/end
-    # scroll sideways).
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "table.up", show=False),
-        Binding("down,j", "cursor_down", "table.down", show=False),
-        Binding("home,g", "scroll_top", "table.first", show=False),
-        Binding("end,G", "scroll_bottom", "table.last", show=False),
-    ]
+    BINDINGS = DATA_TABLE_KEYS
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -199,7 +195,7 @@ class StationFiguresTable(TranslatedBindings, DataTable):
             label = column_label(column)
             if column == self.sort_column:
                 label += " ▼" if self.sort_reverse else " ▲"
-            if column in (*FIGURE_KEYS, "score"):
+            if column in (*ROW_FIGURES, "score"):
                 parts = [cells[column] for _, cells in rows if column in cells]
                 value_width = max((cell_len(value) for value, _, _ in parts), default=0)
                 change_width = max((cell_len(change.plain) for _, change, _ in parts), default=0)
@@ -227,7 +223,7 @@ def _score(line: StationScore | None) -> tuple[str, Text, bool]:
 def _figures(values: dict, before: dict | None, bold: bool = False) -> dict[str, tuple[str, Text, bool]]:
     """Each figure as (value, change, bold); no change while `before` is None."""
     out = {}
-    for key in FIGURE_KEYS:
+    for key in ROW_FIGURES:
         now = values.get(key)
         change = change_only(key, now, before.get(key)) if before is not None else Text()
         out[key] = (format_value(key, now), change, bold)

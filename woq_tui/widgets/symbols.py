@@ -8,6 +8,8 @@ from woq_tui.domain.enums import OutboxState, SlaState
 SLA = {SlaState.overdue: "✖", SlaState.at_risk: "▲", SlaState.ok: "●"}
 # A marked row of a list (space): not any state's symbol.
 MARK = "◆"
+# A ticket with a quality flag (the audit, screen 6): not a state, not a mark.
+FLAGGED = "⚑"
 # A figure that got worse than in the period compared with.
 WORSE = "✗"
 # A reassignment's state in the outbox.
@@ -31,6 +33,7 @@ def legend() -> list[tuple[str, str]]:
         (SLA[SlaState.at_risk], "symbol.at_risk"),
         (SLA[SlaState.ok], "symbol.ok"),
         (MARK, "symbol.mark"),
+        (FLAGGED, "symbol.flagged"),
         (UP + DOWN, "symbol.moved"),
         (WORSE, "symbol.worse"),
         (OUTBOX[OutboxState.pending], "symbol.pending"),

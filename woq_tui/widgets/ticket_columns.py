@@ -15,6 +15,7 @@ from woq_tui.domain.enums import OPEN_STATUSES, SlaState, TicketType
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.values.queue import QueueRow
+from woq_tui.widgets import symbols
 from woq_tui.widgets.sla_cell import age_text, time_left_text
 
 
@@ -26,6 +27,8 @@ class CellContext:
     styles: dict[SlaState, Style]
     # the state of the ticket's latest reassignment, when its row shows one
     outbox: str | None = None
+    # the ticket has a quality flag that is not dismissed (audit.md)
+    flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,10 @@ def _outbox(_row: QueueRow, ctx: CellContext) -> Text:
     return Text(t("row.outbox." + ctx.outbox), style=OUTBOX_STYLE.get(ctx.outbox, "bold"))
 
 
+def _audit(_row: QueueRow, ctx: CellContext) -> Text:
+    return Text(symbols.FLAGGED, style="bold magenta") if ctx.flagged else Text()
+
+
 def _time_left(row: QueueRow, ctx: CellContext) -> Text:
     return time_left_text(ctx.state, row.due_at, ctx.now, ctx.styles[ctx.state])
 
@@ -129,13 +136,15 @@ COLUMNS = {
     # "✖ -99天23时" (11 cells) is the widest: from 100 days on the hours are left out
     "time_left": Column("time_left", "col.time_left", 11, _time_left),
     "flags": Column("flags", "col.flags", 7, _flags, fit=_flag_words, max_width=7),
+    # the audit's marker: its title is the symbol itself (the help's legend names it)
+    "audit": Column("audit", "col.audit", 1, _audit, min_width=1),
     "outbox": Column(
         "outbox", "col.outbox", 8, _outbox,
         fit_words=tuple("row.outbox." + state for state in OUTBOX_STYLE), max_width=10, optional=True,
     ),
     "summary": Column("summary", "col.summary", 0, lambda r, c: r.summary),
 }
-QUEUE_COLUMNS = ("ticket_no", "type", "station", "status", "age", "time_left", "flags", "outbox", "summary")
+QUEUE_COLUMNS = ("ticket_no", "type", "station", "status", "age", "time_left", "flags", "audit", "outbox", "summary")
 
 
 def export_cells(
@@ -145,6 +154,7 @@ def export_cells(
     now: datetime,
     outbox: dict[str, str],
     tz: tzinfo,
+    flagged: frozenset[str] = frozenset(),
 ) -> tuple[list[str], list[list[str]]]:
     """The rows as a list shows them, as plain cells, plus the due time in the
     configured zone and the SLA state as a code (the CSV export): header and rows."""
@@ -153,7 +163,7 @@ def export_cells(
     out = []
     for row in rows:
         state = policy.state(row.created_at, row.due_at, now)
-        context = CellContext(now, policy, state, plain, outbox.get(row.ticket_no))
+        context = CellContext(now, policy, state, plain, outbox.get(row.ticket_no), row.ticket_no in flagged)
         cells = [column.render(row, context) for column in columns]
         out.append(
             [cell.plain if isinstance(cell, Text) else str(cell or "") for cell in cells]

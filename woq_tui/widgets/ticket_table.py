@@ -95,6 +95,14 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         def control(self) -> "TicketTable":
             return self.table
 
+    class FlagsWanted(Message):
+        """The rows on screen changed: which carry a quality flag? (The screen asks
+        ConsoleStore.flagged_among and answers with show_flagged.)"""
+
+        def __init__(self, table: "TicketTable", key: tuple) -> None:
+            super().__init__()
+            self.table, self.key = table, key
+
     class NeedMore(Message):
         """The cursor reached the last row fetched and more rows exist."""
 
@@ -134,6 +142,9 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self._columns_fit: tuple | None = None
         self._styles: dict[str, Style] | None = None
         self._strips: dict[tuple, Strip] = {}
+        # tickets with a quality flag; the rows (and minute) answered and asked (FlagsWanted)
+        self.flagged: frozenset[str] = frozenset()
+        self.flags_key, self._flags_asked = None, None
 
     # --- the cursor ----------------------------------------------------------------
 
@@ -355,7 +366,25 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             self._show_optional = any(no in window and self.outbox.shown(no, now) for no in self.outbox)
         else:
             self._show_optional = False
+        self._want_flags()
         return super().render_lines(crop)
+
+    def _want_flags(self) -> None:
+        """Ask for the flags of the rows on screen when they, their versions or the
+        minute (some rules depend on the time) changed since last asked."""
+        top = round(self.scroll_y)
+        end = min(top + self.body_height, len(self.window))
+        rows = tuple((row.ticket_no, row.version) for row in map(self.window.row_at, range(top, end)))
+        key = (int(self._now().timestamp()) // 60, rows)
+        if rows and key not in (self.flags_key, self._flags_asked):
+            self._flags_asked = key
+            self.post_message(self.FlagsWanted(self, key))
+
+    def show_flagged(self, key: tuple, flagged: frozenset[str]) -> None:
+        """The answer for the rows of `key`: their markers, redrawn."""
+        self.flagged = (self.flagged - {ticket_no for ticket_no, _version in key[1]}) | flagged
+        self.flags_key = key
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -373,17 +402,18 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         flashing = row.ticket_no in self._flash and time.monotonic() - self._flash[row.ticket_no] < FLASH_SECONDS
         marked = row.ticket_no in self.marked
         outbox = self.outbox.shown(row.ticket_no, now) if len(self.outbox) else None
-        # A row's line changes with the row, the minute, its place, its marks and its
-        # reassignment state (and the columns shown): cache it.
+        flagged = row.ticket_no in self.flagged
+        # A row's line changes with the row, the minute, its place, its marks, its
+        # reassignment state and its flag (and the columns shown): cache it.
         key = (
             row, width, int(now.timestamp()) // 60, index % 2, flashing, marked, index == self._cursor,
-            outbox, self._show_optional,
+            outbox, self._show_optional, flagged,
         )
         strip = self._strips.get(key)
         if strip is not None:
             return strip
         state = self.policy.state(row.created_at, row.due_at, now)
-        context = CellContext(now, self.policy, state, {s: styles[name] for s, name in COMPONENT.items()}, outbox)
+        context = CellContext(now, self.policy, state, {s: styles[name] for s, name in COMPONENT.items()}, outbox, flagged)
         style = base
         if index % 2:
             style += styles["ticket-table--odd"]

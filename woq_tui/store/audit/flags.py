@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import CTE, BigInteger, Connection, Integer, Select, String, and_, case, func, literal, null, or_, select, union_all
+from sqlalchemy import CTE, BigInteger, Connection, Integer, Select, String, case, exists, func, literal, null, or_, select, union_all
 
 from woq_tui.audit_settings import AuditSettings
 from woq_tui.domain.audit_conditions import row_conditions, seconds
@@ -72,8 +72,14 @@ def _row_rules(scope: AuditScope, rules: Sequence[str]) -> CTE:
         (case((conditions[rule], literal(1 << bit, Integer, literal_execute=True)), else_=zero) for bit, rule in enumerate(rules)),
         start=zero,
     )
-    every = select(c.id, mask.label("mask")).where(scope.cohort.holds(c)).cte("row_masks").prefix_with("MATERIALIZED")
-    return select(every.c.id, every.c.mask).where(every.c.mask != zero).cte("row_rules").prefix_with("MATERIALIZED")
+    every = (
+        select(c.id, c.station_code, c.type, mask.label("mask"))
+        .where(scope.cohort.holds(c))
+        .cte("row_masks")
+        .prefix_with("MATERIALIZED")
+    )
+    e = every.c
+    return select(e.id, e.station_code, e.type, e.mask).where(e.mask != zero).cte("row_rules").prefix_with("MATERIALIZED")
 
 
 def station_area(columns):
@@ -87,7 +93,8 @@ def _has(table: CTE, bit: int):
 
 
 def _padded(query, rule: str, station=None, top=None, history=None):
-    """A rule's rows in the flags' shape: (id, rule, station, top, history)."""
+    """A rule's rows in the flags' shape: (id, station_code, type, rule, station, top,
+    history); `query` selects the first three."""
     return query.add_columns(
         _rule(rule),
         (station if station is not None else null()).label("station"),
@@ -104,37 +111,41 @@ def raw_flags(scope: AuditScope) -> list:
     if row_rules:
         table = _row_rules(scope, row_rules)
         for bit, rule in enumerate(row_rules):
-            parts.append(_padded(select(table.c.id).where(_has(table, bit)), rule))
+            parts.append(_padded(select(table.c.id, table.c.station_code, table.c.type).where(_has(table, bit)), rule))
     for rule in REPEAT_KEYS:
         if rule in scope.rules:
             parts.append(_padded(repeat_flags(cohort, settings, rule), rule))
     if "station_suspect" in scope.rules:
         found = station_suspects(cohort, settings).subquery("suspect_station")
-        parts.append(_padded(select(found.c.id), "station_suspect",
+        parts.append(_padded(select(found.c.id, found.c.station_code, found.c.type), "station_suspect",
                              found.c.station, found.c.top, found.c.history))  # fmt: skip
     if MODEL_RULE in scope.rules:
-        parts.append(_padded(select(SUSPECTS.c.ticket_id.label("id")), MODEL_RULE))
+        s = SUSPECTS.c
+        parts.append(_padded(select(s.ticket_id.label("id"), s.station_code, s.type), MODEL_RULE))
     return parts
 
 
-def visible_flags(scope: AuditScope, *extra) -> Select | None:
-    """Every flag of the scope that is not dismissed, with the ticket's number, station
-    and type, its review, and `extra` columns of the ticket (or the station) the caller
-    wants of the ticket: (id, rule, station, top, history, ticket_no, station_code, type, verdict,
-    operator, reviewed_at, note, *extra). None: no rule to evaluate."""
+def visible_flags(scope: AuditScope) -> Select | None:
+    """Every flag of the scope that is not dismissed: (id, station_code, type, rule,
+    station, top, history). None: no rule to evaluate.
+
+    No join of the tickets to the flags: each part carries the ticket's station and
+    type, and the dismissed reviews (few) are turned into (id, rule) first. (A join of
+    the ticket table into the union had PostgreSQL misjudge the union's size and read
+    every ticket: 5 s for a week.)"""
     parts = raw_flags(scope)
     if not parts:
         return None
     flags = union_all(*parts).subquery("all_flags")
     c, r = TICKET.c, REVIEW.c
-    joined = flags.join(TICKET, c.id == flags.c.id).outerjoin(REVIEW, and_(r.ticket_no == c.ticket_no, r.rule == flags.c.rule))
-    dismissed = literal(DISMISSED, String, literal_execute=True)
-    return (
-        select(flags, c.ticket_no, c.station_code, c.type, r.verdict, r.operator, seconds(r.at).label("reviewed_at"), r.note,
-               *extra)  # fmt: skip
-        .select_from(joined)
-        .where(or_(r.verdict.is_(None), r.verdict != dismissed))
+    dismissed = (
+        select(c.id, r.rule)
+        .select_from(REVIEW.join(TICKET, c.ticket_no == r.ticket_no))
+        .where(r.verdict == literal(DISMISSED, String, literal_execute=True))
+        .cte("dismissed")
     )
+    d = dismissed.c
+    return select(flags).where(~exists().where(d.id == flags.c.id, d.rule == flags.c.rule))
 
 
 def active_rules(settings: AuditSettings, wanted: Sequence[str] | None, model_loaded: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -75,10 +75,11 @@ def _repeat(cohort: Cohort, settings: AuditSettings, key: str, repairs_only: boo
 
 
 def repeat_flags(cohort: Cohort, settings: AuditSettings, rule: str) -> Select:
-    """ids of the cohort's tickets the repeat rule fires on: for a wide cohort, read
-    from the key's index alone (key, created_at and the row id are all in it)."""
+    """(id, station_code, type) of the cohort's tickets the repeat rule fires on: for a
+    wide cohort, driven from the key's index (key, created_at and the row id are in it;
+    the row is read for the tickets it fires on)."""
     ticket, earlier, condition, where = _repeat(cohort, settings, *REPEAT_KEYS[rule])
-    return select(ticket.c.id).where(*where, exists().where(condition))
+    return select(ticket.c.id, ticket.c.station_code, ticket.c.type).where(*where, exists().where(condition))
 
 
 def repeat_evidence(settings: AuditSettings, rule: str) -> Select:
@@ -102,7 +103,7 @@ REPEAT_KEYS = {"repeat_call": ("phone_key", False), "repeat_fault": ("address_ke
 
 
 def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
-    """(id, station, top, history) of the cohort's tickets station_suspect
+    """(id, station_code, type, station, top, history) of the cohort's tickets station_suspect
     fires on: at least route_min_history earlier tickets at the address, one other
     station holding at least route_threshold of them (its code and count: top).
 
@@ -160,8 +161,9 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
     if cohort.ticket_nos is not None:
         where.append(h.id.in_(select(TICKET.c.id).where(TICKET.c.ticket_no.in_(cohort.ticket_nos))))
     ranks = select(r.station_code, r.rank).distinct().subquery("ranks")
+    own = TICKET.alias("own")
     return (
-        select(h.id, ranks.c.station_code.label("station"), top_count.label("top"), h.history)
-        .select_from(history.join(ranks, ranks.c.rank == top_rank))
+        select(h.id, h.station_code, own.c.type, ranks.c.station_code.label("station"), top_count.label("top"), h.history)
+        .select_from(history.join(ranks, ranks.c.rank == top_rank).join(own, own.c.id == h.id))
         .where(*where)
     )

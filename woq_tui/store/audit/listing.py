@@ -14,7 +14,7 @@ from woq_tui.domain.audit_conditions import TIME_PAIRS, first_pair_out_of_order,
 from woq_tui.domain.audit_rules import RULES_BY_ID
 from woq_tui.domain.timestamps import from_epoch
 from woq_tui.store.audit.due import expected_due
-from woq_tui.store.audit.flags import STATION, TICKET, AuditScope, station_area, visible_flags
+from woq_tui.store.audit.flags import REVIEW, STATION, TICKET, AuditScope, station_area, visible_flags
 from woq_tui.store.audit.history import REPEAT_KEYS, repeat_evidence
 from woq_tui.store.audit.suspects import SUSPECTS, fill_suspects
 from woq_tui.values.audit import AuditFlag, FlagReview
@@ -29,27 +29,44 @@ def prepare(connection: Connection, scope: AuditScope, model: Any) -> None:
 
 
 def read_flags(connection: Connection, scope: AuditScope) -> tuple[AuditFlag, ...]:
-    """The scope's flags that are not dismissed, ordered by ticket_no then rule."""
-    c = TICKET.c
-    extra = [c.summary, c.status, c.dispatch_count, c.reopen_count, *[seconds(c[name]).label(name) for name in TIMES]]
-    if "due_mismatch" in scope.rules:
-        extra.append(expected_due(c, station_area(c), scope.policy, scope.period).label("expected_due"))
-    query = visible_flags(scope, *extra)
+    """The scope's flags that are not dismissed, ordered by ticket_no then rule: the
+    flags first, then the flagged tickets' columns, reviews and findings by id."""
+    query = visible_flags(scope)
     if query is None:
         return ()
-    if "type_suspect" in scope.rules:
-        flags = query.subquery("flags")
-        query = select(flags, SUSPECTS.c.predicted, SUSPECTS.c.probability).select_from(
-            flags.outerjoin(SUSPECTS, SUSPECTS.c.ticket_id == flags.c.id)
-        )
-    rows = connection.execute(query).all()
-    earlier = _earlier(connection, scope, rows)
-    found = [_flag(row._mapping, earlier) for row in rows]
+    flags = connection.execute(query).all()
+    ids = sorted({flag.id for flag in flags})
+    details: dict[int, dict[str, Any]] = {}
+    reviews: dict[tuple[int, str], Any] = {}
+    found: dict[int, Any] = {}
+    c, r = TICKET.c, REVIEW.c
+    columns = [c.id, c.ticket_no, c.summary, c.status, c.dispatch_count, c.reopen_count,
+               *[seconds(c[name]).label(name) for name in TIMES]]  # fmt: skip
+    if "due_mismatch" in scope.rules:
+        columns.append(expected_due(c, station_area(c), scope.policy, scope.period).label("expected_due"))
+    review_query = select(c.id, r.rule, r.verdict, r.operator, seconds(r.at).label("reviewed_at"), r.note).select_from(
+        REVIEW.join(TICKET, c.ticket_no == r.ticket_no)
+    )
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        for row in connection.execute(select(*columns).where(c.id.in_(batch))):
+            details[row.id] = dict(row._mapping)
+        for row in connection.execute(review_query.where(c.id.in_(batch))):
+            reviews[(row.id, row.rule)] = row
+        if "type_suspect" in scope.rules:
+            s = SUSPECTS.c
+            for row in connection.execute(select(s.ticket_id, s.predicted, s.probability).where(s.ticket_id.in_(batch))):
+                found[row.ticket_id] = row
+    rows = [{**details[flag.id], **flag._mapping, "review": reviews.get((flag.id, flag.rule)), "finding": found.get(flag.id)}
+            for flag in flags]  # fmt: skip
+    earlier = _earlier(connection, scope, flags)
+    listed = [_flag(row, earlier) for row in rows]
     # Sorted here, not in SQL: a PostgreSQL collation may order ticket numbers otherwise.
-    return tuple(sorted(found, key=lambda flag: (flag.ticket_no, flag.rule)))
+    return tuple(sorted(listed, key=lambda flag: (flag.ticket_no, flag.rule)))
 
 
-EVIDENCE_BATCH = 5000  # ids bound at once (SQLite allows 32,766 variables)
+# ids bound at once (SQLite allows 32,766 variables)
+BATCH = 5000
 
 
 def _earlier(connection: Connection, scope: AuditScope, rows) -> dict[tuple[str, str], list[str]]:
@@ -59,8 +76,8 @@ def _earlier(connection: Connection, scope: AuditScope, rows) -> dict[tuple[str,
     for rule in REPEAT_KEYS:
         ids = [row.id for row in rows if row.rule == rule]
         query = repeat_evidence(scope.settings, rule)
-        for start in range(0, len(ids), EVIDENCE_BATCH):
-            for row in connection.execute(query, {"ids": ids[start : start + EVIDENCE_BATCH]}):
+        for start in range(0, len(ids), BATCH):
+            for row in connection.execute(query, {"ids": ids[start : start + BATCH]}):
                 found[(row.ticket_no, rule)].append((row.earlier_at, row.earlier_no))
     # newest first; of two created in the same second, the greater number first
     return {key: [no for _, no in sorted(pairs, reverse=True)] for key, pairs in found.items()}
@@ -88,7 +105,8 @@ def evidence(rule: str, row: Mapping[str, Any], earlier: Mapping[tuple[str, str]
     if rule == "reopened":
         return {"count": row["reopen_count"]}
     if rule == "type_suspect":
-        return {"type": row["predicted"], "probability": round(row["probability"], 4)}
+        finding = row["finding"]
+        return {"type": finding.predicted, "probability": round(finding.probability, 4)}
     if rule == "station_suspect":
         return {"station": row["station"], "share": row["top"] / row["history"], "history": row["history"]}
     return {}
@@ -96,9 +114,8 @@ def evidence(rule: str, row: Mapping[str, Any], earlier: Mapping[tuple[str, str]
 
 def _flag(row: Mapping[str, Any], earlier) -> AuditFlag:
     rule = row["rule"]
-    review = None
-    if row["verdict"] is not None:
-        review = FlagReview(row["verdict"], row["operator"], from_epoch(row["reviewed_at"]), row["note"])
+    found = row["review"]
+    review = None if found is None else FlagReview(found.verdict, found.operator, from_epoch(found.reviewed_at), found.note)
     return AuditFlag(
         ticket_no=row["ticket_no"],
         rule=rule,

@@ -23,6 +23,8 @@ SUSPECTS = Table(
     "woq_audit_suspect",
     MetaData(),
     Column("ticket_id", BigInteger, primary_key=True),
+    Column("station_code", String(64)),
+    Column("type", String(32)),
     Column("predicted", String(32)),
     Column("probability", Float),
     prefixes=["TEMPORARY"],
@@ -36,7 +38,7 @@ def fill_suspects(connection: Connection, cohort: Cohort, settings: AuditSetting
     connection.execute(delete(SUSPECTS))
     c = TICKET.c
     rows = connection.execute(
-        select(c.id, c.type, c.summary).where(cohort.holds(c), ~missing(c.summary))
+        select(c.id, c.station_code, c.type, c.summary).where(cohort.holds(c), ~missing(c.summary))
     )
     threshold = settings.classify_threshold
     while True:
@@ -45,7 +47,8 @@ def fill_suspects(connection: Connection, cohort: Cohort, settings: AuditSetting
             return
         predictions = model.predict([row.summary for row in batch])
         found = [
-            {"ticket_id": row.id, "predicted": predicted, "probability": float(probability)}
+            {"ticket_id": row.id, "station_code": row.station_code, "type": row.type, "predicted": predicted,
+             "probability": float(probability)}  # fmt: skip
             for row, (predicted, probability) in zip(batch, predictions)
             if predicted != row.type and probability >= threshold
         ]
