@@ -5,7 +5,8 @@
 Prints: the time to build the rows alone (Python), the whole generate() into SQLite
 (and PostgreSQL when --pg or WOQ_TEST_DATABASE_URL names a server; a scratch database
 is created there and dropped), a raw DB-API executemany of the same rows as the
-baseline, and the figures of the generated year against the source study's.
+baseline, the figures of the generated year against the source study's, and (unless
+--no-planted) the planted quality defects and distinct summaries (docs/demo.md).
 Times are wall clock on a shared machine: compare ratios more than absolute numbers.
 """
 
@@ -37,6 +38,7 @@ from woq_tui.demo.generator import (  # noqa: E402
     insert_stations,
     insert_tickets,
 )
+from woq_tui.demo.planted import planted_defects  # noqa: E402
 from woq_tui.store.db import make_engine, upgrade  # noqa: E402
 
 END = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
@@ -149,6 +151,23 @@ def figures(engine, stations: int, days: int) -> None:
         print(f"    {area:<7} {per_station:>8,.0f} {area_overdue:>8.1%} {area_handling:>7.1f} h {satisfaction:>8.1%}")
 
 
+def planted(policy, stations: int, days: int) -> None:
+    """The ground truth's rates (rebuilt in memory, timed) and the distinct summaries."""
+    began = time.perf_counter()
+    truth = planted_defects(SEED, stations, days, END, policy)
+    seconds = time.perf_counter() - began
+    print(f"\nPlanted defects (planted_defects(), rebuilt in memory in {seconds:.1f} s), share of tickets:")
+    for kind in truth:
+        print(f"  {kind:<16} {len(truth[kind]):>8,} {truth.rate(kind):>7.2%}")
+    print(f"  misrouted with their right station: {len(truth.right_station):,}")
+
+
+def distinct_summaries(engine) -> None:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT type, count(*), count(DISTINCT summary) FROM ticket GROUP BY type ORDER BY 2 DESC")).all()
+    print("  distinct summaries: " + ", ".join(f"{kind} {distinct:,}/{count:,}" for kind, count, distinct in rows))
+
+
 @contextmanager
 def scratch_pg(server_url: str) -> Iterator[str]:
     """A scratch database on the server, dropped afterwards."""
@@ -169,6 +188,7 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=100)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--pg", default=os.environ.get("WOQ_TEST_DATABASE_URL"))
+    parser.add_argument("--no-planted", action="store_true", help="skip the planted defects' rates")
     args = parser.parse_args()
     policy = parse_settings({}).sla_policy()
     print(f"generate: {args.stations} stations x {args.days} days, seed {SEED} (2 shared cores: rough figures)")
@@ -189,7 +209,10 @@ def main() -> None:
                 pg_engine.dispose()
             print(f"  PostgreSQL generate(), all in{pg.seconds:6.1f} s  {pg.tickets / pg.seconds:>9,.0f} tickets/s")
         figures(engine, args.stations, args.days)
+        distinct_summaries(engine)
         engine.dispose()
+    if not args.no_planted:
+        planted(policy, args.stations, args.days)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from tests.conftest import NOW
 from woq_tui.config import parse_settings
 from woq_tui.demo.generator import NotEmptyError, generate
+from woq_tui.demo.summary_words import COMPLAINT_DEMANDS, COMPLAINT_EMOTIONS
 from woq_tui.domain.timestamps import from_epoch
 from woq_tui.store.db import make_engine, upgrade
 
@@ -218,8 +219,8 @@ def test_chinese_summaries_and_addresses_by_type(sample):
     engine, result = sample
     repairs = [summary for (summary,) in rows(engine, "SELECT DISTINCT summary FROM ticket WHERE type = 'repair'")]
     assert any("停电" in s for s in repairs) and any("电压低" in s for s in repairs)
-    # A complaint says so, or says what the caller demands; except the planted
-    # misclassified and empty ones (docs/demo.md, "Planted defects").
+    # Every complaint reads as one, except the planted misclassified and empty ones
+    # (docs/demo.md, "Planted defects").
     odd = planted_among(result, "type_suspect", "missing_summary")
     complaints = [s for (n, s) in rows(engine, "SELECT ticket_no, summary FROM ticket WHERE type = 'complaint'") if n not in odd]
     assert all(any(word in s for word in COMPLAINT_WORDS) for s in complaints)
@@ -232,7 +233,8 @@ def test_chinese_summaries_and_addresses_by_type(sample):
         assert ("区" in address and "街道" in address) if area == "urban" else ("县" in address and "村" in address)
 
 
-COMPLAINT_WORDS = ("投诉", "不满", "说法", "道歉", "严肃处理", "追究", "12345", "退还", "回复", "回电")
+# A complaint says so, or what the caller demands, or how they feel (summary_words.py).
+COMPLAINT_WORDS = ("投诉", "不满", *COMPLAINT_DEMANDS, *COMPLAINT_EMOTIONS)
 
 OPEN_STATES = """
 SELECT CASE WHEN due_at < :as_of THEN 'overdue'

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import random
 
-from woq_tui.demo.planted import ROUTE_MIN_HISTORY, ROUTE_THRESHOLD  # noqa: F401  (the generator's test)
 from woq_tui.demo.shape import DAY, HOUR
 from woq_tui.demo.summary_words import CONFUSED_WITH
 from woq_tui.demo.writer import TICKET_COLUMNS
 
 MISCLASSIFIED = 0.03  # of tickets: the summary is of another type than recorded
-MISROUTED = 0.08  # of tickets at an address with history enough for the routing model
+MISROUTED = 0.12  # of tickets at an address with history enough for the routing model
 MISSING_SUMMARY = 0.006  # of tickets: empty, 无, 同上, 见录音 …
 MISSING_ADDRESS = 0.012  # of repairs
 MISSING_ARRIVAL = 0.02  # of repairs (fires once resolved)
@@ -73,21 +72,19 @@ def short_summary(draw: tuple[float, ...]) -> str | None | bool:
     return SHORT_SUMMARIES[int(draw[4] * len(SHORT_SUMMARIES))]
 
 
-def too_fast(kind: str, draw: tuple[float, ...]) -> int | None:
+def too_fast(draw: tuple[float, ...]) -> int | None:
     """The handling seconds of a complaint closed at once (2 to 9 minutes), or None."""
-    if kind != "complaint" or not _in_band(draw[3], STATUS_MISMATCH + TIME_ORDER + DUE_MISMATCH, TOO_FAST):
+    if not _in_band(draw[3], STATUS_MISMATCH + TIME_ORDER + DUE_MISMATCH, TOO_FAST):
         return None
     return 120 + int(draw[4] * 420)
 
 
-def survey_missed(kind: str, draw: tuple[float, ...]) -> bool | None:
-    """True/False for a type that must be surveyed, None to leave it to chance."""
-    if kind not in SURVEY_DUTY_TYPES:
-        return None
+def survey_missed(draw: tuple[float, ...]) -> bool:
+    """Whether a repair or complaint (SURVEY_DUTY_TYPES) goes without its survey call."""
     return draw[2] >= 1 - SURVEY_MISSED
 
 
-def plant_record(row: list, kind: str, draw: tuple[float, ...], end: int) -> str | None:
+def plant_record(row: list, kind: str, draw: tuple[float, ...]) -> str | None:
     """Blank a field or break status, times or due time of a built row, in place.
 
     Returns the planted kind (audit.md rule id), or None."""

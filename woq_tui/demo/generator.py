@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from woq_tui.demo import defects, names, summaries
 from woq_tui.demo.pilot import PlantedPilot, planted_pilot
 from woq_tui.demo.places import StationPlaces
-from woq_tui.demo.planted import Planted, RuleTruth
+from woq_tui.demo.planted import ROUTE_MIN_HISTORY, ROUTE_THRESHOLD, Planted, RuleTruth
 from woq_tui.demo.shape import (  # noqa: F401  (re-exported: the simulator, tests and benches import them here)
     AREA_OVERDUE,
     AREA_RESPONSE,
@@ -58,6 +58,8 @@ from woq_tui.demo.shape import (  # noqa: F401  (re-exported: the simulator, tes
     TYPE_MIX,
     TYPES,
     StationSpec,
+    DEFECTS_STREAM,
+    WORDS_STREAM,
     TicketShape,
     Window,
     make_stations,
@@ -69,6 +71,7 @@ from woq_tui.demo.writer import (  # noqa: F401  (re-exported, as above)
     TICKET_COLUMNS,
     NotEmptyError,
     batched,
+    figure_indexes_built_after,
     holds_data,
     insert_stations,
     insert_tickets,
@@ -78,9 +81,6 @@ from woq_tui.demo.writer import (  # noqa: F401  (re-exported, as above)
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.domain.timestamps import from_epoch, to_epoch
 
-# The separate streams of the words and of the defects (docs/demo.md).
-WORDS_STREAM = 0x5EED_0001
-DEFECTS_STREAM = 0x5EED_0002
 _ADDRESS, _ADDRESS_KEY = TICKET_COLUMNS.index("address"), TICKET_COLUMNS.index("address_key")
 
 
@@ -193,7 +193,7 @@ class Generator:
         if handling > limit:  # the log-normal tail, tamed: a late ticket is chased
             handling = limit + int(OVERRUN_CAP * -math.expm1(-(handling - limit) / OVERRUN_CAP))
         if kind == "complaint":
-            handling = defects.too_fast(kind, flaw) or handling
+            handling = defects.too_fast(flaw) or handling
         resolved = created + handling
         overdue = resolved > due
         # First response: contact by the station (on site for repairs); praise needs none.
@@ -232,7 +232,7 @@ class Generator:
             summary = summaries.summary(self.words, kind, caller.place)
         surveyed, mood = uniform() < SURVEYED, uniform()
         if kind in defects.SURVEY_DUTY_TYPES:  # repairs and complaints must be surveyed (回访)
-            surveyed = not defects.survey_missed(kind, flaw)
+            surveyed = not defects.survey_missed(flaw)
 
         # What is known at the end instant: later times are not there yet.
         satisfaction = None
@@ -287,23 +287,24 @@ class Generator:
             summary, caller.phone, caller.address, 1, updated, caller.phone_key, caller.address_key,
         ]  # fmt: skip
         if flaw[2] < defects.FIELD_BAND or flaw[3] < defects.RECORD_BAND:
-            planted = defects.plant_record(row, kind, flaw, end)
+            planted = defects.plant_record(row, kind, flaw)
             if planted == "due_mismatch":
                 self.truth.due_mismatch(ticket_no)
-            elif planted == "missing_address":
+            if not row[_ADDRESS]:  # blanked (missing_address)
                 row[_ADDRESS_KEY] = None
         self.truth.observe(ticket_no, kind, row)
         return tuple(row)
 
     def _recorded_station(self, ticket_no: str, spec: StationSpec, created: int, key: str | None, flaw) -> StationSpec:
         """The station the ticket is sent to: its own, or (planted) a neighbour's when the
-        address's history is its own station's (docs/demo.md, "Planted defects")."""
+        address's history is its own station's, as audit.md's station_suspect can see it
+        (docs/demo.md, "Planted defects")."""
         counts = self.truth.history(key, created)
         total = sum(counts.values())
         neighbours = self.neighbours[spec.code]
-        if not neighbours or total < defects.ROUTE_MIN_HISTORY:
+        if not neighbours or total < ROUTE_MIN_HISTORY:
             return spec
-        if counts.get(spec.code, 0) < defects.ROUTE_THRESHOLD * total:
+        if counts.get(spec.code, 0) < ROUTE_THRESHOLD * total:
             return spec
         self.truth.misrouted(ticket_no, spec.code)
         return neighbours[int(flaw[4] * len(neighbours))]
@@ -380,7 +381,8 @@ def generate(
         if holds_data(connection):
             raise NotEmptyError("the database already holds stations or tickets")
         insert_stations(connection, generator.station_specs)
-        result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
+        with figure_indexes_built_after(connection):
+            result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
         result.events = write_events(connection, generator.events, batch_size)
     result.open = generator.open
     result.pilot = generator.pilot

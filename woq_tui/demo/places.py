@@ -24,7 +24,7 @@ LOCALITIES = {"urban": 24, "rural": 20, "remote": 18}
 SHARED_ADDRESS = {"urban": 0.10, "rural": 0.20, "remote": 0.20}
 # Per ticket: a repair again at an address repaired in the last days, the same caller
 # again within days (催办, the problem back), an earlier caller of the station.
-REPEAT_FAULT = 0.045  # of repairs
+REPEAT_FAULT = 0.03  # of repairs
 RECENT_CALLER = 0.05
 EARLIER_CALLER = 0.15
 RECENT_DAYS = 6.5  # a recent repeat lands inside audit.md's 7-day window

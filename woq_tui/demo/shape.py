@@ -20,6 +20,9 @@ from woq_tui.domain.timestamps import from_epoch, to_epoch
 DAY = 86_400
 HOUR = 3_600
 
+# The separate streams of the words and of the defects (seed ^ these; docs/demo.md).
+WORDS_STREAM = 0x5EED_0001
+DEFECTS_STREAM = 0x5EED_0002
 # The source study: 325,000 tickets a year at 100 stations.
 TICKETS_PER_STATION_DAY = 325_000 / 100 / 365
 
@@ -112,8 +115,11 @@ class StationSpec:
 class TicketShape:
     """The draws a new ticket needs; shared by the generator and the live simulator."""
 
-    def __init__(self, rng: random.Random, policy: SlaPolicy) -> None:
+    def __init__(self, rng: random.Random, policy: SlaPolicy, words: random.Random | None = None) -> None:
         self.rng = rng
+        # The words' own stream (docs/demo.md, "Words"): richer summaries never move the
+        # draws of arrivals, statuses and times.
+        self.words = words or rng
         self.policy = policy
         self._limits: dict[tuple[str, str], int | None] = {}
         self._due_midnight: dict[tuple[str, str, int], int] = {}
@@ -146,7 +152,7 @@ class TicketShape:
 
     def contact(self, area: str, county: str, kind: str) -> tuple[str, str, str]:
         """summary, phone, address of a new caller (the live simulator's)."""
-        rng = self.rng
+        rng = self.words
         address = names.address(rng, area, county)
         return summaries.summary(rng, kind, names.place_of(address)), names.phone(rng), address
 

@@ -37,6 +37,7 @@ from woq_tui.demo.shape import (
     RESPONSE_MEDIAN_MIN,
     SURVEYED,
     TICKETS_PER_STATION_DAY,
+    WORDS_STREAM,
     TicketShape,
     poisson,
     satisfaction_of,
@@ -100,7 +101,7 @@ class LiveSimulator:
         # Called on the simulator's thread after each background step.
         self.on_step = on_step
         self.rng = random.Random(seed)
-        self.shape = TicketShape(self.rng, policy)
+        self.shape = TicketShape(self.rng, policy, words=random.Random(seed ^ WORDS_STREAM))
         self._stations: list[tuple[str, str, str]] | None = None  # code, area, county
         self._area: dict[str, str] = {}
         self._station_cum: list[float] = []

@@ -83,25 +83,29 @@ def _consultation(rng, place: str, formal: bool) -> str:
             f"用户咨询：{q}。{_pick(rng, ('已解释', '已告知办理渠道', '已详细解答', ''))}",
         )[form]
     polite = _pick(rng, w.POLITE_OPEN)
-    return (f"{polite}我想问一下{q}", f"{polite}请问{q}？", f"{polite}想咨询一下，{q}", f"问一下，{q}，谢谢")[form]
+    ask = _pick(rng, w.CONSULTATION_ASK)
+    return (f"{polite}{ask}{q}", f"{polite}请问{q}？", f"{polite}想咨询一下，{q}", f"{ask}，{q}？谢谢")[form]
 
 
 def _complaint(rng, place: str, formal: bool) -> str:
     c = _matter(rng, w.COMPLAINT)
     demand = _pick(rng, w.COMPLAINT_DEMANDS)
-    form = int(rng.random() * 4)
+    emotion = _pick(rng, w.COMPLAINT_EMOTIONS)
+    form = int(rng.random() * 5)
     if formal:
         return (
             f"客户来电投诉{c}，{demand}。",
             f"客户投诉：{c}，{demand}。",
             f"客户对{c}表示不满，{demand}。",
             f"客户反映{place}{c}，情绪激动，{demand}。",
+            f"客户来电反映{c}，认为{emotion}，{demand}。",
         )[form]
     return (
         f"我要投诉，{c}，{demand}",
-        f"你们{c}，{demand}！",
-        f"{c}，太不像话了，{demand}",
+        f"你们{c}，{emotion}！",
+        f"{c}，{emotion}，{demand}",
         f"{_pick(rng, w.POLITE_OPEN)}{place}{c}，我很不满意，{demand}",
+        f"{c}，{emotion}",
     )[form]
 
 
@@ -128,7 +132,7 @@ def _suggestion(rng, place: str, formal: bool) -> str:
     s = _matter(rng, w.SUGGESTION)
     if formal:
         return f"{_pick(rng, w.SUGGESTION_OPEN_FORMAL)}{s}。"
-    return f"{_pick(rng, w.POLITE_OPEN)}{_pick(rng, w.SUGGESTION_OPEN_SPOKEN)}{s}"
+    return f"{_pick(rng, w.POLITE_OPEN)}{_pick(rng, w.SUGGESTION_OPEN_SPOKEN)}{s}{_pick(rng, w.SUGGESTION_CLOSE_SPOKEN)}"
 
 
 def _praise(rng, place: str, formal: bool) -> str:
@@ -140,6 +144,11 @@ def _praise(rng, place: str, formal: bool) -> str:
 
 
 def _other(rng, place: str, formal: bool) -> str:
+    if rng.random() < 0.45:  # a hazard near the lines (安全隐患)
+        hazard, close = _matter(rng, w.OTHER_HAZARDS), _pick(rng, w.OTHER_HAZARD_CLOSE)
+        if formal:
+            return f"客户来电反映{place}{hazard}{close}。"
+        return f"{_pick(rng, w.POLITE_OPEN)}{place}{hazard}{close}"
     o = _matter(rng, w.OTHER)
     if formal:
         return f"客户来电{o}。" if rng.random() < 0.6 else f"{o}。"
@@ -174,6 +183,8 @@ def summary(rng: random.Random, kind: str, place: str = "") -> str:
     if style < _STYLE_CUM[1]:
         return compose(rng, place, False)
     if style < _STYLE_CUM[2]:
+        if kind == "repair" and place and rng.random() < 0.4:  # 王庄村停电, 幸福花园附近停电
+            return _pick(rng, w.REPAIR_PLACE_TERSE).format(place=place)
         text = _pick(rng, terse)
         return f"{place}{text}" if place and rng.random() < 0.3 else text
     first = compose(rng, place, rng.random() < 0.5).rstrip("。！？")

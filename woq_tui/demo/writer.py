@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Engine, column, func, select, table
@@ -83,3 +84,22 @@ def write_events(connection, events: list[tuple], batch_size: int) -> int:
     for start in range(0, len(rows), batch_size):
         connection.execute(insert, rows[start : start + batch_size])
     return len(rows)
+
+
+@contextmanager
+def figure_indexes_built_after(connection) -> Iterator[None]:
+    """The ticket table's figure indexes (store/figure_indexes.py) dropped for the bulk
+    insert and built once after it, inside the same transaction, so a failed run still
+    leaves the schema as it was. Maintaining them row by row, scattered as most of them
+    are, costs more than building them: with the contact-key indexes of migration 0006 a
+    year's insert took ~1.6× as long (docs/demo.md, "Speed"). Call it after the first
+    write of the transaction: pysqlite opens the transaction at the first DML, and DDL
+    before it would not be rolled back."""
+    from woq_tui.store.figure_indexes import definitions
+
+    indexes = definitions()
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)
