@@ -135,3 +135,17 @@ def test_classify_without_a_model_is_one_line_and_exit_1(database_url, capsysbin
 
 def test_classify_works_read_only(trained, capsysbinary):
     assert main(["--read-only", "classify", "--db", trained, "停电了"]) == 0
+
+
+def test_classify_reads_an_xlsx(trained, tmp_path, capsysbinary):
+    import openpyxl
+
+    path = tmp_path / "summaries.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Summary", "Type"])
+    book.active.append(["家里停电了", "repair"])
+    book.active.append(["咨询电价", "咨询"])
+    book.save(path)
+    assert main(["classify", "--db", trained, "--file", str(path), "--format", "json"]) == 0
+    document = json.loads(capsysbinary.readouterr().out)
+    assert [p["type"] for p in document["predictions"]] == ["repair", "consultation"] and document["accuracy"] == 1.0

@@ -106,6 +106,7 @@ def fit(counts: Counter) -> Weights:
     texts = [text for text, _ in counts]
     labels = [kind for _, kind in counts]
     weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    weights *= _balancing(labels, weights)
     columns = _common_columns(texts)
     model = LogisticRegression(C=C, max_iter=MAX_ITER, tol=TOL)
     # One BLAS thread: L-BFGS's small vector operations gain nothing from threads, and
@@ -118,6 +119,17 @@ def fit(counts: Counter) -> Weights:
         coef = np.vstack([np.zeros_like(coef), coef])
         intercept = np.array([0.0, intercept[0]])
     return Weights(tuple(str(c) for c in model.classes_), columns, coef.astype(np.float32), intercept)
+
+
+def _balancing(labels: list[str], weights: np.ndarray) -> np.ndarray:
+    """Each type weighs as much as any other in the fit (tickets / (types × its tickets),
+    scikit-learn's "balanced" over tickets rather than distinct pairs). Without it the
+    commonest type (repair, 37 %) draws every unclear summary; with it, on the demo, the
+    held-back accuracy stayed at 96.8 % and the hand-written set rose from 76.8 % to
+    78.6 % (docs/audit-classifier.md, "The model")."""
+    kinds, index = np.unique(np.array(labels), return_inverse=True)
+    tickets = np.bincount(index, weights=weights)
+    return (weights.sum() / (len(kinds) * tickets))[index]
 
 
 def capped(counts: Counter, limit: int | None = None) -> Counter:
