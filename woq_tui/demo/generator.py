@@ -384,6 +384,11 @@ def generate(
         with figure_indexes_built_after(connection):
             result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
         result.events = write_events(connection, generator.events, batch_size)
+    with engine.begin() as connection:
+        # The planner's statistics of what was just written: without them SQLite plans
+        # the audit's repeat lookups as scans, minutes instead of seconds on a year
+        # (docs/audit.md, "Speed"); the importer and the migrations end the same way.
+        connection.exec_driver_sql("ANALYZE")
     result.open = generator.open
     result.pilot = generator.pilot
     result.planted = generator.truth.planted() if planted else None
