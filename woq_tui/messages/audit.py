@@ -33,17 +33,6 @@ MESSAGES = {
     "audit.review.no_flag": ("工单 {ticket} 没有“{rule}”问题，无需复核。", "Ticket {ticket} has no {rule} flag to review."),
     # evidence in a sentence (docs/audit.md)
     "audit.list_sep": ("、", ", "),
-    "audit.evidence.earlier": ("此前工单：{tickets}", "earlier: {tickets}"),
-    "audit.evidence.status": ("状态“{status}”，{times}", "status {status}; {times}"),
-    "audit.evidence.time_order": ("{after} {after_at} 早于 {first} {first_at}", "{after} {after_at} before {first} {first_at}"),
-    "audit.evidence.minutes": ("{minutes} 分钟办结", "resolved in {minutes} min"),
-    "audit.evidence.due": ("应为 {at}", "expected {at}"),
-    "audit.evidence.count": ("{count} 次", "{count} times"),
-    "audit.evidence.type": ("疑为“{type}”（{probability}）", "looks like {type} ({probability})"),
-    "audit.evidence.station": (
-        "此地址此前 {history} 件中 {share} 由 {station} 处理",
-        "{share} of {history} earlier tickets at this address went to {station}",
-    ),
     # woq-console audit
     "audit.text.period": ("质检：{start} 至 {end}（截至 {as_of}）", "Audit: {start} to {end} (as of {as_of})"),
     "audit.text.model": ("分类模型：{at} 训练，准确率 {accuracy}", "Classifier: trained {at}, accuracy {accuracy}"),

@@ -13,6 +13,7 @@ from woq_tui.domain.audit_rules import RULES
 from woq_tui.domain.instants import local_minute
 from woq_tui.domain.privacy import mask_phone
 from woq_tui.i18n import t
+from woq_tui.reporting.audit_words import evidence_words
 from woq_tui.values.audit import AuditFlag, AuditView
 
 CSV_HEADER = ("ticket_no", "rule", "severity", "station_code", "type", "created_at", "evidence",
@@ -76,33 +77,11 @@ def render_csv(view: AuditView, tz) -> str:
 
 
 def evidence_text(flag: AuditFlag, tz, phones: Mapping[str, str | None], names: Mapping[str, str] | None = None) -> str:
-    """The evidence in a sentence of the console's language (docs/audit.md)."""
-    ev = flag.evidence
-    rule = flag.rule
-    sep = t("audit.list_sep")
-    if rule in ("repeat_call", "repeat_fault"):
-        text = t("audit.evidence.earlier", tickets=sep.join(ev.get("earlier", [])))
-        phone = phones.get(flag.ticket_no)
-        return f"{mask_phone(phone)} {text}" if rule == "repeat_call" and phone else text
-    if rule == "status_mismatch":
-        times = [f"{t(f'field.{key}')} {local_minute(ev[key], tz)}" for key in ("resolved_at", "closed_at") if ev.get(key)]
-        return t("audit.evidence.status", status=t(f"status.{ev['status']}"), times=sep.join(times) or "—")
-    if rule == "time_order":
-        first, after = ev["pair"]
-        return t("audit.evidence.time_order", first=t(f"field.{first}"), first_at=local_minute(ev[first], tz),
-                 after=t(f"field.{after}"), after_at=local_minute(ev[after], tz))  # fmt: skip
-    if rule == "too_fast":
-        return t("audit.evidence.minutes", minutes=ev["minutes"])
-    if rule == "due_mismatch":
-        return t("audit.evidence.due", at=local_minute(ev["expected_due_at"], tz))
-    if rule in ("repeat_dispatch", "reopened"):
-        return t("audit.evidence.count", count=ev["count"])
-    if rule == "type_suspect":
-        return t("audit.evidence.type", type=t(f"type.{ev['type']}"), probability=f"{ev['probability']:.0%}")
-    if rule == "station_suspect":
-        station = (names or {}).get(ev["station"], ev["station"])
-        return t("audit.evidence.station", station=station, share=f"{ev['share']:.0%}", history=ev["history"])
-    return ""
+    """The evidence in the console's words (reporting/audit_words.py, as screen 6 says
+    it); a repeat call starts with the caller's masked phone."""
+    text = evidence_words(flag, tz, names or {})
+    phone = phones.get(flag.ticket_no)
+    return f"{mask_phone(phone)} {text}" if flag.rule == "repeat_call" and phone else text
 
 
 def render_text(view: AuditView, tz, phones: Mapping[str, str | None], notice: str | None) -> str:

@@ -30,7 +30,8 @@ from woq_tui.screens.period_keys import PeriodKeys, period_bindings
 from woq_tui.screens.ticket_actions import TicketActionsScreen, refuse_write
 from woq_tui.values.audit import AuditFlag, AuditView, FlagReview
 from woq_tui.values.outbox import TicketRef
-from woq_tui.widgets.audit_rows import SORTS, AuditFilter, Shown, export_rows, rule_name, severity_word, shown_flags
+from woq_tui.reporting.audit_words import rule_name, severity_word
+from woq_tui.widgets.audit_rows import SORTS, AuditFilter, Shown, export_rows, shown_flags
 from woq_tui.widgets.audit_table import MAX_ROWS, AuditTable
 from woq_tui.widgets.loader import Loader, show_failure
 from woq_tui.widgets.refresh import RefreshStatus

@@ -30,7 +30,7 @@ from woq_tui.values.assessment import COMPONENT_NAMES, StationScore
 from woq_tui.values.audit import QualityFigures
 from woq_tui.values.figures import StationDetail
 from woq_tui.widgets.app_header import AppHeader
-from woq_tui.widgets.audit_rows import rule_name
+from woq_tui.reporting.audit_words import rule_name
 from woq_tui.widgets.figures_cells import bar
 from woq_tui.widgets.loader import Loader, show_failure
 from woq_tui.widgets.sla_cell import FALLBACK, sla_label

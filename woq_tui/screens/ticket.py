@@ -34,7 +34,7 @@ from woq_tui.values.queue import QueueRow
 from woq_tui.values.tickets import TicketDetail
 from woq_tui.widgets import symbols
 from woq_tui.widgets.app_header import AppHeader
-from woq_tui.widgets.audit_rows import earlier_tickets, evidence_words, review_word, rule_name, severity_word
+from woq_tui.reporting.audit_words import earlier_tickets, evidence_words, review_word, rule_name, severity_word
 from woq_tui.widgets.audit_table import SEVERITY_STYLE
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus

@@ -18,7 +18,8 @@ from textual.widgets import DataTable
 from woq_tui.domain.enums import TicketType
 from woq_tui.i18n import t
 from woq_tui.values.audit import AuditFlag
-from woq_tui.widgets.audit_rows import evidence_words, flag_key, review_word, rule_name, severity_word
+from woq_tui.reporting.audit_words import evidence_words, review_word, rule_name, severity_word
+from woq_tui.widgets.audit_rows import flag_key
 from woq_tui.widgets.ticket_columns import ellipsize, short_station_name
 from woq_tui.widgets.table_keys import DATA_TABLE_KEYS
 from woq_tui.widgets.translated import TranslatedBindings
