@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import NormalDist
 from time import perf_counter
-from typing import Callable, Iterator
 
 from sqlalchemy import Engine
 
@@ -37,6 +37,7 @@ from woq_tui.demo.shape import (  # noqa: F401  (re-exported: the simulator, tes
     AREA_VOLUME,
     CLOSE_MU,
     DAY,
+    DEFECTS_STREAM,
     ESCALATION,
     EVENT_DAYS,
     HOUR,
@@ -57,9 +58,8 @@ from woq_tui.demo.shape import (  # noqa: F401  (re-exported: the simulator, tes
     TICKETS_PER_STATION_DAY,
     TYPE_MIX,
     TYPES,
-    StationSpec,
-    DEFECTS_STREAM,
     WORDS_STREAM,
+    StationSpec,
     TicketShape,
     Window,
     make_stations,

@@ -40,7 +40,7 @@ class Caller(NamedTuple):
     address_key: str | None
 
     @classmethod
-    def of(cls, phone: str, address: str, place: str) -> "Caller":
+    def of(cls, phone: str, address: str, place: str) -> Caller:
         return cls(phone, address, place, phone_key(phone), address_key(address))
 
 

@@ -12,10 +12,11 @@ its name and area for this file).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from operator import itemgetter
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from woq_tui.domain.contact_keys import address_key, phone_key
 from woq_tui.domain.enums import (

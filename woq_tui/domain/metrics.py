@@ -22,8 +22,8 @@ domain/periods.py, the figures' names and units in domain/figure_catalog.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Sequence
 
 from sqlalchemy import (
     BigInteger,

@@ -8,9 +8,10 @@ UTC offset segments of the period, so DST days stay calendar days (docs/figures.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from sqlalchemy import BigInteger, String, and_, bindparam, literal, select, true
 from sqlalchemy.sql.elements import ColumnElement

@@ -16,10 +16,11 @@ Python only sees one row per group. Used by the station and meeting screens and 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Engine, literal, literal_column, select, union_all
 from sqlalchemy.sql.elements import ColumnElement

@@ -14,9 +14,10 @@ checks that they do on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import (
     Integer,

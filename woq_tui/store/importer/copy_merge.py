@@ -4,7 +4,8 @@ against the stored tickets and writes the new and changed ones with their events
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, text
 
