@@ -14,12 +14,17 @@ $(BIN)/woq-console: pyproject.toml
 demo: $(BIN)/woq-console
 	$(BIN)/woq-console demo
 
-test: $(BIN)/woq-console
+# The checks of docs/typing.md: import contracts, ruff, mypy.
+lint: $(BIN)/woq-console
 	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(BIN)/woq-console
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -18,18 +18,18 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from woq_tui.config import parse_settings  # noqa: E402
-from woq_tui.demo.generator import (  # noqa: E402
+from woq_tui.config import parse_settings
+from woq_tui.demo.generator import (
     BATCH,
     TICKET_COLUMNS,
     Generator,
@@ -38,8 +38,8 @@ from woq_tui.demo.generator import (  # noqa: E402
     insert_stations,
     insert_tickets,
 )
-from woq_tui.demo.planted import planted_defects  # noqa: E402
-from woq_tui.store.db import make_engine, upgrade  # noqa: E402
+from woq_tui.demo.planted import planted_defects
+from woq_tui.store.db import make_engine, upgrade
 
 END = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
 SEED = 95598

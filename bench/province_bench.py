@@ -103,10 +103,10 @@ def measure(url: str, label: str, runs: int, forms: list[str], report_too: bool 
         for form in forms:
             form_runs = runs if form == "product" or before_runs is None else before_runs
             with percentile_form(form):
-                screen = median_s(lambda: load_station_table(engine, period, AS_OF), form_runs)
+                screen = median_s(lambda period=period: load_station_table(engine, period, AS_OF), form_runs)
                 lines.append(f"{label} {name:4}  station screen [{form:9}]   {screen * 1000:8.0f} ms  {screen / bare:5.1f}x bare")
                 if report_too:
-                    whole = median_s(lambda: report(engine, period, AS_OF), form_runs)
+                    whole = median_s(lambda period=period: report(engine, period, AS_OF), form_runs)
                     lines.append(f"{label} {name:4}  report         [{form:9}]   {whole * 1000:8.0f} ms  {whole / bare:5.1f}x bare")
             print("\n".join(lines[-1 - report_too:]), flush=True)
     engine.dispose()

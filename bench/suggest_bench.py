@@ -167,7 +167,7 @@ def bare_replay(url: str, statements: dict[str, list[tuple[str, object]]]) -> li
     """The same statements with the same parameters, through the driver alone."""
     connection, _mark = _driver(url)
     times = []
-    for ticket_no, sent in list(statements.items()) * 2:
+    for _ticket_no, sent in list(statements.items()) * 2:
         started = time.perf_counter()
         cursor = connection.cursor()
         for statement, parameters in sent:

@@ -18,13 +18,19 @@ from sqlalchemy import text
 from tests.conftest import NOW
 from tests.test_import import Cli, config, write_csv  # noqa: F401  (config is a fixture)
 from woq_tui.cli import main
-from woq_tui.domain.periods import Period
 from woq_tui.domain.models import Ticket
+from woq_tui.domain.periods import Period
 from woq_tui.domain.sla import SlaPolicy
 from woq_tui.store.db import ensure_schema, make_engine, upgrade
+from woq_tui.store.figure_indexes import (
+    DROPPED_MARK,
+    LOCK_SUFFIX,
+    REBUILD_MIN_ROWS,
+    definitions,
+    drop as drop_figure_indexes,
+    worth_rebuilding,
+)
 from woq_tui.store.figures import load_station_table
-from woq_tui.store.figure_indexes import DROPPED_MARK, LOCK_SUFFIX, REBUILD_MIN_ROWS, definitions, worth_rebuilding
-from woq_tui.store.figure_indexes import drop as drop_figure_indexes
 from woq_tui.store.importer import STAGE_BUILDING_INDEXES, STAGE_INDEXES_DROPPED, import_file
 
 CST = timezone(timedelta(hours=8))

@@ -12,8 +12,8 @@ from sqlalchemy import BigInteger, and_, func, select, type_coerce
 from tests.factories import add_all, station, ticket
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
 from woq_tui.domain.metrics import TicketFacts, p90_rank, p90_window
-from woq_tui.domain.periods import Period, days_period, default_report_period, period_of
 from woq_tui.domain.models import Ticket
+from woq_tui.domain.periods import Period, days_period, default_report_period, period_of
 from woq_tui.store.db import make_engine
 from woq_tui.store.figures import BY_AREA, BY_STATION, BY_TYPE, TOTAL, by_day, figures_by, report, snapshot
 

@@ -85,11 +85,12 @@ def test_the_product_form_equals_the_per_group_definition_on_random_periods(engi
         runs = by_station_runs([(period.start, half), (half, period.end)])
         half_s = int(half.timestamp())
         expected_of = {
-            "total": lambda key: cohort,
-            "station": lambda key: [r for r in cohort if r["station_code"] == key[0]],
-            "type": lambda key: [r for r in cohort if r["type"] == key[0]],
-            "area": lambda key: [r for r in cohort if area_of[r["station_code"]] == key[0]],
-            "station_run": lambda key: [r for r in cohort if r["station_code"] == key[0]
+            # defaults bind this iteration's cohort (the lambdas are called within it)
+            "total": lambda key, cohort=cohort: cohort,
+            "station": lambda key, cohort=cohort: [r for r in cohort if r["station_code"] == key[0]],
+            "type": lambda key, cohort=cohort: [r for r in cohort if r["type"] == key[0]],
+            "area": lambda key, cohort=cohort: [r for r in cohort if area_of[r["station_code"]] == key[0]],
+            "station_run": lambda key, cohort=cohort, half_s=half_s: [r for r in cohort if r["station_code"] == key[0]
                                         and (r["created_at"] < half_s) == (key[1] == 0)],
         }
         with snapshot(engine) as connection:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.dispatch_support import server, ticket_state, token  # noqa: F401 (fixtures)
+from tests.dispatch_support import ticket_state
 from tests.factories import add_all
 from tests.support import settle, watch
 from tests.test_reassign_ui import make_app, open_dialog

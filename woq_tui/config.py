@@ -14,6 +14,7 @@ import re
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +29,9 @@ from woq_tui.settings import (  # noqa: F401 (the settings' values, re-exported)
     Settings,
     SlaSettings,
 )
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 APP_NAME = "woq-console"
 
@@ -44,7 +48,7 @@ def user_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
-def _describe(error: dict) -> tuple[str, str]:
+def _describe(error: ErrorDetails) -> tuple[str, str]:
     """(key, problem) of pydantic's first error, the problem in the console language:
     the common kinds have words of their own (messages/core.py, config.problem.*);
     the rest say what pydantic says."""
@@ -78,10 +82,14 @@ def _flat_keys(section: object) -> object:
     {"screen": {"queue": "f1"}}; the binding id is the dotted name."""
     if not isinstance(section, dict):
         return section
-    flat: dict = {}
+    return _flatten(section)
+
+
+def _flatten(section: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
     for name, value in section.items():
         if isinstance(value, dict):
-            for inner, key in _flat_keys(value).items():
+            for inner, key in _flatten(value).items():
                 flat[f"{name}.{inner}"] = key
         else:
             flat[name] = value
@@ -99,9 +107,9 @@ def parse_settings(data: dict, source: Path | None = None) -> Settings:
     except ValidationError as exc:
         key, problem = _describe(exc.errors()[0])
         raise ConfigError(f"{where}: {key}: {problem}") from None
-    problem = _check_values(settings)
-    if problem is not None:
-        key, text, value = problem
+    bad = _check_values(settings)
+    if bad is not None:
+        key, text, value = bad
         raise ConfigError(f"{where}: {key}: {text}{t('config.got', value=repr(value))}")
     settings.source = source
     return settings

@@ -44,7 +44,7 @@ EXACT = _Exact()
 Flag = Annotated[bool, EXACT]
 
 
-def _default_language() -> str:
+def _default_language() -> Literal["zh", "en"]:
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:

@@ -15,6 +15,7 @@ tests/test_pilot_demo.py stays ticket for ticket the same).
 from __future__ import annotations
 
 import random
+from typing import Literal
 
 from woq_tui.demo.shape import DAY, HOUR
 from woq_tui.demo.summary_words import CONFUSED_WITH
@@ -65,7 +66,7 @@ def true_type(kind: str, draw: tuple[float, ...]) -> str | None:
     return choices[int(text / MISCLASSIFIED * len(choices))]
 
 
-def short_summary(draw: tuple[float, ...]) -> str | None | bool:
+def short_summary(draw: tuple[float, ...]) -> str | None | Literal[False]:
     """A missing or too short summary, or False to keep the written one."""
     if not MISCLASSIFIED <= draw[0] < MISCLASSIFIED + MISSING_SUMMARY:
         return False

@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import NormalDist
 from time import perf_counter
-from typing import Callable, Iterator
 
 from sqlalchemy import Engine
 
@@ -37,6 +37,7 @@ from woq_tui.demo.shape import (  # noqa: F401  (re-exported: the simulator, tes
     AREA_VOLUME,
     CLOSE_MU,
     DAY,
+    DEFECTS_STREAM,
     ESCALATION,
     EVENT_DAYS,
     HOUR,
@@ -57,9 +58,8 @@ from woq_tui.demo.shape import (  # noqa: F401  (re-exported: the simulator, tes
     TICKETS_PER_STATION_DAY,
     TYPE_MIX,
     TYPES,
-    StationSpec,
-    DEFECTS_STREAM,
     WORDS_STREAM,
+    StationSpec,
     TicketShape,
     Window,
     make_stations,
@@ -142,7 +142,7 @@ class Generator:
             storm = set()
             if stormy and rng.random() < STORM_DAY:
                 storm = {spec.code for spec in stormy if rng.random() < STORM_REACH}
-            drafts = []
+            drafts: list[tuple[int, int, str | None]] = []  # (arrival, station index, type or None: drawn)
             for index, spec in enumerate(specs):
                 lam = per_share * share * spec.volume
                 for _ in range(poisson(rng, lam)):
@@ -194,11 +194,13 @@ class Generator:
             handling = limit + int(OVERRUN_CAP * -math.expm1(-(handling - limit) / OVERRUN_CAP))
         if kind == "complaint":
             handling = defects.too_fast(flaw) or handling
+        resolved: int | None  # None once it turns out not resolved by the end instant
         resolved = created + handling
         overdue = resolved > due
         # First response: contact by the station (on site for repairs); praise needs none.
         median = RESPONSE_MEDIAN_MIN[kind] * 60 * AREA_RESPONSE[area]
         delay = max(30, min(int(rng.lognormvariate(math.log(median), RESPONSE_SIGMA)), handling * 6 // 10))
+        dispatched: int | None
         dispatched = created + max(20, int(delay * (0.1 + 0.4 * uniform())))
         responded = None if kind == "praise" else created + delay
         contacted = responded or dispatched
@@ -225,6 +227,7 @@ class Generator:
         if uniform() < REOPEN.get(kind, REOPEN_DEFAULT):
             first_resolved = created + int(handling * (0.3 + 0.3 * uniform()))
             reopened_at = first_resolved + min(names.between(rng, HOUR, DAY), (resolved - first_resolved) // 2)
+        closed: int | None
         closed = resolved + max(600, int(rng.lognormvariate(CLOSE_MU, 0.8)))
         if flaw[0] < defects.TEXT_BAND:
             summary = self._summary(ticket_no, kind, caller.place, flaw)

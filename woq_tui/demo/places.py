@@ -40,7 +40,7 @@ class Caller(NamedTuple):
     address_key: str | None
 
     @classmethod
-    def of(cls, phone: str, address: str, place: str) -> "Caller":
+    def of(cls, phone: str, address: str, place: str) -> Caller:
         return cls(phone, address, place, phone_key(phone), address_key(address))
 
 
@@ -98,10 +98,10 @@ class StationPlaces:
             tail = "村委会" if rng.random() < 0.15 else ""
             return Caller.of(names.phone(rng), locality.prefix + tail, locality.place + tail)
         if self.area == "urban":
-            building, unit = names.between(rng, 1, 30), names.between(rng, 1, 6)
+            building_no, unit = names.between(rng, 1, 30), names.between(rng, 1, 6)
             room = f"{names.between(rng, 1, 28)}{names.between(rng, 1, 4):02d}"
-            place = locality.place if rng.random() < 0.5 else f"{locality.place}{building}号楼"
-            return Caller.of(names.phone(rng), f"{locality.prefix}{building}号楼{unit}单元{room}", place)
+            place = locality.place if rng.random() < 0.5 else f"{locality.place}{building_no}号楼"
+            return Caller.of(names.phone(rng), f"{locality.prefix}{building_no}号楼{unit}单元{room}", place)
         group = names.pick(rng, names.NUMERALS)
         house = names.between(rng, 1, 120)
         place = locality.place if rng.random() < 0.6 else f"{locality.place}{group}组"

@@ -17,10 +17,9 @@ draws as `generate`, whose result carries it as `result.planted`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterator
 
 from woq_tui.demo.writer import TICKET_COLUMNS
 from woq_tui.domain.sla import SlaPolicy

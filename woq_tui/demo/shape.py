@@ -208,7 +208,7 @@ class Window:
     days: list[tuple[int, int, int, int, float]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, start: int, end: int, policy: SlaPolicy) -> "Window":
+    def build(cls, start: int, end: int, policy: SlaPolicy) -> Window:
         tz = policy.timezone
         window = cls()
         local = from_epoch(start).astimezone(tz)

@@ -22,9 +22,10 @@ import logging
 import math
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any
 
 from sqlalchemy import Engine, and_, func, insert, select, update
 
@@ -46,6 +47,10 @@ from woq_tui.domain.clock import Clock
 from woq_tui.domain.contact_keys import address_key, phone_key
 from woq_tui.domain.models import Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
+from woq_tui.domain.tables import table_of
+
+# The tables as Core (typed) columns: SQLModel types a model's attributes as their values.
+TICKET, STATION, EVENT = table_of(Ticket), table_of(Station), table_of(TicketEvent)
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +139,7 @@ class LiveSimulator:
 
     def _load_stations(self, connection) -> list[tuple[str, str, str]]:
         if self._stations is None:
-            rows = connection.execute(select(Station.code, Station.area_type, Station.name).order_by(Station.code)).all()
+            rows = connection.execute(select(STATION.c.code, STATION.c.area_type, STATION.c.name).order_by(STATION.c.code)).all()
             self._stations = [(code, area if area in AREA_VOLUME else "urban", name[:2]) for code, area, name in rows]
             self._area = {code: area for code, area, _county in self._stations}
             total, cum = 0.0, []
@@ -161,7 +166,7 @@ class LiveSimulator:
             ticket_no = f"{prefix}{number:06d}"
             summary, phone, address = self.shape.contact(area, county, kind)
             ticket_id = connection.execute(
-                insert(Ticket.__table__).returning(Ticket.__table__.c.id),
+                insert(TICKET).returning(TICKET.c.id),
                 {
                     "ticket_no": ticket_no,
                     "type": kind,
@@ -189,8 +194,8 @@ class LiveSimulator:
     def _last_number(connection, prefix: str) -> int:
         # Ticket numbers are the local date and a six-digit sequence (as the generator's).
         last = connection.execute(
-            select(func.max(Ticket.ticket_no)).where(
-                Ticket.ticket_no > prefix, Ticket.ticket_no < prefix + ":", func.length(Ticket.ticket_no) == 14
+            select(func.max(TICKET.c.ticket_no)).where(
+                TICKET.c.ticket_no > prefix, TICKET.c.ticket_no < prefix + ":", func.length(TICKET.c.ticket_no) == 14
             )
         ).scalar_one()
         suffix = (last or "")[len(prefix) :]
@@ -198,7 +203,7 @@ class LiveSimulator:
 
     def _progress(self, connection, now: datetime, minutes: float, result: StepResult, touched: set[int]) -> None:
         rng = self.rng
-        t = Ticket.__table__.c
+        t = TICKET.c
         rows = connection.execute(
             select(t.id, t.ticket_no, t.type, t.status, t.station_code, t.due_at, t.version, t.escalated)
             .where(t.resolved_at.is_(None))
@@ -243,7 +248,7 @@ class LiveSimulator:
     def _after_care(self, connection, now: datetime, minutes: float, result: StepResult) -> set[int]:
         """Survey, reopen or archive resolved tickets; the ids of those changed."""
         rng = self.rng
-        t = Ticket.__table__.c
+        t = TICKET.c
         rows = connection.execute(
             select(
                 t.id, t.ticket_no, t.type, t.station_code, t.version, t.due_at, t.resolved_at, t.satisfaction,
@@ -258,6 +263,7 @@ class LiveSimulator:
             reopen = rng.random() < 1 - math.exp(-minutes * reopen_rate)
             survey = satisfaction is None and rng.random() < 1 - math.exp(-minutes / SURVEY_MINUTES)
             close = rng.random() < 1 - math.exp(-minutes / CLOSE_MINUTES)
+            changes: dict[str, Any]
             if reopen:
                 what, note = "reopened", REOPEN_NOTE
                 # The survey was of the first resolution: the next one is asked again.
@@ -293,10 +299,10 @@ class LiveSimulator:
     @staticmethod
     def _update(connection, ticket_id: int, version: int, changes: dict, now: datetime) -> bool:
         """One guarded change: False (nothing written) when the ticket's version moved on."""
-        t = Ticket.__table__.c
+        t = TICKET.c
         return bool(
             connection.execute(
-                update(Ticket.__table__)
+                update(TICKET)
                 .where(and_(t.id == ticket_id, t.version == version))
                 .values(**changes, version=t.version + 1, updated_at=now)
             ).rowcount
@@ -313,7 +319,7 @@ class LiveSimulator:
     @staticmethod
     def _event(connection, ticket_id: int, kind: str, at: datetime, to_station=None, note=None) -> None:
         connection.execute(
-            insert(TicketEvent.__table__),
+            insert(EVENT),
             {"ticket_id": ticket_id, "kind": kind, "at": at, "operator": OPERATOR, "to_station": to_station, "note": note},
         )
 

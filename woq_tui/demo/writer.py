@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import Engine, column, func, select, table
 
 from woq_tui.demo.shape import StationSpec
 from woq_tui.domain.models import Station, Ticket, TicketEvent
+from woq_tui.domain.tables import AnySelect, table_of
 
 BATCH = 5_000
 
@@ -21,9 +22,9 @@ TICKET_COLUMNS = (
 )  # fmt: skip
 EVENT_COLUMNS = ("ticket_id", "kind", "at", "operator", "from_station", "to_station", "note")
 # Untyped Core tables: epoch seconds go in as the integers they already are.
-_tickets = table(Ticket.__tablename__, *(column(name) for name in TICKET_COLUMNS))
-_events = table(TicketEvent.__tablename__, *(column(name) for name in EVENT_COLUMNS))
-_stations = table(Station.__tablename__, *(column(name) for name in ("code", "name", "area_type", "initials")))
+_tickets = table(table_of(Ticket).name, *(column(name) for name in TICKET_COLUMNS))
+_events = table(table_of(TicketEvent).name, *(column(name) for name in EVENT_COLUMNS))
+_stations = table(table_of(Station).name, *(column(name) for name in ("code", "name", "area_type", "initials")))
 
 
 class NotEmptyError(Exception):
@@ -77,7 +78,7 @@ def write_events(connection, events: list[tuple], batch_size: int) -> int:
     ids: dict[str, int] = {}
     for start in range(0, len(numbers), 1000):
         chunk = numbers[start : start + 1000]
-        query = select(column("id"), column("ticket_no")).select_from(_tickets).where(column("ticket_no").in_(chunk))
+        query: AnySelect = select(column("id"), column("ticket_no")).select_from(_tickets).where(column("ticket_no").in_(chunk))
         ids.update({number: ident for ident, number in connection.execute(query)})
     insert = _events.insert()
     rows = [dict(zip(EVENT_COLUMNS, (ids[event[0]], *event[1:]))) for event in events]

@@ -12,10 +12,11 @@ its name and area for this file).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from operator import itemgetter
-from typing import Any, Iterable, Sequence
+from typing import Any, TypeVar
 
 from woq_tui.domain.contact_keys import address_key, phone_key
 from woq_tui.domain.enums import (
@@ -51,6 +52,8 @@ __all__ = [
     "COLUMNS", "DERIVED_KEYS", "REASONS", "TICKET_FIELDS", "HeaderMap", "ParsedRow", "Rejection", "RowValidator",
     "TimestampParser", "cell_text", "map_header", "parse_bool", "parse_count", "parse_timestamp", "readable",
 ]  # fmt: skip
+
+_T = TypeVar("_T")  # what a cell parser returns
 
 # Reason codes of docs/import-format.md
 MISSING_FIELD = "missing_field"
@@ -372,14 +375,19 @@ class RowValidator:
         moved = area is not None and area != stored_area
         if not (renamed or moved):
             return None, None
-        station = (code, given if renamed else stored_name or code, area if moved else stored_area)
+        # (renamed implies a given name, moved an area: spelled out for the type checker)
+        station = (
+            code,
+            given if renamed and given is not None else stored_name or code,
+            area if moved and area is not None else stored_area,
+        )
         self.stations[code], self.station_names[code] = station[2], station[1]
         return None, station
 
     def _name(self, column: str) -> str:
         return self.header.names.get(column, column)
 
-    def _convert(self, column: str, value: Any, parse, reason: str = BAD_VALUE):
+    def _convert(self, column: str, value: Any, parse: Callable[[Any], _T], reason: str = BAD_VALUE) -> _T:
         try:
             return parse(value)
         except (ValueError, TypeError, OverflowError):

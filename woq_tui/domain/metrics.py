@@ -22,8 +22,9 @@ domain/periods.py, the figures' names and units in domain/figure_catalog.py.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Sequence
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -37,9 +38,11 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import TableClause
 
 from woq_tui.domain.enums import Satisfaction
 from woq_tui.domain.models import Ticket
+from woq_tui.domain.tables import table_of
 from woq_tui.domain.timestamps import to_epoch
 
 UTC = timezone.utc
@@ -59,12 +62,12 @@ ONE = literal_column("1", BigInteger)
 ZERO = literal_column("0", BigInteger)
 
 
-def flag(condition) -> ColumnElement[int]:
+def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """1 where `condition` holds, else 0 (NULL counts as false)."""
     return case((condition, ONE), else_=ZERO)
 
 
-def _seconds(column) -> ColumnElement[int]:
+def _seconds(column: ColumnElement[Any]) -> ColumnElement[int]:
     """An EpochSeconds column as the plain integer it is in the database."""
     return type_coerce(column, BigInteger)
 
@@ -72,8 +75,8 @@ def _seconds(column) -> ColumnElement[int]:
 class TicketFacts:
     """Per-row facts of a ticket at `as_of` (metrics.md, "The cohort")."""
 
-    def __init__(self, as_of: datetime, table=None) -> None:
-        c = (table if table is not None else Ticket.__table__).c
+    def __init__(self, as_of: datetime, table: TableClause | None = None) -> None:
+        c = (table if table is not None else table_of(Ticket)).c
         self.columns = c
         # Written into the SQL at execution (the compiled form stays cached): SQLite reads
         # a bound parameter per use and row, ~25 % of a year's aggregate (docs/figures.md).
@@ -101,7 +104,8 @@ class TicketFacts:
 
     def duration(self, name: str) -> ColumnElement[int]:
         """The duration a percentile ranks: "response_s" or "handling_s"."""
-        return getattr(self, name)
+        duration: ColumnElement[int] = getattr(self, name)
+        return duration
 
     def span(self, name: str) -> ColumnElement[int]:
         """duration(name) for rows where has_duration(name) holds."""
@@ -113,7 +117,7 @@ class TicketFacts:
         return _seconds(column) <= self.as_of
 
 
-def _sum(expression) -> ColumnElement[int]:
+def _sum(expression: ColumnElement[int]) -> ColumnElement[int]:
     # PostgreSQL's sum(bigint) is numeric: bring it back to an integer.
     return cast(func.sum(expression), BigInteger)
 
@@ -149,7 +153,7 @@ def aggregates(facts: TicketFacts, only: Sequence[str] | None = None) -> dict[st
     limits them to what those figures need.
     """
     c = facts.columns
-    satisfied = [literal_column(f"'{code}'") for code in SATISFIED]  # fixed codes, written into the SQL
+    satisfied: list[ColumnElement[str]] = [literal_column(f"'{code}'") for code in SATISFIED]  # fixed codes, written into the SQL
     columns = {
         "tickets": func.count(),
         "resolved": _sum(facts.resolved),
@@ -170,7 +174,7 @@ def aggregates(facts: TicketFacts, only: Sequence[str] | None = None) -> dict[st
     return columns
 
 
-def add_sums(total: dict[str, int], part: dict[str, int | None]) -> dict[str, int]:
+def add_sums(total: dict[str, int], part: Mapping[str, int | None]) -> dict[str, int]:
     """`total` plus a group's sums, name by name (a subtotal of groups)."""
     for name, value in part.items():
         total[name] = total.get(name, 0) + (value or 0)
@@ -183,7 +187,7 @@ def _ratio(numerator: int | None, denominator: int | None) -> float | None:
     return (numerator or 0) / denominator if denominator else None
 
 
-def finish(sums: dict[str, int | None], only: Sequence[str] | None = None) -> dict[str, float | int | None]:
+def finish(sums: Mapping[str, int | None], only: Sequence[str] | None = None) -> dict[str, float | int | None]:
     """The figures of metrics.md from a group's sums; the percentiles are None (the
     percentile step fills them). Figures outside `only` are None."""
     s = {name: (sums.get(name) or 0) for name in SUMS}
@@ -218,7 +222,7 @@ def p90_offset(n: int) -> int:
     return n - p90_rank(n)
 
 
-def p90_window(value: ColumnElement, partition: ColumnElement | None) -> tuple[ColumnElement, ColumnElement]:
+def p90_window(value: ColumnElement[Any], partition: ColumnElement[Any] | None) -> tuple[ColumnElement[int], ColumnElement[int]]:
     """(row number, count) window columns: the p90 is `value` where rn = (9 n + 9) / 10.
 
     The reference form of the percentile (tests/test_metrics.py checks the product's

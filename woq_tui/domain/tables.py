@@ -8,8 +8,14 @@ statements against these Core tables (docs/architecture.md); they reach them her
 
 from __future__ import annotations
 
-from sqlalchemy import Table
+from typing import Any, TypeAlias
+
+from sqlalchemy import Select, Table
 from sqlmodel import SQLModel
+
+# A SELECT of any columns: SQLAlchemy 2.1 types a Select by its columns' types (a
+# TypeVarTuple); statements kept in dicts or built column by column have no one shape.
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -24,13 +24,15 @@ from woq_tui.widgets import symbols
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 
-STATE_STYLE = {
+# By the state as read (a str: OutboxState is a StrEnum, equal to its value).
+STATE_STYLE: dict[str, str] = {
     OutboxState.pending: "yellow",
     OutboxState.confirmed: "green",
     OutboxState.conflict: "bold magenta",
     OutboxState.refused: "bold red",
     OutboxState.failed: "bold red",
 }
+SYMBOL: dict[str, str] = {str(state): symbol for state, symbol in symbols.OUTBOX.items()}
 COLUMNS = ("state", "ticket", "move", "next", "attempts", "requested", "id", "error")
 
 
@@ -53,7 +55,7 @@ def next_step(entry: OutboxView, tz) -> Text:
 
 
 def state_cell(state: str) -> Text:
-    symbol, style = symbols.OUTBOX.get(state, "?"), STATE_STYLE.get(state, "")
+    symbol, style = SYMBOL.get(state, "?"), STATE_STYLE.get(state, "")
     return Text(f"{symbol} {t(f'outbox.state.{state}')}", style=style)
 
 

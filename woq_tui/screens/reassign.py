@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -31,9 +32,13 @@ from woq_tui.outbox_feed import follow_recorded
 from woq_tui.values.outbox import OutboxChange, TicketRef
 from woq_tui.values.stations import StationCandidate, match_candidates
 from woq_tui.values.suggestions import Suggestions, history_text
+from woq_tui.widgets.console_context import console_context
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.suggestion_list import SHOWN, SuggestionList
 from woq_tui.widgets.translated import TranslatedBindings
+
+if TYPE_CHECKING:
+    from woq_tui.context import ConsoleContext
 
 __all__ = ["ReassignDialog", "ReassignRequest", "start_reassign"]
 
@@ -93,8 +98,8 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
         self.shown: list[StationCandidate] = []
 
     @property
-    def context(self):
-        return self.app.context
+    def context(self) -> ConsoleContext:
+        return console_context(self)
 
     def compose(self) -> ComposeResult:
         with Vertical():

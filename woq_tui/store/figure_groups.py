@@ -8,9 +8,10 @@ UTC offset segments of the period, so DST days stay calendar days (docs/figures.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from sqlalchemy import BigInteger, String, and_, bindparam, literal, select, true
 from sqlalchemy.sql.elements import ColumnElement
@@ -18,8 +19,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from woq_tui.domain.metrics import TicketFacts
 from woq_tui.domain.models import Station
 from woq_tui.domain.periods import Period, local_midnight
+from woq_tui.domain.tables import table_of
 from woq_tui.domain.timestamps import to_epoch
 
+STATION = table_of(Station)
 _EPOCH_DAY = date(1970, 1, 1)
 # Points of the station screen's overdue trend: a day each, up to this many.
 TREND_POINTS = 14
@@ -32,15 +35,15 @@ class Grouping:
     group key (`member_values`), so that the statement compiles once per grouping."""
 
     name: str
-    keys: Callable[[TicketFacts], list[ColumnElement]]
+    keys: Callable[[TicketFacts], list[ColumnElement[Any]]]
     member: Callable[[TicketFacts], ColumnElement[bool]]
-    member_values: Callable[[tuple], dict[str, Any]]
+    member_values: Callable[[tuple[Any, ...]], dict[str, Any]]
     joins_station: bool = False
     # member() bounds created_at itself, within the period (days): the period's own
     # bounds are then left out, so SQLite plans the narrow range on the index.
     bounds_created: bool = False
     # group key tuple -> the value callers see (a code, a date, or a tuple of them)
-    decode: Callable[[tuple], Any] = lambda key: key[0] if len(key) == 1 else key
+    decode: Callable[[tuple[Any, ...]], Any] = lambda key: key[0] if len(key) == 1 else key
     # The group is one station: its percentiles may walk the station-led indexes.
     one_station: bool = False
     # Time runs [(label, start epoch, end epoch)]: the aggregate is then one GROUP BY
@@ -50,7 +53,7 @@ class Grouping:
     runs: tuple[tuple[int, int, int], ...] | None = None
 
 
-def _equals(name: str) -> Callable[[tuple], dict[str, Any]]:
+def _equals(name: str) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
     return lambda key: {name: key[0]}
 
 
@@ -70,16 +73,23 @@ BY_TYPE = Grouping(
 )
 BY_AREA = Grouping(
     "area",
-    lambda f: [Station.__table__.c.area_type],
+    lambda f: [STATION.c.area_type],
     lambda f: f.columns.station_code.in_(
-        select(Station.code)
-        .where(Station.area_type == bindparam("m_area", type_=String))
-        .correlate_except(Station.__table__)  # to the group values, where they are a VALUES list
+        select(STATION.c.code)
+        .where(STATION.c.area_type == bindparam("m_area", type_=String))
+        .correlate_except(STATION)  # to the group values, where they are a VALUES list
         .scalar_subquery()
     ),
     _equals("m_area"),
     joins_station=True,
 )
+
+
+def _utc_offset_s(moment: datetime) -> int:
+    """The UTC offset of an aware datetime (a period's are, domain/periods.py), in seconds."""
+    offset = moment.utcoffset()
+    assert offset is not None, "naive datetime"
+    return int(offset.total_seconds())
 
 
 def _offset_segments(period: Period) -> list[tuple[int, int]]:
@@ -88,7 +98,7 @@ def _offset_segments(period: Period) -> list[tuple[int, int]]:
     instant = period.start
     step = timedelta(hours=1)
     while instant < period.end:
-        offset = int(instant.astimezone(period.tz).utcoffset().total_seconds())
+        offset = _utc_offset_s(instant.astimezone(period.tz))
         if not segments or segments[-1][1] != offset:
             start = to_epoch(instant)
             if segments:  # find the change to the second between the last hour and this
@@ -96,7 +106,7 @@ def _offset_segments(period: Period) -> list[tuple[int, int]]:
                 while high - low > 1:
                     middle = (low + high) // 2
                     at = datetime.fromtimestamp(middle, period.tz)
-                    if int(at.utcoffset().total_seconds()) == offset:
+                    if _utc_offset_s(at) == offset:
                         high = middle
                     else:
                         low = middle
@@ -113,7 +123,7 @@ def _local_day(facts: TicketFacts, period: Period) -> ColumnElement[int]:
     segments = _offset_segments(period)
     created = facts.created
     if len(segments) <= 1:
-        shift: ColumnElement = literal(segments[0][1] if segments else 0, BigInteger)
+        shift: ColumnElement[int] = literal(segments[0][1] if segments else 0, BigInteger)
     else:
         whens = [(created < start, literal(previous, BigInteger)) for (start, _), (_, previous) in zip(segments[1:], segments)]
         shift = case(*whens, else_=literal(segments[-1][1], BigInteger))

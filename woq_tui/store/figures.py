@@ -16,18 +16,20 @@ Python only sees one row per group. Used by the station and meeting screens and 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Engine, literal, literal_column, select, union_all
+from sqlalchemy import BigInteger, CompoundSelect, Connection, Engine, literal, literal_column, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from woq_tui.domain.figure_catalog import empty_figures
 from woq_tui.domain.metrics import PERCENTILES, TicketFacts, add_sums, aggregates, finish
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.periods import Period
+from woq_tui.domain.tables import AnySelect, table_of
 from woq_tui.store.db import snapshot
 from woq_tui.store.figure_groups import (
     BY_AREA,
@@ -57,6 +59,8 @@ __all__ = [
     "meeting_week", "report", "rollup", "snapshot", "station_detail", "stations",
 ]
 
+TICKET, STATION = table_of(Ticket), table_of(Station)
+
 
 def group_sums(
     connection: Connection,
@@ -65,13 +69,13 @@ def group_sums(
     as_of: datetime,
     where: ColumnElement[bool] | None = None,
     only: Sequence[str] | None = None,
-) -> dict[tuple, Sums]:
+) -> dict[tuple[Any, ...], Sums]:
     """The sums of metrics.SUMS for each group with tickets, by raw group key."""
     facts = TicketFacts(as_of)
-    ticket = Ticket.__table__
+    ticket = TICKET
     columns = aggregates(facts, only)
     keys = grouping.keys(facts)
-    source = ticket.join(Station.__table__, Station.__table__.c.code == ticket.c.station_code) if grouping.joins_station else ticket
+    source = ticket.join(STATION, STATION.c.code == ticket.c.station_code) if grouping.joins_station else ticket
     labelled = [key.label(f"k{index}") for index, key in enumerate(keys)]
     values = [value.label(name) for name, value in columns.items()]
     extra = [] if where is None else [where]
@@ -83,14 +87,14 @@ def group_sums(
             .group_by(*keys)
             for label, start, end in grouping.runs
         ]
-        query = union_all(*parts)
+        query: AnySelect | CompoundSelect[*tuple[Any, ...]] = union_all(*parts)
         width = len(keys) + 1
     else:
         query = select(*labelled, *values).select_from(source).where(facts.cohort(period.start, period.end), *extra)
         if keys:
             query = query.group_by(*keys)
         width = len(keys)
-    groups: dict[tuple, Sums] = {}
+    groups: dict[tuple[Any, ...], Sums] = {}
     for row in connection.execute(query).mappings():
         if not row["tickets"]:
             continue  # an aggregate without GROUP BY answers one row even for no tickets
@@ -125,7 +129,7 @@ def figures_by(
 
 
 def stations(connection: Connection) -> dict[str, StationInfo]:
-    rows = connection.execute(select(Station.code, Station.name, Station.area_type).order_by(Station.code))
+    rows = connection.execute(select(STATION.c.code, STATION.c.name, STATION.c.area_type).order_by(STATION.c.code))
     return {code: StationInfo(code, name, area) for code, name, area in rows}
 
 
@@ -159,9 +163,9 @@ def _ordered(figures: dict[str, Figures], order: Sequence[str]) -> dict[str, Fig
     return {key: figures[key] for key in known + sorted(set(figures) - set(known))}
 
 
-def rollup(station_sums: dict[tuple, Sums], info: dict[str, StationInfo]) -> tuple[dict[tuple, Sums], dict[tuple, Sums]]:
+def rollup(station_sums: dict[tuple[Any, ...], Sums], info: dict[str, StationInfo]) -> tuple[dict[tuple[Any, ...], Sums], dict[tuple[Any, ...], Sums]]:
     """Area and total sums from the stations' sums: (by (area,), {(): total})."""
-    areas: dict[tuple, Sums] = {}
+    areas: dict[tuple[Any, ...], Sums] = {}
     total: Sums = {}
     for (code,), sums in station_sums.items():
         area = info[code].area_type if code in info else ""
@@ -170,7 +174,7 @@ def rollup(station_sums: dict[tuple, Sums], info: dict[str, StationInfo]) -> tup
     return areas, ({(): total} if total else {})
 
 
-def complete(connection: Connection, grouping: Grouping, period: Period, as_of: datetime, sums: dict[tuple, Sums]) -> dict[Any, Figures]:
+def complete(connection: Connection, grouping: Grouping, period: Period, as_of: datetime, sums: dict[tuple[Any, ...], Sums]) -> dict[Any, Figures]:
     """Figures, percentiles included, from sums read (or rolled up) in this snapshot."""
     figures = {key: finish(values) for key, values in sums.items()}
     fill_percentiles(connection, grouping, period, as_of, sums, figures)
@@ -227,11 +231,12 @@ def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles:
         if trend:
             runs = trend_runs(period)
             run_sums = group_sums(connection, by_station_bucket(period, runs), period, as_of)
-            station_sums: dict[tuple, Sums] = {}
-            overdue_by_run: dict[str, list[float | None]] = {}
+            station_sums: dict[tuple[Any, ...], Sums] = {}
+            by_run: dict[str, list[float | None]] = {}
             for (code, run), sums in run_sums.items():
                 add_sums(station_sums.setdefault((code,), {}), sums)
-                overdue_by_run.setdefault(code, [None] * runs)[run] = finish(sums, ("overdue_rate",))["overdue_rate"]
+                by_run.setdefault(code, [None] * runs)[run] = finish(sums, ("overdue_rate",))["overdue_rate"]
+            overdue_by_run: dict[str, list[float | None]] | None = by_run
         else:
             station_sums, overdue_by_run = group_sums(connection, BY_STATION, period, as_of), None
         area_sums, total_sums = rollup(station_sums, info)
@@ -292,7 +297,7 @@ def load_station_table(
 def station_detail(engine: Engine, code: str, period: Period, as_of: datetime, limit: int = 300) -> StationDetail:
     """The station screen's drill-down. Tickets: the cohort's open or overdue ones at
     as_of, soonest due first (overdue first), at most `limit`."""
-    t = Ticket.__table__.c
+    t = TICKET.c
     where = t.station_code == code
     facts = TicketFacts(as_of)
     with snapshot(engine) as connection:
@@ -316,7 +321,7 @@ def station_detail(engine: Engine, code: str, period: Period, as_of: datetime, l
     )
 
 
-def _stations_and_total(connection: Connection, period: Period, as_of: datetime, info) -> tuple[dict[str, Figures], Figures]:
+def _stations_and_total(connection: Connection, period: Period, as_of: datetime, info: dict[str, StationInfo]) -> tuple[dict[str, Figures], Figures]:
     """Stations without percentiles, and the total with them, from one pass."""
     station_sums = group_sums(connection, BY_STATION, period, as_of)
     _areas, total_sums = rollup(station_sums, info)

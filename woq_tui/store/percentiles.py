@@ -17,22 +17,26 @@ Two forms of the same statement, by database (docs/speed.md has the measurements
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ARRAY, Connection, Integer, bindparam, column, func, select, text, true
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql import TableClause
+from sqlalchemy.sql import FromClause, TableClause
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal, iterate, replacement_traverse
+from sqlalchemy.sql.visitors import ExternallyTraversible, InternalTraversal, iterate, replacement_traverse
 
 from woq_tui.domain.metrics import PERCENTILES, TicketFacts, p90_offset
 from woq_tui.domain.models import Ticket
 from woq_tui.domain.periods import Period
+from woq_tui.domain.tables import AnySelect, table_of
 from woq_tui.store.figure_groups import Grouping
 
 Sums = dict[str, int]
 Figures = dict[str, Any]
+TICKET = table_of(Ticket)
 
 
 class IndexedTicket(TableClause):
@@ -43,14 +47,15 @@ class IndexedTicket(TableClause):
     _traverse_internals = TableClause._traverse_internals + [("index", InternalTraversal.dp_string)]
 
     def __init__(self, index: str) -> None:
-        source = Ticket.__table__
+        source = TICKET
         super().__init__(source.name, *(column(c.name, c.type) for c in source.c))
         self.index = index
 
 
 @compiles(IndexedTicket)
-def _compile_indexed(element: IndexedTicket, compiler, **kw) -> str:
-    rendered = compiler.visit_table(element, **kw)
+def _compile_indexed(element: IndexedTicket, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLAlchemy leaves its compiler's visit_* methods unannotated.
+    rendered: str = compiler.visit_table(element, **kw)  # type: ignore[no-untyped-call]
     if kw.get("asfrom") and compiler.dialect.name == "sqlite":
         rendered += f" INDEXED BY {element.index}"
     return rendered
@@ -72,7 +77,7 @@ WALK_SHARE = 0.1
 
 def _table_rows(connection: Connection) -> int:
     """About how many tickets the table holds (the largest id: one seek)."""
-    return connection.execute(select(func.max(Ticket.__table__.c.id))).scalar() or 0
+    return connection.execute(select(func.max(TICKET.c.id))).scalar() or 0
 
 
 def _present_indexes(connection: Connection) -> set[str]:
@@ -90,8 +95,8 @@ def fill_percentiles(
     grouping: Grouping,
     period: Period,
     as_of: datetime,
-    sums: dict[tuple, Sums],
-    figures: dict[tuple, Figures],
+    sums: dict[tuple[Any, ...], Sums],
+    figures: dict[tuple[Any, ...], Figures],
     where: ColumnElement[bool] | None = None,
 ) -> None:
     """Set each group's p90s in `figures` (in place), the form by database (above).
@@ -110,8 +115,8 @@ def lateral_percentiles(
     grouping: Grouping,
     period: Period,
     as_of: datetime,
-    sums: dict[tuple, Sums],
-    figures: dict[tuple, Figures],
+    sums: dict[tuple[Any, ...], Sums],
+    figures: dict[tuple[Any, ...], Figures],
     where: ColumnElement[bool] | None = None,
 ) -> None:
     """Every group's p90s in one statement: the groups' member values and offsets go
@@ -134,7 +139,9 @@ def lateral_percentiles(
                 figures[key][name] = value / per_unit
 
 
-def _lateral_statement(grouping: Grouping, period: Period, as_of: datetime, where: ColumnElement[bool] | None):
+def _lateral_statement(
+    grouping: Grouping, period: Period, as_of: datetime, where: ColumnElement[bool] | None
+) -> tuple[AnySelect, dict[str, Any]]:
     """(statement, member parameters): SELECT g.g_index, p0.d, p1.d
     FROM unnest(:g_<member>…, :g_o_0, :g_o_1) WITH ORDINALITY AS g(<member>…, o_0, o_1, g_index)
     LEFT JOIN LATERAL (SELECT d … WHERE <member on g> ORDER BY d DESC LIMIT 1 OFFSET g.o_0) p0 ON true …"""
@@ -151,13 +158,16 @@ def _lateral_statement(grouping: Grouping, period: Period, as_of: datetime, wher
         .render_derived(name="g")
     )
     g = groups.c
-    correlated = replacement_traverse(
-        member, {}, lambda node: g[node.key] if isinstance(node, BindParameter) and node.key in parameters else None
-    )
+
+    def to_group_column(element: ExternallyTraversible, **kw: Any) -> ExternallyTraversible | None:
+        return g[element.key] if isinstance(element, BindParameter) and element.key in parameters else None
+
+    correlated = replacement_traverse(member, {}, to_group_column)
     conditions = [] if grouping.bounds_created else [facts.cohort(period.start, period.end)]
     if where is not None:
         conditions.append(where)
-    source, picked = groups, []
+    source: FromClause = groups
+    picked = []
     for index, (duration, _count, _unit) in enumerate(PERCENTILES.values()):
         value = facts.span(duration)
         walk = (
@@ -178,8 +188,8 @@ def per_group_percentiles(
     grouping: Grouping,
     period: Period,
     as_of: datetime,
-    sums: dict[tuple, Sums],
-    figures: dict[tuple, Figures],
+    sums: dict[tuple[Any, ...], Sums],
+    figures: dict[tuple[Any, ...], Figures],
     where: ColumnElement[bool] | None = None,
 ) -> None:
     """Set each group's p90s: one small statement per group and percentile, compiled
@@ -196,14 +206,15 @@ def per_group_percentiles(
     walks = connection.dialect.name == "sqlite" and where is None
     table_rows = _table_rows(connection) if walks else 0
     present = _present_indexes(connection) if walks else set()
-    statements: dict[tuple[str, Any], Any] = {}
+    statements: dict[tuple[str, Any], AnySelect] = {}
+    run: Callable[[AnySelect, dict[str, Any]], Any]
     if connection.dialect.name == "sqlite":
         run = _DriverStatements(connection)
     else:
-        def run(statement, parameters):
+        def run(statement: AnySelect, parameters: dict[str, Any]) -> Any:
             return connection.execute(statement, parameters).scalar_one()
 
-    def statement(name: str, duration: str, index: tuple[str, bool] | None):
+    def statement(name: str, duration: str, index: tuple[str, bool] | None) -> AnySelect:
         if (name, index) not in statements:
             facts = TicketFacts(as_of, DURATION_INDEX[index] if index else None)
             conditions = [] if grouping.bounds_created else [facts.cohort(period.start, period.end)]
@@ -245,10 +256,12 @@ class _DriverStatements:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection
+        assert driver is not None, "a connection in use has its driver's"
+        self.cursor = driver.cursor()
         self.compiled: dict[int, tuple[Any, str, list[tuple[str, Any, Any]]]] = {}
 
-    def __call__(self, statement, parameters: dict[str, Any]):
+    def __call__(self, statement: AnySelect, parameters: dict[str, Any]) -> Any:
         key = id(statement)
         if key not in self.compiled:
             dialect = self.connection.dialect

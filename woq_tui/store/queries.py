@@ -14,13 +14,13 @@ checks that they do on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import (
     Integer,
-    Select,
     and_,
     bindparam,
     case,
@@ -39,6 +39,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from woq_tui.domain.enums import EventKind, OutboxState
 from woq_tui.domain.models import OutboxEntry, Station, Ticket, TicketEvent
 from woq_tui.domain.sla import SlaPolicy
+from woq_tui.domain.tables import AnySelect, table_of
 from woq_tui.store.rows import first_rows, kpi_parameters, kpis_from, page_of, row_from
 from woq_tui.values.queue import (
     NO_DUE,
@@ -54,6 +55,9 @@ from woq_tui.values.queue import (
     QueueSort,
 )
 
+# The tables as Core (typed) columns: SQLModel types a model's attributes as their values.
+TICKET, STATION, EVENT, OUTBOX = table_of(Ticket), table_of(Station), table_of(TicketEvent), table_of(OutboxEntry)
+
 # Changes beyond this in one tick: reload the page instead of applying them one by one.
 MAX_CHANGES = 2000
 # Seconds re-read below the watermark: updated_at has one-second resolution, and
@@ -66,32 +70,32 @@ def _int(column: Any) -> ColumnElement[int]:
 
 
 def is_open() -> ColumnElement[bool]:
-    return Ticket.resolved_at.is_(None)
+    return TICKET.c.resolved_at.is_(None)
 
 
 ROW_COLUMNS = (
-    Ticket.id,
-    Ticket.ticket_no,
-    Ticket.type,
-    Ticket.station_code,
-    Station.name,
-    Station.initials,
-    Station.area_type,
-    Ticket.status,
-    Ticket.created_at,
-    Ticket.due_at,
-    Ticket.escalated,
-    Ticket.dispatch_count,
-    Ticket.reopen_count,
-    func.coalesce(Ticket.summary, ""),
-    Ticket.version,
-    Ticket.updated_at,
+    TICKET.c.id,
+    TICKET.c.ticket_no,
+    TICKET.c.type,
+    TICKET.c.station_code,
+    STATION.c.name,
+    STATION.c.initials,
+    STATION.c.area_type,
+    TICKET.c.status,
+    TICKET.c.created_at,
+    TICKET.c.due_at,
+    TICKET.c.escalated,
+    TICKET.c.dispatch_count,
+    TICKET.c.reopen_count,
+    func.coalesce(TICKET.c.summary, ""),
+    TICKET.c.version,
+    TICKET.c.updated_at,
     is_open(),
 )
 
 
-def rows_select():
-    return select(*ROW_COLUMNS).select_from(Ticket).join(Station, Station.code == Ticket.station_code)
+def rows_select() -> AnySelect:
+    return select(*ROW_COLUMNS).select_from(TICKET).join(STATION, STATION.c.code == TICKET.c.station_code)
 
 
 # --- filters -----------------------------------------------------------------------
@@ -101,21 +105,21 @@ def filter_condition(filt: QueueFilter) -> ColumnElement[bool]:
     """The filter as SQL over Ticket joined with Station (open or not)."""
     parts: list[ColumnElement[bool]] = []
     if filt.types:
-        parts.append(Ticket.type.in_(sorted(filt.types)))
+        parts.append(TICKET.c.type.in_(sorted(filt.types)))
     if filt.stations:
-        parts.append(Ticket.station_code.in_(sorted(filt.stations)))
+        parts.append(TICKET.c.station_code.in_(sorted(filt.stations)))
     if filt.areas:
-        parts.append(Station.area_type.in_(sorted(filt.areas)))
+        parts.append(STATION.c.area_type.in_(sorted(filt.areas)))
     if filt.statuses:
-        parts.append(Ticket.status.in_(sorted(filt.statuses)))
+        parts.append(TICKET.c.status.in_(sorted(filt.statuses)))
     for word in filt.words:
         parts.append(
             or_(
-                func.lower(Ticket.ticket_no).contains(word, autoescape=True),
-                func.lower(func.coalesce(Ticket.summary, "")).contains(word, autoescape=True),
-                func.lower(func.coalesce(Ticket.address, "")).contains(word, autoescape=True),
-                func.lower(Station.name).contains(word, autoescape=True),
-                func.lower(Station.initials).contains(word, autoescape=True),
+                func.lower(TICKET.c.ticket_no).contains(word, autoescape=True),
+                func.lower(func.coalesce(TICKET.c.summary, "")).contains(word, autoescape=True),
+                func.lower(func.coalesce(TICKET.c.address, "")).contains(word, autoescape=True),
+                func.lower(STATION.c.name).contains(word, autoescape=True),
+                func.lower(STATION.c.initials).contains(word, autoescape=True),
             )
         )
     return and_(true(), *parts)
@@ -125,30 +129,30 @@ def filter_condition(filt: QueueFilter) -> ColumnElement[bool]:
 
 
 def due_sql() -> ColumnElement[int]:
-    return func.coalesce(_int(Ticket.due_at), NO_DUE)
+    return func.coalesce(_int(TICKET.c.due_at), NO_DUE)
 
 
 def _status_sql() -> ColumnElement[int]:
-    return case(STATUS_RANK, value=Ticket.status, else_=len(STATUS_RANK))
+    return case(STATUS_RANK, value=TICKET.c.status, else_=len(STATUS_RANK))
 
 
-def _sort_columns(sort: QueueSort, dialect: str) -> list[ColumnElement]:
+def _sort_columns(sort: QueueSort, dialect: str) -> list[ColumnElement[Any]]:
     """The SQL order of `sort` (ascending): the same as rows.sort_key(sort)."""
 
-    def text(column):
+    def text(column: ColumnElement[Any]) -> ColumnElement[Any]:
         # PostgreSQL's default collation ignores punctuation and case; Python compares
         # code points. "C" makes the database agree with the screen.
         return column.collate("C") if dialect == "postgresql" else column
 
     if sort is QueueSort.urgency:
-        return [due_sql(), Ticket.id]
+        return [due_sql(), TICKET.c.id]
     if sort is QueueSort.age:
-        return [_int(Ticket.created_at), Ticket.id]
+        return [_int(TICKET.c.created_at), TICKET.c.id]
     if sort is QueueSort.station:
-        return [text(Station.initials), text(Station.name), due_sql(), Ticket.id]
+        return [text(STATION.c.initials), text(STATION.c.name), due_sql(), TICKET.c.id]
     if sort is QueueSort.type:
-        return [text(Ticket.type), due_sql(), Ticket.id]
-    return [_status_sql(), due_sql(), Ticket.id]
+        return [text(TICKET.c.type), due_sql(), TICKET.c.id]
+    return [_status_sql(), due_sql(), TICKET.c.id]
 
 
 def _dialect(session: Session) -> str:
@@ -164,7 +168,7 @@ def queue_page(
     sort: QueueSort = QueueSort.urgency,
     reverse: bool = False,
     limit: int = PAGE_SIZE,
-    after: tuple | None = None,
+    after: tuple[Any, ...] | None = None,
 ) -> QueuePage:
     """Open tickets matching filt, in sort order, at most limit of them.
 
@@ -186,46 +190,47 @@ def queue_page(
     return page_of(rows, limit, lambda: count_open(session, filt), continued=after is not None)
 
 
-def _urgency_queries(where: ColumnElement[bool], reverse: bool, limit: int, after: tuple | None) -> list[Select]:
+def _urgency_queries(where: ColumnElement[bool], reverse: bool, limit: int, after: tuple[Any, ...] | None) -> list[AnySelect]:
     """The urgency order (due time, then id; no due time last) as two index walks, each
     of at most `limit` rows: the tickets with a due time by ix_ticket_open_due (whose
     entries are in (due_at, id) order, so no sort), then those without. One ORDER BY
     coalesce(due_at, …) would sort every open ticket first (≈25 ms at 10,000 open
     against ≈2 ms)."""
-    due = _int(Ticket.due_at)
-    dated: ColumnElement[bool] | None = and_(where, Ticket.due_at.is_not(None))
-    undated: ColumnElement[bool] | None = and_(where, Ticket.due_at.is_(None))
+    due = _int(TICKET.c.due_at)
+    dated = and_(where, TICKET.c.due_at.is_not(None))
+    undated = and_(where, TICKET.c.due_at.is_(None))
+    read_dated = read_undated = True
     if after is not None:
         after_due, after_id = after
         if after_due >= NO_DUE:  # the last row shown had no due time
-            undated = and_(undated, Ticket.id < after_id if reverse else Ticket.id > after_id)
+            undated = and_(undated, TICKET.c.id < after_id if reverse else TICKET.c.id > after_id)
             if not reverse:
-                dated = None  # all of them came before
+                read_dated = False  # all of them came before
         else:
             bound = tuple_(literal(after_due), literal(after_id))
-            dated = and_(dated, tuple_(due, Ticket.id) < bound if reverse else tuple_(due, Ticket.id) > bound)
+            dated = and_(dated, tuple_(due, TICKET.c.id) < bound if reverse else tuple_(due, TICKET.c.id) > bound)
             if reverse:
-                undated = None  # all of them came before
+                read_undated = False  # all of them came before
     if reverse:
-        parts = [(undated, [Ticket.id.desc()]), (dated, [Ticket.due_at.desc(), Ticket.id.desc()])]
+        parts = [(read_undated, undated, [TICKET.c.id.desc()]), (read_dated, dated, [TICKET.c.due_at.desc(), TICKET.c.id.desc()])]
     else:
-        parts = [(dated, [Ticket.due_at.asc(), Ticket.id.asc()]), (undated, [Ticket.id.asc()])]
-    return [rows_select().where(condition).order_by(*order).limit(limit) for condition, order in parts if condition is not None]
+        parts = [(read_dated, dated, [TICKET.c.due_at.asc(), TICKET.c.id.asc()]), (read_undated, undated, [TICKET.c.id.asc()])]
+    return [rows_select().where(condition).order_by(*order).limit(limit) for wanted, condition, order in parts if wanted]
 
 
 def _urgency_rows(
-    session: Session, where: ColumnElement[bool], reverse: bool, limit: int, after: tuple | None
+    session: Session, where: ColumnElement[bool], reverse: bool, limit: int, after: tuple[Any, ...] | None
 ) -> list[QueueRow]:
-    def read(query: Select) -> list[QueueRow]:
+    def read(query: AnySelect) -> list[QueueRow]:
         return [row_from(values) for values in session.execute(query)]
 
     return first_rows((partial(read, query) for query in _urgency_queries(where, reverse, limit, after)), limit)
 
 
-def _count_open_query(filt: QueueFilter = QueueFilter()) -> Select:
-    query = select(func.count()).select_from(Ticket).where(is_open())
+def _count_open_query(filt: QueueFilter = QueueFilter()) -> AnySelect:
+    query = select(func.count()).select_from(TICKET).where(is_open())
     if filt.active:
-        query = query.join(Station, Station.code == Ticket.station_code).where(filter_condition(filt))
+        query = query.join(STATION, STATION.c.code == TICKET.c.station_code).where(filter_condition(filt))
     return query
 
 
@@ -234,8 +239,8 @@ def count_open(session: Session, filt: QueueFilter = QueueFilter()) -> int:
     return session.scalar(_count_open_query(filt)) or 0
 
 
-def _newest_update_query() -> Select:
-    return select(func.max(Ticket.updated_at))
+def _newest_update_query() -> AnySelect:
+    return select(func.max(TICKET.c.updated_at))
 
 
 def changes_since(session: Session, watermark: datetime | None, filt: QueueFilter = QueueFilter()) -> Changes:
@@ -247,10 +252,10 @@ def changes_since(session: Session, watermark: datetime | None, filt: QueueFilte
     visible = and_(is_open(), filter_condition(filt))
     query = (
         select(*ROW_COLUMNS, case((visible, True), else_=False))
-        .select_from(Ticket)
-        .join(Station, Station.code == Ticket.station_code)
-        .where(Ticket.updated_at >= since)
-        .order_by(Ticket.updated_at, Ticket.id)
+        .select_from(TICKET)
+        .join(STATION, STATION.c.code == TICKET.c.station_code)
+        .where(TICKET.c.updated_at >= since)
+        .order_by(TICKET.c.updated_at, TICKET.c.id)
         .limit(MAX_CHANGES + 1)
     )
     result = session.execute(query).all()
@@ -264,12 +269,12 @@ def changes_since(session: Session, watermark: datetime | None, filt: QueueFilte
 # --- reassignment states of rows ----------------------------------------------------
 
 
-def _outbox_marks_query() -> Select:
+def _outbox_marks_query() -> AnySelect:
     """Takes the list of ticket numbers as `ticket_nos`."""
     return (
-        select(OutboxEntry.ticket_no, OutboxEntry.state, OutboxEntry.updated_at)
-        .where(OutboxEntry.ticket_no.in_(bindparam("ticket_nos", expanding=True)))
-        .order_by(OutboxEntry.requested_at, OutboxEntry.updated_at)
+        select(OUTBOX.c.ticket_no, OUTBOX.c.state, OUTBOX.c.updated_at)
+        .where(OUTBOX.c.ticket_no.in_(bindparam("ticket_nos", expanding=True)))
+        .order_by(OUTBOX.c.requested_at, OUTBOX.c.updated_at)
     )
 
 
@@ -289,7 +294,7 @@ def outbox_marks(session: Session, ticket_nos: Sequence[str]) -> dict[str, Outbo
     return marks
 
 
-def first_page_statements() -> dict[str, Select]:
+def first_page_statements() -> dict[str, AnySelect]:
     """What the queue's first request reads (queue_live.FIRST_REQUEST without the KPI
     counts: no filter, most urgent first), statement by statement, as `fetch` runs
     them through queue_page, changes_since and outbox_marks. The head start reads them
@@ -311,10 +316,10 @@ def first_page_statements() -> dict[str, Select]:
 def _at_risk_sql(now: Any) -> ColumnElement[bool]:
     """sla.md's at_risk for open tickets: not overdue, and less than the larger of
     fraction × limit and at_risk_minutes left (x < max(a, b) ⟺ x < a or x < b)."""
-    due, created = _int(Ticket.due_at), _int(Ticket.created_at)
+    due, created = _int(TICKET.c.due_at), _int(TICKET.c.created_at)
     left = due - now
     return and_(
-        Ticket.due_at.is_not(None),
+        TICKET.c.due_at.is_not(None),
         due >= now,
         or_(left < (due - created) * bindparam("at_risk_fraction"), left < bindparam("at_risk_seconds")),
     )
@@ -327,12 +332,12 @@ def open_load_columns() -> tuple[ColumnElement[int], ColumnElement[int], ColumnE
     now = bindparam("now", type_=Integer)
     return (
         func.count(),
-        func.coalesce(func.sum(case((_int(Ticket.due_at) < now, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((_int(TICKET.c.due_at) < now, 1), else_=0)), 0),
         func.coalesce(func.sum(case((_at_risk_sql(now), 1), else_=0)), 0),
     )
 
 
-def kpi_statements() -> dict[str, Select]:
+def kpi_statements() -> dict[str, AnySelect]:
     """The counts above the queue, all in SQL, whatever the queue shows. Their values
     come from rows.kpi_parameters(now, policy), so that the head start can run them
     with sqlite3 (store/first_page.py)."""
@@ -342,27 +347,27 @@ def kpi_statements() -> dict[str, Select]:
         # Escalation changes the ticket, so updated_at (indexed) narrows the search
         # before the events are looked at.
         "escalated_today": select(func.count())
-        .select_from(Ticket)
+        .select_from(TICKET)
         .where(
-            Ticket.escalated.is_(True),
-            _int(Ticket.updated_at) >= midnight,
+            TICKET.c.escalated.is_(True),
+            _int(TICKET.c.updated_at) >= midnight,
             exists().where(
-                TicketEvent.ticket_id == Ticket.id,
-                TicketEvent.kind == EventKind.escalated.value,
-                _int(TicketEvent.at) >= midnight,
+                EVENT.c.ticket_id == TICKET.c.id,
+                EVENT.c.kind == EventKind.escalated.value,
+                _int(EVENT.c.at) >= midnight,
             ),
         ),
         # A ticket stamped in the future (a clock or an export gone wrong) is not new:
         # it is shown as future-dated (docs/queue.md) and left out of recent counts.
         "new_last_hour": select(func.count())
-        .select_from(Ticket)
+        .select_from(TICKET)
         .where(
-            _int(Ticket.created_at) > bindparam("hour_ago", type_=Integer),
-            _int(Ticket.created_at) <= bindparam("now", type_=Integer),
+            _int(TICKET.c.created_at) > bindparam("hour_ago", type_=Integer),
+            _int(TICKET.c.created_at) <= bindparam("now", type_=Integer),
         ),
         "outbox_pending": select(func.count())
-        .select_from(OutboxEntry)
-        .where(OutboxEntry.state == OutboxState.pending.value),
+        .select_from(OUTBOX)
+        .where(OUTBOX.c.state == OutboxState.pending.value),
     }
 
 

@@ -4,7 +4,7 @@ ways of reading, so that they cannot disagree. No SQLAlchemy here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +53,7 @@ def kpi_parameters(now: datetime, policy: SlaPolicy) -> dict[str, int | float]:
     }
 
 
-def kpis_from(answers: dict[str, tuple[Any, ...]]) -> Kpis:
+def kpis_from(answers: Mapping[str, Sequence[Any]]) -> Kpis:
     """The Kpis from each statement's one row."""
     open_count, overdue, at_risk = answers["open"]
     return Kpis(

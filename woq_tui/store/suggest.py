@@ -23,17 +23,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, Engine, and_, bindparam, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from woq_tui.domain.address_parts import is_urban, parse_address, prefixes
+from woq_tui.domain.address_parts import AddressParts, is_urban, parse_address, prefixes
 from woq_tui.domain.contact_keys import address_key
 from woq_tui.domain.metrics import flag
-from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.sla import SlaPolicy
+from woq_tui.domain.tables import AnySelect
 from woq_tui.store.db import snapshot
-from woq_tui.store.queries import is_open, open_load_columns
+from woq_tui.store.queries import STATION, TICKET, is_open, open_load_columns
 from woq_tui.store.rows import kpi_parameters
 from woq_tui.values.suggestions import RECENT_DAYS, Evidence, StationSuggestion, Suggestions
 
@@ -89,14 +90,14 @@ def suggest_stations(
 # The statements are built once, with bound parameters: building them per call cost
 # more than running them (bench/suggest_bench.py).
 @cache
-def _ticket_statement() -> Select:
+def _ticket_statement() -> AnySelect:
     return (
         select(
-            Ticket.id, Ticket.ticket_no, Ticket.station_code, Ticket.created_at, Ticket.address, Ticket.address_key,
-            Station.area_type,
+            TICKET.c.id, TICKET.c.ticket_no, TICKET.c.station_code, TICKET.c.created_at, TICKET.c.address, TICKET.c.address_key,
+            STATION.c.area_type,
         )
-        .join(Station, Station.code == Ticket.station_code)
-        .where(Ticket.ticket_no == bindparam("ticket_no"))
+        .join(STATION, STATION.c.code == TICKET.c.station_code)
+        .where(TICKET.c.ticket_no == bindparam("ticket_no"))
     )
 
 
@@ -105,12 +106,12 @@ def _ticket(connection: Connection, ticket_no: str) -> _Ticket | None:
     return None if row is None else _Ticket(*row)
 
 
-def prefix_condition(key, upper, length) -> ColumnElement[bool]:
+def prefix_condition(key: Any, upper: Any, length: Any) -> ColumnElement[bool]:
     """address_key starts with `key` (`prefix_values(key)` gives the three values): a
     range the btree reads (on SQLite and on a PostgreSQL database in C or C.UTF-8
     collation: code point order), rechecked exactly, so that another collation can
     cost the index but never a wrong row."""
-    column = Ticket.address_key
+    column = TICKET.c.address_key
     return and_(column >= key, column < upper, func.substr(column, 1, length) == key)
 
 
@@ -119,19 +120,19 @@ def prefix_values(key: str) -> dict[str, object]:
 
 
 @cache
-def _history_statement(prefix: bool) -> Select:
+def _history_statement(prefix: bool) -> AnySelect:
     """Earlier tickets at an address (or under a prefix) by station: all, and since :since."""
-    key = bindparam("key")
-    condition = prefix_condition(key, bindparam("upper"), bindparam("length")) if prefix else Ticket.address_key == key
+    key: BindParameter[str] = bindparam("key")
+    condition = prefix_condition(key, bindparam("upper"), bindparam("length")) if prefix else TICKET.c.address_key == key
     return (
-        select(Ticket.station_code, func.count(), func.sum(flag(Ticket.created_at >= bindparam("since"))))
-        .where(condition, Ticket.created_at < bindparam("created"))
-        .group_by(Ticket.station_code)
+        select(TICKET.c.station_code, func.count(), func.sum(flag(TICKET.c.created_at >= bindparam("since"))))
+        .where(condition, TICKET.c.created_at < bindparam("created"))
+        .group_by(TICKET.c.station_code)
     )
 
 
-def _scopes(ticket: _Ticket, parts) -> list[tuple[str, Select, dict[str, object]]]:
-    scopes: list[tuple[str, Select, dict[str, object]]] = []
+def _scopes(ticket: _Ticket, parts: AddressParts | None) -> list[tuple[str, AnySelect, dict[str, object]]]:
+    scopes: list[tuple[str, AnySelect, dict[str, object]]] = []
     if ticket.address_key:
         scopes.append(("address", _history_statement(False), {"key": ticket.address_key}))
     for level, text in prefixes(parts):
@@ -142,7 +143,7 @@ def _scopes(ticket: _Ticket, parts) -> list[tuple[str, Select, dict[str, object]
 
 
 def _history(
-    connection: Connection, ticket: _Ticket, parts, min_history: int, wanted: tuple[str, ...]
+    connection: Connection, ticket: _Ticket, parts: AddressParts | None, min_history: int, wanted: tuple[str, ...]
 ) -> tuple[Evidence | None, dict[str, int]]:
     """The narrowest scope with at least `min_history` earlier tickets (in 90 days, else
     in all time); failing that, the narrowest with any. Its tickets by station."""
@@ -166,7 +167,7 @@ def _history(
     return fallback if fallback is not None else (None, {})
 
 
-def district_stem(parts) -> str | None:
+def district_stem(parts: AddressParts | None) -> str | None:
     """东丽区 → 东丽, 宝坻县 → 宝坻: how station names begin in that district."""
     district = parts.district if parts is not None else None
     if not district:
@@ -177,30 +178,30 @@ def district_stem(parts) -> str | None:
     return None
 
 
-def _district(connection: Connection, parts) -> tuple[Evidence | None, dict[str, int]]:
+def _district(connection: Connection, parts: AddressParts | None) -> tuple[Evidence | None, dict[str, int]]:
     stem = district_stem(parts)
     if stem is None:
         return None, {}
     codes = connection.scalars(
-        select(Station.code).where(Station.name.startswith(stem, autoescape=True)).order_by(Station.code)
+        select(STATION.c.code).where(STATION.c.name.startswith(stem, autoescape=True)).order_by(STATION.c.code)
     ).all()
     return (Evidence("district", None, 0), {code: 0 for code in codes}) if codes else (None, {})
 
 
 @cache
-def _load_statement() -> Select:
+def _load_statement() -> AnySelect:
     """Each candidate station with its open, overdue and at-risk tickets (one round trip)."""
-    codes = bindparam("codes", expanding=True)
+    codes: BindParameter[list[str]] = bindparam("codes", expanding=True)
     load = (
-        select(Ticket.station_code.label("code"), *(c.label(n) for c, n in zip(open_load_columns(), LOAD)))
-        .where(is_open(), Ticket.station_code.in_(codes))
-        .group_by(Ticket.station_code)
+        select(TICKET.c.station_code.label("code"), *(c.label(n) for c, n in zip(open_load_columns(), LOAD)))
+        .where(is_open(), TICKET.c.station_code.in_(codes))
+        .group_by(TICKET.c.station_code)
         .subquery("load")
     )
     return (
-        select(Station.code, Station.name, Station.area_type, *(func.coalesce(load.c[n], 0) for n in LOAD))
-        .outerjoin(load, load.c.code == Station.code)
-        .where(Station.code.in_(codes))
+        select(STATION.c.code, STATION.c.name, STATION.c.area_type, *(func.coalesce(load.c[n], 0) for n in LOAD))
+        .outerjoin(load, load.c.code == STATION.c.code)
+        .where(STATION.c.code.in_(codes))
     )
 
 

@@ -3,9 +3,10 @@ screens and reports draw them. Plain frozen values, no SQLAlchemy."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from woq_tui.domain.periods import Period
 

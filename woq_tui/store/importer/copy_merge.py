@@ -4,7 +4,8 @@ against the stored tickets and writes the new and changed ones with their events
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -82,7 +83,9 @@ class CopyMerge:
         # one generic plan: planned while the ticket table was small, it would scan
         # the whole table for every batch of a long import. Plan each batch afresh.
         connection.execute(self.custom_plans)
-        with connection.connection.driver_connection.cursor() as cursor:
+        driver = connection.connection.driver_connection
+        assert driver is not None, "a connection in use has its driver's"
+        with driver.cursor() as cursor:
             with cursor.copy(self.copy) as copy:
                 for parsed in batch:
                     values = parsed.values

@@ -3,7 +3,8 @@ one query, then written with Core executemany in the caller's transaction."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Engine, bindparam, insert, literal, select, update
 
