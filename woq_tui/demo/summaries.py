@@ -56,9 +56,11 @@ def _voice(rng: random.Random, text: str, spoken: bool) -> str:
         if rng.random() < _DIALECT:
             for plain, local in _pick(rng, w.DIALECTS):
                 text = text.replace(plain, local)
-    if rng.random() < _TYPO:
-        right, wrong = _pick(rng, w.TYPOS)
-        text = text.replace(right, wrong, 1)
+    if rng.random() < _TYPO:  # one of the slips this text offers, if any
+        slips = [pair for pair in w.TYPOS if pair[0] in text]
+        if slips:
+            right, wrong = _pick(rng, slips)
+            text = text.replace(right, wrong, 1)
     return text
 
 
@@ -78,7 +80,7 @@ def _repair(rng, place: str, formal: bool) -> str:
         if form == 4:
             return f"客户报修{sym}，地址{place or '见工单'}。{pick(rng, w.FORMAL_CLOSE)}"
         return f"客户通过网上国网报修：{sym}，{pick(rng, w.PLEAS)}。"
-    form = int(rng.random() * 7)
+    form = int(rng.random() * 8)
     polite = pick(rng, w.POLITE_OPEN)
     if form == 0:
         return f"{polite}{place}又停电了，{_fill(rng, pick(rng, w.DURATIONS))}，{pick(rng, w.PLEAS)}"
@@ -92,7 +94,12 @@ def _repair(rng, place: str, formal: bool) -> str:
         return f"{polite}我们{place}这边{sym}，{pick(rng, w.PLEAS)}"
     if form == 5:
         return f"{sym}，{pick(rng, w.REPAIR_URGE)}"
-    return f"{polite}{place}{pick(rng, w.TIMES)}{sym}，{_fill(rng, pick(rng, w.DURATIONS))}，{pick(rng, w.REPAIR_URGE)}"
+    if form == 6:
+        return f"{polite}{place}{pick(rng, w.TIMES)}{sym}，{_fill(rng, pick(rng, w.DURATIONS))}，{pick(rng, w.REPAIR_URGE)}"
+    # The long telling: who, when, what, what they checked, how long, the plea.
+    where = f"我是{place}的，" if place else ""
+    checked, lasted = pick(rng, w.REPAIR_CHECKS), _fill(rng, pick(rng, w.DURATIONS))
+    return f"{polite}{where}{pick(rng, w.TIMES)}{sym}，{checked}，{lasted}，{pick(rng, w.PLEAS)}"
 
 
 def _consultation(rng, place: str, formal: bool) -> str:
