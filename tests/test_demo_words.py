@@ -46,3 +46,24 @@ def test_callers_are_voiced_regionally_and_with_typos():
     assert share(texts, "啥|咋|俺家|没得|屋头") > 0.03
     assert share(texts, "以经|跳匝|枪修|电标|出理|为修|排人") > 0.005
     assert share(texts, "^(你好|您好|喂)?，?(那个|我跟你说|就是|嗯|是这样的|我想说一下)，") > 0.02
+
+
+def test_the_words_never_move_the_arrivals(monkeypatch):
+    """A richer vocabulary draws more from the words' stream; the tickets stay the same
+    (docs/demo.md, "Words"): no draw of the main stream depends on a caller or a text."""
+    from datetime import datetime, timezone
+
+    from woq_tui.config import parse_settings
+    from woq_tui.demo import generator
+
+    policy, end = parse_settings({}).sla_policy(), datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+    created = []
+    for draws in (0, 1, 3):
+
+        def text(rng, kind, place="", k=draws):  # a summary that draws k times
+            return "摘要" * (2 + sum(rng.random() < 2 for _ in range(k)))
+
+        monkeypatch.setattr(generator.summaries, "summary", text)
+        rows = generator.Generator(policy, 95598, 20, 60, end).tickets()
+        created.append([(row[0], row[1], row[5]) for row in rows])  # not the station: misrouting reads addresses
+    assert created[0] == created[1] == created[2]
