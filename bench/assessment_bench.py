@@ -27,9 +27,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 from bench import ensure_demo
 from woq_tui.config import parse_settings

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from tests.test_import import write_csv
 from woq_tui.config import ConfigError, parse_settings
@@ -115,7 +116,7 @@ def test_a_review_per_ticket_and_rule(engine):
         connection.execute(text(
             "INSERT INTO audit_review (ticket_no, rule, verdict, operator, at) VALUES ('T1', 'reopened', 'confirmed', 'a', 1)"
         ))  # fmt: skip
-    with pytest.raises(Exception), engine.begin() as connection:
+    with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO audit_review (ticket_no, rule, verdict, operator, at) VALUES ('T1', 'reopened', 'dismissed', 'b', 2)"
         ))  # fmt: skip

@@ -124,7 +124,6 @@ async def test_filter_search_sort_and_escape(audit_context):
 
 
 async def test_confirm_with_a_note_dismiss_and_escape_records_nothing(audit_context):
-    store = audit_context.store
     first, second = store_flags(audit_context)[:2]
     app = WoqApp(audit_context)
     async with app.run_test(size=SIZE) as pilot:

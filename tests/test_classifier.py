@@ -14,8 +14,7 @@ from sqlalchemy import text, update
 
 from tests.conftest import NOW
 from tests.factories import add_all, station, ticket
-from woq_tui.classifier import NO_MODEL, NO_TABLE, OTHER_SCHEMA, UNREADABLE, load_model, train_and_store
-from woq_tui.classifier import storage
+from woq_tui.classifier import NO_MODEL, NO_TABLE, OTHER_SCHEMA, UNREADABLE, load_model, storage, train_and_store
 from woq_tui.classifier.features import SCHEMA, columns, matrix, normalise
 from woq_tui.classifier.model import Predictor, UnreadableModel, Weights
 from woq_tui.classifier.training import NotEnoughHistory, held_back, split, train

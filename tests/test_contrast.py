@@ -15,8 +15,8 @@ from tests.conftest import NOW
 from tests.factories import add_all, ticket
 from tests.support import fill_weeks, settle
 from woq_tui.app import WoqApp
-from woq_tui.themes import OFFERED_THEMES
 from woq_tui.i18n import set_language
+from woq_tui.themes import OFFERED_THEMES
 
 AA = 4.5
 # Lines, bars and sparklines are graphics, not text: WCAG 1.4.11 asks 3:1 of them.
@@ -142,4 +142,4 @@ async def test_every_pair_reaches_aa(context, engine, theme):
 def test_only_themes_that_pass_are_offered():
     app = WoqApp.__new__(WoqApp)
     assert set(OFFERED_THEMES) >= {"textual-dark", "textual-light"}
-    assert callable(getattr(type(app), "available_themes").fget)
+    assert callable(type(app).available_themes.fget)

@@ -142,8 +142,8 @@ async def test_headline_tiles_keep_their_names_and_units_at_100_columns(weeks_co
 async def test_periods_beyond_the_week_and_the_black_list(weeks_context, engine):
     """t gives the month, quarter and year (bars by day, week, month), ] never steps
     into the future, and the black list is a section of the meeting (issue 13)."""
-    from tests.factories import add_all, ticket
     from tests.conftest import NOW
+    from tests.factories import add_all, ticket
 
     # S001: five open tickets older than a week (assessment's backlog_count, backlog_days)
     add_all(engine, *(ticket(NOW - timedelta(days=10 + n), ticket_no=f"OLD{n}", station_code="S001") for n in range(5)))

@@ -11,7 +11,6 @@ from tests.conftest import NOW
 from tests.support import fill_weeks, settle, snapshot_app
 from woq_tui.app import WoqApp
 from woq_tui.context import ConsoleContext
-from woq_tui.domain.periods import period_of
 from woq_tui.screens.station_detail import StationDetailScreen
 from woq_tui.screens.stations import StationsScreen
 from woq_tui.store.figures import BY_STATION, figures_by, snapshot
@@ -237,7 +236,7 @@ async def test_enter_opens_the_station_and_escape_returns(weeks_context):
 async def test_export_writes_csv_and_svg(weeks_context, tmp_path):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await open_stations(pilot)
+        await open_stations(pilot)
         weeks_context.settings.console.export_dir = str(tmp_path)
         await pilot.press("e")
         await pilot.pause()
@@ -250,7 +249,7 @@ async def test_export_writes_csv_and_svg(weeks_context, tmp_path):
     assert lines[0].startswith("station_code,station_name,area,area_type,tickets,tickets_value,tickets_change,open")
     assert ",S001,东丽城东供电所,城区,urban," not in lines[1]  # stations in the table's order, worst first
     first = next(line for line in lines[1:] if line.startswith("S001,"))
-    assert first.startswith("S001,东丽城东供电所,Urban,urban,") or first.startswith("S001,东丽城东供电所,城区,urban,")
+    assert first.startswith(("S001,东丽城东供电所,Urban,urban,", "S001,东丽城东供电所,城区,urban,"))
     assert "%" in first  # ratios as shown, beside their raw values
     assert len(lines) == 1 + 5 + 3 + 1
     assert "<svg" in svg_files[0].read_text(encoding="utf-8")
@@ -310,7 +309,7 @@ async def test_the_drill_down_opens_tickets_steps_and_exports(weeks_context, tmp
     weeks_context.settings.console.export_dir = str(tmp_path)
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await open_stations(pilot)
+        await open_stations(pilot)
         await pilot.press("enter")
         await settle(pilot)
         detail = app.screen
@@ -381,7 +380,7 @@ async def test_a_pilot_is_evaluated_from_marked_stations(weeks_context, settings
     settings.assessment.bootstrap = 200
     app = WoqApp(weeks_context)
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_stations(pilot)
+        await open_stations(pilot)
         await pilot.press("space", "down", "space", "P")
         await settle(pilot)
         dialog = app.screen

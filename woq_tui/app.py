@@ -15,10 +15,11 @@ read in another process (commands/head_start.py) or a thread while the app start
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -31,8 +32,8 @@ from woq_tui.i18n import t
 from woq_tui.outbox_feed import OutboxChanged, OutboxCycleEnded, forward_change, start_pusher
 from woq_tui.reassign_notices import Notice, ReassignNotices
 from woq_tui.screens.queue import QueueScreen
-from woq_tui.themes import ANSI_DARK, ANSI_LIGHT, OFFERED_THEMES, checked_themes
 from woq_tui.store.queue_live import start_prefetch
+from woq_tui.themes import ANSI_DARK, ANSI_LIGHT, OFFERED_THEMES, checked_themes
 from woq_tui.values.live import PREFETCH_KEY
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
@@ -40,9 +41,9 @@ from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
     from textual.binding import ActiveBinding
+    from textual.theme import Theme
 
     from woq_tui.dispatch.outbox import OutboxCounts
-    from textual.theme import Theme
 
 
 class LazyScreen:

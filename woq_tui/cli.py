@@ -13,11 +13,10 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from woq_tui import __version__, cli_assessment, cli_audit, cli_classifier
-
-from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE  # noqa: F401 (re-exported)
+from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -178,8 +177,8 @@ _COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     from woq_tui.config import ConfigError
-    from woq_tui.i18n import LANGUAGES, set_language, t
     from woq_tui.errors import DatabaseError
+    from woq_tui.i18n import LANGUAGES, set_language, t
 
     argv = list(sys.argv[1:] if argv is None else argv)
     language = _help_language(argv)

@@ -14,21 +14,22 @@ otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from woq_tui.context import ConsoleContext
+    from woq_tui.dispatch.outbox import OutboxCounts
     from woq_tui.domain.periods import Period
     from woq_tui.store.figures import Report
-    from woq_tui.values.live import LiveRequest, LiveResult
-    from woq_tui.dispatch.outbox import OutboxCounts
     from woq_tui.values.assessment import BacklogList, PilotResult, Scorecard
     from woq_tui.values.audit import AuditFlag, AuditView, FlagReview, QualityFigures
     from woq_tui.values.figures import MeetingWeek, StationDetail, StationTable
+    from woq_tui.values.live import LiveRequest, LiveResult
     from woq_tui.values.outbox import OutboxChange, OutboxView, TicketRef
     from woq_tui.values.queue import Kpis, OutboxMark, QueueFilter, QueuePage, QueueRow, QueueSort
     from woq_tui.values.stations import StationCandidate, StationChoice

@@ -11,8 +11,8 @@ runs no code from the database and does not depend on scikit-learn's internal la
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

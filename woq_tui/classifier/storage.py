@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, desc, inspect, insert, select
+from sqlalchemy import Engine, delete, desc, insert, inspect, select
 
 from woq_tui.classifier.features import SCHEMA
 from woq_tui.domain.models import AuditModel

@@ -13,10 +13,9 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime, timedelta, timezone
 
-from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from woq_tui.commands.exit_codes import EXIT_USAGE
 from woq_tui.domain.instants import local_minute
 from woq_tui.i18n import t
-
 
 # The days a report may name: times are stored as seconds since 1970, and a year past
 # 2999 is a typo (`--to 9999-12-31` overflowed the week arithmetic with a traceback).

@@ -14,9 +14,9 @@ suggestion, praise).
 
 from __future__ import annotations
 
-from woq_tui.demo.summary_words_accounts import *  # noqa: F401,F403
-from woq_tui.demo.summary_words_faults import *  # noqa: F401,F403
-from woq_tui.demo.summary_words_voices import *  # noqa: F401,F403
+from woq_tui.demo.summary_words_accounts import *  # noqa: F403
+from woq_tui.demo.summary_words_faults import *  # noqa: F403
+from woq_tui.demo.summary_words_voices import *  # noqa: F403
 
 # -- shared details --------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ evidence each rule gives. Pure: expressions only, no I/O.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import BigInteger, String, and_, func, literal, or_, type_coerce
 from sqlalchemy.ext.compiler import compiles

@@ -8,7 +8,7 @@ that the same SQL reads them on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -80,29 +80,29 @@ class Ticket(SQLModel, table=True):
     )
     __mapper_args__: ClassVar[dict] = {"version_id_col": _ticket_version}
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ticket_no: str = Field(max_length=64, unique=True, index=True)
     type: str = Field(max_length=32)
     station_code: str = Field(foreign_key="station.code", max_length=64)
-    channel: Optional[str] = Field(default=None, max_length=16)
+    channel: str | None = Field(default=None, max_length=16)
     status: str = Field(default="new", max_length=16)
     created_at: datetime = Field(sa_type=EpochSeconds, nullable=False, index=True)
-    first_response_at: Optional[datetime] = _time()
-    dispatched_at: Optional[datetime] = _time()
-    arrived_at: Optional[datetime] = _time()
-    resolved_at: Optional[datetime] = _time()
-    closed_at: Optional[datetime] = _time()
-    due_at: Optional[datetime] = _time()
+    first_response_at: datetime | None = _time()
+    dispatched_at: datetime | None = _time()
+    arrived_at: datetime | None = _time()
+    resolved_at: datetime | None = _time()
+    closed_at: datetime | None = _time()
+    due_at: datetime | None = _time()
     escalated: bool = Field(default=False)
     dispatch_count: int = Field(default=0)
     reopen_count: int = Field(default=0)
-    satisfaction: Optional[str] = Field(default=None, max_length=32)
-    summary: Optional[str] = Field(default=None)
-    customer_phone: Optional[str] = Field(default=None, max_length=64)
-    address: Optional[str] = Field(default=None)
+    satisfaction: str | None = Field(default=None, max_length=32)
+    summary: str | None = Field(default=None)
+    customer_phone: str | None = Field(default=None, max_length=64)
+    address: str | None = Field(default=None)
     # customer_phone and address normalised (domain/contact_keys.py), for the audit
-    phone_key: Optional[str] = Field(default=None, max_length=64)
-    address_key: Optional[str] = Field(default=None)
+    phone_key: str | None = Field(default=None, max_length=64)
+    address_key: str | None = Field(default=None)
     version: int = Field(default=1, sa_column=_ticket_version)
     # The live refresh watermark: every change sets it (store.tickets.touch).
     updated_at: datetime = Field(sa_type=EpochSeconds, nullable=False, index=True)
@@ -111,17 +111,17 @@ class Ticket(SQLModel, table=True):
 class TicketEvent(SQLModel, table=True):
     __tablename__ = "ticket_event"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     kind: str = Field(max_length=32)
     at: datetime = Field(sa_type=EpochSeconds, nullable=False)
-    operator: Optional[str] = Field(default=None, max_length=64)
-    from_station: Optional[str] = Field(default=None, max_length=64)
-    to_station: Optional[str] = Field(default=None, max_length=64)
-    note: Optional[str] = Field(default=None)
+    operator: str | None = Field(default=None, max_length=64)
+    from_station: str | None = Field(default=None, max_length=64)
+    to_station: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None)
     # A `reclassified` event's types (migration 0007); None for every other kind.
-    from_type: Optional[str] = Field(default=None, max_length=32)
-    to_type: Optional[str] = Field(default=None, max_length=32)
+    from_type: str | None = Field(default=None, max_length=32)
+    to_type: str | None = Field(default=None, max_length=32)
 
 
 class OutboxEntry(SQLModel, table=True):
@@ -135,23 +135,23 @@ class OutboxEntry(SQLModel, table=True):
     ticket_no: str = Field(max_length=64, index=True)
     # 'reassign' | 'reclassify' (OutboxKind)
     kind: str = Field(default="reassign", max_length=16)
-    from_station: Optional[str] = Field(default=None, max_length=64)
+    from_station: str | None = Field(default=None, max_length=64)
     # the target of a reassignment; None for a reclassification
-    to_station: Optional[str] = Field(default=None, max_length=64)
-    from_type: Optional[str] = Field(default=None, max_length=32)
-    to_type: Optional[str] = Field(default=None, max_length=32)
+    to_station: str | None = Field(default=None, max_length=64)
+    from_type: str | None = Field(default=None, max_length=32)
+    to_type: str | None = Field(default=None, max_length=32)
     reason: str
     operator: str = Field(max_length=64)
     expected_version: int
     requested_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
     state: str = Field(default="pending", max_length=16, index=True)
     attempts: int = Field(default=0)
-    next_attempt_at: Optional[datetime] = _time()
+    next_attempt_at: datetime | None = _time()
     # When the current retry window began (None: at requested_at); migration 0005.
-    retrying_since: Optional[datetime] = _time()
-    last_error: Optional[str] = Field(default=None)
+    retrying_since: datetime | None = _time()
+    last_error: str | None = Field(default=None)
     # What the API answered last (JSON text), for the outbox screen.
-    response: Optional[str] = Field(default=None)
+    response: str | None = Field(default=None)
     updated_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
 
 
@@ -165,7 +165,7 @@ class DispatchIdempotency(SQLModel, table=True):
     status_code: int
     body: str
     # SHA-256 of the request first sent with the key (None: stored before 0005).
-    request_hash: Optional[str] = Field(default=None, max_length=64)
+    request_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
 
 
@@ -175,13 +175,13 @@ class AuditReview(SQLModel, table=True):
     __tablename__ = "audit_review"
     __table_args__ = (UniqueConstraint("ticket_no", "rule", name="uq_audit_review_ticket_rule"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ticket_no: str = Field(max_length=64)
     rule: str = Field(max_length=32)
     verdict: str = Field(max_length=16)  # confirmed | dismissed
     operator: str = Field(max_length=64)
     at: datetime = Field(sa_type=EpochSeconds, nullable=False)
-    note: Optional[str] = Field(default=None)
+    note: str | None = Field(default=None)
 
 
 class AuditModel(SQLModel, table=True):
@@ -189,13 +189,13 @@ class AuditModel(SQLModel, table=True):
 
     __tablename__ = "audit_model"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     trained_at: datetime = Field(sa_type=EpochSeconds, nullable=False)
-    trained_by: Optional[str] = Field(default=None, max_length=64)
-    library: Optional[str] = Field(default=None)
-    features: Optional[str] = Field(default=None)  # JSON: the feature schema
-    metrics: Optional[str] = Field(default=None)  # JSON
-    payload: Optional[bytes] = Field(default=None, sa_type=LargeBinary)
+    trained_by: str | None = Field(default=None, max_length=64)
+    library: str | None = Field(default=None)
+    features: str | None = Field(default=None)  # JSON: the feature schema
+    metrics: str | None = Field(default=None)  # JSON
+    payload: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 __all__ = [

@@ -6,8 +6,9 @@ padded by display width (a CJK character takes two cells), phones masked."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from woq_tui.domain.audit_rules import RULES
 from woq_tui.domain.instants import local_minute

@@ -4,8 +4,9 @@ exports and `woq-console audit`'s text."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone, tzinfo
-from typing import Any, Mapping
+from typing import Any
 
 from woq_tui.i18n import t
 from woq_tui.reporting.formatting import group_label

@@ -7,7 +7,8 @@ keys exactly: `{"predictions": [{"summary", "type", "probability"}], "accuracy":
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t

@@ -9,11 +9,11 @@ on its timer and the table puts the cursor back on its flag. Choices: docs/audit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 from rich.text import Text
 from textual import on
@@ -25,12 +25,12 @@ from textual.widgets import DataTable, Input, Static
 from woq_tui.domain.audit_rules import CONFIRMED, DISMISSED, MODEL_RULES
 from woq_tui.domain.periods import Period, last_full_period, period_label
 from woq_tui.i18n import t
+from woq_tui.reporting.audit_words import rule_name, severity_word
 from woq_tui.reporting.csv_writer import write_csv
 from woq_tui.screens.period_keys import PeriodKeys, period_bindings
 from woq_tui.screens.ticket_actions import TicketActionsScreen, refuse_write
 from woq_tui.values.audit import AuditFlag, AuditView, FlagReview
 from woq_tui.values.outbox import TicketRef
-from woq_tui.reporting.audit_words import rule_name, severity_word
 from woq_tui.widgets.audit_rows import SORTS, AuditFilter, Shown, export_rows, shown_flags
 from woq_tui.widgets.audit_table import MAX_ROWS, AuditTable
 from woq_tui.widgets.loader import Loader, show_failure
@@ -98,7 +98,7 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
         self._search_texts: dict[str, str] = {}
 
     def compose_body(self) -> ComposeResult:
-        yield RefreshStatus(self, self.app.context.settings.console.refresh_seconds)
+        yield RefreshStatus(self, self.context.settings.console.refresh_seconds)
         yield Static(id="audit-bar")
         yield Input(placeholder=t("audit.search_hint"), id="audit-search")
         with Horizontal(id="audit-body"):

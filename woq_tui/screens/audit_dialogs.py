@@ -12,8 +12,8 @@ from textual.widgets import Input, Label, Static
 
 from woq_tui.domain.audit_rules import RULES, SEVERITIES
 from woq_tui.i18n import t
-from woq_tui.screens.filter import ChecklistFilter, Group
 from woq_tui.reporting.audit_words import rule_name, severity_word
+from woq_tui.screens.filter import ChecklistFilter, Group
 from woq_tui.widgets.audit_rows import AuditFilter
 from woq_tui.widgets.translated import TranslatedBindings
 

@@ -18,7 +18,6 @@ from woq_tui.values.queue import QueueFilter
 from woq_tui.values.stations import StationChoice
 from woq_tui.widgets.translated import TranslatedBindings
 
-
 FilterT = TypeVar("FilterT")
 # (widget id, title key, [(label, value, chosen)]): one group of choices
 Group = tuple[str, str, list[tuple[str, str, bool]]]

@@ -18,6 +18,7 @@ from woq_tui.domain.enums import SlaState
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
 from woq_tui.domain.periods import Period, step_period
 from woq_tui.i18n import t
+from woq_tui.reporting.audit_words import rule_name
 from woq_tui.reporting.csv_writer import write_csv
 from woq_tui.reporting.formatting import (
     day_label,
@@ -30,7 +31,6 @@ from woq_tui.values.assessment import COMPONENT_NAMES, StationScore
 from woq_tui.values.audit import QualityFigures
 from woq_tui.values.figures import StationDetail
 from woq_tui.widgets.app_header import AppHeader
-from woq_tui.reporting.audit_words import rule_name
 from woq_tui.widgets.figures_cells import bar
 from woq_tui.widgets.loader import Loader, show_failure
 from woq_tui.widgets.sla_cell import FALLBACK, sla_label

@@ -16,9 +16,9 @@ from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual import on
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -28,13 +28,13 @@ from woq_tui.domain.instants import local_minute
 from woq_tui.domain.privacy import mask_phone
 from woq_tui.i18n import t
 from woq_tui.outbox_words import type_name
+from woq_tui.reporting.audit_words import earlier_tickets, evidence_words, review_word, rule_name, severity_word
 from woq_tui.screens.ticket_actions import TicketActionsScreen, refuse_write
 from woq_tui.values.audit import AuditFlag
 from woq_tui.values.queue import QueueRow
 from woq_tui.values.tickets import TicketDetail
 from woq_tui.widgets import symbols
 from woq_tui.widgets.app_header import AppHeader
-from woq_tui.reporting.audit_words import earlier_tickets, evidence_words, review_word, rule_name, severity_word
 from woq_tui.widgets.audit_table import SEVERITY_STYLE
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus

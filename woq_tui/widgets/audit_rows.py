@@ -5,9 +5,10 @@ values (values/audit.py), so the screen, its export and the tests share one read
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from woq_tui.domain.audit_rules import RULE_IDS, SEVERITIES
 from woq_tui.reporting.audit_words import evidence_words, rule_name

@@ -8,20 +8,21 @@ terminal cells (CJK is two) and the evidence takes what the others leave.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import tzinfo
-from typing import Mapping
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from woq_tui.domain.enums import TicketType
 from woq_tui.i18n import t
-from woq_tui.values.audit import AuditFlag
 from woq_tui.reporting.audit_words import evidence_words, review_word, rule_name, severity_word
+from woq_tui.values.audit import AuditFlag
 from woq_tui.widgets.audit_rows import flag_key
-from woq_tui.widgets.ticket_columns import ellipsize, short_station_name
 from woq_tui.widgets.table_keys import DATA_TABLE_KEYS
+from woq_tui.widgets.ticket_columns import ellipsize, short_station_name
 from woq_tui.widgets.translated import TranslatedBindings
 
 # At most this many rows are drawn; the bar says how many more the filter holds.
@@ -54,7 +55,7 @@ class AuditTable(TranslatedBindings, DataTable):
     def cursor_flag(self) -> AuditFlag | None:
         if not self.row_count:
             return None
-        key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+        key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
         return self.by_key.get(key or "")
 
     def on_resize(self) -> None:

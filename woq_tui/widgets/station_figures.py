@@ -8,8 +8,9 @@ the screen (screens/stations.py) loads the figures and owns the period.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Span, Text

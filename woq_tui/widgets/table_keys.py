@@ -3,9 +3,9 @@ DataTable lists, as on the ticket lists (DataTable's own home/end scroll sideway
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
-DATA_TABLE_KEYS = [
+DATA_TABLE_KEYS: list[BindingType] = [
     Binding("up,k", "cursor_up", "table.up", show=False),
     Binding("down,j", "cursor_down", "table.down", show=False),
     Binding("home,g", "scroll_top", "table.first", show=False),

@@ -3,9 +3,9 @@ and when it gives way on a narrow terminal (widgets/ticket_table.py lays them ou
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Callable, Iterable
 
 from rich.cells import cell_len
 from rich.style import Style

@@ -11,8 +11,8 @@ by the same amount so the ticket stays on the same screen line.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -86,32 +86,32 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
     class Selected(Message):
         """enter on a ticket."""
 
-        def __init__(self, table: "TicketTable", row: QueueRow) -> None:
+        def __init__(self, table: TicketTable, row: QueueRow) -> None:
             super().__init__()
             self.table = table
             self.row = row
 
         @property
-        def control(self) -> "TicketTable":
+        def control(self) -> TicketTable:
             return self.table
 
     class FlagsWanted(Message):
         """The rows on screen changed: which carry a quality flag? (The screen asks
         ConsoleStore.flagged_among and answers with show_flagged.)"""
 
-        def __init__(self, table: "TicketTable", key: tuple) -> None:
+        def __init__(self, table: TicketTable, key: tuple) -> None:
             super().__init__()
             self.table, self.key = table, key
 
     class NeedMore(Message):
         """The cursor reached the last row fetched and more rows exist."""
 
-        def __init__(self, table: "TicketTable") -> None:
+        def __init__(self, table: TicketTable) -> None:
             super().__init__()
             self.table = table
 
         @property
-        def control(self) -> "TicketTable":
+        def control(self) -> TicketTable:
             return self.table
 
     def __init__(
@@ -144,7 +144,9 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self._strips: dict[tuple, Strip] = {}
         # tickets with a quality flag; the rows (and minute) answered and asked (FlagsWanted)
         self.flagged: frozenset[str] = frozenset()
-        self.flags_key, self._flags_asked = None, None
+        # (minute, ((ticket_no, version), ...)) of the rows last answered / last asked
+        self.flags_key: tuple | None = None
+        self._flags_asked: tuple | None = None
 
     # --- the cursor ----------------------------------------------------------------
 

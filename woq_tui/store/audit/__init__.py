@@ -8,17 +8,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Engine
 
 from woq_tui.domain.periods import Period
+from woq_tui.errors import ReviewError
 from woq_tui.settings import Settings
 from woq_tui.store.audit.flags import MODEL_RULE, AuditScope, active_rules, wide_cohort
 from woq_tui.store.audit.listing import prepare, read_flags, station_areas, station_names
-from woq_tui.errors import ReviewError
 from woq_tui.store.audit.reviews import check_review, fires, ticket_created, write_review
 from woq_tui.store.db import snapshot
 from woq_tui.values.audit import AuditFlag, AuditView, FlagReview, QualityFigures

@@ -11,7 +11,7 @@ a ticket lies in exactly one station and type (as store/figures.py adds up its s
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Connection, String, func, literal, select, union_all
 

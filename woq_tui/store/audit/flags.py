@@ -12,11 +12,11 @@ the repeat rules and station_suspect read earlier tickets through the indexed ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 
-from sqlalchemy import CTE, BigInteger, Connection, Integer, Select, String, case, exists, func, literal, null, or_, select, union_all
+from sqlalchemy import CTE, BigInteger, Connection, Integer, Select, String, case, exists, func, literal, null, select, union_all
 
 from woq_tui.audit_settings import AuditSettings
 from woq_tui.domain.audit_conditions import row_conditions, seconds
