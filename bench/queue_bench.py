@@ -6,7 +6,7 @@ Prints, with the caveat that the machine is shared:
 - one refresh tick with 100 changed tickets: the query (worker thread) and the apply
   (UI thread), against the same query in raw sqlite3 (aim < 20 ms);
 - key press to repaint: from the key event posted to the next compositor update
-  rendered to segments (not pilot.press timing; DESIGN.md), for cursor moves and for
+  rendered to segments (not pilot.press timing; docs/decisions.md), for cursor moves and for
   a sort that goes to the database (aim < 16 ms for moves);
 - event-loop lag sampled every 50 ms while refreshing continuously (aim p95 < 50 ms);
 - peak memory (ru_maxrss) of the console process (aim < 200 MB).

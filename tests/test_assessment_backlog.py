@@ -1,4 +1,4 @@
-"""The chronic backlog list (黑名单, assessment.md): each condition at its boundary, on
+"""The chronic backlog list (黑名单, docs/assessment.md): each condition at its boundary, on
 SQLite and PostgreSQL; which stations, why, their old tickets or their worst weeks."""
 
 from __future__ import annotations

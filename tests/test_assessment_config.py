@@ -1,4 +1,4 @@
-"""[assessment] and [assessment.weights] (config.md): the defaults of config.md, exact
+"""[assessment] and [assessment.weights] (docs/configuration.md): the defaults of docs/configuration.md, exact
 types, bounds, unknown keys; one line naming the key, exit 2."""
 
 from __future__ import annotations

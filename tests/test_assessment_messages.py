@@ -1,5 +1,5 @@
 """Every word the assessment shows exists in Chinese and English, and every subcommand
-it adds has --help (cli.md)."""
+it adds has --help (docs/cli.md)."""
 
 from __future__ import annotations
 

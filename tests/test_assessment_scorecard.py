@@ -1,4 +1,4 @@
-"""The scorecard (assessment.md, docs/assessment.md "Scorecard"): score with missing
+"""The scorecard (docs/assessment.md "Scorecard"): score with missing
 components, min_tickets at its boundary, ties, the change against the previous period,
 the audit's quality plugged in or not, and `report --with-score`; hand-computed, on
 SQLite and PostgreSQL."""

@@ -1,4 +1,4 @@
-"""`woq-console audit` and `audit review` (audit.md, cli.md): the JSON shape, the
+"""`woq-console audit` and `audit review` (docs/audit.md, docs/cli.md): the JSON shape, the
 order, text in zh and en, CSV, the exit codes, and reviews refused for viewers and
 --read-only with nothing written."""
 

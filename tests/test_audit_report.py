@@ -1,4 +1,4 @@
-"""`report --with-audit` (audit.md, "Figures") in every format, and the assessment's
+"""`report --with-audit` (docs/audit.md, "Figures") in every format, and the assessment's
 hooks (store/assessment_hooks.py) giving the scorecard the audit's quality."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Reviews (audit.md, "Reviews"), disabled rules, the skipped classifier and the
-figures of audit.md, on SQLite and PostgreSQL."""
+"""Reviews (docs/audit.md, "Reviews"), disabled rules, the skipped classifier and the
+figures of docs/audit.md, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every rule of audit.md on hand-built tickets, each at its boundary (exactly at the
+"""Every rule of docs/audit.md on hand-built tickets, each at its boundary (exactly at the
 threshold, one unit past), on SQLite and PostgreSQL (the `engine` fixture runs both)."""
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ async def test_the_list_is_the_stores_flags(audit_context):
         assert row_keys(screen) == [flag_key(flag) for flag in expected]
         bar = str(screen.query_one("#audit-bar").render())
         assert f"{len(expected)} flags" in bar and "Week 47" in bar
-        # no model stored: type_suspect is skipped and the bar says so (audit.md)
+        # no model stored: type_suspect is skipped and the bar says so (docs/audit.md)
         assert "type_suspect" in audit_context.store.audit_view(screen.period, NOW).skipped
         assert "no classifier: type not checked" in bar
         # the help and the palette come from the bindings: c and d are there

@@ -1,4 +1,4 @@
-"""The monthly bulletin (月通报, assessment.md): its figures by hand on SQLite and
+"""The monthly bulletin (月通报, docs/assessment.md): its figures by hand on SQLite and
 PostgreSQL, every section in md, the XLSX read back with openpyxl (sheets, numbers and
 formats, frozen heads, widths), and `woq-console bulletin`'s options."""
 

@@ -1,4 +1,4 @@
-"""`woq-console audit train` and `woq-console classify` (audit.md, cli.md;
+"""`woq-console audit train` and `woq-console classify` (docs/audit.md, docs/cli.md;
 docs/audit-classifier.md): output, JSON shape, CSV input, exit codes, read-only."""
 
 from __future__ import annotations

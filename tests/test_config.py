@@ -177,7 +177,7 @@ def test_the_binding_ids_the_config_knows_are_the_console_s(context):
 
 
 def test_the_theme_names_the_config_knows_are_the_console_s(context):
-    """A config may name any of Textual's themes (config.md); the palette offers the
+    """A config may name any of Textual's themes (docs/configuration.md); the palette offers the
     ones whose colours are checked (themes.py), which must be among them."""
     from textual.theme import BUILTIN_THEMES
 

@@ -1,6 +1,6 @@
 """The demo makes the audit meaningful (issue 11; docs/demo.md, "Words" and "Planted
 defects"): varied summaries, planted defects at their documented rates, and a ground
-truth that holds: every planted set is exactly where the rule's condition of audit.md
+truth that holds: every planted set is exactly where the rule's condition of docs/audit.md
 holds, checked here with plain SQL on the generated rows (not with the audit's own
 code), on SQLite and PostgreSQL."""
 
@@ -111,7 +111,7 @@ def test_the_demo_has_hundreds_of_distinct_summaries_per_common_type(sample):
     assert distinct["service_request"] >= 150 and min(distinct.values()) >= 40, distinct
 
 
-# Each rule of audit.md in plain SQL, at as_of = the demo's end, default thresholds.
+# Each rule of docs/audit.md in plain SQL, at as_of = the demo's end, default thresholds.
 RULE_SQL = {
     "missing_summary": "summary IS NULL OR length(trim(summary)) < 4",
     "missing_address": "type = 'repair' AND (address IS NULL OR trim(address) = '')",
@@ -143,7 +143,7 @@ WHERE totals.total >= 5 AND h.station_code <> h.own AND h.n >= 0.8 * totals.tota
 
 
 def test_each_planted_kind_is_where_its_rule_fires(database_url):
-    """On either database: the ground truth is exactly the rows meeting audit.md's
+    """On either database: the ground truth is exactly the rows meeting docs/audit.md's
     conditions, every kind is there, and misrouted tickets point at their own station."""
     engine = make_engine(database_url)
     upgrade(engine)

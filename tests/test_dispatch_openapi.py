@@ -1,4 +1,4 @@
-"""The contract as a document (dispatch-api.md, "The contract as a document"): the
+"""The contract as a document (docs/dispatch-api.md, "The contract as a document"): the
 OpenAPI 3.1 document the reference server serves is docs/openapi.json, and a property-
 based API tester (schemathesis) checks the real server against it, over HTTP on
 127.0.0.1 and a real database (SQLite and PostgreSQL), for both commands: never a 500,

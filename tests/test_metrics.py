@@ -1,4 +1,4 @@
-"""Every figure of metrics.md against a fixture computed by hand, on SQLite and PostgreSQL."""
+"""Every figure of docs/figures.md against a fixture computed by hand, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -289,7 +289,7 @@ def test_p90_rank_is_ceil_of_nine_tenths():
 
 
 def oracle(rows, as_of_s: int) -> dict:
-    """metrics.md in plain Python over ticket rows (epoch seconds): the reference."""
+    """docs/figures.md in plain Python over ticket rows (epoch seconds): the reference."""
     resolved = [r for r in rows if r["resolved_at"] is not None and r["resolved_at"] <= as_of_s]
 
     def overdue(r):

@@ -1,6 +1,6 @@
 """The percentile step (store/percentiles.py) on random periods, groupings and instants:
 the product's form (PostgreSQL: one LATERAL statement per grouping; SQLite: a statement
-per group) equals the old per-group definition and metrics.md's nearest rank in Python."""
+per group) equals the old per-group definition and docs/figures.md's nearest rank in Python."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def fill(engine, seed: int = 3, count: int = 1500) -> None:
 
 
 def python_p90(rows, as_of_s: int) -> tuple[float | None, float | None]:
-    """metrics.md's nearest rank over plain rows: (p90 first response min, p90 handling h)."""
+    """docs/figures.md's nearest rank over plain rows: (p90 first response min, p90 handling h)."""
     responses = sorted(r["first_response_at"] - r["created_at"] for r in rows
                        if r["first_response_at"] is not None and r["first_response_at"] <= as_of_s)
     handling = sorted(r["resolved_at"] - r["created_at"] for r in rows

@@ -1,4 +1,4 @@
-"""The pilot evaluation (assessment.md, docs/assessment.md "Pilot evaluation"): the
+"""The pilot evaluation (docs/assessment.md "Pilot evaluation"): the
 difference in differences of pooled figures and its seeded bootstrap interval against
 a hand computation, the windows, the errors and `woq-console pilot`; SQLite and
 PostgreSQL."""

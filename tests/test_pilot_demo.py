@@ -40,7 +40,7 @@ def demo(tmp_path_factory):
 
 def counterfactual_rate(settings, codes, start: datetime, end: datetime) -> float:
     """The pilot stations' overdue rate in [start, end) had there been no pilot: the same
-    generator, the same seed, its pilot taken out (metrics.md's overdue at END)."""
+    generator, the same seed, its pilot taken out (docs/figures.md's overdue at END)."""
     generator = Generator(settings.sla_policy(), SEED, STATIONS, DAYS, END)
     assert generator.pilot is not None
     generator.pilot = None

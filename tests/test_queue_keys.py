@@ -1,4 +1,4 @@
-"""keys.md on the queue, the overdue lists and the ticket detail: `?` lists every key
+"""docs/keys.md on the queue, the overdue lists and the ticket detail: `?` lists every key
 of the screen, every action is in the command palette, and the list moves (g G home
 end pageup pagedown j k) go where they say. Database: SQLite and PostgreSQL."""
 
@@ -86,7 +86,7 @@ async def test_help_lists_every_key_of_the_screen(context, many, which):
             display = app.get_key_display(screen.active_bindings[key].binding)
             assert display in listed.get(description, []), (key, description, listed.get(description))
         if which != "ticket":
-            # the list moves, each of its keys (keys.md)
+            # the list moves, each of its keys (docs/keys.md)
             moves = {shown for description in ("Up", "Down", "Page up", "Page down", "First row", "Last row")
                      for shown in listed[description]}
             wanted = {"up", "down", "j", "k", "g", "G", "home", "end", "pageup", "pagedown"}

@@ -1,4 +1,4 @@
-"""Reclassification (dispatch-api.md "Reclassification", docs/dispatch.md): the reference
+"""Reclassification (docs/dispatch-api.md "Reclassification", docs/dispatch.md): the reference
 server's POST /reclassify over real HTTP, the same outbox and pusher as a reassignment
 (retries, idempotent replay, a SIGKILL mid-push and resume), and `woq-console
 reclassify`, on SQLite and PostgreSQL."""
@@ -31,7 +31,7 @@ from woq_tui.values.outbox import TicketRef
 
 REQUESTED = "2026-11-26T10:15:00+08:00"
 # Created Thursday 2026-11-26 10:00 Shanghai; a complaint is resolved within 4 working
-# days (sla.md): Wednesday 2026-12-02 10:00.
+# days (docs/sla.md): Wednesday 2026-12-02 10:00.
 COMPLAINT_DUE = "2026-12-02T10:00:00+08:00"
 
 

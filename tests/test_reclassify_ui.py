@@ -1,4 +1,4 @@
-"""The reclassify dialog behind `R` (keys.md), driven by Pilot key presses, against the
+"""The reclassify dialog behind `R` (docs/keys.md), driven by Pilot key presses, against the
 reference dispatch server on 127.0.0.1 (SQLite and PostgreSQL): no type until the
 dispatcher picks one, a required reason, bulk on marked tickets, the state on the row,
 the same outbox as reassignments."""
@@ -207,5 +207,5 @@ async def test_a_suggested_type_comes_first_and_is_still_not_chosen(engine, cloc
         await pilot.press("1")
         assert dialog.chosen() == "consultation"
         await pilot.press("2")
-        assert dialog.chosen() == "repair"  # then sla.md's order
+        assert dialog.chosen() == "repair"  # then docs/sla.md's order
         await pilot.press("escape")

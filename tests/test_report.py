@@ -1,4 +1,4 @@
-"""woq-console report: the JSON of metrics.md, csv for Excel, md and html, the period flags."""
+"""woq-console report: the JSON of docs/figures.md, csv for Excel, md and html, the period flags."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The SLA engine of sla.md with a frozen clock: working days across weekends, the 2026
+"""The SLA engine of docs/sla.md with a frozen clock: working days across weekends, the 2026
 National Day holiday and its 调休 working weekend days, config overrides, local
 exceptions, and the state of a ticket at an instant."""
 

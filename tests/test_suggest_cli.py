@@ -1,4 +1,4 @@
-"""`woq-console suggest` (cli.md, docs/dispatch-assist.md): text and JSON, an unknown
+"""`woq-console suggest` (docs/cli.md, docs/dispatch-assist.md): text and JSON, an unknown
 ticket, read-only; SQLite and PostgreSQL."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""[assessment] and [assessment.weights] (config.md, docs/assessment.md) as plain values.
+"""[assessment] and [assessment.weights] (docs/configuration.md, docs/assessment.md) as plain values.
 
 Apart from settings.py so that the assessment's keys sit together; like every section
 they are checked by pydantic (config.py) without this module importing it. Types are

@@ -1,4 +1,4 @@
-"""[audit] (config.md, audit.md) as plain values: the rules' thresholds and the rules
+"""[audit] (docs/configuration.md, docs/audit.md) as plain values: the rules' thresholds and the rules
 switched off. Checked by pydantic (config.py) without this module importing it; the
 rule ids of `disabled` are checked by config.py against domain/audit_rules.py."""
 
@@ -15,7 +15,7 @@ from woq_tui.assessment_settings import EXACT, SECTION
 @dataclass
 class AuditSettings:
     __pydantic_config__ = SECTION
-    # rule ids not evaluated (audit.md's table)
+    # rule ids not evaluated (docs/audit.md's table)
     disabled: list[Annotated[str, MinLen(1), EXACT]] = field(default_factory=list)
     # missing_survey: closed at least this many days before as_of
     survey_days: Annotated[int, Ge(0), Le(365), EXACT] = 3

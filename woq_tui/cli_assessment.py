@@ -1,4 +1,4 @@
-"""The assessment's options on the command line (cli.md, docs/assessment.md): the
+"""The assessment's options on the command line (docs/cli.md, docs/assessment.md): the
 period options and --with-score of `report`, and the `pilot` and `bulletin`
 subcommands. Only argparse here, so that building the parser stays cheap."""
 
@@ -16,7 +16,7 @@ def add_report_options(report: argparse.ArgumentParser) -> None:
         help="a calendar period: the last full one before --as-of, or with --from DATE the one holding that date",
     )
     report.add_argument(
-        "--with-score", action="store_true", help='add each station\'s scorecard "score" and "rank" (assessment.md)'
+        "--with-score", action="store_true", help='add each station\'s scorecard "score" and "rank" (docs/assessment.md)'
     )
 
 
@@ -27,7 +27,7 @@ def add_subcommands(sub, common) -> None:
     pilot.add_argument("--stations", required=True, metavar="S1,S2", help="the pilot stations' codes, comma-separated")
     pilot.add_argument("--since", required=True, metavar="DATE", help="the pilot's start day (YYYY-MM-DD, from local midnight)")
     pilot.add_argument("--control", metavar="S3,S4", help="the control stations (default: every other station)")
-    pilot.add_argument("--figure", default="overdue_rate", metavar="FIGURE", help="a ratio or mean figure of metrics.md (default overdue_rate)")
+    pilot.add_argument("--figure", default="overdue_rate", metavar="FIGURE", help="a ratio or mean figure of docs/figures.md (default overdue_rate)")
     pilot.add_argument("--weeks", type=_whole, metavar="N", help="weeks before and after the start (default: [assessment] weeks, 8)")
     pilot.add_argument("--as-of", dest="as_of", metavar="DATETIME", help="the instant tickets are judged at (default: now)")
     pilot.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for machines")

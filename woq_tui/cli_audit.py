@@ -1,4 +1,4 @@
-"""`woq-console audit` on the command line (audit.md, cli.md): the listing's options,
+"""`woq-console audit` on the command line (docs/audit.md, docs/cli.md): the listing's options,
 `audit review`, and the slot `audit train` fills (cli_classifier.add_audit_train).
 Only argparse here, so that building the parser stays cheap; the work is in
 commands/audit.py (and commands/audit_train.py)."""
@@ -40,7 +40,7 @@ def add_audit(sub, common, parser_class) -> None:
 
 
 def add_report_options(report) -> None:
-    """`report --with-audit` (cli.md)."""
+    """`report --with-audit` (docs/cli.md)."""
     from woq_tui.i18n import t
 
     report.add_argument("--with-audit", action="store_true", help=t("cli.help.with_audit"))

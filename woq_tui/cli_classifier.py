@@ -1,4 +1,4 @@
-"""The classifier's subcommands on the command line (audit.md, cli.md): `classify` and
+"""The classifier's subcommands on the command line (docs/audit.md, docs/cli.md): `classify` and
 `audit train`. Only argparse here, so that building the parser stays cheap; the work is
 in commands/classify.py and commands/audit_train.py."""
 

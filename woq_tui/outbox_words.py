@@ -53,7 +53,7 @@ def error_words(error: str | None) -> str:
 
 
 def type_name(code: str | None) -> str:
-    """A type code of sla.md by its name in the console's language ("?" when unknown)."""
+    """A type code of docs/sla.md by its name in the console's language ("?" when unknown)."""
     if not code:
         return "?"
     name = t(f"type.{code}")

@@ -122,7 +122,7 @@ class SlaSettings:
     at_risk_fraction: Annotated[float, Ge(0), Le(1), EXACT] = 0.25
     at_risk_minutes: Annotated[int, Ge(0), EXACT] = 30
     warn_minutes: Annotated[int, Ge(1), EXACT] = 60
-    # [sla.limits.<type>.<area>]: overrides of the default limits of sla.md
+    # [sla.limits.<type>.<area>]: overrides of the default limits of docs/sla.md
     limits: dict[TicketType, dict[AreaType, LimitSettings]] = field(default_factory=dict)
     # Local exceptions to the official calendar
     extra_holidays: list[date] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""The type classifier of the audit (audit.md, "The classifier and the routing model";
+"""The type classifier of the audit (docs/audit.md, "The classifier and the routing model";
 docs/audit-classifier.md): predicts a ticket's type from its summary.
 
 The interface the audit and the console code against (AUDIT_CONTRACT.md):

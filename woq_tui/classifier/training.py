@@ -1,5 +1,5 @@
 """Training on the database's own history and measuring on a held-back fifth
-(audit.md, "The classifier and the routing model"; docs/audit-classifier.md).
+(docs/audit.md, "The classifier and the routing model"; docs/audit-classifier.md).
 
 The history is (ticket_no, summary, recorded type). A ticket is held back when the
 CRC-32 of its ticket number is 0 modulo 5: deterministic, independent of the order the

@@ -1,4 +1,4 @@
-"""woq-console audit: the flags of a period's tickets (audit.md, docs/audit.md), and its
+"""woq-console audit: the flags of a period's tickets (docs/audit.md), and its
 actions: `audit review TICKET_NO RULE --confirm|--dismiss [--note TEXT]` (here) and
 `audit train` (commands/audit_train.py, the classifier's).
 

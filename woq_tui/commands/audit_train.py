@@ -1,6 +1,6 @@
 """woq-console audit train: train the type classifier on the database's own history,
 print its accuracy and per-type precision and recall on the held-back fifth, store it
-(audit.md, "The classifier and the routing model"; docs/audit-classifier.md).
+(docs/audit.md, "The classifier and the routing model"; docs/audit-classifier.md).
 
 Writes (the model), so --read-only and viewers are refused before this runs
 (commands/_common.py). Too little history: one line, exit 1, nothing stored.

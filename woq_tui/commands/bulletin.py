@@ -1,5 +1,5 @@
 """woq-console bulletin: the monthly bulletin (月通报) as html, md or xlsx
-(assessment.md, docs/assessment.md "Monthly bulletin").
+(docs/assessment.md "Monthly bulletin").
 
 --month YYYY-MM (default: the last full month before --as-of); a month still running
 at --as-of is cut at its day, a month not begun is refused. --out FILE, or stdout (an

@@ -1,4 +1,4 @@
-"""woq-console pilot: evaluate a pilot at some stations (assessment.md, docs/assessment.md).
+"""woq-console pilot: evaluate a pilot at some stations (docs/assessment.md).
 
 `--stations S1,S2 --since DATE [--control S3,S4] [--figure overdue_rate] [--weeks N]
 [--as-of DATETIME] [--format text|json]`: the difference in differences of the figure

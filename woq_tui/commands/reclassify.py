@@ -1,7 +1,7 @@
 """woq-console reclassify TICKET_NO --to TYPE --reason TEXT: change a ticket's type
 through the dispatch API (docs/dispatch.md), the way `reassign` moves it: written to
 the same outbox first, then pushed with the same attempts, time limit and exit status
-(0 confirmed, 3 queued, 4 refused, 1 failed, 2 usage). TYPE is a type code of sla.md
+(0 confirmed, 3 queued, 4 refused, 1 failed, 2 usage). TYPE is a type code of docs/sla.md
 or one of its Chinese names, as the importer accepts them (故障报修, 报修, 投诉, ...).
 """
 

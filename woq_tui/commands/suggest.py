@@ -1,10 +1,10 @@
 """woq-console suggest TICKET_NO [--format text|json]: the stations suggested for a
-ticket, best first, with their reasons (cli.md; docs/dispatch-assist.md has the JSON
+ticket, best first, with their reasons (docs/cli.md; docs/dispatch-assist.md has the JSON
 keys and how the stations are ranked).
 
 Exit status: 0 done (also when nothing can be suggested: that is an answer); 1 the
 ticket is not in the database, one line on stderr (a runtime finding, as an unreadable
-file is: the arguments were well formed, cli.md "Exit status"); 2 usage; 1 database
+file is: the arguments were well formed, docs/cli.md "Exit status"); 2 usage; 1 database
 failures (cli.py).
 """
 

@@ -1,4 +1,4 @@
-"""The quality defects the demo plants (docs/demo.md, "Planted defects"; audit.md's rules).
+"""The quality defects the demo plants (docs/demo.md, "Planted defects"; docs/audit.md's rules).
 
 The source study's defects at rates a supervisor recognises: a few per cent of tickets
 recorded under the wrong type (the summary belongs to another), tickets sent to the
@@ -88,7 +88,7 @@ def survey_missed(draw: tuple[float, ...]) -> bool:
 def plant_record(row: list, kind: str, draw: tuple[float, ...]) -> str | None:
     """Blank a field or break status, times or due time of a built row, in place.
 
-    Returns the planted kind (audit.md rule id), or None."""
+    Returns the planted kind (docs/audit.md rule id), or None."""
     field, record, variant = draw[2], draw[3], draw[4]
     planted = None
     if kind == "repair" and field < MISSING_ADDRESS:

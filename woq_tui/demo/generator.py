@@ -300,7 +300,7 @@ class Generator:
 
     def _recorded_station(self, ticket_no: str, spec: StationSpec, created: int, key: str | None, flaw) -> StationSpec:
         """The station the ticket is sent to: its own, or (planted) a neighbour's when the
-        address's history is its own station's, as audit.md's station_suspect can see it
+        address's history is its own station's, as docs/audit.md's station_suspect can see it
         (docs/demo.md, "Planted defects")."""
         counts = self.truth.history(key, created)
         total = sum(counts.values())

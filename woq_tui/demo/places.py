@@ -4,7 +4,7 @@ Each station serves its own villages (rural, remote) or estates (urban), none sh
 with another station. A new caller lives at a household address there; a fifth of the
 rural callers give only the village (王庄村, 村委会), a tenth of the urban ones only
 the estate or the building, so such addresses gather many tickets: that is the history
-the routing model (audit.md, station_suspect) learns from. Callers call again: the
+the routing model (docs/audit.md, station_suspect) learns from. Callers call again: the
 same matter within days (a repeat call), a repair at the same address again (a repeat
 fault), or any earlier caller of the station.
 """
@@ -27,7 +27,7 @@ SHARED_ADDRESS = {"urban": 0.10, "rural": 0.20, "remote": 0.20}
 REPEAT_FAULT = 0.03  # of repairs
 RECENT_CALLER = 0.05
 EARLIER_CALLER = 0.15
-RECENT_DAYS = 6.5  # a recent repeat lands inside audit.md's 7-day window
+RECENT_DAYS = 6.5  # a recent repeat lands inside docs/audit.md's 7-day window
 SAME_PHONE = 0.8  # a repeat fault reported by the same caller (else a neighbour)
 _RECENT_SECONDS = int(RECENT_DAYS * DAY)
 

@@ -1,6 +1,6 @@
 """The ground truth of the demo's quality defects (docs/demo.md, "Planted defects").
 
-`Planted` maps each audit rule id of audit.md to the ticket_nos of a generated demo on
+`Planted` maps each audit rule id of docs/audit.md to the ticket_nos of a generated demo on
 which the rule's condition holds at the demo's end instant (with the default `[audit]`
 thresholds), so that a bench measures each rule's precision and recall against it:
 - the record rules (missing_*, status_mismatch, time_order, too_fast, due_mismatch,
@@ -25,7 +25,7 @@ from woq_tui.demo.writer import TICKET_COLUMNS
 from woq_tui.domain.sla import SlaPolicy
 
 DAY = 86_400
-# audit.md's defaults ([audit] in config.md).
+# docs/audit.md's defaults ([audit] in docs/configuration.md).
 SURVEY_DAYS = 3
 TOO_FAST_MINUTES = 10
 REPEAT_DAYS = 7
@@ -81,7 +81,7 @@ class RuleTruth:
         self.true_type: dict[str, str] = {}
         self.tickets = 0
         # key -> (latest created, the latest before it): "earlier" is by created_at, so a
-        # ticket of the same second does not count (audit.md, "Cohort and evaluation").
+        # ticket of the same second does not count (docs/audit.md, "Cohort and evaluation").
         self._phones: dict[str, tuple[int, int | None]] = {}
         self._repairs: dict[str, tuple[int, int | None]] = {}
         # address key -> {station: earlier tickets}; tickets of the current second wait.

@@ -48,7 +48,7 @@ class Reassignment:
 @dataclass(frozen=True)
 class Reclassification:
     """A reclassification: the same request as a reassignment, with a type code of
-    sla.md as its target (docs/dispatch-api.md, "Reclassification")."""
+    docs/sla.md as its target (docs/dispatch-api.md, "Reclassification")."""
 
     key: str
     ticket_no: str

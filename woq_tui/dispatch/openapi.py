@@ -144,7 +144,7 @@ def document() -> dict[str, Any]:
                 "ReassignRequest": _request("to_station", {"type": "string", "minLength": 1, "maxLength": 64,
                                                            "pattern": r"\S"}, "S002"),
                 "ReclassifyRequest": _request("to_type", _ref("TicketType"), "complaint"),
-                "TicketType": {"type": "string", "enum": list(TYPE_CODES), "description": "a type code of sla.md"},
+                "TicketType": {"type": "string", "enum": list(TYPE_CODES), "description": "a type code of docs/sla.md"},
                 "ReassignResult": {
                     "type": "object",
                     "required": ["ticket_no", "station_code", "version"],

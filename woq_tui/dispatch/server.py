@@ -55,7 +55,7 @@ def create_app(
 ) -> ASGIApp:
     """The ASGI app. `token=None` accepts every request (`--no-auth`); `policy`: the
     configured SLA limits a reclassified ticket's due_at is computed from (None: the
-    defaults of sla.md)."""
+    defaults of docs/sla.md)."""
     service = DispatchService(engine, clock, policy)
     openapi = document_text().encode("utf-8")
 

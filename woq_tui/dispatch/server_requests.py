@@ -2,7 +2,7 @@
 server accepts"): the bodies of both commands, parsed or refused with the 422 that says
 why, and the hash that ties an Idempotency-Key to the one request it was first used for.
 
-A reassignment names a station (`to_station`), a reclassification a type code of sla.md
+A reassignment names a station (`to_station`), a reclassification a type code of docs/sla.md
 (`to_type`); everything else is common, checked once.
 """
 

@@ -191,6 +191,6 @@ class DispatchService:
 
 
 def _area(area_type: str | None) -> str | None:
-    """The station's area as sla.md names it; anything else counts as urban (the
+    """The station's area as docs/sla.md names it; anything else counts as urban (the
     policy's default), so that odd data never turns into a 500."""
     return area_type if area_type in ("urban", "rural", "remote") else None

@@ -1,4 +1,4 @@
-"""The audit's rules (audit.md, "Rules"): ids, severities and the message key of their
+"""The audit's rules (docs/audit.md, "Rules"): ids, severities and the message key of their
 names, in the table's order. What each rule checks is SQL, in store/audit/; the
 thresholds are `[audit]` settings (audit_settings.py); docs/audit.md lists the
 evidence each one gives."""
@@ -44,6 +44,6 @@ RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 # The rules that need the stored classifier (skipped without one).
 MODEL_RULES: frozenset[str] = frozenset({"type_suspect"})
-# The review verdicts (audit.md, "Reviews").
+# The review verdicts (docs/audit.md, "Reviews").
 CONFIRMED, DISMISSED = "confirmed", "dismissed"
 VERDICTS: tuple[str, ...] = (CONFIRMED, DISMISSED)

@@ -1,4 +1,4 @@
-"""The chronic backlog list (黑名单) of assessment.md, from what the store read
+"""The chronic backlog list (黑名单) of docs/assessment.md, from what the store read
 (docs/assessment.md, "Chronic backlog list").
 
 A station is on the list at an instant when it has at least backlog_count open tickets

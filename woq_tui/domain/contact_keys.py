@@ -1,4 +1,4 @@
-"""The normalised phone and address the repeat rules compare (audit.md, "repeat_call",
+"""The normalised phone and address the repeat rules compare (docs/audit.md, "repeat_call",
 "repeat_fault"; docs/audit.md). Stored beside the raw values (ticket.phone_key,
 ticket.address_key) and indexed with created_at, so that the audit finds a ticket's
 earlier ones by an index range instead of normalising every row in SQL.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-# At least this many digits make a phone number that can match another (audit.md).
+# At least this many digits make a phone number that can match another (docs/audit.md).
 MIN_PHONE_DIGITS = 7
 _COUNTRY_CODES = ("+86", "0086")
 _NOT_DIGIT = re.compile(r"\D+")

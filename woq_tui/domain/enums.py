@@ -1,4 +1,4 @@
-"""The closed vocabularies of sla.md and import-format.md, with their Chinese names."""
+"""The closed vocabularies of docs/sla.md and docs/import-format.md, with their Chinese names."""
 
 from __future__ import annotations
 

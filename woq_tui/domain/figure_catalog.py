@@ -35,7 +35,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("satisfaction_rate", "ratio", "higher"),
 )
 FIGURE_KEYS: tuple[str, ...] = tuple(figure.key for figure in FIGURES)
-# The audit's figures (audit.md, "Figures"): read where the audit is (the station screen's
+# The audit's figures (docs/audit.md, "Figures"): read where the audit is (the station screen's
 # quality column, the meeting view's tile), not part of every figure table.
 AUDIT_FIGURES: tuple[Figure, ...] = (
     Figure("flagged", "count", "lower"),

@@ -1,4 +1,4 @@
-"""The quality figures of metrics.md, defined once.
+"""The quality figures of docs/figures.md, defined once.
 
 Everything the console and `woq-console report` show is built from these pieces:
 
@@ -73,7 +73,7 @@ def _seconds(column: ColumnElement[Any]) -> ColumnElement[int]:
 
 
 class TicketFacts:
-    """Per-row facts of a ticket at `as_of` (metrics.md, "The cohort")."""
+    """Per-row facts of a ticket at `as_of` (docs/figures.md, "The cohort")."""
 
     def __init__(self, as_of: datetime, table: TableClause | None = None) -> None:
         c = (table if table is not None else table_of(Ticket)).c
@@ -188,7 +188,7 @@ def _ratio(numerator: int | None, denominator: int | None) -> float | None:
 
 
 def finish(sums: Mapping[str, int | None], only: Sequence[str] | None = None) -> dict[str, float | int | None]:
-    """The figures of metrics.md from a group's sums; the percentiles are None (the
+    """The figures of docs/figures.md from a group's sums; the percentiles are None (the
     percentile step fills them). Figures outside `only` are None."""
     s = {name: (sums.get(name) or 0) for name in SUMS}
     figures = {

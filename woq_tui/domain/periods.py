@@ -20,7 +20,7 @@ PeriodKind = Literal[
     "today", "this_week", "last_week", "this_month", "last_30_days", "week", "month", "quarter", "year", "custom"
 ]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("today", "this_week", "last_week", "this_month", "last_30_days")
-# The kinds `t` cycles through (keys.md), in that order.
+# The kinds `t` cycles through (docs/keys.md), in that order.
 CalendarKind = Literal["week", "month", "quarter", "year"]
 CALENDAR_KINDS: tuple[CalendarKind, ...] = ("week", "month", "quarter", "year")
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -84,7 +84,7 @@ class Period:
         return _days(first, last, self.tz, self.kind)
 
     def previous(self) -> Period:
-        """The period just before, for deltas (metrics.md, "Trend and comparison").
+        """The period just before, for deltas (docs/figures.md, "Trend and comparison").
 
         The same number of days; for a calendar month, the calendar month before.
         """
@@ -170,7 +170,7 @@ def days_period(first: date, last: date, tz: tzinfo) -> Period:
 
 
 def default_report_period(now: datetime, tz: tzinfo) -> Period:
-    """The last full Monday-to-Sunday week before `now`, in the time zone (cli.md)."""
+    """The last full Monday-to-Sunday week before `now`, in the time zone (docs/cli.md)."""
     return period_of("last_week", now, tz)
 
 
@@ -246,7 +246,7 @@ def step_period(period: Period, steps: int, as_of: datetime) -> Period:
 
 
 def next_kind(kind: str) -> CalendarKind:
-    """The kind after `kind` in the order `t` cycles (keys.md); a kind outside it
+    """The kind after `kind` in the order `t` cycles (docs/keys.md); a kind outside it
     (custom, the relative ones) goes to week."""
     if kind not in CALENDAR_KINDS:
         return "week"

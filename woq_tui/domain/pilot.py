@@ -1,11 +1,11 @@
-"""The pilot evaluation's statistics (assessment.md, docs/assessment.md "Pilot
+"""The pilot evaluation's statistics (docs/assessment.md "Pilot
 evaluation"): a difference in differences of pooled figures, and its 95 % interval from
 a seeded bootstrap that resamples stations within each group.
 
 The input is each station's integer sums in the two windows (domain/metrics.SUMS, read
 once in SQL by store/pilot.py). A group's figure in a window is metrics.finish() of the
 sum of its stations' sums: the figure over all of the group's tickets, the one
-definition metrics.md gives for any set of tickets. A bootstrap resample draws as many
+definition docs/figures.md gives for any set of tickets. A bootstrap resample draws as many
 stations as the group has, with replacement, in each group, adds up their sums (a
 station's two windows go together) and takes the same difference; no database work.
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from woq_tui.domain.figure_catalog import FIGURES
 from woq_tui.domain.metrics import NEEDS, finish
 
-# The ratio and mean figures of metrics.md (not the counts, not the percentiles: a
+# The ratio and mean figures of docs/figures.md (not the counts, not the percentiles: a
 # percentile of pooled tickets is not a sum of stations' parts).
 PILOT_FIGURES: tuple[str, ...] = tuple(
     figure.key for figure in FIGURES if figure.unit != "count" and not figure.key.startswith("p90_")

@@ -1,4 +1,4 @@
-"""The scorecard of assessment.md, from figures already computed (docs/assessment.md).
+"""The scorecard of docs/assessment.md, from figures already computed (docs/assessment.md).
 
 score = 100 × Σ wᵢ · xᵢ / Σ wᵢ over the components whose value is defined, for each
 station with at least min_tickets tickets; ranked by score, ties broken by the lower
@@ -20,7 +20,7 @@ from woq_tui.domain.periods import Comparison, Period
 from woq_tui.values.assessment import COMPONENT_NAMES, Scorecard, StationScore
 from woq_tui.values.figures import Figures, StationInfo
 
-# The figures of metrics.md the scorecard reads.
+# The figures of docs/figures.md the scorecard reads.
 SCORE_FIGURES: tuple[str, ...] = (
     "overdue_rate", "on_time_rate", "one_time_resolution_rate", "satisfaction_rate", "escalation_rate",
 )  # fmt: skip
@@ -49,7 +49,7 @@ def score(values: Mapping[str, float | None], weights: Mapping[str, float]) -> f
 
 
 def _rank_key(line: StationScore) -> tuple[float, float, str]:
-    # score descending; then the lower overdue rate; then the code (assessment.md)
+    # score descending; then the lower overdue rate; then the code (docs/assessment.md)
     rate = line.overdue_rate if line.overdue_rate is not None else math.inf
     return (-(line.score or 0.0), rate, line.code)
 

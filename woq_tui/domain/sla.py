@@ -1,6 +1,6 @@
-"""Time limits, due times and the SLA state of a ticket (sla.md).
+"""Time limits, due times and the SLA state of a ticket (docs/sla.md).
 
-The limits are the defaults of sla.md, taken from State Grid's published service
+The limits are the defaults of docs/sla.md, taken from State Grid's published service
 commitments; a site checks them against its own rules and overrides them under [sla].
 Working days follow the mainland China calendar (chinese_calendar, which knows the
 official holidays and the weekend days made working days); for years that package does

@@ -1,8 +1,8 @@
-"""Words of the ticket quality audit (audit.md, docs/audit.md): rule names, severities,
+"""Words of the ticket quality audit (docs/audit.md): rule names, severities,
 verdicts, the `audit` command's lines."""
 
 MESSAGES = {
-    # rule names (audit.md's table)
+    # rule names (docs/audit.md's table)
     "audit.rule.missing_summary": ("受理内容缺失", "Summary missing"),
     "audit.rule.missing_address": ("报修地址缺失", "Repair address missing"),
     "audit.rule.missing_arrival": ("到达现场时间缺失", "Arrival time missing"),
@@ -53,7 +53,7 @@ MESSAGES = {
     "audit.cli.blank_operator": ("--operator 不能为空", "--operator must not be blank"),
     "audit.written": ("已写入 {path}", "Written to {path}"),
     "audit.cannot_write": ("无法写入 {path}：{error}", "cannot write {path}: {error}"),
-    "cli.help.audit": ("工单质检：列出本期问题工单（audit.md）", "the ticket quality audit: the period's flags (audit.md)"),
+    "cli.help.audit": ("工单质检：列出本期问题工单（docs/audit.md）", "the ticket quality audit: the period's flags (docs/audit.md)"),
     "cli.help.audit_action": ("review 复核一个问题，train 训练分类模型；不写则列出问题", "review a flag, or train the classifier; none: list the flags"),
     "cli.help.audit_rule": ("只看这条规则（可重复）", "only this rule (repeatable)"),
     "cli.help.audit_station": ("只看这个供电所", "only this station"),
@@ -67,6 +67,6 @@ MESSAGES = {
     "audit.figure.flagged": ("问题工单", "Flagged"),
     "audit.figure.quality_pass_rate": ("质检合格率", "Quality pass rate"),
     "audit.figure.flags_by_rule": ("问题分布", "Flags by rule"),
-    "cli.help.with_audit": ("加上质检指标：问题工单、质检合格率、问题分布（audit.md）",
-                            "add the audit's figures: flagged, quality_pass_rate, flags_by_rule (audit.md)"),
+    "cli.help.with_audit": ("加上质检指标：问题工单、质检合格率、问题分布（docs/audit.md）",
+                            "add the audit's figures: flagged, quality_pass_rate, flags_by_rule (docs/audit.md)"),
 }

@@ -1,7 +1,7 @@
 """Words of the station figures: the figures, the report, the station and meeting screens."""
 
 MESSAGES = {
-    # the figures of metrics.md
+    # the figures of docs/figures.md
     "figure.tickets": ("工单数", "Tickets"),
     "figure.open": ("未办结", "Open"),
     "figure.overdue": ("超期数", "Overdue"),

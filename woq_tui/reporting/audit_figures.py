@@ -1,8 +1,8 @@
-"""`report --with-audit`: audit.md's figures (flagged, quality_pass_rate, flags_by_rule)
+"""`report --with-audit`: docs/audit.md's figures (flagged, quality_pass_rate, flags_by_rule)
 added to the report's totals, by_type, by_area and each station, from the same flags
 as `woq-console audit` (store/audit/figures.py), with the stored model for type_suspect.
 
-JSON carries all three everywhere (audit.md); csv gets three station columns
+JSON carries all three everywhere (docs/audit.md); csv gets three station columns
 (flags_by_rule as a JSON object in its cell), md and html the flagged count and the
 pass rate per station (docs/audit.md)."""
 

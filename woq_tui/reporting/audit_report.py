@@ -1,5 +1,5 @@
-"""`woq-console audit` as text, JSON and CSV (audit.md; docs/audit.md lists each rule's
-evidence keys). JSON: keys exactly as audit.md names them, instants in ISO 8601 in the
+"""`woq-console audit` as text, JSON and CSV (docs/audit.md; docs/audit.md lists each rule's
+evidence keys). JSON: keys exactly as docs/audit.md names them, instants in ISO 8601 in the
 configured time zone, not localised; text: for people, in the console's language,
 padded by display width (a CJK character takes two cells), phones masked."""
 

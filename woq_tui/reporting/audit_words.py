@@ -52,7 +52,7 @@ def _time(value: Any, tz: tzinfo) -> str:
 
 
 def earlier_tickets(flag: AuditFlag) -> list[str]:
-    """The earlier tickets a repeat flag names (audit.md: `{"earlier": [...]}`)."""
+    """The earlier tickets a repeat flag names (docs/audit.md: `{"earlier": [...]}`)."""
     earlier = flag.evidence.get("earlier") if flag.evidence else None
     return [str(no) for no in earlier] if isinstance(earlier, (list, tuple)) else []
 

@@ -1,4 +1,4 @@
-"""What `audit train` and `classify` print (audit.md; docs/audit-classifier.md): the
+"""What `audit train` and `classify` print (docs/audit.md; docs/audit-classifier.md): the
 evaluation table, the predictions as text, and classify's JSON document.
 
 Text is in the console language, columns padded by display width; JSON has the spec's

@@ -1,7 +1,7 @@
 """`report --format csv`: one row a station, UTF-8 with a BOM so Excel reads the Chinese.
 
 The header row is the spec's keys (station_code, station_name, area_type, then the
-figures in metrics.md's order); numbers unrounded; an undefined figure is empty. Text
+figures in docs/figures.md's order); numbers unrounded; an undefined figure is empty. Text
 cells are neutralised by the one CSV writer, so a station name such as
 `=cmd|' /C calc'!A0` is shown by Excel, never run (docs/decisions.md, "Files we write").
 """

@@ -1,4 +1,4 @@
-"""`report --format json`: metrics.md's document, keys exactly as named there."""
+"""`report --format json`: docs/figures.md's document, keys exactly as named there."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _number(value: Any) -> Any:
     return value
 
 
-# audit.md's figures, present only under `report --with-audit` (reporting/audit_figures.py)
+# docs/audit.md's figures, present only under `report --with-audit` (reporting/audit_figures.py)
 AUDIT_KEYS = ("flagged", "quality_pass_rate", "flags_by_rule")
 
 

@@ -1,4 +1,4 @@
-"""The pilot evaluation as text and as assessment.md's JSON document."""
+"""The pilot evaluation as text and as docs/assessment.md's JSON document."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from woq_tui.values.assessment import PilotGroup, PilotResult
 
 def pilot_document(result: PilotResult) -> dict[str, Any]:
     """{"figure", "pilot": {"before", "after", "tickets_before", "tickets_after"},
-    "control": {...}, "effect", "ci95": [lo, hi], "significant"} (assessment.md);
+    "control": {...}, "effect", "ci95": [lo, hi], "significant"} (docs/assessment.md);
     unrounded numbers, null where undefined."""
 
     def group(cells: PilotGroup) -> dict[str, Any]:

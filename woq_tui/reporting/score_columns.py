@@ -1,5 +1,5 @@
 """`report --with-score`: each station's scorecard score and rank as two more columns
-of the station table (assessment.md: null under min_tickets), in every format."""
+of the station table (docs/assessment.md: null under min_tickets), in every format."""
 
 from __future__ import annotations
 

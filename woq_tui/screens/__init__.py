@@ -1,1 +1,1 @@
-"""One module per screen; the App wires them to the keys of keys.md."""
+"""One module per screen; the App wires them to the keys of docs/keys.md."""

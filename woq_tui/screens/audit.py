@@ -1,4 +1,4 @@
-"""Quality audit (key 6, 质检): the flags of a period (audit.md), counted by rule and
+"""Quality audit (key 6, 质检): the flags of a period (docs/audit.md), counted by rule and
 by station, to be worked through: filter, search, sort, enter for the ticket, `c` / `d`
 to confirm or dismiss a flag (a note may follow), `r` to reassign its ticket, `e` to
 export. The period keys are the station screen's (screens/period_keys.py).
@@ -224,7 +224,7 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
 
     @staticmethod
     def _skipped(view: AuditView) -> str:
-        """Rules not evaluated: the classifier's without a model (audit.md), the rest
+        """Rules not evaluated: the classifier's without a model (docs/audit.md), the rest
         switched off under [audit] disabled."""
         parts = []
         if view.model is None and MODEL_RULES & set(view.skipped):
@@ -333,7 +333,7 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
         )
 
     def _reviewed(self, request: ReviewRequest, review: FlagReview) -> None:
-        """Shown at once (a dismissed flag goes, audit.md), then read again."""
+        """Shown at once (a dismissed flag goes, docs/audit.md), then read again."""
         if self.view is not None:
             flags: list[AuditFlag] = []
             for flag in self.view.flags:

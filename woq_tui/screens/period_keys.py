@@ -1,4 +1,4 @@
-"""The period keys of the figure screens (keys.md: `[` `]` previous / next period, `t`
+"""The period keys of the figure screens (docs/keys.md: `[` `]` previous / next period, `t`
 next kind; dates typed in from the palette): one implementation for the station
 screen, the meeting view and the quality audit. A period never runs into the future
 (docs/assessment.md, "Periods")."""

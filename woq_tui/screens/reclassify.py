@@ -3,7 +3,7 @@ reaches the outbox (docs/dispatch.md).
 
 The list screens and the ticket detail call `start_reclassify(screen, tickets)` with the
 ticket under the cursor or all marked tickets. The dialog lists the eight types of
-sla.md by their Chinese and English names, with NO type chosen: the dispatcher picks
+docs/sla.md by their Chinese and English names, with NO type chosen: the dispatcher picks
 one (arrow keys or its number 1–8), the dialog says so where the choice would show, and
 refuses to send without one (a default would silently retype tickets, as a default
 target once moved them to the first station of the list). A suggested type (screen 6's
@@ -38,7 +38,7 @@ from woq_tui.widgets.translated import TranslatedBindings
 
 __all__ = ["ReclassifyDialog", "ReclassifyRequest", "TYPES", "start_reclassify"]
 
-# sla.md's order: what a dispatcher's number keys 1–8 pick.
+# docs/sla.md's order: what a dispatcher's number keys 1–8 pick.
 TYPES = tuple(kind.value for kind in TicketType)
 
 
@@ -56,7 +56,7 @@ def both_names(code: str) -> tuple[str, str]:
 
 
 def resolve_limit(policy: SlaPolicy, code: str, area: str | None) -> str:
-    """The type's resolve limit in words (sla.md), for the area of the tickets."""
+    """The type's resolve limit in words (docs/sla.md), for the area of the tickets."""
     limit = policy.limit(code, area)
     if limit.resolve_minutes is not None:
         return t("reclassify.limit.minutes", hours=f"{limit.resolve_minutes / 60:g}")
@@ -96,7 +96,7 @@ class ReclassifyDialog(TranslatedBindings, ModalScreen[ReclassifyRequest | None]
         self.area = area
         self.policy = policy
         self.suggested = suggested if suggested in TYPES else None
-        # the order shown (and picked by number): a suggestion first, then sla.md's
+        # the order shown (and picked by number): a suggestion first, then docs/sla.md's
         self.order = tuple(dict.fromkeys([*filter(None, [self.suggested]), *TYPES]))
 
     @property

@@ -127,7 +127,7 @@ class TicketListScreen(TicketActionsScreen):
         if table is not None:
             getattr(table, "action_" + action)(*args)
 
-    # --- quality flag markers (audit.md; docs/audit-screen.md) -------------------------
+    # --- quality flag markers (docs/audit.md; docs/audit-screen.md) -------------------------
 
     @on(TicketTable.FlagsWanted)
     def _flags_wanted(self, event: TicketTable.FlagsWanted) -> None:

@@ -1,10 +1,10 @@
-"""Where the ticket quality audit (audit.md) plugs into the assessment
+"""Where the ticket quality audit (docs/audit.md) plugs into the assessment
 (docs/assessment.md, "Where the audit plugs in").
 
 The scorecard's quality component is the audit's quality_pass_rate per station, and the
 bulletin has a section of the audit's flags by rule. Both come from a function the
 caller passes in; these two say which function the commands use: the audit's figures
-(audit.md, "Figures"; store/audit/figures.py), with the stored model for type_suspect.
+(docs/audit.md, "Figures"; store/audit/figures.py), with the stored model for type_suspect.
 A caller given None (a test, a site without the audit) renormalises the scorecard over
 its other components and says the bulletin's section is not available.
 """
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # created in the period, judged at as_of (None where the station has none).
 QualitySource = Callable[["Engine", "Period", datetime], Mapping[str, "float | None"]]
 # (engine, period, as_of) -> rule id -> tickets of the period with that flag, not dismissed
-# (audit.md, flags_by_rule of all the period's tickets).
+# (docs/audit.md, flags_by_rule of all the period's tickets).
 AuditFlagsSource = Callable[["Engine", "Period", datetime], Mapping[str, int]]
 
 

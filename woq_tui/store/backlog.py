@@ -1,4 +1,4 @@
-"""The chronic backlog list's facts in SQL (assessment.md, docs/assessment.md
+"""The chronic backlog list's facts in SQL (docs/assessment.md
 "Chronic backlog list"): the old open tickets of the stations that hold at least
 backlog_count of them, and each station's overdue figures in the last whole weeks
 (domain/metrics.py, one GROUP BY per week). Which stations are on the list, and why,

@@ -1,4 +1,4 @@
-"""The monthly bulletin's figures (assessment.md, docs/assessment.md "Monthly
+"""The monthly bulletin's figures (docs/assessment.md "Monthly
 bulletin"), read in one snapshot: the month and the month before, station by station
 (one GROUP BY each; areas and totals rolled up from the stations' sums, the totals'
 percentiles from the duration indexes), the month's days, and the chronic backlog list

@@ -143,7 +143,7 @@ def _day_bounds(period: Period, day_number: int) -> dict[str, int]:
 
 
 def by_day(period: Period) -> Grouping:
-    """Local calendar days of the period (metrics.md: daily series)."""
+    """Local calendar days of the period (docs/figures.md: daily series)."""
     return Grouping(
         "day",
         lambda f: [_local_day(f, period)],

@@ -1,4 +1,4 @@
-"""Station figures for a period at an instant: the read side of metrics.md.
+"""Station figures for a period at an instant: the read side of docs/figures.md.
 
 Two steps per grouping, inside one read snapshot:
   1. GROUP BY over the cohort: the integer sums each group's figures rest on
@@ -135,7 +135,7 @@ def stations(connection: Connection) -> dict[str, StationInfo]:
 
 @dataclass
 class Report:
-    """metrics.md's report: totals, by type, by area, stations (worst first)."""
+    """docs/figures.md's report: totals, by type, by area, stations (worst first)."""
 
     period: Period
     as_of: datetime

@@ -1,4 +1,4 @@
-"""The percentile step of the figures (metrics.md: nearest rank, p90 of first response and
+"""The percentile step of the figures (docs/figures.md: nearest rank, p90 of first response and
 handling): each group's p90s, given its counts n from the GROUP BY step (store/figures.py),
 as the value at `ORDER BY d DESC OFFSET n - ceil(0.9 n)` (domain/metrics.p90_offset).
 

@@ -1,4 +1,4 @@
-"""The pilot evaluation's data in SQL (assessment.md, docs/assessment.md "Pilot
+"""The pilot evaluation's data in SQL (docs/assessment.md "Pilot
 evaluation"): each station's sums in the window before and the window after the
 start, read once (one GROUP BY station per window, domain/metrics.py); the difference
 in differences and its bootstrap are domain/pilot.py, in Python, on those sums.

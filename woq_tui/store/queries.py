@@ -2,9 +2,9 @@
 
 Everything here runs in worker threads and returns values the UI can keep: no ORM
 objects, no sessions. Hot paths (the queue page, changes since a watermark) select
-columns with Core, not ORM entities (DESIGN.md: the ORM costs 4-5x on row fetches).
+columns with Core, not ORM entities (docs/decisions.md: the ORM costs 4-5x on row fetches).
 
-"Open" is metrics.md's: resolved_at is NULL (the partial index ix_ticket_open_due).
+"Open" is docs/figures.md's: resolved_at is NULL (the partial index ix_ticket_open_due).
 The queue's values live in store/rows.py, free of SQLAlchemy, so the UI can draw its
 first frame before this module is loaded. Each sort order is SQL here
 (`_sort_columns`) and a Python key there (`rows.sort_key`, which places a changed row
@@ -314,7 +314,7 @@ def first_page_statements() -> dict[str, AnySelect]:
 
 
 def _at_risk_sql(now: Any) -> ColumnElement[bool]:
-    """sla.md's at_risk for open tickets: not overdue, and less than the larger of
+    """docs/sla.md's at_risk for open tickets: not overdue, and less than the larger of
     fraction × limit and at_risk_minutes left (x < max(a, b) ⟺ x < a or x < b)."""
     due, created = _int(TICKET.c.due_at), _int(TICKET.c.created_at)
     left = due - now

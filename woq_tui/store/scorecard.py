@@ -1,4 +1,4 @@
-"""The scorecard's figures in SQL (assessment.md, docs/assessment.md "Scorecard").
+"""The scorecard's figures in SQL (docs/assessment.md "Scorecard").
 
 Each station's figures come from the one definition (domain/metrics.py: one GROUP BY
 over the period's tickets, only the sums the score needs), for the period and for its

@@ -1,6 +1,6 @@
 """Suggested stations for a ticket, counted in SQL (docs/dispatch-assist.md).
 
-(a) The address history, as the audit's routing model reads it (audit.md,
+(a) The address history, as the audit's routing model reads it (docs/audit.md,
 "station_suspect"): the stations of the tickets created before this one at the same
 normalised address (ticket.address_key), in the 90 days before it, or in all time when
 those are fewer than `[audit] route_min_history`. With too few at the address, the same
@@ -10,7 +10,7 @@ on the btree ix_ticket_address_key on both databases (no new column: the range r
 only the village's rows, bench/suggest_bench.py). With no history anywhere, the
 stations named after the address's district or county (东丽区 → 东丽…供电所).
 (b) Each candidate's load at `as_of`, counted as the queue's KPI strip counts it
-(store/queries.open_load_columns): open, overdue, at risk (sla.md).
+(store/queries.open_load_columns): open, overdue, at risk (docs/sla.md).
 (c) Whether its area type matches the address's (a 街道/社区 is urban, a 镇/乡/村 is not;
 an address that says neither takes the ticket's station's).
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from woq_tui.domain.periods import Comparison, Period
 from woq_tui.values.figures import Figures, StationInfo
 
-# The scorecard's components in the order of assessment.md: (name, what x is).
+# The scorecard's components in the order of docs/assessment.md: (name, what x is).
 COMPONENTS: tuple[tuple[str, str], ...] = (
     ("on_time", "on_time_rate"),
     ("one_time", "one_time_resolution_rate"),
@@ -155,7 +155,7 @@ class PilotGroup:
 
 @dataclass(frozen=True)
 class PilotResult:
-    """The difference in differences of assessment.md, its 95 % bootstrap interval
+    """The difference in differences of docs/assessment.md, its 95 % bootstrap interval
     (None when no resample was defined) and the daily series for a before/after chart:
     (day, pilot's value, control's value)."""
 

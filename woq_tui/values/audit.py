@@ -1,4 +1,4 @@
-"""The audit's values (audit.md, docs/audit.md) as the store returns them and the
+"""The audit's values (docs/audit.md) as the store returns them and the
 screens and reports draw them. Plain frozen values, no SQLAlchemy."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class AuditFlag:
     ticket_no: str
     rule: str
     severity: str
-    # audit.md / docs/audit.md keys; {} when the rule gives none
+    # docs/audit.md / docs/audit.md keys; {} when the rule gives none
     evidence: Mapping[str, Any]
     review: FlagReview | None
     station_code: str
@@ -41,7 +41,7 @@ class ModelInfo:
 
 @dataclass(frozen=True)
 class QualityFigures:
-    """audit.md, "Figures", of one set of tickets."""
+    """docs/audit.md, "Figures", of one set of tickets."""
 
     tickets: int
     flagged: int

@@ -65,7 +65,7 @@ def _sort_key(column: str, station_names: Mapping[str, str]) -> Callable[[AuditF
         return lambda flag: (SEVERITIES.index(flag.severity) if flag.severity in SEVERITIES else 9, flag.ticket_no)
     if column == "review":
         return lambda flag: (flag.review is not None, flag.review.verdict if flag.review else "", flag.ticket_no)
-    return lambda flag: (flag.ticket_no, flag.rule)  # the store's order (audit.md)
+    return lambda flag: (flag.ticket_no, flag.rule)  # the store's order (docs/audit.md)
 
 
 def shown_flags(

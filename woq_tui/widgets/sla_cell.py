@@ -1,5 +1,5 @@
 """How SLA states and durations read on screen: a symbol, a word and a colour, always
-all three (sla.md: never colour alone), the same on every screen."""
+all three (docs/sla.md: never colour alone), the same on every screen."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The console's symbols: one meaning each, the same on every screen, listed in the help
-(`?`). Each stands beside a word, so nothing is told by colour alone (sla.md)."""
+(`?`). Each stands beside a word, so nothing is told by colour alone (docs/sla.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The list keys of keys.md (`up`/`k`, `down`/`j`, `home`/`g`, `end`/`G`) for the
+"""The list keys of docs/keys.md (`up`/`k`, `down`/`j`, `home`/`g`, `end`/`G`) for the
 DataTable lists, as on the ticket lists (DataTable's own home/end scroll sideways)."""
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ class CellContext:
     styles: dict[SlaState, Style]
     # the state of the ticket's latest reassignment, when its row shows one
     outbox: str | None = None
-    # the ticket has a quality flag that is not dismissed (audit.md)
+    # the ticket has a quality flag that is not dismissed (docs/audit.md)
     flagged: bool = False
 
 

@@ -1,7 +1,7 @@
 """A virtualised ticket list: draws only the lines on screen from a TicketWindow.
 
 Why not DataTable: it re-measures every cell when rows are added and rebuilds per-row
-lists on every repaint (DESIGN.md "Facts measured"), has no insert-at-position, and
+lists on every repaint (docs/decisions.md "Facts measured"), has no insert-at-position, and
 its sort() keeps the row index rather than the row key. Here a repaint costs the
 visible lines only, rows are placed by key, and the cursor is a ticket number: it
 stays on its ticket whatever a refresh adds or removes above it, and the view scrolls

@@ -1,4 +1,4 @@
-"""Reviews of flags (audit.md, "Reviews"): confirmed (确认问题) or dismissed (误报), with
+"""Reviews of flags (docs/audit.md, "Reviews"): confirmed (确认问题) or dismissed (误报), with
 the operator, the time and an optional note. One review per ticket and rule: a new one
 replaces the old (audit_review's unique key). A dismissed flag is left out of the
 listing and the figures from then on; a confirmed one stays in both."""

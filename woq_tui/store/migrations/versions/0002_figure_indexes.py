@@ -2,7 +2,7 @@
 
 The year's station figures read every ticket of the period; with only
 (station_code, created_at) SQLite walks that index and fetches each row from the
-table, twice as slow as a full scan (DESIGN.md). These indexes hold every column the
+table, twice as slow as a full scan (docs/decisions.md). These indexes hold every column the
 figures read, so each grouping is an index-only range: per station, per type, or by
 time (totals and days). Measured in bench/figures_bench.py; docs/figures.md.
 

@@ -1,7 +1,7 @@
 """the ticket quality audit: normalised contact keys, reviews, the stored classifier
 
 - ticket.phone_key, ticket.address_key: customer_phone and address normalised as
-  audit.md's repeat rules compare them (domain/contact_keys.py), each indexed with
+  docs/audit.md's repeat rules compare them (domain/contact_keys.py), each indexed with
   created_at so that a ticket's earlier ones at the same phone or address are an index
   range (docs/audit.md); the address's also holds station_code, so that
   station_suspect counts an address's stations from the index alone. Rows stored
