@@ -6,7 +6,7 @@ cursor; `r` opens the reassign dialog; `e` exports. docs/audit-screen.md."""
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from textual.widgets import Input, SelectionList
@@ -18,6 +18,7 @@ from woq_tui.app import WoqApp
 from woq_tui.config import parse_settings
 from woq_tui.context import ConsoleContext
 from woq_tui.domain.periods import last_full_period
+from woq_tui.domain.sla import SlaPolicy
 from woq_tui.screens.audit import AuditScreen
 from woq_tui.screens.audit_dialogs import AuditFilterDialog, ReviewNote
 from woq_tui.screens.reassign import ReassignDialog
@@ -255,3 +256,32 @@ async def test_search_box_is_hidden_until_slash(audit_context):
         assert box.display and box.has_focus
         # the summary beside the list gives way below 140 columns
         assert not screen.query_one("#audit-summary").display
+
+
+async def test_R_on_a_type_suspect_flag_offers_the_classifiers_type_first(engine, tmp_path):
+    """Issue 12: from screen 6 a type_suspect flag opens the reclassify dialog with the
+    classifier's type listed first, and nothing chosen for the dispatcher."""
+    from woq_tui.classifier import train_and_store
+    from woq_tui.demo.generator import generate
+    from woq_tui.domain.clock import FixedClock
+    from woq_tui.screens.reclassify import ReclassifyDialog
+
+    end = datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc)  # a Monday: the full week before is the demo's last
+    generate(engine, SlaPolicy(), seed=7, stations=4, days=40, end=end)
+    train_and_store(engine, end, "D1023")
+    context = ConsoleContext(settings=make_settings(tmp_path), engine=engine, clock=FixedClock(end + timedelta(hours=1)),
+                             label="test")  # fmt: skip
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_audit(pilot)
+        suspects = [flag for flag in screen.shown.flags if flag.rule == "type_suspect"]
+        assert suspects, "the trained model finds a planted misclassification in the week"
+        flag = suspects[0]
+        screen.table.move_cursor(row=screen.table.get_row_index(flag_key(flag)))
+        await pilot.press("R")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ReclassifyDialog)
+        assert [ref.ticket_no for ref in dialog.tickets] == [flag.ticket_no]
+        assert dialog.order[0] == flag.evidence["type"] != flag.type
+        assert dialog.chosen() is None  # offered, never chosen for the dispatcher

@@ -62,6 +62,8 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
         Binding("c", "confirm_flag", "audit.key.confirm", id="audit.confirm"),
         Binding("d", "dismiss_flag", "audit.key.dismiss", id="audit.dismiss"),
         Binding("r", "reassign", "queue.key.reassign", id="audit.reassign"),
+        # a type_suspect flag offers the classifier's type first (docs/audit-screen.md)
+        Binding("R", "reclassify", "reclassify.key", id="audit.reclassify", show=False),
         Binding("f", "filter", "queue.key.filter", id="audit.filter"),
         Binding("slash", "search", "queue.key.search", id="audit.search", key_display="/"),
         Binding("s", "sort(False)", "queue.key.sort", id="audit.sort"),
@@ -371,6 +373,30 @@ class AuditScreen(PeriodKeys, TicketActionsScreen):
             self.notify(t("ticket.not_found", no=ticket_no), severity="warning")
             return
         start_reassign(self, [ref])
+
+    def action_reclassify(self) -> None:
+        """The flag's ticket to another type; on a type_suspect flag the classifier's
+        type is listed first in the dialog, never chosen for the dispatcher."""
+        if refuse_write(self, "action.reclassify"):
+            return
+        flag = self.table.cursor_flag
+        if flag is None:
+            self.notify(t("list.no_ticket"), severity="warning")
+            return
+        predicted = flag.evidence.get("type") if flag.rule == "type_suspect" else None
+        self.reclassify_reference.load((flag.ticket_no, str(predicted) if predicted else None))
+
+    @cached_property
+    def reclassify_reference(self) -> Loader[tuple[str, str | None], TicketRef | None]:
+        return Loader(self, lambda request: self.store.ticket_ref(request[0]), self._reclassify, what="db.unreachable")
+
+    def _reclassify(self, request: tuple[str, str | None], ref: TicketRef | None) -> None:
+        from woq_tui.screens.reclassify import start_reclassify
+
+        if ref is None:
+            self.notify(t("ticket.not_found", no=request[0]), severity="warning")
+            return
+        start_reclassify(self, [ref], suggested=request[1])
 
     def action_export(self) -> None:
         """What is shown (every row the filter holds) as CSV, and a screenshot."""
