@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -41,9 +41,11 @@ from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
     from textual.binding import ActiveBinding
+    from textual.notifications import SeverityLevel
     from textual.theme import Theme
 
     from woq_tui.dispatch.outbox import OutboxCounts
+    from woq_tui.dispatch.pusher import BackgroundPusher
 
 
 class LazyScreen:
@@ -82,7 +84,7 @@ MAIN_SCREENS: tuple[tuple[str, str, type[Screen] | LazyScreen, str], ...] = (
 class WoqApp(TranslatedBindings, App[None]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
-    MODES: dict[str, Callable[[], Screen]] = {name: screen for name, _key, screen, _title in MAIN_SCREENS}
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {name: screen for name, _key, screen, _title in MAIN_SCREENS}
     DEFAULT_MODE = "queue"
     # Descriptions are message keys (widgets.translated); ids let [keys] remap them.
     BINDINGS = [
@@ -105,7 +107,7 @@ class WoqApp(TranslatedBindings, App[None]):
         self.theme = context.settings.console.theme
         if context.settings.keys:
             self.set_keymap(context.settings.keys)
-        self.outbox_pusher = None
+        self.outbox_pusher: BackgroundPusher | None = None
         self._warmed = False
         self.reassign_notices = ReassignNotices(self._show_notice, context.settings.dispatch.token_env)
         # What stopped the console while it started: the head start's verdict that the
@@ -197,7 +199,8 @@ class WoqApp(TranslatedBindings, App[None]):
         self.reassign_notices.cycle_ended()
 
     def _show_notice(self, notice: Notice) -> None:
-        self.notify(notice.message, severity=notice.severity, timeout=notice.timeout)
+        # reassign_notices.py gives only Textual's levels, in a plain str field
+        self.notify(notice.message, severity=cast("SeverityLevel", notice.severity), timeout=notice.timeout)
 
     def key_rows(self, screen: Screen) -> list[tuple[str, str, ActiveBinding]]:
         """(key as shown, description, binding) of every described binding active on
@@ -243,7 +246,7 @@ class WoqApp(TranslatedBindings, App[None]):
 
         from woq_tui.widgets.palette import ConsolePalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # Textual types it App[object], App is invariant
             self.push_screen(ConsolePalette(id="--command-palette"))
 
     def search_themes(self) -> None:

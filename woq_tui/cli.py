@@ -14,13 +14,14 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from woq_tui import __version__, cli_assessment, cli_audit, cli_classifier
 from woq_tui.commands.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 with usage: keep that, one line
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 with usage: keep that, one line
         self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -50,7 +50,9 @@ class ConsoleStore:
     def sessions(self) -> sessionmaker[Session]:
         from woq_tui.store.db import session_factory
 
-        return session_factory(self.context.engine)
+        # sessionmaker is invariant in its session class: the factory's sqlmodel Sessions
+        # are used here and in store/actions.py as the plain sqlalchemy Sessions they extend
+        return cast("sessionmaker[Session]", session_factory(self.context.engine))
 
     def warm_up(self) -> None:
         """Make the engine and the session factory now (after the first frame), so

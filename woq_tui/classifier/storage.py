@@ -19,9 +19,10 @@ from sqlalchemy import Engine, delete, desc, insert, inspect, select
 
 from woq_tui.classifier.features import SCHEMA
 from woq_tui.domain.models import AuditModel
+from woq_tui.domain.tables import table_of
 
 KEEP = 3
-_TABLE = AuditModel.__table__
+_TABLE = table_of(AuditModel)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def history(engine: Engine, batch: int = 20_000):
     by training.split, after normalising."""
     from woq_tui.domain.models import Ticket
 
-    ticket = Ticket.__table__
+    ticket = table_of(Ticket)
     query = select(ticket.c.ticket_no, ticket.c.summary, ticket.c.type).where(
         ticket.c.resolved_at.is_not(None), ticket.c.summary.is_not(None)
     )

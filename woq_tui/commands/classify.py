@@ -104,6 +104,7 @@ def run(args, settings) -> int:
     finally:
         engine.dispose()
     if model is None:
+        assert reason is not None  # load_model gives a reason with no model
         print(f"woq-console classify: {t(reason)}", file=sys.stderr)
         return EXIT_FAILURE
     predictions = model.predict(summaries)

@@ -9,11 +9,13 @@ evidence each rule gives. Pure: expressions only, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeAlias
 
 from sqlalchemy import BigInteger, String, and_, func, literal, or_, type_coerce
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -28,6 +30,8 @@ WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+# The ticket table's columns, of the table itself or of an alias or CTE of it (`.c`)
+TicketColumns: TypeAlias = ReadOnlyColumnCollection[str, ColumnElement[Any]]
 MIN_SUMMARY = 4  # characters (audit.md, missing_summary)
 DUE_TOLERANCE_S = 60  # due_mismatch: "differs by more than 1 minute"
 OPEN_STATUSES = (Status.new, Status.dispatched, Status.accepted, Status.in_progress)
@@ -41,7 +45,7 @@ TIME_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
-class stripped(FunctionElement):
+class stripped(FunctionElement[str]):
     """A text with Unicode whitespace trimmed from both ends (trim/btrim with a set)."""
 
     type = String()
@@ -49,25 +53,25 @@ class stripped(FunctionElement):
 
 
 @compiles(stripped)
-def _stripped(element, compiler, **kw) -> str:
+def _stripped(element: stripped, compiler: SQLCompiler, **kw: Any) -> str:
     (value,) = element.clauses
     chars = compiler.process(literal(WHITESPACE, String), **kw)
     return f"trim({compiler.process(value, **kw)}, {chars})"
 
 
 @compiles(stripped, "postgresql")
-def _stripped_pg(element, compiler, **kw) -> str:
+def _stripped_pg(element: stripped, compiler: SQLCompiler, **kw: Any) -> str:
     (value,) = element.clauses
     chars = compiler.process(literal(WHITESPACE, String), **kw)
     return f"btrim({compiler.process(value, **kw)}, {chars})"
 
 
-def seconds(column) -> ColumnElement[int]:
+def seconds(column: ColumnElement[Any]) -> ColumnElement[int]:
     """An EpochSeconds column as the plain integer it is in the database."""
     return type_coerce(column, BigInteger)
 
 
-def missing(column) -> ColumnElement[bool]:
+def missing(column: ColumnElement[Any]) -> ColumnElement[bool]:
     """NULL, empty or whitespace only."""
     return or_(column.is_(None), stripped(column) == "")
 
@@ -77,7 +81,7 @@ def _code(value: str) -> ColumnElement[str]:
     return literal(str(value), String, literal_execute=True)
 
 
-def _codes(values) -> list[ColumnElement[str]]:
+def _codes(values: Iterable[str]) -> list[ColumnElement[str]]:
     return [_code(value) for value in values]
 
 
@@ -123,6 +127,7 @@ def row_conditions(
 def first_pair_out_of_order(times: Mapping[str, int | None]) -> tuple[str, str] | None:
     """time_order's evidence: the first pair (audit.md's order) out of order."""
     for first, after in TIME_PAIRS:
-        if times.get(first) is not None and times.get(after) is not None and times[after] < times[first]:
+        before, later = times.get(first), times.get(after)
+        if before is not None and later is not None and later < before:
             return first, after
     return None

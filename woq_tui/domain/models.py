@@ -8,7 +8,7 @@ that the same SQL reads them on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -38,7 +38,7 @@ FIGURE_COLUMNS = (
 FIGURE_INDEX = {"figure_index": True}
 
 
-def _time(nullable: bool = True, index: bool = False):
+def _time(nullable: bool = True, index: bool = False) -> Any:  # (what sqlmodel.Field returns)
     return Field(default=None, sa_type=EpochSeconds, nullable=nullable, index=index)
 
 
@@ -78,7 +78,7 @@ class Ticket(SQLModel, table=True):
         # stations, or an address prefix's, from the index alone; docs/dispatch-assist.md)
         Index("ix_ticket_address_key", "address_key", "created_at", "station_code", info=FIGURE_INDEX),
     )
-    __mapper_args__: ClassVar[dict] = {"version_id_col": _ticket_version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _ticket_version}
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_no: str = Field(max_length=64, unique=True, index=True)

@@ -219,7 +219,7 @@ class MeetingScreen(PeriodKeys, WoqScreen):
         mix = type_mix(week)
         if not mix:
             return Text(t("stations.none"), "italic")
-        rows = [(group_label("type", kind), count, f"{count:>6,} {share * 100:5.1f}%") for kind, count, share in mix]
+        rows: list[tuple[str, float, str]] = [(group_label("type", kind), count, f"{count:>6,} {share * 100:5.1f}%") for kind, count, share in mix]
         return bar_rows(rows, width=16)
 
     def _days(self, week: MeetingWeek) -> Text:

@@ -93,7 +93,7 @@ class OverdueScreen(TicketListScreen):
         self.backlog_loaded_at: float | None = None
 
     def compose_body(self) -> ComposeResult:
-        context = self.app.context
+        context = self.context
         yield RefreshStatus(self, context.settings.console.refresh_seconds)
         yield KpiStrip()
         with TabbedContent(id="sections"):
@@ -119,11 +119,13 @@ class OverdueScreen(TicketListScreen):
         super().on_mount()
         for which in SECTIONS:
             self.query_one(f"#table-{which.value}", TicketTable).empty_text = t("queue.empty")
-        self.active_table().focus()
+        table = self.active_table()
+        assert table is not None  # a list's tab is the one shown at first, not the black list's
+        table.focus()
         self.refresh_now()
 
     def section_title(self, which: Section, count: int | None = None) -> str:
-        title = t("section." + which.value, minutes=self.app.context.policy.warn_minutes)
+        title = t("section." + which.value, minutes=self.context.policy.warn_minutes)
         return title if count is None else t("section.count", title=title, n=f"{count:,}")
 
     @property
@@ -202,6 +204,6 @@ class OverdueScreen(TicketListScreen):
         """The pusher says how a reassignment went: show it on its rows at once."""
         change = message.change
         self.reassignment_answered(change.ticket_no, change.state)
-        if self.outbox.changed(change.ticket_no, change.state, self.app.context.clock.now()):
+        if self.outbox.changed(change.ticket_no, change.state, self.context.clock.now()):
             for table in self.query(TicketTable):
                 table.refresh()

@@ -4,8 +4,10 @@ and its open and overdue tickets of the period."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -132,7 +134,7 @@ class StationDetailScreen(WoqScreen):
         header = ["ticket_no", "type", "status", "sla_state", "created_at", "due_at", "summary"]
         rows = [
             [
-                row["ticket_no"], row["type"], row["status"], self._state(row).value,
+                row["ticket_no"], row["type"], row["status"], self._state(row, detail.as_of).value,
                 row["created_at"].astimezone(tz).isoformat(), row["due_at"].astimezone(tz).isoformat() if row["due_at"] else None,
                 row["summary"],
             ]
@@ -146,11 +148,11 @@ class StationDetailScreen(WoqScreen):
             return
         self.notify(t("stations.exported", csv=str(folder / f"{base}.csv"), svg=str(svg)), timeout=8)
 
-    def _state(self, row: dict) -> SlaState:
+    def _state(self, row: dict[str, Any], as_of: datetime) -> SlaState:
         """The ticket's SLA state at the detail's instant (overdue also when resolved late)."""
         if row["overdue"]:
             return SlaState.overdue
-        return self.context.policy.state(row["created_at"], row["due_at"], self.detail.as_of)
+        return self.context.policy.state(row["created_at"], row["due_at"], as_of)
 
     def _loaded(self, _code: str, answer: tuple[StationDetail, QualityFigures | None]) -> None:
         detail, quality = answer
@@ -180,18 +182,18 @@ class StationDetailScreen(WoqScreen):
         days.add_column("", key="bar")
         top = max((values["tickets"] for values in detail.by_day.values()), default=0)
         for day in self.period.days():
-            values = detail.by_day.get(day)
-            if values is None:
+            day_values = detail.by_day.get(day)
+            if day_values is None:
                 days.add_row(day_label(day), *("" for _ in DAY_FIGURES), "", key=day.isoformat())
                 continue
-            chart = Text(bar(values["tickets"], top, 10), "cyan")
-            days.add_row(day_label(day), *(self._number(key, values) for key in DAY_FIGURES), chart, key=day.isoformat())
+            chart = Text(bar(day_values["tickets"], top, 10), "cyan")
+            days.add_row(day_label(day), *(self._number(key, day_values) for key in DAY_FIGURES), chart, key=day.isoformat())
         tickets = self.query_one("#detail-tickets", DataTable)
         for key in ("ticket_no", "state", "type", "created", "due", "summary"):
             tickets.add_column(t(f"station_detail.{key}") if key != "type" else t("report.type"), key=key)
         tz = self.context.settings.tz
         for row in detail.tickets:
-            sla = self._state(row)
+            sla = self._state(row, detail.as_of)
             state = Text(sla_label(sla), FALLBACK[sla])
             due = row["due_at"].astimezone(tz).strftime("%m-%d %H:%M") if row["due_at"] else t("none")
             tickets.add_row(

@@ -28,6 +28,7 @@ from woq_tui.domain.periods import (
     PERIOD_KINDS,
     Comparison,
     Period,
+    PeriodKind,
     last_full_period,
     period_of,
 )
@@ -327,6 +328,6 @@ class StationsScreen(PeriodKeys, WoqScreen):
         ]
         return [*running, (t("period.custom_command"), t("screen.stations"), self.ask_dates)]
 
-    def _choose(self, kind: str) -> None:
+    def _choose(self, kind: PeriodKind) -> None:
         self.period = period_of(kind, self.context.clock.now(), self.context.settings.tz)
         self.load()

@@ -71,7 +71,7 @@ class TicketScreen(TicketActionsScreen):
         self._flags_drawn = False
 
     def compose_body(self) -> ComposeResult:
-        yield RefreshStatus(self, self.app.context.settings.console.refresh_seconds)
+        yield RefreshStatus(self, self.context.settings.console.refresh_seconds)
         yield Static(t("ticket.loading", no=self.ticket_no), id="clock")
         with VerticalScroll(id="body"):
             yield Static(id="fields")
@@ -184,14 +184,14 @@ class TicketScreen(TicketActionsScreen):
 
     @property
     def phone_shown_in_full(self) -> bool:
-        return self.app.context.settings.console.show_full_phone or self.revealed is not None
+        return self.context.settings.console.show_full_phone or self.revealed is not None
 
     # --- drawing -------------------------------------------------------------------
 
     def _time(self, value: datetime | None) -> str:
         if value is None:
             return t("none")
-        return local_minute(value, self.app.context.settings.tz)
+        return local_minute(value, self.context.settings.tz)
 
     def show_clock(self) -> None:
         clock = self.query_one("#clock", Static)
@@ -202,7 +202,7 @@ class TicketScreen(TicketActionsScreen):
         if detail is None:
             return
         row = detail.row
-        context = self.app.context
+        context = self.context
         now = context.clock.now()
         if row.due_at is None:
             clock.update(t("ticket.no_limit"))
@@ -230,7 +230,7 @@ class TicketScreen(TicketActionsScreen):
         phone = self.detail.customer_phone if self.detail else None
         if not phone:
             return Text(t("none"))
-        if self.app.context.settings.console.show_full_phone:
+        if self.context.settings.console.show_full_phone:
             return Text(phone)
         if self.revealed is not None:
             return Text(self.revealed, style="bold")

@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Span, Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from woq_tui.domain.enums import AreaType
@@ -133,7 +134,7 @@ class StationFiguresTable(TranslatedBindings, DataTable):
     def selected_station(self) -> str | None:
         if not self.row_count or self.data is None:
             return None
-        key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+        key = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
         return key if key in self.data.current else None
 
     def on_resize(self) -> None:
@@ -202,7 +203,8 @@ class StationFiguresTable(TranslatedBindings, DataTable):
                 change_width = max((cell_len(change.plain) for _, change, _ in parts), default=0)
                 for _, cells in rows:
                     if column in cells:
-                        cells[column] = _figure_cell(*cells[column], value_width, change_width)
+                        value, change, bold = cells[column]
+                        cells[column] = _figure_cell(value, change, bold, value_width, change_width)
                 width = max(cell_len(label), value_width + (change_width + 1 if change_width else 0))
             else:
                 width = max([cell_len(label)] + [cell_len(cells[column].plain) for _, cells in rows if column in cells])

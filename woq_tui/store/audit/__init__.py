@@ -42,7 +42,7 @@ def load_model(engine: Engine, wanted: Sequence[str], settings: Settings) -> tup
     return load(engine)
 
 
-def scope_for(settings: Settings, period: Period, as_of: datetime, rules: tuple[str, ...], **where) -> AuditScope:
+def scope_for(settings: Settings, period: Period, as_of: datetime, rules: tuple[str, ...], **where: Any) -> AuditScope:
     return AuditScope(period, as_of, rules, settings.audit, settings.sla_policy(), **where)
 
 

@@ -21,7 +21,7 @@ from datetime import timedelta
 from sqlalchemy import BigInteger, String, case, literal, null
 from sqlalchemy.sql.elements import ColumnElement
 
-from woq_tui.domain.audit_conditions import seconds
+from woq_tui.domain.audit_conditions import TicketColumns, seconds
 from woq_tui.domain.enums import AreaType, TicketType
 from woq_tui.domain.periods import Period, local_midnight
 from woq_tui.domain.sla import SlaPolicy
@@ -55,7 +55,7 @@ def _tree(created: ColumnElement[int], runs: list[tuple[int, int]]) -> ColumnEle
     return case((created < _number(runs[middle][0]), _tree(created, runs[:middle])), else_=_tree(created, runs[middle:]))
 
 
-def expected_due(columns, area: ColumnElement[str], policy: SlaPolicy, period: Period) -> ColumnElement[int]:
+def expected_due(columns: TicketColumns, area: ColumnElement[str], policy: SlaPolicy, period: Period) -> ColumnElement[int]:
     """created_at + the resolve limit of the ticket's type and `area` (its station's)."""
     created = seconds(columns.created_at)
     trees: dict[int, ColumnElement[int]] = {}

@@ -11,9 +11,9 @@ a ticket lies in exactly one station and type (as store/figures.py adds up its s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from sqlalchemy import Connection, String, func, literal, select, union_all
+from sqlalchemy import Connection, Label, String, func, literal, select, union_all
 
 from woq_tui.store.audit.flags import TICKET, AuditScope, visible_flags
 from woq_tui.values.audit import QualityFigures
@@ -21,7 +21,7 @@ from woq_tui.values.audit import QualityFigures
 TICKETS, FLAGGED = "#tickets", "#flagged"  # the counts that are not a rule's
 
 
-def _pseudo(name: str):
+def _pseudo(name: str) -> Label[str]:
     return literal(name, String, literal_execute=True).label("rule")
 
 
@@ -55,7 +55,7 @@ def quality(cells: Iterable[Mapping[str, int]], rules: Iterable[str]) -> Quality
 
 
 def grouped(
-    counts: Mapping[tuple[str, str], Mapping[str, int]], key, rules: Iterable[str]
+    counts: Mapping[tuple[str, str], Mapping[str, int]], key: Callable[[str, str], str | None], rules: Iterable[str]
 ) -> dict[str, QualityFigures]:
     """The figures per key(station_code, type) (None: the cell belongs to no group)."""
     groups: dict[str, list[Mapping[str, int]]] = defaultdict(list)

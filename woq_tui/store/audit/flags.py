@@ -15,21 +15,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CTE, BigInteger, Connection, Integer, Select, String, case, exists, func, literal, null, select, union_all
+from sqlalchemy import CTE, BigInteger, Connection, Integer, String, case, exists, func, literal, null, select, union_all
+from sqlalchemy.sql.elements import ColumnElement, Label
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from woq_tui.audit_settings import AuditSettings
-from woq_tui.domain.audit_conditions import row_conditions, seconds
+from woq_tui.domain.audit_conditions import TicketColumns, row_conditions, seconds
 from woq_tui.domain.audit_rules import DISMISSED, RULE_IDS
 from woq_tui.domain.models import AuditReview, Station, Ticket
 from woq_tui.domain.periods import Period
 from woq_tui.domain.sla import SlaPolicy
+from woq_tui.domain.tables import AnySelect, table_of
 from woq_tui.domain.timestamps import to_epoch
 from woq_tui.store.audit.due import expected_due
 from woq_tui.store.audit.history import REPEAT_KEYS, Cohort, repeat_flags, station_suspects
 from woq_tui.store.audit.suspects import SUSPECTS
 
-TICKET, STATION, REVIEW = Ticket.__table__, Station.__table__, AuditReview.__table__
+TICKET, STATION, REVIEW = table_of(Ticket), table_of(Station), table_of(AuditReview)
 HISTORY_RULES = ("repeat_call", "repeat_fault", "station_suspect")
 MODEL_RULE = "type_suspect"
 
@@ -53,7 +57,7 @@ class AuditScope:
         return Cohort(start, end, self.station, self.ticket_nos, self.wide)
 
 
-def _rule(rule: str):
+def _rule(rule: str) -> Label[str]:
     return literal(rule, String, literal_execute=True).label("rule")
 
 
@@ -82,17 +86,23 @@ def _row_rules(scope: AuditScope, rules: Sequence[str]) -> CTE:
     return select(e.id, e.station_code, e.type, e.mask).where(e.mask != zero).cte("row_rules").prefix_with("MATERIALIZED")
 
 
-def station_area(columns):
+def station_area(columns: TicketColumns) -> ScalarSelect[Any]:
     """The area of the ticket's station, looked up by its primary key where needed."""
     s = STATION.c
     return select(s.area_type).where(s.code == columns.station_code).scalar_subquery()
 
 
-def _has(table: CTE, bit: int):
+def _has(table: CTE, bit: int) -> ColumnElement[bool]:
     return table.c.mask.op("&")(literal(1 << bit, Integer, literal_execute=True)) != literal(0, Integer, literal_execute=True)
 
 
-def _padded(query, rule: str, station=None, top=None, history=None):
+def _padded(
+    query: AnySelect,
+    rule: str,
+    station: ColumnElement[Any] | None = None,
+    top: ColumnElement[Any] | None = None,
+    history: ColumnElement[Any] | None = None,
+) -> AnySelect:
     """A rule's rows in the flags' shape: (id, station_code, type, rule, station, top,
     history); `query` selects the first three."""
     return query.add_columns(
@@ -103,9 +113,9 @@ def _padded(query, rule: str, station=None, top=None, history=None):
     )
 
 
-def raw_flags(scope: AuditScope) -> list:
+def raw_flags(scope: AuditScope) -> list[AnySelect]:
     """Each active rule's flags as a SELECT of the common shape (dismissed included)."""
-    parts = []
+    parts: list[AnySelect] = []
     cohort, settings = scope.cohort, scope.settings
     row_rules = [rule for rule in scope.rules if rule not in HISTORY_RULES and rule != MODEL_RULE]
     if row_rules:
@@ -125,7 +135,7 @@ def raw_flags(scope: AuditScope) -> list:
     return parts
 
 
-def visible_flags(scope: AuditScope) -> Select | None:
+def visible_flags(scope: AuditScope) -> AnySelect | None:
     """Every flag of the scope that is not dismissed: (id, station_code, type, rule,
     station, top, history). None: no rule to evaluate.
 
@@ -173,8 +183,8 @@ def wide_cohort(connection: Connection, scope: AuditScope) -> bool:
     c = TICKET.c
     created = seconds(c.created_at)
     cohort = scope.cohort
-    inside = connection.execute(select(func.count()).where(created >= cohort.start, created < cohort.end)).scalar()
+    inside = connection.execute(select(func.count()).where(created >= cohort.start, created < cohort.end)).scalar_one()
     if not inside:
         return False
-    total = connection.execute(select(func.count()).select_from(TICKET)).scalar()
+    total = connection.execute(select(func.count()).select_from(TICKET)).scalar_one()
     return inside > WIDE_SHARE * total

@@ -9,16 +9,19 @@ earlier. Every earlier ticket counts, inside the period or not (audit.md, "Cohor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import BigInteger, Select, String, and_, bindparam, exists, func, literal, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import BigInteger, FromClause, String, and_, bindparam, exists, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement, Over
+from sqlalchemy.sql.functions import FunctionElement
 
 from woq_tui.audit_settings import AuditSettings
-from woq_tui.domain.audit_conditions import seconds
+from woq_tui.domain.audit_conditions import TicketColumns, seconds
 from woq_tui.domain.enums import TicketType
 from woq_tui.domain.models import Ticket
+from woq_tui.domain.tables import AnySelect, table_of
 
-TICKET = Ticket.__table__
+TICKET = table_of(Ticket)
 # station_suspect's station is carried in one integer with its count: count * RANK_BASE + rank
 RANK_BASE = 1_000_000
 # route_threshold as an integer ratio, so that the comparison is exact on both databases
@@ -39,7 +42,7 @@ class Cohort:
     # (store/audit/flags.py, `wide_cohort`). Only how it is read changes, never what.
     wide: bool = False
 
-    def holds(self, columns) -> ColumnElement[bool]:
+    def holds(self, columns: TicketColumns) -> ColumnElement[bool]:
         created = seconds(columns.created_at)
         if self.wide:
             created = created + literal(0, BigInteger, literal_execute=True)
@@ -51,11 +54,11 @@ class Cohort:
         return condition
 
 
-def _repair(columns) -> ColumnElement[bool]:
+def _repair(columns: TicketColumns) -> ColumnElement[bool]:
     return columns.type == literal(str(TicketType.repair), String, literal_execute=True)
 
 
-def _earlier_in_window(ticket, earlier, key: str, window_s: int) -> ColumnElement[bool]:
+def _earlier_in_window(ticket: FromClause, earlier: FromClause, key: str, window_s: int) -> ColumnElement[bool]:
     created, before = seconds(ticket.c.created_at), seconds(earlier.c.created_at)
     return and_(
         earlier.c[key] == ticket.c[key],
@@ -64,7 +67,9 @@ def _earlier_in_window(ticket, earlier, key: str, window_s: int) -> ColumnElemen
     )
 
 
-def _repeat(cohort: Cohort, settings: AuditSettings, key: str, repairs_only: bool):
+def _repeat(
+    cohort: Cohort, settings: AuditSettings, key: str, repairs_only: bool
+) -> tuple[FromClause, FromClause, ColumnElement[bool], list[ColumnElement[bool]]]:
     ticket, earlier = TICKET.alias("t"), TICKET.alias("e")
     condition = _earlier_in_window(ticket, earlier, key, settings.repeat_days * 86400)
     where = [cohort.holds(ticket.c), ticket.c[key].is_not(None)]
@@ -74,7 +79,7 @@ def _repeat(cohort: Cohort, settings: AuditSettings, key: str, repairs_only: boo
     return ticket, earlier, condition, where
 
 
-def repeat_flags(cohort: Cohort, settings: AuditSettings, rule: str) -> Select:
+def repeat_flags(cohort: Cohort, settings: AuditSettings, rule: str) -> AnySelect:
     """(id, station_code, type) of the cohort's tickets the repeat rule fires on: for a
     wide cohort, driven from the key's index (key, created_at and the row id are in it;
     the row is read for the tickets it fires on)."""
@@ -82,7 +87,7 @@ def repeat_flags(cohort: Cohort, settings: AuditSettings, rule: str) -> Select:
     return select(ticket.c.id, ticket.c.station_code, ticket.c.type).where(*where, exists().where(condition))
 
 
-def repeat_evidence(settings: AuditSettings, rule: str) -> Select:
+def repeat_evidence(settings: AuditSettings, rule: str) -> AnySelect:
     """(ticket_no, earlier ticket_no, earlier created_at) of every earlier ticket that
     makes the repeat rule fire on the tickets whose ids are bound as `ids`, for the
     evidence (newest first: sorted by the caller)."""
@@ -102,7 +107,7 @@ def repeat_evidence(settings: AuditSettings, rule: str) -> Select:
 REPEAT_KEYS = {"repeat_call": ("phone_key", False), "repeat_fault": ("address_key", True)}
 
 
-def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
+def station_suspects(cohort: Cohort, settings: AuditSettings) -> AnySelect:
     """(id, station_code, type, station, top, history) of the cohort's tickets station_suspect
     fires on: at least route_min_history earlier tickets at the address, one other
     station holding at least route_threshold of them (its code and count: top).
@@ -137,12 +142,16 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> Select:
         .cte("ranked")
     )
     r = ranked.c
-    before = {"partition_by": r.address_key, "order_by": r.created, "range_": (None, -1)}
+
+    def before(function: FunctionElement[Any]) -> Over[Any]:
+        # over the address's tickets created before this one's second
+        return function.over(partition_by=r.address_key, order_by=r.created, range_=(None, -1))
+
     history = (
         select(
             r.id, r.station_code, r.rank, r.created,
-            func.count().over(**before).label("history"),
-            func.max(r.run * RANK_BASE + r.rank).over(**before).label("top"),
+            before(func.count()).label("history"),
+            before(func.max(r.run * RANK_BASE + r.rank)).label("top"),
         )
         .subquery("history")
     )

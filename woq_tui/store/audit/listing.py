@@ -5,11 +5,11 @@ the ticket detail show."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from woq_tui.domain.audit_conditions import TIME_PAIRS, first_pair_out_of_order, seconds
 from woq_tui.domain.audit_rules import RULES_BY_ID
@@ -70,7 +70,7 @@ def read_flags(connection: Connection, scope: AuditScope) -> tuple[AuditFlag, ..
 BATCH = 5000
 
 
-def _earlier(connection: Connection, scope: AuditScope, rows) -> dict[tuple[str, str], list[str]]:
+def _earlier(connection: Connection, scope: AuditScope, rows: Sequence[Row[*tuple[Any, ...]]]) -> dict[tuple[str, str], list[str]]:
     """(ticket_no, repeat rule) -> the earlier ticket numbers, newest first: read for
     the flagged tickets only, through the same index as the rule."""
     found: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
@@ -113,7 +113,7 @@ def evidence(rule: str, row: Mapping[str, Any], earlier: Mapping[tuple[str, str]
     return {}
 
 
-def _flag(row: Mapping[str, Any], earlier) -> AuditFlag:
+def _flag(row: Mapping[str, Any], earlier: Mapping[tuple[str, str], list[str]]) -> AuditFlag:
     rule = row["rule"]
     found = row["review"]
     review = None if found is None else FlagReview(found.verdict, found.operator, from_epoch(found.reviewed_at), found.note)

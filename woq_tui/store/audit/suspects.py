@@ -16,9 +16,10 @@ from sqlalchemy import BigInteger, Column, Connection, Float, MetaData, String, 
 from woq_tui.audit_settings import AuditSettings
 from woq_tui.domain.audit_conditions import missing
 from woq_tui.domain.models import Ticket
+from woq_tui.domain.tables import table_of
 from woq_tui.store.audit.history import Cohort
 
-TICKET = Ticket.__table__
+TICKET = table_of(Ticket)
 SUSPECTS = Table(
     "woq_audit_suspect",
     MetaData(),
