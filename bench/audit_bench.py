@@ -144,7 +144,7 @@ def main() -> None:
     ensure_year(args.db)
 
     from woq_tui.config import parse_settings
-    from woq_tui.demo.planted import planted_defects
+    from woq_tui.demo.generator import planted_defects
     from woq_tui.domain.periods import Period
     from woq_tui.domain.timestamps import to_epoch
     from woq_tui.store.audit import evaluate, quality_report

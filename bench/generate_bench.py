@@ -37,8 +37,8 @@ from woq_tui.demo.generator import (
     generate,
     insert_stations,
     insert_tickets,
+    planted_defects,
 )
-from woq_tui.demo.planted import planted_defects
 from woq_tui.store.db import make_engine, upgrade
 
 END = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)

@@ -68,7 +68,7 @@ def prepare(url: str, stations: int, days: int):
 
 
 def truth(stations: int, days: int):
-    from woq_tui.demo.planted import planted_defects
+    from woq_tui.demo.generator import planted_defects
 
     return planted_defects(SEED, stations, days, END)
 

@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, text
 
 from woq_tui.config import parse_settings
 from woq_tui.demo import summaries
-from woq_tui.demo.generator import generate
-from woq_tui.demo.planted import KINDS, planted_defects
+from woq_tui.demo.generator import generate, planted_defects
+from woq_tui.demo.planted import KINDS
 from woq_tui.demo.summary_words import CONFUSED_WITH
 from woq_tui.domain.contact_keys import address_key, phone_key
 from woq_tui.domain.timestamps import from_epoch

@@ -401,3 +401,13 @@ def generate(
     return result
 
 
+def planted_defects(
+    seed: int, stations: int, days: int, end: datetime, policy: SlaPolicy | None = None
+) -> Planted:
+    """The ground truth of `generate(seed=…, stations=…, days=…, end=…)` with this SLA
+    policy (default: the built-in limits; pass `settings.sla_policy()` when [sla] is
+    configured), rebuilt in memory: no database is touched."""
+    generator = Generator(policy or SlaPolicy(), seed, stations, days, end, planted=True)
+    for _row in generator.tickets():
+        pass
+    return generator.truth.planted()

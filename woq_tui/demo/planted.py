@@ -11,7 +11,7 @@ thresholds), so that a bench measures each rule's precision and recall against i
 - `station_suspect`: the tickets whose address history is held (≥ 80 % of at least 5
   earlier tickets) by another station: the misrouted ones, with `right_station`.
 
-`planted_defects(seed, stations, days, end)` rebuilds it without a database (the same
+`generator.planted_defects(seed, stations, days, end)` rebuilds it without a database (the same
 draws as `generate`, whose result carries it as `result.planted`).
 """
 
@@ -19,10 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from woq_tui.demo.writer import TICKET_COLUMNS
-from woq_tui.domain.sla import SlaPolicy
 
 DAY = 86_400
 # docs/audit.md's defaults ([audit] in docs/configuration.md).
@@ -190,17 +188,3 @@ def _repeat(seen: dict[str, tuple[int, int | None]], key: str | None, created: i
     if latest is None or latest < created:
         seen[key] = (created, latest)
     return earlier is not None and earlier >= created - REPEAT_DAYS * DAY
-
-
-def planted_defects(
-    seed: int, stations: int, days: int, end: datetime, policy: SlaPolicy | None = None
-) -> Planted:
-    """The ground truth of `generate(seed=…, stations=…, days=…, end=…)` with this SLA
-    policy (default: the built-in limits; pass `settings.sla_policy()` when [sla] is
-    configured), rebuilt in memory: no database is touched."""
-    from woq_tui.demo.generator import Generator
-
-    generator = Generator(policy or SlaPolicy(), seed, stations, days, end, planted=True)
-    for _row in generator.tickets():
-        pass
-    return generator.truth.planted()

@@ -1,11 +1,9 @@
 """A virtualised ticket list: draws only the lines on screen from a TicketWindow.
 
-Why not DataTable: it re-measures every cell when rows are added and rebuilds per-row
-lists on every repaint (docs/decisions.md "Facts measured"), has no insert-at-position, and
-its sort() keeps the row index rather than the row key. Here a repaint costs the
-visible lines only, rows are placed by key, and the cursor is a ticket number: it
-stays on its ticket whatever a refresh adds or removes above it, and the view scrolls
-by the same amount so the ticket stays on the same screen line.
+Why not DataTable: docs/queue.md and docs/decisions.md ("Facts measured"). Here a
+repaint costs the visible lines only, rows are placed by key, and the cursor is a ticket
+number: it stays on its ticket whatever a refresh adds or removes above it, and the view
+scrolls by the same amount so the ticket stays on the same screen line.
 """
 
 from __future__ import annotations
@@ -142,9 +140,9 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self._columns_fit: tuple | None = None
         self._styles: dict[str, Style] | None = None
         self._strips: dict[tuple, Strip] = {}
-        # tickets with a quality flag; the rows (and minute) answered and asked (FlagsWanted)
+        # tickets with a quality flag; (minute, ((ticket_no, version), ...)) of the rows
+        # last answered / last asked (FlagsWanted)
         self.flagged: frozenset[str] = frozenset()
-        # (minute, ((ticket_no, version), ...)) of the rows last answered / last asked
         self.flags_key: tuple | None = None
         self._flags_asked: tuple | None = None
 
