@@ -13,7 +13,7 @@ app's loader and the dialog is gone at once. The pusher then reports each entry'
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property, partial
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 from woq_tui.errors import first_line
 from woq_tui.i18n import t
 from woq_tui.outbox_feed import follow_recorded
+from woq_tui.screens.command_dialog import start_command
 from woq_tui.values.outbox import OutboxChange, TicketRef
 from woq_tui.values.stations import StationCandidate, match_candidates
 from woq_tui.values.suggestions import Suggestions, history_text
@@ -299,26 +300,7 @@ class ReassignDialog(TranslatedBindings, ModalScreen[ReassignRequest | None]):
 
 def start_reassign(screen: Screen, tickets: list[TicketRef]) -> None:
     """`r` on a list screen: open the dialog for these tickets (or say why not)."""
-    app = screen.app
-    context = app.context  # type: ignore[attr-defined]
-    if not context.can_write:
-        screen.notify(t("reassign.read_only"), severity="warning")
-        return
-    if not context.settings.dispatch.base_url:
-        screen.notify(t("reassign.off"), severity="warning")
-        return
-    if not tickets:
-        screen.notify(t("reassign.nothing_marked"), severity="warning")
-        return
-
-    def confirmed(request: ReassignRequest | None) -> None:
-        # Written by the app, not the dialog: the dialog is gone at once.
-        if request is not None:
-            Loader(
-                app, partial(_record, app), partial(_recorded, app), what="reassign.record_failed", latest_only=False
-            ).load(request)
-
-    app.push_screen(ReassignDialog(tickets), confirmed)
+    start_command(screen, tickets, "reassign", lambda: ReassignDialog(tickets), _record, _recorded)
 
 
 def _record(app: App, request: ReassignRequest) -> list[OutboxChange]:

@@ -16,7 +16,6 @@ and the dialog is gone at once; the pusher reports each entry's state on its row
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from rich.text import Text
 from textual import on
@@ -32,8 +31,8 @@ from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import catalogue, t
 from woq_tui.outbox_feed import follow_recorded
 from woq_tui.outbox_words import type_name
+from woq_tui.screens.command_dialog import start_command
 from woq_tui.values.outbox import OutboxChange, TicketRef
-from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.translated import TranslatedBindings
 
 __all__ = ["ReclassifyDialog", "ReclassifyRequest", "TYPES", "start_reclassify"]
@@ -203,26 +202,8 @@ def start_reclassify(
     """`R` on a ticket: open the dialog for these tickets (or say why not). `area`: the
     tickets' area when they share one, for the limits the dialog shows; `suggested`: a
     type code to list first (never chosen for the dispatcher)."""
-    app = screen.app
-    context = app.context  # type: ignore[attr-defined]
-    if not context.can_write:
-        screen.notify(t("reclassify.read_only"), severity="warning")
-        return
-    if not context.settings.dispatch.base_url:
-        screen.notify(t("reclassify.off"), severity="warning")
-        return
-    if not tickets:
-        screen.notify(t("reassign.nothing_marked"), severity="warning")
-        return
-
-    def confirmed(request: ReclassifyRequest | None) -> None:
-        # Written by the app, not the dialog: the dialog is gone at once.
-        if request is not None:
-            Loader(
-                app, partial(_record, app), partial(_recorded, app), what="reclassify.record_failed", latest_only=False
-            ).load(request)
-
-    app.push_screen(ReclassifyDialog(tickets, area, context.policy, suggested), confirmed)
+    policy = screen.app.context.policy  # type: ignore[attr-defined]
+    start_command(screen, tickets, "reclassify", lambda: ReclassifyDialog(tickets, area, policy, suggested), _record, _recorded)
 
 
 def _record(app: App, request: ReclassifyRequest) -> list[OutboxChange]:
