@@ -5,6 +5,8 @@ screen, the meeting view and the quality audit. A period never runs into the fut
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.binding import Binding
 
 from woq_tui.domain.periods import Period, next_kind, step_period, with_kind
@@ -24,9 +26,8 @@ class PeriodKeys:
     """Mix into a WoqScreen that has `period` and shows it with `load()`."""
 
     period: Period | None
-
-    def load(self) -> None:  # pragma: no cover - each screen loads its own way
-        raise NotImplementedError
+    # each screen that mixes this in loads its period its own way
+    load: Callable[[], None]
 
     def action_step(self, steps: int) -> None:
         """The period before or after; never past the current one (no future)."""
