@@ -155,3 +155,42 @@ def test_demo_with_a_bad_count_exits_2_before_building_anything(data_home, capsy
     err = capsys.readouterr().err
     assert err == "woq-console demo: --stations must be at least 1 (got 0)\n"
     assert not demo_path().exists()
+
+
+def test_a_new_demo_trains_the_classifier_so_the_type_check_runs_from_the_start(tmp_path, settings, clock):
+    from types import SimpleNamespace
+
+    from woq_tui.classifier import load_model
+    from woq_tui.commands.demo import prepare_database
+    from woq_tui.store.db import make_engine
+
+    path = tmp_path / "demo.db"
+    stream = io.StringIO()
+    assert prepare_database(path, SimpleNamespace(fresh=False, seed=3, stations=4, days=20), settings, clock, stream)
+    assert "Training the ticket-type classifier" in stream.getvalue()
+    assert "Classifier stored; accuracy on the held-back fifth" in stream.getvalue()
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        model, notice = load_model(engine)
+    finally:
+        engine.dispose()
+    assert notice is None and model is not None and model.info.trained_at == clock.now()
+
+
+def test_a_demo_too_small_to_train_on_opens_without_a_model_and_says_why(tmp_path, settings, clock):
+    from types import SimpleNamespace
+
+    from woq_tui.classifier import load_model
+    from woq_tui.commands.demo import prepare_database
+    from woq_tui.store.db import make_engine
+
+    path = tmp_path / "demo.db"
+    stream = io.StringIO()
+    assert prepare_database(path, SimpleNamespace(fresh=False, seed=3, stations=1, days=1), settings, clock, stream)
+    assert "Too little history to train on" in stream.getvalue() and path.exists()
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        model, _notice = load_model(engine)
+    finally:
+        engine.dispose()
+    assert model is None

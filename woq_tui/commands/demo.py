@@ -52,14 +52,36 @@ def prepare_database(path: Path, args, settings: Settings, clock: Clock, stream=
     engine = make_engine(f"sqlite:///{part}")
     progress = Progress(stream)
     try:
-        upgrade(engine)
-        generate_into(engine, settings, args, clock.now().replace(microsecond=0), progress)
+        try:
+            upgrade(engine)
+            generate_into(engine, settings, args, clock.now().replace(microsecond=0), progress)
+        finally:
+            progress.done()
+        _train_classifier(engine, clock, stream)
     finally:
-        progress.done()
         engine.dispose()  # the last connection checkpoints the WAL into the file
     part.replace(path)
     print(t("demo.database_at", path=path), file=stream or sys.stdout)
     return True
+
+
+def _train_classifier(engine, clock: Clock, stream) -> None:
+    """Train the type classifier on the new demo's history, so screen 6 and `audit` flag
+    type_suspect from the first start (docs/demo.md, "The classifier"). A demo too small
+    to train on says so in one line and opens without one, as `audit train` would."""
+    from woq_tui.classifier import train_and_store
+    from woq_tui.classifier.training import MIN_TICKETS, NotEnoughHistory
+
+    out = stream or sys.stdout
+    print(t("demo.training"), file=out, flush=True)
+    try:
+        evaluation = train_and_store(engine, clock.now(), "demo")
+    except NotEnoughHistory as exc:
+        line = t("classifier.train.not_enough", tickets=exc.tickets, types=exc.types, minimum=MIN_TICKETS)
+        print(line, file=out)
+        return
+    accuracy = "—" if evaluation.accuracy is None else f"{evaluation.accuracy:.1%}"
+    print(t("demo.trained", accuracy=accuracy), file=out)
 
 
 class DemoSession:
