@@ -102,3 +102,48 @@ def test_a_wide_cohort_read_by_a_scan_finds_the_same_flags(db, monkeypatch):
     wide = flags(db)
     monkeypatch.setattr(flag_module, "WIDE_SHARE", 1.0)  # never wide
     assert flags(db) == wide and len(wide) >= 4
+
+
+def _wait_until_blocked(engine, count: int) -> None:
+    """PostgreSQL: until `count` backends wait on a lock (the reviews queued behind the
+    holder). SQLite shows no waiters; its reviews queue on the busy timeout either way."""
+    if engine.dialect.name != "postgresql":
+        return
+    import time
+
+    with engine.connect() as watcher:
+        while watcher.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        ).scalar_one() < count:
+            time.sleep(0.01)  # polling a condition the server reports, not a guess at timing
+
+
+def test_two_reviews_of_one_flag_at_once_both_succeed_and_the_later_stands(db):
+    import threading
+
+    settings = audit_settings()
+    done: dict[str, object] = {}
+
+    def reviewer(name: str, verdict: str) -> None:
+        try:
+            done[name] = review(db, settings, "R1", "reopened", verdict, name, NOW, operator=name)
+        except Exception as exc:
+            done[name] = exc
+
+    with db.connect() as holder:  # holds the review table's write lock until both wait
+        if db.dialect.name == "postgresql":
+            holder.exec_driver_sql("BEGIN")
+            holder.exec_driver_sql("LOCK TABLE audit_review IN EXCLUSIVE MODE")
+        else:
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+        threads = [threading.Thread(target=reviewer, args=(n, v)) for n, v in (("A", "confirmed"), ("B", "dismissed"))]
+        for thread in threads:
+            thread.start()
+        _wait_until_blocked(db, 2)
+        holder.rollback()
+    for thread in threads:
+        thread.join()
+    assert not [value for value in done.values() if isinstance(value, Exception)], done
+    with db.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT operator, verdict FROM audit_review WHERE ticket_no = 'R1'").all()
+    assert len(rows) == 1 and rows[0][1] == {"A": "confirmed", "B": "dismissed"}[rows[0][0]]

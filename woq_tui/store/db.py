@@ -92,6 +92,26 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
                 yield connection
 
 
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that reads and then writes what it read: on SQLite it takes the
+    write lock first (BEGIN IMMEDIATE), so two of them wait their turn (busy timeout)
+    instead of the second failing when its earlier read went stale (WAL cannot upgrade
+    an old snapshot to a writer); on PostgreSQL a plain transaction."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, class_=Session, expire_on_commit=False)
 

@@ -21,7 +21,7 @@ from woq_tui.settings import Settings
 from woq_tui.store.audit.flags import MODEL_RULE, AuditScope, active_rules, wide_cohort
 from woq_tui.store.audit.listing import prepare, read_flags, station_areas, station_names
 from woq_tui.store.audit.reviews import check_review, fires, ticket_created, write_review
-from woq_tui.store.db import snapshot
+from woq_tui.store.db import snapshot, write_transaction
 from woq_tui.values.audit import AuditFlag, AuditView, FlagReview, QualityFigures
 
 
@@ -92,7 +92,7 @@ def review(
     check_review(rule, verdict)
     model, _ = load_model(engine, (rule,), settings)
     active, _ = active_rules(settings.audit, (rule,), model is not None)
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         created = ticket_created(connection, ticket_no)
         if created is None:
             raise ReviewError("audit.review.unknown_ticket", ticket=ticket_no)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, union_all
+from sqlalchemy import Connection, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
 
 from woq_tui.domain.audit_rules import RULES_BY_ID, VERDICTS
 from woq_tui.errors import ReviewError
@@ -38,10 +39,14 @@ def fires(connection: Connection, scope: AuditScope) -> bool:
 def write_review(
     connection: Connection, ticket_no: str, rule: str, verdict: str, operator: str, note: str | None, at: datetime
 ) -> FlagReview:
-    """Replace the ticket's review of the rule, in the caller's transaction."""
-    connection.execute(delete(REVIEW).where(REVIEW.c.ticket_no == ticket_no, REVIEW.c.rule == rule))
+    """Replace the ticket's review of the rule, in the caller's transaction: one upsert on
+    the unique (ticket_no, rule), so two supervisors reviewing the same flag at once both
+    succeed and the later one stands (a delete then an insert let the second fail on the
+    unique key)."""
     note = note.strip() if note and note.strip() else None
-    connection.execute(
-        insert(REVIEW).values(ticket_no=ticket_no, rule=rule, verdict=verdict, operator=operator, at=at, note=note)
-    )
+    values = dict(ticket_no=ticket_no, rule=rule, verdict=verdict, operator=operator, at=at, note=note)
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(REVIEW).values(**values)
+    replaced = {name: statement.excluded[name] for name in ("verdict", "operator", "at", "note")}
+    connection.execute(statement.on_conflict_do_update(index_elements=[REVIEW.c.ticket_no, REVIEW.c.rule], set_=replaced))
     return FlagReview(verdict, operator, at, note)
