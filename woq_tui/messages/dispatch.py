@@ -132,7 +132,7 @@ MESSAGES.update(
             "输入编码、名称或拼音首字母，如 dlcx",
             "Type a code, name or pinyin initials, e.g. dlcx",
         ),
-        "reassign.load": ("在途 {open}", "open {open}"),
+        "reassign.load": ("在办 {open}", "open {open}"),
         "reassign.overdue": ("超期 {overdue}", "overdue {overdue}"),
         "reassign.target": ("→ {station} {name}", "→ {station} {name}"),
         "reassign.no_match": ("没有匹配的供电所", "No station matches"),
