@@ -65,21 +65,14 @@ class AuditFilterDialog(ChecklistFilter[AuditFilter]):
     DEFAULT_CSS = "AuditFilterDialog .group.rules { width: 2fr; }"
 
     def __init__(self, current: AuditFilter, stations: dict[str, str]) -> None:
-        super().__init__()
-        self.current = current
-        self.stations = stations
-
-    def groups(self) -> list[Group]:
-        current = self.current
-        return [
+        groups: list[Group] = [
             ("rules", "audit.filter.rules", [(rule_name(rule.id), rule.id, rule.id in current.rules) for rule in RULES]),
             (
                 "stations", "filter.stations",
-                [(f"{name} {code}", code, code in current.stations) for code, name in sorted(self.stations.items())],
+                [(f"{name} {code}", code, code in current.stations) for code, name in sorted(stations.items())],
             ),
             ("severities", "audit.filter.severities",
              [(severity_word(level), level, level in current.severities) for level in SEVERITIES]),
-        ]
-
-    def chosen(self) -> AuditFilter:
-        return AuditFilter(self.picked("rules"), self.picked("stations"), self.picked("severities"), self.current.search)
+        ]  # fmt: skip
+        super().__init__(groups, lambda picked: AuditFilter(picked("rules"), picked("stations"), picked("severities"), current.search))
+        self.current = current

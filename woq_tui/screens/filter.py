@@ -4,6 +4,7 @@ station, area and status; the quality audit by rule, station and severity
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from textual.app import ComposeResult
@@ -21,11 +22,13 @@ from woq_tui.widgets.translated import TranslatedBindings
 FilterT = TypeVar("FilterT")
 # (widget id, title key, [(label, value, chosen)]): one group of choices
 Group = tuple[str, str, list[tuple[str, str, bool]]]
+# What is picked in a group, by its widget id
+Picked = Callable[[str], frozenset[str]]
 
 
 class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[FilterT]):
     """Groups of choices side by side; enter applies, escape cancels, x clears.
-    Subclasses say the groups and make the filter from what is picked."""
+    Made with the groups and the function that turns what is picked into the filter."""
 
     TITLE_KEY = "filter.title"
     BINDINGS = [
@@ -46,18 +49,16 @@ class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[F
     ChecklistFilter .hint { color: $text-muted; height: auto; }
     """
 
-    def groups(self) -> list[Group]:
-        raise NotImplementedError
-
-    def chosen(self) -> FilterT:
-        raise NotImplementedError
+    def __init__(self, groups: list[Group], make: Callable[[Picked], FilterT]) -> None:
+        super().__init__()
+        self.groups = groups
+        self.make = make
 
     def compose(self) -> ComposeResult:
-        groups = self.groups()
         with Vertical():
             yield Static(t(self.TITLE_KEY), classes="title")
             with Horizontal():
-                for name, title, options in groups:
+                for name, title, options in self.groups:
                     with Vertical(classes=f"group {name}"):
                         yield Label(t(title))
                         yield SelectionList[str](*options, id=name)
@@ -70,7 +71,7 @@ class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[F
         return frozenset(self.query_one(f"#{name}", SelectionList).selected)
 
     def action_apply(self) -> None:
-        self.dismiss(self.chosen())
+        self.dismiss(self.make(self.picked))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -82,36 +83,32 @@ class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[F
 
 class FilterScreen(ChecklistFilter[QueueFilter]):
     def __init__(self, current: QueueFilter, stations: list[StationChoice]) -> None:
-        super().__init__()
+        super().__init__(_queue_groups(current, stations), lambda picked: _queue_filter(current, picked))
         self.current = current
-        self.stations = stations
 
-    def groups(self) -> list[Group]:
-        current = self.current
-        return [
-            ("types", "filter.types", [(t("type." + kind), kind.value, kind.value in current.types) for kind in TicketType]),
-            (
-                "stations",
-                "filter.stations",
-                [
-                    (f"{station.name} {station.initials}", station.code, station.code in current.stations)
-                    for station in self.stations
-                ],
-            ),
-            ("areas", "filter.areas", [(t("area." + area), area.value, area.value in current.areas) for area in AreaType]),
-            (
-                "statuses",
-                "filter.statuses",
-                [(t("status." + status), status.value, status.value in current.statuses) for status in OPEN_STATUSES],
-            ),
-        ]
 
-    def chosen(self) -> QueueFilter:
-        picked = self.picked
-        return QueueFilter(
-            search=self.current.search,
-            types=picked("types"),
-            stations=picked("stations"),
-            areas=picked("areas"),
-            statuses=picked("statuses"),
-        )
+def _queue_groups(current: QueueFilter, stations: list[StationChoice]) -> list[Group]:
+    return [
+        ("types", "filter.types", [(t("type." + kind), kind.value, kind.value in current.types) for kind in TicketType]),
+        (
+            "stations",
+            "filter.stations",
+            [(f"{station.name} {station.initials}", station.code, station.code in current.stations) for station in stations],
+        ),
+        ("areas", "filter.areas", [(t("area." + area), area.value, area.value in current.areas) for area in AreaType]),
+        (
+            "statuses",
+            "filter.statuses",
+            [(t("status." + status), status.value, status.value in current.statuses) for status in OPEN_STATUSES],
+        ),
+    ]
+
+
+def _queue_filter(current: QueueFilter, picked: Picked) -> QueueFilter:
+    return QueueFilter(
+        search=current.search,
+        types=picked("types"),
+        stations=picked("stations"),
+        areas=picked("areas"),
+        statuses=picked("statuses"),
+    )
