@@ -15,7 +15,9 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import Any
 
 from woq_tui.commands._common import open_database
 from woq_tui.domain.safe_text import terminal_text
@@ -146,36 +148,53 @@ def unusable_text(**values: str) -> str | None:
     return None
 
 
-def run(args, settings) -> int:
-    from woq_tui.dispatch.outbox import OutboxError, record, ticket_ref
+def usage_problem(args, settings, to: str, blank_reason: str) -> str | None:
+    """What is wrong with a reassign or reclassify command line before any database
+    is opened (dispatch off, a blank reason, text no database can store), or None."""
+    if not settings.dispatch.base_url:
+        return t("reassign.cli.off")
+    if not args.reason.strip():
+        return t(blank_reason)
+    bad = unusable_text(ticket=args.ticket_no, to=to, reason=args.reason, operator=args.operator or "")
+    return None if bad is None else t("reassign.cli.bad_text", option=bad)
+
+
+def record_and_push(args, settings, write: Callable[..., list], unchanged: Callable[[Any], str]) -> int:
+    """The outbox entry written by `write(engine, clock, refs, operator)`, then pushed as
+    `reassign` pushes it; `unchanged(ref)` says why nothing was written (already there)."""
+    from woq_tui.dispatch.outbox import OutboxError, ticket_ref
     from woq_tui.domain.clock import SystemClock
 
-    if not settings.dispatch.base_url:
-        _error(t("reassign.cli.off"))
-        return EXIT_USAGE
-    if not args.reason.strip():
-        _error(t("reassign.cli.blank_reason"))
-        return EXIT_USAGE
-    bad = unusable_text(ticket=args.ticket_no, to=args.to_station, reason=args.reason, operator=args.operator or "")
-    if bad is not None:
-        _error(t("reassign.cli.bad_text", option=bad))
-        return EXIT_USAGE
     engine = open_database(args, settings, must_exist=True)
     try:
         ref = ticket_ref(engine, args.ticket_no)
         if ref is None:
             _error(t("reassign.cli.unknown_ticket", ticket=args.ticket_no))
             return EXIT_REFUSED
-        operator = args.operator or settings.console.operator
         clock = SystemClock()
         try:
-            entries = record(engine, clock, [ref], args.to_station, args.reason, operator)
+            entries = write(engine, clock, [ref], args.operator or settings.console.operator)
         except OutboxError as exc:  # a blank --to or --operator
             _error(str(exc))
             return EXIT_USAGE
         if not entries:
-            _error(t("reassign.cli.same_station", ticket=ref.ticket_no, station=ref.station_code))
+            _error(unchanged(ref))
             return EXIT_REFUSED
         return push_one(engine, settings, entries[0], clock)
     finally:
         engine.dispose()
+
+
+def run(args, settings) -> int:
+    from woq_tui.dispatch.outbox import record
+
+    problem = usage_problem(args, settings, args.to_station, "reassign.cli.blank_reason")
+    if problem is not None:
+        _error(problem)
+        return EXIT_USAGE
+    return record_and_push(
+        args,
+        settings,
+        lambda engine, clock, refs, operator: record(engine, clock, refs, args.to_station, args.reason, operator),
+        lambda ref: t("reassign.cli.same_station", ticket=ref.ticket_no, station=ref.station_code),
+    )

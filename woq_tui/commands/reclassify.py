@@ -7,8 +7,7 @@ or one of its Chinese names, as the importer accepts them (故障报修, 报修,
 
 from __future__ import annotations
 
-from woq_tui.commands._common import open_database
-from woq_tui.commands.reassign import EXIT_REFUSED, EXIT_USAGE, _error, push_one, unusable_text
+from woq_tui.commands.reassign import EXIT_USAGE, _error, record_and_push, usage_problem
 from woq_tui.domain.enums import TicketType
 from woq_tui.i18n import t
 
@@ -23,40 +22,20 @@ def type_code(text: str) -> str | None:
 
 
 def run(args, settings) -> int:
-    from woq_tui.dispatch.outbox import OutboxError, record_reclassification, ticket_ref
-    from woq_tui.domain.clock import SystemClock
+    from woq_tui.dispatch.outbox import record_reclassification
     from woq_tui.outbox_words import type_name
 
-    if not settings.dispatch.base_url:
-        _error(t("reassign.cli.off"))
-        return EXIT_USAGE
-    if not args.reason.strip():
-        _error(t("reclassify.cli.blank_reason"))
-        return EXIT_USAGE
-    bad = unusable_text(ticket=args.ticket_no, to=args.to_type, reason=args.reason, operator=args.operator or "")
-    if bad is not None:
-        _error(t("reassign.cli.bad_text", option=bad))
+    problem = usage_problem(args, settings, args.to_type, "reclassify.cli.blank_reason")
+    if problem is not None:
+        _error(problem)
         return EXIT_USAGE
     to_type = type_code(args.to_type)
     if to_type is None:
         _error(t("reclassify.cli.unknown_type", type=args.to_type, codes=", ".join(kind.value for kind in TicketType)))
         return EXIT_USAGE
-    engine = open_database(args, settings, must_exist=True)
-    try:
-        ref = ticket_ref(engine, args.ticket_no)
-        if ref is None:
-            _error(t("reassign.cli.unknown_ticket", ticket=args.ticket_no))
-            return EXIT_REFUSED
-        operator = args.operator or settings.console.operator
-        clock = SystemClock()
-        try:
-            entries = record_reclassification(engine, clock, [ref], to_type, args.reason, operator)
-        except OutboxError as exc:  # a blank --operator
-            _error(str(exc))
-            return EXIT_USAGE
-        if not entries:
-            _error(t("reclassify.cli.same_type", ticket=ref.ticket_no, type=type_name(to_type)))
-            return EXIT_REFUSED
-        return push_one(engine, settings, entries[0], clock)
-    finally:
-        engine.dispose()
+    return record_and_push(
+        args,
+        settings,
+        lambda engine, clock, refs, operator: record_reclassification(engine, clock, refs, to_type, args.reason, operator),
+        lambda ref: t("reclassify.cli.same_type", ticket=ref.ticket_no, type=type_name(to_type)),
+    )
