@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlmodel import Session
 
 from tests.conftest import NOW
@@ -186,6 +186,32 @@ def test_kpis_are_counted_in_sql(engine, data, policy, clock):
     # at risk: C (20 min left of 3h20 — under 30 min), D (50 min left of 1h50, under a quarter? no: 27.5 min,
     # but 50 > 30 → ok). E: 3h of 3h30 → ok.
     assert result == Kpis(open=6, overdue=2, at_risk=1, escalated_today=1, new_last_hour=2, outbox_pending=1)
+
+
+def test_outbox_marks_are_the_latest_entry_of_each_ticket_asked(engine, data):
+    """On PostgreSQL in one statement whose text does not depend on how many tickets
+    are asked (an array parameter): many consoles ask for 500 on a KPI tick."""
+    asked = [f"N{index:04d}" for index in range(1200)] + ["A-overdue-2h", "C-left-20m"]
+    with Session(engine) as session:
+        for number, (ticket_no, state, at) in enumerate(
+            [("C-left-20m", "failed", NOW - H), ("C-left-20m", "confirmed", NOW), ("N0999", "pending", NOW),
+             ("F-no-due", "pending", NOW)]
+        ):
+            session.add(OutboxEntry(id=f"e{number}", ticket_no=ticket_no, to_station="S001", reason="r", operator="D1",
+                                    expected_version=1, state=state, requested_at=at, updated_at=at))
+        session.commit()
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _k, sql, *_rest: statements.append(sql))
+    with Session(engine) as session:
+        marks = queries.outbox_marks(session, asked)
+        few = queries.outbox_marks(session, ["C-left-20m"])
+        none = queries.outbox_marks(session, [])
+    assert {no: mark.state for no, mark in marks.items()} == {"C-left-20m": "confirmed", "N0999": "pending"}
+    assert few == {"C-left-20m": marks["C-left-20m"]} and none == {}
+    if engine.dialect.name == "postgresql":
+        assert len(statements) == 2 and statements[0] == statements[1]
+    else:
+        assert len(statements) == 3  # batches of MARKS_BATCH, then one
 
 
 def test_sections_of_the_overdue_screen(engine, data, policy):

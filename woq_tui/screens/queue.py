@@ -25,7 +25,7 @@ from textual.widgets import Input
 
 from woq_tui.i18n import t
 from woq_tui.screens.ticket_list import TicketListScreen
-from woq_tui.values.live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, LiveRequest, LiveResult
+from woq_tui.values.live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, LiveRequest, LiveResult, next_request
 from woq_tui.values.queue import (
     PAGE_SIZE,
     Kpis,
@@ -137,18 +137,8 @@ class QueueScreen(TicketListScreen):
         kpis = reload or time.monotonic() >= self._kpis_due
         if kpis:
             self._kpis_due = time.monotonic() + KPI_SECONDS
-        return LiveRequest(
-            generation=self.generation,
-            filt=self.filt,
-            sort=self.sort,
-            reverse=self.reverse,
-            watermark=self.watermark,
-            reload=reload,
-            limit=max(PAGE_SIZE, len(self.window)),
-            kpis=kpis,
-            held=() if reload else tuple(self.window.keys() if kpis else self.outbox),
-            outbox_generation=self.outbox.generation,
-        )
+        shown = replace(FIRST_REQUEST, generation=self.generation, filt=self.filt, sort=self.sort, reverse=self.reverse)
+        return next_request(shown, self.watermark, reload, kpis, self.window.keys(), self.outbox, self.outbox.generation)
 
     def answered_already(self, request: LiveRequest) -> LiveResult | None:
         prefetched = request.prefetched

@@ -67,7 +67,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     connect_args = kwargs.pop("connect_args", {})
     if parsed.drivername.startswith("postgresql"):
         connect_args.setdefault("connect_timeout", 5)
-    return create_engine(url, connect_args=connect_args, **kwargs)
+    if parsed.drivername == "postgresql+psycopg" and "prepare_threshold" in parsed.query:
+        connect_args["prepare_threshold"] = _prepare_threshold(url, parsed.query["prepare_threshold"])
+        parsed = parsed.difference_update_query(["prepare_threshold"])
+    return create_engine(parsed, connect_args=connect_args, **kwargs)
+
+
+def _prepare_threshold(url: str, value: str | tuple[str, ...]) -> int | None:
+    """`?prepare_threshold=none` on a psycopg URL: no server-side prepared statements
+    (psycopg prepares a statement run five times on a connection). A pooler in
+    transaction mode, pgbouncer before 1.21, hands the next transaction another server
+    connection, where the statement is missing or exists already (docs/consoles.md)."""
+    text = value if isinstance(value, str) else value[-1]
+    if text.strip().lower() == "none":
+        return None
+    if text.strip().isdigit():
+        return int(text)
+    raise DatabaseError(f"{describe_url(url)}: prepare_threshold is none or a whole number, not {text!r}")
 
 
 @contextlib.contextmanager

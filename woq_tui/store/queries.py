@@ -14,14 +14,17 @@ checks that they do on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Integer,
+    String,
     and_,
+    any_,
     bindparam,
     case,
     exists,
@@ -278,6 +281,20 @@ def _outbox_marks_query() -> AnySelect:
     )
 
 
+@cache
+def _outbox_marks_array_query() -> AnySelect:
+    """PostgreSQL: the ticket numbers as one array parameter, so that the statement is
+    the same text for any number of them: compiled once, and parsed and planned once a
+    connection (psycopg prepares it). The expanding IN renders one parameter a ticket,
+    500 on a KPI tick, and cost each of many consoles 4 ms of CPU a tick against 1 ms
+    (docs/consoles.md)."""
+    return (
+        select(OUTBOX.c.ticket_no, OUTBOX.c.state, OUTBOX.c.updated_at)
+        .where(OUTBOX.c.ticket_no == any_(bindparam("ticket_nos", type_=ARRAY(String))))
+        .order_by(OUTBOX.c.requested_at, OUTBOX.c.updated_at)
+    )
+
+
 # Bound the bind parameters per statement (SQLite allows 32,766; be modest).
 MARKS_BATCH = 1000
 
@@ -287,9 +304,13 @@ def outbox_marks(session: Session, ticket_nos: Sequence[str]) -> dict[str, Outbo
     time; ix_outbox_entry_ticket_no finds them)."""
     marks: dict[str, OutboxMark] = {}
     wanted = list(ticket_nos)
-    query = _outbox_marks_query()
-    for start in range(0, len(wanted), MARKS_BATCH):
-        for ticket_no, state, updated_at in session.execute(query, {"ticket_nos": wanted[start : start + MARKS_BATCH]}):
+    if _dialect(session) == "postgresql":
+        query, batches = _outbox_marks_array_query(), [wanted] if wanted else []
+    else:
+        query = _outbox_marks_query()
+        batches = [wanted[start : start + MARKS_BATCH] for start in range(0, len(wanted), MARKS_BATCH)]
+    for batch in batches:
+        for ticket_no, state, updated_at in session.execute(query, {"ticket_nos": batch}):
             marks[ticket_no] = OutboxMark(state, updated_at)
     return marks
 
@@ -337,10 +358,12 @@ def open_load_columns() -> tuple[ColumnElement[int], ColumnElement[int], ColumnE
     )
 
 
-def kpi_statements() -> dict[str, AnySelect]:
+@cache
+def kpi_statements() -> Mapping[str, AnySelect]:
     """The counts above the queue, all in SQL, whatever the queue shows. Their values
     come from rows.kpi_parameters(now, policy), so that the head start can run them
-    with sqlite3 (store/first_page.py)."""
+    with sqlite3 (store/first_page.py). Built once: building them took half the CPU of
+    counting the KPIs on a tick (docs/consoles.md)."""
     midnight = bindparam("midnight", type_=Integer)
     return {
         "open": select(*open_load_columns()).where(is_open()),

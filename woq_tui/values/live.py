@@ -4,8 +4,9 @@ the first page, by the head start in another process (commands/head_start.py).""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from woq_tui.values.queue import PAGE_SIZE, Changes, Kpis, OutboxMark, QueueFilter, QueuePage, QueueSort
@@ -60,3 +61,27 @@ FIRST_REQUEST = LiveRequest(
     held=(),
     outbox_generation=0,
 )
+
+
+def next_request(
+    shown: LiveRequest,
+    watermark: datetime | None,
+    reload: bool,
+    kpis: bool,
+    rows: Collection[str],
+    marked: Iterable[str],
+    outbox_generation: int,
+) -> LiveRequest:
+    """A refresh of the queue `shown` asks for (its generation, filter and order): the
+    page again on a reload, else the changes since `watermark`; the reassignment marks
+    of every row held on a KPI tick, of the rows showing one otherwise."""
+    return replace(
+        shown,
+        watermark=watermark,
+        reload=reload,
+        limit=max(PAGE_SIZE, len(rows)),
+        kpis=kpis,
+        held=() if reload else tuple(rows if kpis else marked),
+        outbox_generation=outbox_generation,
+        prefetched=None,
+    )
