@@ -106,3 +106,41 @@ async def test_the_header_shows_the_replicas_delay_while_it_lags(replica, split)
         app.screen.query_one(RefreshStatus).fetch()
         await settle(pilot)
         assert "behind" not in header.refreshed and "Refreshed" in header.refreshed
+
+
+def _report_tickets(config, capsys) -> int:
+    argv = ["--config", str(config), "report", "--format", "json", "--from", "2026-11-16", "--to", "2026-11-23",
+            "--as-of", "2026-11-23T10:00", "--with-audit"]  # fmt: skip
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)["totals"]["tickets"]
+
+
+def test_the_report_command_reads_the_replica(replica, split, pg_url, tmp_path, capsys):
+    """Its figures from the replica, its audit columns from the primary (below)."""
+    created = split.clock.now().replace(day=20)
+    add_all(split.engine, station("S01"), ticket(created, ticket_no="A0001", station_code="S01"))
+    replica.wait_replayed()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[console]\nlanguage = "en"\n[database]\nurl = "{pg_url}"\nread_url = "{replica.url_of(pg_url)}"\n',
+        encoding="utf-8",
+    )
+    assert _report_tickets(config, capsys) == 1
+    with replica.replay_paused():
+        add_all(split.engine, ticket(created, ticket_no="A0002", station_code="S01"))
+        assert _report_tickets(config, capsys) == 1
+    replica.wait_replayed()
+    assert _report_tickets(config, capsys) == 2
+
+
+def test_why_the_audit_reads_the_primary(split):
+    """type_suspect writes its predictions into a temporary table: a hot standby refuses
+    even that (docs/replica.md), so the audit is evaluated on the primary."""
+    from sqlalchemy.exc import DBAPIError
+
+    from woq_tui.store.audit.suspects import SUSPECTS
+
+    with split.read_engine.connect() as connection, pytest.raises(DBAPIError, match="read-only transaction"):
+        SUSPECTS.create(connection)
+    with split.engine.connect() as connection:
+        SUSPECTS.create(connection)  # the primary takes it
