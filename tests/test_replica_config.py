@@ -104,3 +104,20 @@ async def test_a_replica_that_does_not_answer_is_unreachable_in_one_line(setting
         assert str(status.render()).count("\n") <= 1
         assert status.failures == 1
     context.dispose()
+
+
+def test_the_context_makes_both_engines_from_the_opening(settings):
+    """Without a read_url the reads use the primary's engine itself; with one, each
+    engine gets its URL from what the head start opened (no connection is made)."""
+    from concurrent.futures import Future
+
+    from woq_tui.commands.head_start import Opened
+
+    alone = ConsoleContext(settings, url="sqlite:///alone.db")
+    assert alone.read_engine is alone.engine and not alone.has_replica
+    opening: Future = Future()
+    opening.set_result(Opened(PRIMARY, PRIMARY, REPLICA))
+    context = ConsoleContext(settings, opening=opening)
+    assert context.has_replica
+    assert context.read_engine.url.host == "replica" and context.engine.url.host == "db"
+    context.dispose()
