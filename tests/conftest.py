@@ -23,10 +23,10 @@ from woq_tui.domain.clock import FixedClock
 from woq_tui.i18n import set_language
 from woq_tui.store.db import make_engine, upgrade
 
-# The dispatch fixtures (`token`, `server`) live beside the helpers they use; registered
-# here so that tests ask for them by name instead of importing them (an import that
+# The dispatch fixtures (`token`, `server`) and the streaming replica (`replica`) live
+# beside the helpers they use; registered here so that tests ask for them by name instead of importing them (an import that
 # pytest reads as a fixture and a linter as an unused name shadowed by a parameter).
-pytest_plugins = ["tests.dispatch_support"]
+pytest_plugins = ["tests.dispatch_support", "tests.replica_support"]
 
 PG_URL = os.environ.get("WOQ_TEST_DATABASE_URL")
 UTC = UTC

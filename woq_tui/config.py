@@ -133,6 +133,9 @@ def _check_values(settings: Settings) -> tuple[str, str, object] | None:
         problem = base_url_problem(dispatch.base_url)
         if problem:
             return "dispatch.base_url", problem, dispatch.base_url
+    problem = read_url_problem(settings.database)
+    if problem:
+        return "database.read_url", problem, _shown(settings.database.read_url)
     if not _ENV_NAME.fullmatch(dispatch.token_env):
         return "dispatch.token_env", t("config.env_name"), dispatch.token_env
     from woq_tui.domain.audit_rules import RULE_IDS
@@ -168,6 +171,36 @@ def base_url_problem(url: str) -> str | None:
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         return t("config.url.query")
     return None
+
+
+def read_url_problem(database: DatabaseSettings) -> str | None:
+    """Why `[database] read_url` cannot be used, or None (docs/replica.md): a replica
+    is a PostgreSQL standby of the PostgreSQL `[database] url`; SQLite has none."""
+    if not database.read_url:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        driver = make_url(database.read_url).drivername
+    except (ArgumentError, ValueError):
+        return t("config.read_url.not_url")
+    if driver not in ("postgresql", "postgresql+psycopg"):
+        return t("config.read_url.not_postgres", driver=driver)
+    if not database.url or not database.url.startswith("postgresql"):
+        return t("config.read_url.no_primary")
+    return None
+
+
+def _shown(url: str | None) -> str | None:
+    """A URL for an error line: its password hidden where it parses."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url or "").render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
@@ -227,6 +260,28 @@ def resolve_database_url(cli_url: str | None, settings: Settings) -> str:
         url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
     ):
         raise ConfigError(t("cli.memory_db", url=raw))
+    return _with_password(url)
+
+
+def resolve_read_url(cli_url: str | None, settings: Settings) -> str | None:
+    """The read replica's URL (docs/replica.md), its password filled in as the
+    primary's is, or None: no `read_url`, or --db / WOQ_DATABASE_URL name another
+    database than `[database] url` (the replica is a copy of that one, not of theirs).
+    The URL was checked with the settings (read_url_problem)."""
+    from sqlalchemy.engine import make_url
+
+    database = settings.database
+    if not database.read_url:
+        return None
+    chosen = cli_url or os.environ.get("WOQ_DATABASE_URL")
+    if chosen and chosen != database.url:
+        return None
+    url = make_url(database.read_url)
+    return _with_password(url.set(drivername="postgresql+psycopg"))
+
+
+def _with_password(url) -> str:
+    """The URL as text with WOQ_DATABASE_PASSWORD filled in where it has none."""
     password = os.environ.get("WOQ_DATABASE_PASSWORD")
     if password and url.password is None and not url.drivername.startswith("sqlite"):
         url = url.set(password=password)

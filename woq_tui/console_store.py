@@ -7,6 +7,16 @@ never on the UI thread. The database side (SQLAlchemy, the dispatch client) is
 imported inside the methods, so that importing this module costs the first frame
 nothing (docs/queue.md, "Start-up").
 
+Two databases, one rule (docs/replica.md): reads go to `self.reads`, the read replica
+when `[database] read_url` names one (context.read_engine); writes, and the reads that
+must show the console's own writes at once, go to `self.primary`. Those reads are the
+outbox (its entries, counts and the queue's marks: a reassignment shows as pending the
+moment it is queued), a ticket's version for a reassignment (the API checks it), and
+one ticket's detail (its urges and reveals, after `u`). The audit is evaluated on the
+primary too: its type_suspect rule writes a temporary table, which a hot standby
+refuses (and a review shows at once). Everything else (the queue, its counts, the
+overdue lists, figures, suggestions) may lag the primary by what the header says.
+
 Instants: methods that judge tickets take `as_of` from the caller where the screen
 keys what it shows by it (the station screen's cache), and read the context's clock
 otherwise.
@@ -20,6 +30,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
     from woq_tui.context import ConsoleContext
@@ -46,18 +57,36 @@ class ConsoleStore:
     def __init__(self, context: ConsoleContext) -> None:
         self.context = context
 
+    # Where each method goes (the module's docstring): `reads` is the replica when there
+    # is one, else the primary; `primary` takes the writes and the reads that must see
+    # them at once. Properties: the engines are made on first use (context.py).
+    reads = property(lambda self: self.context.read_engine)
+    primary = property(lambda self: self.context.engine)
+
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        from woq_tui.store.db import session_factory
+        """Sessions on the primary."""
+        return _sessions_of(self.primary)
 
-        # sessionmaker is invariant in its session class: the factory's sqlmodel Sessions
-        # are used here and in store/actions.py as the plain sqlalchemy Sessions they extend
-        return cast("sessionmaker[Session]", session_factory(self.context.engine))
+    @cached_property
+    def read_sessions(self) -> sessionmaker[Session]:
+        """Sessions on `reads`."""
+        return _sessions_of(self.reads)
 
     def warm_up(self) -> None:
-        """Make the engine and the session factory now (after the first frame), so
+        """Make the engines and the session factories now (after the first frame), so
         that the first refresh does not wait for SQLAlchemy to load."""
         self.sessions  # noqa: B018
+        self.read_sessions  # noqa: B018
+
+    def replica_lag(self) -> float | None:
+        """How far the replica's data is behind the primary, in seconds
+        (store/replica.py); None when reads go to the primary."""
+        if not self.context.has_replica:
+            return None
+        from woq_tui.store.replica import replay_lag
+
+        return replay_lag(self.reads)
 
     def _now(self) -> datetime:
         return self.context.clock.now()
@@ -69,14 +98,14 @@ class ConsoleStore:
         KPI counts when asked, and the reassignment marks of the rows."""
         from woq_tui.store.queue_live import fetch
 
-        return fetch(self.context.engine, self._now(), self.context.policy, request)
+        return fetch(self.reads, self._now(), self.context.policy, request, marks_from=self.primary)
 
     def queue_page(
         self, filt: QueueFilter, sort: QueueSort, reverse: bool, limit: int, after: tuple | None = None
     ) -> QueuePage:
         from woq_tui.store import queries
 
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             return queries.queue_page(session, filt, sort, reverse, limit, after=after)
 
     def queue_rows(self, filt: QueueFilter, sort: QueueSort, reverse: bool, limit: int = EXPORT_LIMIT) -> list[QueueRow]:
@@ -98,19 +127,19 @@ class ConsoleStore:
         """Every ticket of one overdue list, most urgent first, up to `limit`."""
         from woq_tui.store import ticket_queries
 
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             return ticket_queries.section(session, which, self._now(), self.context.policy, limit).rows
 
     def kpis(self) -> Kpis:
         from woq_tui.store import queries
 
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             return queries.kpis(session, self._now(), self.context.policy)
 
     def outbox_marks(self, ticket_nos: Sequence[str]) -> dict[str, OutboxMark]:
         from woq_tui.store import queries
 
-        with self.sessions() as session:
+        with self.sessions() as session:  # the outbox: from the primary
             return queries.outbox_marks(session, ticket_nos)
 
     # --- overdue & escalation ------------------------------------------------------
@@ -122,11 +151,11 @@ class ConsoleStore:
         from woq_tui.values.tickets import OverdueView
 
         now, policy = self._now(), self.context.policy
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             sections = ticket_queries.sections(session, now, policy, limit)
             kpis = queries.kpis(session, now, policy)
-            asked = tuple(dict.fromkeys(row.ticket_no for data in sections.values() for row in data.rows))
-            return OverdueView(sections, kpis, asked, queries.outbox_marks(session, asked))
+        asked = tuple(dict.fromkeys(row.ticket_no for data in sections.values() for row in data.rows))
+        return OverdueView(sections, kpis, asked, self.outbox_marks(asked))
 
     # --- figures -------------------------------------------------------------------
 
@@ -135,7 +164,7 @@ class ConsoleStore:
     ) -> StationTable:
         from woq_tui.store.figures import load_station_table
 
-        return load_station_table(self.context.engine, period, as_of, on_rows=on_rows)
+        return load_station_table(self.reads, period, as_of, on_rows=on_rows)
 
     def scorecard_of(self, table: StationTable) -> Scorecard:
         """The scorecard of a complete station table (docs/assessment.md): its figures
@@ -146,14 +175,14 @@ class ConsoleStore:
         settings = self.context.settings
         assert table.comparison is not None
         return scorecard_of(
-            self.context.engine, table.period, table.as_of, table.comparison, table.info, table.current,
+            self.reads, table.period, table.as_of, table.comparison, table.info, table.current,
             table.previous, settings.assessment, self._quality(),
         )
 
     def _quality(self):
         from woq_tui.store.assessment_hooks import quality_source
 
-        return quality_source(self.context.settings)
+        return quality_source(self.context.settings, self.primary)
 
     def backlog(self) -> BacklogList:
         """The chronic backlog list (黑名单) now: the overdue screen's tab, the meeting
@@ -161,7 +190,7 @@ class ConsoleStore:
         from woq_tui.store.backlog import backlog
 
         settings = self.context.settings
-        return backlog(self.context.engine, self._now(), settings.tz, settings.assessment)
+        return backlog(self.reads, self._now(), settings.tz, settings.assessment)
 
     def pilot(self, stations: Sequence[str], start_day: date, figure: str = "overdue_rate") -> PilotResult:
         """The pilot evaluation of these stations from `start_day` against all others,
@@ -170,37 +199,37 @@ class ConsoleStore:
 
         settings = self.context.settings
         return evaluate_pilot(
-            self.context.engine, tuple(stations), start_day, self._now(), settings.tz, figure=figure,
+            self.reads, tuple(stations), start_day, self._now(), settings.tz, figure=figure,
             weeks=settings.assessment.weeks, resamples=settings.assessment.bootstrap, daily=True,
         )
 
     def station_detail(self, code: str, period: Period) -> StationDetail:
         from woq_tui.store.figures import station_detail
 
-        return station_detail(self.context.engine, code, period, self._now())
+        return station_detail(self.reads, code, period, self._now())
 
     def meeting_week(self, period: Period) -> MeetingWeek:
         from woq_tui.store.figures import meeting_week
 
-        return meeting_week(self.context.engine, period, self._now())
+        return meeting_week(self.reads, period, self._now())
 
     def report(self, period: Period) -> Report:
         from woq_tui.store.figures import report
 
-        return report(self.context.engine, period, self._now())
+        return report(self.reads, period, self._now())
 
     # --- tickets ---------------------------------------------------------------------
 
     def ticket_detail(self, ticket_no: str) -> TicketDetail | None:
         from woq_tui.store import ticket_queries
 
-        with self.sessions() as session:
+        with self.sessions() as session:  # from the primary: the urge just made shows
             return ticket_queries.ticket_detail(session, ticket_no)
 
     def stations(self) -> list[StationChoice]:
         from woq_tui.store import ticket_queries
 
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             return ticket_queries.stations(session)
 
     def ticket_ref(self, ticket_no: str) -> TicketRef | None:
@@ -208,12 +237,12 @@ class ConsoleStore:
         reassign or reclassify it again from the outbox)."""
         from woq_tui.dispatch.outbox import ticket_ref
 
-        return ticket_ref(self.context.engine, ticket_no)
+        return ticket_ref(self.primary, ticket_no)
 
     def reassign_targets(self) -> list[StationCandidate]:
         from woq_tui.dispatch.candidates import station_candidates
 
-        return station_candidates(self.context.engine, self._now())
+        return station_candidates(self.reads, self._now())
 
     def suggest_stations(self, ticket_no: str, as_of: datetime | None = None) -> Suggestions | None:
         """The stations suggested for a ticket, best first, with their reasons as data
@@ -222,7 +251,7 @@ class ConsoleStore:
 
         settings = self.context.settings
         return suggest_stations(
-            self.context.engine, ticket_no, as_of or self._now(), self.context.policy, settings.audit.route_min_history
+            self.reads, ticket_no, as_of or self._now(), self.context.policy, settings.audit.route_min_history
         )
 
     def urge(self, ticket_nos: Iterable[str]) -> UrgeResult:
@@ -244,7 +273,7 @@ class ConsoleStore:
         from woq_tui.dispatch.outbox import record
         from woq_tui.values.outbox import OutboxChange
 
-        entries = record(self.context.engine, self.context.clock, tickets, to_station, reason, self.context.operator)
+        entries = record(self.primary, self.context.clock, tickets, to_station, reason, self.context.operator)
         return [OutboxChange(e.id, e.ticket_no, e.to_station, e.state, 0) for e in entries]
 
     def record_reclassification(self, tickets: Sequence[TicketRef], to_type: str, reason: str) -> list[OutboxChange]:
@@ -253,7 +282,7 @@ class ConsoleStore:
         from woq_tui.dispatch.outbox import change_of, record_reclassification
 
         entries = record_reclassification(
-            self.context.engine, self.context.clock, tickets, to_type, reason, self.context.operator
+            self.primary, self.context.clock, tickets, to_type, reason, self.context.operator
         )
         return [change_of(entry, entry.state, 0) for entry in entries]
 
@@ -261,7 +290,7 @@ class ConsoleStore:
         """Every entry not confirmed, and those confirmed in the last 24 hours."""
         from woq_tui.dispatch.outbox import list_entries
 
-        entries = list_entries(self.context.engine, confirmed_since=self._now() - CONFIRMED_SHOWN)
+        entries = list_entries(self.primary, confirmed_since=self._now() - CONFIRMED_SHOWN)
         return [_view(entry) for entry in entries]
 
     def outbox_counts(self) -> OutboxCounts:
@@ -269,17 +298,17 @@ class ConsoleStore:
         and refused ones a person must see to (the quit question names both)."""
         from woq_tui.dispatch.outbox import outbox_counts
 
-        return outbox_counts(self.context.engine)
+        return outbox_counts(self.primary)
 
     def retry_entry(self, entry_id: str) -> OutboxView:
         from woq_tui.dispatch.outbox import retry
 
-        return _view(retry(self.context.engine, self.context.clock, entry_id))
+        return _view(retry(self.primary, self.context.clock, entry_id))
 
     def drop_entry(self, entry_id: str) -> OutboxView:
         from woq_tui.dispatch.outbox import drop
 
-        return _view(drop(self.context.engine, entry_id))
+        return _view(drop(self.primary, entry_id))
 
     # --- the ticket quality audit (audit.md, docs/audit.md) ---------------------------
 
@@ -287,19 +316,19 @@ class ConsoleStore:
         """The period's flags (dismissed ones left out), the model, the rules skipped."""
         from woq_tui.store.audit import evaluate
 
-        return evaluate(self.context.engine, period, as_of, self.context.settings).view
+        return evaluate(self.primary, period, as_of, self.context.settings).view
 
     def ticket_flags(self, ticket_no: str, as_of: datetime) -> tuple[AuditFlag, ...]:
         """One ticket's flags under every rule, for its detail."""
         from woq_tui.store.audit import ticket_flags
 
-        return ticket_flags(self.context.engine, self.context.settings, [ticket_no], as_of)
+        return ticket_flags(self.primary, self.context.settings, [ticket_no], as_of)
 
     def flagged_among(self, ticket_nos: Sequence[str], as_of: datetime) -> frozenset[str]:
         """Which of these tickets have a flag (the queue's marker)."""
         from woq_tui.store.audit import ticket_flags
 
-        flags = ticket_flags(self.context.engine, self.context.settings, list(ticket_nos), as_of)
+        flags = ticket_flags(self.primary, self.context.settings, list(ticket_nos), as_of)
         return frozenset(flag.ticket_no for flag in flags)
 
     def review_flag(self, ticket_no: str, rule: str, verdict: str, note: str | None) -> FlagReview:
@@ -312,7 +341,7 @@ class ConsoleStore:
         if not self.context.can_write:
             raise ReadOnlyError(t("audit.review.read_only"))
         settings = self.context.settings
-        return review(self.context.engine, settings, ticket_no, rule, verdict, note, self._now(), self.context.operator)
+        return review(self.primary, settings, ticket_no, rule, verdict, note, self._now(), self.context.operator)
 
     def quality_by_station(
         self, period: Period, as_of: datetime
@@ -320,7 +349,7 @@ class ConsoleStore:
         """audit.md's figures per station code, and of all the period's tickets."""
         from woq_tui.store.audit import quality_report
 
-        report = quality_report(self.context.engine, period, as_of, self.context.settings)
+        report = quality_report(self.primary, period, as_of, self.context.settings)
         return report.by_station, report.totals
 
 
@@ -345,3 +374,11 @@ def _view(entry) -> OutboxView:
         from_type=entry.from_type,
         to_type=entry.to_type,
     )
+
+
+def _sessions_of(engine: Engine) -> sessionmaker[Session]:
+    from woq_tui.store.db import session_factory
+
+    # sessionmaker is invariant in its session class: the factory's sqlmodel Sessions
+    # are used here and in store/actions.py as the plain sqlalchemy Sessions they extend
+    return cast("sessionmaker[Session]", session_factory(engine))

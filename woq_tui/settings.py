@@ -86,6 +86,9 @@ class ConsoleSettings:
 class DatabaseSettings:
     __pydantic_config__ = STRICT
     url: str | None = None
+    # a read replica of `url` for the console's and reports' reads (docs/replica.md);
+    # "" or unset: everything goes to `url`. Checked by config.read_url_problem.
+    read_url: Annotated[str, EXACT] | None = None
 
 
 @dataclass

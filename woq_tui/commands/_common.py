@@ -17,6 +17,8 @@ from woq_tui.errors import DatabaseError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from woq_tui.context import ConsoleContext
+
 
 def configured_settings(args: Namespace) -> Settings:
     """The settings the arguments name (--config, or WOQ_CONFIG, or the user's file),
@@ -113,6 +115,18 @@ def open_database(args: Namespace, settings: Settings, upgrade: bool = True, mus
         except SQLAlchemyError as exc:
             raise DatabaseError(f"{describe_url(url)}: {first_line(exc)}") from None
     return engine
+
+
+def open_for_reading(args: Namespace, settings: Settings, must_exist: bool = False) -> ConsoleContext:
+    """A command that reads (report, bulletin, pilot, suggest): the primary opened as
+    open_database opens it (its schema checked there), and as the context's
+    read_engine the replica `[database] read_url` names, else the primary again
+    (docs/replica.md). The caller disposes it."""
+    from woq_tui.config import resolve_read_url
+    from woq_tui.context import ConsoleContext
+
+    primary = open_database(args, settings, must_exist=must_exist)
+    return ConsoleContext(settings, primary, read_url=resolve_read_url(getattr(args, "db", None), settings))
 
 
 def log_to_file() -> Path:

@@ -72,19 +72,22 @@ def run(args, settings, clock=None) -> int:
         return EXIT_USAGE
     from sqlalchemy.exc import SQLAlchemyError
 
-    from woq_tui.commands._common import open_database
+    from woq_tui.commands._common import open_for_reading
     from woq_tui.errors import DatabaseError, first_line
     from woq_tui.store.assessment_hooks import audit_flags_source, quality_source
     from woq_tui.store.bulletin import bulletin
     from woq_tui.store.db import describe_url
 
-    engine = open_database(args, settings)
+    context = open_for_reading(args, settings)
+    engine, primary = context.read_engine, context.engine
     try:
-        data = bulletin(engine, month, as_of, settings.assessment, quality_source(settings), audit_flags_source(settings))
+        data = bulletin(
+            engine, month, as_of, settings.assessment, quality_source(settings, primary), audit_flags_source(settings, primary)
+        )
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
     finally:
-        engine.dispose()
+        context.dispose()
     from woq_tui.commands.output import emit
 
     content = render(data, args.format, settings.tz, now)

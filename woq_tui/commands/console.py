@@ -49,11 +49,13 @@ def _open_here(args: Namespace) -> ConsoleContext:
     """Without the head start: read the settings and open the database in this
     process, and read the first page in a thread while the UI is imported."""
     from woq_tui.commands._common import open_database
+    from woq_tui.config import resolve_read_url
     from woq_tui.context import ConsoleContext
     from woq_tui.store.queue_live import start_prefetch
 
     settings = configured_settings(args)
     set_language(settings.console.language)
-    context = ConsoleContext(settings, open_database(args, settings), read_only=args.read_only)
+    read_url = resolve_read_url(getattr(args, "db", None), settings)
+    context = ConsoleContext(settings, open_database(args, settings), read_url=read_url, read_only=args.read_only)
     start_prefetch(context)
     return context

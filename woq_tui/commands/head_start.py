@@ -46,6 +46,7 @@ _LENGTH = struct.Struct("!Q")
 class Opened:
     url: str  # with its password, for this process's own engine later
     label: str  # without it, for the header
+    read_url: str | None = None  # the read replica's, with its password (docs/replica.md)
 
 
 class _ChildDied(Exception):
@@ -136,11 +137,12 @@ def _open(args, settings):
     """The engine for the arguments and config, its schema checked, and the verdict
     for the console's process: the URL to make its own engine from, and the label."""
     from woq_tui.commands._common import open_database
+    from woq_tui.config import resolve_read_url
     from woq_tui.store.db import describe_url
 
     engine = open_database(args, settings)
     url = engine.url.render_as_string(hide_password=False)
-    return engine, Opened(url, describe_url(url))
+    return engine, Opened(url, describe_url(url), resolve_read_url(getattr(args, "db", None), settings))
 
 
 def answers(args):
@@ -196,14 +198,14 @@ def _read_through_sqlalchemy(args, settings):
     from woq_tui.context import ConsoleContext
     from woq_tui.values.live import FIRST_REQUEST
 
+    context = ConsoleContext(settings, engine, read_url=opened.read_url)
     try:
-        store = ConsoleContext(settings, engine).store
-        yield "ok", store.live(replace(FIRST_REQUEST, kpis=False))
-        yield "ok", store.kpis()
+        yield "ok", context.store.live(replace(FIRST_REQUEST, kpis=False))
+        yield "ok", context.store.kpis()
     except Exception as exc:  # the screen asks again, and reports a second failure
         yield "error", DatabaseError(first_line(exc))
     finally:
-        engine.dispose()
+        context.dispose()
 
 
 def _child(write_end: int, args) -> None:

@@ -62,12 +62,13 @@ def run(args, settings, clock=None) -> int:
     as_of = as_of or (clock or SystemClock()).now()
     from sqlalchemy.exc import SQLAlchemyError
 
-    from woq_tui.commands._common import open_database
+    from woq_tui.commands._common import open_for_reading
     from woq_tui.errors import DatabaseError, first_line
     from woq_tui.store.db import describe_url
     from woq_tui.store.pilot import PilotError, evaluate_pilot
 
-    engine = open_database(args, settings)
+    context = open_for_reading(args, settings)
+    engine = context.read_engine
     try:
         result = evaluate_pilot(
             engine, stations, since, as_of, settings.tz, control=control, figure=args.figure, weeks=weeks,
@@ -79,7 +80,7 @@ def run(args, settings, clock=None) -> int:
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
     finally:
-        engine.dispose()
+        context.dispose()
     if args.format == "json":
         from woq_tui.reporting.pilot_report import pilot_document
 

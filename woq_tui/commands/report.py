@@ -84,7 +84,7 @@ def _calendar_period(args, tz, as_of: datetime):
 
 
 def run(args, settings, clock=None) -> int:
-    from woq_tui.commands._common import open_database
+    from woq_tui.commands._common import open_for_reading
     from woq_tui.domain.clock import SystemClock
     from woq_tui.reporting import render
     from woq_tui.store.figures import report
@@ -100,24 +100,25 @@ def run(args, settings, clock=None) -> int:
     from woq_tui.errors import DatabaseError, first_line
     from woq_tui.store.db import describe_url
 
-    engine = open_database(args, settings, must_exist=True)
+    context = open_for_reading(args, settings, must_exist=True)
+    engine = context.read_engine
     try:
         figures = report(engine, period, as_of)
         if getattr(args, "with_audit", False):
             from woq_tui.reporting.audit_figures import add_quality
 
-            notice = add_quality(figures, engine, settings)
+            notice = add_quality(figures, context.engine, settings)  # the audit reads the primary (docs/replica.md)
             if notice is not None:
                 print(f"woq-console report: {t('audit.cli.skipped', rules='type_suspect', why=t(notice))}", file=sys.stderr)
         if getattr(args, "with_score", False):
             from woq_tui.reporting.score_columns import add_scores
 
-            add_scores(figures, engine, settings)
+            add_scores(figures, engine, settings, audit_engine=context.engine)
         text = render(figures, args.format, tz)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
     finally:
-        engine.dispose()
+        context.dispose()
     from woq_tui.commands.output import emit
 
     return emit(text.encode("utf-8"), args.out, "report", "report.written", "report.cannot_write")

@@ -15,7 +15,7 @@ import sys
 
 from rich.cells import cell_len
 
-from woq_tui.commands._common import open_database
+from woq_tui.commands._common import open_for_reading
 from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t
 from woq_tui.values.suggestions import Suggestions, reason_text
@@ -69,7 +69,8 @@ def run(args, settings) -> int:
     from woq_tui.store.db import describe_url
     from woq_tui.store.suggest import suggest_stations
 
-    engine = open_database(args, settings, must_exist=True)
+    context = open_for_reading(args, settings, must_exist=True)
+    engine = context.read_engine
     try:
         found = suggest_stations(
             engine, args.ticket_no, SystemClock().now(), settings.sla_policy(), settings.audit.route_min_history
@@ -77,7 +78,7 @@ def run(args, settings) -> int:
     except SQLAlchemyError as exc:
         raise DatabaseError(f"{describe_url(str(engine.url))}: {first_line(exc)}") from None
     finally:
-        engine.dispose()
+        context.dispose()
     if found is None:
         print(f"woq-console suggest: {terminal_text(t('suggest.cli.unknown_ticket', ticket=args.ticket_no))}", file=sys.stderr)
         return EXIT_FAILURE

@@ -151,6 +151,18 @@ MESSAGES.update(
             "must not hold credentials: the token comes from the variable token_env names",
         ),
         "config.url.query": ("不能带查询串或片段（? #）", "must not have a query or a fragment"),
+        "config.read_url.not_url": (
+            "不是数据库 URL（例如 postgresql+psycopg://用户@主机:5433/库）",
+            "not a database URL (e.g. postgresql+psycopg://USER@HOST:5433/DB)",
+        ),
+        "config.read_url.not_postgres": (
+            "只读副本须为 PostgreSQL（postgresql+psycopg://），不支持 {driver}",
+            "a read replica must be PostgreSQL (postgresql+psycopg://), not {driver}",
+        ),
+        "config.read_url.no_primary": (
+            "需要 [database] url 为 PostgreSQL 主库：SQLite 没有只读副本",
+            "needs a PostgreSQL [database] url (its primary): SQLite has no read replica",
+        ),
         "config.not_found": ("找不到配置文件", "config file not found"),
         "config.not_toml": ("不是有效的 TOML：{error}", "not valid TOML: {error}"),
         "config.unreadable": ("无法读取：{error}", "cannot be read: {error}"),

@@ -103,6 +103,7 @@ MESSAGES = {
     "more.failed": ("加载更多失败：{error}", "Could not load more: {error}"),
     # live refresh
     "live.paused": ("⏸ 已暂停", "⏸ Paused"),
+    "live.lag": ("数据延迟 {seconds} s", "Data {seconds} s behind"),
     "live.header_failing": ("⚠ 数据库不可用 · 最后刷新 {time}", "⚠ Database unreachable · last refresh {time}"),
     "live.failing": ("数据库不可用（自 {since} 起）：{error}。", "Database unreachable since {since}: {error}."),
     "live.showing": (

@@ -10,13 +10,14 @@ from woq_tui.i18n import t
 SCORE_COLUMNS = ("score", "rank")
 
 
-def add_scores(report, engine, settings) -> None:
+def add_scores(report, engine, settings, audit_engine=None) -> None:
     """Put "score" and "rank" into each station row of a store.figures.Report, from the
-    scorecard of the same period and instant (the audit's quality where plugged in)."""
+    scorecard of the same period and instant (the audit's quality where plugged in,
+    evaluated on `audit_engine` when given: store/assessment_hooks.py)."""
     from woq_tui.store.assessment_hooks import quality_source
     from woq_tui.store.scorecard import scorecard
 
-    card = scorecard(engine, report.period, report.as_of, settings.assessment, quality_source(settings)).by_code()
+    card = scorecard(engine, report.period, report.as_of, settings.assessment, quality_source(settings, audit_engine)).by_code()
     for row in report.stations:
         line = card.get(row["station_code"])
         row["score"] = line.score if line else None

@@ -79,7 +79,7 @@ class OutboxScreen(WoqScreen):
         self.entries: dict[str, OutboxView] = {}
 
     def compose_body(self) -> ComposeResult:
-        yield RefreshStatus(self, self.context.settings.console.refresh_seconds)
+        yield RefreshStatus(self, self.context.settings.console.refresh_seconds, shows_lag=False)
         yield Static("", id="summary")
         table: DataTable = DataTable(id="entries", cursor_type="row", zebra_stripes=True)
         yield table

@@ -29,24 +29,28 @@ QualitySource = Callable[["Engine", "Period", datetime], Mapping[str, "float | N
 AuditFlagsSource = Callable[["Engine", "Period", datetime], Mapping[str, int]]
 
 
-def quality_source(settings: Settings) -> QualitySource | None:
-    """The audit's quality_pass_rate by station (store/audit/figures.py)."""
+def quality_source(settings: Settings, audit_engine: Engine | None = None) -> QualitySource | None:
+    """The audit's quality_pass_rate by station (store/audit/figures.py), evaluated on
+    `audit_engine` when given, else on the engine the caller passes. The primary, when
+    the figures come from a read replica: the audit's type_suspect rule writes a
+    temporary table, which a hot standby refuses (docs/replica.md)."""
 
     def quality(engine: Engine, period: Period, as_of: datetime) -> Mapping[str, float | None]:
         from woq_tui.store.audit import quality_report
 
-        found = quality_report(engine, period, as_of, settings).by_station
+        found = quality_report(audit_engine or engine, period, as_of, settings).by_station
         return {code: figures.quality_pass_rate for code, figures in found.items()}
 
     return quality
 
 
-def audit_flags_source(settings: Settings) -> AuditFlagsSource | None:
-    """The audit's flags by rule of all the period's tickets (store/audit/figures.py)."""
+def audit_flags_source(settings: Settings, audit_engine: Engine | None = None) -> AuditFlagsSource | None:
+    """The audit's flags by rule of all the period's tickets (store/audit/figures.py),
+    on `audit_engine` when given (as quality_source)."""
 
     def flags(engine: Engine, period: Period, as_of: datetime) -> Mapping[str, int]:
         from woq_tui.store.audit import quality_report
 
-        return dict(quality_report(engine, period, as_of, settings).totals.flags_by_rule)
+        return dict(quality_report(audit_engine or engine, period, as_of, settings).totals.flags_by_rule)
 
     return flags

@@ -23,9 +23,13 @@ if TYPE_CHECKING:
     from woq_tui.domain.sla import SlaPolicy
 
 
-def fetch(engine: Engine, now: datetime, policy: SlaPolicy, request: LiveRequest) -> LiveResult:
+def fetch(
+    engine: Engine, now: datetime, policy: SlaPolicy, request: LiveRequest, marks_from: Engine | None = None
+) -> LiveResult:
     """In a worker thread: what `request` asks of the database (counts judged at `now`),
-    all from one snapshot, so that the KPI counts and the page agree."""
+    all from one snapshot, so that the KPI counts and the page agree. The rows'
+    reassignment marks come from `marks_from` when it is another engine: the outbox
+    is read on the primary while the rows come from a replica (docs/replica.md)."""
     from sqlalchemy.orm import Session
 
     from woq_tui.store import queries
@@ -51,7 +55,11 @@ def fetch(engine: Engine, now: datetime, policy: SlaPolicy, request: LiveRequest
         else:
             assert changes is not None  # no page read: the changes were
             asked = tuple(dict.fromkeys((*request.held, *(c.row.ticket_no for c in changes.rows))))
-        marks = queries.outbox_marks(session, asked)
+        if marks_from is None or marks_from is engine:
+            marks = queries.outbox_marks(session, asked)
+    if marks_from is not None and marks_from is not engine:
+        with Session(marks_from) as session:
+            marks = queries.outbox_marks(session, asked)
     return LiveResult(page, changes, watermark, kpis, total, asked, marks)
 
 

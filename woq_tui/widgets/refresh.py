@@ -7,6 +7,10 @@ thread worker that never touches widgets, the result applied on the UI thread. W
 screen keeps its last data, this widget says so in one line with the time of the last
 good refresh, and retries with a growing pause until the database answers again.
 
+When reads come from a replica (docs/replica.md) the same worker reads the replica's
+delay after the screen's data, and the header shows it from LAG_SHOWN seconds on; a
+replica that does not answer is unreachable like the primary.
+
 A screen that uses it implements LiveSource.
 """
 
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
 from textual.css.query import NoMatches
@@ -29,8 +33,14 @@ from woq_tui.widgets.app_header import AppHeader
 from woq_tui.widgets.console_context import console_context
 from woq_tui.widgets.loader import Loader
 
+if TYPE_CHECKING:
+    from woq_tui.console_store import ConsoleStore
+
 # The longest pause between attempts while the database is away, in seconds.
 MAX_BACKOFF = 60.0
+# From how many seconds behind a replica's delay is shown (docs/replica.md, "Lag"):
+# below it a refresh every few seconds hides it anyway.
+LAG_SHOWN = 5.0
 
 
 class LiveSource(Protocol):
@@ -64,29 +74,42 @@ class RefreshStatus(Static):
     """
 
     paused: reactive[bool] = reactive(False)
+    _store: ConsoleStore  # the app's, taken on mount (the worker must not ask the app)
 
     class FirstShown(Message):
         """Posted to the app: the first answer (rows or a failure) is on screen, and
         what can wait may load now (app.WoqApp.warm_up)."""
 
-    def __init__(self, source: LiveSource, interval: float, *, id: str | None = None) -> None:
+    def __init__(self, source: LiveSource, interval: float, *, shows_lag: bool = True, id: str | None = None) -> None:
+        """`shows_lag`: the source reads from the replica when there is one (the
+        outbox screen reads the primary: no delay to show)."""
         super().__init__(id=id)
         self.source = source
         self.interval = interval
+        self.shows_lag = shows_lag
+        # seconds the replica is behind at the last good refresh; None: no replica
+        self.lag: float | None = None
         self.last_good: datetime | None = None
         self.failing_since: datetime | None = None
         self.error: str | None = None
         self.failures = 0
         self._retry_at = 0.0
-        self.loader: Loader[Any, Any] = Loader(
-            self, lambda request: self.source.fetch_live(request), self._fetched, what="live.failed", failed=self._failed, name="live-refresh"
+        self.loader: Loader[Any, tuple[Any, float | None]] = Loader(
+            self, self._read, self._fetched, what="live.failed", failed=self._failed, name="live-refresh"
         )
         self._pending = False
         self._missed = False
         self._answered = False
 
     def on_mount(self) -> None:
+        self._store = console_context(self).store
         self.set_interval(self.interval, self.tick, name="live-refresh")
+
+    def _read(self, request: Any) -> tuple[Any, float | None]:
+        """In the worker: the screen's data, then the replica's delay (after it, so
+        that the delay shown is at least that of the data)."""
+        result = self.source.fetch_live(request)
+        return result, self._store.replica_lag() if self.shows_lag else None
 
     # --- asking --------------------------------------------------------------------
 
@@ -117,7 +140,7 @@ class RefreshStatus(Static):
         answered_already = getattr(self.source, "answered_already", None)
         result = answered_already(request) if answered_already is not None else None
         if result is not None:
-            self._fetched(request, result)
+            self._fetched(request, (result, self.lag))
             return None
         return self.loader.load(request)
 
@@ -128,7 +151,8 @@ class RefreshStatus(Static):
 
     # --- answers -------------------------------------------------------------------
 
-    def _fetched(self, request: Any, result: Any) -> None:
+    def _fetched(self, request: Any, answer: tuple[Any, float | None]) -> None:
+        result, self.lag = answer
         at = console_context(self).clock.now()
         recovered = self.failing_since is not None
         self.last_good = at
@@ -203,6 +227,8 @@ class RefreshStatus(Static):
             header = ""
         else:
             header = t("header.refreshed", time=last)
+            if self.lag is not None and self.lag >= LAG_SHOWN:
+                header = t("live.lag", seconds=int(self.lag)) + " · " + header
         if self.paused:
             header = t("live.paused") + (" · " + header if header else "")
         try:
