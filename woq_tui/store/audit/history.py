@@ -123,9 +123,15 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> AnySelect:
     c = TICKET.c
     end = literal(cohort.end, BigInteger, literal_execute=True)
     near = [c.address_key.is_not(None), seconds(c.created_at) < end]
+    own = TICKET.alias("own")
     if cohort.ticket_nos is not None:  # a few tickets (the queue's markers): their addresses only
-        own = TICKET.alias("own")
         near.append(c.address_key.in_(select(own.c.address_key).where(own.c.ticket_no.in_(cohort.ticket_nos))))
+    elif not cohort.wide:  # the cohort's addresses, found through the created_at index:
+        # a week's, not every address of the table (10M tickets: docs/audit.md, "Speed")
+        start = literal(cohort.start, BigInteger, literal_execute=True)
+        created = seconds(own.c.created_at)
+        mine = [created >= start, created < end] + ([own.c.station_code == cohort.station] if cohort.station else [])
+        near.append(c.address_key.in_(select(own.c.address_key).where(*mine)))
     busy = (
         select(c.address_key)
         .where(*near)
@@ -170,7 +176,6 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> AnySelect:
     if cohort.ticket_nos is not None:
         where.append(h.id.in_(select(TICKET.c.id).where(TICKET.c.ticket_no.in_(cohort.ticket_nos))))
     ranks = select(r.station_code, r.rank).distinct().subquery("ranks")
-    own = TICKET.alias("own")
     return (
         select(h.id, h.station_code, own.c.type, ranks.c.station_code.label("station"), top_count.label("top"), h.history)
         .select_from(history.join(ranks, ranks.c.rank == top_rank).join(own, own.c.id == h.id))
