@@ -2,10 +2,11 @@
 the percentile step alone, walking the table-wide duration indexes (as before migration
 0009) against walking the indexes led by the group, interleaved on one database.
 
-    .venv/bin/python -m bench.group_percentiles_bench --url URL [--runs 5]
+    .venv/bin/python -m bench.group_percentiles_bench [--url URL ...] [--runs 5]
 
 URL: a province of bench/province_build.py (PostgreSQL: 1M tickets at 3,000 stations;
-SQLite: 1M at 300), at migration 0009. "table-wide" is the step as it was: an area's
+SQLite: 1M at 300), at migration 0009; by default the ones `bench.province_bench
+--build` leaves (`woq_province`, bench/out/province.db), those that are there. "table-wide" is the step as it was: an area's
 members as its stations (`station_code IN (SELECT code FROM station WHERE area_type =
 …)`), no group-led index, the 0009 indexes dropped inside a transaction that is rolled
 back (the planner cannot see them; nothing changes on disk). "group-led" is the
@@ -25,12 +26,14 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, event, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from bench.province_bench import AS_OF, bare_baseline, periods
+from bench.province_bench import AS_OF, PG, bare_baseline, periods
+from bench.province_build import OUT
 from woq_tui.domain.metrics import finish
 from woq_tui.domain.models import Station
 from woq_tui.domain.tables import table_of
-from woq_tui.store.db import make_engine
+from woq_tui.store.db import current_revision, head_revision, make_engine
 from woq_tui.store.figures import BY_AREA, BY_TYPE, Grouping, group_sums
 from woq_tui.store.percentiles import fill_percentiles
 
@@ -86,15 +89,28 @@ def step(connection: Connection, grouping: Grouping, period: Any, sums: dict) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True)
+    parser.add_argument("--url", action="append", help="a province database (repeatable)")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    engine = make_engine(args.url)
+    for url in args.url or [PG + "woq_province", f"sqlite:///{OUT / 'province.db'}"]:
+        engine = make_engine(url)
+        try:
+            ready = current_revision(engine) == head_revision()
+        except SQLAlchemyError:
+            ready = False
+        if ready:
+            measure(engine, url, args.runs)
+        else:
+            print(f"{url}: no province at the newest migration (bench.province_bench --build, then upgrade)")
+        engine.dispose()
+
+
+def measure(engine: Any, url: str, runs: int) -> None:
     if engine.dialect.name == "sqlite":
         _sqlite_transactions(engine)
-    lines = [f"{args.url.rsplit('/', 1)[-1]}, load average {os.getloadavg()[0]:.1f} at the start"]
+    lines = [f"{url.rsplit('/', 1)[-1]}, load average {os.getloadavg()[0]:.1f} at the start"]
     for name, period in periods().items():
-        bare = statistics.median(_timed(bare_baseline(args.url, period)) for _ in range(3))
+        bare = statistics.median(_timed(bare_baseline(url, period)) for _ in range(3))
         lines.append(f"{name:4}  bare GROUP BY by station      {bare * 1000:8.0f} ms")
         with engine.connect() as connection:
             sums = {group: group_sums(connection, NEW[group], period, AS_OF) for group in NEW}
@@ -103,7 +119,7 @@ def main() -> None:
             connection.rollback()
             assert old_areas == sums["area"], "ticket.area_type disagrees with the stations' areas"
             times: dict[tuple[str, str], list[float]] = {}
-            for run in range(args.runs + 1):  # the first run warms the cache and is left out
+            for run in range(runs + 1):  # the first run warms the cache and is left out
                 for group in NEW:
                     with hidden(connection, GROUP_LED):
                         before, old_values = step(connection, TABLE_WIDE[group], period, sums[group])
@@ -118,9 +134,8 @@ def main() -> None:
             lines.append(f"{name:4}  {group:4} p90s  table-wide {old * 1000:8.0f} ms  group-led {new * 1000:8.0f} ms"
                          f"  ({old / new:4.1f}x; {old / bare:4.2f} -> {new / bare:4.2f} of bare)")
         print("\n".join(lines[-3:]), flush=True)
-    lines.append(f"medians of {args.runs}; load average {os.getloadavg()[0]:.1f} at the end")
+    lines.append(f"medians of {runs}; load average {os.getloadavg()[0]:.1f} at the end")
     print("\n".join(lines))
-    engine.dispose()
 
 
 def _timed(function: Any) -> float:

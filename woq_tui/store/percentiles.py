@@ -73,10 +73,6 @@ DURATION_INDEX = {
 # walk wins where the group holds at least this share of the rows the walk passes
 # (measured: ~0.35 against ~0.04 ms for a station's year, the reverse for a day).
 WALK_SHARE = 0.1
-# An area's rows sort from the table (area_type is in no covering index): its walk wins
-# from a week of a year (1M tickets: ~1-10 ms against ~25 ms a week, ~5 against ~1 ms a
-# day; docs/speed.md, "Type and area percentiles").
-LEADER_WALK_SHARE = {"area": 0.02}
 
 
 def _table_rows(connection: Connection) -> int:
@@ -226,9 +222,11 @@ def per_group_percentiles(
             if where is not None:
                 conditions.append(where)
             value = facts.span(duration)
+            walks_own = index is not None and index[1] == grouping.leader
+            member = grouping.member if walks_own or grouping.sort_member is None else grouping.sort_member
             statements[name, index] = (
                 select(value)
-                .where(*conditions, grouping.member(facts), facts.has_duration(duration))
+                .where(*conditions, member(facts), facts.has_duration(duration))
                 .order_by(value.desc())
                 .limit(1)
                 .offset(bindparam("p90_offset", type_=Integer))
@@ -242,8 +240,7 @@ def per_group_percentiles(
             if not n:
                 continue
             index: tuple[str, str | None] | None = None
-            leader_share = LEADER_WALK_SHARE.get(grouping.leader or "", WALK_SHARE)
-            if table_rows and grouping.leader and cohort >= leader_share * table_rows:
+            if table_rows and grouping.leader and cohort >= WALK_SHARE * table_rows:
                 index = (duration, grouping.leader)
             elif table_rows and n >= WALK_SHARE * table_rows:
                 index = (duration, None)
