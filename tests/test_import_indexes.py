@@ -177,6 +177,7 @@ def test_a_smaller_import_into_a_fuller_table_keeps_the_indexes_throughout(tmp_p
         "ix_ticket_station_created", "ix_ticket_type_created", "ix_ticket_created_cover",  # 0002
         "ix_ticket_station_handling", "ix_ticket_handling", "ix_ticket_station_response", "ix_ticket_response",  # 0003
         "ix_ticket_phone_key", "ix_ticket_address_key",  # 0006 (the audit's)
+        "ix_ticket_type_handling", "ix_ticket_type_response", "ix_ticket_area_handling", "ix_ticket_area_response",  # 0009
     }  # fmt: skip
     assert not FIGURE_NAMES & KEPT
     engine = make_engine(sqlite_url)

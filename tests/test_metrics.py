@@ -410,7 +410,7 @@ def test_large_groups_walk_the_duration_indexes_and_agree_with_the_window_form(s
         totals = figures_by(connection, TOTAL, PERIOD, AS_OF)[None]
         stations = figures_by(connection, BY_STATION, PERIOD, AS_OF)
         reference = {name: window_p90(connection, name) for name in ("response_s", "handling_s")}
-        facts = TicketFacts(AS_OF, DURATION_INDEX["handling_s", False])
+        facts = TicketFacts(AS_OF, DURATION_INDEX["handling_s", None])
         span = facts.span("handling_s")
         plan = _plan(connection, select(span).where(facts.cohort(FROM, TO), facts.has_duration("handling_s"))
                      .order_by(span.desc()).limit(1).offset(3))
@@ -436,15 +436,14 @@ def test_large_groups_walk_the_duration_indexes_and_agree_with_the_window_form(s
 
 
 def test_without_the_duration_indexes_the_figures_are_the_same(sqlite_url):
-    """A database not yet at migration 0003 sorts instead of walking: same figures."""
-    from alembic import command
-
-    from woq_tui.store.db import _alembic_config
+    """A database whose figure indexes are dropped (a large import running,
+    store/figure_indexes.py) sorts instead of walking: same figures."""
+    from woq_tui.store import figure_indexes
 
     engine = make_engine(sqlite_url)
     fill_random(engine, seed=13, count=300)
     walked = report(engine, PERIOD, AS_OF)
-    command.downgrade(_alembic_config(engine), "0002")
+    figure_indexes.drop(engine)
     sorted_ = report(engine, PERIOD, AS_OF)
     engine.dispose()
     assert (sorted_.totals, sorted_.by_area, sorted_.by_type, sorted_.stations) == (

@@ -105,3 +105,49 @@ def test_the_product_form_equals_the_per_group_definition_on_random_periods(engi
             assert percentiles_of(connection, days, period, as_of, fill_percentiles, one_station) == percentiles_of(
                 connection, days, period, as_of, per_group_percentiles, one_station
             )
+
+
+def _rows_and_areas(connection) -> tuple[list[dict], dict[str, str]]:
+    t = Ticket.__table__.c
+    columns = [type_coerce(getattr(t, name), BigInteger).label(name) if name.endswith("_at") else getattr(t, name)
+               for name in ("station_code", "type", "created_at", "first_response_at", "resolved_at")]
+    rows = [dict(row) for row in connection.execute(select(*columns)).mappings()]
+    return rows, dict(connection.execute(select(Station.code, Station.area_type)).all())
+
+
+def test_types_and_areas_walk_their_own_indexes_and_stay_exact_when_tickets_move_and_stations_change_area(engine):
+    """The type- and area-led walks (migration 0009) against nearest rank in Python, on
+    random periods, after tickets moved to a station of another area and a station's area
+    changed (the ticket's area_type copy follows both: the area p90s read it)."""
+    fill(engine, seed=11, count=1200)
+    with engine.begin() as connection:
+        ticket_table = Ticket.__table__
+        moved = connection.execute(select(ticket_table.c.id).where(ticket_table.c.station_code == "S001")
+                                   .order_by(ticket_table.c.id).limit(60)).scalars().all()
+        # S001 is rural, S002 remote; S003 goes from urban to remote
+        connection.execute(ticket_table.update().where(ticket_table.c.id.in_(moved)).values(station_code="S002"))
+        connection.execute(Station.__table__.update().where(Station.__table__.c.code == "S003").values(area_type="remote"))
+    rng = random.Random(29)
+    statements: list[str] = []
+    with snapshot(engine) as connection:
+        rows, area_of = _rows_and_areas(connection)
+        if engine.dialect.name == "sqlite":
+            # what SQLite runs: the percentile step executes through the driver's cursor
+            connection.connection.driver_connection.set_trace_callback(statements.append)
+        for length in [40, *(rng.randrange(0, 35) for _ in range(5))]:
+            first = START.astimezone(SHANGHAI).date() + timedelta(days=rng.randrange(DAYS - length))
+            period = days_period(first, first + timedelta(days=length), SHANGHAI)
+            as_of = period.start + timedelta(seconds=rng.randrange(int((period.end - period.start).total_seconds()) + 10 * 86400))
+            start_s, end_s = int(period.start.timestamp()), int(period.end.timestamp())
+            cohort = [r for r in rows if start_s <= r["created_at"] < end_s]
+            for grouping, member in ((BY_TYPE, lambda r: r["type"]), (BY_AREA, lambda r: area_of[r["station_code"]])):
+                product = percentiles_of(connection, grouping, period, as_of, fill_percentiles)
+                assert product == percentiles_of(connection, grouping, period, as_of, per_group_percentiles), grouping.name
+                assert set(product) == {(member(r),) for r in cohort}, grouping.name
+                for key, value in product.items():
+                    expected = python_p90([r for r in cohort if member(r) == key[0]], int(as_of.timestamp()))
+                    assert value == expected, (grouping.name, key)
+    if engine.dialect.name == "sqlite":  # a 40-day period is most of the table: the walks name their index
+        walked = " ".join(sql for sql in statements if "OFFSET" in sql)
+        for index in ("ix_ticket_type_handling", "ix_ticket_type_response", "ix_ticket_area_handling", "ix_ticket_area_response"):
+            assert f"INDEXED BY {index}" in walked, index

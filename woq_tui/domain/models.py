@@ -32,7 +32,7 @@ FIGURE_COLUMNS = (
 )
 
 
-# Marks the indexes only the figures and the audit read (migrations 0002, 0003, 0006): a large SQLite
+# Marks the indexes only the figures and the audit read (migrations 0002, 0003, 0006, 0009): a large SQLite
 # import drops them and builds them again after (store/figure_indexes.py). The unique
 # ticket_no, the open-ticket queue and the live watermark are never among them.
 FIGURE_INDEX = {"figure_index": True}
@@ -71,6 +71,13 @@ class Ticket(SQLModel, table=True):
               "first_response_at", info=FIGURE_INDEX),
         Index("ix_ticket_response", text("(first_response_at - created_at)"), "created_at", "first_response_at",
               "station_code", "type", info=FIGURE_INDEX),
+        # ... and these, led by the type or the area (migration 0009): a type's or an
+        # area's walk reads its own rows only (docs/speed.md, "Type and area percentiles").
+        *(
+            Index(f"ix_ticket_{group}_{name}", column, text(f"({end} - created_at)"), "created_at", end, info=FIGURE_INDEX)
+            for group, column in (("type", "type"), ("area", "area_type"))
+            for name, end in (("handling", "resolved_at"), ("response", "first_response_at"))
+        ),
         # The audit's repeat rules and station_suspect look up a ticket's earlier ones
         # by normalised phone / address (migration 0006, docs/audit.md).
         Index("ix_ticket_phone_key", "phone_key", "created_at", info=FIGURE_INDEX),
@@ -84,6 +91,9 @@ class Ticket(SQLModel, table=True):
     ticket_no: str = Field(max_length=64, unique=True, index=True)
     type: str = Field(max_length=32)
     station_code: str = Field(foreign_key="station.code", max_length=64)
+    # The station's area type, copied and kept right by the database's triggers
+    # (migration 0009: on writing or moving a ticket, on a station's change); writers leave it.
+    area_type: str | None = Field(default=None, max_length=16)
     channel: str | None = Field(default=None, max_length=16)
     status: str = Field(default="new", max_length=16)
     created_at: datetime = Field(sa_type=EpochSeconds, nullable=False, index=True)

@@ -44,8 +44,12 @@ class Grouping:
     bounds_created: bool = False
     # group key tuple -> the value callers see (a code, a date, or a tuple of them)
     decode: Callable[[tuple[Any, ...]], Any] = lambda key: key[0] if len(key) == 1 else key
-    # The group is one station: its percentiles may walk the station-led indexes.
-    one_station: bool = False
+    # The column that leads the duration indexes the group's percentiles may walk
+    # ("station", "type", "area": migrations 0003, 0009), None where there is none.
+    leader: str | None = None
+    # The member condition where SQLite does not walk that index (it sorts a short
+    # period's rows): the same rows, read from a covering index. None: member().
+    sort_member: Callable[[TicketFacts], ColumnElement[bool]] | None = None
     # Time runs [(label, start epoch, end epoch)]: the aggregate is then one GROUP BY
     # keys() per run, UNION ALL, key (*keys, label). Each run is an index range in
     # group order, where a GROUP BY on a computed day would sort the period's rows
@@ -63,25 +67,29 @@ BY_STATION = Grouping(
     lambda f: [f.columns.station_code],
     lambda f: f.columns.station_code == bindparam("m_station", type_=String),
     _equals("m_station"),
-    one_station=True,
+    leader="station",
 )
 BY_TYPE = Grouping(
     "type",
     lambda f: [f.columns.type],
     lambda f: f.columns.type == bindparam("m_type", type_=String),
     _equals("m_type"),
+    leader="type",
 )
+# The ticket's own copy of its station's area type (migration 0009 keeps it right):
+# the sums and the percentiles' walks of ix_ticket_area_* read the same column. Sorting
+# a short period on SQLite, the area is its stations instead, each a range of the
+# covering station index: area_type is in none (a week at 1M tickets: 38 against 62 ms
+# walking, and the planner's own choice read the table; docs/speed.md).
 BY_AREA = Grouping(
     "area",
-    lambda f: [STATION.c.area_type],
-    lambda f: f.columns.station_code.in_(
-        select(STATION.c.code)
-        .where(STATION.c.area_type == bindparam("m_area", type_=String))
-        .correlate_except(STATION)  # to the group values, where they are a VALUES list
-        .scalar_subquery()
-    ),
+    lambda f: [f.columns.area_type],
+    lambda f: f.columns.area_type == bindparam("m_area", type_=String),
     _equals("m_area"),
-    joins_station=True,
+    leader="area",
+    sort_member=lambda f: f.columns.station_code.in_(
+        select(STATION.c.code).where(STATION.c.area_type == bindparam("m_area", type_=String)).scalar_subquery()
+    ),
 )
 
 

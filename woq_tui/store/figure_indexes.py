@@ -1,10 +1,11 @@
 """SQLite: the figure indexes dropped around a large import and built again after it.
 
-Migrations 0002 and 0003 give the ticket table seven indexes that only the quality
-figures read (marked FIGURE_INDEX in domain/models.py). Four are ordered by a duration,
-so every new ticket lands at scattered pages of them, and each batch's commit writes
-those pages again: a year (325,000 tickets) costs ~20 s more to insert with them than
-without, while building all seven afterwards takes ~3 s (docs/import.md). So an import
+Migrations 0002, 0003, 0006 and 0009 give the ticket table thirteen indexes that only the
+quality figures and the audit read (marked FIGURE_INDEX in domain/models.py). Eight are
+ordered by a duration, so every new ticket lands at scattered pages of them, and each
+batch's commit writes those pages again: a year (325,000 tickets) costs ~20 s more to
+insert with the seven of 0002 and 0003 than without, while building those afterwards
+takes ~3 s (docs/import.md). So an import
 that writes at least half as many tickets as the table holds (`worth_rebuilding`,
 estimated from its first batch: the first import of a history, not the daily one, nor
 a re-import that changes nothing) drops them after its first batch and builds them
@@ -61,13 +62,13 @@ LOCK_SUFFIX = "-indexes.lock"
 
 @cache
 def definitions() -> tuple[Index, ...]:
-    """The seven, as the metadata defines them (the models are imported only when the
+    """The figure indexes, as the metadata defines them (the models are imported only when the
     indexes are to be built or looked for, not by the schema check's header read)."""
     from woq_tui.domain.models import Ticket
     from woq_tui.domain.tables import table_of
 
     marked = (index for index in table_of(Ticket).indexes if index.info.get("figure_index"))
-    return tuple(sorted(marked, key=lambda index: index.name or ""))  # all seven are named
+    return tuple(sorted(marked, key=lambda index: index.name or ""))  # all of them are named
 
 
 def worth_rebuilding(written_rows: int | None, stored_tickets: int) -> bool:
@@ -97,7 +98,7 @@ def _marked(connection: Connection) -> bool:
 
 
 def drop(engine: Engine) -> None:
-    """Mark the database as missing the seven, then drop them."""
+    """Mark the database as missing the figure indexes, then drop them."""
     from sqlalchemy.schema import DropIndex
 
     with engine.begin() as connection:

@@ -61,12 +61,12 @@ def _compile_indexed(element: IndexedTicket, compiler: SQLCompiler, **kw: Any) -
     return rendered
 
 
-# The duration-ordered indexes of migration 0003: (duration, station-led?) -> table.
+# The duration-ordered indexes (migrations 0003, 0009), by (duration, the column that
+# leads them: Grouping.leader, or None for the table-wide ones) -> the table naming one.
 DURATION_INDEX = {
-    ("response_s", False): IndexedTicket("ix_ticket_response"),
-    ("handling_s", False): IndexedTicket("ix_ticket_handling"),
-    ("response_s", True): IndexedTicket("ix_ticket_station_response"),
-    ("handling_s", True): IndexedTicket("ix_ticket_station_handling"),
+    (duration, leader): IndexedTicket(f"ix_ticket_{leader}_{name}" if leader else f"ix_ticket_{name}")
+    for duration, name in (("response_s", "response"), ("handling_s", "handling"))
+    for leader in (None, "station", "type", "area")
 }
 # A walk from the top of a duration index reads about a tenth of the rows it passes
 # (those of other periods or groups are skipped), a sort reads all of the group's: the
@@ -198,10 +198,11 @@ def per_group_percentiles(
     docs/figures.md). `sums` must come from the same snapshot: the offsets rest on it.
 
     On SQLite the statement names its index where walking a duration-ordered one
-    (migration 0003) beats sorting the group (WALK_SHARE): a station's when the cohort
-    is a large share of the table (say a year of a year), the table-wide one for a group
-    that is (a year's total, an area, the repair type). SQLite's planner would rather
-    sort the narrower range; PostgreSQL's weighs it right by itself.
+    (migrations 0003, 0009) beats sorting the group (WALK_SHARE): the one its group's
+    column leads (a station's, a type's, an area's) when the cohort is a large share of
+    the table (say a year of a year), the table-wide one for a group that is (a year's
+    total). SQLite's planner would rather sort the narrower range; PostgreSQL's weighs
+    it right by itself.
     """
     walks = connection.dialect.name == "sqlite" and where is None
     table_rows = _table_rows(connection) if walks else 0
@@ -214,16 +215,18 @@ def per_group_percentiles(
         def run(statement: AnySelect, parameters: dict[str, Any]) -> Any:
             return connection.execute(statement, parameters).scalar_one()
 
-    def statement(name: str, duration: str, index: tuple[str, bool] | None) -> AnySelect:
+    def statement(name: str, duration: str, index: tuple[str, str | None] | None) -> AnySelect:
         if (name, index) not in statements:
             facts = TicketFacts(as_of, DURATION_INDEX[index] if index else None)
             conditions = [] if grouping.bounds_created else [facts.cohort(period.start, period.end)]
             if where is not None:
                 conditions.append(where)
             value = facts.span(duration)
+            walks_own = index is not None and index[1] == grouping.leader
+            member = grouping.member if walks_own or grouping.sort_member is None else grouping.sort_member
             statements[name, index] = (
                 select(value)
-                .where(*conditions, grouping.member(facts), facts.has_duration(duration))
+                .where(*conditions, member(facts), facts.has_duration(duration))
                 .order_by(value.desc())
                 .limit(1)
                 .offset(bindparam("p90_offset", type_=Integer))
@@ -236,11 +239,11 @@ def per_group_percentiles(
             n = sums[key].get(count, 0)
             if not n:
                 continue
-            index = None
-            if table_rows and grouping.one_station and cohort >= WALK_SHARE * table_rows:
-                index = (duration, True)
+            index: tuple[str, str | None] | None = None
+            if table_rows and grouping.leader and cohort >= WALK_SHARE * table_rows:
+                index = (duration, grouping.leader)
             elif table_rows and n >= WALK_SHARE * table_rows:
-                index = (duration, False)
+                index = (duration, None)
             if index is not None and DURATION_INDEX[index].index not in present:
                 index = None
             member = grouping.member_values(key)
