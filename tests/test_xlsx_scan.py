@@ -144,7 +144,7 @@ def sheets(draw: Any) -> str:
             )
         )
         if not attributes:
-            number = number - draw(st.integers(1, 3)) + 1  # no reference: the row after the last
+            number = max(number - draw(st.integers(1, 3)) + 1, 1)  # no reference: the row after the last
         used = sorted(draw(st.sets(st.integers(0, 30), max_size=9)))
         cell_list = draw(st.lists(cells(), min_size=len(used), max_size=len(used)))
         referenced = draw(st.booleans())
