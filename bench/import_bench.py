@@ -9,7 +9,9 @@ that the peak RSS is the import's alone:
 - into a fresh SQLite file, and again (the re-import: everything unchanged);
 - into PostgreSQL when WOQ_TEST_DATABASE_URL is set (a fresh database, dropped after);
 - the same year as XLSX (native datetimes, inline strings) into SQLite, and again with
-  its strings in a shared table, as Excel saves a workbook;
+  its strings in a shared table, as Excel saves a workbook; each by the reader without
+  its scanner (ElementTree alone, before store/xlsx_scan.py) and with it, the ratio
+  to the CSV year of the same run;
 - 100,000 rows that are all refused, through `woq-console import --format json` with
   stdout to /dev/null: the JSON `rejects` list must not hold memory.
 The baseline is the bare floor: sqlite3 executemany of the same, already converted rows
@@ -189,6 +191,14 @@ def _child_import(url: str, path: str, queue) -> None:
     )
 
 
+def _child_import_elementtree(url: str, path: str, queue) -> None:
+    """The import with store/xlsx_scan.py turned off: the reader before it."""
+    from woq_tui.store import xlsx_reader
+
+    xlsx_reader.SCAN = False
+    _child_import(url, path, queue)
+
+
 def _child_cli(url: str, path: str, queue) -> None:
     """The whole command, its JSON summary written to a file beside the export."""
     import contextlib
@@ -290,7 +300,7 @@ def baseline(db_path: Path, converted: list[tuple], rebuild: bool = False) -> fl
 def _report(label: str, rows: int, result: dict, floor: float | None = None, floor_name: str = "") -> None:
     summary, elapsed = result["summary"], result["seconds"]
     counts = ", ".join(f"{k} {summary[k]:,}" for k in ("read", "inserted", "updated", "unchanged", "rejected"))
-    ratio = f"; {elapsed / floor:.1f}× the {floor_name or 'bare sqlite3 executemany'}" if floor else ""
+    ratio = f"; {elapsed / floor:.2f}× the {floor_name or 'bare sqlite3 executemany'}" if floor else ""
     print(
         f"{label:<28} {elapsed:6.2f} s ({result['cpu']:.2f} s CPU)  {rows / elapsed:9,.0f} rows/s  "
         f"peak RSS {result['peak']:4.0f} MB ({result['start']:.0f} MB at start){ratio}\n{'':<29}{counts}"
@@ -358,27 +368,31 @@ def _bare_xml_loop(path: Path, limit: int, use_lxml: bool) -> float:
     return time.perf_counter() - began
 
 
-def _read_xlsx(path: Path, limit: int) -> tuple[int, float, float]:
-    """Rows read (up to `limit`) and seconds, by store/xlsx_reader.py and by openpyxl's
-    read-only mode, reading alone."""
+def _read_xlsx(path: Path, limit: int) -> tuple[int, float, float, float]:
+    """Rows read (up to `limit`) and seconds, by store/xlsx_reader.py with its scanner
+    and without (ElementTree alone), and by openpyxl's read-only mode, reading alone."""
     from itertools import islice
 
     import openpyxl
 
-    from woq_tui.store.xlsx_reader import SheetReader
+    from woq_tui.store import xlsx_reader
 
-    began = time.perf_counter()
-    reader = SheetReader(path)
-    rows = sum(1 for _ in islice(reader.rows(), limit))
-    reader.close()
-    ours = time.perf_counter() - began
+    seconds = []
+    for scan in (True, False):
+        xlsx_reader.SCAN = scan
+        began = time.perf_counter()
+        reader = xlsx_reader.SheetReader(path)
+        rows = sum(1 for _ in islice(reader.rows(), limit))
+        reader.close()
+        seconds.append(time.perf_counter() - began)
+    xlsx_reader.SCAN = True
     began = time.perf_counter()
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     sheet = book.worksheets[0]
     sheet.reset_dimensions()
     sum(1 for _ in islice(sheet.iter_rows(values_only=True), limit))
     book.close()
-    return rows, ours, time.perf_counter() - began
+    return rows, seconds[0], seconds[1], time.perf_counter() - began
 
 
 PARTS = ("sqlite", "pg", "xlsx", "bad")
@@ -398,6 +412,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=325_000)
     parser.add_argument("--bad-rows", type=int, default=100_000)
+    parser.add_argument("--read-rows", type=int, default=50_000, help="rows of the XLSX reading-alone comparison")
     parser.add_argument("--out", default=str(Path(__file__).parent / "out"), help="where generated exports are cached")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated, of {', '.join(PARTS)}")
     args = parser.parse_args()
@@ -407,6 +422,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()} (shared with whatever else runs: treat figures as indicative)")
 
     quarter = args.rows // 4
+    csv_year = None
     small = _cached(out / f"export-{quarter}.csv", lambda p: generate(p, quarter))
     path = out / f"export-{args.rows}.csv"
     converted = generate(path.with_name(path.name + ".partial"), args.rows)
@@ -423,7 +439,9 @@ def main() -> None:
             small_url = _migrated_sqlite(scratch / "small.db")
             _report(f"SQLite, {quarter:,} rows", quarter, run_import(small_url, small))
             url = _migrated_sqlite(scratch / "tickets.db")
-            _report("SQLite, first import", args.rows, run_import(url, path), rebuilt, "bare executemany with the rebuild")
+            first = run_import(url, path)
+            csv_year = first["seconds"]
+            _report("SQLite, first import", args.rows, first, rebuilt, "bare executemany with the rebuild")
             _report("SQLite, re-import", args.rows, run_import(url, path))
         pg = os.environ.get("WOQ_TEST_DATABASE_URL")
         if "pg" in parts:
@@ -434,18 +452,21 @@ def main() -> None:
         del converted
         if "xlsx" in parts:
             book = _cached(out / f"export-{args.rows}.xlsx", lambda p: generate_xlsx(path, p))
-            rows, ours, theirs = _read_xlsx(book, 50_000)
-            print(f"{'XLSX reading alone':<28} {rows / ours:9,.0f} rows/s; openpyxl read-only {rows / theirs:,.0f} rows/s"
-                  f" ({rows:,} rows)")  # fmt: skip
+            rows, ours, tree, theirs = _read_xlsx(book, args.read_rows)
+            print(f"{'XLSX reading alone':<28} {rows / ours:9,.0f} rows/s; ElementTree alone {rows / tree:,.0f} rows/s; "
+                  f"openpyxl read-only {rows / theirs:,.0f} rows/s ({rows:,} rows)")  # fmt: skip
             bare = f"{rows / _bare_xml_loop(book, rows, use_lxml=False):,.0f} rows/s"
             try:
                 bare += f"; lxml iterparse(tag=row) {rows / _bare_xml_loop(book, rows, use_lxml=True):,.0f} rows/s"
             except ImportError:
                 bare += "; lxml not installed"
             print(f"{'  bare loops, no conversion':<28} ElementTree {bare}")
-            _report("SQLite from XLSX", args.rows, run_import(_migrated_sqlite(scratch / "xlsx.db"), book))
             shared = _cached(out / f"export-{args.rows}-shared.xlsx", lambda p: generate_shared_xlsx(book, p))
-            _report("SQLite from XLSX, shared", args.rows, run_import(_migrated_sqlite(scratch / "shared.db"), shared))
+            # before (ElementTree alone) and after (the scanner), interleaved
+            for label, workbook, name in (("XLSX", book, "xlsx"), ("XLSX, shared", shared, "shared")):
+                for how, target in (("ElementTree", _child_import_elementtree), ("scanner", _child_import)):
+                    result = run_import(_migrated_sqlite(scratch / f"{name}-{how}.db"), workbook, target)
+                    _report(f"SQLite from {label}, {how}", args.rows, result, csv_year, "CSV year")
         if "bad" in parts:
             bad = _cached(out / f"bad-{args.bad_rows}.csv", lambda p: generate_bad(p, args.bad_rows))
             result = run_import(_migrated_sqlite(scratch / "bad.db"), bad, _child_cli)

@@ -3,10 +3,11 @@
 Everything streams: the encoding is decided (store/csv_encoding.py) by decoding the
 file in chunks before the first row is handed out (so a GBK file is never half
 imported as UTF-8), CSV records come from the csv module (a quoted field may hold line
-breaks; rows are counted by record), and XLSX rows from store/xlsx_reader.py (the C XML
-parser, a third of openpyxl's cost), or from openpyxl's read-only mode for a package
-that reader does not know. A file that cannot be read at all, or that passes one of the
-limits of store/import_limits.py, raises ImportFileError with one line for the user.
+breaks; rows are counted by record), and XLSX rows from store/xlsx_reader.py (compiled
+regular expressions, or the C XML parser where they do not apply), or from openpyxl's
+read-only mode for a package that reader does not know. A file that cannot be read at
+all, or that passes one of the limits of store/import_limits.py, raises ImportFileError
+with one line for the user.
 """
 
 from __future__ import annotations

@@ -3,10 +3,12 @@
 openpyxl's read-only mode spends ≈200 µs a row of 19 cells here: it builds descriptor
 objects for every inline string and a dict for every cell, and a sheet without a
 `<dimension>` (openpyxl's own write-only files, many exporters) is parsed a whole extra
-time when the workbook opens. This reader walks the same XML with the C parser behind
-`xml.etree.ElementTree.iterparse` and a tight loop, at a third of the cost, dropping
-each row from the tree once read, and keeps the shared-string table in a temporary
-file, so memory does not grow with the sheet. It reads values as openpyxl's `iter_rows(values_only=True)` gives them:
+time when the workbook opens. This reader cuts the sheet (and the shared-string table)
+into rows and cells with compiled regular expressions (store/xlsx_scan.py), and reads
+with the C parser behind `xml.etree.ElementTree.iterparse` and a tight loop whatever
+that scanner does not know, dropping each row from the tree once read; it keeps the
+shared-string table in a temporary file, so memory does not grow with the sheet. It
+reads values as openpyxl's `iter_rows(values_only=True)` gives them (store/xlsx_values.py):
 shared and inline strings (rich-text runs joined, phonetic runs left out), numbers
 (int when written without a point or exponent), booleans, error codes as text, the
 cached value of a formula, ISO dates (`t="d"`), and numbers whose cell style is a date
@@ -31,13 +33,11 @@ ImportFileError, whose text is the user's line.
 from __future__ import annotations
 
 import posixpath
-import re
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from array import array
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import IO, Any
 
@@ -54,6 +54,11 @@ from woq_tui.store.import_limits import (
     row_too_large,
     too_many_columns,
 )
+from woq_tui.store.xlsx_scan import Fallback, Progress, scan_rows, scan_shared_strings
+from woq_tui.store.xlsx_values import MAC_EPOCH, WINDOWS_EPOCH, CellTyper, column_index, unescape
+
+# Whether rows() tries store/xlsx_scan.py first (the benches turn it off to compare).
+SCAN = True
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -65,17 +70,10 @@ TYPE_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 
 _DATA, _ROW, _CELL, _VALUE, _INLINE = MAIN + "sheetData", MAIN + "row", MAIN + "c", MAIN + "v", MAIN + "is"
 _SI, _T, _R, _RPH = MAIN + "si", MAIN + "t", MAIN + "r", MAIN + "rPh"
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-WINDOWS_EPOCH = datetime(1899, 12, 30)
-MAC_EPOCH = datetime(1904, 1, 1)
 
 
 class Unsupported(Exception):
     """Not a package this reader knows: let openpyxl read it."""
-
-
-def _unescape(text: str) -> str:
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 def _string(element: ET.Element) -> str:
@@ -89,18 +87,7 @@ def _string(element: ET.Element) -> str:
             t = child.find(_T)
             if t is not None:
                 parts.append(t.text or "")
-    return _unescape("".join(parts))
-
-
-def _column_index(letters: str, reference: str) -> int:
-    if len(letters) > 3:  # beyond XFD, whatever the letters
-        raise ImportFileError(t("import.limit.cell_reference", reference=reference[:20], limit=MAX_COLUMNS))
-    index = 0
-    for letter in letters:
-        index = index * 26 + (ord(letter) - 64)
-    if index > MAX_COLUMNS:
-        raise ImportFileError(t("import.limit.cell_reference", reference=reference[:20], limit=MAX_COLUMNS))
-    return index - 1
+    return unescape("".join(parts))
 
 
 class _Guarded:
@@ -207,9 +194,7 @@ class SheetReader:
         return found
 
     def _open(self) -> None:
-        workbook_part = next(
-            (target for kind, target in self._relationships("").values() if kind == OFFICE_DOCUMENT), None
-        )
+        workbook_part = next((target for kind, target in self._relationships("").values() if kind == OFFICE_DOCUMENT), None)
         if workbook_part is None or workbook_part not in self._zip.NameToInfo:
             raise Unsupported("no workbook part")
         workbook = self._read_xml(workbook_part)
@@ -234,14 +219,36 @@ class SheetReader:
         self._strings = self._read_strings(parts.get(TYPE_STRINGS))
         self._dates, self._durations = self._read_date_styles(parts.get(TYPE_STYLES))
         self._stream: _Guarded | None = None
+        self._scanning = False
+        self._scanned = Progress()
+        # Why the scanner left the sheet to ElementTree, if it did (tests, benches)
+        self.fell_back: str | None = None
 
     def _read_strings(self, part: str | None) -> SharedStrings:
-        strings = SharedStrings()
+        """The table, by the scanner of store/xlsx_scan.py, or by ElementTree where the
+        scanner meets what it does not read."""
         if part is None or part not in self._zip.NameToInfo:
-            return strings
+            return SharedStrings()
         refusal = lambda: ImportFileError(  # noqa: E731
             t("import.limit.value_size", part=part, limit=MAX_ROW_XML_BYTES // MIB)
         )
+        if SCAN:
+            strings = SharedStrings()
+            try:
+                with self._zip.open(part) as raw:
+                    stream = _Guarded(raw, refusal)
+                    for text in scan_shared_strings(stream, stream.mark):
+                        strings.append(text)
+                return strings
+            except Fallback:
+                strings.close()
+            except BaseException:
+                strings.close()
+                raise
+        return self._read_element_strings(part, refusal)
+
+    def _read_element_strings(self, part: str, refusal: Any) -> SharedStrings:
+        strings = SharedStrings()
         try:
             with self._zip.open(part) as raw:
                 stream = _Guarded(raw, refusal)
@@ -295,13 +302,35 @@ class SheetReader:
     def fraction(self) -> float | None:
         if self._stream is None or not self.size:
             return None
-        return min(self._stream.consumed / self.size, 1.0)
+        done = self._scanned.bytes() if self._scanning else self._stream.consumed
+        return min(done / self.size, 1.0)
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """(spreadsheet row number, values) of each <row> element, in file order."""
-        from openpyxl.utils.datetime import from_ISO8601
+        """(spreadsheet row number, values) of each <row> element, in file order: by
+        the scanner of store/xlsx_scan.py, and where it meets what it does not read, by
+        ElementTree from the start, past the rows the scanner handed out."""
+        typer = CellTyper(self._strings.get, self._dates, self._durations, self.epoch)
+        handed_out = 0
+        if SCAN:
+            self._scanning = True
+            with self._zip.open(self._sheet) as raw:
+                stream = self._stream = _Guarded(raw, lambda: row_too_large(handed_out + 1, MAX_ROW_XML_BYTES))
+                try:
+                    for row in scan_rows(stream, typer, stream.mark, self._scanned):
+                        yield row
+                        handed_out += 1
+                    return
+                except Fallback as reason:
+                    self._scanning, self.fell_back = False, str(reason)
+        for row in self._element_rows(typer):
+            if handed_out:
+                handed_out -= 1
+            else:
+                yield row
 
-        shared, dates, durations, epoch = self._strings.get, self._dates, self._durations, self.epoch
+    def _element_rows(self, typer: CellTyper) -> Iterator[tuple[int, list[Any]]]:
+        """The rows by ElementTree's iterparse."""
+        value_of = typer.value
         columns: dict[str, int] = {}
         number = count = elements = 0
         sheet_data = ET.Element(_DATA)
@@ -333,7 +362,7 @@ class SheetReader:
                         letters = reference.rstrip("0123456789")
                         index = columns.get(letters)
                         if index is None:
-                            index = columns[letters] = _column_index(letters, reference)
+                            index = columns[letters] = column_index(letters, reference)
                         if index > len(values):
                             values.extend([None] * (index - len(values)))
                         elif index < len(values):
@@ -344,22 +373,7 @@ class SheetReader:
                         values.append(None if inline is None else _string(inline))
                         continue
                     text = cell.findtext(_VALUE) or None
-                    if text is None:
-                        values.append(None)
-                    elif kind == "n":
-                        value: Any = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-                        style = cell.get("s")
-                        if style and int(style) in dates:
-                            value = _from_excel(value, epoch, int(style) in durations)
-                        values.append(value)
-                    elif kind == "s":
-                        values.append(shared(int(text)))
-                    elif kind == "b":
-                        values.append(bool(int(text)))
-                    elif kind == "d":
-                        values.append(from_ISO8601(text))
-                    else:  # "str" (a formula's text), "e" (an error such as #N/A)
-                        values.append(_unescape(text))
+                    values.append(None if text is None else value_of(kind, text, cell.get("s")))
                 if len(values) > MAX_COLUMNS:
                     raise too_many_columns(number)
                 # drop the row from the tree: memory stays flat however long the sheet
@@ -371,21 +385,3 @@ class SheetReader:
     def close(self) -> None:
         self._strings.close()
         self._zip.close()
-
-
-def _from_excel(serial: float, epoch: datetime, duration: bool) -> datetime | time | timedelta | float:
-    """An Excel serial number as openpyxl's from_excel reads it: to the millisecond, a
-    time of day below 1, and the 1900 system's phantom 29 February before day 60;
-    out of range, the number itself (which then reads as no date)."""
-    try:
-        if duration:
-            return timedelta(days=serial)
-        day, fraction = divmod(serial, 1)
-        since = timedelta(milliseconds=round(fraction * 86_400_000))
-        if 0 <= serial < 1 and since.days == 0:
-            return (datetime.min + since).time()
-        if 0 < serial < 60 and epoch is WINDOWS_EPOCH:
-            day += 1
-        return epoch + timedelta(days=day) + since
-    except (OverflowError, ValueError):
-        return serial
