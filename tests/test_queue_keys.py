@@ -219,3 +219,23 @@ async def test_paging_on_while_flags_are_read_asks_once_more_for_the_rows_shown_
         shown = [table.window.row_at(index).ticket_no for index in range(top, min(top + table.body_height, len(table.window)))]
         assert store.most == 1 and len(store.asked) == 2
         assert store.asked[-1] == shown and table.flags_key is not None
+
+
+async def test_the_page_below_is_drawn_before_pagedown_asks_for_it(context, many):
+    """docs/speed.md, "Keys and loading lag": widgets/line_prewarm.py."""
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "queue")
+        table = screen.active_table()
+        await pilot.press("pagedown")  # the cursor to the view's last line
+        await settle(pilot)
+        drawn = set(table._strips)
+        await pilot.press("pagedown")  # the view a page down
+        await settle(pilot)
+        assert round(table.scroll_y) >= table.body_height
+        top = round(table.scroll_y)
+        shown = {table.window.row_at(index) for index in range(top, top + table.body_height)}
+        # A line's key (ticket_table.render_line) without its last part, the ⚑ marker,
+        # which the rows' flags change once they are read.
+        made = {key[:-1] for key in table._strips if key[0] in shown} - {key[:-1] for key in drawn}
+        assert len(made) <= 2 < table.body_height  # the cursor's line: the rest was there
