@@ -4,6 +4,8 @@ end pageup pagedown j k) go where they say. Database: SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +15,7 @@ from tests.conftest import NOW
 from tests.factories import add_all, station, ticket
 from tests.support import settle
 from woq_tui.app import WoqApp
+from woq_tui.console_store import ConsoleStore
 from woq_tui.screens.help import HelpScreen
 from woq_tui.screens.overdue import OverdueScreen
 from woq_tui.screens.queue import QueueScreen
@@ -171,3 +174,68 @@ async def test_a_key_typed_while_the_console_starts_is_not_typed_into_the_hidden
         await pilot.press("2")
         assert isinstance(pilot.app.screen, OverdueScreen)
     assert focused[0] == "TicketTable"
+
+
+class HeldFlags(ConsoleStore):
+    """The real store, whose flag reads wait until the test releases them and count
+    how many run at once."""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.first, self.release = threading.Event(), threading.Event()
+        self.asked: list[list[str]] = []
+        self.reading = self.most = 0
+        self.lock = threading.Lock()
+
+    def flagged_among(self, ticket_nos, as_of):
+        with self.lock:
+            self.asked.append(list(ticket_nos))
+            self.reading += 1
+            self.most = max(self.most, self.reading)
+        self.first.set()
+        try:
+            if not self.release.wait(30):
+                raise TimeoutError("the test never released the read")
+            return super().flagged_among(ticket_nos, as_of)
+        finally:
+            with self.lock:
+                self.reading -= 1
+
+
+async def test_paging_on_while_flags_are_read_asks_once_more_for_the_rows_shown_last(context, many):
+    """docs/speed.md, "Keys and loading lag": one flag read a table at a time."""
+    store = HeldFlags(context)
+    context.__dict__["store"] = store  # what the cached property would have made
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        assert await asyncio.to_thread(store.first.wait, 30)  # the first screenful's
+        table = app.screen.active_table()
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        assert len(store.asked) == 1
+        store.release.set()
+        await settle(pilot)
+        top = round(table.scroll_y)
+        shown = [table.window.row_at(index).ticket_no for index in range(top, min(top + table.body_height, len(table.window)))]
+        assert store.most == 1 and len(store.asked) == 2
+        assert store.asked[-1] == shown and table.flags_key is not None
+
+
+async def test_the_page_below_is_drawn_before_pagedown_asks_for_it(context, many):
+    """docs/speed.md, "Keys and loading lag": widgets/line_prewarm.py."""
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "queue")
+        table = screen.active_table()
+        await pilot.press("pagedown")  # the cursor to the view's last line
+        await settle(pilot)
+        drawn = set(table._strips)
+        await pilot.press("pagedown")  # the view a page down
+        await settle(pilot)
+        assert round(table.scroll_y) >= table.body_height
+        top = round(table.scroll_y)
+        shown = {table.window.row_at(index) for index in range(top, top + table.body_height)}
+        # A line's key (ticket_table.render_line) without its last part, the ⚑ marker,
+        # which the rows' flags change once they are read.
+        made = {key[:-1] for key in table._strips if key[0] in shown} - {key[:-1] for key in drawn}
+        assert len(made) <= 2 < table.body_height  # the cursor's line: the rest was there

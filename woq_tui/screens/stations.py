@@ -43,7 +43,14 @@ from woq_tui.values.audit import QualityFigures
 from woq_tui.values.figures import StationTable
 from woq_tui.widgets.figures_cells import MARK_WORSE
 from woq_tui.widgets.loader import Loader, show_failure
-from woq_tui.widgets.station_figures import ROW_FIGURES, SORT_COLUMNS, StationFiguresTable, column_label
+from woq_tui.widgets.station_figures import (
+    ROW_FIGURES,
+    SORT_COLUMNS,
+    DrawnFigures,
+    StationFiguresTable,
+    column_label,
+    draw_figures,
+)
 
 CACHE_SIZE = 16
 
@@ -110,6 +117,8 @@ class StationView:
 
     table: StationTable
     scorecard: Scorecard | None = None
+    # its cells, drawn in the worker (docs/speed.md, "Keys and loading lag")
+    drawn: DrawnFigures | None = None
 
 
 class StationsScreen(PeriodKeys, WoqScreen):
@@ -187,12 +196,15 @@ class StationsScreen(PeriodKeys, WoqScreen):
 
     def _read(self, request: FiguresRequest, report: Callable[[StationView], None]) -> StationView:
         store = self.store
-        table = store.station_table(request.period, request.as_of, on_rows=lambda rows: report(StationView(rows)))
+        table = store.station_table(
+            request.period, request.as_of, on_rows=lambda rows: report(StationView(rows, drawn=draw_figures(rows)))
+        )
         scorecard = store.scorecard_of(table)
         assert table.comparison is not None
         now = store.quality_by_station(table.period, table.as_of)
         before = store.quality_by_station(table.comparison.period, table.comparison.as_of)
-        return StationView(with_quality(table, now, before), scorecard)
+        table = with_quality(table, now, before)
+        return StationView(table, scorecard, draw_figures(table))
 
     def load(self, cached: bool = True) -> None:
         """Show the period's figures: from the cache when this minute already read
@@ -215,7 +227,7 @@ class StationsScreen(PeriodKeys, WoqScreen):
     def _loaded(self, _request: FiguresRequest, view: StationView) -> None:
         table = self.data = view.table
         self.scorecard = view.scorecard
-        self.table.show(table, scores=view.scorecard)
+        self.table.show(table, scores=view.scorecard, drawn=view.drawn)
         if not self.rows_shown_at or self.rows_shown_at < self.load_started:
             self.rows_shown_at = time.perf_counter()
         if table.complete:

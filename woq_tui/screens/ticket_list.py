@@ -132,7 +132,23 @@ class TicketListScreen(TicketActionsScreen):
     @on(TicketTable.FlagsWanted)
     def _flags_wanted(self, event: TicketTable.FlagsWanted) -> None:
         event.stop()
-        self.flag_marks.load(FlagsRequest(event.table, event.key, self.context.clock.now()))
+        request = FlagsRequest(event.table, event.key, self.context.clock.now())
+        # One read a table at a time: at a million tickets one took seconds, and paging
+        # on started one per screenful, all at once (docs/speed.md, "Keys and loading
+        # lag"). Rows shown meanwhile are asked for when it ends, the last ones only.
+        if event.table in self.flags_reading:
+            self.flags_reading[event.table] = request
+        else:
+            self._read_flags(request)
+
+    @cached_property
+    def flags_reading(self) -> dict[TicketTable, FlagsRequest | None]:
+        """The tables whose flags are being read, with what they asked for since."""
+        return {}
+
+    def _read_flags(self, request: FlagsRequest) -> None:
+        self.flags_reading[request.table] = None
+        self.flag_marks.load(request)
 
     @cached_property
     def flag_marks(self) -> Loader[FlagsRequest, frozenset[str]]:
@@ -140,11 +156,17 @@ class TicketListScreen(TicketActionsScreen):
         # A failure is the live banner's to tell: the markers wait for the next rows.
         return Loader(
             self, lambda request: self.store.flagged_among(request.table_rows, request.as_of), self._flags_shown,
-            what="live.failed", failed=lambda *_: None, latest_only=False,
+            what="live.failed", failed=lambda request, _error: self._flags_read(request), latest_only=False,
         )
 
     def _flags_shown(self, request: FlagsRequest, flagged: frozenset[str]) -> None:
         request.table.show_flagged(request.key, flagged)
+        self._flags_read(request)
+
+    def _flags_read(self, request: FlagsRequest) -> None:
+        waiting = self.flags_reading.pop(request.table, None)
+        if waiting is not None:
+            self._read_flags(waiting)
 
     @on(TicketTable.Selected)
     def open_ticket(self, event: TicketTable.Selected) -> None:

@@ -58,7 +58,6 @@ class StationRow:
     values: dict[str, Any]
     before: dict[str, Any] | None
     labels: tuple[str, str, str]
-    trend: str = ""
     score: StationScore | None = None
 
 
@@ -85,8 +84,7 @@ def station_rows(
         info = data.info.get(code)
         name, area = (info.name, info.area_type) if info else (code, "")
         before = data.previous.get(code, {}) if data.complete else None
-        trend = sparkline(data.trend.get(code, [])) if data.complete else ""
-        rows.append(StationRow(code, values, before, (code, name, area), trend, (scores or {}).get(code)))
+        rows.append(StationRow(code, values, before, (code, name, area), (scores or {}).get(code)))
 
     def sort_key(row: StationRow) -> tuple[bool, Any]:
         if column == "score":
@@ -106,6 +104,71 @@ def station_rows(
     return present + missing
 
 
+@dataclass(frozen=True)
+class DrawnFigures:
+    """The cells of a StationTable that depend neither on the order nor on the marks
+    nor on the scorecard: per row key its name, area, trend and figure cells, ready to
+    draw, and per column the cells' widest. Made where the table is read, in the
+    loader's worker, so that the UI thread only orders and places them (docs/speed.md,
+    "Keys and loading lag")."""
+
+    data: StationTable
+    cells: dict[str, dict[str, Text]]
+    widths: dict[str, int]
+    # row keys after the stations': "none", the area subtotals, "total"
+    tail: tuple[str, ...]
+
+
+def draw_figures(data: StationTable) -> DrawnFigures:
+    """Every cell of `data` but the station code's and the score's (widgets/figures_cells.py)."""
+    raw: dict[str, dict[str, Any]] = {}
+    for code, values in data.current.items():
+        info = data.info.get(code)
+        name, area = (info.name, info.area_type) if info else (code, "")
+        before = data.previous.get(code, {}) if data.complete else None
+        trend = sparkline(data.trend.get(code, [])) if data.complete else ""
+        raw[code] = {
+            "station_name": Text(name), "area_type": Text(group_label("area", area) if area else ""),
+            "trend": Text(trend, "red"), **_figures(values, before),
+        }
+    tail: list[str] = []
+    if not data.current:
+        raw["none"] = {"station_name": Text(t("stations.none"), "italic dim")}
+        tail.append("none")
+    for area in AreaType:
+        if area.value in data.areas:
+            label = Text(t("stations.subtotal", area=group_label("area", area.value)), "bold")
+            before = data.previous_areas.get(area.value, {}) if data.complete else None
+            raw[f"area:{area.value}"] = {"station_name": label, **_figures(data.areas[area.value], before, bold=True)}
+            tail.append(f"area:{area.value}")
+    if data.current:
+        before = data.previous_totals if data.complete else None
+        label = Text(t("stations.total"), "bold reverse")
+        raw["total"] = {"station_name": label, **_figures(data.totals, before, bold=True)}
+        tail.append("total")
+    widths = _fit(list(raw.values()), ROW_FIGURES, ("station_name", "area_type", "trend"))
+    return DrawnFigures(data, raw, widths, tuple(tail))
+
+
+def _fit(rows: list[dict[str, Any]], figures: tuple[str, ...], labels: tuple[str, ...]) -> dict[str, int]:
+    """Widths in terminal cells (CJK is two), so that every cell shows whole; a figure's
+    (value, change, bold) parts become one cell, values and changes each aligned right
+    in their own part. Changes `rows` in place."""
+    widths = {}
+    for column in figures:
+        parts = [cells[column] for cells in rows if column in cells]
+        value_width = max((cell_len(value) for value, _, _ in parts), default=0)
+        change_width = max((cell_len(change.plain) for _, change, _ in parts), default=0)
+        for cells in rows:
+            if column in cells:
+                value, change, bold = cells[column]
+                cells[column] = _figure_cell(value, change, bold, value_width, change_width)
+        widths[column] = value_width + (change_width + 1 if change_width else 0)
+    for column in labels:
+        widths[column] = max([0] + [cell_len(cells[column].plain) for cells in rows if column in cells])
+    return widths
+
+
 class StationFiguresTable(TranslatedBindings, DataTable):
     BINDINGS = DATA_TABLE_KEYS
 
@@ -113,6 +176,7 @@ class StationFiguresTable(TranslatedBindings, DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.fixed_columns = 2
         self.data: StationTable | None = None
+        self.drawn: DrawnFigures | None = None
         self.scores: dict[str, StationScore] = {}
         self.sort_column, self.sort_reverse = DEFAULT_SORT
         self.narrow: bool | None = None
@@ -141,74 +205,48 @@ class StationFiguresTable(TranslatedBindings, DataTable):
         if self.data is not None and (self.size.width < NARROW_BELOW) != self.narrow:
             self.show(self.data)
 
-    def show(self, data: StationTable, keep_cursor: bool = True, scores: Scorecard | None = None) -> None:
+    def show(
+        self, data: StationTable, keep_cursor: bool = True, scores: Scorecard | None = None, drawn: DrawnFigures | None = None
+    ) -> None:
         """Draw `data` (and the scorecard when given), keeping the cursor on its
-        station; a new order (keep_cursor False) is shown from its top."""
+        station; a new order (keep_cursor False) is shown from its top. `drawn`: its
+        cells made already (draw_figures, in the loader's worker)."""
         if scores is not None:
             self.scores = scores.by_code()
         elif data is not self.data and (self.data is None or data.period != self.data.period):
             self.scores = {}
-        self.data = data
+        if drawn is None or drawn.data is not data:
+            drawn = self.drawn if self.drawn is not None and self.drawn.data is data else draw_figures(data)
+        self.data, self.drawn = data, drawn
         self.narrow = self.size.width < NARROW_BELOW
         order = NARROW_COLUMNS if self.narrow else WIDE_COLUMNS
         cursor_key = self.selected_station() if keep_cursor else None
-        # (row key, {column: cell}); a figure's cell is (value, change, bold) until the
-        # column's widths are known
-        rows: list[tuple[str, dict[str, Any]]] = []
-        for row in self.ordered():
-            code, name, area = row.labels
-            # Text, never str: DataTable parses a str as markup (and looks for emoji
-            # codes in it: ~0.4 ms a cell), and a name with "[" in it is not markup.
+        # The station code (with its mark) and the score are this table's own; the
+        # rest was drawn with the figures. Text, never str: DataTable parses a str as
+        # markup (and looks for emoji codes in it: ~0.4 ms a cell), and a name with
+        # "[" in it is not markup.
+        codes = [row.code for row in self.ordered()]
+        own: dict[str, dict[str, Any]] = {}
+        for code in codes:
             mark = symbols.MARK + " " if code in self.marked else ""
-            cells: dict[str, Any] = {
-                "station_code": Text(mark + code, "bold" if mark else ""), "station_name": Text(name),
-                "area_type": Text(group_label("area", area) if area else ""), "trend": Text(row.trend, "red"),
-                "score": _score(row.score),
-            }
-            cells.update(_figures(row.values, row.before))
-            rows.append((code, cells))
-        if not data.current:
-            rows.append(("none", {"station_name": Text(t("stations.none"), "italic dim")}))
-        for area in AreaType:
-            if area.value in data.areas:
-                label = Text(t("stations.subtotal", area=group_label("area", area.value)), "bold")
-                before = data.previous_areas.get(area.value, {}) if data.complete else None
-                rows.append((f"area:{area.value}", {"station_name": label, **_figures(data.areas[area.value], before, bold=True)}))
-        if data.current:
-            before = data.previous_totals if data.complete else None
-            label = Text(t("stations.total"), "bold reverse")
-            rows.append(("total", {"station_name": label, **_figures(data.totals, before, bold=True)}))
+            own[code] = {"station_code": Text(mark + code, "bold" if mark else ""), "score": _score(self.scores.get(code))}
+        widths = {**drawn.widths, **_fit(list(own.values()), ("score",), ("station_code",))}
         self.clear(columns=True)
-        self._add_columns(order, rows)
+        for column in order:
+            label = column_label(column)
+            if column == self.sort_column:
+                label += " ▼" if self.sort_reverse else " ▲"
+            self.add_column(label, key=column, width=max(cell_len(label), widths.get(column, 0)))
         blank = Text()
-        for key, cells in rows:
-            self.add_row(*(cells.get(column, blank) for column in order), key=key)
+        for key in (*codes, *drawn.tail):
+            cells = drawn.cells[key]
+            mine = own.get(key, {})
+            self.add_row(*(mine[column] if column in mine else cells.get(column, blank) for column in order), key=key)
         if cursor_key is not None and cursor_key in self.data.current:
             self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
         elif not keep_cursor:
             self.move_cursor(row=0, animate=False)
             self.scroll_home(animate=False)
-
-    def _add_columns(self, order: tuple[str, ...], rows: list[tuple[str, dict[str, Any]]]) -> None:
-        """Widths measured here, in terminal cells (CJK is two), so that every cell
-        shows whole whatever order rows arrive in; a figure's values and changes each
-        align right in their own part of the cell."""
-        for column in order:
-            label = column_label(column)
-            if column == self.sort_column:
-                label += " ▼" if self.sort_reverse else " ▲"
-            if column in (*ROW_FIGURES, "score"):
-                parts = [cells[column] for _, cells in rows if column in cells]
-                value_width = max((cell_len(value) for value, _, _ in parts), default=0)
-                change_width = max((cell_len(change.plain) for _, change, _ in parts), default=0)
-                for _, cells in rows:
-                    if column in cells:
-                        value, change, bold = cells[column]
-                        cells[column] = _figure_cell(value, change, bold, value_width, change_width)
-                width = max(cell_len(label), value_width + (change_width + 1 if change_width else 0))
-            else:
-                width = max([cell_len(label)] + [cell_len(cells[column].plain) for _, cells in rows if column in cells])
-            self.add_column(label, key=column, width=width)
 
 
 def _score(line: StationScore | None) -> tuple[str, Text, bool]:

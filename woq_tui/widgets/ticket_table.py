@@ -28,6 +28,7 @@ from woq_tui.domain.sla import SlaPolicy
 from woq_tui.i18n import t
 from woq_tui.values.queue import QueueRow
 from woq_tui.widgets import symbols
+from woq_tui.widgets.line_prewarm import LinePrewarm
 from woq_tui.widgets.sla_cell import COMPONENT
 from woq_tui.widgets.ticket_columns import COLUMNS, QUEUE_COLUMNS, CellContext, Column, ellipsize
 from woq_tui.widgets.ticket_window import Applied, OutboxMarks, TicketWindow
@@ -52,14 +53,8 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         Binding("enter", "select", "table.open", show=False),
     ]
     COMPONENT_CLASSES = {
-        "ticket-table--header",
-        "ticket-table--cursor",
-        "ticket-table--marked",
-        "ticket-table--changed",
-        "ticket-table--odd",
-        "sla--overdue",
-        "sla--at-risk",
-        "sla--ok",
+        "ticket-table--header", "ticket-table--cursor", "ticket-table--marked", "ticket-table--changed",
+        "ticket-table--odd", "sla--overdue", "sla--at-risk", "sla--ok",
     }
     DEFAULT_CSS = """
     TicketTable {
@@ -94,8 +89,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
             return self.table
 
     class FlagsWanted(Message):
-        """The rows on screen changed: which carry a quality flag? (The screen asks
-        ConsoleStore.flagged_among and answers with show_flagged.)"""
+        """Which rows on screen carry a quality flag? (ConsoleStore.flagged_among; show_flagged.)"""
 
         def __init__(self, table: TicketTable, key: tuple) -> None:
             super().__init__()
@@ -140,6 +134,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         self._columns_fit: tuple | None = None
         self._styles: dict[str, Style] | None = None
         self._strips: dict[tuple, Strip] = {}
+        self.prewarm = LinePrewarm(self)
         # tickets with a quality flag; (minute, ((ticket_no, version), ...)) of the rows
         # last answered / last asked (FlagsWanted)
         self.flagged: frozenset[str] = frozenset()
@@ -367,6 +362,7 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         else:
             self._show_optional = False
         self._want_flags()
+        self.prewarm.after_paint()
         return super().render_lines(crop)
 
     def _want_flags(self) -> None:
@@ -391,12 +387,16 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         if y == 0:
             return self._header(width)
         index = round(self.scroll_y) + y - 1
+        if index < len(self.window):
+            return self.row_strip(index, width)
+        if index == 0 and self.empty_text:
+            return self._strip(Text("  " + self.empty_text, style="italic"), width, self._style_set()["base"])
+        return Strip.blank(width, self._style_set()["base"])
+
+    def row_strip(self, index: int, width: int) -> Strip:
+        """The line of the row at `index` (held in the cache of rendered lines)."""
         styles = self._style_set()
         base = styles["base"]
-        if index >= len(self.window):
-            if index == 0 and self.empty_text:
-                return self._strip(Text("  " + self.empty_text, style="italic"), width, base)
-            return Strip.blank(width, base)
         row = self.window.row_at(index)
         now = self._now()
         flashing = row.ticket_no in self._flash and time.monotonic() - self._flash[row.ticket_no] < FLASH_SECONDS
