@@ -9,9 +9,9 @@ places, summaries: places.py, summaries.py) and the planted quality defects
 (defects.py, ground truth in planted.py) draw from streams of their own, so that
 neither moves the figures: a seed and an end instant give the same rows every time.
 
-Speed: rows are built as plain tuples of epoch seconds and written with SQLAlchemy Core
-executemany in batches, inside one transaction (writer.py; a failed run leaves nothing
-behind).
+Speed: rows are built as plain tuples of epoch seconds and written inside one
+transaction (a failed run leaves nothing behind): by COPY on PostgreSQL
+(copy_writer.py), with SQLAlchemy Core executemany in batches on SQLite (writer.py).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from time import perf_counter
 from sqlalchemy import Engine
 
 from woq_tui.demo import defects, names, summaries
+from woq_tui.demo.copy_writer import EventSpool, copy_demo
 from woq_tui.demo.pilot import PlantedPilot, planted_pilot
 from woq_tui.demo.places import StationPlaces
 from woq_tui.demo.planted import ROUTE_MIN_HISTORY, ROUTE_THRESHOLD, Planted, RuleTruth
@@ -69,6 +70,7 @@ from woq_tui.demo.shape import (  # noqa: F401  (re-exported: the simulator, tes
 from woq_tui.demo.writer import (  # noqa: F401  (re-exported, as above)
     BATCH,
     TICKET_COLUMNS,
+    EventSink,
     NotEmptyError,
     batched,
     figure_indexes_built_after,
@@ -111,7 +113,8 @@ class Generator:
         self.shape = TicketShape(self.rng, policy)
         # docs/demo.md, "The planted pilot": a few stations improve from a known date
         self.pilot = planted_pilot([spec.code for spec in self.station_specs], self.start, self.end, policy.timezone)
-        self.events: list[tuple] = []
+        # where the events go as tickets are made (a list, or a spool on disk: copy_writer.py)
+        self.events: EventSink = []
         self.open = 0
         self._z: dict[tuple[str, str], tuple[float, float]] = {}
         # docs/demo.md, "Callers and places" and "Planted defects"
@@ -386,9 +389,15 @@ def generate(
         if holds_data(connection):
             raise NotEmptyError("the database already holds stations or tickets")
         insert_stations(connection, generator.station_specs)
-        with figure_indexes_built_after(connection):
-            result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
-        result.events = write_events(connection, generator.events, batch_size)
+        if connection.dialect.name == "postgresql":  # a province: COPY (docs/demo.md, "A province")
+            spool = generator.events = EventSpool()
+            result.tickets, result.events = copy_demo(connection, generator.tickets(), spool, progress)
+        else:
+            events: list[tuple] = []
+            generator.events = events
+            with figure_indexes_built_after(connection):
+                result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
+            result.events = write_events(connection, events, batch_size)
     with engine.begin() as connection:
         # The planner's statistics of what was just written: without them SQLite plans
         # the audit's repeat lookups as scans, minutes instead of seconds on a year
