@@ -19,6 +19,8 @@ import marshal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from time import perf_counter
 
 from sqlalchemy import Connection, text
 
@@ -86,30 +88,45 @@ def numbered(
             progress(ticket_id)
 
 
+@dataclass
+class CopyResult:
+    tickets: int = 0
+    events: int = 0
+    copy_seconds: float = 0.0  # making the tickets and COPYing them and their events
+    index_seconds: float = 0.0  # building the secondary indexes after
+
+
 @contextmanager
-def secondary_indexes_built_after(connection: Connection) -> Iterator[list[str]]:
+def secondary_indexes_built_after(connection: Connection, result: CopyResult) -> Iterator[list[str]]:
     """Drop the secondary indexes of ticket and ticket_event, and build them again, as
     they were defined, when the block ends without an exception. Yields their names."""
     indexes = [tuple(row) for row in connection.execute(_SECONDARY_INDEXES)]
     for name, _definition in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     yield [name for name, _definition in indexes]
+    began = perf_counter()
     connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
     for _name, definition in indexes:
         connection.exec_driver_sql(definition)
+    result.index_seconds = perf_counter() - began
 
 
 def copy_demo(
     connection: Connection, tickets: Iterable[tuple], spool: EventSpool, progress: Callable[[int], None] | None = None
-) -> tuple[int, int]:
+) -> CopyResult:
     """COPY the ticket rows (TICKET_COLUMNS order) and then the events spooled while they
-    were made, in the caller's transaction; returns (tickets, events)."""
+    were made, in the caller's transaction."""
+    result = CopyResult()
     try:
-        with secondary_indexes_built_after(connection):
-            count = copy_rows(connection, TICKET_COPY, numbered(tickets, spool, progress))
-            events = copy_rows(connection, EVENT_COPY, spool.rows())
-        if count:  # the next ticket a console or an import adds gets the next id
-            connection.execute(text("SELECT setval(pg_get_serial_sequence('ticket', 'id'), :last)"), {"last": count})
+        with secondary_indexes_built_after(connection, result):
+            began = perf_counter()
+            result.tickets = copy_rows(connection, TICKET_COPY, numbered(tickets, spool, progress))
+            result.events = copy_rows(connection, EVENT_COPY, spool.rows())
+            result.copy_seconds = perf_counter() - began
+        if result.tickets:  # the next ticket a console or an import adds gets the next id
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('ticket', 'id'), :last)"), {"last": result.tickets}
+            )
     finally:
         spool.close()
-    return count, events
+    return result

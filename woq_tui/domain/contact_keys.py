@@ -27,7 +27,8 @@ def phone_key(raw: str | None) -> str | None:
         if text.startswith(code):
             text = text[len(code) :]
             break
-    digits = _NOT_DIGIT.sub("", text)
+    # most phones are digits only already: skip the regex (\d is exactly isdecimal)
+    digits = text if text.isdecimal() else _NOT_DIGIT.sub("", text)
     return digits if len(digits) >= MIN_PHONE_DIGITS else None
 
 
