@@ -37,4 +37,5 @@ def address_key(raw: str | None) -> str | None:
     if raw is None:
         return None
     key = _WHITESPACE.sub("", raw).casefold()
-    return key or None
+    # the same text as the address (most are): keep one string, not two (docs/demo.md, "A province")
+    return (raw if key == raw else key) or None
