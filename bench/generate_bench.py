@@ -1,13 +1,16 @@
 """How fast `woq-console generate` writes a year, and how the year looks.
 
     .venv/bin/python bench/generate_bench.py [--stations 100] [--days 365] [--pg URL]
+    .venv/bin/python bench/generate_bench.py --province --stations 300 --pg URL
 
 Prints: the time to build the rows alone (Python), the whole generate() into SQLite
 (and PostgreSQL when --pg or WOQ_TEST_DATABASE_URL names a server; a scratch database
 is created there and dropped), a raw DB-API executemany of the same rows as the
 baseline, the figures of the generated year against the source study's, and (unless
 --no-planted) the planted quality defects and distinct summaries (docs/demo.md).
-Times are wall clock on a shared machine: compare ratios more than absolute numbers.
+With --province, only generate() into PostgreSQL at that scale, against the bare COPY
+of the same rows (bench/generate_province.py). Times are wall clock on a shared
+machine: compare ratios more than absolute numbers.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.generate_province import province
 from woq_tui.config import parse_settings
 from woq_tui.demo.generator import (
     BATCH,
@@ -189,7 +193,13 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--pg", default=os.environ.get("WOQ_TEST_DATABASE_URL"))
     parser.add_argument("--no-planted", action="store_true", help="skip the planted defects' rates")
+    parser.add_argument("--province", action="store_true", help="only generate() into PostgreSQL by COPY, streamed")
     args = parser.parse_args()
+    if args.province:  # docs/demo.md, "A province": no list of rows in memory here
+        if not args.pg:
+            raise SystemExit("--province needs --pg or WOQ_TEST_DATABASE_URL")
+        province(args.pg, SEED, args.stations, args.days, END)
+        return
     policy = parse_settings({}).sla_policy()
     print(f"generate: {args.stations} stations x {args.days} days, seed {SEED} (2 shared cores: rough figures)")
     build, generator, rows = build_rows(policy, args.stations, args.days)

@@ -9,9 +9,9 @@ places, summaries: places.py, summaries.py) and the planted quality defects
 (defects.py, ground truth in planted.py) draw from streams of their own, so that
 neither moves the figures: a seed and an end instant give the same rows every time.
 
-Speed: rows are built as plain tuples of epoch seconds and written with SQLAlchemy Core
-executemany in batches, inside one transaction (writer.py; a failed run leaves nothing
-behind).
+Speed: rows are built as plain tuples of epoch seconds and written inside one
+transaction (a failed run leaves nothing behind): by COPY on PostgreSQL
+(copy_writer.py), with SQLAlchemy Core executemany in batches on SQLite (writer.py).
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from bisect import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from statistics import NormalDist
 from time import perf_counter
 
 from sqlalchemy import Engine
 
 from woq_tui.demo import defects, names, summaries
+from woq_tui.demo.copy_writer import EventSpool, copy_demo
 from woq_tui.demo.pilot import PlantedPilot, planted_pilot
 from woq_tui.demo.places import StationPlaces
 from woq_tui.demo.planted import ROUTE_MIN_HISTORY, ROUTE_THRESHOLD, Planted, RuleTruth
@@ -69,6 +71,7 @@ from woq_tui.demo.shape import (  # noqa: F401  (re-exported: the simulator, tes
 from woq_tui.demo.writer import (  # noqa: F401  (re-exported, as above)
     BATCH,
     TICKET_COLUMNS,
+    EventSink,
     NotEmptyError,
     batched,
     figure_indexes_built_after,
@@ -82,6 +85,8 @@ from woq_tui.domain.sla import SlaPolicy
 from woq_tui.domain.timestamps import from_epoch, to_epoch
 
 _ADDRESS, _ADDRESS_KEY = TICKET_COLUMNS.index("address"), TICKET_COLUMNS.index("address_key")
+# (arrival, station index): a draft's type (None or a str) is never compared
+_ARRIVAL_ORDER = itemgetter(0, 1)
 
 
 @dataclass
@@ -91,6 +96,8 @@ class GenerateResult:
     events: int = 0
     open: int = 0
     seconds: float = 0.0
+    index_seconds: float = 0.0  # PostgreSQL: building the indexes after the COPY
+    analyze_seconds: float = 0.0
     pilot: PlantedPilot | None = None  # docs/demo.md, "The planted pilot"
     planted: Planted | None = None  # docs/demo.md, "Planted defects"
 
@@ -111,7 +118,8 @@ class Generator:
         self.shape = TicketShape(self.rng, policy)
         # docs/demo.md, "The planted pilot": a few stations improve from a known date
         self.pilot = planted_pilot([spec.code for spec in self.station_specs], self.start, self.end, policy.timezone)
-        self.events: list[tuple] = []
+        # where the events go as tickets are made (a list, or a spool on disk: copy_writer.py)
+        self.events: EventSink = []
         self.open = 0
         self._z: dict[tuple[str, str], tuple[float, float]] = {}
         # docs/demo.md, "Callers and places" and "Planted defects"
@@ -119,7 +127,8 @@ class Generator:
         self.flaws = random.Random(seed ^ DEFECTS_STREAM)
         used: set[str] = set()
         self.places = {spec.code: StationPlaces(self.words, spec, used) for spec in self.station_specs}
-        self.neighbours = {spec.code: defects.neighbours(spec, self.station_specs) for spec in self.station_specs}
+        self.neighbours = defects.neighbours(self.station_specs)
+        self._positions = {spec.code: index for index, spec in enumerate(self.station_specs)}
         # planted: collect the ground truth of every rule (woq_tui/demo/planted.py), a
         # little slower; else only the address history the misrouting needs.
         self.truth = RuleTruth(self.end, rules=planted)
@@ -150,7 +159,7 @@ class Generator:
                 if spec.code in storm:
                     for _ in range(poisson(rng, lam * TYPE_MIX[0][1] * (STORM_SURGE - 1))):
                         drafts.append((self._arrival(day_start, lo, hi, length), index, "repair"))
-            drafts.sort(key=lambda draft: (draft[0], draft[1]))
+            drafts.sort(key=_ARRIVAL_ORDER)  # stable: a station's own draws keep their order
             prefix = from_epoch(day_start).astimezone(self.policy.timezone).strftime("%Y%m%d")
             for number, (created, index, kind) in enumerate(drafts, start=1):
                 yield self._ticket(f"{prefix}{number:06d}", specs[index], created, day_start, kind)
@@ -160,7 +169,7 @@ class Generator:
         hour_length = length / 24
         while True:
             hour = bisect(HOUR_CUM, rng.random() * HOUR_TOTAL)
-            second = int((min(hour, 23) + rng.random()) * hour_length)
+            second = int(((hour if hour < 23 else 23) + rng.random()) * hour_length)
             if lo <= second < hi:
                 return day_start + second
 
@@ -331,7 +340,7 @@ class Generator:
         # depend on the recorded station, hence on the addresses, hence on the words'
         # stream, and any change of vocabulary would move the arrivals (docs/demo.md).
         index = int(self.rng.random() * (len(specs) - 1))
-        own = specs.index(spec)
+        own = self._positions[spec.code]  # specs.index(spec) compared whole dataclasses: O(stations)
         return specs[index + (index >= own)].code
 
     def _remember_events(
@@ -386,14 +395,23 @@ def generate(
         if holds_data(connection):
             raise NotEmptyError("the database already holds stations or tickets")
         insert_stations(connection, generator.station_specs)
-        with figure_indexes_built_after(connection):
-            result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
-        result.events = write_events(connection, generator.events, batch_size)
+        if connection.dialect.name == "postgresql":  # a province: COPY (docs/demo.md, "A province")
+            spool = generator.events = EventSpool()
+            copied = copy_demo(connection, generator.tickets(), spool, progress)
+            result.tickets, result.events, result.index_seconds = copied.tickets, copied.events, copied.index_seconds
+        else:
+            events: list[tuple] = []
+            generator.events = events
+            with figure_indexes_built_after(connection):
+                result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
+            result.events = write_events(connection, events, batch_size)
     with engine.begin() as connection:
         # The planner's statistics of what was just written: without them SQLite plans
         # the audit's repeat lookups as scans, minutes instead of seconds on a year
         # (docs/audit.md, "Speed"); the importer and the migrations end the same way.
+        analyzing = perf_counter()
         connection.exec_driver_sql("ANALYZE")
+        result.analyze_seconds = perf_counter() - analyzing
     result.open = generator.open
     result.pilot = generator.pilot
     result.planted = generator.truth.planted() if planted else None

@@ -82,8 +82,10 @@ class RuleTruth:
         # ticket of the same second does not count (docs/audit.md, "Cohort and evaluation").
         self._phones: dict[str, tuple[int, int | None]] = {}
         self._repairs: dict[str, tuple[int, int | None]] = {}
-        # address key -> {station: earlier tickets}; tickets of the current second wait.
-        self._history: dict[str, dict[str, int]] = {}
+        # address key -> {station: earlier tickets}, or just the station's code while the
+        # address has one ticket (most: a province-year holds millions); tickets of the
+        # current second wait.
+        self._history: dict[str, dict[str, int] | str] = {}
         self._pending: list[tuple[str, str]] = []
         self._pending_second = -1
 
@@ -92,7 +94,10 @@ class RuleTruth:
         if address_key is None:
             return {}
         self._flush(created)
-        return self._history.get(address_key, {})
+        found = self._history.get(address_key)
+        if found is None:
+            return {}
+        return {found: 1} if isinstance(found, str) else found
 
     def misclassified(self, ticket_no: str, true_type: str) -> None:
         self.true_type[ticket_no] = true_type
@@ -173,8 +178,14 @@ class RuleTruth:
     def _flush(self, created: int) -> None:
         if created == self._pending_second:
             return
+        history = self._history
         for key, station in self._pending:
-            counts = self._history.setdefault(key, {})
+            counts = history.get(key)
+            if counts is None:
+                history[key] = station
+                continue
+            if isinstance(counts, str):
+                counts = history[key] = {counts: 1}
             counts[station] = counts.get(station, 0) + 1
         self._pending.clear()
         self._pending_second = created

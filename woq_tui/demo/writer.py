@@ -1,10 +1,12 @@
 """Writing the demo into a database: Core executemany in batches, one transaction
-(docs/demo.md), and the check that the target is empty."""
+(docs/demo.md; PostgreSQL uses COPY instead, copy_writer.py), and the check that the
+target is empty."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from sqlalchemy import Engine, column, func, select, table
 
@@ -25,6 +27,12 @@ EVENT_COLUMNS = ("ticket_id", "kind", "at", "operator", "from_station", "to_stat
 _tickets = table(table_of(Ticket).name, *(column(name) for name in TICKET_COLUMNS))
 _events = table(table_of(TicketEvent).name, *(column(name) for name in EVENT_COLUMNS))
 _stations = table(table_of(Station).name, *(column(name) for name in ("code", "name", "area_type", "initials")))
+
+
+class EventSink(Protocol):
+    """Where the generator puts each event as it makes a ticket (a list, or a spool)."""
+
+    def append(self, event: tuple, /) -> None: ...
 
 
 class NotEmptyError(Exception):

@@ -27,7 +27,8 @@ def phone_key(raw: str | None) -> str | None:
         if text.startswith(code):
             text = text[len(code) :]
             break
-    digits = _NOT_DIGIT.sub("", text)
+    # most phones are digits only already: skip the regex (\d is exactly isdecimal)
+    digits = text if text.isdecimal() else _NOT_DIGIT.sub("", text)
     return digits if len(digits) >= MIN_PHONE_DIGITS else None
 
 
@@ -36,4 +37,5 @@ def address_key(raw: str | None) -> str | None:
     if raw is None:
         return None
     key = _WHITESPACE.sub("", raw).casefold()
-    return key or None
+    # the same text as the address (most are): keep one string, not two (docs/demo.md, "A province")
+    return (raw if key == raw else key) or None

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 
 from woq_tui.domain.enums import EventKind
 from woq_tui.domain.import_rows import DERIVED_KEYS, TICKET_FIELDS, ParsedRow
+from woq_tui.store.copy_rows import copy_rows
 from woq_tui.store.importer.tables import TICKET, Conflict
 
 
@@ -83,13 +84,7 @@ class CopyMerge:
         # one generic plan: planned while the ticket table was small, it would scan
         # the whole table for every batch of a long import. Plan each batch afresh.
         connection.execute(self.custom_plans)
-        driver = connection.connection.driver_connection
-        assert driver is not None, "a connection in use has its driver's"
-        with driver.cursor() as cursor:
-            with cursor.copy(self.copy) as copy:
-                for parsed in batch:
-                    values = parsed.values
-                    copy.write_row([parsed.ticket_no, *[values[c] for c in TICKET_FIELDS]])
+        copy_rows(connection, self.copy, ([parsed.ticket_no, *[parsed.values[c] for c in TICKET_FIELDS]] for parsed in batch))
         inserted, candidates, updated = connection.execute(
             self.merge, {"now": now_epoch, "operator": operator, "note": note}
         ).one()
