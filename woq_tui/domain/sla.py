@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -55,6 +56,20 @@ DEFAULT_LIMITS: dict[TicketType, dict[AreaType, Limit]] = {
 _FIXED_HOLIDAYS = {(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)}
 
 
+@lru_cache(maxsize=8192)
+def _official_workday(day: date) -> bool:
+    """The official calendar's answer, remembered: chinese_calendar checks the date's
+    range against its whole table on every call (≈13 µs), and a year's SLA limits ask
+    for the same few hundred days tens of thousands of times (docs/audit.md, "Speed")."""
+    try:
+        workday: bool = chinese_calendar.is_workday(day)  # the package is untyped
+        return workday
+    except NotImplementedError:
+        # A year the package does not cover yet: weekends and the fixed-date
+        # statutory holidays; lunar holidays and 调休 come from config until then.
+        return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """Working days: the official calendar, then local exceptions on top."""
@@ -67,13 +82,7 @@ class WorkCalendar:
             return True
         if day in self.extra_holidays:
             return False
-        try:
-            workday: bool = chinese_calendar.is_workday(day)  # the package is untyped
-            return workday
-        except NotImplementedError:
-            # A year the package does not cover yet: weekends and the fixed-date
-            # statutory holidays; lunar holidays and 调休 come from config until then.
-            return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
+        return _official_workday(day)
 
     def add_workdays(self, start: date, days: int) -> date:
         """The days-th working day after start (start itself not counted)."""
