@@ -173,7 +173,7 @@ def test_repeat_dispatch_escalation_and_reopening_happen(sample):
 
 def test_due_times_come_from_the_sla_policy(sample):
     engine, result = sample
-    checked = rows(engine, "SELECT ticket_no, type, area_type, created_at, due_at FROM ticket "
+    checked = rows(engine, "SELECT ticket_no, type, station.area_type, created_at, due_at FROM ticket "
                            "JOIN station ON code = station_code WHERE ticket.id % 37 = 0")  # fmt: skip
     assert len(checked) > 200
     typed_by_hand = planted_among(result, "due_mismatch")
@@ -227,7 +227,7 @@ def test_chinese_summaries_and_addresses_by_type(sample):
     assert sum("投诉" in s for s in complaints) > 0.3 * len(complaints)
     addresses = rows(
         engine,
-        "SELECT area_type, address FROM ticket JOIN station ON code = station_code"
+        "SELECT station.area_type, address FROM ticket JOIN station ON code = station_code"
         " WHERE ticket.id % 101 = 0 AND coalesce(address, '') <> ''",  # not the planted missing ones
     )
     for area, address in addresses:

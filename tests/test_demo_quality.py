@@ -156,7 +156,7 @@ def test_each_planted_kind_is_where_its_rule_fires(database_url):
                 assert {number for (number,) in found} == planted[kind], kind
                 assert planted[kind], kind
             suspects = dict(connection.execute(text(STATION_SUSPECT)).all())
-            rows = connection.execute(text("SELECT ticket_no, type, station_code, created_at, due_at, area_type "
+            rows = connection.execute(text("SELECT ticket_no, type, station_code, created_at, due_at, station.area_type "
                                            "FROM ticket JOIN station ON code = station_code")).all()  # fmt: skip
         assert suspects.keys() == planted["station_suspect"] and suspects
         assert all(planted.right_station[number] == station for number, station in suspects.items())
