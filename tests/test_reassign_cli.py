@@ -133,6 +133,10 @@ def woq(*args: str) -> list[str]:
     return [sys.executable, "-m", "woq_tui", *args]
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_the_dispatch_server_command_serves_and_stops(engine, database_url, tmp_path):
     seed(engine)
     config = write_config(tmp_path, None)
@@ -142,6 +146,10 @@ def test_the_dispatch_server_command_serves_and_stops(engine, database_url, tmp_
         stderr=subprocess.PIPE,
         text=True,
         env=environment(),
+        # Ctrl+C as a terminal delivers it: a child inherits an ignored SIGINT (nohup,
+        # a background job, a runner that ignores it), and uvicorn, which re-raises the
+        # signal it caught once it has shut down, then exits 0 instead of 130.
+        preexec_fn=_interruptible,
     )
     try:
         line = process.stdout.readline()
