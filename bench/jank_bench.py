@@ -8,7 +8,7 @@ late: what a key pressed then waits). Each figure is also given against an empty
 Textual app's key-to-frame in the same process (the bare baseline).
 
 Two code trees can run against the same database in the same run, interleaved, each in
-its own process (`--before /work/main`: main's woq_tui against this checkout's):
+its own process (`--before ../main-checkout`: the woq_tui of another checkout, e.g. of main, against this one's):
 
     .venv/bin/python bench/jank_bench.py [--db URL] [--before TREE] [--runs N]
 
