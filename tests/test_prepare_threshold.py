@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from woq_tui.errors import DatabaseError
+from woq_tui.i18n import set_language
 from woq_tui.store.db import make_engine
 
 pytestmark = pytest.mark.postgres
@@ -32,6 +33,12 @@ def test_prepare_threshold_none_prepares_nothing(pg_url, value):
     assert _prepared_after_repeats(f"{pg_url}?prepare_threshold={value}") == 0
 
 
-def test_a_bad_prepare_threshold_says_what_it_takes(pg_url):
-    with pytest.raises(DatabaseError, match="prepare_threshold is none or a whole number, not 'never'"):
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "prepare_threshold is none or a whole number, not 'never'"), ("zh", "prepare_threshold 只能是 none 或整数，不能是 'never'")],
+)
+def test_a_bad_prepare_threshold_says_what_it_takes_in_the_users_language(pg_url, language, said):
+    set_language(language)
+    with pytest.raises(DatabaseError, match=said) as raised:
         make_engine(f"{pg_url}?prepare_threshold=never")
+    assert "\n" not in str(raised.value)

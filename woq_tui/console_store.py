@@ -60,8 +60,13 @@ class ConsoleStore:
     # Where each method goes (the module's docstring): `reads` is the replica when there
     # is one, else the primary; `primary` takes the writes and the reads that must see
     # them at once. Properties: the engines are made on first use (context.py).
-    reads = property(lambda self: self.context.read_engine)
-    primary = property(lambda self: self.context.engine)
+    @property
+    def reads(self) -> Engine:
+        return self.context.read_engine
+
+    @property
+    def primary(self) -> Engine:
+        return self.context.engine
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

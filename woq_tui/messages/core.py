@@ -84,6 +84,10 @@ MESSAGES.update(
         ),
         "quit.question": ("仍要退出吗？", "Quit anyway?"),
         "db.unreachable": ("数据库不可用：{error}", "Database unreachable: {error}"),
+        "db.prepare_threshold": (
+            "{url}：prepare_threshold 只能是 none 或整数，不能是 {value}",
+            "{url}: prepare_threshold is none or a whole number, not {value}",
+        ),
         # the help's legend of symbols (widgets/symbols.py)
         "help.symbols": ("符号：", "Symbols:"),
         "symbol.overdue": ("超期", "overdue"),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from woq_tui.errors import DatabaseError, first_line
+from woq_tui.i18n import t
 from woq_tui.store.schema_marks import MIGRATIONS, script_head
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def _prepare_threshold(url: str, value: str | tuple[str, ...]) -> int | None:
         return None
     if text.strip().isdigit():
         return int(text)
-    raise DatabaseError(f"{describe_url(url)}: prepare_threshold is none or a whole number, not {text!r}")
+    raise DatabaseError(t("db.prepare_threshold", url=describe_url(url), value=repr(text)))
 
 
 @contextlib.contextmanager
