@@ -87,7 +87,7 @@ def core_insert(url: str, generator: Generator, rows: list[tuple]) -> float:
     began = time.perf_counter()
     with engine.begin() as connection:
         insert_stations(connection, generator.station_specs)
-        insert_tickets(connection, rows)
+        insert_tickets(connection, rows, {spec.code: spec.area for spec in generator.station_specs})
     seconds = time.perf_counter() - began
     engine.dispose()
     return seconds

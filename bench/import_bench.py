@@ -282,10 +282,11 @@ def baseline(db_path: Path, converted: list[tuple], rebuild: bool = False) -> fl
     began = time.perf_counter()
     for name in names:
         connection.execute(f"DROP INDEX {name}")
+    # area_type given, as the importer's SQLite writer gives it: the floor pays no
+    # trigger UPDATE per row (migration 0009; docs/speed.md "Type and area percentiles")
+    insert = f"INSERT INTO ticket ({COLUMNS}, area_type) VALUES ({', '.join('?' * 21)}, 'urban')"
     for start in range(0, len(converted), 2000):
-        connection.executemany(
-            f"INSERT INTO ticket ({COLUMNS}) VALUES ({', '.join('?' * 21)})", converted[start : start + 2000]
-        )
+        connection.executemany(insert, converted[start : start + 2000])
         connection.commit()
     for (sql,) in definitions:
         connection.execute(sql)

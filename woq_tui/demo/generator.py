@@ -403,7 +403,8 @@ def generate(
             events: list[tuple] = []
             generator.events = events
             with figure_indexes_built_after(connection):
-                result.tickets = insert_tickets(connection, generator.tickets(), batch_size, progress)
+                areas = {spec.code: spec.area for spec in generator.station_specs}
+                result.tickets = insert_tickets(connection, generator.tickets(), areas, batch_size, progress)
             result.events = write_events(connection, events, batch_size)
     with engine.begin() as connection:
         # The planner's statistics of what was just written: without them SQLite plans

@@ -4,7 +4,7 @@ target is empty."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -24,7 +24,8 @@ TICKET_COLUMNS = (
 )  # fmt: skip
 EVENT_COLUMNS = ("ticket_id", "kind", "at", "operator", "from_station", "to_station", "note")
 # Untyped Core tables: epoch seconds go in as the integers they already are.
-_tickets = table(table_of(Ticket).name, *(column(name) for name in TICKET_COLUMNS))
+_tickets = table(table_of(Ticket).name, *(column(name) for name in TICKET_COLUMNS), column("area_type"))
+_STATION = TICKET_COLUMNS.index("station_code")
 _events = table(table_of(TicketEvent).name, *(column(name) for name in EVENT_COLUMNS))
 _stations = table(table_of(Station).name, *(column(name) for name in ("code", "name", "area_type", "initials")))
 
@@ -68,13 +69,19 @@ def insert_stations(connection, specs: list[StationSpec]) -> None:
 
 
 def insert_tickets(
-    connection, rows: Iterable[tuple], batch_size: int = BATCH, progress: Callable[[int], None] | None = None
+    connection,
+    rows: Iterable[tuple],
+    areas: Mapping[str, str],
+    batch_size: int = BATCH,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Ticket rows (TICKET_COLUMNS order) by Core executemany, batch by batch."""
+    """Ticket rows (TICKET_COLUMNS order) by Core executemany, batch by batch, each with
+    its station's area type (`areas`: code -> area type). Given, the copy is already
+    right, and migration 0009's SQLite trigger skips its UPDATE of every new row."""
     insert = _tickets.insert()
     count = 0
     for batch in batched(rows, batch_size):
-        connection.execute(insert, [dict(zip(TICKET_COLUMNS, row)) for row in batch])
+        connection.execute(insert, [{**dict(zip(TICKET_COLUMNS, row)), "area_type": areas[row[_STATION]]} for row in batch])
         count += len(batch)
         if progress:
             progress(count)

@@ -40,7 +40,15 @@ class RowWriter:
         if engine.dialect.name == "sqlite":
             quote = engine.dialect.identifier_preparer.quote
             listed = ", ".join(quote(c) for c in self.new_columns)
-            self._raw_insert = f"INSERT INTO ticket ({listed}) VALUES ({', '.join('?' * len(self.new_columns))})"
+            places = ", ".join(f"?{n}" for n in range(1, len(self.new_columns) + 1))
+            # area_type given as the station's, so that migration 0009's AFTER INSERT
+            # trigger finds it right and skips its UPDATE of every new row (a CSV
+            # year: 32.5 s with that UPDATE, docs/speed.md "Type and area percentiles")
+            station = f"?{self.new_columns.index('station_code') + 1}"
+            self._raw_insert = (
+                f"INSERT INTO ticket ({listed}, area_type) VALUES ({places}, "
+                f"(SELECT area_type FROM station WHERE code = {station}))"
+            )
 
     def plan(
         self, connection: Connection, batch: list[ParsedRow], now_epoch: int
