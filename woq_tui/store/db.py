@@ -38,9 +38,18 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoo
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Read the file through a memory map, not a read() call into the page cache per
+    # page: a year's audit, whose one pass reads every ticket row, took 26 % less CPU
+    # (docs/speed.md, "SQLite reads through a memory map"). The pages mapped are the
+    # file's own, shared with the OS cache, not the process's memory.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     # SQLite's default page cache (2 MB a connection): the console holds several
     # connections, one per worker thread; the importer asks for more (IMPORT_CACHE).
     cursor.close()
+
+
+# SQLite's own upper bound for a memory map unless built otherwise (SQLITE_MAX_MMAP_SIZE)
+SQLITE_MMAP_BYTES = 0x7FFF0000
 
 
 # The page cache an import's connection asks for (PRAGMA cache_size, KiB when negative):
