@@ -5,9 +5,10 @@ the ticket detail show."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, select
 
@@ -15,12 +16,41 @@ from woq_tui.domain.audit_conditions import TIME_PAIRS, first_pair_out_of_order,
 from woq_tui.domain.audit_rules import RULES_BY_ID
 from woq_tui.domain.timestamps import from_epoch
 from woq_tui.store.audit.due import expected_due
-from woq_tui.store.audit.flags import REVIEW, STATION, TICKET, AuditScope, station_area, visible_flags
+from woq_tui.store.audit.flags import MODEL_RULE, REVIEW, STATION, TICKET, AuditScope, station_area, visible_flags
 from woq_tui.store.audit.history import REPEAT_KEYS, repeat_evidence
 from woq_tui.store.audit.suspects import SUSPECTS, fill_suspects
 from woq_tui.values.audit import AuditFlag, FlagReview
 
 TIMES = ("created_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at", "due_at")
+
+
+class _FlagRow(NamedTuple):
+    """A row of visible_flags (store/audit/flags.py), in its column order."""
+
+    id: int
+    station_code: str
+    type: str
+    rule: str
+    station: str | None
+    top: int | None
+    history: int | None
+
+
+class _TicketRow(NamedTuple):
+    """A flagged ticket's columns (instants as epoch seconds), in _ticket_columns' order."""
+
+    id: int
+    ticket_no: str
+    summary: str | None
+    status: str
+    dispatch_count: int
+    reopen_count: int
+    created_at: int
+    dispatched_at: int | None
+    arrived_at: int | None
+    resolved_at: int | None
+    closed_at: int | None
+    due_at: int
 
 
 def prepare(connection: Connection, scope: AuditScope, model: Any) -> None:
@@ -31,55 +61,68 @@ def prepare(connection: Connection, scope: AuditScope, model: Any) -> None:
 
 def read_flags(connection: Connection, scope: AuditScope) -> tuple[AuditFlag, ...]:
     """The scope's flags that are not dismissed, ordered by ticket_no then rule: the
-    flags first, then the flagged tickets' columns, reviews and findings by id."""
+    flags first, then the cohort's reviews, and the flagged tickets' columns, findings
+    and expected due times by id.
+
+    A year holds ~70,000 flags: rows are read as plain named tuples (an attribute of
+    SQLAlchemy's Row costs a Python call), and the expected due time, a CASE tree over
+    the year's working days, only for the due_mismatch flags (docs/audit.md, "Speed")."""
     query = visible_flags(scope)
     if query is None:
         return ()
-    flags = connection.execute(query).all()
+    flags = [_FlagRow._make(row) for row in connection.execute(query).all()]
     ids = sorted({flag.id for flag in flags})
-    details: dict[int, dict[str, Any]] = {}
-    reviews: dict[tuple[int, str], Any] = {}
-    found: dict[int, Any] = {}
-    c, r = TICKET.c, REVIEW.c
-    columns = [c.id, c.ticket_no, c.summary, c.status, c.dispatch_count, c.reopen_count,
-               *[seconds(c[name]).label(name) for name in TIMES]]  # fmt: skip
-    if "due_mismatch" in scope.rules:
-        columns.append(expected_due(c, station_area(c), scope.policy, scope.period).label("expected_due"))
-    review_query = select(c.id, r.rule, r.verdict, r.operator, seconds(r.at).label("reviewed_at"), r.note).select_from(
-        REVIEW.join(TICKET, c.ticket_no == r.ticket_no)
+    late = sorted({flag.id for flag in flags if flag.rule == "due_mismatch"})
+    c, r, s = TICKET.c, REVIEW.c, SUSPECTS.c
+    details: dict[int, _TicketRow] = {}
+    found: dict[int, Row[Any]] = {}
+    due: dict[int, int] = {}
+    ticket_query = select(c.id, c.ticket_no, c.summary, c.status, c.dispatch_count, c.reopen_count,
+                          *[seconds(c[name]).label(name) for name in TIMES])  # fmt: skip
+    # the cohort's reviews in one query, driven from the (small) review table
+    review_query = (
+        select(c.id, r.rule, r.verdict, r.operator, seconds(r.at).label("reviewed_at"), r.note)
+        .select_from(REVIEW.join(TICKET, c.ticket_no == r.ticket_no))
+        .where(scope.cohort.holds(c))
     )
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        for row in connection.execute(select(*columns).where(c.id.in_(batch))):
-            details[row.id] = dict(row._mapping)
-        for row in connection.execute(review_query.where(c.id.in_(batch))):
-            reviews[(row.id, row.rule)] = row
-        if "type_suspect" in scope.rules:
-            s = SUSPECTS.c
-            for row in connection.execute(select(s.ticket_id, s.predicted, s.probability).where(s.ticket_id.in_(batch))):
-                found[row.ticket_id] = row
-    rows = [{**details[flag.id], **flag._mapping, "review": reviews.get((flag.id, flag.rule)), "finding": found.get(flag.id)}
-            for flag in flags]  # fmt: skip
+    reviews = {(row.id, row.rule): row for row in connection.execute(review_query).all()}
+    for batch in _batches(ids):
+        details.update((row[0], _TicketRow._make(row)) for row in connection.execute(ticket_query.where(c.id.in_(batch))).all())
+        if MODEL_RULE in scope.rules:
+            query = select(s.ticket_id, s.predicted, s.probability).where(s.ticket_id.in_(batch))
+            found.update((row.ticket_id, row) for row in connection.execute(query))
+    if late:
+        expected = expected_due(c, station_area(c), scope.policy, scope.period)
+        for batch in _batches(late):
+            due.update(connection.execute(select(c.id, expected).where(c.id.in_(batch))).tuples().all())
     earlier = _earlier(connection, scope, flags)
-    listed = [_flag(row, earlier) for row in rows]
+    listed = [
+        _flag(flag, details[flag.id], reviews.get((flag.id, flag.rule)), found.get(flag.id), due.get(flag.id), earlier)
+        for flag in flags
+    ]
     # Sorted here, not in SQL: a PostgreSQL collation may order ticket numbers otherwise.
-    return tuple(sorted(listed, key=lambda flag: (flag.ticket_no, flag.rule)))
+    listed.sort(key=_order)
+    return tuple(listed)
 
 
+_order = attrgetter("ticket_no", "rule")
 # ids bound at once (SQLite allows 32,766 variables)
 BATCH = 5000
 
 
-def _earlier(connection: Connection, scope: AuditScope, rows: Sequence[Row[*tuple[Any, ...]]]) -> dict[tuple[str, str], list[str]]:
+def _batches(ids: list[int]) -> Iterator[list[int]]:
+    return (ids[start : start + BATCH] for start in range(0, len(ids), BATCH))
+
+
+def _earlier(connection: Connection, scope: AuditScope, rows: Sequence[_FlagRow]) -> dict[tuple[str, str], list[str]]:
     """(ticket_no, repeat rule) -> the earlier ticket numbers, newest first: read for
     the flagged tickets only, through the same index as the rule."""
     found: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for rule in REPEAT_KEYS:
-        ids = [row.id for row in rows if row.rule == rule]
         query = repeat_evidence(scope.settings, rule)
-        for start in range(0, len(ids), BATCH):
-            for row in connection.execute(query, {"ids": ids[start : start + BATCH]}):
-                found[(row.ticket_no, rule)].append((row.earlier_at, row.earlier_no))
+        for batch in _batches([row.id for row in rows if row.rule == rule]):
+            for number, earlier_no, earlier_at in connection.execute(query, {"ids": batch}).all():
+                found[(number, rule)].append((earlier_at, earlier_no))
     # newest first; of two created in the same second, the greater number first
     return {key: [no for _, no in sorted(pairs, reverse=True)] for key, pairs in found.items()}
 
@@ -88,45 +131,71 @@ def _at(value: int | None) -> datetime | None:
     return None if value is None else from_epoch(value)
 
 
-def evidence(rule: str, row: Mapping[str, Any], earlier: Mapping[tuple[str, str], list[str]]) -> dict[str, Any]:
-    """The rule's evidence object (docs/audit.md): instants as aware datetimes."""
-    if rule == "status_mismatch":
-        return {"status": row["status"], "resolved_at": _at(row["resolved_at"]), "closed_at": _at(row["closed_at"])}
-    if rule == "time_order":
-        pair = first_pair_out_of_order({name: row[name] for pair in TIME_PAIRS for name in pair}) or TIME_PAIRS[0]
-        return {"pair": list(pair), **{name: _at(row[name]) for name in pair}}
-    if rule == "too_fast":
-        return {"minutes": round((row["resolved_at"] - row["created_at"]) / 60, 1)}
-    if rule == "due_mismatch":
-        return {"expected_due_at": _at(row["expected_due"])}
-    if rule in REPEAT_KEYS:
-        return {"earlier": earlier.get((row["ticket_no"], rule), [])}
-    if rule == "repeat_dispatch":
-        return {"count": row["dispatch_count"]}
-    if rule == "reopened":
-        return {"count": row["reopen_count"]}
-    if rule == "type_suspect":
-        finding = row["finding"]
-        return {"type": finding.predicted, "probability": round(finding.probability, 4)}
-    if rule == "station_suspect":
-        return {"station": row["station"], "share": row["top"] / row["history"], "history": row["history"]}
-    return {}
+class _Facts(NamedTuple):
+    """What a rule's evidence is made of."""
+
+    flag: _FlagRow
+    ticket: _TicketRow
+    finding: Any  # the classifier's (predicted, probability), or None
+    expected_due: int | None
+    earlier: Mapping[tuple[str, str], list[str]]
 
 
-def _flag(row: Mapping[str, Any], earlier: Mapping[tuple[str, str], list[str]]) -> AuditFlag:
-    rule = row["rule"]
-    found = row["review"]
+def _time_order(f: _Facts) -> dict[str, Any]:
+    times = f.ticket._asdict()
+    pair = first_pair_out_of_order({name: times[name] for pair in TIME_PAIRS for name in pair}) or TIME_PAIRS[0]
+    return {"pair": list(pair), **{name: _at(times[name]) for name in pair}}
+
+
+def _resolved(ticket: _TicketRow) -> int:
+    assert ticket.resolved_at is not None, "too_fast fires on resolved tickets only"
+    return ticket.resolved_at
+
+
+def _station_suspect(f: _Facts) -> dict[str, Any]:
+    top, history = f.flag.top, f.flag.history
+    assert top is not None and history, "station_suspect's rows carry both"
+    return {"station": f.flag.station, "share": top / history, "history": history}
+
+
+# rule -> its evidence object (docs/audit.md): instants as aware datetimes
+_EVIDENCE: dict[str, Callable[[_Facts], dict[str, Any]]] = {
+    "status_mismatch": lambda f: {
+        "status": f.ticket.status, "resolved_at": _at(f.ticket.resolved_at), "closed_at": _at(f.ticket.closed_at)
+    },
+    "time_order": _time_order,
+    "too_fast": lambda f: {"minutes": round((_resolved(f.ticket) - f.ticket.created_at) / 60, 1)},
+    "due_mismatch": lambda f: {"expected_due_at": _at(f.expected_due)},
+    "repeat_call": lambda f: {"earlier": f.earlier.get((f.ticket.ticket_no, "repeat_call"), [])},
+    "repeat_fault": lambda f: {"earlier": f.earlier.get((f.ticket.ticket_no, "repeat_fault"), [])},
+    "repeat_dispatch": lambda f: {"count": f.ticket.dispatch_count},
+    "reopened": lambda f: {"count": f.ticket.reopen_count},
+    "type_suspect": lambda f: {"type": f.finding.predicted, "probability": round(f.finding.probability, 4)},
+    "station_suspect": _station_suspect,
+}  # fmt: skip
+
+
+def _flag(
+    flag: _FlagRow,
+    ticket: _TicketRow,
+    found: Row[Any] | None,
+    finding: Any,
+    due: int | None,
+    earlier: Mapping[tuple[str, str], list[str]],
+) -> AuditFlag:
+    rule = flag.rule
     review = None if found is None else FlagReview(found.verdict, found.operator, from_epoch(found.reviewed_at), found.note)
+    evidence = _EVIDENCE.get(rule)
     return AuditFlag(
-        ticket_no=row["ticket_no"],
+        ticket_no=ticket.ticket_no,
         rule=rule,
         severity=RULES_BY_ID[rule].severity,
-        evidence=evidence(rule, row, earlier),
+        evidence={} if evidence is None else evidence(_Facts(flag, ticket, finding, due, earlier)),
         review=review,
-        station_code=row["station_code"],
-        type=row["type"],
-        created_at=from_epoch(row["created_at"]),
-        summary=row["summary"],
+        station_code=flag.station_code,
+        type=flag.type,
+        created_at=from_epoch(ticket.created_at),
+        summary=ticket.summary,
     )
 
 
