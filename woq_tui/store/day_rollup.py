@@ -44,8 +44,8 @@ from sqlalchemy import (
     not_,
     select,
     tuple_,
-    union_all,
 )
+from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.expression import type_coerce
 
 from woq_tui.domain.metrics import SUMS, TicketFacts, add_sums, aggregates
@@ -143,7 +143,7 @@ def station_sums(connection: Connection, period: Period, as_of: datetime, runs: 
         assert result.runs is not None
         for row in connection.execute(trend).mappings():
             add_sums(result.runs.setdefault((row["station_code"], row["run"]), {}), {name: row[name] for name in TREND_SUMS})
-    _add_direct(connection, result, period, as_of, days, usable, runs)
+    _add_direct(connection, result, period, as_of, days, usable, dirty, runs)
     for start, end in edges:
         _add_edge(connection, result, as_of, start, end)
     return result
@@ -176,43 +176,44 @@ def _created() -> ColumnElement[int]:
     return type_coerce(TICKET.c.created_at, BigInteger)
 
 
-def _direct_ids(days: WholeDays, usable: ColumnElement[bool]) -> Any:
-    """The ids of the tickets of these days that no usable row counts (B above)."""
+def _direct_parts(days: WholeDays, usable: ColumnElement[bool], dirty: bool) -> list[tuple[FromClause, ColumnElement[bool]]]:
+    """The tickets of these days that no usable row counts (B above), as (from, where)
+    pairs, each ticket in exactly one: those of the rows not usable (a join of the rows
+    to the station-led covering index), and, if changes are logged, those no row covers.
+    Two statements: PostgreSQL planned their union under an IN as a hash join of the
+    whole ticket table (1.7 s for a year at 1M tickets, against 77 ms as a plain join)."""
     d, t, created = STATION_DAY.c, TICKET.c, _created()
-    in_rows_not_usable = (
-        select(t.id)
-        .select_from(
-            STATION_DAY.join(TICKET, and_(t.station_code == d.station_code, created >= d.day_start, created < d.day_end))
+    rows_not_usable = STATION_DAY.join(TICKET, and_(t.station_code == d.station_code, created >= d.day_start, created < d.day_end))
+    parts: list[tuple[FromClause, ColumnElement[bool]]] = [
+        (rows_not_usable, and_(d.day_start >= days.start, d.day_start < days.end, not_(usable)))
+    ]
+    if dirty:
+        covered = exists().where(d.station_code == t.station_code, d.day_start <= created, d.day_end > created)
+        # driven by the (few) dirty entries: a row-value IN seeks the station-led index per
+        # entry, where a join let SQLite scan the year's tickets for an empty dirty table
+        logged = select(DIRTY.c.station_code, DIRTY.c.created_at).where(
+            DIRTY.c.created_at >= days.start, DIRTY.c.created_at < days.end
         )
-        .where(d.day_start >= days.start, d.day_start < days.end, not_(usable))
-    )
-    covered = exists().where(d.station_code == t.station_code, d.day_start <= created, d.day_end > created)
-    # driven by the (few) dirty entries: a row-value IN seeks the station-led index per
-    # entry, where a join let SQLite scan the year's tickets for an empty dirty table
-    logged = select(DIRTY.c.station_code, DIRTY.c.created_at).where(DIRTY.c.created_at >= days.start, DIRTY.c.created_at < days.end)
-    in_no_row = select(t.id).where(tuple_(t.station_code, created).in_(logged), ~covered)
-    return union_all(in_rows_not_usable, in_no_row)
+        parts.append((TICKET, and_(tuple_(t.station_code, created).in_(logged), ~covered)))
+    return parts
 
 
 def _add_direct(
     connection: Connection, result: RollupSums, period: Period, as_of: datetime, days: WholeDays,
-    usable: ColumnElement[bool], runs: int | None,
+    usable: ColumnElement[bool], dirty: bool, runs: int | None,
 ) -> None:
     facts = TicketFacts(as_of)
     columns = aggregates(facts)
     keys: list[ColumnElement[Any]] = [TICKET.c.station_code]
     if runs is not None:
         keys.append(_run_of(period, runs).label("run"))
-    query = (
-        select(*keys, *(value.label(name) for name, value in columns.items()))
-        .where(TICKET.c.id.in_(_direct_ids(days, usable)))
-        .group_by(*keys)
-    )
-    for row in connection.execute(query).mappings():
-        sums = {name: row[name] or 0 for name in SUMS}
-        add_sums(result.stations.setdefault((row["station_code"],), {}), sums)
-        if result.runs is not None:
-            add_sums(result.runs.setdefault((row["station_code"], row["run"]), {}), {name: sums[name] for name in TREND_SUMS})
+    for source, where in _direct_parts(days, usable, dirty):
+        query = select(*keys, *(value.label(name) for name, value in columns.items())).select_from(source).where(where).group_by(*keys)
+        for row in connection.execute(query).mappings():
+            sums = {name: row[name] or 0 for name in SUMS}
+            add_sums(result.stations.setdefault((row["station_code"],), {}), sums)
+            if result.runs is not None:
+                add_sums(result.runs.setdefault((row["station_code"], row["run"]), {}), {name: sums[name] for name in TREND_SUMS})
 
 
 def _run_of(period: Period, runs: int) -> ColumnElement[int]:

@@ -4,12 +4,12 @@ store/day_rollup.py; docs/speed.md, "The station × day rollup").
 A day's rows are always computed whole, from the tickets, by one INSERT ... SELECT of
 domain/metrics.aggregates at `SETTLED` (the read's own expressions): a refresh
 recomputes every local day a dirty entry falls in (its station's and every other
-station's rows of that day) and deletes the entries it read. One transaction: a refresh
+station's rows of that day) and deletes the entries it answers for. One transaction: a refresh
 killed half-way leaves the rows and the entries as they were, and the reads exact.
 
 Writers are not held: on PostgreSQL the refresh runs at READ COMMITTED, each day's
 statement sees every change committed before it, and an entry committed after the
-entries were read stays for the next refresh (a day recomputed twice costs time, never
+entries were taken stays for the next refresh (a day recomputed twice costs time, never
 exactness). Two refreshes take turns (an advisory lock; SQLite's BEGIN IMMEDIATE).
 The first build (or a zone other than the built one) starts over: on PostgreSQL it
 enables the logging triggers first, under ALTER TABLE's lock, which waits for the
@@ -69,12 +69,14 @@ def refresh(engine: Engine, tz: ZoneInfo, on_day: Callable[[date], None] | None 
             for table in (STATION_DAY, DIRTY, STATE):
                 connection.execute(delete(table))
             connection.execute(insert(STATE).values(zone=tz.key))
-            entries: list[int] = []
+            entries = 0
             days = _all_days(connection, tz)
         else:
-            rows = connection.execute(select(DIRTY.c.id, DIRTY.c.created_at)).all()
-            entries = [entry_id for entry_id, _created in rows]
-            days = sorted({datetime.fromtimestamp(created, tz).date() for _id, created in rows})
+            # the entries this refresh answers for, taken as it reads them: one committed
+            # later stays (DELETE ... RETURNING: SQLite ≥ 3.35, PostgreSQL)
+            created = connection.execute(delete(DIRTY).returning(DIRTY.c.created_at)).scalars().all()
+            entries = len(created)
+            days = sorted({datetime.fromtimestamp(instant, tz).date() for instant in created})
         if not rebuilt:  # one pass over the rows for all the days (no index on the day)
             starts = [to_epoch(local_midnight(day, tz)) for day in days]
             for chunk in _chunks(starts, DELETE_CHUNK):
@@ -85,9 +87,7 @@ def refresh(engine: Engine, tz: ZoneInfo, on_day: Callable[[date], None] | None 
                 on_day(day)
         if rebuilt:  # SQLite plans the reads by these (a skip-scan in station order)
             connection.exec_driver_sql("ANALYZE station_day")
-        for chunk in _chunks(entries, DELETE_CHUNK):
-            connection.execute(delete(DIRTY).where(DIRTY.c.id.in_(chunk)))
-    return Refreshed(len(days), len(entries), rebuilt, time.perf_counter() - started)
+    return Refreshed(len(days), entries, rebuilt, time.perf_counter() - started)
 
 
 def _all_days(connection: Connection, tz: ZoneInfo) -> list[date]:
