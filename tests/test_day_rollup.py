@@ -13,6 +13,7 @@ import sys
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import BigInteger, delete, func, select, type_coerce, update
 
 from tests.factories import add_all, ticket
@@ -27,6 +28,13 @@ from woq_tui.store.figures import BY_STATION, by_station_bucket, group_sums, loa
 
 BERLIN = ZoneInfo("Europe/Berlin")  # summer time ends on 2026-10-25, inside the test's days
 TICKET = table_of(Ticket)
+
+
+@pytest.fixture(autouse=True)
+def _every_length_through_the_rollup(monkeypatch):
+    """The rollup answers short periods too here (PostgreSQL reads a week directly in
+    the product, day_rollup.MIN_DAYS): the tests' periods are 1-40 days."""
+    monkeypatch.setattr(day_rollup, "MIN_DAYS", {})
 
 
 def random_periods(rng: random.Random, zone: ZoneInfo, count: int) -> list[tuple[Period, datetime]]:
@@ -209,3 +217,13 @@ def test_generate_builds_it_and_import_and_db_rollup_keep_it_current(tmp_path, c
     period = days_period(date(2026, 11, 20), date(2026, 11, 25), SHANGHAI)
     assert_exact(engine, period, datetime(2026, 11, 26, 2, 0, tzinfo=UTC))
     engine.dispose()
+
+
+def test_a_period_shorter_than_min_days_is_read_directly(engine, monkeypatch):
+    fill(engine, seed=1, count=100)
+    refresh(engine, SHANGHAI)
+    monkeypatch.setattr(day_rollup, "MIN_DAYS", {engine.dialect.name: 28})
+    first = START.astimezone(SHANGHAI).date() + timedelta(days=2)
+    with snapshot(engine) as connection:
+        assert day_rollup.station_sums(connection, days_period(first, first + timedelta(days=26), SHANGHAI), START) is None
+        assert day_rollup.station_sums(connection, days_period(first, first + timedelta(days=27), SHANGHAI), START) is not None

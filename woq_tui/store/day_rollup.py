@@ -62,6 +62,11 @@ STATION_DAY, DIRTY, STATE, TICKET = table_of(StationDay), table_of(StationDayDir
 EPOCH_DAY = date(1970, 1, 1)
 # The sums the trend needs per run of days (store/figures.period_figures: overdue_rate).
 TREND_SUMS = ("tickets", "overdue")
+# Fewer whole days than this and the direct read is the faster: PostgreSQL reads the
+# rollup by a scan of the whole table (no index on the day, see models.StationDay); at
+# 1M tickets and 300 stations a week took 162 against 53 ms for the sums, 60 days 154
+# against 221 (docs/speed.md). SQLite skip-scans it by station: faster from a week.
+MIN_DAYS = {"postgresql": 28}
 
 
 def zone_key(period: Period) -> str | None:
@@ -112,13 +117,14 @@ class RollupSums:
 
 def station_sums(connection: Connection, period: Period, as_of: datetime, runs: int | None = None) -> RollupSums | None:
     """The period's sums by station (and by station × run of `runs` equal runs of its
-    days, for the trend), or None where the rollup cannot answer: not built, built in
-    another zone, no whole day in the period, or runs asked of a period with part days."""
+    days, for the trend), or None where the rollup cannot answer (not built, built in
+    another zone, no whole day in the period, or runs asked of a period with part days)
+    or would not be the faster (MIN_DAYS)."""
     zone = zone_key(period)
     if zone is None or built_zone(connection) != zone:
         return None
     days = whole_days(period)
-    if days is None:
+    if days is None or days.count < MIN_DAYS.get(connection.dialect.name, 1):
         return None
     edges = [(s, e) for s, e in ((to_epoch(period.start), days.start), (days.end, to_epoch(period.end))) if s < e]
     if runs is not None and (edges or len(period.days()) != days.count):
