@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up = db_sub.add_parser("upgrade", help=t("cli.help.upgrade"), description=t("cli.help.upgrade"))
     _common(up)
+    roll = db_sub.add_parser("rollup", help=t("cli.help.db_rollup"), description=t("cli.help.db_rollup"))
+    _common(roll)
 
     imp = sub.add_parser("import", help=t("cli.help.import"), description=t("cli.help.import"))
     _common(imp)

@@ -67,6 +67,7 @@ def generate_into(engine, settings, args, end: datetime, progress: Callable[[int
 def run(args, settings) -> int:
     from woq_tui.demo.generator import NotEmptyError, is_empty
     from woq_tui.domain.clock import SystemClock
+    from woq_tui.store.day_rollup_refresh import refresh
 
     problem = check_counts(args)
     end = SystemClock().now().replace(microsecond=0)
@@ -86,6 +87,8 @@ def run(args, settings) -> int:
             raise NotEmptyError
         progress = Progress()
         result = generate_into(engine, settings, args, end, progress)
+        # long periods then read the station × day rollup (docs/speed.md)
+        rolled = refresh(engine, settings.tz)
     except NotEmptyError:
         print(f"woq-console generate: {t('demo.not_empty', db=db)}", file=sys.stderr)
         return EXIT_FAILURE
@@ -98,6 +101,7 @@ def run(args, settings) -> int:
     print(t("cli.generated", stations=result.stations, tickets=f"{result.tickets:,}", db=db))
     rate = result.tickets / result.seconds if result.seconds else 0
     print(t("demo.speed", seconds=result.seconds, rate=rate, open=result.open))
+    print(t("cli.db_rollup", how=t("cli.db_rollup_built"), days=rolled.days, entries=rolled.entries, seconds=rolled.seconds, db=db))
     if result.pilot is not None:  # docs/demo.md, "The planted pilot"
         print(t("demo.pilot_planted", stations=",".join(result.pilot.codes), start=result.pilot.start_day.isoformat()))
     return EXIT_OK

@@ -23,6 +23,7 @@ from woq_tui.config import resolve_database_url
 from woq_tui.domain.clock import SystemClock
 from woq_tui.domain.safe_text import terminal_text
 from woq_tui.i18n import t
+from woq_tui.store.day_rollup_refresh import refresh_if_built
 from woq_tui.store.importer import STAGE_BUILDING_INDEXES, ImportFileError, ImportSummary, Progress, Stage, open_export
 from woq_tui.store.importer.target import in_memory
 
@@ -57,6 +58,9 @@ def run(args, settings) -> int:
                         progress=progress,
                         stage=stage,
                     )
+                if engine is not None and not args.dry_run:
+                    # the days the import touched, if the rollup is built (docs/speed.md)
+                    refresh_if_built(engine, settings.tz)
             finally:
                 if engine is not None:
                     engine.dispose()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Index, Integer, LargeBinary, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from woq_tui.domain.timestamps import EpochSeconds
@@ -207,6 +207,67 @@ class AuditModel(SQLModel, table=True):
     metrics: str | None = Field(default=None)  # JSON
     payload: bytes | None = Field(default=None, sa_type=LargeBinary)
 
+# The station × local-day rollup of the figures' sums (migration 0010, store/day_rollup.py,
+# docs/speed.md "The station × day rollup"). Its rows are built and refreshed from the
+# tickets by the same SQL as the direct read (domain/metrics.aggregates); the database's
+# own triggers log each ticket change's (station, created_at), before and after, in
+# station_day_dirty, so that a read never trusts a row a later change made stale.
+
+
+class StationDay(SQLModel, table=True):
+    """One station's tickets created in one local day [day_start, day_end) of the
+    rollup's zone: their sums as they are once settled (metrics.SUMS at an as_of past
+    every instant), `settled_by` the latest resolved_at or first_response_at among them,
+    `unsettled` those not resolved. A read uses the row only where every ticket in it is
+    settled by its as_of; it reads the other rows' tickets directly."""
+
+    __tablename__ = "station_day"
+    # SQLite: the table is its primary key's B-tree, in station order (a GROUP BY station
+    # reads it without a sort; a short period skip-scans it by station). No index on the
+    # day: SQLite would take it for a year's read and sort (docs/speed.md).
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    station_code: str = Field(primary_key=True, max_length=64)
+    day_start: int = Field(primary_key=True, sa_type=BigInteger)
+    day_end: int = Field(sa_type=BigInteger)
+    # days since 1970-01-01 of the local date (a trend's runs are whole days of it)
+    day: int = Field(sa_type=BigInteger)
+    tickets: int = Field(sa_type=BigInteger)
+    resolved: int = Field(sa_type=BigInteger)
+    overdue: int = Field(sa_type=BigInteger)
+    on_time: int = Field(sa_type=BigInteger)
+    responded: int = Field(sa_type=BigInteger)
+    response_s: int = Field(sa_type=BigInteger)
+    handling_s: int = Field(sa_type=BigInteger)
+    repeat: int = Field(sa_type=BigInteger)
+    escalated: int = Field(sa_type=BigInteger)
+    one_time: int = Field(sa_type=BigInteger)
+    surveyed: int = Field(sa_type=BigInteger)
+    satisfied: int = Field(sa_type=BigInteger)
+    settled_by: int | None = Field(default=None, sa_type=BigInteger)
+    unsettled: int = Field(sa_type=BigInteger)
+
+
+class StationDayDirty(SQLModel, table=True):
+    """A ticket written, changed or deleted since its day's row was last computed: its
+    station and creation instant (before and after a change). Appended by triggers only."""
+
+    __tablename__ = "station_day_dirty"
+    __table_args__ = (Index("ix_station_day_dirty_cell", "station_code", "created_at"),
+                      Index("ix_station_day_dirty_created", "created_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_code: str = Field(max_length=64)
+    created_at: int = Field(sa_type=BigInteger)
+
+
+class StationDayState(SQLModel, table=True):
+    """The rollup's zone (an IANA name) once built; no row: not built, read directly."""
+
+    __tablename__ = "station_day_state"
+
+    zone: str = Field(primary_key=True, max_length=64)
+
 
 __all__ = [
     "AuditModel",
@@ -214,6 +275,9 @@ __all__ = [
     "DispatchIdempotency",
     "OutboxEntry",
     "Station",
+    "StationDay",
+    "StationDayDirty",
+    "StationDayState",
     "Ticket",
     "TicketEvent",
 ]

@@ -30,6 +30,7 @@ from woq_tui.domain.metrics import PERCENTILES, TicketFacts, add_sums, aggregate
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.periods import Period
 from woq_tui.domain.tables import AnySelect, table_of
+from woq_tui.store import day_rollup
 from woq_tui.store.db import snapshot
 from woq_tui.store.figure_groups import (
     BY_AREA,
@@ -100,6 +101,13 @@ def group_sums(
             continue  # an aggregate without GROUP BY answers one row even for no tickets
         groups[tuple(row[f"k{index}"] for index in range(width))] = {name: row[name] or 0 for name in columns}
     return groups
+
+
+def sums_by_station(connection: Connection, period: Period, as_of: datetime) -> dict[tuple[Any, ...], Sums]:
+    """group_sums(BY_STATION): from the station × day rollup where it can answer
+    (store/day_rollup.py), from the tickets otherwise; the same sums either way."""
+    rolled = day_rollup.station_sums(connection, period, as_of)
+    return rolled.stations if rolled is not None else group_sums(connection, BY_STATION, period, as_of)
 
 
 def figures_by(
@@ -186,7 +194,7 @@ def report(engine: Engine, period: Period, as_of: datetime) -> Report:
 
     with snapshot(engine) as connection:
         info = stations(connection)
-        station_sums = group_sums(connection, BY_STATION, period, as_of)
+        station_sums = sums_by_station(connection, period, as_of)
         area_sums, total_sums = rollup(station_sums, info)
         by_station = complete(connection, BY_STATION, period, as_of, station_sums)
         by_type = complete(connection, BY_TYPE, period, as_of, group_sums(connection, BY_TYPE, period, as_of))
@@ -225,20 +233,26 @@ def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles:
     come from the duration indexes. With `trend`, that one pass groups by station and
     run of days (by_station_bucket) and the stations' sums are rolled up from the runs'
     (sums add up exactly): the trend costs no second pass (a year at 3,000 stations:
-    docs/speed.md)."""
+    docs/speed.md). Where the station × day rollup is built, the sums come from it
+    (store/day_rollup.py: its rows plus the tickets it cannot vouch for)."""
     with snapshot(engine) as connection:
         info = stations(connection)
-        if trend:
-            runs = trend_runs(period)
+        runs = trend_runs(period) if trend else None
+        rolled = day_rollup.station_sums(connection, period, as_of, runs)
+        if rolled is not None:
+            station_sums, run_sums = rolled.stations, rolled.runs
+        elif runs is not None:
             run_sums = group_sums(connection, by_station_bucket(period, runs), period, as_of)
-            station_sums: dict[tuple[Any, ...], Sums] = {}
-            by_run: dict[str, list[float | None]] = {}
-            for (code, run), sums in run_sums.items():
+            station_sums = {}
+            for (code, _run), sums in run_sums.items():
                 add_sums(station_sums.setdefault((code,), {}), sums)
-                by_run.setdefault(code, [None] * runs)[run] = finish(sums, ("overdue_rate",))["overdue_rate"]
-            overdue_by_run: dict[str, list[float | None]] | None = by_run
         else:
-            station_sums, overdue_by_run = group_sums(connection, BY_STATION, period, as_of), None
+            station_sums, run_sums = group_sums(connection, BY_STATION, period, as_of), None
+        overdue_by_run: dict[str, list[float | None]] | None = None
+        if runs is not None and run_sums is not None:
+            overdue_by_run = {}
+            for (code, run), sums in run_sums.items():
+                overdue_by_run.setdefault(code, [None] * runs)[run] = finish(sums, ("overdue_rate",))["overdue_rate"]
         area_sums, total_sums = rollup(station_sums, info)
         if percentiles:
             by_station = complete(connection, BY_STATION, period, as_of, station_sums)
@@ -323,7 +337,7 @@ def station_detail(engine: Engine, code: str, period: Period, as_of: datetime, l
 
 def _stations_and_total(connection: Connection, period: Period, as_of: datetime, info: dict[str, StationInfo]) -> tuple[dict[str, Figures], Figures]:
     """Stations without percentiles, and the total with them, from one pass."""
-    station_sums = group_sums(connection, BY_STATION, period, as_of)
+    station_sums = sums_by_station(connection, period, as_of)
     _areas, total_sums = rollup(station_sums, info)
     totals = complete(connection, TOTAL, period, as_of, total_sums).get(None) or empty_figures()
     return {key[0]: finish(values) for key, values in station_sums.items()}, totals

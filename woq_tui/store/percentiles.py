@@ -127,6 +127,12 @@ def lateral_percentiles(
     keys = [key for key, group in sums.items() if key in figures and any(group.get(count) for count in counts)]
     if not keys:
         return
+    # A plan for these bounds, never the generic one: psycopg prepares a statement run
+    # five times on a connection, PostgreSQL then may keep a plan made for no bounds, and
+    # after a few weeks a year's walks sorted instead (its stations, areas and total at
+    # 1M tickets: 0.2-0.3 s custom, 1.0-1.6 s generic; docs/speed.md). For the rest of
+    # this read's transaction only.
+    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
     statement, parameters = _lateral_statement(grouping, period, as_of, where)
     members = [grouping.member_values(key) for key in keys]
     arrays = {f"g_{name}": [member[name] for member in members] for name in parameters}

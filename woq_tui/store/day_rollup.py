@@ -1,0 +1,244 @@
+"""The station figures' sums of a long period from the station × local-day rollup
+(migration 0010; docs/speed.md, "The station × day rollup").
+
+A year's station screen read every ticket of the year twice over (the period and its
+comparison). The rollup keeps, per station and local day, the 12 sums of
+domain/metrics.aggregates as they are once every ticket of the day is settled, built by
+that same SQL at an as_of past every instant (`SETTLED`). A read at `as_of` adds up, in
+station order and without a sort, the rows it may trust and reads every other ticket
+of the period directly at `as_of`, so that each ticket is counted once:
+
+- **A**, the rows: whole local days of the period, every ticket in them settled by
+  `as_of` (`settled_by <= as_of AND unsettled = 0`: then its sums at `as_of` are its
+  settled sums), and no change logged in the day since the row was computed
+  (station_day_dirty, filled by the database's triggers);
+- **B**, directly at `as_of`: the tickets of every other row of those days (not yet
+  settled, or changed), and the tickets of those days that no row covers (written since
+  their day was last computed: each has a dirty entry at its own station and instant);
+- the period's part outside whole days, if any, directly too.
+
+A ticket settles once resolved and responded, so for a year judged now B is the open
+tickets' days and the last days' (~1 % of the rows at 1M tickets). `refresh` in
+store/day_rollup_refresh.py recomputes the days the dirty entries fall in. Percentiles
+are not summed: the caller's percentile step walks the tickets' indexes with the
+counts these sums give (store/percentiles.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    not_,
+    select,
+    tuple_,
+)
+from sqlalchemy.sql import FromClause
+from sqlalchemy.sql.expression import type_coerce
+
+from woq_tui.domain.metrics import SUMS, TicketFacts, add_sums, aggregates
+from woq_tui.domain.models import StationDay, StationDayDirty, StationDayState, Ticket
+from woq_tui.domain.periods import Period, local_midnight
+from woq_tui.domain.tables import table_of
+from woq_tui.domain.timestamps import to_epoch
+
+Sums = dict[str, int]
+# An as_of past every instant: a ticket's sums then are its settled ones (resolved and
+# responded if ever it is), the same expressions as every read's (one definition).
+SETTLED = datetime(9000, 1, 1, tzinfo=timezone.utc)
+STATION_DAY, DIRTY, STATE, TICKET = table_of(StationDay), table_of(StationDayDirty), table_of(StationDayState), table_of(Ticket)
+EPOCH_DAY = date(1970, 1, 1)
+# The sums the trend needs per run of days (store/figures.period_figures: overdue_rate).
+TREND_SUMS = ("tickets", "overdue")
+# Fewer whole days than this and the direct read is the faster: PostgreSQL reads the
+# rollup by a scan of the whole table (no index on the day, see models.StationDay); at
+# 1M tickets and 300 stations a week took 162 against 53 ms for the sums, 60 days 154
+# against 221 (docs/speed.md). SQLite skip-scans it by station: faster from a week.
+MIN_DAYS = {"postgresql": 28}
+
+
+def zone_key(period: Period) -> str | None:
+    """The IANA name of the period's zone (ZoneInfo.key), None for another tzinfo."""
+    key = getattr(period.tz, "key", None)
+    return key if isinstance(key, str) else None
+
+
+def built_zone(connection: Connection) -> str | None:
+    """The zone the rollup's days are in; None while it is not built."""
+    zone: str | None = connection.execute(select(STATE.c.zone)).scalar()
+    return zone
+
+
+@dataclass(frozen=True)
+class WholeDays:
+    """The whole local days [start, end) of a period (epoch seconds), their first day's
+    number (days since 1970-01-01) and how many."""
+
+    start: int
+    end: int
+    first: int
+    count: int
+
+
+def whole_days(period: Period) -> WholeDays | None:
+    """The local midnights of the period's zone inside the period, None if no whole day."""
+    first = period.first_day
+    if local_midnight(first, period.tz) < period.start:
+        first += timedelta(days=1)
+    last_end = period.end.astimezone(period.tz).date()  # the day after the last whole one
+    if local_midnight(last_end, period.tz) > period.end:
+        last_end -= timedelta(days=1)
+    if last_end <= first:
+        return None
+    start, end = to_epoch(local_midnight(first, period.tz)), to_epoch(local_midnight(last_end, period.tz))
+    return WholeDays(start, end, (first - EPOCH_DAY).days, (last_end - first).days)
+
+
+@dataclass
+class RollupSums:
+    """Sums by station (key (code,)) and, if asked, by station and run of days (key
+    (code, run), the TREND_SUMS only), as group_sums gives them."""
+
+    stations: dict[tuple[Any, ...], Sums]
+    runs: dict[tuple[Any, ...], Sums] | None
+
+
+def station_sums(connection: Connection, period: Period, as_of: datetime, runs: int | None = None) -> RollupSums | None:
+    """The period's sums by station (and by station × run of `runs` equal runs of its
+    days, for the trend), or None where the rollup cannot answer (not built, built in
+    another zone, no whole day in the period, or runs asked of a period with part days)
+    or would not be the faster (MIN_DAYS)."""
+    zone = zone_key(period)
+    if zone is None or built_zone(connection) != zone:
+        return None
+    days = whole_days(period)
+    if days is None or days.count < MIN_DAYS.get(connection.dialect.name, 1):
+        return None
+    edges = [(s, e) for s, e in ((to_epoch(period.start), days.start), (days.end, to_epoch(period.end))) if s < e]
+    if runs is not None and (edges or len(period.days()) != days.count):
+        return None
+    literal_as_of = literal(to_epoch(as_of), BigInteger, literal_execute=True)
+    dirty = _has_dirty(connection, days)
+    usable = _usable(literal_as_of, dirty)
+    in_days = and_(STATION_DAY.c.day_start >= days.start, STATION_DAY.c.day_start < days.end)
+    d = STATION_DAY.c
+    result = RollupSums({}, {} if runs is not None else None)
+    rows = select(d.station_code, *(_total(d[name]).label(name) for name in SUMS)).where(in_days, usable).group_by(d.station_code)
+    for row in connection.execute(rows).mappings():
+        add_sums(result.stations.setdefault((row["station_code"],), {}), {name: row[name] for name in SUMS})
+    if runs is not None:
+        # day i of the period falls in run i * runs // count, as in figure_groups.by_station_bucket
+        run = ((d.day - days.first) * runs) // days.count
+        trend = (
+            select(d.station_code, run.label("run"), *(_total(d[name]).label(name) for name in TREND_SUMS))
+            .where(in_days, usable)
+            .group_by(d.station_code, run)
+        )
+        assert result.runs is not None
+        for row in connection.execute(trend).mappings():
+            add_sums(result.runs.setdefault((row["station_code"], row["run"]), {}), {name: row[name] for name in TREND_SUMS})
+    _add_direct(connection, result, period, as_of, days, usable, dirty, runs)
+    for start, end in edges:
+        _add_edge(connection, result, as_of, start, end)
+    return result
+
+
+def _total(column: ColumnElement[Any]) -> ColumnElement[int]:
+    # PostgreSQL's sum(bigint) is numeric: bring it back to an integer (as metrics._sum).
+    return cast(func.sum(column), BigInteger)
+
+
+def _has_dirty(connection: Connection, days: WholeDays) -> bool:
+    """Whether a change is logged in these days (if not, the reads skip the per-row check)."""
+    probe = select(DIRTY.c.id).where(DIRTY.c.created_at >= days.start, DIRTY.c.created_at < days.end).limit(1)
+    return connection.execute(probe).first() is not None
+
+
+def _usable(as_of: ColumnElement[int], dirty: bool) -> ColumnElement[bool]:
+    """A row the read may add up: all its tickets settled by as_of, no change logged in it."""
+    d = STATION_DAY.c
+    settled = and_(d.settled_by <= as_of, d.unsettled == 0)
+    if not dirty:
+        return settled
+    changed = exists().where(
+        DIRTY.c.station_code == d.station_code, DIRTY.c.created_at >= d.day_start, DIRTY.c.created_at < d.day_end
+    )
+    return and_(settled, ~changed)
+
+
+def _created() -> ColumnElement[int]:
+    return type_coerce(TICKET.c.created_at, BigInteger)
+
+
+def _direct_parts(days: WholeDays, usable: ColumnElement[bool], dirty: bool) -> list[tuple[FromClause, ColumnElement[bool]]]:
+    """The tickets of these days that no usable row counts (B above), as (from, where)
+    pairs, each ticket in exactly one: those of the rows not usable (a join of the rows
+    to the station-led covering index), and, if changes are logged, those no row covers.
+    Two statements: PostgreSQL planned their union under an IN as a hash join of the
+    whole ticket table (1.7 s for a year at 1M tickets, against 77 ms as a plain join)."""
+    d, t, created = STATION_DAY.c, TICKET.c, _created()
+    rows_not_usable = STATION_DAY.join(TICKET, and_(t.station_code == d.station_code, created >= d.day_start, created < d.day_end))
+    parts: list[tuple[FromClause, ColumnElement[bool]]] = [
+        (rows_not_usable, and_(d.day_start >= days.start, d.day_start < days.end, not_(usable)))
+    ]
+    if dirty:
+        covered = exists().where(d.station_code == t.station_code, d.day_start <= created, d.day_end > created)
+        # driven by the (few) dirty entries: a row-value IN seeks the station-led index per
+        # entry, where a join let SQLite scan the year's tickets for an empty dirty table
+        logged = select(DIRTY.c.station_code, DIRTY.c.created_at).where(
+            DIRTY.c.created_at >= days.start, DIRTY.c.created_at < days.end
+        )
+        parts.append((TICKET, and_(tuple_(t.station_code, created).in_(logged), ~covered)))
+    return parts
+
+
+def _add_direct(
+    connection: Connection, result: RollupSums, period: Period, as_of: datetime, days: WholeDays,
+    usable: ColumnElement[bool], dirty: bool, runs: int | None,
+) -> None:
+    facts = TicketFacts(as_of)
+    columns = aggregates(facts)
+    keys: list[ColumnElement[Any]] = [TICKET.c.station_code]
+    if runs is not None:
+        keys.append(_run_of(period, runs).label("run"))
+    for source, where in _direct_parts(days, usable, dirty):
+        query = select(*keys, *(value.label(name) for name, value in columns.items())).select_from(source).where(where).group_by(*keys)
+        for row in connection.execute(query).mappings():
+            sums = {name: row[name] or 0 for name in SUMS}
+            add_sums(result.stations.setdefault((row["station_code"],), {}), sums)
+            if result.runs is not None:
+                add_sums(result.runs.setdefault((row["station_code"], row["run"]), {}), {name: sums[name] for name in TREND_SUMS})
+
+
+def _run_of(period: Period, runs: int) -> ColumnElement[int]:
+    """A ticket's run of days, by the bounds figure_groups.by_station_bucket gives."""
+    from woq_tui.store.figure_groups import by_station_bucket
+
+    bounds: Sequence[tuple[int, int, int]] = by_station_bucket(period, runs).runs or ()
+    created = _created()
+    return case(*((created < end, literal(label, BigInteger)) for label, _start, end in bounds), else_=None)
+
+
+def _add_edge(connection: Connection, result: RollupSums, as_of: datetime, start: int, end: int) -> None:
+    """A part day at an end of the period, read directly."""
+    facts = TicketFacts(as_of)
+    columns = aggregates(facts)
+    query = (
+        select(TICKET.c.station_code, *(value.label(name) for name, value in columns.items()))
+        .where(_created() >= start, _created() < end)
+        .group_by(TICKET.c.station_code)
+    )
+    for row in connection.execute(query).mappings():
+        add_sums(result.stations.setdefault((row["station_code"],), {}), {name: row[name] or 0 for name in SUMS})
