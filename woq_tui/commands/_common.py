@@ -41,6 +41,7 @@ WRITING = frozenset(
         ("outbox", "retry"),
         ("outbox", "drop"),
         ("db", "upgrade"),
+        ("db", "rollup"),
         ("generate",),
         ("audit", "review"),
         ("audit", "train"),
