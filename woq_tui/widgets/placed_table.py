@@ -32,8 +32,9 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, ColumnKey, Row, RowKey
 
-# the caches of rendered cells and of cell styles are emptied past this many entries
-PLAIN_CELLS = 20_000
+# the caches of rendered cells and of cell styles are emptied past this many entries:
+# four screens of cells at 200×50; each entry is objects the garbage collector walks
+PLAIN_CELLS = 5_000
 NULL = Style.null()
 
 
