@@ -225,6 +225,10 @@ class PlacedTable(DataTable):
         inner = width - 2 * padding
         if isinstance(cell, Text) and "\n" not in cell.plain and "\t" not in cell.plain and not cell.justify:
             used = cell.cell_len
+            if used <= inner and not cell.style and not cell.spans:
+                # one piece: DataTable's line is simplified, so that the padding and the
+                # text, of the same style once styled, are one segment there too
+                return [[Segment(" " * padding + cell.plain + " " * (inner - used + padding))]]
             if used <= inner:
                 # Text.__rich_console__ on a line that needs no wrapping or cutting: the
                 # line joined (its own style becomes a span) and rendered
