@@ -34,7 +34,7 @@ DATABASE_SIDE = ("sqlalchemy", "sqlmodel", "psycopg", "woq_tui.domain.models", "
 CONFIG_CHECK = ("pydantic", "pydantic_core")
 
 CHILD = """
-import asyncio, json, sys
+import asyncio, gc, json, sys
 from textual.app import App
 
 run, display = App.run, App._display
@@ -50,7 +50,7 @@ async def after_warm_up(app, started):
     await app.workers.wait_for_complete()
     kpis = app.screen.query_one("KpiStrip").kpis
     report(engine=app.context._engine is not None, pusher=app.outbox_pusher is not None,
-           open=kpis.open if kpis else None)
+           open=kpis.open if kpis else None, frozen=gc.get_freeze_count())
     app.exit()
 
 def first_frame(self, screen, renderable):
@@ -58,7 +58,7 @@ def first_frame(self, screen, renderable):
     window = getattr(self.screen, "window", None)
     if window is not None and len(window) and not hasattr(self, "reported"):
         self.reported = True
-        report(rows=len(window), warmed=self._warmed)
+        report(rows=len(window), warmed=self._warmed, frozen=gc.get_freeze_count())
         started, warm_up = asyncio.Event(), self.warm_up
         self.warm_up = lambda: (warm_up(), started.set())
         asyncio.get_running_loop().create_task(after_warm_up(self, started))
@@ -112,6 +112,9 @@ def test_after_the_first_frame_the_engine_and_pusher_start_in_a_worker(tmp_path:
     assert shown["rows"] == 1 and not shown["warmed"]
     assert "httpx" not in first and "woq_tui.dispatch.outbox" not in first
     assert warm["engine"] and warm["pusher"]
+    # what was made while starting is left out of the collector's full passes once it
+    # is all there (app.freeze_start_up), not before
+    assert shown["frozen"] == 0 and warm["frozen"] > 10_000
     assert {"sqlalchemy", "httpx", "woq_tui.dispatch.outbox"} <= set(warm["modules"])
 
 

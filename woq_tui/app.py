@@ -15,6 +15,7 @@ read in another process (commands/head_start.py) or a thread while the app start
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from functools import partial
 from importlib import import_module
@@ -79,6 +80,17 @@ MAIN_SCREENS: tuple[tuple[str, str, type[Screen] | LazyScreen, str], ...] = (
     ("outbox", "5", LazyScreen("woq_tui.screens.outbox:OutboxScreen"), "screen.outbox"),
     ("audit", "6", LazyScreen("woq_tui.screens.audit:AuditScreen"), "screen.audit"),
 )
+
+
+def freeze_start_up() -> None:
+    """Leave what the console made while starting out of the garbage collector's full
+    passes, once a process: the modules, classes, compiled statements and first screen
+    live as long as the console, and a full pass walked them all, a pause of ~0.3 s on
+    the UI thread (and every thread) whenever one came, while the station screen
+    loaded a year say (docs/speed.md, "Keys and loading lag"). Frozen objects are still
+    freed when nothing refers to them; only a cycle among them is kept."""
+    if not gc.get_freeze_count():
+        gc.freeze()
 
 
 class WoqApp(TranslatedBindings, App[None]):
@@ -154,7 +166,7 @@ class WoqApp(TranslatedBindings, App[None]):
         if not self._warmed:
             self._warmed = True
             # A database that is away is told by the live screens' banner, not here.
-            Loader(self, self._warm_up, self._start_pusher, what="db.unreachable", failed=lambda *_: None).load(None)
+            Loader(self, self._warm_up, self._warmed_up, what="db.unreachable", failed=lambda *_: None).load(None)
 
     def _warm_up(self, _request: None) -> bool:
         """Off the UI thread: the engine (in a console the command line started,
@@ -168,7 +180,11 @@ class WoqApp(TranslatedBindings, App[None]):
             return True
         return False
 
-    def _start_pusher(self, _request: None, wanted: bool) -> None:
+    def _warmed_up(self, _request: None, wanted: bool) -> None:
+        freeze_start_up()
+        self._start_pusher(wanted)
+
+    def _start_pusher(self, wanted: bool) -> None:
         if wanted and self.is_running and self.outbox_pusher is None:  # not while quitting
             self.outbox_pusher = start_pusher(self)
 

@@ -15,7 +15,6 @@ from typing import Any
 from rich.cells import cell_len
 from rich.text import Span, Text
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
 
 from woq_tui.domain.enums import AreaType
 from woq_tui.domain.figure_catalog import FIGURE_KEYS
@@ -26,6 +25,7 @@ from woq_tui.values.assessment import Scorecard, StationScore
 from woq_tui.values.figures import StationTable
 from woq_tui.widgets import symbols
 from woq_tui.widgets.figures_cells import change_only, sparkline
+from woq_tui.widgets.placed_table import PlacedTable
 from woq_tui.widgets.table_keys import DATA_TABLE_KEYS
 from woq_tui.widgets.translated import TranslatedBindings
 
@@ -169,7 +169,7 @@ def _fit(rows: list[dict[str, Any]], figures: tuple[str, ...], labels: tuple[str
     return widths
 
 
-class StationFiguresTable(TranslatedBindings, DataTable):
+class StationFiguresTable(TranslatedBindings, PlacedTable):
     BINDINGS = DATA_TABLE_KEYS
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -182,6 +182,26 @@ class StationFiguresTable(TranslatedBindings, DataTable):
         self.narrow: bool | None = None
         # stations marked with space (a pilot's stations, docs/assessment.md)
         self.marked: set[str] = set()
+        # _own_cells: (figures drawn, marks, cells, widths, scores) it was made of; what
+        # the rows placed were made of
+        self._own: tuple[DrawnFigures, frozenset, dict[str, dict[str, Any]], dict[str, int], dict] | None = None
+        self._placed: tuple | None = None
+
+    def _own_cells(self, drawn: DrawnFigures) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+        """The cells this table draws itself, the station code (with its mark) and the
+        score, with every column's width; made again only when the figures, the marks
+        or the scores change, not for a new order. Text, never str: DataTable parses a
+        str as markup (and looks for emoji codes in it: ~0.4 ms a cell), and a name with
+        "[" in it is not markup."""
+        marks = frozenset(self.marked)
+        if self._own is None or self._own[0] is not drawn or self._own[1] != marks or self._own[4] is not self.scores:
+            own: dict[str, dict[str, Any]] = {}
+            for code in drawn.data.current:
+                mark = symbols.MARK + " " if code in self.marked else ""
+                own[code] = {"station_code": Text(mark + code, "bold" if mark else ""), "score": _score(self.scores.get(code))}
+            widths = {**drawn.widths, **_fit(list(own.values()), ("score",), ("station_code",))}
+            self._own = (drawn, marks, own, widths, self.scores)
+        return self._own[2], self._own[3]
 
     def ordered(self) -> list[StationRow]:
         if self.data is None:
@@ -222,26 +242,30 @@ class StationFiguresTable(TranslatedBindings, DataTable):
         order = NARROW_COLUMNS if self.narrow else WIDE_COLUMNS
         cursor_key = self.selected_station() if keep_cursor else None
         # The station code (with its mark) and the score are this table's own; the
-        # rest was drawn with the figures. Text, never str: DataTable parses a str as
-        # markup (and looks for emoji codes in it: ~0.4 ms a cell), and a name with
-        # "[" in it is not markup.
+        # rest was drawn with the figures.
         codes = [row.code for row in self.ordered()]
-        own: dict[str, dict[str, Any]] = {}
-        for code in codes:
-            mark = symbols.MARK + " " if code in self.marked else ""
-            own[code] = {"station_code": Text(mark + code, "bold" if mark else ""), "score": _score(self.scores.get(code))}
-        widths = {**drawn.widths, **_fit(list(own.values()), ("score",), ("station_code",))}
-        self.clear(columns=True)
+        own, widths = self._own_cells(drawn)
+        columns = []
         for column in order:
             label = column_label(column)
             if column == self.sort_column:
                 label += " ▼" if self.sort_reverse else " ▲"
-            self.add_column(label, key=column, width=max(cell_len(label), widths.get(column, 0)))
-        blank = Text()
-        for key in (*codes, *drawn.tail):
-            cells = drawn.cells[key]
-            mine = own.get(key, {})
-            self.add_row(*(mine[column] if column in mine else cells.get(column, blank) for column in order), key=key)
+            columns.append((column, label, max(cell_len(label), widths.get(column, 0))))
+        keys = (*codes, *drawn.tail)
+        cells_key = (drawn, own, order)
+        if self._placed is not None and all(now is then for now, then in zip(cells_key, self._placed, strict=True)):
+            # the same cells in another order (a sort): only the rows' places change
+            self.reorder(columns, keys)
+        else:
+            blank = Text()
+
+            def cells(key: str) -> list[Text]:
+                drawn_cells, mine = drawn.cells[key], own.get(key, {})
+                return [mine[column] if column in mine else drawn_cells.get(column, blank) for column in order]
+
+            # all at once, nothing measured: widgets/placed_table.py
+            self.place(columns, [(key, cells(key)) for key in keys])
+            self._placed = cells_key
         if cursor_key is not None and cursor_key in self.data.current:
             self.move_cursor(row=self.get_row_index(cursor_key), animate=False)
         elif not keep_cursor:
