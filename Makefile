@@ -20,8 +20,11 @@ lint: $(BIN)/woq-console
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Two processes, a test file to each (--dist loadfile: a file's session fixtures, such as
+# the replica of tests/test_replica.py, are built by one process): on this 2-core
+# machine the suite waits on PostgreSQL, subprocesses and timeouts much of the time.
 test: lint
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: $(BIN)/woq-console
 	$(BIN)/python -m bench
