@@ -81,7 +81,7 @@ def insert_tickets(
     insert = _tickets.insert()
     count = 0
     for batch in batched(rows, batch_size):
-        connection.execute(insert, [{**dict(zip(TICKET_COLUMNS, row)), "area_type": areas[row[_STATION]]} for row in batch])
+        connection.execute(insert, [dict(zip(TICKET_COLUMNS, row), area_type=areas[row[_STATION]]) for row in batch])
         count += len(batch)
         if progress:
             progress(count)

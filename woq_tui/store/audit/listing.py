@@ -37,7 +37,7 @@ class _FlagRow(NamedTuple):
 
 
 class _TicketRow(NamedTuple):
-    """A flagged ticket's columns (instants as epoch seconds), in _ticket_columns' order."""
+    """A flagged ticket's columns (instants as epoch seconds), in read_flags' ticket_query order."""
 
     id: int
     ticket_no: str
@@ -143,7 +143,7 @@ class _Facts(NamedTuple):
 
 def _time_order(f: _Facts) -> dict[str, Any]:
     times = f.ticket._asdict()
-    pair = first_pair_out_of_order({name: times[name] for pair in TIME_PAIRS for name in pair}) or TIME_PAIRS[0]
+    pair = first_pair_out_of_order(times) or TIME_PAIRS[0]
     return {"pair": list(pair), **{name: _at(times[name]) for name in pair}}
 
 
@@ -166,8 +166,7 @@ _EVIDENCE: dict[str, Callable[[_Facts], dict[str, Any]]] = {
     "time_order": _time_order,
     "too_fast": lambda f: {"minutes": round((_resolved(f.ticket) - f.ticket.created_at) / 60, 1)},
     "due_mismatch": lambda f: {"expected_due_at": _at(f.expected_due)},
-    "repeat_call": lambda f: {"earlier": f.earlier.get((f.ticket.ticket_no, "repeat_call"), [])},
-    "repeat_fault": lambda f: {"earlier": f.earlier.get((f.ticket.ticket_no, "repeat_fault"), [])},
+    **{rule: lambda f: {"earlier": f.earlier.get((f.ticket.ticket_no, f.flag.rule), [])} for rule in REPEAT_KEYS},
     "repeat_dispatch": lambda f: {"count": f.ticket.dispatch_count},
     "reopened": lambda f: {"count": f.ticket.reopen_count},
     "type_suspect": lambda f: {"type": f.finding.predicted, "probability": round(f.finding.probability, 4)},
