@@ -151,6 +151,27 @@ def test_due_mismatch_against_the_configured_limits(db):
     assert "rural_as_urban" not in numbers(db, "due_mismatch", settings=longer)
 
 
+def test_due_mismatch_reads_each_periods_own_calendar_from_one_engine(db):
+    # The working-day shift is SQL text written per period (store/audit/due.py,
+    # ShiftTree) and compiled statements are cached: a period's statement must never
+    # be reused for another. A Friday's complaint is due 6 days later (the weekend),
+    # a Monday's 4 days later; each period alone holds one run of days.
+    from tests.audit_support import SHANGHAI
+    from woq_tui.domain.periods import days_period
+
+    friday, monday = T, T + timedelta(days=3)
+    add_all(
+        db,
+        ticket(friday, ticket_no="friday", type="complaint", due_at=friday + timedelta(days=6)),
+        ticket(monday, ticket_no="monday", type="complaint", due_at=monday + timedelta(days=4)),
+    )
+    on_friday = days_period(friday.astimezone(SHANGHAI).date(), friday.astimezone(SHANGHAI).date(), SHANGHAI)
+    on_monday = days_period(monday.astimezone(SHANGHAI).date(), monday.astimezone(SHANGHAI).date(), SHANGHAI)
+    for _ in range(2):
+        assert numbers(db, "due_mismatch", period=on_friday) == set()
+        assert numbers(db, "due_mismatch", period=on_monday) == set()
+
+
 def test_repeat_call_within_the_window_by_normalised_phone(db):
     week = timedelta(days=7)
     add_all(

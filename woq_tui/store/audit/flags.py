@@ -30,7 +30,7 @@ from woq_tui.domain.sla import SlaPolicy
 from woq_tui.domain.tables import AnySelect, table_of
 from woq_tui.domain.timestamps import to_epoch
 from woq_tui.store.audit.due import expected_due
-from woq_tui.store.audit.history import REPEAT_KEYS, Cohort, repeat_flags, station_suspects
+from woq_tui.store.audit.history import REPEAT_KEYS, Cohort, Columns, repeat_flags, station_suspects
 from woq_tui.store.audit.suspects import SUSPECTS
 
 TICKET, STATION, REVIEW = table_of(Ticket), table_of(Station), table_of(AuditReview)
@@ -61,6 +61,30 @@ def _rule(rule: str) -> Label[str]:
     return literal(rule, String, literal_execute=True).label("rule")
 
 
+def _mask(scope: AuditScope, rules: Sequence[str]) -> tuple[ColumnElement[int], ColumnElement[int] | None]:
+    """(each ticket's rules as the bits of one integer, its expected due time or None
+    when due_mismatch is not among the rules)."""
+    c = TICKET.c
+    due = expected_due(c, station_area(c), scope.policy, scope.period) if "due_mismatch" in rules else None
+    conditions = row_conditions(c, to_epoch(scope.as_of), scope.settings, due)
+    mask = sum(
+        (
+            case((conditions[rule], literal(1 << bit, Integer, literal_execute=True)), else_=_ZERO)
+            for bit, rule in enumerate(rules)
+        ),
+        start=_ZERO,
+    )
+    return mask, due
+
+
+_ZERO = literal(0, Integer, literal_execute=True)
+
+
+def row_rules(scope: AuditScope) -> list[str]:
+    """The scope's rules that read the ticket alone, in the order of their mask bits."""
+    return [rule for rule in scope.rules if rule not in HISTORY_RULES and rule != MODEL_RULE]
+
+
 def _row_rules(scope: AuditScope, rules: Sequence[str]) -> CTE:
     """One pass over the cohort: each ticket's rules as the bits of one integer, kept
     for the tickets where at least one fires.
@@ -69,13 +93,7 @@ def _row_rules(scope: AuditScope, rules: Sequence[str]) -> CTE:
     CTE (SQLite and PostgreSQL both honour the keyword), which the planner may not
     flatten into the filter, where it would compute every condition a second time."""
     c = TICKET.c
-    due = expected_due(c, station_area(c), scope.policy, scope.period) if "due_mismatch" in rules else None
-    conditions = row_conditions(c, to_epoch(scope.as_of), scope.settings, due)
-    zero = literal(0, Integer, literal_execute=True)
-    mask = sum(
-        (case((conditions[rule], literal(1 << bit, Integer, literal_execute=True)), else_=zero) for bit, rule in enumerate(rules)),
-        start=zero,
-    )
+    mask, _ = _mask(scope, rules)
     every = (
         select(c.id, c.station_code, c.type, mask.label("mask"))
         .where(scope.cohort.holds(c))
@@ -83,7 +101,28 @@ def _row_rules(scope: AuditScope, rules: Sequence[str]) -> CTE:
         .prefix_with("MATERIALIZED")
     )
     e = every.c
-    return select(e.id, e.station_code, e.type, e.mask).where(e.mask != zero).cte("row_rules").prefix_with("MATERIALIZED")
+    return select(e.id, e.station_code, e.type, e.mask).where(e.mask != _ZERO).cte("row_rules").prefix_with("MATERIALIZED")
+
+
+def row_rule_tickets(scope: AuditScope, columns: Columns) -> AnySelect | None:
+    """The listing's read of the row rules (store/audit/listing.py): (id, station_code,
+    type, mask, *columns(ticket), expected_due) of the cohort's tickets on which at
+    least one fires, one row a ticket, bit i of mask for row_rules(scope)[i]. None: no
+    such rule. A filter on the mask, not a MATERIALIZED CTE: it has a single reader
+    here, so at most a flagged row's mask is computed twice, and the ticket's columns
+    come with it instead of being read again by id (docs/audit.md, "Speed")."""
+    rules = row_rules(scope)
+    if not rules:
+        return None
+    c = TICKET.c
+    mask, due = _mask(scope, rules)
+    expected = due if due is not None else literal(None, BigInteger)
+    found = (
+        select(c.id, c.station_code, c.type, mask.label("mask"), *columns(c), expected.label("expected_due"))
+        .where(scope.cohort.holds(c))
+        .subquery("row_masks")
+    )
+    return select(found).where(found.c.mask != _ZERO)
 
 
 def station_area(columns: TicketColumns) -> ScalarSelect[Any]:
@@ -93,7 +132,7 @@ def station_area(columns: TicketColumns) -> ScalarSelect[Any]:
 
 
 def _has(table: CTE, bit: int) -> ColumnElement[bool]:
-    return table.c.mask.op("&")(literal(1 << bit, Integer, literal_execute=True)) != literal(0, Integer, literal_execute=True)
+    return table.c.mask.op("&")(literal(1 << bit, Integer, literal_execute=True)) != _ZERO
 
 
 def _padded(
@@ -117,10 +156,10 @@ def raw_flags(scope: AuditScope) -> list[AnySelect]:
     """Each active rule's flags as a SELECT of the common shape (dismissed included)."""
     parts: list[AnySelect] = []
     cohort, settings = scope.cohort, scope.settings
-    row_rules = [rule for rule in scope.rules if rule not in HISTORY_RULES and rule != MODEL_RULE]
-    if row_rules:
-        table = _row_rules(scope, row_rules)
-        for bit, rule in enumerate(row_rules):
+    rules = row_rules(scope)
+    if rules:
+        table = _row_rules(scope, rules)
+        for bit, rule in enumerate(rules):
             parts.append(_padded(select(table.c.id, table.c.station_code, table.c.type).where(_has(table, bit)), rule))
     for rule in REPEAT_KEYS:
         if rule in scope.rules:
@@ -164,9 +203,6 @@ def active_rules(settings: AuditSettings, wanted: Sequence[str] | None, model_lo
     chosen = [rule for rule in RULE_IDS if wanted is None or rule in wanted]
     skipped = [rule for rule in chosen if rule in settings.disabled or (rule == MODEL_RULE and not model_loaded)]
     return tuple(rule for rule in chosen if rule not in skipped), tuple(skipped)
-
-
-
 
 
 # SQLite: a cohort of more than this share of the tickets is read by a scan (Cohort.wide)

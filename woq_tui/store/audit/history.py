@@ -8,10 +8,11 @@ earlier. Every earlier ticket counts, inside the period or not (audit.md, "Cohor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import BigInteger, FromClause, String, and_, bindparam, exists, func, literal, select
+from sqlalchemy import BigInteger, FromClause, String, and_, exists, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement, Over
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -22,6 +23,11 @@ from woq_tui.domain.models import Ticket
 from woq_tui.domain.tables import AnySelect, table_of
 
 TICKET = table_of(Ticket)
+# Built once: an alias of the ticket table proxies its ~30 columns (foreign keys
+# included), which cost ~50 ms an evaluation when the aliases were made per call.
+_TICKET_T, _EARLIER, _OWN = TICKET.alias("t"), TICKET.alias("e"), TICKET.alias("own")
+# the listing's columns of a ticket, from the ticket table or an alias of it
+Columns: TypeAlias = Callable[[TicketColumns], list[ColumnElement[Any]]]
 # station_suspect's station is carried in one integer with its count: count * RANK_BASE + rank
 RANK_BASE = 1_000_000
 # route_threshold as an integer ratio, so that the comparison is exact on both databases
@@ -70,7 +76,7 @@ def _earlier_in_window(ticket: FromClause, earlier: FromClause, key: str, window
 def _repeat(
     cohort: Cohort, settings: AuditSettings, key: str, repairs_only: bool
 ) -> tuple[FromClause, FromClause, ColumnElement[bool], list[ColumnElement[bool]]]:
-    ticket, earlier = TICKET.alias("t"), TICKET.alias("e")
+    ticket, earlier = _TICKET_T, _EARLIER
     condition = _earlier_in_window(ticket, earlier, key, settings.repeat_days * 86400)
     where = [cohort.holds(ticket.c), ticket.c[key].is_not(None)]
     if repairs_only:
@@ -87,28 +93,26 @@ def repeat_flags(cohort: Cohort, settings: AuditSettings, rule: str) -> AnySelec
     return select(ticket.c.id, ticket.c.station_code, ticket.c.type).where(*where, exists().where(condition))
 
 
-def repeat_evidence(settings: AuditSettings, rule: str) -> AnySelect:
-    """(ticket_no, earlier ticket_no, earlier created_at) of every earlier ticket that
-    makes the repeat rule fire on the tickets whose ids are bound as `ids`, for the
-    evidence (newest first: sorted by the caller)."""
-    key, repairs_only = REPEAT_KEYS[rule]
-    ticket, earlier = TICKET.alias("t"), TICKET.alias("e")
-    condition = _earlier_in_window(ticket, earlier, key, settings.repeat_days * 86400)
-    if repairs_only:
-        condition = and_(condition, _repair(earlier.c))
+def repeat_pairs(cohort: Cohort, settings: AuditSettings, rule: str, columns: Columns) -> AnySelect:
+    """The listing's read of a repeat rule (store/audit/listing.py): (id, station_code,
+    type, *columns(ticket), earlier_no, earlier_at) of every (ticket, earlier ticket)
+    pair that makes it fire: its flags and their evidence in one join, the same
+    condition as repeat_flags (a ticket comes once per earlier ticket)."""
+    ticket, earlier, condition, where = _repeat(cohort, settings, *REPEAT_KEYS[rule])
     return (
-        select(ticket.c.ticket_no, earlier.c.ticket_no.label("earlier_no"), seconds(earlier.c.created_at).label("earlier_at"))
+        select(ticket.c.id, ticket.c.station_code, ticket.c.type, *columns(ticket.c),
+               earlier.c.ticket_no.label("earlier_no"), seconds(earlier.c.created_at).label("earlier_at"))
         .select_from(ticket.join(earlier, condition))
-        .where(ticket.c.id.in_(bindparam("ids", expanding=True)))
-    )
+        .where(*where)
+    )  # fmt: skip
 
 
 # rule -> (key column, repairs only)
 REPEAT_KEYS = {"repeat_call": ("phone_key", False), "repeat_fault": ("address_key", True)}
 
 
-def station_suspects(cohort: Cohort, settings: AuditSettings) -> AnySelect:
-    """(id, station_code, type, station, top, history) of the cohort's tickets station_suspect
+def station_suspects(cohort: Cohort, settings: AuditSettings, columns: Columns | None = None) -> AnySelect:
+    """(id, station_code, type, station, top, history, *columns(ticket)) of the cohort's tickets station_suspect
     fires on: at least route_min_history earlier tickets at the address, one other
     station holding at least route_threshold of them (its code and count: top).
 
@@ -123,7 +127,7 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> AnySelect:
     c = TICKET.c
     end = literal(cohort.end, BigInteger, literal_execute=True)
     near = [c.address_key.is_not(None), seconds(c.created_at) < end]
-    own = TICKET.alias("own")
+    own = _OWN
     if cohort.ticket_nos is not None:  # a few tickets (the queue's markers): their addresses only
         near.append(c.address_key.in_(select(own.c.address_key).where(own.c.ticket_no.in_(cohort.ticket_nos))))
     elif not cohort.wide:  # the cohort's addresses, found through the created_at index:
@@ -140,7 +144,10 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> AnySelect:
     )
     ranked = (
         select(
-            c.id, c.address_key, c.station_code, seconds(c.created_at).label("created"),
+            c.id,
+            c.address_key,
+            c.station_code,
+            seconds(c.created_at).label("created"),
             func.row_number().over(partition_by=[c.address_key, c.station_code], order_by=[c.created_at, c.id]).label("run"),
             func.dense_rank().over(order_by=c.station_code).label("rank"),
         )
@@ -153,14 +160,14 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> AnySelect:
         # over the address's tickets created before this one's second
         return function.over(partition_by=r.address_key, order_by=r.created, range_=(None, -1))
 
-    history = (
-        select(
-            r.id, r.station_code, r.rank, r.created,
-            before(func.count()).label("history"),
-            before(func.max(r.run * RANK_BASE + r.rank)).label("top"),
-        )
-        .subquery("history")
-    )
+    history = select(
+        r.id,
+        r.station_code,
+        r.rank,
+        r.created,
+        before(func.count()).label("history"),
+        before(func.max(r.run * RANK_BASE + r.rank)).label("top"),
+    ).subquery("history")
     h = history.c
     top_count, top_rank = h.top // RANK_BASE, h.top % RANK_BASE
     share = round(settings.route_threshold * SHARE_SCALE)
@@ -177,7 +184,15 @@ def station_suspects(cohort: Cohort, settings: AuditSettings) -> AnySelect:
         where.append(h.id.in_(select(TICKET.c.id).where(TICKET.c.ticket_no.in_(cohort.ticket_nos))))
     ranks = select(r.station_code, r.rank).distinct().subquery("ranks")
     return (
-        select(h.id, h.station_code, own.c.type, ranks.c.station_code.label("station"), top_count.label("top"), h.history)
+        select(
+            h.id,
+            h.station_code,
+            own.c.type,
+            ranks.c.station_code.label("station"),
+            top_count.label("top"),
+            h.history,
+            *(columns(own.c) if columns is not None else []),
+        )  # fmt: skip
         .select_from(history.join(ranks, ranks.c.rank == top_rank).join(own, own.c.id == h.id))
         .where(*where)
     )
