@@ -406,13 +406,21 @@ def generate(
                 areas = {spec.code: spec.area for spec in generator.station_specs}
                 result.tickets = insert_tickets(connection, generator.tickets(), areas, batch_size, progress)
             result.events = write_events(connection, events, batch_size)
-    with engine.begin() as connection:
-        # The planner's statistics of what was just written: without them SQLite plans
-        # the audit's repeat lookups as scans, minutes instead of seconds on a year
-        # (docs/audit.md, "Speed"); the importer and the migrations end the same way.
-        analyzing = perf_counter()
-        connection.exec_driver_sql("ANALYZE")
-        result.analyze_seconds = perf_counter() - analyzing
+    # The planner's statistics of what was just written: without them SQLite plans the
+    # audit's repeat lookups as scans, minutes instead of seconds on a year (docs/audit.md,
+    # "Speed"); the importer and the migrations end the same way. PostgreSQL: VACUUM as
+    # well, which marks the pages all-visible; until autovacuum came round every
+    # index-only scan read the table too (the 10M province's year on the station screen
+    # 49.6 s before, 6.7 s after; docs/demo.md, "A province"). VACUUM runs outside a
+    # transaction.
+    analyzing = perf_counter()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM (ANALYZE)")
+    else:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+    result.analyze_seconds = perf_counter() - analyzing
     result.open = generator.open
     result.pilot = generator.pilot
     result.planted = generator.truth.planted() if planted else None

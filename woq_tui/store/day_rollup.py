@@ -41,8 +41,9 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    not_,
+    or_,
     select,
+    true,
     tuple_,
 )
 from sqlalchemy.sql import FromClause
@@ -67,6 +68,8 @@ TREND_SUMS = ("tickets", "overdue")
 # 1M tickets and 300 stations a week took 162 against 53 ms for the sums, 60 days 154
 # against 221 (docs/speed.md). SQLite skip-scans it by station: faster from a week.
 MIN_DAYS = {"postgresql": 28}
+# PostgreSQL's work_mem for a read by station × run of days (set for its transaction)
+ROLLUP_WORK_MEM = "32MB"
 
 
 def zone_key(period: Period) -> str | None:
@@ -139,6 +142,13 @@ def station_sums(connection: Connection, period: Period, as_of: datetime, runs: 
     for row in connection.execute(rows).mappings():
         add_sums(result.stations.setdefault((row["station_code"],), {}), {name: row[name] for name in SUMS})
     if runs is not None:
+        # PostgreSQL: a year's 42,000 station × run groups overflow the default 4 MB of
+        # work_mem and sorted on disk (1.3 s at 3,000 stations); 32 MB for this read's
+        # transaction keeps them in one hash (0.5 s; docs/speed.md, "Session settings").
+        # (One pass by station × run with every sum, the stations' added up from it,
+        # sorted 120 MB of wider rows: slower than the two passes.)
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
         # day i of the period falls in run i * runs // count, as in figure_groups.by_station_bucket
         run = ((d.day - days.first) * runs) // days.count
         trend = (
@@ -149,7 +159,7 @@ def station_sums(connection: Connection, period: Period, as_of: datetime, runs: 
         assert result.runs is not None
         for row in connection.execute(trend).mappings():
             add_sums(result.runs.setdefault((row["station_code"], row["run"]), {}), {name: row[name] for name in TREND_SUMS})
-    _add_direct(connection, result, period, as_of, days, usable, dirty, runs)
+    _add_direct(connection, result, period, as_of, days, literal_as_of, dirty, runs)
     for start, end in edges:
         _add_edge(connection, result, as_of, start, end)
     return result
@@ -166,33 +176,57 @@ def _has_dirty(connection: Connection, days: WholeDays) -> bool:
     return connection.execute(probe).first() is not None
 
 
+def _settled(as_of: ColumnElement[int]) -> ColumnElement[bool]:
+    """A row whose tickets are all settled by as_of."""
+    d = STATION_DAY.c
+    return and_(d.settled_by <= as_of, d.unsettled == 0)
+
+
+def _unsettled(as_of: ColumnElement[int]) -> ColumnElement[bool]:
+    """not _settled, as terms that each have a PostgreSQL index (migration 0011), which a
+    bitmap OR takes (settled_by is NULL only where unsettled is not 0, but NULL is not
+    left to the invariant: `<=` on it is neither true nor false)."""
+    d = STATION_DAY.c
+    return or_(d.unsettled != 0, d.settled_by > as_of, d.settled_by.is_(None))
+
+
+def _changed() -> ColumnElement[bool]:
+    """A row with a change logged in its day since it was computed."""
+    d = STATION_DAY.c
+    return exists().where(DIRTY.c.station_code == d.station_code, DIRTY.c.created_at >= d.day_start, DIRTY.c.created_at < d.day_end)
+
+
 def _usable(as_of: ColumnElement[int], dirty: bool) -> ColumnElement[bool]:
     """A row the read may add up: all its tickets settled by as_of, no change logged in it."""
-    d = STATION_DAY.c
-    settled = and_(d.settled_by <= as_of, d.unsettled == 0)
-    if not dirty:
-        return settled
-    changed = exists().where(
-        DIRTY.c.station_code == d.station_code, DIRTY.c.created_at >= d.day_start, DIRTY.c.created_at < d.day_end
-    )
-    return and_(settled, ~changed)
+    return and_(_settled(as_of), ~_changed()) if dirty else _settled(as_of)
 
 
 def _created() -> ColumnElement[int]:
     return type_coerce(TICKET.c.created_at, BigInteger)
 
 
-def _direct_parts(days: WholeDays, usable: ColumnElement[bool], dirty: bool) -> list[tuple[FromClause, ColumnElement[bool]]]:
+def _direct_parts(days: WholeDays, as_of: ColumnElement[int], dirty: bool) -> list[tuple[FromClause, ColumnElement[bool]]]:
     """The tickets of these days that no usable row counts (B above), as (from, where)
-    pairs, each ticket in exactly one: those of the rows not usable (a join of the rows
-    to the station-led covering index), and, if changes are logged, those no row covers.
-    Two statements: PostgreSQL planned their union under an IN as a hash join of the
-    whole ticket table (1.7 s for a year at 1M tickets, against 77 ms as a plain join)."""
+    pairs, each ticket in exactly one: those of the rows not settled, those of the rows
+    settled but changed (a join of the rows to the station-led covering index), and, if
+    changes are logged, those no row covers. One statement each: PostgreSQL planned
+    their union under an IN as a hash join of the whole ticket table (1.7 s for a year at
+    1M tickets, against 77 ms as a plain join), and the rows not settled alone take
+    migration 0011's indexes."""
     d, t, created = STATION_DAY.c, TICKET.c, _created()
-    rows_not_usable = STATION_DAY.join(TICKET, and_(t.station_code == d.station_code, created >= d.day_start, created < d.day_end))
-    parts: list[tuple[FromClause, ColumnElement[bool]]] = [
-        (rows_not_usable, and_(d.day_start >= days.start, d.day_start < days.end, not_(usable)))
-    ]
+    in_days = and_(d.day_start >= days.start, d.day_start < days.end)
+    parts: list[tuple[FromClause, ColumnElement[bool]]] = []
+    for rows in (_unsettled(as_of), and_(_settled(as_of), _changed()) if dirty else None):
+        if rows is None:
+            continue
+        # MATERIALIZED: found by their own index first, then joined row by row to the
+        # station-led covering index; as a plain join PostgreSQL walked the primary key
+        # over the year for its station order (it expects ~360 tickets a row, not ~9):
+        # 1.9 s of a year's station screen at 10M tickets, 3,000 stations, against 0.2 s
+        found = select(d.station_code, d.day_start, d.day_end).where(in_days, rows).cte().prefix_with("MATERIALIZED")
+        f = found.c
+        joined = found.join(TICKET, and_(t.station_code == f.station_code, created >= f.day_start, created < f.day_end))
+        parts.append((joined, true()))
     if dirty:
         covered = exists().where(d.station_code == t.station_code, d.day_start <= created, d.day_end > created)
         # driven by the (few) dirty entries: a row-value IN seeks the station-led index per
@@ -206,14 +240,14 @@ def _direct_parts(days: WholeDays, usable: ColumnElement[bool], dirty: bool) -> 
 
 def _add_direct(
     connection: Connection, result: RollupSums, period: Period, as_of: datetime, days: WholeDays,
-    usable: ColumnElement[bool], dirty: bool, runs: int | None,
+    literal_as_of: ColumnElement[int], dirty: bool, runs: int | None,
 ) -> None:
     facts = TicketFacts(as_of)
     columns = aggregates(facts)
     keys: list[ColumnElement[Any]] = [TICKET.c.station_code]
     if runs is not None:
         keys.append(_run_of(period, runs).label("run"))
-    for source, where in _direct_parts(days, usable, dirty):
+    for source, where in _direct_parts(days, literal_as_of, dirty):
         query = select(*keys, *(value.label(name) for name, value in columns.items())).select_from(source).where(where).group_by(*keys)
         for row in connection.execute(query).mappings():
             sums = {name: row[name] or 0 for name in SUMS}
