@@ -19,6 +19,7 @@ from woq_tui.domain.timestamps import from_epoch
 from woq_tui.store.audit.flags import MODEL_RULE, REVIEW, STATION, TICKET, AuditScope, row_rule_tickets, row_rules
 from woq_tui.store.audit.history import REPEAT_KEYS, repeat_pairs, station_suspects
 from woq_tui.store.audit.suspects import SUSPECTS, fill_suspects
+from woq_tui.store.collection_pause import collections_paused
 from woq_tui.values.audit import AuditFlag, FlagReview
 
 TIMES = ("created_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at", "due_at")
@@ -85,31 +86,32 @@ def read_flags(connection: Connection, scope: AuditScope) -> tuple[AuditFlag, ..
     columns and its evidence in the same rows (no second read by id), as plain
     tuples (docs/audit.md, "Speed"); the rules are those of visible_flags
     (store/audit/flags.py), which the figures count."""
-    listing = _Listing(_reviews(connection, scope))
-    rules = row_rules(scope)
-    query = row_rule_tickets(scope, _columns)
-    if query is not None:
-        due_at = _HEAD + 1 + _WIDTH
-        for row in connection.execute(query):
-            ticket, mask = _ticket(row, _HEAD + 1), row[_HEAD]
-            for bit, rule in enumerate(rules):
-                if mask >> bit & 1:
-                    given = _EVIDENCE.get(rule)
-                    listing.add(row, ticket, rule, {} if given is None else given(ticket, row[due_at]))
-    for rule in REPEAT_KEYS:
-        if rule in scope.rules:
-            _read_repeats(connection, scope, rule, listing)
-    if "station_suspect" in scope.rules:
-        for row in connection.execute(station_suspects(scope.cohort, scope.settings, _columns)):
-            station, top, history = row[_HEAD : _HEAD + 3]
-            evidence = {"station": station, "share": top / history, "history": history}
-            listing.add(row, _ticket(row, _HEAD + 3), "station_suspect", evidence)
-    if MODEL_RULE in scope.rules:
-        s, c = SUSPECTS.c, TICKET.c
-        query = select(s.ticket_id, s.station_code, s.type, *_columns(c), s.predicted, s.probability)
-        for row in connection.execute(query.join_from(SUSPECTS, TICKET, c.id == s.ticket_id)):
-            predicted, probability = row[_HEAD + _WIDTH :]
-            listing.add(row, _ticket(row), MODEL_RULE, {"type": predicted, "probability": round(probability, 4)})
+    with collections_paused():  # ~70,000 flags for a year, no cycle among them
+        listing = _Listing(_reviews(connection, scope))
+        rules = row_rules(scope)
+        query = row_rule_tickets(scope, _columns)
+        if query is not None:
+            due_at = _HEAD + 1 + _WIDTH
+            for row in connection.execute(query):
+                ticket, mask = _ticket(row, _HEAD + 1), row[_HEAD]
+                for bit, rule in enumerate(rules):
+                    if mask >> bit & 1:
+                        given = _EVIDENCE.get(rule)
+                        listing.add(row, ticket, rule, {} if given is None else given(ticket, row[due_at]))
+        for rule in REPEAT_KEYS:
+            if rule in scope.rules:
+                _read_repeats(connection, scope, rule, listing)
+        if "station_suspect" in scope.rules:
+            for row in connection.execute(station_suspects(scope.cohort, scope.settings, _columns)):
+                station, top, history = row[_HEAD : _HEAD + 3]
+                evidence = {"station": station, "share": top / history, "history": history}
+                listing.add(row, _ticket(row, _HEAD + 3), "station_suspect", evidence)
+        if MODEL_RULE in scope.rules:
+            s, c = SUSPECTS.c, TICKET.c
+            query = select(s.ticket_id, s.station_code, s.type, *_columns(c), s.predicted, s.probability)
+            for row in connection.execute(query.join_from(SUSPECTS, TICKET, c.id == s.ticket_id)):
+                predicted, probability = row[_HEAD + _WIDTH :]
+                listing.add(row, _ticket(row), MODEL_RULE, {"type": predicted, "probability": round(probability, 4)})
     # Sorted here, not in SQL: a PostgreSQL collation may order ticket numbers otherwise.
     listing.flags.sort(key=_order)
     return tuple(listing.flags)
