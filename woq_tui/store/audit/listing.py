@@ -64,15 +64,19 @@ class _Listing:
         self.reviews = reviews
         self.flags: list[AuditFlag] = []
 
-    def add(self, row: Any, ticket: _Ticket, rule: str, evidence: dict[str, Any]) -> None:
+    def add(self, row: Any, at: int, rule: str, evidence: dict[str, Any]) -> None:
+        """A flag of `rule` on the row's ticket, whose columns (`_columns`) start at `at`."""
         review = self.reviews.get((row[0], rule))
         if review is not None and review.verdict == DISMISSED:
             return
         self.flags.append(AuditFlag(
-            ticket_no=ticket.ticket_no, rule=rule, severity=RULES_BY_ID[rule].severity, evidence=evidence,
-            review=review, station_code=row[1], type=row[2], created_at=from_epoch(ticket.created_at),
-            summary=ticket.summary,
+            ticket_no=row[at], rule=rule, severity=_SEVERITY[rule], evidence=evidence, review=review,
+            station_code=row[1], type=row[2], created_at=from_epoch(row[at + _CREATED]), summary=row[at + 1],
         ))  # fmt: skip
+
+
+_SEVERITY = {rule: found.severity for rule, found in RULES_BY_ID.items()}
+_CREATED = _Ticket._fields.index("created_at")
 
 
 def _ticket(row: Any, at: int = _HEAD) -> _Ticket:
@@ -91,13 +95,17 @@ def read_flags(connection: Connection, scope: AuditScope) -> tuple[AuditFlag, ..
         rules = row_rules(scope)
         query = row_rule_tickets(scope, _columns)
         if query is not None:
-            due_at = _HEAD + 1 + _WIDTH
+            at, due_at = _HEAD + 1, _HEAD + 1 + _WIDTH
             for row in connection.execute(query):
-                ticket, mask = _ticket(row, _HEAD + 1), row[_HEAD]
+                mask, ticket = row[_HEAD], None
                 for bit, rule in enumerate(rules):
                     if mask >> bit & 1:
                         given = _EVIDENCE.get(rule)
-                        listing.add(row, ticket, rule, {} if given is None else given(ticket, row[due_at]))
+                        if given is None:
+                            listing.add(row, at, rule, {})
+                            continue
+                        ticket = ticket or _ticket(row, at)
+                        listing.add(row, at, rule, given(ticket, row[due_at]))
         for rule in REPEAT_KEYS:
             if rule in scope.rules:
                 _read_repeats(connection, scope, rule, listing)
@@ -105,13 +113,13 @@ def read_flags(connection: Connection, scope: AuditScope) -> tuple[AuditFlag, ..
             for row in connection.execute(station_suspects(scope.cohort, scope.settings, _columns)):
                 station, top, history = row[_HEAD : _HEAD + 3]
                 evidence = {"station": station, "share": top / history, "history": history}
-                listing.add(row, _ticket(row, _HEAD + 3), "station_suspect", evidence)
+                listing.add(row, _HEAD + 3, "station_suspect", evidence)
         if MODEL_RULE in scope.rules:
             s, c = SUSPECTS.c, TICKET.c
             query = select(s.ticket_id, s.station_code, s.type, *_columns(c), s.predicted, s.probability)
             for row in connection.execute(query.join_from(SUSPECTS, TICKET, c.id == s.ticket_id)):
                 predicted, probability = row[_HEAD + _WIDTH :]
-                listing.add(row, _ticket(row), MODEL_RULE, {"type": predicted, "probability": round(probability, 4)})
+                listing.add(row, _HEAD, MODEL_RULE, {"type": predicted, "probability": round(probability, 4)})
     # Sorted here, not in SQL: a PostgreSQL collation may order ticket numbers otherwise.
     listing.flags.sort(key=_order)
     return tuple(listing.flags)
@@ -144,7 +152,7 @@ def _read_repeats(connection: Connection, scope: AuditScope, rule: str, listing:
         earlier[row[0]].append((row[-1], row[-2]))
     for ticket_id, row in first.items():
         numbers = [number for _, number in sorted(earlier[ticket_id], reverse=True)]
-        listing.add(row, _ticket(row), rule, {"earlier": numbers})
+        listing.add(row, _HEAD, rule, {"earlier": numbers})
 
 
 def _at(value: int | None) -> datetime | None:
