@@ -1,7 +1,8 @@
 """An import into a built station × day rollup (store/day_rollup_log.py): on SQLite the
 batches log one entry per (station, local day) with the triggers suspended, and the
 rollup's sums stay equal to the direct ones before and after a refresh, with another
-writer's changes logged by the triggers after it; PostgreSQL's triggers log the COPY."""
+writer's changes logged by the triggers between its batches and after it; PostgreSQL's
+triggers log the COPY."""
 
 from __future__ import annotations
 
@@ -24,10 +25,10 @@ from tests.test_import import EN_HEADER, write_csv
 from tests.test_percentiles import DAYS, START, fill
 from woq_tui.config import parse_settings
 from woq_tui.domain.clock import SystemClock
-from woq_tui.store.day_rollup import STATION_DAY
+from woq_tui.store.day_rollup import DIRTY, STATION_DAY
 from woq_tui.store.day_rollup_log import local_day
 from woq_tui.store.day_rollup_refresh import refresh
-from woq_tui.store.importer import import_file
+from woq_tui.store.importer import export, import_file
 
 
 def _local(instant: datetime) -> str:
@@ -38,7 +39,7 @@ def _epoch(local: str) -> int:
     return int(datetime.strptime(local, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI).timestamp())
 
 
-def test_an_import_into_the_built_rollup_logs_its_days_and_stays_exact(engine, tmp_path):
+def test_an_import_into_the_built_rollup_logs_its_days_and_stays_exact(engine, tmp_path, monkeypatch):
     fill(engine, seed=31, count=700)
     refresh(engine, SHANGHAI)
     rng = random.Random(17)
@@ -57,18 +58,30 @@ def test_an_import_into_the_built_rollup_logs_its_days_and_stays_exact(engine, t
     for row in rows:
         cells.add((row[2], local_day(SHANGHAI.key, _epoch(row[5]))[0]))
     settings = parse_settings({"console": {"language": "en", "operator": "t", "timezone": SHANGHAI.key}})
-    summary = import_file(write_csv(tmp_path / "year.csv", EN_HEADER, rows), engine,
-                          policy=settings.sla_policy(), clock=SystemClock(), operator="t", batch_rows=97)
+    # another writer between two of the import's batches: logged by the triggers (an
+    # entry at its own instant, which the importer's day entries never are)
+    meanwhile = START + timedelta(days=9, hours=3, minutes=17, seconds=11)
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 200)
+
+    def between_batches(read: int, _fraction: float | None) -> None:
+        if read == 200:
+            add_all(engine, ticket(meanwhile, station_code="S003"))
+
+    summary = import_file(write_csv(tmp_path / "year.csv", EN_HEADER, rows), engine, policy=settings.sla_policy(),
+                          clock=SystemClock(), operator="t", batch_rows=97, progress=between_batches)  # fmt: skip
     assert summary.inserted == 400 and summary.updated == 60
+    with engine.connect() as connection:
+        logged = select(DIRTY.c.id).where(DIRTY.c.station_code == "S003", DIRTY.c.created_at == int(meanwhile.timestamp()))
+        assert connection.execute(logged).first() is not None, "the other writer's ticket was logged"
     if engine.dialect.name == "sqlite":
         # one entry per (station, local day) written (where the moved tickets were too),
         # not one per ticket; and the triggers are back
-        assert len(cells) <= dirty_count(engine) <= len(cells) + 60 < 460
+        assert len(cells) <= dirty_count(engine) <= len(cells) + 61 < 460
         with engine.connect() as connection:
             names = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'station_day_%'")).scalars()
             assert sorted(names) == ["station_day_delete", "station_day_insert", "station_day_update"]
     else:
-        assert dirty_count(engine) >= 460
+        assert dirty_count(engine) >= 461
     periods = random_periods(rng, SHANGHAI, 14)
     for period, as_of in periods:
         assert_exact(engine, period, as_of)
