@@ -23,7 +23,6 @@ the machine (and on what else runs on it).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
 import multiprocessing
@@ -32,7 +31,6 @@ import random
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -201,75 +199,9 @@ def _child_import_elementtree(url: str, path: str, queue) -> None:
     _child_import(url, path, queue)
 
 
-def _child_import_triggers(url: str, path: str, queue) -> None:
-    """The import with its own rollup log off: the triggers log each ticket."""
-    from woq_tui.store import day_rollup_log
-
-    day_rollup_log.ENABLED = False
-    _child_import(url, path, queue)
-
-
-@contextlib.contextmanager
-def _rollup_target(scratch: Path, name: str, pg: str | None) -> Iterator[str]:
-    """A migrated SQLite file, or with `pg` a scratch PostgreSQL database of this bench's
-    own (dropped after)."""
-    if pg is None:
-        yield _migrated_sqlite(scratch / f"rollup-{name}.db")
-        return
-    from sqlalchemy import create_engine, make_url, text
-
-    from woq_tui.store.db import make_engine, upgrade
-
-    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-    database = f"rollup_bench_{os.getpid()}_{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    try:
-        url = make_url(pg).set(database=database).render_as_string(hide_password=False)
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _rollup(scratch: Path, path: Path, rows: int, pg: str | None = None, rounds: int = 2) -> None:
-    """A year into an empty built rollup (docs/speed.md, "The importer's log"): not
-    built, built with the triggers logging each ticket, built with the importer's own
-    log (SQLite only); interleaved, each import in its own process, then the refresh it
-    leaves."""
-    from zoneinfo import ZoneInfo
-
-    from woq_tui.store.day_rollup_refresh import refresh
-    from woq_tui.store.db import make_engine
-
-    zone = ZoneInfo("Asia/Shanghai")
-    variants = [("not built", False, _child_import), ("built, triggers", True, _child_import_triggers)]
-    if pg is None:
-        variants.append(("built, importer's log", True, _child_import))
-    where = "PostgreSQL" if pg else "SQLite"
-    for round_ in range(rounds):
-        for number, (label, built, target) in enumerate(variants):
-            with _rollup_target(scratch, f"{round_}_{number}", pg) as url:
-                engine = make_engine(url)
-                if built:
-                    refresh(engine, zone)
-                result = run_import(url, path, target)
-                _report(f"{where}: {label}", rows, result)
-                print(f"{'':<29}load average {os.getloadavg()[0]:.2f}")
-                if built:
-                    began, cpu = time.perf_counter(), time.process_time()
-                    done = refresh(engine, zone)
-                    print(f"{'':<29}refresh after: {time.perf_counter() - began:.2f} s (CPU {time.process_time() - cpu:.2f} s), "
-                          f"{done.entries:,} entries, {done.days} days")  # fmt: skip
-                engine.dispose()
-
-
 def _child_cli(url: str, path: str, queue) -> None:
     """The whole command, its JSON summary written to a file beside the export."""
+    import contextlib
 
     from woq_tui.cli import main
 
@@ -483,7 +415,7 @@ def main() -> None:
     parser.add_argument("--bad-rows", type=int, default=100_000)
     parser.add_argument("--read-rows", type=int, default=50_000, help="rows of the XLSX reading-alone comparison")
     parser.add_argument("--out", default=str(Path(__file__).parent / "out"), help="where generated exports are cached")
-    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated, of {', '.join(PARTS)}; rollup, rollup-pg (not by default)")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated, of {', '.join(PARTS)}")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     out = Path(args.out)
@@ -498,10 +430,6 @@ def main() -> None:
     path.with_name(path.name + ".partial").replace(path)
     scratch = Path(tempfile.mkdtemp(prefix="woq-import-bench-"))
     try:
-        if "rollup" in parts:
-            _rollup(scratch, path, args.rows)
-        if "rollup-pg" in parts and os.environ.get("WOQ_TEST_DATABASE_URL"):
-            _rollup(scratch, path, args.rows, os.environ["WOQ_TEST_DATABASE_URL"])
         if "sqlite" in parts:
             floor = baseline(scratch / "baseline.db", converted)
             print(f"{'bare sqlite3 executemany':<28} {floor:6.2f} s  {args.rows / floor:9,.0f} rows/s")

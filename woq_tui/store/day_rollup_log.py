@@ -32,7 +32,7 @@ from woq_tui.domain.timestamps import to_epoch
 from woq_tui.store.day_rollup import EPOCH_DAY, STATE
 
 TRIGGERS = ("station_day_insert", "station_day_update", "station_day_delete")
-# Off: the triggers log the batch as any writer's (bench/import_bench.py compares both).
+# Off: the triggers log the batch as any writer's (bench/rollup_import_bench.py compares both).
 ENABLED = True
 Cell = tuple[str, int]  # (station_code, created_at in epoch seconds)
 
