@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
     from woq_tui.dispatch.outbox import OutboxCounts
     from woq_tui.dispatch.pusher import BackgroundPusher
+    from woq_tui.rollup_upkeep import RollupUpkeep
 
 
 class LazyScreen:
@@ -120,6 +121,10 @@ class WoqApp(TranslatedBindings, App[None]):
         if context.settings.keys:
             self.set_keymap(context.settings.keys)
         self.outbox_pusher: BackgroundPusher | None = None
+        # The station × day rollup kept current by this console, if it may write
+        # (rollup_upkeep.py); decided off the UI thread in _warm_up.
+        self.rollup_upkeep: RollupUpkeep | None = None
+        self._upkeep_wanted = False
         self._warmed = False
         self.reassign_notices = ReassignNotices(self._show_notice, context.settings.dispatch.token_env)
         # What stopped the console while it started: the head start's verdict that the
@@ -174,6 +179,9 @@ class WoqApp(TranslatedBindings, App[None]):
         reassign the dispatch side (httpx, stamina); True when the pusher should run."""
         context = self.context
         context.store.warm_up()
+        from woq_tui.rollup_upkeep import wanted
+
+        self._upkeep_wanted = wanted(context)
         if context.settings.dispatch.base_url and context.can_write:
             import woq_tui.dispatch.outbox  # noqa: F401 (loaded here, off the UI thread)
 
@@ -183,6 +191,10 @@ class WoqApp(TranslatedBindings, App[None]):
     def _warmed_up(self, _request: None, wanted: bool) -> None:
         freeze_start_up()
         self._start_pusher(wanted)
+        if self._upkeep_wanted and self.is_running and self.rollup_upkeep is None:
+            from woq_tui.rollup_upkeep import RollupUpkeep
+
+            self.rollup_upkeep = RollupUpkeep(self, self.context)
 
     def _start_pusher(self, wanted: bool) -> None:
         if wanted and self.is_running and self.outbox_pusher is None:  # not while quitting

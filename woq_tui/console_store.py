@@ -84,6 +84,19 @@ class ConsoleStore:
         self.sessions  # noqa: B018
         self.read_sessions  # noqa: B018
 
+    def refresh_rollup(self) -> int | None:
+        """Recompute the station × day rollup's days that changes were logged in, on the
+        primary (store/day_rollup_refresh.refresh_logged); the entries consumed, or None
+        when there were none, or the rollup is not built in the console's zone, or this
+        console must not write: read-only, a viewer, or reading a replica (docs/speed.md,
+        "Who refreshes")."""
+        if not self.context.can_write or self.context.has_replica:
+            return None
+        from woq_tui.store.day_rollup_refresh import refresh_logged
+
+        done = refresh_logged(self.primary, self.context.settings.tz)
+        return done.entries if done is not None else None
+
     def replica_lag(self) -> float | None:
         """How far the replica's data is behind the primary, in seconds
         (store/replica.py); None when reads go to the primary."""

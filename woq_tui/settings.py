@@ -89,6 +89,9 @@ class DatabaseSettings:
     # a read replica of `url` for the console's and reports' reads (docs/replica.md);
     # "" or unset: everything goes to `url`. Checked by config.read_url_problem.
     read_url: Annotated[str, EXACT] | None = None
+    # how often a console that may write refreshes the station × day rollup on the
+    # primary (rollup_upkeep.py, docs/speed.md "Who refreshes"); 0: never
+    rollup_refresh_seconds: Annotated[int, Ge(0), Le(86400), EXACT] = 300
 
 
 @dataclass

@@ -136,3 +136,13 @@ def refresh_if_built(engine: Engine, tz: ZoneInfo) -> Refreshed | None:
     with engine.connect() as connection:
         zone = connection.execute(select(STATE.c.zone)).scalar()
     return refresh(engine, tz) if zone == tz.key else None
+
+
+def refresh_logged(engine: Engine, tz: ZoneInfo) -> Refreshed | None:
+    """refresh() where the rollup is built in `tz` and a change is logged; nothing
+    otherwise (no write at all: the console asks this every few minutes, docs/speed.md
+    "Who refreshes")."""
+    with engine.connect() as connection:
+        zone = connection.execute(select(STATE.c.zone)).scalar()
+        logged = zone == tz.key and connection.execute(select(DIRTY.c.id).limit(1)).first() is not None
+    return refresh(engine, tz) if logged else None

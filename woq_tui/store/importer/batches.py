@@ -19,6 +19,7 @@ from woq_tui.domain.clock import Clock
 from woq_tui.domain.import_rows import ParsedRow
 from woq_tui.domain.timestamps import to_epoch
 from woq_tui.errors import first_line
+from woq_tui.store import day_rollup_log
 from woq_tui.store.db import IMPORT_CACHE
 from woq_tui.store.importer.copy_merge import CopyMerge
 from woq_tui.store.importer.row_writer import RowWriter
@@ -112,7 +113,10 @@ class BatchWriter:
                 connection.rollback()
                 return counts
             self._add_stations(connection, batch)
-            self._rows.write(connection, now_epoch, inserts, updates, events)
+            log = day_rollup_log.suspend_triggers(connection)
+            self._rows.write(connection, now_epoch, inserts, updates, events, log)
+            if log is not None:
+                log.log()
         return counts
 
     def _write_by_copy(

@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Connection, Engine, bindparam, insert, litera
 
 from woq_tui.domain.enums import EventKind
 from woq_tui.domain.import_rows import DERIVED_KEYS, TICKET_FIELDS, ParsedRow
+from woq_tui.store.day_rollup_log import BatchLog, Cell
 from woq_tui.store.importer.tables import EVENT, TICKET, Conflict
 
 
@@ -61,6 +62,7 @@ class RowWriter:
         inserts: list[tuple[Any, ...]] = []
         updates: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
+        self.moved_from: list[Cell] = []  # where the updated tickets were (the rollup's log)
         for parsed in batch:
             old = existing.get(parsed.ticket_no)
             values = parsed.values
@@ -75,6 +77,7 @@ class RowWriter:
             params = {f"b_{c}": values[c] for c in self.covered}
             params.update(b_id=old.id, b_version=old.version, b_now=now_epoch)
             updates.append(params)
+            self.moved_from.append((stored["station_code"], stored["created_at"]))
             moved = "station_code" in changed
             events.append(
                 {
@@ -96,8 +99,16 @@ class RowWriter:
         inserts: list[tuple[Any, ...]],
         updates: list[dict[str, Any]],
         events: list[dict[str, Any]],
+        log: BatchLog | None = None,
     ) -> None:
-        """Write what plan() found; raises Conflict when an update met a newer version."""
+        """Write what plan() found; raises Conflict when an update met a newer version.
+        `log` (the rollup's triggers suspended) is told every (station, instant) a
+        ticket was written at or left (store/day_rollup_log.py)."""
+        if log is not None:
+            station, created = self.new_columns.index("station_code"), self.new_columns.index("created_at")
+            log.add((row[station], row[created]) for row in inserts)
+            log.add((params["b_station_code"], params["b_created_at"]) for params in updates)
+            log.add(self.moved_from)
         if inserts:
             if self._raw_insert is not None:
                 connection.exec_driver_sql(self._raw_insert, inserts)
