@@ -50,3 +50,21 @@ def test_an_exception_inside_still_resumes_it():
     with pytest.raises(RuntimeError), collections_paused():
         raise RuntimeError("the read failed")
     assert gc.isenabled()
+
+
+def test_generate_makes_its_rows_with_the_collector_held_off(tmp_path):
+    # docs/demo.md, "A province": the generator's state grows to gigabytes and the
+    # collector's passes over it freed nothing
+    from tests.conftest import NOW
+    from woq_tui.demo.generator import generate
+    from woq_tui.domain.sla import SlaPolicy
+    from woq_tui.store.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(engine)
+    seen: list[bool] = []
+    result = generate(engine, SlaPolicy(), seed=7, stations=4, days=10, end=NOW,
+                      progress=lambda _done: seen.append(gc.isenabled()), batch_size=50)  # fmt: skip
+    engine.dispose()
+    assert result.tickets > 100 and seen and not any(seen)
+    assert gc.isenabled()
