@@ -130,12 +130,13 @@ _order = attrgetter("ticket_no", "rule")
 
 def _reviews(connection: Connection, scope: AuditScope) -> dict[tuple[int, str], FlagReview]:
     """(ticket id, rule) -> the cohort's reviews, in one query driven from the (small)
-    review table."""
+    review table: the IN on the reviewed numbers makes SQLite take them first, where
+    the join alone had it scan a year's tickets for an empty review table (70 ms)."""
     c, r = TICKET.c, REVIEW.c
     query = (
         select(c.id, r.rule, r.verdict, r.operator, seconds(r.at).label("reviewed_at"), r.note)
         .select_from(REVIEW.join(TICKET, c.ticket_no == r.ticket_no))
-        .where(scope.cohort.holds(c))
+        .where(scope.cohort.holds(c), c.ticket_no.in_(select(r.ticket_no)))
     )
     return {(row.id, row.rule): FlagReview(row.verdict, row.operator, from_epoch(row.reviewed_at), row.note)
             for row in connection.execute(query)}  # fmt: skip
