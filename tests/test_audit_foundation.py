@@ -153,3 +153,15 @@ def test_rules_in_the_table_order_with_names_in_both_languages():
     for rule in RULES:
         zh, en = catalogue()[rule.name_key]
         assert zh and en
+
+
+def test_postgresql_address_index_carries_the_id(engine):
+    # migration 0012: station_suspect's history read from the index alone (docs/audit.md)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's indexes carry the rowid, the id, already")
+    with engine.connect() as connection:
+        definition = connection.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_ticket_address_key'")
+        ).scalar_one()
+    assert definition.endswith("(address_key, created_at, station_code) INCLUDE (id)"), definition
+

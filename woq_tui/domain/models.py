@@ -82,7 +82,9 @@ class Ticket(SQLModel, table=True):
         # by normalised phone / address (migration 0006, docs/audit.md).
         Index("ix_ticket_phone_key", "phone_key", "created_at", info=FIGURE_INDEX),
         # (station_code too: station_suspect and the suggested stations count an address's
-        # stations, or an address prefix's, from the index alone; docs/dispatch-assist.md)
+        # stations, or an address prefix's, from the index alone; docs/dispatch-assist.md;
+        # on PostgreSQL migration 0012 adds the id as an INCLUDE column, not said here for
+        # the reason of ix_ticket_open_due's WHERE above)
         Index("ix_ticket_address_key", "address_key", "created_at", "station_code", info=FIGURE_INDEX),
     )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _ticket_version}

@@ -141,6 +141,10 @@ def station_suspects(cohort: Cohort, settings: AuditSettings, columns: Columns |
         .where(*near)
         .group_by(c.address_key)
         .having(func.count() > settings.route_min_history, func.max(seconds(c.created_at)) >= cohort.start)
+        # PostgreSQL: computed once; as a plain IN each of three parallel processes found
+        # the week's busy addresses for itself (3.9 s each at 10M; docs/audit.md, "Speed")
+        .cte("busy")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     ranked = (
         select(
@@ -151,7 +155,7 @@ def station_suspects(cohort: Cohort, settings: AuditSettings, columns: Columns |
             func.row_number().over(partition_by=[c.address_key, c.station_code], order_by=[c.created_at, c.id]).label("run"),
             func.dense_rank().over(order_by=c.station_code).label("rank"),
         )
-        .where(c.address_key.in_(busy), seconds(c.created_at) < end)
+        .where(c.address_key.in_(select(busy.c.address_key)), seconds(c.created_at) < end)
         .cte("ranked")
     )
     r = ranked.c
