@@ -87,21 +87,27 @@ async def test_the_filter_dialog_is_built_once_and_opens_on_the_current_filter(c
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, FilterScreen)
-        await pilot.press("down", "space", "escape")  # ticked, then cancelled
+
+        def state() -> list[tuple]:
+            return [(tuple(selection.selected), selection.highlighted, selection.scroll_y) for selection in dialog.query(SelectionList)]
+
+        new = state()
+        await pilot.press("down", "down", "space", "tab", "end", "space", "escape")  # ticked, then cancelled
         await settle(pilot)
         assert app.screen is queue and not queue.filt.active
         await pilot.press("f")
         await settle(pilot)
         assert app.screen is dialog  # the same dialog, not built again
         lists = list(dialog.query(SelectionList))
-        assert all(not selection.selected and selection.highlighted is None for selection in lists)
+        # as a new dialog shows it: nothing ticked, each list's first choice highlighted
+        assert state() == new and all(not selection.selected and selection.highlighted == 0 for selection in lists)
         assert dialog.focused is lists[0]
-        await pilot.press("down", "space", "enter")  # the first type, applied
+        await pilot.press("space", "enter")  # the first type, applied
         await settle(pilot)
         assert app.screen is queue and queue.filt.types == {"repair"}
         await pilot.press("f")
         await settle(pilot)
         assert app.screen is dialog and dialog.query_one("#types", SelectionList).selected == ["repair"]
-        await pilot.press("enter")
+        await pilot.press("down", "space", "enter")
         await settle(pilot)
-        assert queue.filt.types == {"repair"}
+        assert queue.filt.types == {"repair", "complaint"}

@@ -68,8 +68,8 @@ class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[F
         self.query(SelectionList).first().focus()
 
     def reset(self, groups: list[Group], make: Callable[[Picked], FilterT]) -> bool:
-        """Show `groups` again as a new dialog would (their choices, no highlight, at
-        the top, the first group focused), the widgets kept: False, changing nothing,
+        """Show `groups` again as a new dialog would (their choices, each list at its
+        top with its first choice highlighted, the first list focused), the widgets kept: False, changing nothing,
         when their choices are not those shown (a new dialog is needed)."""
         if [(name, title, [option[:2] for option in options]) for name, title, options in groups] != [
             (name, title, [option[:2] for option in options]) for name, title, options in self.groups
@@ -82,8 +82,9 @@ class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[F
             for _label, value, chosen in options:
                 if chosen:
                     selection.select(value)
-            selection.highlighted = None
             selection.scroll_home(animate=False, immediate=True)
+            selection.highlighted = None
+            selection.action_first()  # as OptionList.__init__ does
         self.query(SelectionList).first().focus()
         return True
 
