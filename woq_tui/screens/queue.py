@@ -150,8 +150,9 @@ class QueueScreen(TicketListScreen):
         shown = replace(FIRST_REQUEST, generation=self.generation, filt=self.filt, sort=self.sort, reverse=self.reverse)
         request = next_request(shown, self.watermark, reload, kpis, self.window.keys(), self.outbox, self.outbox.generation)
         first = max(FIRST_ROWS, 2 * self.table.body_height)
-        if self.need_reload and self.generation > 0 and request.limit > first:
-            # Asked for by a key: a screenful first, the rest of the page after it.
+        if self.need_reload and not self.need_reload_keeps_cursor and self.generation > 0 and request.limit > first:
+            # Asked for by a key, the list read from its top: a screenful first, the
+            # rest of the page after it.
             request = replace(request, limit=first, held_after=request.limit)
         return request
 
@@ -338,6 +339,7 @@ class QueueScreen(TicketListScreen):
         if dialog is None or not dialog.show_again(self.filt, stations):
             if dialog is not None:
                 app.uninstall_screen(dialog)
+                dialog.remove()
             dialog = self.filter_dialog = FilterScreen(self.filt, stations)
             app.install_screen(dialog, f"queue-filter-{id(self)}")
         app.push_screen(dialog, chosen)
