@@ -67,6 +67,27 @@ class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[F
     def on_mount(self) -> None:
         self.query(SelectionList).first().focus()
 
+    def reset(self, groups: list[Group], make: Callable[[Picked], FilterT]) -> bool:
+        """Show `groups` again as a new dialog would (their choices, each list at its
+        top with its first choice highlighted, the first list focused), the widgets kept: False, changing nothing,
+        when their choices are not those shown (a new dialog is needed)."""
+        if [(name, title, [option[:2] for option in options]) for name, title, options in groups] != [
+            (name, title, [option[:2] for option in options]) for name, title, options in self.groups
+        ]:
+            return False
+        self.groups, self.make = groups, make
+        for name, _title, options in groups:
+            selection = self.query_one(f"#{name}", SelectionList)
+            selection.deselect_all()
+            for _label, value, chosen in options:
+                if chosen:
+                    selection.select(value)
+            selection.scroll_home(animate=False, immediate=True)
+            selection.highlighted = None
+            selection.action_first()  # as OptionList.__init__ does
+        self.query(SelectionList).first().focus()
+        return True
+
     def picked(self, name: str) -> frozenset[str]:
         return frozenset(self.query_one(f"#{name}", SelectionList).selected)
 
@@ -85,6 +106,14 @@ class FilterScreen(ChecklistFilter[QueueFilter]):
     def __init__(self, current: QueueFilter, stations: list[StationChoice]) -> None:
         super().__init__(_queue_groups(current, stations), lambda picked: _queue_filter(current, picked))
         self.current = current
+
+    def show_again(self, current: QueueFilter, stations: list[StationChoice]) -> bool:
+        """The dialog for `current` again, kept (ChecklistFilter.reset): False when
+        the stations changed."""
+        if not self.reset(_queue_groups(current, stations), lambda picked: _queue_filter(current, picked)):
+            return False
+        self.current = current
+        return True
 
 
 def _queue_groups(current: QueueFilter, stations: list[StationChoice]) -> list[Group]:

@@ -45,6 +45,7 @@ from woq_tui.widgets.ticket_window import OutboxMarks, TicketWindow
 if TYPE_CHECKING:
     from woq_tui.console_store import ConsoleStore
     from woq_tui.outbox_feed import OutboxChanged
+    from woq_tui.screens.filter import FilterScreen
     from woq_tui.values.stations import StationChoice
 
 SORTS = tuple(QueueSort)
@@ -57,6 +58,13 @@ class MoreRequest:
     sort: QueueSort
     reverse: bool
     after: tuple
+    limit: int = PAGE_SIZE
+
+
+# A new order, filter or search reads its first rows (at least this many, or two
+# screens) before the rest of its page: the frame comes after a screenful, not 500
+# rows (docs/speed.md, "Keys and loading lag").
+FIRST_ROWS = 64
 SEARCH_DELAY = 0.3
 # The KPI strip is counted at most this often (seconds), not on every tick: the counts
 # scan the open tickets, the changed rows are an index range. A reload counts at once.
@@ -96,6 +104,7 @@ class QueueScreen(TicketListScreen):
         self._kpis_due = 0.0
         self._search_before = ""
         self._search_timer: Timer | None = None
+        self.filter_dialog: FilterScreen | None = None
 
     def compose_body(self) -> ComposeResult:
         context = self.context
@@ -134,11 +143,18 @@ class QueueScreen(TicketListScreen):
                 self._kpis_due = time.monotonic() + KPI_SECONDS
                 return replace(FIRST_REQUEST, prefetched=prefetched)
         reload = self.need_reload or self.watermark is None
-        kpis = reload or time.monotonic() >= self._kpis_due
+        # (a new order of the same tickets counts nothing new: the counts shown stay)
+        kpis = (reload and not (self.need_reload and self.sorted_only)) or time.monotonic() >= self._kpis_due
         if kpis:
             self._kpis_due = time.monotonic() + KPI_SECONDS
         shown = replace(FIRST_REQUEST, generation=self.generation, filt=self.filt, sort=self.sort, reverse=self.reverse)
-        return next_request(shown, self.watermark, reload, kpis, self.window.keys(), self.outbox, self.outbox.generation)
+        request = next_request(shown, self.watermark, reload, kpis, self.window.keys(), self.outbox, self.outbox.generation)
+        first = max(FIRST_ROWS, 2 * self.table.body_height)
+        if self.need_reload and not self.need_reload_keeps_cursor and self.generation > 0 and request.limit > first:
+            # Asked for by a key, the list read from its top: a screenful first, the
+            # rest of the page after it.
+            request = replace(request, limit=first, held_after=request.limit)
+        return request
 
     def answered_already(self, request: LiveRequest) -> LiveResult | None:
         prefetched = request.prefetched
@@ -188,7 +204,11 @@ class QueueScreen(TicketListScreen):
             self.total = result.total
         self.outbox.forget_except(self.window.keys())
         self.show_counts()
-        if not self.window.complete and len(self.window) < PAGE_SIZE // 2:
+        if result.page is not None and request.held_after > len(self.window) and not self.window.complete:
+            # the rest of the reload, once the first rows are painted: read meanwhile,
+            # its rows would be built in the worker while the UI thread paints
+            self.call_after_refresh(self.load_more, request.held_after - len(self.window))
+        elif not self.window.complete and len(self.window) < PAGE_SIZE // 2:
             self.load_more()
         if request.kpis and result.kpis is None:  # the head start sends them after the rows
             counts = self.context.prefetched.pop(PREFETCH_COUNTS_KEY, None)
@@ -214,6 +234,8 @@ class QueueScreen(TicketListScreen):
             self.show_counts()
 
     need_reload_keeps_cursor = True
+    # the reload asked for is a new order only (no count changes)
+    sorted_only = False
 
     # --- paging --------------------------------------------------------------------
 
@@ -221,10 +243,10 @@ class QueueScreen(TicketListScreen):
     def _need_more(self) -> None:
         self.load_more()
 
-    def load_more(self) -> None:
+    def load_more(self, limit: int = PAGE_SIZE) -> None:
         if self.window.complete or self.window.boundary is None:
             return
-        self.more.load(MoreRequest(self.generation, self.filt, self.sort, self.reverse, self.window.boundary))
+        self.more.load(MoreRequest(self.generation, self.filt, self.sort, self.reverse, self.window.boundary, limit))
 
     @cached_property
     def more(self) -> Loader[MoreRequest, QueuePage]:
@@ -232,7 +254,7 @@ class QueueScreen(TicketListScreen):
         return Loader(self, self._read_more, self._extend, what="more.failed")
 
     def _read_more(self, request: MoreRequest) -> QueuePage:
-        return self.store.queue_page(request.filt, request.sort, request.reverse, PAGE_SIZE, after=request.after)
+        return self.store.queue_page(request.filt, request.sort, request.reverse, request.limit, after=request.after)
 
     def _extend(self, request: MoreRequest, page: QueuePage) -> None:
         if request.generation != self.generation or self.window.boundary != request.after:
@@ -250,10 +272,11 @@ class QueueScreen(TicketListScreen):
         self.filt = filt
         self._reload(keep_cursor)
 
-    def _reload(self, keep_cursor: bool) -> None:
+    def _reload(self, keep_cursor: bool, sorted_only: bool = False) -> None:
         self.generation += 1
         self.need_reload = True
         self.need_reload_keeps_cursor = keep_cursor
+        self.sorted_only = sorted_only
         self.show_counts()
         self.refresh_now()
 
@@ -309,7 +332,17 @@ class QueueScreen(TicketListScreen):
             if filt is not None:
                 self.set_filter(replace(filt, search=self.filt.search))
 
-        self.app.push_screen(FilterScreen(self.filt, stations), chosen)
+        # The dialog is built once and kept (installed): building it again took
+        # ~140 ms of the UI thread a time (four lists, 200 stations, their CSS and
+        # layout; docs/speed.md, "Keys and loading lag"). A new one when the stations changed.
+        app, dialog = self.app, self.filter_dialog
+        if dialog is None or not dialog.show_again(self.filt, stations):
+            if dialog is not None:
+                app.uninstall_screen(dialog)
+                dialog.remove()
+            dialog = self.filter_dialog = FilterScreen(self.filt, stations)
+            app.install_screen(dialog, f"queue-filter-{id(self)}")
+        app.push_screen(dialog, chosen)
 
     def action_sort(self, reverse: bool) -> None:
         if reverse:
@@ -327,7 +360,7 @@ class QueueScreen(TicketListScreen):
             self.show_counts()
         else:
             self.window.resort(sort_key(self.sort), self.reverse)
-            self._reload(keep_cursor=False)
+            self._reload(keep_cursor=False, sorted_only=True)
 
     # --- what the bar says -----------------------------------------------------------
 

@@ -34,6 +34,9 @@ class LiveRequest:
     outbox_generation: int
     # the answer, read already while the app started (the first request only)
     prefetched: Future | None = field(default=None, compare=False)
+    # a reload read in two: `limit` rows first (a screenful), then the next page up
+    # to this many rows held in all (screens/queue.py); 0: one read
+    held_after: int = 0
 
 
 @dataclass(frozen=True)

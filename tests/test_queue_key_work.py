@@ -1,0 +1,113 @@
+"""What a key in the queue leaves for later (docs/speed.md, "Keys and loading lag"): a
+new order shows its first screenful before the rest of its page is read, and the
+filter dialog is built once and shown again for the current filter. Database: SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+
+import pytest
+from textual.widgets import SelectionList
+
+from tests.conftest import NOW
+from tests.factories import add_all, station, ticket
+from tests.support import settle
+from woq_tui.app import WoqApp
+from woq_tui.console_store import ConsoleStore
+from woq_tui.screens.filter import FilterScreen
+from woq_tui.values.queue import PAGE_SIZE, QueueFilter, QueueSort
+
+M = timedelta(minutes=1)
+SIZE = (120, 30)
+
+
+@pytest.fixture
+def more_than_a_page(engine):
+    add_all(engine, station("S001"), station("S002"))
+    add_all(
+        engine,
+        *(
+            ticket(NOW - (700 - n) * M, ticket_no=f"T{n:04d}", station_code="S001" if n % 3 else "S002",
+                   type="repair" if n % 2 else "complaint", due_at=NOW + (n * 7 % 600) * M)
+            for n in range(PAGE_SIZE + 100)
+        ),
+    )
+
+
+class HeldRest(ConsoleStore):
+    """The real store, whose keyset reads (a page after the rows held) wait until the
+    test releases them."""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.asked, self.release = threading.Event(), threading.Event()
+        self.release.set()
+
+    def queue_page(self, filt, sort, reverse, limit, after=None):
+        if after is not None:
+            self.asked.set()
+            if not self.release.wait(30):
+                raise TimeoutError("the test never released the read")
+        return super().queue_page(filt, sort, reverse, limit, after=after)
+
+
+async def test_a_new_order_shows_its_first_screenful_before_the_rest_is_read(context, more_than_a_page):
+    store = HeldRest(context)
+    context.__dict__["store"] = store  # what the cached property would have made
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert len(screen.window) == PAGE_SIZE and not screen.window.complete
+        store.release.clear()
+        await pilot.press("s")  # by age
+        await asyncio.to_thread(store.asked.wait, 30)
+        await pilot.pause()
+        assert screen.sort is QueueSort.age and not screen.need_reload
+        first = len(screen.window)
+        assert screen.table.body_height < first < PAGE_SIZE  # the first rows only, shown
+        expected = context.store.queue_page(QueueFilter(), QueueSort.age, False, PAGE_SIZE).rows
+        assert [screen.window.row_at(index) for index in range(first)] == expected[:first]
+        assert screen.table.cursor_index == 0 and round(screen.table.scroll_y) == 0
+        store.release.set()
+        await settle(pilot)
+        # then what one read held before: the first page of the new order
+        assert list(screen.window) == expected
+
+
+async def test_the_filter_dialog_is_built_once_and_opens_on_the_current_filter(context, more_than_a_page):
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        await pilot.press("f")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+
+        def state() -> list[tuple]:
+            return [(tuple(selection.selected), selection.highlighted, selection.scroll_y) for selection in dialog.query(SelectionList)]
+
+        new = state()
+        await pilot.press("down", "down", "space", "tab", "end", "space", "escape")  # ticked, then cancelled
+        await settle(pilot)
+        assert app.screen is queue and not queue.filt.active
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.screen is dialog  # the same dialog, not built again
+        lists = list(dialog.query(SelectionList))
+        # as a new dialog shows it: nothing ticked, each list's first choice highlighted
+        assert state() == new and all(not selection.selected and selection.highlighted == 0 for selection in lists)
+        assert dialog.focused is lists[0]
+        await pilot.press("space", "enter")  # the first type, applied
+        await settle(pilot)
+        assert app.screen is queue and queue.filt.types == {"repair"}
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.screen is dialog and dialog.query_one("#types", SelectionList).selected == ["repair"]
+        await pilot.press("down", "space", "enter")
+        await settle(pilot)
+        assert queue.filt.types == {"repair", "complaint"}
