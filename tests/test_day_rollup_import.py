@@ -108,7 +108,8 @@ def test_the_triggers_are_dropped_only_inside_the_batch_transaction(tmp_path):
     batch that fails leaves them in place."""
     import sqlite3
 
-    from woq_tui.store.day_rollup_log import TRIGGERS, suspend_triggers
+    from woq_tui.store.day_rollup import LOG_TRIGGERS as TRIGGERS
+    from woq_tui.store.day_rollup_log import suspend_triggers
     from woq_tui.store.db import make_engine, upgrade
 
     path = tmp_path / "t.db"

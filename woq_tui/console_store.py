@@ -84,13 +84,19 @@ class ConsoleStore:
         self.sessions  # noqa: B018
         self.read_sessions  # noqa: B018
 
+    @property
+    def may_refresh_rollup(self) -> bool:
+        """A console that may write to its own database (not read-only, not a viewer,
+        not reading a replica) may refresh the rollup there (waits for the opening)."""
+        return self.context.can_write and not self.context.has_replica
+
     def refresh_rollup(self) -> int | None:
         """Recompute the station × day rollup's days that changes were logged in, on the
         primary (store/day_rollup_refresh.refresh_logged); the entries consumed, or None
         when there were none, or the rollup is not built in the console's zone, or this
         console must not write: read-only, a viewer, or reading a replica (docs/speed.md,
         "Who refreshes")."""
-        if not self.context.can_write or self.context.has_replica:
+        if not self.may_refresh_rollup:
             return None
         from woq_tui.store.day_rollup_refresh import refresh_logged
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def wanted(context: ConsoleContext) -> bool:
     """Whether this console refreshes the rollup (call off the UI thread: it may wait
     for the database's opening)."""
-    return context.settings.database.rollup_refresh_seconds > 0 and context.can_write and not context.has_replica
+    return context.settings.database.rollup_refresh_seconds > 0 and context.store.may_refresh_rollup
 
 
 class RollupUpkeep:

@@ -71,9 +71,7 @@ class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[F
         """Show `groups` again as a new dialog would (their choices, each list at its
         top with its first choice highlighted, the first list focused), the widgets kept: False, changing nothing,
         when their choices are not those shown (a new dialog is needed)."""
-        if [(name, title, [option[:2] for option in options]) for name, title, options in groups] != [
-            (name, title, [option[:2] for option in options]) for name, title, options in self.groups
-        ]:
+        if _choices(groups) != _choices(self.groups):
             return False
         self.groups, self.make = groups, make
         for name, _title, options in groups:
@@ -114,6 +112,12 @@ class FilterScreen(ChecklistFilter[QueueFilter]):
             return False
         self.current = current
         return True
+
+
+def _choices(groups: list[Group]) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """What a dialog offers (each list's name, title, and labels with values), without
+    what is ticked."""
+    return [(name, title, [option[:2] for option in options]) for name, title, options in groups]
 
 
 def _queue_groups(current: QueueFilter, stations: list[StationChoice]) -> list[Group]:

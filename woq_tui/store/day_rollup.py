@@ -61,6 +61,10 @@ Sums = dict[str, int]
 SETTLED = datetime(9000, 1, 1, tzinfo=timezone.utc)
 STATION_DAY, DIRTY, STATE, TICKET = table_of(StationDay), table_of(StationDayDirty), table_of(StationDayState), table_of(Ticket)
 EPOCH_DAY = date(1970, 1, 1)
+# Migration 0010's triggers on ticket that log changes to station_day_dirty (the same
+# names on both databases): PostgreSQL keeps them disabled until the first build
+# (day_rollup_refresh.py), an import batch into SQLite sets them aside (day_rollup_log.py).
+LOG_TRIGGERS = ("station_day_insert", "station_day_update", "station_day_delete")
 # The sums the trend needs per run of days (store/figures.period_figures: overdue_rate).
 TREND_SUMS = ("tickets", "overdue")
 # Fewer whole days than this and the direct read is the faster: PostgreSQL reads the
@@ -216,9 +220,8 @@ def _direct_parts(days: WholeDays, as_of: ColumnElement[int], dirty: bool) -> li
     d, t, created = STATION_DAY.c, TICKET.c, _created()
     in_days = and_(d.day_start >= days.start, d.day_start < days.end)
     parts: list[tuple[FromClause, ColumnElement[bool]]] = []
-    for rows in (_unsettled(as_of), and_(_settled(as_of), _changed()) if dirty else None):
-        if rows is None:
-            continue
+    untrusted = [_unsettled(as_of)] + ([and_(_settled(as_of), _changed())] if dirty else [])
+    for rows in untrusted:
         # MATERIALIZED: found by their own index first, then joined row by row to the
         # station-led covering index; as a plain join PostgreSQL walked the primary key
         # over the year for its station order (it expects ~360 tickets a row, not ~9):

@@ -29,9 +29,8 @@ from sqlalchemy import Connection, select
 from woq_tui.domain.metrics import SUMS
 from woq_tui.domain.periods import local_midnight
 from woq_tui.domain.timestamps import to_epoch
-from woq_tui.store.day_rollup import EPOCH_DAY, STATE
+from woq_tui.store.day_rollup import EPOCH_DAY, LOG_TRIGGERS, STATE
 
-TRIGGERS = ("station_day_insert", "station_day_update", "station_day_delete")
 # Off: the triggers log the batch as any writer's (bench/rollup_import_bench.py compares both).
 ENABLED = True
 Cell = tuple[str, int]  # (station_code, created_at in epoch seconds)
@@ -116,10 +115,10 @@ def suspend_triggers(connection: Connection) -> BatchLog | None:
     found = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ticket'"
     ).all()
-    texts = {name: text for name, text in found if name in TRIGGERS}
-    if len(texts) != len(TRIGGERS):  # not the schema this was written for: leave it be
+    texts = {name: text for name, text in found if name in LOG_TRIGGERS}
+    if len(texts) != len(LOG_TRIGGERS):  # not the schema this was written for: leave it be
         return None
-    for name in TRIGGERS:
+    for name in LOG_TRIGGERS:
         connection.exec_driver_sql(f"DROP TRIGGER {name}")
-    return BatchLog(connection, zone, [texts[name] for name in TRIGGERS])
+    return BatchLog(connection, zone, [texts[name] for name in LOG_TRIGGERS])
 

@@ -30,11 +30,9 @@ from sqlalchemy.sql.expression import type_coerce
 from woq_tui.domain.metrics import SUMS, TicketFacts, aggregates
 from woq_tui.domain.periods import local_midnight
 from woq_tui.domain.timestamps import to_epoch
-from woq_tui.store.day_rollup import DIRTY, EPOCH_DAY, SETTLED, STATE, STATION_DAY, TICKET
+from woq_tui.store.day_rollup import DIRTY, EPOCH_DAY, LOG_TRIGGERS, SETTLED, STATE, STATION_DAY, TICKET
 from woq_tui.store.db import write_transaction
 
-# The triggers of migration 0010 that PostgreSQL keeps disabled until the first build.
-PG_TRIGGERS = ("station_day_insert", "station_day_update", "station_day_delete")
 # pg_advisory_xact_lock key of the refresh (any constant the product uses for nothing else)
 REFRESH_LOCK = 95598_0010
 DELETE_CHUNK = 5000
@@ -64,7 +62,7 @@ def refresh(engine: Engine, tz: ZoneInfo, on_day: Callable[[date], None] | None 
         rebuilt = zone != tz.key
         if rebuilt:
             if postgresql:
-                for name in PG_TRIGGERS:
+                for name in LOG_TRIGGERS:
                     connection.exec_driver_sql(f"ALTER TABLE ticket ENABLE TRIGGER {name}")
             for table in (STATION_DAY, DIRTY, STATE):
                 connection.execute(delete(table))
