@@ -21,10 +21,10 @@ from tests.test_percentiles import DAYS, SHANGHAI, START, UTC, fill
 from woq_tui.domain.models import Ticket
 from woq_tui.domain.periods import Period, days_period
 from woq_tui.domain.tables import table_of
-from woq_tui.store import day_rollup
+from woq_tui.store import day_rollup, type_rollup
 from woq_tui.store.day_rollup import DIRTY, STATION_DAY, TREND_SUMS
 from woq_tui.store.day_rollup_refresh import refresh
-from woq_tui.store.figures import BY_STATION, by_station_bucket, group_sums, load_station_table, snapshot, trend_runs
+from woq_tui.store.figures import BY_STATION, BY_TYPE, by_station_bucket, group_sums, load_station_table, snapshot, trend_runs
 
 BERLIN = ZoneInfo("Europe/Berlin")  # summer time ends on 2026-10-25, inside the test's days
 TICKET = table_of(Ticket)
@@ -62,6 +62,7 @@ def assert_exact(engine, period: Period, as_of: datetime, trend: bool = True) ->
             return
         assert rolled is not None, "the rollup answers a period with whole days in its zone"
         assert rolled.stations == group_sums(connection, BY_STATION, period, as_of), (period, as_of)
+        assert type_rollup.type_sums(connection, period, as_of) == group_sums(connection, BY_TYPE, period, as_of), (period, as_of)
         if rolled.runs is not None:
             direct = group_sums(connection, by_station_bucket(period, runs or 1), period, as_of)
             assert rolled.runs == {key: {name: sums[name] for name in TREND_SUMS} for key, sums in direct.items()}
@@ -107,8 +108,9 @@ def test_changes_after_the_roll_are_exact_before_and_after_a_refresh(engine):
                     connection.execute(update(TICKET).where(row).values(created_at=created + rng.choice((-3, 2, 9)) * day))
                 case 3:  # deleted
                     connection.execute(delete(TICKET).where(row))
-                case 4:  # a figure's own column
-                    connection.execute(update(TICKET).where(row).values(satisfaction="satisfied", dispatch_count=3, escalated=True))
+                case 4:  # a figure's own column, and the type (reclassified: type_day)
+                    kind = "complaint" if number % 12 else "praise"
+                    connection.execute(update(TICKET).where(row).values(satisfaction="satisfied", dispatch_count=3, escalated=True, type=kind))
                 case _:  # responded
                     connection.execute(update(TICKET).where(row).values(first_response_at=created + 600))
     add_all(engine, *(
@@ -123,6 +125,22 @@ def test_changes_after_the_roll_are_exact_before_and_after_a_refresh(engine):
     assert not refreshed.rebuilt and refreshed.days > 0 and dirty_count(engine) == 0
     for period, as_of in periods:
         assert_exact(engine, period, as_of)
+
+
+def test_a_reclassified_ticket_alone_is_logged_and_its_types_read_exact(engine):
+    """Only the type changes (migration 0013 watches it): type_day's day is logged, and
+    the types' sums are exact before and after the refresh."""
+    fill(engine, seed=4, count=300)
+    assert refresh(engine, SHANGHAI).rebuilt
+    with engine.begin() as connection:
+        first = connection.execute(select(TICKET.c.id, TICKET.c.type).order_by(TICKET.c.id).limit(1)).one()
+        connection.execute(update(TICKET).where(TICKET.c.id == first.id).values(type="praise" if first.type != "praise" else "repair"))
+    assert dirty_count(engine) > 0
+    period = days_period(START.astimezone(SHANGHAI).date(), START.astimezone(SHANGHAI).date() + timedelta(days=DAYS), SHANGHAI)
+    as_of = period.end + timedelta(days=30)
+    assert_exact(engine, period, as_of)
+    assert refresh(engine, SHANGHAI).days > 0
+    assert_exact(engine, period, as_of)
 
 
 def test_nothing_is_logged_before_the_first_build(engine):
@@ -143,7 +161,7 @@ def test_postgresql_finds_the_rows_not_settled_by_their_indexes(engine):
     fill(engine, seed=3, count=80)
     refresh(engine, SHANGHAI)
     as_of = literal(int(datetime(2026, 12, 1, tzinfo=UTC).timestamp()), BigInteger)
-    query = select(STATION_DAY.c.station_code).where(day_rollup._unsettled(as_of))
+    query = select(STATION_DAY.c.station_code).where(day_rollup.unsettled(as_of))
     with engine.connect() as connection:
         connection.exec_driver_sql("SET enable_seqscan = off")
         sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
@@ -245,3 +263,27 @@ def test_a_period_shorter_than_min_days_is_read_directly(engine, monkeypatch):
     with snapshot(engine) as connection:
         assert day_rollup.station_sums(connection, days_period(first, first + timedelta(days=26), SHANGHAI), START) is None
         assert day_rollup.station_sums(connection, days_period(first, first + timedelta(days=27), SHANGHAI), START) is not None
+
+
+def test_migration_0013_leaves_a_built_rollup_to_be_built_again_with_its_types(tmp_path):
+    """A rollup built before type_day existed cannot answer for types: 0013 removes its
+    state (the reads go direct), and the next build fills both tables."""
+    from sqlalchemy import inspect, text
+
+    from woq_tui.store.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0012")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO station_day_state (zone) VALUES ('Asia/Shanghai')"))
+        connection.execute(text("INSERT INTO station_day_dirty (station_code, created_at) VALUES ('S001', 1)"))
+    upgrade(engine)
+    assert "type_day" in inspect(engine).get_table_names()
+    with snapshot(engine) as connection:
+        assert day_rollup.built_zone(connection) is None
+    assert dirty_count(engine) == 0
+    fill(engine, seed=3, count=60)
+    assert refresh(engine, SHANGHAI).rebuilt
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(day_rollup.TYPE_DAY)).scalar_one() > 0
+    engine.dispose()

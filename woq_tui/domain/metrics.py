@@ -38,7 +38,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.sql.expression import FromClause
 
 from woq_tui.domain.enums import Satisfaction
 from woq_tui.domain.models import Ticket
@@ -75,7 +75,7 @@ def _seconds(column: ColumnElement[Any]) -> ColumnElement[int]:
 class TicketFacts:
     """Per-row facts of a ticket at `as_of` (docs/figures.md, "The cohort")."""
 
-    def __init__(self, as_of: datetime, table: TableClause | None = None) -> None:
+    def __init__(self, as_of: datetime, table: FromClause | None = None) -> None:
         c = (table if table is not None else table_of(Ticket)).c
         self.columns = c
         # Written into the SQL at execution (the compiled form stays cached): SQLite reads

@@ -216,21 +216,14 @@ class AuditModel(SQLModel, table=True):
 # station_day_dirty, so that a read never trusts a row a later change made stale.
 
 
-class StationDay(SQLModel, table=True):
-    """One station's tickets created in one local day [day_start, day_end) of the
-    rollup's zone: their sums as they are once settled (metrics.SUMS at an as_of past
-    every instant), `settled_by` the latest resolved_at or first_response_at among them,
-    `unsettled` those not resolved. A read uses the row only where every ticket in it is
-    settled by its as_of; it reads the other rows' tickets directly."""
+class DaySums(SQLModel):
+    """The columns of a rollup row besides its key (a station or a type) and day_start:
+    the tickets of one local day [day_start, day_end) of the rollup's zone, their sums as
+    they are once settled (metrics.SUMS at an as_of past every instant), `settled_by` the
+    latest resolved_at or first_response_at among them, `unsettled` those not resolved.
+    A read uses the row only where every ticket in it is settled by its as_of; it reads
+    the other rows' tickets directly."""
 
-    __tablename__ = "station_day"
-    # SQLite: the table is its primary key's B-tree, in station order (a GROUP BY station
-    # reads it without a sort; a short period skip-scans it by station). No index on the
-    # day: SQLite would take it for a year's read and sort (docs/speed.md).
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    station_code: str = Field(primary_key=True, max_length=64)
-    day_start: int = Field(primary_key=True, sa_type=BigInteger)
     day_end: int = Field(sa_type=BigInteger)
     # days since 1970-01-01 of the local date (a trend's runs are whole days of it)
     day: int = Field(sa_type=BigInteger)
@@ -248,6 +241,33 @@ class StationDay(SQLModel, table=True):
     satisfied: int = Field(sa_type=BigInteger)
     settled_by: int | None = Field(default=None, sa_type=BigInteger)
     unsettled: int = Field(sa_type=BigInteger)
+
+
+class StationDay(DaySums, table=True):
+    """One station's tickets created in one local day (store/day_rollup.py)."""
+
+    __tablename__ = "station_day"
+    # SQLite: the table is its primary key's B-tree, in station order (a GROUP BY station
+    # reads it without a sort; a short period skip-scans it by station). No index on the
+    # day: SQLite would take it for a year's read and sort (docs/speed.md).
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    station_code: str = Field(primary_key=True, max_length=64)
+    day_start: int = Field(primary_key=True, sa_type=BigInteger)
+
+
+class TypeDay(DaySums, table=True):
+    """Every station's tickets of one type created in one local day: station_day's sums
+    by type instead of station (migration 0013), so that `report`'s types need not read
+    a year of tickets. Computed with station_day by the same refresh; read by
+    store/type_rollup.py."""
+
+    __tablename__ = "type_day"
+    # SQLite: in type order, as station_day is in station order (a GROUP BY type without a sort)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    type: str = Field(primary_key=True, max_length=32)
+    day_start: int = Field(primary_key=True, sa_type=BigInteger)
 
 
 class StationDayDirty(SQLModel, table=True):
@@ -282,4 +302,5 @@ __all__ = [
     "StationDayState",
     "Ticket",
     "TicketEvent",
+    "TypeDay",
 ]

@@ -50,7 +50,7 @@ from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.expression import type_coerce
 
 from woq_tui.domain.metrics import SUMS, TicketFacts, add_sums, aggregates
-from woq_tui.domain.models import StationDay, StationDayDirty, StationDayState, Ticket
+from woq_tui.domain.models import StationDay, StationDayDirty, StationDayState, Ticket, TypeDay
 from woq_tui.domain.periods import Period, local_midnight
 from woq_tui.domain.tables import table_of
 from woq_tui.domain.timestamps import to_epoch
@@ -60,6 +60,8 @@ Sums = dict[str, int]
 # responded if ever it is), the same expressions as every read's (one definition).
 SETTLED = datetime(9000, 1, 1, tzinfo=timezone.utc)
 STATION_DAY, DIRTY, STATE, TICKET = table_of(StationDay), table_of(StationDayDirty), table_of(StationDayState), table_of(Ticket)
+# the same sums by type and day (migration 0013), computed with station_day (store/type_rollup.py)
+TYPE_DAY = table_of(TypeDay)
 EPOCH_DAY = date(1970, 1, 1)
 # Migration 0010's triggers on ticket that log changes to station_day_dirty (the same
 # names on both databases): PostgreSQL keeps them disabled until the first build
@@ -113,6 +115,18 @@ def whole_days(period: Period) -> WholeDays | None:
     return WholeDays(start, end, (first - EPOCH_DAY).days, (last_end - first).days)
 
 
+def answerable_days(connection: Connection, period: Period) -> WholeDays | None:
+    """The period's whole days, where the rollup is built in the period's zone, has a
+    whole day to answer for and is the faster way (MIN_DAYS); None otherwise."""
+    zone = zone_key(period)
+    if zone is None or built_zone(connection) != zone:
+        return None
+    days = whole_days(period)
+    if days is None or days.count < MIN_DAYS.get(connection.dialect.name, 1):
+        return None
+    return days
+
+
 @dataclass
 class RollupSums:
     """Sums by station (key (code,)) and, if asked, by station and run of days (key
@@ -127,11 +141,8 @@ def station_sums(connection: Connection, period: Period, as_of: datetime, runs: 
     days, for the trend), or None where the rollup cannot answer (not built, built in
     another zone, no whole day in the period, or runs asked of a period with part days)
     or would not be the faster (MIN_DAYS)."""
-    zone = zone_key(period)
-    if zone is None or built_zone(connection) != zone:
-        return None
-    days = whole_days(period)
-    if days is None or days.count < MIN_DAYS.get(connection.dialect.name, 1):
+    days = answerable_days(connection, period)
+    if days is None:
         return None
     edges = [(s, e) for s, e in ((to_epoch(period.start), days.start), (days.end, to_epoch(period.end))) if s < e]
     if runs is not None and (edges or len(period.days()) != days.count):
@@ -142,7 +153,7 @@ def station_sums(connection: Connection, period: Period, as_of: datetime, runs: 
     in_days = and_(STATION_DAY.c.day_start >= days.start, STATION_DAY.c.day_start < days.end)
     d = STATION_DAY.c
     result = RollupSums({}, {} if runs is not None else None)
-    rows = select(d.station_code, *(_total(d[name]).label(name) for name in SUMS)).where(in_days, usable).group_by(d.station_code)
+    rows = select(d.station_code, *(total(d[name]).label(name) for name in SUMS)).where(in_days, usable).group_by(d.station_code)
     for code, *values in connection.execute(rows):
         result.stations[(code,)] = dict(zip(SUMS, values))
     if runs is not None:
@@ -156,7 +167,7 @@ def station_sums(connection: Connection, period: Period, as_of: datetime, runs: 
         # day i of the period falls in run i * runs // count, as in figure_groups.by_station_bucket
         run = ((d.day - days.first) * runs) // days.count
         trend = (
-            select(d.station_code, run.label("run"), *(_total(d[name]).label(name) for name in TREND_SUMS))
+            select(d.station_code, run.label("run"), *(total(d[name]).label(name) for name in TREND_SUMS))
             .where(in_days, usable)
             .group_by(d.station_code, run)
         )
@@ -169,7 +180,7 @@ def station_sums(connection: Connection, period: Period, as_of: datetime, runs: 
     return result
 
 
-def _total(column: ColumnElement[Any]) -> ColumnElement[int]:
+def total(column: ColumnElement[Any]) -> ColumnElement[int]:
     # PostgreSQL's sum(bigint) is numeric: bring it back to an integer (as metrics._sum).
     return cast(func.sum(column), BigInteger)
 
@@ -180,17 +191,17 @@ def _has_dirty(connection: Connection, days: WholeDays) -> bool:
     return connection.execute(probe).first() is not None
 
 
-def _settled(as_of: ColumnElement[int]) -> ColumnElement[bool]:
-    """A row whose tickets are all settled by as_of."""
-    d = STATION_DAY.c
+def settled(as_of: ColumnElement[int], rows: FromClause = STATION_DAY) -> ColumnElement[bool]:
+    """A row (of station_day, or type_day) whose tickets are all settled by as_of."""
+    d = rows.c
     return and_(d.settled_by <= as_of, d.unsettled == 0)
 
 
-def _unsettled(as_of: ColumnElement[int]) -> ColumnElement[bool]:
-    """not _settled, as terms that each have a PostgreSQL index (migration 0011), which a
-    bitmap OR takes (settled_by is NULL only where unsettled is not 0, but NULL is not
-    left to the invariant: `<=` on it is neither true nor false)."""
-    d = STATION_DAY.c
+def unsettled(as_of: ColumnElement[int], rows: FromClause = STATION_DAY) -> ColumnElement[bool]:
+    """not settled, as terms that each have a PostgreSQL index on station_day (migration
+    0011), which a bitmap OR takes (settled_by is NULL only where unsettled is not 0, but
+    NULL is not left to the invariant: `<=` on it is neither true nor false)."""
+    d = rows.c
     return or_(d.unsettled != 0, d.settled_by > as_of, d.settled_by.is_(None))
 
 
@@ -202,10 +213,10 @@ def _changed() -> ColumnElement[bool]:
 
 def _usable(as_of: ColumnElement[int], dirty: bool) -> ColumnElement[bool]:
     """A row the read may add up: all its tickets settled by as_of, no change logged in it."""
-    return and_(_settled(as_of), ~_changed()) if dirty else _settled(as_of)
+    return and_(settled(as_of), ~_changed()) if dirty else settled(as_of)
 
 
-def _created() -> ColumnElement[int]:
+def ticket_created() -> ColumnElement[int]:
     return type_coerce(TICKET.c.created_at, BigInteger)
 
 
@@ -217,10 +228,10 @@ def _direct_parts(days: WholeDays, as_of: ColumnElement[int], dirty: bool) -> li
     their union under an IN as a hash join of the whole ticket table (1.7 s for a year at
     1M tickets, against 77 ms as a plain join), and the rows not settled alone take
     migration 0011's indexes."""
-    d, t, created = STATION_DAY.c, TICKET.c, _created()
+    d, t, created = STATION_DAY.c, TICKET.c, ticket_created()
     in_days = and_(d.day_start >= days.start, d.day_start < days.end)
     parts: list[tuple[FromClause, ColumnElement[bool]]] = []
-    untrusted = [_unsettled(as_of)] + ([and_(_settled(as_of), _changed())] if dirty else [])
+    untrusted = [unsettled(as_of)] + ([and_(settled(as_of), _changed())] if dirty else [])
     for rows in untrusted:
         # MATERIALIZED: found by their own index first, then joined row by row to the
         # station-led covering index; as a plain join PostgreSQL walked the primary key
@@ -264,7 +275,7 @@ def _run_of(period: Period, runs: int) -> ColumnElement[int]:
     from woq_tui.store.figure_groups import by_station_bucket
 
     bounds: Sequence[tuple[int, int, int]] = by_station_bucket(period, runs).runs or ()
-    created = _created()
+    created = ticket_created()
     return case(*((created < end, literal(label, BigInteger)) for label, _start, end in bounds), else_=None)
 
 
@@ -274,7 +285,7 @@ def _add_edge(connection: Connection, result: RollupSums, as_of: datetime, start
     columns = aggregates(facts)
     query = (
         select(TICKET.c.station_code, *(value.label(name) for name, value in columns.items()))
-        .where(_created() >= start, _created() < end)
+        .where(ticket_created() >= start, ticket_created() < end)
         .group_by(TICKET.c.station_code)
     )
     for row in connection.execute(query).mappings():

@@ -30,7 +30,7 @@ from sqlalchemy.sql.expression import type_coerce
 from woq_tui.domain.metrics import SUMS, TicketFacts, aggregates
 from woq_tui.domain.periods import local_midnight
 from woq_tui.domain.timestamps import to_epoch
-from woq_tui.store.day_rollup import DIRTY, EPOCH_DAY, LOG_TRIGGERS, SETTLED, STATE, STATION_DAY, TICKET
+from woq_tui.store.day_rollup import DIRTY, EPOCH_DAY, LOG_TRIGGERS, SETTLED, STATE, STATION_DAY, TICKET, TYPE_DAY
 from woq_tui.store.db import write_transaction
 
 # pg_advisory_xact_lock key of the refresh (any constant the product uses for nothing else)
@@ -64,7 +64,7 @@ def refresh(engine: Engine, tz: ZoneInfo, on_day: Callable[[date], None] | None 
             if postgresql:
                 for name in LOG_TRIGGERS:
                     connection.exec_driver_sql(f"ALTER TABLE ticket ENABLE TRIGGER {name}")
-            for table in (STATION_DAY, DIRTY, STATE):
+            for table in (STATION_DAY, TYPE_DAY, DIRTY, STATE):
                 connection.execute(delete(table))
             connection.execute(insert(STATE).values(zone=tz.key))
             entries = 0
@@ -78,13 +78,15 @@ def refresh(engine: Engine, tz: ZoneInfo, on_day: Callable[[date], None] | None 
         if not rebuilt:  # one pass over the rows for all the days (no index on the day)
             starts = [to_epoch(local_midnight(day, tz)) for day in days]
             for chunk in _chunks(starts, DELETE_CHUNK):
-                connection.execute(delete(STATION_DAY).where(STATION_DAY.c.day_start.in_(chunk)))
+                for table in (STATION_DAY, TYPE_DAY):
+                    connection.execute(delete(table).where(table.c.day_start.in_(chunk)))
         for day in days:
             compute_day(connection, day, tz)
             if on_day is not None:
                 on_day(day)
         if rebuilt:  # SQLite plans the reads by these (a skip-scan in station order)
             connection.exec_driver_sql("ANALYZE station_day")
+            connection.exec_driver_sql("ANALYZE type_day")
     return Refreshed(len(days), entries, rebuilt, time.perf_counter() - started)
 
 
@@ -98,8 +100,8 @@ def _all_days(connection: Connection, tz: ZoneInfo) -> list[date]:
 
 
 def compute_day(connection: Connection, day: date, tz: ZoneInfo) -> None:
-    """Every station's row of the local day `day`, from its tickets (none: no row), the
-    day's old rows deleted already."""
+    """Every station's row of the local day `day`, and every type's (type_day), from its
+    tickets (none: no row), the day's old rows deleted already."""
     start, end = to_epoch(local_midnight(day, tz)), to_epoch(local_midnight(day + timedelta(days=1), tz))
     facts = TicketFacts(SETTLED)
     sums = aggregates(facts)
@@ -108,19 +110,20 @@ def compute_day(connection: Connection, day: date, tz: ZoneInfo) -> None:
     # the instant after which no ticket of the row changes with as_of (resolved and, if
     # ever, responded); unresolved tickets are counted apart
     settle = func.max(case((first_response_at > resolved_at, first_response_at), else_=resolved_at))
-    rows = (
-        select(
-            t.station_code,
-            literal(start, BigInteger), literal(end, BigInteger), literal((day - EPOCH_DAY).days, BigInteger),
-            *(func.coalesce(sums[name], 0) for name in SUMS),
-            settle,
-            func.count() - func.count(t.resolved_at),
+    for table, key in ((STATION_DAY, t.station_code), (TYPE_DAY, t.type)):
+        rows = (
+            select(
+                key,
+                literal(start, BigInteger), literal(end, BigInteger), literal((day - EPOCH_DAY).days, BigInteger),
+                *(func.coalesce(sums[name], 0) for name in SUMS),
+                settle,
+                func.count() - func.count(t.resolved_at),
+            )
+            .where(facts.created >= start, facts.created < end)
+            .group_by(key)
         )
-        .where(facts.created >= start, facts.created < end)
-        .group_by(t.station_code)
-    )
-    columns = ["station_code", "day_start", "day_end", "day", *SUMS, "settled_by", "unsettled"]
-    connection.execute(insert(STATION_DAY).from_select(columns, rows))
+        columns = [key.name, "day_start", "day_end", "day", *SUMS, "settled_by", "unsettled"]
+        connection.execute(insert(table).from_select(columns, rows))
 
 
 def _chunks(values: list[int], size: int) -> Iterable[list[int]]:

@@ -30,7 +30,7 @@ from woq_tui.domain.metrics import PERCENTILES, TicketFacts, add_sums, aggregate
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.periods import Period
 from woq_tui.domain.tables import AnySelect, table_of
-from woq_tui.store import day_rollup
+from woq_tui.store import day_rollup, type_rollup
 from woq_tui.store.db import snapshot
 from woq_tui.store.figure_groups import (
     BY_AREA,
@@ -200,7 +200,10 @@ def report(engine: Engine, period: Period, as_of: datetime) -> Report:
         station_sums = sums_by_station(connection, period, as_of)
         area_sums, total_sums = rollup(station_sums, info)
         by_station = complete(connection, BY_STATION, period, as_of, station_sums)
-        by_type = complete(connection, BY_TYPE, period, as_of, group_sums(connection, BY_TYPE, period, as_of))
+        type_sums = type_rollup.type_sums(connection, period, as_of)
+        if type_sums is None:
+            type_sums = group_sums(connection, BY_TYPE, period, as_of)
+        by_type = complete(connection, BY_TYPE, period, as_of, type_sums)
         by_area = complete(connection, BY_AREA, period, as_of, area_sums)
         totals = complete(connection, TOTAL, period, as_of, total_sums).get(None) or empty_figures()
     return Report(
