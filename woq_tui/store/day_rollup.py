@@ -54,6 +54,7 @@ from woq_tui.domain.models import StationDay, StationDayDirty, StationDayState, 
 from woq_tui.domain.periods import Period, local_midnight
 from woq_tui.domain.tables import table_of
 from woq_tui.domain.timestamps import to_epoch
+from woq_tui.store.db import side_by_side
 
 Sums = dict[str, int]
 # An as_of past every instant: a ticket's sums then are its settled ones (resolved and
@@ -136,11 +137,14 @@ class RollupSums:
     runs: dict[tuple[Any, ...], Sums] | None
 
 
-def station_sums(connection: Connection, period: Period, as_of: datetime, runs: int | None = None) -> RollupSums | None:
+def station_sums(
+    connection: Connection, period: Period, as_of: datetime, runs: int | None = None, beside: Connection | None = None
+) -> RollupSums | None:
     """The period's sums by station (and by station × run of `runs` equal runs of its
     days, for the trend), or None where the rollup cannot answer (not built, built in
     another zone, no whole day in the period, or runs asked of a period with part days)
-    or would not be the faster (MIN_DAYS)."""
+    or would not be the faster (MIN_DAYS). `beside`: a second connection in the same
+    snapshot (db.shared_snapshot), which reads the trend while the first reads the sums."""
     days = answerable_days(connection, period)
     if days is None:
         return None
@@ -152,18 +156,14 @@ def station_sums(connection: Connection, period: Period, as_of: datetime, runs: 
     usable = _usable(literal_as_of, dirty)
     in_days = and_(STATION_DAY.c.day_start >= days.start, STATION_DAY.c.day_start < days.end)
     d = STATION_DAY.c
-    result = RollupSums({}, {} if runs is not None else None)
     rows = select(d.station_code, *(total(d[name]).label(name) for name in SUMS)).where(in_days, usable).group_by(d.station_code)
-    for code, *values in connection.execute(rows):
-        result.stations[(code,)] = dict(zip(SUMS, values))
-    if runs is not None:
-        # PostgreSQL: a year's 42,000 station × run groups overflow the default 4 MB of
-        # work_mem and sorted on disk (1.3 s at 3,000 stations); 32 MB for this read's
-        # transaction keeps them in one hash (0.5 s; docs/speed.md, "Session settings").
-        # (One pass by station × run with every sum, the stations' added up from it,
-        # sorted 120 MB of wider rows: slower than the two passes.)
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+
+    def read_rows(reader: Connection) -> dict[tuple[Any, ...], Sums]:
+        return {(code,): dict(zip(SUMS, values)) for code, *values in reader.execute(rows)}
+
+    if runs is None:
+        result = RollupSums(read_rows(connection), None)
+    else:
         # day i of the period falls in run i * runs // count, as in figure_groups.by_station_bucket
         run = ((d.day - days.first) * runs) // days.count
         trend = (
@@ -171,9 +171,20 @@ def station_sums(connection: Connection, period: Period, as_of: datetime, runs: 
             .where(in_days, usable)
             .group_by(d.station_code, run)
         )
-        assert result.runs is not None
-        for code, number, *values in connection.execute(trend):
-            result.runs[(code, number)] = dict(zip(TREND_SUMS, values))
+
+        def read_trend(reader: Connection) -> dict[tuple[Any, ...], Sums]:
+            # PostgreSQL: a year's 42,000 station × run groups overflow the default 4 MB
+            # of work_mem and sorted on disk (1.3 s at 3,000 stations); 32 MB for this
+            # read's transaction keeps them in one hash (0.5 s; docs/speed.md, "Session
+            # settings"). (One pass by station × run with every sum, the stations' added
+            # up from it, sorted 120 MB of wider rows: slower than the two passes.)
+            if reader.dialect.name == "postgresql":
+                reader.exec_driver_sql(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+            return {(code, number): dict(zip(TREND_SUMS, values)) for code, number, *values in reader.execute(trend)}
+
+        # the two passes side by side where a second connection shares the snapshot
+        readers = [connection] if beside is None else [connection, beside]
+        result = RollupSums(*side_by_side(readers, read_rows, read_trend))
     _add_direct(connection, result, period, as_of, days, literal_as_of, dirty, runs)
     for start, end in edges:
         _add_edge(connection, result, as_of, start, end)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -133,6 +134,43 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
             with connection.begin():
                 yield connection
+
+
+@contextlib.contextmanager
+def shared_snapshot(engine: Engine, width: int = 2) -> Iterator[list[Connection]]:
+    """Connections whose statements all see the same committed data, as snapshot()'s
+    one does, so that one read's independent statements can run side by side
+    (side_by_side; docs/speed.md, "Reading side by side"). PostgreSQL: `width`
+    REPEATABLE READ transactions, the first's snapshot exported and taken up by the
+    others (pg_export_snapshot, SET TRANSACTION SNAPSHOT: pg_dump --jobs's way; a hot
+    standby can export since PostgreSQL 10). SQLite cannot hand its snapshot to another
+    connection, and its reads share the process's core anyway: one connection."""
+    if engine.dialect.name != "postgresql" or width < 2:
+        with snapshot(engine) as connection:
+            yield [connection]
+        return
+    with contextlib.ExitStack() as stack:
+        first = stack.enter_context(snapshot(engine))
+        name = first.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+        connections = [first]
+        for _ in range(width - 1):
+            other = stack.enter_context(engine.connect().execution_options(isolation_level="REPEATABLE READ"))
+            stack.enter_context(other.begin())
+            # must be the transaction's first statement; the name is the server's own
+            other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{name}'")
+            connections.append(other)
+        yield connections
+
+
+def side_by_side(connections: list[Connection], *reads: Callable[[Connection], Any]) -> list[Any]:
+    """Each read on a connection of one shared_snapshot, at once where there are as many
+    connections (each in a thread: psycopg releases the GIL while the server works), in
+    turn on the one connection otherwise. Their results, in order."""
+    if len(connections) < len(reads):
+        return [read(connections[0]) for read in reads]
+    with ThreadPoolExecutor(max_workers=len(reads), thread_name_prefix="woq-side") as pool:
+        futures = [pool.submit(read, connection) for read, connection in zip(reads, connections)]
+        return [future.result() for future in futures]
 
 
 @contextlib.contextmanager

@@ -31,7 +31,7 @@ from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.periods import Period
 from woq_tui.domain.tables import AnySelect, table_of
 from woq_tui.store import day_rollup, type_rollup
-from woq_tui.store.db import snapshot
+from woq_tui.store.db import shared_snapshot, side_by_side, snapshot
 from woq_tui.store.figure_groups import (
     BY_AREA,
     BY_STATION,
@@ -111,6 +111,13 @@ def sums_by_station(connection: Connection, period: Period, as_of: datetime) -> 
     (store/day_rollup.py), from the tickets otherwise; the same sums either way."""
     rolled = day_rollup.station_sums(connection, period, as_of)
     return rolled.stations if rolled is not None else group_sums(connection, BY_STATION, period, as_of)
+
+
+def sums_by_type(connection: Connection, period: Period, as_of: datetime) -> dict[tuple[Any, ...], Sums]:
+    """group_sums(BY_TYPE): from the type × day rollup where it can answer
+    (store/type_rollup.py), from the tickets otherwise; the same sums either way."""
+    rolled = type_rollup.type_sums(connection, period, as_of)
+    return rolled if rolled is not None else group_sums(connection, BY_TYPE, period, as_of)
 
 
 def figures_by(
@@ -195,17 +202,23 @@ def complete(connection: Connection, grouping: Grouping, period: Period, as_of: 
 def report(engine: Engine, period: Period, as_of: datetime) -> Report:
     from woq_tui.domain.enums import AreaType, TicketType
 
-    with snapshot(engine) as connection:
-        info = stations(connection)
-        station_sums = sums_by_station(connection, period, as_of)
+    # two connections in one snapshot on PostgreSQL: the stations' sums beside the types',
+    # then the stations' percentiles beside the rest (docs/speed.md, "Reading side by side")
+    with shared_snapshot(engine) as connections:
+        info = stations(connections[0])
+        station_sums, type_sums = side_by_side(
+            connections, lambda c: sums_by_station(c, period, as_of), lambda c: sums_by_type(c, period, as_of)
+        )
         area_sums, total_sums = rollup(station_sums, info)
-        by_station = complete(connection, BY_STATION, period, as_of, station_sums)
-        type_sums = type_rollup.type_sums(connection, period, as_of)
-        if type_sums is None:
-            type_sums = group_sums(connection, BY_TYPE, period, as_of)
-        by_type = complete(connection, BY_TYPE, period, as_of, type_sums)
-        by_area = complete(connection, BY_AREA, period, as_of, area_sums)
-        totals = complete(connection, TOTAL, period, as_of, total_sums).get(None) or empty_figures()
+
+        def the_rest(c: Connection) -> tuple[dict[Any, Figures], dict[Any, Figures], Figures]:
+            by_type = complete(c, BY_TYPE, period, as_of, type_sums)
+            by_area = complete(c, BY_AREA, period, as_of, area_sums)
+            return by_type, by_area, complete(c, TOTAL, period, as_of, total_sums).get(None) or empty_figures()
+
+        by_station, (by_type, by_area, totals) = side_by_side(
+            connections, lambda c: complete(c, BY_STATION, period, as_of, station_sums), the_rest
+        )
     return Report(
         period=period,
         as_of=as_of,
@@ -241,10 +254,11 @@ def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles:
     (sums add up exactly): the trend costs no second pass (a year at 3,000 stations:
     docs/speed.md). Where the station × day rollup is built, the sums come from it
     (store/day_rollup.py: its rows plus the tickets it cannot vouch for)."""
-    with snapshot(engine) as connection:
+    with shared_snapshot(engine) as connections:
+        connection = connections[0]
         info = stations(connection)
         runs = trend_runs(period) if trend else None
-        rolled = day_rollup.station_sums(connection, period, as_of, runs)
+        rolled = day_rollup.station_sums(connection, period, as_of, runs, beside=connections[-1] if len(connections) > 1 else None)
         if rolled is not None:
             station_sums, run_sums = rolled.stations, rolled.runs
         elif runs is not None:
@@ -260,10 +274,12 @@ def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles:
             for (code, run), sums in run_sums.items():
                 overdue_by_run.setdefault(code, [None] * runs)[run] = overdue_rate(sums)
         area_sums, total_sums = rollup(station_sums, info)
-        if percentiles:
-            by_station = complete(connection, BY_STATION, period, as_of, station_sums)
-            areas = complete(connection, BY_AREA, period, as_of, area_sums)
-            totals = complete(connection, TOTAL, period, as_of, total_sums)
+        if percentiles:  # the stations' walks beside the areas' and the total's
+            by_station, (areas, totals) = side_by_side(
+                connections,
+                lambda c: complete(c, BY_STATION, period, as_of, station_sums),
+                lambda c: (complete(c, BY_AREA, period, as_of, area_sums), complete(c, TOTAL, period, as_of, total_sums)),
+            )
         else:
             by_station, areas, totals = (
                 {grouping.decode(key): finish(values) for key, values in sums.items()}
