@@ -21,7 +21,7 @@ from woq_tui.settings import Settings
 from woq_tui.store.audit.flags import MODEL_RULE, AuditScope, active_rules, wide_cohort
 from woq_tui.store.audit.listing import prepare, read_flags, station_areas, station_names
 from woq_tui.store.audit.reviews import check_review, fires, ticket_created, write_review
-from woq_tui.store.db import snapshot, write_transaction
+from woq_tui.store.db import shared_snapshot, snapshot, write_transaction
 from woq_tui.values.audit import AuditFlag, AuditView, FlagReview, QualityFigures
 
 
@@ -65,10 +65,11 @@ def evaluate(
     active, skipped = active_rules(settings.audit, wanted, model is not None)
     scope = scope_for(settings, period, as_of, active, station=station,
                       ticket_nos=tuple(ticket_nos) if ticket_nos is not None else None)  # fmt: skip
-    with snapshot(engine) as connection:
+    with shared_snapshot(engine) as connections:
+        connection = connections[0]
         scope = replace(scope, wide=wide_cohort(connection, scope))
         prepare(connection, scope, model)
-        flags = read_flags(connection, scope)
+        flags = read_flags(connections, scope)
         names = station_names(connection)
     view = AuditView(period, as_of, flags, model.info if model is not None else None, skipped, names)
     return Evaluation(view, notice)

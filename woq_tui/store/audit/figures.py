@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from sqlalchemy import Connection, Label, String, func, literal, select, union_all
 
 from woq_tui.store.audit.flags import TICKET, AuditScope, visible_flags
+from woq_tui.store.audit.history import widen_work_mem
 from woq_tui.values.audit import QualityFigures
 
 TICKETS, FLAGGED = "#tickets", "#flagged"  # the counts that are not a rule's
@@ -31,6 +32,8 @@ def cell_counts(connection: Connection, scope: AuditScope) -> dict[tuple[str, st
     tickets = select(c.station_code, c.type, _pseudo(TICKETS), func.count().label("n")).where(scope.cohort.holds(c))
     parts = [tickets.group_by(c.station_code, c.type)]
     visible = visible_flags(scope)
+    if "station_suspect" in scope.rules:
+        widen_work_mem(connection)
     if visible is not None:
         flags = visible.cte("flags")
         f = flags.c

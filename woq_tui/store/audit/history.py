@@ -12,9 +12,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import BigInteger, FromClause, String, and_, exists, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    FromClause,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement, Over
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import CTE
 
 from woq_tui.audit_settings import AuditSettings
 from woq_tui.domain.audit_conditions import TicketColumns, seconds
@@ -32,6 +47,18 @@ Columns: TypeAlias = Callable[[TicketColumns], list[ColumnElement[Any]]]
 RANK_BASE = 1_000_000
 # route_threshold as an integer ratio, so that the comparison is exact on both databases
 SHARE_SCALE = 1_000_000
+
+
+# PostgreSQL's work_mem for a read that holds station_suspect, set for its transaction
+# (docs/speed.md, "Session settings"): a week's address cells at 10M tickets (218,000)
+# and its windows' sorts spilled to disk at the default 4 MB (docs/audit.md, "Speed").
+HISTORY_WORK_MEM = "64MB"
+
+
+def widen_work_mem(connection: Connection) -> None:
+    """SET LOCAL work_mem = HISTORY_WORK_MEM on PostgreSQL, for this transaction only."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{HISTORY_WORK_MEM}'")
 
 
 @dataclass(frozen=True)
@@ -117,47 +144,113 @@ def station_suspects(cohort: Cohort, settings: AuditSettings, columns: Columns |
     station holding at least route_threshold of them (its code and count: top).
 
     route_threshold is above one half (audit_settings.py), so that station is the
-    earlier tickets' strict majority, hence the station with the most of them. For each
-    ticket at a busy address, a window gives its own station's running count; the
-    largest of those among a ticket's earlier ones is the top station's count, carried
-    with the station's rank in one integer. Addresses with no more tickets than
-    route_min_history in all, or none created since the cohort's start, are left out
-    first, from the address index alone (address_key, created_at, station_code).
+    earlier tickets' strict majority, hence the station with the most of them. Each
+    ticket carries its own station's running count at the address (`run`); the largest
+    of those among a ticket's earlier ones is the top station's count, carried with the
+    station's rank in one integer. An address is busy with more than route_min_history
+    tickets in all and one created since the cohort's start.
+
+    Two ways to the same rows (`_ranked_*`), by how the cohort is read: a wide cohort
+    (most of the table, SQLite) takes every ticket at its busy addresses as a row; any
+    other takes the history before its start as one row per address and station,
+    weighing its count, and only its own period's tickets one by one: a week at 10M
+    tickets then orders ~100,000 rows, not the 617,000 tickets at its busy addresses
+    (docs/audit.md, "Speed"), where for a year on SQLite the grouping cost more than it
+    saved (2.8 -> 3.5 s CPU).
     """
-    c = TICKET.c
-    end = literal(cohort.end, BigInteger, literal_execute=True)
+    ranked = _ranked_by_ticket(cohort, settings) if cohort.wide else _ranked_since_start(cohort, settings)
+    return _suspects(ranked, cohort, settings, columns)
+
+
+def _near(cohort: Cohort, end: ColumnElement[int]) -> list[ColumnElement[bool]]:
+    """The tickets whose addresses may be busy: of the cohort's addresses (through the
+    created_at index: a week's, not every address of the table) unless it is wide."""
+    c, own = TICKET.c, _OWN
     near = [c.address_key.is_not(None), seconds(c.created_at) < end]
-    own = _OWN
     if cohort.ticket_nos is not None:  # a few tickets (the queue's markers): their addresses only
         near.append(c.address_key.in_(select(own.c.address_key).where(own.c.ticket_no.in_(cohort.ticket_nos))))
-    elif not cohort.wide:  # the cohort's addresses, found through the created_at index:
-        # a week's, not every address of the table (10M tickets: docs/audit.md, "Speed")
-        start = literal(cohort.start, BigInteger, literal_execute=True)
+    elif not cohort.wide:
         created = seconds(own.c.created_at)
-        mine = [created >= start, created < end] + ([own.c.station_code == cohort.station] if cohort.station else [])
+        mine = [created >= cohort.start, created < end] + ([own.c.station_code == cohort.station] if cohort.station else [])
         near.append(c.address_key.in_(select(own.c.address_key).where(*mine)))
+    return near
+
+
+def _ranked_by_ticket(cohort: Cohort, settings: AuditSettings) -> CTE:
+    """Every ticket at a busy address, weighing one."""
+    c = TICKET.c
+    end = literal(cohort.end, BigInteger, literal_execute=True)
     busy = (
         select(c.address_key)
-        .where(*near)
+        .where(*_near(cohort, end))
         .group_by(c.address_key)
         .having(func.count() > settings.route_min_history, func.max(seconds(c.created_at)) >= cohort.start)
-        # PostgreSQL: computed once; as a plain IN each of three parallel processes found
-        # the week's busy addresses for itself (3.9 s each at 10M; docs/audit.md, "Speed")
         .cte("busy")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    ranked = (
+    return select(
+        c.id,
+        c.address_key,
+        c.station_code,
+        seconds(c.created_at).label("created"),
+        literal(1, BigInteger).label("weight"),
+        func.row_number().over(partition_by=[c.address_key, c.station_code], order_by=[c.created_at, c.id]).label("run"),
+        func.dense_rank().over(order_by=c.station_code).label("rank"),
+    ).where(c.address_key.in_(select(busy.c.address_key)), seconds(c.created_at) < end).cte("ranked")
+
+
+def _ranked_since_start(cohort: Cohort, settings: AuditSettings) -> CTE:
+    """The history before the start as one row per busy address and station (from the
+    address index alone), weighing its count; every ticket from the start on, weighing one."""
+    c = TICKET.c
+    created = seconds(c.created_at)
+    start = literal(cohort.start, BigInteger, literal_execute=True)
+    end = literal(cohort.end, BigInteger, literal_execute=True)
+    cells = (
         select(
-            c.id,
             c.address_key,
             c.station_code,
-            seconds(c.created_at).label("created"),
-            func.row_number().over(partition_by=[c.address_key, c.station_code], order_by=[c.created_at, c.id]).label("run"),
-            func.dense_rank().over(order_by=c.station_code).label("rank"),
+            func.count().label("tickets"),
+            func.sum(case((created < start, 1), else_=0)).label("before"),
+            func.max(created).label("last"),
         )
-        .where(c.address_key.in_(select(busy.c.address_key)), seconds(c.created_at) < end)
-        .cte("ranked")
+        .where(*_near(cohort, end))
+        .group_by(c.address_key, c.station_code)
+        # PostgreSQL: computed once, not by each of the parallel processes of what reads it
+        .cte("cells")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+    busy = (
+        select(cells.c.address_key)
+        .group_by(cells.c.address_key)
+        .having(func.sum(cells.c.tickets) > settings.route_min_history, func.max(cells.c.last) >= cohort.start)
+        .cte("busy")  # read by both parts below: PostgreSQL computed it for each
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    earlier = select(
+        literal(None, Integer).label("id"),
+        cells.c.address_key,
+        cells.c.station_code,
+        (start - 1).label("created"),
+        cells.c.before.label("weight"),
+    ).where(cells.c.address_key.in_(select(busy.c.address_key)), cells.c.before > 0)
+    since = select(
+        c.id, c.address_key, c.station_code, created.label("created"), literal(1, BigInteger).label("weight")
+    ).where(c.address_key.in_(select(busy.c.address_key)), created >= start, created < end)
+    rows = union_all(earlier, since).subquery("rows")
+    w = rows.c
+    # the station's running count at the address, this ticket included (cast back to an
+    # integer: PostgreSQL's sum of a bigint is a numeric)
+    run = func.sum(w.weight).over(partition_by=[w.address_key, w.station_code], order_by=[w.created, w.id], rows=(None, 0))
+    return select(
+        w.id, w.address_key, w.station_code, w.created, w.weight,
+        cast(run, BigInteger).label("run"),
+        func.dense_rank().over(order_by=w.station_code).label("rank"),
+    ).cte("ranked")  # fmt: skip
+
+
+def _suspects(ranked: CTE, cohort: Cohort, settings: AuditSettings, columns: Columns | None) -> AnySelect:
+    """The cohort's tickets among `ranked`'s rows that station_suspect fires on."""
     r = ranked.c
 
     def before(function: FunctionElement[Any]) -> Over[Any]:
@@ -169,7 +262,7 @@ def station_suspects(cohort: Cohort, settings: AuditSettings, columns: Columns |
         r.station_code,
         r.rank,
         r.created,
-        before(func.count()).label("history"),
+        cast(before(func.sum(r.weight)), BigInteger).label("history"),
         before(func.max(r.run * RANK_BASE + r.rank)).label("top"),
     ).subquery("history")
     h = history.c
@@ -187,6 +280,7 @@ def station_suspects(cohort: Cohort, settings: AuditSettings, columns: Columns |
     if cohort.ticket_nos is not None:
         where.append(h.id.in_(select(TICKET.c.id).where(TICKET.c.ticket_no.in_(cohort.ticket_nos))))
     ranks = select(r.station_code, r.rank).distinct().subquery("ranks")
+    own = _OWN
     return (
         select(
             h.id,

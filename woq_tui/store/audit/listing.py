@@ -17,9 +17,10 @@ from woq_tui.domain.audit_conditions import TIME_PAIRS, TicketColumns, first_pai
 from woq_tui.domain.audit_rules import DISMISSED, RULES_BY_ID
 from woq_tui.domain.timestamps import from_epoch
 from woq_tui.store.audit.flags import MODEL_RULE, REVIEW, STATION, TICKET, AuditScope, row_rule_tickets, row_rules
-from woq_tui.store.audit.history import REPEAT_KEYS, repeat_pairs, station_suspects
+from woq_tui.store.audit.history import REPEAT_KEYS, repeat_pairs, station_suspects, widen_work_mem
 from woq_tui.store.audit.suspects import SUSPECTS, fill_suspects
 from woq_tui.store.collection_pause import collections_paused
+from woq_tui.store.db import side_by_side
 from woq_tui.values.audit import AuditFlag, FlagReview
 
 TIMES = ("created_at", "dispatched_at", "arrived_at", "resolved_at", "closed_at", "due_at")
@@ -83,46 +84,62 @@ def _ticket(row: Any, at: int = _HEAD) -> _Ticket:
     return _Ticket._make(row[at : at + _WIDTH])
 
 
-def read_flags(connection: Connection, scope: AuditScope) -> tuple[AuditFlag, ...]:
+def read_flags(connections: list[Connection], scope: AuditScope) -> tuple[AuditFlag, ...]:
     """The scope's flags that are not dismissed, ordered by ticket_no then rule.
 
     A year holds ~70,000 flags, so each rule's part is read with the flagged tickets'
     columns and its evidence in the same rows (no second read by id), as plain
     tuples (docs/audit.md, "Speed"); the rules are those of visible_flags
-    (store/audit/flags.py), which the figures count."""
+    (store/audit/flags.py), which the figures count. `connections` share one snapshot
+    (db.shared_snapshot): with two, station_suspect, the longest part at a province's
+    scale, is read on the second beside the rest."""
+    connection = connections[0]
     with collections_paused():  # ~70,000 flags for a year, no cycle among them
         listing = _Listing(_reviews(connection, scope))
-        rules = row_rules(scope)
-        query = row_rule_tickets(scope, _columns)
-        if query is not None:
-            at, due_at = _HEAD + 1, _HEAD + 1 + _WIDTH
-            for row in connection.execute(query):
-                mask, ticket = row[_HEAD], None
-                for bit, rule in enumerate(rules):
-                    if mask >> bit & 1:
-                        given = _EVIDENCE.get(rule)
-                        if given is None:
-                            listing.add(row, at, rule, {})
-                            continue
-                        ticket = ticket or _ticket(row, at)
-                        listing.add(row, at, rule, given(ticket, row[due_at]))
-        for rule in REPEAT_KEYS:
-            if rule in scope.rules:
-                _read_repeats(connection, scope, rule, listing)
+        suspects: list[Any] = []
         if "station_suspect" in scope.rules:
-            for row in connection.execute(station_suspects(scope.cohort, scope.settings, _columns)):
-                station, top, history = row[_HEAD : _HEAD + 3]
-                evidence = {"station": station, "share": top / history, "history": history}
-                listing.add(row, _HEAD + 3, "station_suspect", evidence)
-        if MODEL_RULE in scope.rules:
-            s, c = SUSPECTS.c, TICKET.c
-            query = select(s.ticket_id, s.station_code, s.type, *_columns(c), s.predicted, s.probability)
-            for row in connection.execute(query.join_from(SUSPECTS, TICKET, c.id == s.ticket_id)):
-                predicted, probability = row[_HEAD + _WIDTH :]
-                listing.add(row, _HEAD, MODEL_RULE, {"type": predicted, "probability": round(probability, 4)})
+
+            def read_suspects(reader: Connection) -> None:
+                widen_work_mem(reader)
+                suspects.extend(reader.execute(station_suspects(scope.cohort, scope.settings, _columns)))
+
+            side_by_side(connections, lambda reader: _read_rest(reader, scope, listing), read_suspects)
+        else:
+            _read_rest(connection, scope, listing)
+        for row in suspects:
+            station, top, history = row[_HEAD : _HEAD + 3]
+            evidence = {"station": station, "share": top / history, "history": history}
+            listing.add(row, _HEAD + 3, "station_suspect", evidence)
     # Sorted here, not in SQL: a PostgreSQL collation may order ticket numbers otherwise.
     listing.flags.sort(key=_order)
     return tuple(listing.flags)
+
+
+def _read_rest(connection: Connection, scope: AuditScope, listing: _Listing) -> None:
+    """Every rule's flags but station_suspect's, into `listing`."""
+    rules = row_rules(scope)
+    query = row_rule_tickets(scope, _columns)
+    if query is not None:
+        at, due_at = _HEAD + 1, _HEAD + 1 + _WIDTH
+        for row in connection.execute(query):
+            mask, ticket = row[_HEAD], None
+            for bit, rule in enumerate(rules):
+                if mask >> bit & 1:
+                    given = _EVIDENCE.get(rule)
+                    if given is None:
+                        listing.add(row, at, rule, {})
+                        continue
+                    ticket = ticket or _ticket(row, at)
+                    listing.add(row, at, rule, given(ticket, row[due_at]))
+    for rule in REPEAT_KEYS:
+        if rule in scope.rules:
+            _read_repeats(connection, scope, rule, listing)
+    if MODEL_RULE in scope.rules:
+        s, c = SUSPECTS.c, TICKET.c
+        query = select(s.ticket_id, s.station_code, s.type, *_columns(c), s.predicted, s.probability)
+        for row in connection.execute(query.join_from(SUSPECTS, TICKET, c.id == s.ticket_id)):
+            predicted, probability = row[_HEAD + _WIDTH :]
+            listing.add(row, _HEAD, MODEL_RULE, {"type": predicted, "probability": round(probability, 4)})
 
 
 _order = attrgetter("ticket_no", "rule")
