@@ -14,6 +14,7 @@ from tests.factories import add_all, station, ticket
 from woq_tui.domain.metrics import finish, p90_rank
 from woq_tui.domain.models import Station, Ticket
 from woq_tui.domain.periods import days_period
+from woq_tui.store import percentiles
 from woq_tui.store.figures import (
     BY_AREA,
     BY_STATION,
@@ -24,7 +25,7 @@ from woq_tui.store.figures import (
     group_sums,
     snapshot,
 )
-from woq_tui.store.percentiles import fill_percentiles, per_group_percentiles
+from woq_tui.store.percentiles import fill_percentiles, lateral_percentiles, per_group_percentiles, sorted_percentiles
 
 UTC = timezone.utc
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -100,6 +101,10 @@ def test_the_product_form_equals_the_per_group_definition_on_random_periods(engi
                 assert product, grouping.name
                 for key, value in product.items():
                     assert value == python_p90(expected_of[grouping.name](key), as_of_s), (grouping.name, key)
+            if connection.dialect.name == "postgresql":  # the sorted form, whichever period fill_percentiles picks it for
+                for grouping in (TOTAL, BY_STATION, BY_TYPE, BY_AREA):
+                    sorted_p90s = percentiles_of(connection, grouping, period, as_of, sorted_percentiles)
+                    assert sorted_p90s == percentiles_of(connection, grouping, period, as_of, lateral_percentiles), grouping.name
             days = by_day(period)
             one_station = t.station_code == "S002"
             assert percentiles_of(connection, days, period, as_of, fill_percentiles, one_station) == percentiles_of(
@@ -151,3 +156,17 @@ def test_types_and_areas_walk_their_own_indexes_and_stay_exact_when_tickets_move
         walked = " ".join(sql for sql in statements if "OFFSET" in sql)
         for index in ("ix_ticket_type_handling", "ix_ticket_type_response", "ix_ticket_area_handling", "ix_ticket_area_response"):
             assert f"INDEXED BY {index}" in walked, index
+
+
+def test_postgresql_sorts_a_short_period_and_walks_a_long_one(engine):
+    """fill_percentiles takes the sorted form for a cohort under SORT_SHARE of the table
+    (docs/speed.md, "Short periods sorted"), the walks otherwise; SQLite its own form."""
+    fill(engine)
+    first = START.astimezone(SHANGHAI).date()
+    chosen = []
+    with snapshot(engine) as connection:
+        for last in (first, first + timedelta(days=DAYS)):
+            period = days_period(first, last, SHANGHAI)
+            sums = group_sums(connection, BY_STATION, period, period.end)
+            chosen.append(percentiles._sorting_is_cheaper(connection, BY_STATION, sums, None))
+    assert chosen == [True, False]
