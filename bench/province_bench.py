@@ -15,6 +15,9 @@ Times (medians of `--runs`), a week (the last full one) and the year before as_o
   - `report` (store/figures.report: totals, types, areas, stations, p90s included);
   - the baseline: the same year's plain sums in one GROUP BY, bare SQL through the
     driver (no percentiles): what any design pays to read the cohort once.
+`--audit` also times the whole audit of the week (store.audit.evaluate, type_suspect
+aside); `--url` measures another PostgreSQL database (one `woq-console generate
+--stations 3000 --days 365 --end 2026-11-24` made: docs/demo.md, "A province").
 `--before` also times the percentile step as it was (one statement per group and
 percentile, store/percentiles.per_group_percentiles) for the before/after figures.
 """
@@ -113,6 +116,26 @@ def measure(url: str, label: str, runs: int, forms: list[str], report_too: bool 
     return lines
 
 
+def measure_audit(url: str, label: str, runs: int) -> str:
+    """The whole audit of the week (every rule but type_suspect, which needs a trained
+    model), as `woq-console audit` and screen 6 get it, against the week's bare GROUP BY."""
+    from woq_tui.config import parse_settings
+    from woq_tui.domain.audit_rules import RULE_IDS
+    from woq_tui.store.audit import evaluate
+    from woq_tui.store.db import make_engine
+
+    engine = make_engine(url)
+    settings = parse_settings({"console": {"timezone": "Asia/Shanghai"}})
+    period = periods()["week"]
+    rules = [rule for rule in RULE_IDS if rule != "type_suspect"]
+    bare = median_s(bare_baseline(url, period), runs)
+    audit = median_s(lambda: evaluate(engine, period, AS_OF, settings, rules=rules), runs)
+    engine.dispose()
+    line = f"{label} week  audit (evaluate, all rules)  {audit * 1000:8.0f} ms  {audit / bare:5.1f}x bare"
+    print(line, flush=True)
+    return line
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", action="store_true", help="build the province (and the SQLite year) first")
@@ -123,8 +146,10 @@ def main() -> None:
     parser.add_argument("--drop", action="store_true", help="drop the province database when done")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--url", help="measure this PostgreSQL database instead (e.g. one `woq-console generate` made)")
+    parser.add_argument("--audit", action="store_true", help="also the whole audit of the week (store.audit.evaluate)")
     args = parser.parse_args()
-    pg_url = PG + ("woq_province_full" if args.full else "woq_province")
+    pg_url = args.url or PG + ("woq_province_full" if args.full else "woq_province")
     sqlite_path = OUT / "province.db"
     if args.build:
         if not args.no_postgres:
@@ -135,6 +160,8 @@ def main() -> None:
     lines = []
     if not args.no_postgres:
         lines += measure(pg_url, "PostgreSQL", args.runs, forms, before_runs=args.before_runs)
+        if args.audit:
+            lines.append(measure_audit(pg_url, "PostgreSQL", args.runs))
     if not args.no_sqlite:
         lines += measure(f"sqlite:///{sqlite_path}", "SQLite    ", args.runs, forms, report_too=False, before_runs=args.before_runs)
     say(f"medians of {args.runs} runs")
