@@ -142,15 +142,12 @@ def station_sums(
 ) -> RollupSums | None:
     """The period's sums by station (and by station × run of `runs` equal runs of its
     days, for the trend), or None where the rollup cannot answer (not built, built in
-    another zone, no whole day in the period, or runs asked of a period with part days)
-    or would not be the faster (MIN_DAYS). `beside`: a second connection in the same
+    another zone, no whole day in the period) or would not be the faster (MIN_DAYS). `beside`: a second connection in the same
     snapshot (db.shared_snapshot), which reads the trend while the first reads the sums."""
     days = answerable_days(connection, period)
     if days is None:
         return None
     edges = [(s, e) for s, e in ((to_epoch(period.start), days.start), (days.end, to_epoch(period.end))) if s < e]
-    if runs is not None and (edges or len(period.days()) != days.count):
-        return None
     literal_as_of = literal(to_epoch(as_of), BigInteger, literal_execute=True)
     dirty = _has_dirty(connection, days)
     usable = _usable(literal_as_of, dirty)
@@ -164,8 +161,10 @@ def station_sums(
     if runs is None:
         result = RollupSums(read_rows(connection), None)
     else:
-        # day i of the period falls in run i * runs // count, as in figure_groups.by_station_bucket
-        run = ((d.day - days.first) * runs) // days.count
+        # day i of the period (its part days counted: a year to date ends in one) falls in
+        # run i * runs // count, as in figure_groups.by_station_bucket
+        period_days = period.days()
+        run = ((d.day - (period_days[0] - EPOCH_DAY).days) * runs) // len(period_days)
         trend = (
             select(d.station_code, run.label("run"), *(total(d[name]).label(name) for name in TREND_SUMS))
             .where(in_days, usable)
@@ -187,7 +186,7 @@ def station_sums(
         result = RollupSums(*side_by_side(readers, read_rows, read_trend))
     _add_direct(connection, result, period, as_of, days, literal_as_of, dirty, runs)
     for start, end in edges:
-        _add_edge(connection, result, as_of, start, end)
+        _add_edge(connection, result, period, as_of, start, end, runs)
     return result
 
 
@@ -290,14 +289,23 @@ def _run_of(period: Period, runs: int) -> ColumnElement[int]:
     return case(*((created < end, literal(label, BigInteger)) for label, _start, end in bounds), else_=None)
 
 
-def _add_edge(connection: Connection, result: RollupSums, as_of: datetime, start: int, end: int) -> None:
-    """A part day at an end of the period, read directly."""
+def _add_edge(
+    connection: Connection, result: RollupSums, period: Period, as_of: datetime, start: int, end: int, runs: int | None
+) -> None:
+    """A part day at an end of the period (a year to date ends in today's), read
+    directly, with its run of the trend if asked."""
     facts = TicketFacts(as_of)
     columns = aggregates(facts)
+    keys: list[ColumnElement[Any]] = [TICKET.c.station_code]
+    if runs is not None:
+        keys.append(_run_of(period, runs).label("run"))
     query = (
-        select(TICKET.c.station_code, *(value.label(name) for name, value in columns.items()))
+        select(*keys, *(value.label(name) for name, value in columns.items()))
         .where(ticket_created() >= start, ticket_created() < end)
-        .group_by(TICKET.c.station_code)
+        .group_by(*keys)
     )
     for row in connection.execute(query).mappings():
-        add_sums(result.stations.setdefault((row["station_code"],), {}), {name: row[name] or 0 for name in SUMS})
+        sums = {name: row[name] or 0 for name in SUMS}
+        add_sums(result.stations.setdefault((row["station_code"],), {}), sums)
+        if result.runs is not None:
+            add_sums(result.runs.setdefault((row["station_code"], row["run"]), {}), {name: sums[name] for name in TREND_SUMS})
