@@ -396,10 +396,10 @@ def generate(
     began = perf_counter()
     generator = Generator(policy, seed, stations, days, end, planted=planted)
     result = GenerateResult(stations=len(generator.station_specs))
-    # The collector held off while the rows are made: the generator's state (every
-    # station's callers, every address's history) grows to gigabytes at a province, and
-    # the collector's full passes walked it again and again while freeing nothing (no
-    # cycles): 25 % of the CPU at 3,000 stations × 20 days (docs/demo.md, "A province").
+    # The collector held off while the rows are made: its full passes walked the
+    # generator's state again and again while freeing nothing (no cycles): 25 % of the
+    # CPU at 3,000 stations × 20 days while the callers were millions of tuples of
+    # strings (docs/demo.md, "A province"; now they are packed ints).
     with collections_paused(), engine.begin() as connection:
         if holds_data(connection):
             raise NotEmptyError("the database already holds stations or tickets")
