@@ -127,12 +127,16 @@ class Generator:
         self.words = random.Random(seed ^ WORDS_STREAM)
         self.flaws = random.Random(seed ^ DEFECTS_STREAM)
         used: set[str] = set()
-        self.places = {spec.code: StationPlaces(self.words, spec, used) for spec in self.station_specs}
+        self.places: dict[str, StationPlaces] = {}
+        addresses = 0  # each station's addresses are numbered after the previous station's
+        for spec in self.station_specs:
+            places = self.places[spec.code] = StationPlaces(self.words, spec, used, addresses)
+            addresses += places.addresses
         self.neighbours = defects.neighbours(self.station_specs)
         self._positions = {spec.code: index for index, spec in enumerate(self.station_specs)}
         # planted: collect the ground truth of every rule (woq_tui/demo/planted.py), a
         # little slower; else only the address history the misrouting needs.
-        self.truth = RuleTruth(self.end, rules=planted)
+        self.truth = RuleTruth(self.end, rules=planted, addresses=addresses)
 
     # -- tickets ---------------------------------------------------------------------------
 
@@ -218,7 +222,7 @@ class Generator:
         caller = self.places[spec.code].caller(kind, created)
         recorded = spec
         if flaw[1] < defects.MISROUTED:
-            recorded = self._recorded_station(ticket_no, spec, created, caller.address_key, flaw)
+            recorded = self._recorded_station(ticket_no, spec, created, caller.address_id, flaw)
         # Repeat dispatch (mostly a wrong type or station), escalation, reopening: each at
         # a time inside the ticket's life.
         reassigned_at = from_station = None
@@ -305,14 +309,14 @@ class Generator:
                 self.truth.due_mismatch(ticket_no)
             if not row[_ADDRESS]:  # blanked (missing_address)
                 row[_ADDRESS_KEY] = None
-        self.truth.observe(ticket_no, kind, row)
+        self.truth.observe(ticket_no, kind, row, caller.address_id, spec.code)
         return tuple(row)
 
-    def _recorded_station(self, ticket_no: str, spec: StationSpec, created: int, key: str | None, flaw) -> StationSpec:
+    def _recorded_station(self, ticket_no: str, spec: StationSpec, created: int, address: int, flaw) -> StationSpec:
         """The station the ticket is sent to: its own, or (planted) a neighbour's when the
         address's history is its own station's, as docs/audit.md's station_suspect can see it
         (docs/demo.md, "Planted defects")."""
-        counts = self.truth.history(key, created)
+        counts = self.truth.history(address, spec.code, created)
         total = sum(counts.values())
         neighbours = self.neighbours[spec.code]
         if not neighbours or total < ROUTE_MIN_HISTORY:
@@ -392,10 +396,10 @@ def generate(
     began = perf_counter()
     generator = Generator(policy, seed, stations, days, end, planted=planted)
     result = GenerateResult(stations=len(generator.station_specs))
-    # The collector held off while the rows are made: the generator's state (every
-    # station's callers, every address's history) grows to gigabytes at a province, and
-    # the collector's full passes walked it again and again while freeing nothing (no
-    # cycles): 25 % of the CPU at 3,000 stations × 20 days (docs/demo.md, "A province").
+    # The collector held off while the rows are made: its full passes walked the
+    # generator's state again and again while freeing nothing (no cycles): 25 % of the
+    # CPU at 3,000 stations × 20 days while the callers were millions of tuples of
+    # strings (docs/demo.md, "A province"; now they are packed ints).
     with collections_paused(), engine.begin() as connection:
         if holds_data(connection):
             raise NotEmptyError("the database already holds stations or tickets")

@@ -138,3 +138,14 @@ def place_of(address: str) -> str:
 
 def phone(rng: random.Random) -> str:
     return pick(rng, MOBILE_PREFIXES) + f"{int(rng.random() * 100_000_000):08d}"
+
+
+def phone_number(rng: random.Random) -> int:
+    """phone()'s draws as one int (prefix index × 10^8 + the 8 digits), for a packed caller."""
+    return int(rng.random() * len(MOBILE_PREFIXES)) * 100_000_000 + int(rng.random() * 100_000_000)
+
+
+def phone_text(number: int) -> str:
+    """The phone of phone_number(): what phone() gives for the same draws."""
+    prefix, digits = divmod(number, 100_000_000)
+    return MOBILE_PREFIXES[prefix] + f"{digits:08d}"

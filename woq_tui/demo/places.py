@@ -12,12 +12,13 @@ fault), or any earlier caller of the station.
 from __future__ import annotations
 
 import random
+from array import array
 from collections import deque
 from typing import NamedTuple
 
 from woq_tui.demo import names
 from woq_tui.demo.shape import DAY, StationSpec
-from woq_tui.domain.contact_keys import address_key, phone_key
+from woq_tui.domain.contact_keys import phone_key
 
 LOCALITIES = {"urban": 24, "rural": 20, "remote": 18}
 # A new caller gives only the village / estate (or its committee, its building).
@@ -38,10 +39,14 @@ class Caller(NamedTuple):
     place: str  # the short place a caller names in the summary (王庄村, 幸福花园)
     phone_key: str | None  # woq_tui.domain.contact_keys, computed once per caller
     address_key: str | None
+    address_id: int  # the address's number in the province (RuleTruth's history is keyed by it)
 
     @classmethod
-    def of(cls, phone: str, address: str, place: str) -> Caller:
-        return cls(phone, address, place, phone_key(phone), address_key(address))
+    def of(cls, phone: str, address: str, place: str, address_id: int) -> Caller:
+        """A generated caller: its phone is 11 digits and its address has no space and no
+        letter (tests/test_demo_memory.py checks every word it is made of), so each is its
+        own key (contact_keys would return the same string, at 1.7 µs a caller)."""
+        return cls(phone, address, place, phone, address, address_id)
 
 
 class _Locality(NamedTuple):
@@ -49,14 +54,40 @@ class _Locality(NamedTuple):
     place: str
 
 
-class StationPlaces:
-    """One station's localities and callers."""
+# A station's earlier callers are kept packed, one int each (docs/demo.md, "A province":
+# as strings they were most of a province's memory): the phone's number
+# (names.phone_number), whether the place names the building or group, and the address's
+# number at the station, below. The strings are made again when a caller is picked.
+_LOCAL_BITS = 19
+_LOCAL_MASK = (1 << _LOCAL_BITS) - 1
+_PLACE_BIT = 1 << _LOCAL_BITS
+_PHONE_SHIFT = _LOCAL_BITS + 1
+# An address's number at its station: the households of each locality first (an urban
+# estate's 30 buildings × 6 units × 28 floors × 4 rooms, a village's 10 groups × 120
+# houses), then the shared addresses of each locality (an estate as such, its 物业, its
+# 30 buildings; a village, its 村委会).
+BUILDINGS, UNITS, FLOORS, ROOMS = 30, 6, 28, 4
+HOUSES = 120
+_HOUSEHOLDS = {"urban": BUILDINGS * UNITS * FLOORS * ROOMS, "rural": len(names.NUMERALS) * HOUSES}
+_SHARED = {"urban": 2 + BUILDINGS, "rural": 2}
+_URBAN_TAILS = ("", "物业")
 
-    def __init__(self, rng: random.Random, spec: StationSpec, used: set[str]) -> None:
+
+class StationPlaces:
+    """One station's localities and callers; its addresses are numbered from `base` on
+    (`addresses` of them), so that a number names one address in the province."""
+
+    def __init__(self, rng: random.Random, spec: StationSpec, used: set[str], base: int = 0) -> None:
         self.rng = rng
         self.area = spec.area
+        self.urban = spec.area == "urban"
         self.localities = [_locality(rng, spec, used) for _ in range(LOCALITIES[spec.area])]
-        self.callers: list[Caller] = []
+        self._households = len(self.localities) * _HOUSEHOLDS["urban" if self.urban else "rural"]
+        self._shared = _SHARED["urban" if self.urban else "rural"]
+        self.base = base
+        self.addresses = self._households + len(self.localities) * self._shared
+        assert self.addresses <= _LOCAL_MASK + 1
+        self.callers = array("Q")  # packed (above), in the order they first called
         self.recent: deque[tuple[int, Caller]] = deque()
         self.recent_repairs: deque[tuple[int, Caller]] = deque()
 
@@ -73,39 +104,74 @@ class StationPlaces:
         if kind == "repair" and u < REPEAT_FAULT and repairs:
             found = names.pick(rng, repairs)[1]
             if rng.random() >= SAME_PHONE:
-                found = Caller(names.phone(rng), found.address, found.place, None, found.address_key)
-                found = found._replace(phone_key=phone_key(found.phone))
+                phone = names.phone(rng)
+                found = found._replace(phone=phone, phone_key=phone_key(phone))
         elif kind != "repair" and u < RECENT_CALLER and recent:
             found = names.pick(rng, recent)[1]
         elif u < RECENT_CALLER + EARLIER_CALLER and self.callers:
-            found = names.pick(rng, self.callers)
+            found = self.unpack(names.pick(rng, self.callers))
         else:
-            found = self._new_caller()
-            self.callers.append(found)
+            packed = self._new_caller()
+            self.callers.append(packed)
+            found = self.unpack(packed)
         recent.append((created, found))
         if kind == "repair":
             repairs.append((created, found))
         return found
 
-    def _new_caller(self) -> Caller:
+    def _new_caller(self) -> int:
+        """A new caller's draws, packed."""
         rng = self.rng
-        locality = names.pick(rng, self.localities)
+        locality = int(rng.random() * len(self.localities))  # names.pick's draw
+        place_bit = 0
         if rng.random() < SHARED_ADDRESS[self.area]:
-            if self.area == "urban":
-                building = f"{names.between(rng, 1, 30)}号楼"
-                tail = names.pick(rng, ("", "物业", building, building))
-                return Caller.of(names.phone(rng), locality.prefix + tail, locality.place + tail)
-            tail = "村委会" if rng.random() < 0.15 else ""
-            return Caller.of(names.phone(rng), locality.prefix + tail, locality.place + tail)
-        if self.area == "urban":
-            building_no, unit = names.between(rng, 1, 30), names.between(rng, 1, 6)
-            room = f"{names.between(rng, 1, 28)}{names.between(rng, 1, 4):02d}"
-            place = locality.place if rng.random() < 0.5 else f"{locality.place}{building_no}号楼"
-            return Caller.of(names.phone(rng), f"{locality.prefix}{building_no}号楼{unit}单元{room}", place)
-        group = names.pick(rng, names.NUMERALS)
-        house = names.between(rng, 1, 120)
-        place = locality.place if rng.random() < 0.6 else f"{locality.place}{group}组"
-        return Caller.of(names.phone(rng), f"{locality.prefix}{group}组{house}号", place)
+            if self.urban:
+                building = names.between(rng, 1, BUILDINGS)
+                tail = int(rng.random() * 4)  # names.pick of ("", 物业, the building, the building)
+                tail = tail if tail < 2 else 1 + building
+            else:
+                tail = 1 if rng.random() < 0.15 else 0  # 村委会
+            local = self._households + locality * self._shared + tail
+        elif self.urban:
+            building, unit = names.between(rng, 1, BUILDINGS), names.between(rng, 1, UNITS)
+            floor, room = names.between(rng, 1, FLOORS), names.between(rng, 1, ROOMS)
+            local = (((locality * BUILDINGS + building - 1) * UNITS + unit - 1) * FLOORS + floor - 1) * ROOMS + room - 1
+            place_bit = _PLACE_BIT if rng.random() >= 0.5 else 0  # the place names the building
+        else:
+            group = int(rng.random() * len(names.NUMERALS))  # names.pick's draw
+            local = (locality * len(names.NUMERALS) + group) * HOUSES + names.between(rng, 1, HOUSES) - 1
+            place_bit = _PLACE_BIT if rng.random() >= 0.6 else 0  # the place names the group
+        return names.phone_number(rng) << _PHONE_SHIFT | place_bit | local
+
+    def unpack(self, packed: int) -> Caller:
+        """The caller of a packed int, its strings made as the draws made them first."""
+        phone = names.phone_text(packed >> _PHONE_SHIFT)
+        local = packed & _LOCAL_MASK
+        address_id = self.base + local
+        if local >= self._households:  # a shared address: the place is the address's tail too
+            index, tail = divmod(local - self._households, self._shared)
+            locality = self.localities[index]
+            if self.urban:
+                text = _URBAN_TAILS[tail] if tail < 2 else f"{tail - 1}号楼"
+            else:
+                text = "村委会" if tail else ""
+            return Caller.of(phone, locality.prefix + text, locality.place + text, address_id)
+        if self.urban:
+            rest, room = divmod(local, ROOMS)
+            rest, floor = divmod(rest, FLOORS)
+            rest, unit = divmod(rest, UNITS)
+            index, building = divmod(rest, BUILDINGS)
+            locality = self.localities[index]
+            building += 1
+            place = f"{locality.place}{building}号楼" if packed & _PLACE_BIT else locality.place
+            address = f"{locality.prefix}{building}号楼{unit + 1}单元{floor + 1}{room + 1:02d}"
+            return Caller.of(phone, address, place, address_id)
+        rest, house = divmod(local, HOUSES)
+        index, group = divmod(rest, len(names.NUMERALS))
+        locality = self.localities[index]
+        numeral = names.NUMERALS[group]
+        place = f"{locality.place}{numeral}组" if packed & _PLACE_BIT else locality.place
+        return Caller.of(phone, f"{locality.prefix}{numeral}组{house + 1}号", place, address_id)
 
 
 def _locality(rng: random.Random, spec: StationSpec, used: set[str]) -> _Locality:

@@ -70,7 +70,7 @@ class Planted(Mapping):
 class RuleTruth:
     """Collects, ticket by ticket in creation order, where each rule's condition holds."""
 
-    def __init__(self, end: int, rules: bool = True) -> None:
+    def __init__(self, end: int, rules: bool = True, addresses: int = 0) -> None:
         self.end = end
         # Without the rules only the address history is kept (the generator routes by it).
         self.rules = rules
@@ -81,37 +81,44 @@ class RuleTruth:
         # key -> (latest created, the latest before it): "earlier" is by created_at, so a
         # ticket of the same second does not count (docs/audit.md, "Cohort and evaluation").
         self._phones: dict[str, tuple[int, int | None]] = {}
-        self._repairs: dict[str, tuple[int, int | None]] = {}
-        # address key -> {station: earlier tickets}, or just the station's code while the
-        # address has one ticket (most: a province-year holds millions); tickets of the
-        # current second wait.
-        self._history: dict[str, dict[str, int] | str] = {}
-        self._pending: list[tuple[str, str]] = []
+        self._repairs: dict[int, tuple[int, int | None]] = {}
+        # Every address's history, by its number (places.Caller.address_id; `addresses`
+        # of them), compact because a province-year has millions (docs/demo.md, "A
+        # province"): one bit while an address has had one ticket, at its own station
+        # (most of them); then its count while all were at its own station (a small int,
+        # which Python shares); {station: tickets} once one was sent elsewhere. Tickets
+        # of the current second wait.
+        self._once = bytearray((addresses + 7) // 8)
+        self._history: dict[int, int | dict[str, int]] = {}
+        self._pending: list[tuple[int, str, str]] = []  # (address, its station, the ticket's station)
         self._pending_second = -1
 
-    def history(self, address_key: str | None, created: int) -> dict[str, int]:
-        """The stations of the earlier tickets at this address (any type, any age)."""
-        if address_key is None:
-            return {}
+    def history(self, address_id: int, home: str, created: int) -> dict[str, int]:
+        """The stations of the earlier tickets at this address (any type, any age); `home`
+        is the station the address belongs to."""
         self._flush(created)
-        found = self._history.get(address_key)
+        found = self._history.get(address_id)
         if found is None:
-            return {}
-        return {found: 1} if isinstance(found, str) else found
+            return {home: 1} if self._once[address_id >> 3] & (1 << (address_id & 7)) else {}
+        return {home: found} if isinstance(found, int) else found
 
+    # Without the rules nothing of the ground truth is kept: it would grow with the tickets.
     def misclassified(self, ticket_no: str, true_type: str) -> None:
-        self.true_type[ticket_no] = true_type
-        self.sets["type_suspect"].add(ticket_no)
+        if self.rules:
+            self.true_type[ticket_no] = true_type
+            self.sets["type_suspect"].add(ticket_no)
 
     def misrouted(self, ticket_no: str, right_station: str) -> None:
-        self.right_station[ticket_no] = right_station
+        if self.rules:
+            self.right_station[ticket_no] = right_station
 
-    def observe(self, ticket_no: str, kind: str, row: list) -> None:
-        """One written ticket (row: the values in writer.TICKET_COLUMNS order)."""
+    def observe(self, ticket_no: str, kind: str, row: list, address_id: int, home: str) -> None:
+        """One written ticket (row: the values in writer.TICKET_COLUMNS order) of a caller
+        at this address (places.Caller.address_id) of station `home`."""
         self.tickets += 1
         if not self.rules:
             if row[_ADDRESS_KEY] is not None:
-                self._pending.append((row[_ADDRESS_KEY], row[_STATION]))
+                self._pending.append((address_id, home, row[_STATION]))
             return
         sets, end = self.sets, self.end
         status, created, responded, dispatched, arrived, resolved, closed = row[_STATUS:_DUE]
@@ -146,19 +153,19 @@ class RuleTruth:
             sets["repeat_dispatch"].add(ticket_no)
         if row[_REOPENS] >= 1:
             sets["reopened"].add(ticket_no)
-        phone_key, address_key = row[_PHONE_KEY], row[_ADDRESS_KEY]
-        if _repeat(self._phones, phone_key, created):
+        if _repeat(self._phones, row[_PHONE_KEY], created):
             sets["repeat_call"].add(ticket_no)
-        if kind == "repair" and _repeat(self._repairs, address_key, created):
-            sets["repeat_fault"].add(ticket_no)
-        if address_key is not None:
+        if row[_ADDRESS_KEY] is not None:  # not blanked (an address's key is one to one with its number)
+            if kind == "repair" and _repeat(self._repairs, address_id, created):
+                sets["repeat_fault"].add(ticket_no)
             station = row[_STATION]
-            if self._suspect(address_key, station, created):
+            if self._suspect(address_id, home, station, created):
                 sets["station_suspect"].add(ticket_no)
-            self._pending.append((address_key, station))
+            self._pending.append((address_id, home, station))
 
     def due_mismatch(self, ticket_no: str) -> None:
-        self.sets["due_mismatch"].add(ticket_no)
+        if self.rules:
+            self.sets["due_mismatch"].add(ticket_no)
 
     def planted(self) -> Planted:
         return Planted(
@@ -168,8 +175,8 @@ class RuleTruth:
             self.tickets,
         )
 
-    def _suspect(self, address_key: str, station: str, created: int) -> bool:
-        counts = self.history(address_key, created)
+    def _suspect(self, address_id: int, home: str, station: str, created: int) -> bool:
+        counts = self.history(address_id, home, created)
         total = sum(counts.values())
         if total < ROUTE_MIN_HISTORY:
             return False
@@ -178,20 +185,29 @@ class RuleTruth:
     def _flush(self, created: int) -> None:
         if created == self._pending_second:
             return
-        history = self._history
-        for key, station in self._pending:
-            counts = history.get(key)
+        history, once = self._history, self._once
+        for address, home, station in self._pending:
+            counts = history.get(address)
             if counts is None:
-                history[key] = station
-                continue
-            if isinstance(counts, str):
-                counts = history[key] = {counts: 1}
+                byte, bit = address >> 3, 1 << (address & 7)
+                if not once[byte] & bit:  # its first ticket
+                    if station == home:
+                        once[byte] |= bit
+                    else:
+                        history[address] = {station: 1}
+                    continue
+                counts = 1
+            if isinstance(counts, int):
+                if station == home:
+                    history[address] = counts + 1
+                    continue
+                counts = history[address] = {home: counts}
             counts[station] = counts.get(station, 0) + 1
         self._pending.clear()
         self._pending_second = created
 
 
-def _repeat(seen: dict[str, tuple[int, int | None]], key: str | None, created: int) -> bool:
+def _repeat(seen: dict, key: str | int | None, created: int) -> bool:
     if key is None:
         return False
     latest, before = seen.get(key, (None, None))
