@@ -261,7 +261,15 @@ def period_figures(engine: Engine, period: Period, as_of: datetime, percentiles:
         rolled = day_rollup.station_sums(connection, period, as_of, runs, beside=connections[-1] if len(connections) > 1 else None)
         if rolled is not None:
             station_sums, run_sums = rolled.stations, rolled.runs
-        elif runs is not None:
+        elif runs is not None and len(connections) > 1:
+            # PostgreSQL: the stations' sums beside a trend pass of the overdue rate's two
+            # sums (a week's 21,000 station × run rows of every sum cost ~0.1 s of Python)
+            station_sums, run_sums = side_by_side(
+                connections,
+                lambda c: group_sums(c, BY_STATION, period, as_of),
+                lambda c: group_sums(c, by_station_bucket(period, runs), period, as_of, only=("overdue_rate",)),
+            )
+        elif runs is not None:  # one pass, the stations' sums added up from the runs'
             run_sums = group_sums(connection, by_station_bucket(period, runs), period, as_of)
             station_sums = {}
             for (code, _run), sums in run_sums.items():
