@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import os
 import statistics
@@ -69,6 +70,18 @@ async def measure(url: str) -> dict:
     # WOQ_JANK_PROFILE="s (sort),stations s": cProfile (thread time) of the UI thread
     # over those keys only, written to bench/out/jank-<key>.prof
     profiled = {name: cProfile.Profile(time.thread_time) for name in filter(None, os.environ.get("WOQ_JANK_PROFILE", "").split(","))}
+
+    # the collector's full passes (generation 2) while the console runs, in ms
+    full_passes: list[float] = []
+    pass_started = [0.0]
+
+    def collected(phase: str, info: dict) -> None:
+        if phase == "start":
+            pass_started[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            full_passes.append((time.perf_counter() - pass_started[0]) * 1000)
+
+    gc.callbacks.append(collected)
 
     def framed(app: App, renderable) -> None:
         if is_update(renderable):
@@ -152,6 +165,7 @@ async def measure(url: str) -> dict:
 
     context = context_for(url)
     app = Timed(context)
+    full_passes.clear()
     async with app.run_test(size=(160, 45), headless=True):
         await settle(app)
         queue = app.screen
@@ -219,6 +233,10 @@ async def measure(url: str) -> dict:
         results["stations rows"] = len(stations.data.current)
     context.engine.dispose()
     results["cpu"] = cpu
+    from bench import peak_rss_mb
+
+    results["rss"] = peak_rss_mb()
+    results["full passes"] = full_passes
     for name, profile in profiled.items():
         profile.dump_stats(str(ROOT / "bench" / "out" / f"jank-{name.split()[0].replace('/', '')}-{os.getpid()}.prof"))
     return results
@@ -292,6 +310,11 @@ def main() -> None:
             print(row(key, merged[key], bare, cpus[key]))
         print(row("year loading: loop lag", merged["year lag"], bare))
         print(f"  year load, key to complete: {', '.join(f'{value:.0f}' for value in merged['year load'])} ms")
+        peaks = ", ".join(f"{result.get('rss', 0):.0f}" for result in results)
+        print(f"  peak RSS: {peaks} MB")
+        for result in results:
+            passes = result.get("full passes", [])
+            print(f"  the collector's full passes: {len(passes)}, {sum(passes):.0f} ms in all, the longest {max(passes, default=0):.0f} ms")
 
 
 if __name__ == "__main__":
