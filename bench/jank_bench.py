@@ -5,7 +5,11 @@ Prints, per key, the time from the key event posted to the next compositor updat
 rendered to segments (as bench/queue_bench.py measures it), p50/p95/max, and the lag
 of a 10 ms asyncio sleep while the station screen reads a year (the time it came back
 late: what a key pressed then waits). Each figure is also given against an empty
-Textual app's key-to-frame in the same process (the bare baseline).
+Textual app's key-to-frame in the same process (the bare baseline). Beside each key's
+wall time, the UI thread's CPU over the same span (time.thread_time: on a shared
+machine the figure to compare, the wall time being mostly the wait for a core); per
+process its peak RSS and the collector's full passes. WOQ_JANK_PROFILE="s (sort),stations
+s" writes a cProfile (thread time) of the UI thread over those keys only to bench/out/.
 
 Two code trees can run against the same database in the same run, interleaved, each in
 its own process (`--before ../main-checkout`: the woq_tui of another checkout, e.g. of main, against this one's):
