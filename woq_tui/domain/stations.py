@@ -40,6 +40,7 @@ def station_initials(name: str) -> str:
     return "".join(ch for ch in letters if ch.isascii() and ch.isalnum())[:64]
 
 
+@lru_cache(maxsize=8192)  # a station screen's every load makes its names' keys
 def pinyin_key(name: str) -> str:
     """A name's sort key in pinyin order, the order a Chinese reader looks for it in
     (东丽 dong li before 河西 he xi, whatever the code points say): the toneless
