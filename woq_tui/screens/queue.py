@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from woq_tui.i18n import t
+from woq_tui.screens.base import freeze_after_first_load
 from woq_tui.screens.ticket_list import TicketListScreen
 from woq_tui.values.live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, LiveRequest, LiveResult, next_request
 from woq_tui.values.queue import (
@@ -336,6 +337,8 @@ class QueueScreen(TicketListScreen):
     def _build_filter(self, _request: None, stations: list[StationChoice]) -> None:
         if self.filter_dialog is None and self.is_attached:
             self._new_filter_dialog(stations)
+            # the first page and the dialog, once it is composed
+            self.call_after_refresh(freeze_after_first_load, "queue")
 
     def _new_filter_dialog(self, stations: list[StationChoice], start: bool = True) -> FilterScreen:
         """A dialog, installed and started: composed, mounted and styled now, laid out
