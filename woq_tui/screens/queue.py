@@ -342,9 +342,9 @@ class QueueScreen(TicketListScreen):
 
     def _new_filter_dialog(self, stations: list[StationChoice], start: bool = True) -> FilterScreen:
         """A dialog, installed and started: composed, mounted and styled now, laid out
-        when first shown. Built on the first `f` it took ~140 ms of the UI thread
-        (four lists, 200 stations, their CSS); built again on each, as much (docs/speed.md,
-        "Keys and loading lag")."""
+        and rendered when first shown. Built on the first `f`, its four lists (200
+        stations) and their CSS were that key's UI time besides the first render;
+        built on each `f`, ~140 ms each (docs/speed.md, "Keys and loading lag")."""
         from woq_tui.screens.filter import FilterScreen
 
         app, dialog = self.app, self.filter_dialog
