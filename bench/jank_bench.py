@@ -5,7 +5,11 @@ Prints, per key, the time from the key event posted to the next compositor updat
 rendered to segments (as bench/queue_bench.py measures it), p50/p95/max, and the lag
 of a 10 ms asyncio sleep while the station screen reads a year (the time it came back
 late: what a key pressed then waits). Each figure is also given against an empty
-Textual app's key-to-frame in the same process (the bare baseline).
+Textual app's key-to-frame in the same process (the bare baseline). Beside each key's
+wall time, the UI thread's CPU over the same span (time.thread_time: on a shared
+machine the figure to compare, the wall time being mostly the wait for a core); per
+process its peak RSS and the collector's full passes. WOQ_JANK_PROFILE="s (sort),stations
+s" writes a cProfile (thread time) of the UI thread over those keys only to bench/out/.
 
 Two code trees can run against the same database in the same run, interleaved, each in
 its own process (`--before ../main-checkout`: the woq_tui of another checkout, e.g. of main, against this one's):
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import gc
 import json
 import os
 import statistics
@@ -60,11 +66,31 @@ async def measure(url: str) -> dict:
     from woq_tui.domain.periods import last_full_period
 
     frames: list[float] = []
+    # the UI thread's CPU time at each frame, beside its wall time
+    frames_cpu: list[float] = []
     waiter: dict[str, asyncio.Event] = {}
+    # per key: the UI thread's CPU from the key posted to its frame (time.thread_time)
+    cpu: dict[str, list[float]] = {}
+    # WOQ_JANK_PROFILE="s (sort),stations s": cProfile (thread time) of the UI thread
+    # over those keys only, written to bench/out/jank-<key>.prof
+    profiled = {name: cProfile.Profile(time.thread_time) for name in filter(None, os.environ.get("WOQ_JANK_PROFILE", "").split(","))}
+
+    # the collector's full passes (generation 2) while the console runs, in ms
+    full_passes: list[float] = []
+    pass_started = [0.0]
+
+    def collected(phase: str, info: dict) -> None:
+        if phase == "start":
+            pass_started[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            full_passes.append((time.perf_counter() - pass_started[0]) * 1000)
+
+    gc.callbacks.append(collected)
 
     def framed(app: App, renderable) -> None:
         if is_update(renderable):
             list(renderable.render_segments(app.console))
+            frames_cpu.append(time.thread_time())
             frames.append(time.perf_counter())
             if "frame" in waiter:
                 waiter["frame"].set()
@@ -91,11 +117,25 @@ async def measure(url: str) -> dict:
             super()._display(screen, renderable)
             framed(self, renderable)
 
-    async def key_to_frame(app: App, key: str, until=None, pause: float = 0.04) -> float:
-        """Key posted → the first frame after which `until()` holds (default: any)."""
+    async def key_to_frame(app: App, key: str, until=None, pause: float = 0.04, name: str | None = None) -> float:
+        """Key posted → the first frame after which `until()` holds (default: any);
+        the UI thread's CPU over the same span is kept under `name`."""
         await asyncio.sleep(pause)  # key-repeat rate: the update timer is idle again
+        profile = profiled.get(name or "")
+        if profile is not None:
+            profile.enable()
+        try:
+            wall, spent = await _key_to_frame(app, key, until)
+        finally:
+            if profile is not None:
+                profile.disable()
+        if name is not None:
+            cpu.setdefault(name, []).append(spent)
+        return wall
+
+    async def _key_to_frame(app: App, key: str, until) -> tuple[float, float]:
         waiter["frame"] = asyncio.Event()
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         character = key if len(key) == 1 else None
         app.post_message(events.Key(key, character))
         deadline = started + TIMEOUT
@@ -106,12 +146,12 @@ async def measure(url: str) -> dict:
                 # Done, and no frame since: what it changed showed in the last frame
                 # (or nothing visible changed).
                 if until is not None and until() and frames and frames[-1] > started:
-                    return (frames[-1] - started) * 1000
+                    return (frames[-1] - started) * 1000, (frames_cpu[-1] - started_cpu) * 1000
                 if time.perf_counter() > deadline:
-                    return TIMEOUT * 1000  # counted as that long: it was at least
+                    return TIMEOUT * 1000, (time.thread_time() - started_cpu) * 1000  # counted as that long: it was at least
                 continue
             if until is None or until():
-                return (time.perf_counter() - started) * 1000
+                return (time.perf_counter() - started) * 1000, (frames_cpu[-1] - started_cpu) * 1000
             waiter["frame"] = asyncio.Event()
 
     async def settle(app: App) -> None:
@@ -129,39 +169,41 @@ async def measure(url: str) -> dict:
 
     context = context_for(url)
     app = Timed(context)
+    full_passes.clear()
     async with app.run_test(size=(160, 45), headless=True):
         await settle(app)
         queue = app.screen
         moves = []
         for index in range(200 // SCALE):
-            moves.append(await key_to_frame(app, "j" if (index // 30) % 2 == 0 else "k"))
+            moves.append(await key_to_frame(app, "j" if (index // 30) % 2 == 0 else "k", name="j/k"))
         results["j/k"] = moves
-        results["pagedown"] = [await key_to_frame(app, "pagedown") for _ in range(30 // SCALE)]
+        results["pagedown"] = [await key_to_frame(app, "pagedown", name="pagedown") for _ in range(30 // SCALE)]
         sorts = []
         for _ in range(10 // SCALE):
             generation = queue.generation + 1
-            sorts.append(await key_to_frame(app, "s", lambda g=generation: queue.generation >= g and not queue.need_reload))
+            sorts.append(await key_to_frame(app, "s", lambda g=generation: queue.generation >= g and not queue.need_reload, name="s (sort)"))
             await settle(app)
         results["s (sort)"] = sorts
         filters, applied = [], []
         from textual.screen import ModalScreen
 
         for _ in range(max(5 // SCALE, 1)):
-            filters.append(await key_to_frame(app, "f", lambda: isinstance(app.screen, ModalScreen)))
+            filters.append(await key_to_frame(app, "f", lambda: isinstance(app.screen, ModalScreen), name="f (filter dialog)"))
             await settle(app)
             await key_to_frame(app, "space")  # the first type
             generation = queue.generation + 1
-            applied.append(await key_to_frame(app, "enter", lambda g=generation: app.screen is queue and queue.generation >= g and not queue.need_reload))
+            applied.append(await key_to_frame(
+                app, "enter", lambda g=generation: app.screen is queue and queue.generation >= g and not queue.need_reload, name="filter applied"))
             await settle(app)
             await key_to_frame(app, "x", lambda: not queue.filt.active and not queue.need_reload)
             await settle(app)
         results["f (filter dialog)"], results["filter applied"] = filters, applied
         typing, searched = [], []
         for word in ("138", "dong", "95598000000")[: 3 // SCALE]:
-            typing.append(await key_to_frame(app, "slash"))
+            typing.append(await key_to_frame(app, "slash", name="/ then typing"))
             generation = queue.generation
             for character in word:
-                typing.append(await key_to_frame(app, character, pause=0.08))
+                typing.append(await key_to_frame(app, character, pause=0.08, name="/ then typing"))
             # the search runs 0.3 s after the last keystroke; then its page shows
             started = time.perf_counter()
             while queue.generation == generation or queue.need_reload:
@@ -176,8 +218,8 @@ async def measure(url: str) -> dict:
         await key_to_frame(app, "3")
         await settle(app)
         stations = app.screen
-        results["stations j/k"] = [await key_to_frame(app, "j" if index < 30 // SCALE else "k") for index in range(60 // SCALE)]
-        results["stations s"] = [await key_to_frame(app, "s") for _ in range(10 // SCALE)]
+        results["stations j/k"] = [await key_to_frame(app, "j" if index < 30 // SCALE else "k", name="stations j/k") for index in range(60 // SCALE)]
+        results["stations s"] = [await key_to_frame(app, "s", name="stations s") for _ in range(10 // SCALE)]
         lags: list[float] = []
         loads: list[float] = []
         for _ in range(max(2 // SCALE, 1)):
@@ -194,6 +236,13 @@ async def measure(url: str) -> dict:
         results["year load"] = loads
         results["stations rows"] = len(stations.data.current)
     context.engine.dispose()
+    results["cpu"] = cpu
+    from bench import peak_rss_mb
+
+    results["rss"] = peak_rss_mb()
+    results["full passes"] = full_passes
+    for name, profile in profiled.items():
+        profile.dump_stats(str(ROOT / "bench" / "out" / f"jank-{name.split()[0].replace('/', '')}-{os.getpid()}.prof"))
     return results
 
 
@@ -219,9 +268,12 @@ def run_child(tree: str, url: str) -> dict:
     return json.loads(lines[-1])
 
 
-def row(name: str, values: list[float], bare: float) -> str:
+def row(name: str, values: list[float], bare: float, cpu: list[float] | None = None) -> str:
     p50, p95, top = statistics.median(values), pct(values, 95), max(values)
-    return f"  {name:<22} p50 {p50:6.1f}  p95 {p95:6.1f}  max {top:6.1f} ms   p95/bare {p95 / bare:5.1f}×  (n={len(values)})"
+    line = f"  {name:<22} p50 {p50:6.1f}  p95 {p95:6.1f}  max {top:6.1f} ms   p95/bare {p95 / bare:5.1f}×  (n={len(values)})"
+    if cpu:
+        line += f"   UI CPU p50 {statistics.median(cpu):5.1f} p95 {pct(cpu, 95):5.1f} max {max(cpu):5.1f}"
+    return line
 
 
 def main() -> None:
@@ -257,10 +309,16 @@ def main() -> None:
         bare = pct(merged["empty"], 95)
         print(f"\n{name} ({tree}), {args.runs} runs; {results[0]['stations rows']} stations")
         print(row("empty app, key j", merged["empty"], bare))
+        cpus = {key: [value for result in results for value in result.get("cpu", {}).get(key, [])] for key in KEYS}
         for key in KEYS:
-            print(row(key, merged[key], bare))
+            print(row(key, merged[key], bare, cpus[key]))
         print(row("year loading: loop lag", merged["year lag"], bare))
         print(f"  year load, key to complete: {', '.join(f'{value:.0f}' for value in merged['year load'])} ms")
+        peaks = ", ".join(f"{result.get('rss', 0):.0f}" for result in results)
+        print(f"  peak RSS: {peaks} MB")
+        for result in results:
+            passes = result.get("full passes", [])
+            print(f"  the collector's full passes: {len(passes)}, {sum(passes):.0f} ms in all, the longest {max(passes, default=0):.0f} ms")
 
 
 if __name__ == "__main__":

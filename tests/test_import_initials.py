@@ -68,3 +68,24 @@ def test_pypinyin_is_not_imported():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_character_s_phrases_are_decoded_once(monkeypatch):
+    """A name's sort key and initials read each character's phrases from the JSON text
+    once a process: decoded again for each name, a common character's hundreds of
+    phrases made a key ~1 ms (the station screen's sort keys, docs/speed.md)."""
+    from woq_tui.domain import stations
+
+    decoder = stations._DECODER
+    decoded = []
+
+    class Counting:
+        def raw_decode(self, text: str, index: int = 0):
+            decoded.append(index)
+            return decoder.raw_decode(text, index)
+
+    monkeypatch.setattr(stations, "_DECODER", Counting())
+    first = stations.pinyin_key("东丽河西供电所")
+    decoded.clear()
+    assert stations.pinyin_key("河西东丽供电所") != first and station_initials("西丽东河供电所") == "xldh"
+    assert decoded == []

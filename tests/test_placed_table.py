@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from functools import partial
 from zoneinfo import ZoneInfo
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
@@ -145,3 +146,31 @@ async def test_a_load_or_a_sort_of_3000_stations_renders_the_lines_on_screen_onl
             await pilot.pause()
             assert 0 < Counting.rendered <= cells_on_screen
         assert table.cursor_row == 0 and table.scroll_y == 0
+
+
+def test_a_new_order_of_stations_is_the_order_of_their_values_and_makes_no_pinyin(monkeypatch):
+    """The station codes in the order shown (station_order): by the column's value,
+    undefined ones last, ties by code; the names' pinyin keys come with the drawn
+    figures (the loader's worker), so that a sort by name reads none on the UI thread."""
+    from woq_tui.domain.stations import pinyin_key
+    from woq_tui.widgets import station_figures
+    from woq_tui.widgets.station_figures import SORT_COLUMNS, station_order
+
+    data = station_table(300, seed=5)
+    for code in list(data.current)[:40]:  # ties
+        data.current[code]["tickets"] = 7
+    drawn = draw_figures(data)
+    monkeypatch.setattr(station_figures, "pinyin_key", lambda name: pytest.fail("pinyin read on the UI thread"))
+    for column in SORT_COLUMNS:
+        if column == "score":
+            continue
+        for reverse in (False, True):
+            def key(code: str, column: str = column):
+                if column in data.current[code]:
+                    return data.current[code][column]
+                info = data.info[code]
+                return {"station_code": code, "station_name": pinyin_key(info.name), "area_type": info.area_type}[column]
+
+            present = sorted((code for code in sorted(data.current) if key(code) is not None), key=key, reverse=reverse)
+            missing = [code for code in sorted(data.current) if key(code) is None]
+            assert station_order(data, column, reverse, names=drawn.names) == present + missing, (column, reverse)

@@ -1,6 +1,7 @@
 """What a key in the queue leaves for later (docs/speed.md, "Keys and loading lag"): a
 new order shows its first screenful before the rest of its page is read, and the
-filter dialog is built once and shown again for the current filter. Database: SQLite
+filter dialog is built once, after the first page and before the first `f`, and shown
+again for the current filter. Database: SQLite
 and PostgreSQL."""
 
 from __future__ import annotations
@@ -111,3 +112,26 @@ async def test_the_filter_dialog_is_built_once_and_opens_on_the_current_filter(c
         await pilot.press("down", "space", "enter")
         await settle(pilot)
         assert queue.filt.types == {"repair", "complaint"}
+
+
+async def test_the_filter_dialog_is_built_before_the_first_f(context, more_than_a_page, monkeypatch):
+    from woq_tui.screens import base
+
+    monkeypatch.setattr(base, "_FROZEN_AFTER", set())  # as in a process that never showed it
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        dialog = queue.filter_dialog
+        # then the first page and the dialog were left out of the collector's full passes
+        assert "queue" in base._FROZEN_AFTER
+        # composed and mounted off screen, once the first page was shown
+        assert isinstance(dialog, FilterScreen) and dialog.is_running and app.screen is queue
+        assert len(dialog.query(SelectionList)) == 4
+        assert len(dialog.query_one("#stations", SelectionList).options) == 2
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.screen is dialog
+        await pilot.press("space", "enter")
+        await settle(pilot)
+        assert app.screen is queue and queue.filt.types == {"repair"}

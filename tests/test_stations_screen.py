@@ -42,6 +42,23 @@ def row_keys(screen) -> list[str]:
     return [row.key.value for row in table.ordered_rows]
 
 
+async def test_the_first_complete_load_is_left_out_of_the_collector_s_full_passes(weeks_context, monkeypatch):
+    import gc
+
+    from woq_tui.screens import base
+
+    monkeypatch.setattr(base, "_FROZEN_AFTER", set())  # as in a process that never showed it
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_stations(pilot)
+        await settle(pilot)
+        assert screen.data is not None and screen.data.complete and "stations" in base._FROZEN_AFTER
+        # the view shown is in the permanent generation: no full pass walks it
+        cells = screen.table.drawn.cells
+        assert gc.is_tracked(cells) and not any(held is cells for held in gc.get_objects())
+
+
 async def test_rows_totals_and_default_order(weeks_context):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(140, 40)) as pilot:

@@ -17,7 +17,7 @@ import importlib.util
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +40,7 @@ def station_initials(name: str) -> str:
     return "".join(ch for ch in letters if ch.isascii() and ch.isalnum())[:64]
 
 
+@lru_cache(maxsize=8192)  # a station screen's every load makes its names' keys
 def pinyin_key(name: str) -> str:
     """A name's sort key in pinyin order, the order a Chinese reader looks for it in
     (东丽 dong li before 河西 he xi, whatever the code points say): the toneless
@@ -73,7 +74,7 @@ def _run_readings(run: str, form: Callable[[str], str]) -> list[str]:
     data = _dictionaries()
     phrases = data.phrases_for(run)
     letters: list[str] = []
-    for word in _segments(run, phrases):
+    for word in _segments(run, phrases, data.prefixes_for(run)):
         if word in phrases:
             letters.extend(form(readings[0]) for readings in phrases[word])
         else:
@@ -83,10 +84,12 @@ def _run_readings(run: str, form: Callable[[str], str]) -> list[str]:
     return letters
 
 
-def _segments(text: str, phrases: dict[str, list[list[str]]]) -> Iterator[str]:
+def _segments(text: str, phrases: dict[str, list[list[str]]], prefixes: Set[str] | None = None) -> Iterator[str]:
     """pypinyin's maximum forward matching (mmseg, strict: only dictionary phrases are
-    words), over the phrases that can start within `text`."""
-    prefixes = {phrase[: i + 1] for phrase in phrases for i in range(len(phrase))}
+    words), over the phrases that can start within `text` (`prefixes`: those phrases'
+    prefixes, when known)."""
+    if prefixes is None:
+        prefixes = {phrase[: i + 1] for phrase in phrases for i in range(len(phrase))}
     remain = text
     while remain:
         last_valid = ""
@@ -141,10 +144,31 @@ class _Dictionaries:
         """Every phrase that begins with a character of `text`, with its readings."""
         found: dict[str, list[list[str]]] = {}
         for char in set(text):
-            for start in self._starts.get(char, ()):
-                phrase, end = _DECODER.raw_decode(self._phrases, start)
-                colon = self._phrases.index(":", end)
-                found[phrase], _ = _DECODER.raw_decode(self._phrases, self._skip_space(colon + 1))
+            found.update(self._phrases_starting(char))
+        return found
+
+    def prefixes_for(self, text: str) -> Set[str]:
+        """The prefixes of phrases_for(text), from each character's, made once."""
+        chars = set(text)
+        if len(chars) == 1:
+            return self._prefixes_starting(next(iter(chars)))
+        return frozenset().union(*(self._prefixes_starting(char) for char in chars))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one instance per process)
+    def _prefixes_starting(self, char: str) -> frozenset[str]:
+        return frozenset(phrase[: i + 1] for phrase in self._phrases_starting(char) for i in range(len(phrase)))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one instance per process)
+    def _phrases_starting(self, char: str) -> dict[str, list[list[str]]]:
+        """The phrases that begin with `char`, decoded once a process: decoded for each
+        name, a common character's hundreds of phrases made a name's sort key ~1 ms and
+        ~1,000 allocations, the collector's full passes with them (docs/speed.md, "Keys
+        and loading lag"). Read, never changed, by its callers."""
+        found: dict[str, list[list[str]]] = {}
+        for start in self._starts.get(char, ()):
+            phrase, end = _DECODER.raw_decode(self._phrases, start)
+            colon = self._phrases.index(":", end)
+            found[phrase], _ = _DECODER.raw_decode(self._phrases, self._skip_space(colon + 1))
         return found
 
     def _skip_space(self, index: int) -> int:

@@ -3,6 +3,7 @@ its way to the database (`self.store`, console_store.py)."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,22 @@ from woq_tui.widgets.translated import TranslatedBindings
 if TYPE_CHECKING:
     from woq_tui.console_store import ConsoleStore
     from woq_tui.context import ConsoleContext
+
+# the kinds of screen whose first load was left out of the collector's full passes
+_FROZEN_AFTER: set[str] = set()
+
+
+def freeze_after_first_load(kind: str) -> None:
+    """Leave what the process holds after the first load of a `kind` of screen out of
+    the collector's full passes, once a process and kind (after app.freeze_start_up):
+    a full pass walks every tracked object, the queue's rows, the filter dialog and a
+    station view with its cells among them, and stops the UI thread wherever it falls
+    (80–330 ms in the jank bench; docs/speed.md, "Keys and loading lag"). Bounded: a
+    few kinds, once each; what a frozen cycle holds is kept, what reference counting
+    frees is freed as ever."""
+    if kind not in _FROZEN_AFTER:
+        _FROZEN_AFTER.add(kind)
+        gc.freeze()
 
 
 class WoqScreen(TranslatedBindings, Screen):

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from woq_tui.i18n import t
+from woq_tui.screens.base import freeze_after_first_load
 from woq_tui.screens.ticket_list import TicketListScreen
 from woq_tui.values.live import FIRST_REQUEST, PREFETCH_COUNTS_KEY, PREFETCH_KEY, LiveRequest, LiveResult, next_request
 from woq_tui.values.queue import (
@@ -210,6 +211,9 @@ class QueueScreen(TicketListScreen):
             self.call_after_refresh(self.load_more, request.held_after - len(self.window))
         elif not self.window.complete and len(self.window) < PAGE_SIZE // 2:
             self.load_more()
+        if result.page is not None and self.filter_dialog is None and not self.filter_ready.busy:
+            # the first page is shown: the filter dialog is built while nothing waits
+            self.call_after_refresh(self.filter_ready.load, None)
         if request.kpis and result.kpis is None:  # the head start sends them after the rows
             counts = self.context.prefetched.pop(PREFETCH_COUNTS_KEY, None)
             if counts is None:
@@ -323,26 +327,51 @@ class QueueScreen(TicketListScreen):
         """The stations to filter by, read when `f` is pressed; then the dialog opens."""
         return Loader(self, lambda _: self.store.stations(), self._push_filter, what="db.unreachable")
 
-    def _push_filter(self, _request: None, stations: list[StationChoice]) -> None:
+    @cached_property
+    def filter_ready(self) -> Loader[None, list[StationChoice]]:
+        """The stations read once the first page is shown, and the dialog built from
+        them then, not on the first `f` (a failure: `f` builds it)."""
+        return Loader(self, lambda _: self.store.stations(), self._build_filter, what="db.unreachable",
+                      failed=lambda _request, _error: None)
+
+    def _build_filter(self, _request: None, stations: list[StationChoice]) -> None:
+        if self.filter_dialog is None and self.is_attached:
+            self._new_filter_dialog(stations)
+            # the first page and the dialog, once it is composed
+            self.call_after_refresh(freeze_after_first_load, "queue")
+
+    def _new_filter_dialog(self, stations: list[StationChoice], start: bool = True) -> FilterScreen:
+        """A dialog, installed and started: composed, mounted and styled now, laid out
+        and rendered when first shown. Built on the first `f`, its four lists (200
+        stations) and their CSS were that key's UI time besides the first render;
+        built on each `f`, ~140 ms each (docs/speed.md, "Keys and loading lag")."""
         from woq_tui.screens.filter import FilterScreen
 
+        app, dialog = self.app, self.filter_dialog
+        if dialog is not None:
+            app.uninstall_screen(dialog)
+            dialog.remove()
+        dialog = self.filter_dialog = FilterScreen(self.filt, stations)
+        app.install_screen(dialog, f"queue-filter-{id(self)}")
+        if start:
+            # what push_screen does to a screen not running yet (App._get_screen),
+            # without showing it: it composes and mounts while the loop is idle
+            app._register(app, dialog)
+        return dialog
+
+    def _push_filter(self, _request: None, stations: list[StationChoice]) -> None:
         self.station_names = {station.code: station.name for station in stations}
 
         def chosen(filt: QueueFilter | None) -> None:
             if filt is not None:
                 self.set_filter(replace(filt, search=self.filt.search))
 
-        # The dialog is built once and kept (installed): building it again took
-        # ~140 ms of the UI thread a time (four lists, 200 stations, their CSS and
-        # layout; docs/speed.md, "Keys and loading lag"). A new one when the stations changed.
-        app, dialog = self.app, self.filter_dialog
+        # The dialog is built once (above) and kept (installed); a press shows it again
+        # on the current filter. A new one when the stations changed.
+        dialog = self.filter_dialog
         if dialog is None or not dialog.show_again(self.filt, stations):
-            if dialog is not None:
-                app.uninstall_screen(dialog)
-                dialog.remove()
-            dialog = self.filter_dialog = FilterScreen(self.filt, stations)
-            app.install_screen(dialog, f"queue-filter-{id(self)}")
-        app.push_screen(dialog, chosen)
+            dialog = self._new_filter_dialog(stations, start=False)
+        self.app.push_screen(dialog, chosen)
 
     def action_sort(self, reverse: bool) -> None:
         if reverse:

@@ -36,7 +36,7 @@ from woq_tui.i18n import t
 from woq_tui.reporting.csv_writer import write_csv
 from woq_tui.reporting.formatting import period_title
 from woq_tui.reporting.station_csv import station_csv
-from woq_tui.screens.base import WoqScreen
+from woq_tui.screens.base import WoqScreen, freeze_after_first_load
 from woq_tui.screens.period_keys import PeriodKeys, period_bindings
 from woq_tui.values.assessment import Scorecard
 from woq_tui.values.audit import QualityFigures
@@ -238,6 +238,7 @@ class StationsScreen(PeriodKeys, WoqScreen):
             self.cache.move_to_end(key)
             while len(self.cache) > CACHE_SIZE:
                 self.cache.popitem(last=False)
+            self.call_after_refresh(freeze_after_first_load, "stations")
         self.update_bar()
 
     # showing ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import cast
 
 from rich.console import RenderableType
@@ -26,9 +27,11 @@ from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text, TextType
+from textual._segment_tools import line_crop
 from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, ColumnKey, Row, RowKey
 
@@ -56,12 +59,18 @@ class PlacedTable(DataTable):
         # each segment of the padded cell, as Segment.apply_style does here)
         self._plain_cells: dict[tuple[int, int], tuple[object, list[list[Segment]]]] = {}
         # per (base style, focus): the styles of a line; per place, cursor and hover: a
-        # cell's styles before and after its own (cleared when the CSS changes)
+        # cell's styles before and after its own, and the sums made with them (cleared
+        # when the CSS changes)
         self._looks: dict[tuple, _Look] = {}
-        self._pre_styles: dict[tuple, tuple[Style, Style]] = {}
+        self._pre_styles: dict[tuple, tuple[Style, Style, dict[Style | None, Style | None]]] = {}
         self._widths: tuple[tuple, list[int]] = ((), [])
         # DataTable's _row_render_cache, keyed by whether the cursor is on the row
         self._row_lines: LRUCache[tuple, tuple[list[list[Segment]], list[list[Segment]]]] = LRUCache(1000)
+        # each row's cells in the columns' order, as placed, while the update count is
+        # the one they were placed at: what DataTable._get_row_renderables gives for
+        # Text cells (its default formatter returns a Text as it is), without making it
+        # again for each line of each new order
+        self._row_cells: tuple[int, dict[RowKey, list]] = (-1, {})
 
     def place(self, columns: Sequence[tuple[str, TextType, int]], rows: Iterable[tuple[str, Sequence[CellType]]]) -> None:
         """Show `columns` (key, label, width) and `rows` (key, cells in the columns'
@@ -72,13 +81,18 @@ class PlacedTable(DataTable):
         keys = [ColumnKey(key) for key, _label, _width in columns]
         locations: dict[RowKey, int] = {}
         data, placed = self._data, self.rows
+        row_cells: dict[RowKey, list] = {}
+        every_text = True
         for index, (key, cells) in enumerate(rows):
             row_key = RowKey(key)
             locations[row_key] = index
             data[row_key] = dict(zip(keys, cells, strict=True))
             placed[row_key] = Row(row_key, 1)
+            row_cells[row_key] = list(cells)
+            every_text = every_text and all(isinstance(cell, Text) for cell in cells)
         self._row_locations = TwoWayDict(locations)
         self._update_count += 1
+        self._row_cells = (self._update_count, row_cells if every_text else {})
         self._require_update_dimensions = True
         # what add_row's reassignment of the cursor does: clamp it to the rows now held
         self.cursor_coordinate = self.cursor_coordinate
@@ -102,6 +116,8 @@ class PlacedTable(DataTable):
         # what clear() does besides emptying the table
         self._clear_caches()
         self._update_count += 1
+        if self._row_cells[0] == self._update_count - 1:
+            self._row_cells = (self._update_count, self._row_cells[1])
         self._require_update_dimensions = True
         self.cursor_coordinate = Coordinate(0, 0)
         self.hover_coordinate = Coordinate(0, 0)
@@ -142,7 +158,10 @@ class PlacedTable(DataTable):
         if cached is not None:
             return cached
         look = self._look(base_style)
-        cells = self._get_row_renderables(row_index).cells
+        placed_at, row_cells = self._row_cells
+        cells = row_cells.get(row_key) if placed_at == self._update_count else None
+        if cells is None:
+            cells = self._get_row_renderables(row_index).cells
         widths = self._column_widths()
         fixed_count = self.fixed_columns
         in_fixed_row = row_index < self.fixed_rows
@@ -177,6 +196,40 @@ class PlacedTable(DataTable):
         row_pair = (fixed_row, scrollable_row)
         self._row_lines[cache_key] = row_pair
         return row_pair
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """DataTable's line, made as one Strip from the widths placed: its own asks
+        each column its width again for every line, and makes three Strips (joined,
+        padded, simplified), each with seven caches of its own."""
+        width = self.size.width
+        try:
+            row_key, y_offset_in_row = self._get_offsets(y)
+        except LookupError:
+            return Strip.blank(width, base_style)
+        if row_key is self._header_row_key or self._should_render_row_labels or self.cursor_type != "row":
+            return super()._render_line(y, x1, x2, base_style)
+        cache_key = (
+            y, x1, x2, width, self.cursor_coordinate, self.hover_coordinate, base_style, self.cursor_type,
+            self._show_hover_cursor, self._update_count, self._pseudo_class_state,
+        )
+        cached = self._line_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        fixed, scrollable = self._render_line_in_row(
+            row_key, y_offset_in_row, base_style, cursor_location=self.cursor_coordinate, hover_location=self.hover_coordinate
+        )
+        fixed_width = sum(self._column_widths()[: self.fixed_columns])
+        segments: list[Segment] = list(chain.from_iterable(fixed)) if fixed else []
+        segments += line_crop(list(chain.from_iterable(scrollable)), x1 + fixed_width, x2, width)
+        length = Segment.get_line_length(segments)
+        if length > width:
+            strip = Strip(segments).adjust_cell_length(width, base_style).simplify()
+        else:
+            if length < width:
+                segments.append(Segment(" " * (width - length), base_style))
+            strip = Strip(Segment.simplify(segments), width)
+        self._line_cache[cache_key] = strip
+        return strip
 
     def _column_widths(self) -> list[int]:
         """Each column's width with its padding, as placed (Column.get_render_width)."""
@@ -213,9 +266,23 @@ class PlacedTable(DataTable):
             cursor, hover, *shown = flags
             component, post = self._get_styles_to_render_cell(False, False, fixed, hover, cursor, *shown)
             meta = Style.from_meta({"row": row_index, "column": column_index})
-            styles = self._pre_styles[key] = (base_style + meta + component, post)
-        pre, post = styles
-        return list(Segment.apply_style(plain[1][line_no], pre, post))
+            styles = self._pre_styles[key] = (base_style + meta + component, post, {})
+        pre, post, finals = styles
+        line = plain[1][line_no]
+        out = []
+        for text, style, control in line:
+            if control:
+                return list(Segment.apply_style(line, pre, post))
+            # Segment.apply_style's style for it, kept per place: each place's own
+            # style (its meta) made Rich's cache of sums miss on every new order
+            final = finals.get(style)
+            if final is None:
+                final = pre + style if pre else style
+                if post:
+                    final = final + post if final else post
+                finals[style] = final
+            out.append(Segment(text, final))
+        return out
 
     def _plain_lines(self, cell: object, width: int) -> list[list[Segment]]:
         """The cell in its padding, `width` wide, with no style of the table's: what

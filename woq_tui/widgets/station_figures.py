@@ -9,7 +9,8 @@ the screen (screens/stations.py) loads the figures and owns the period.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from rich.cells import cell_len
@@ -77,31 +78,45 @@ def column_label(column: str) -> str:
 def station_rows(
     data: StationTable, column: str, reverse: bool, scores: Mapping[str, StationScore] | None = None
 ) -> list[StationRow]:
-    """The stations in the order shown: by `column`, undefined figures always last,
-    ties by station code."""
+    """The stations in the order shown (station_order), as rows."""
+    scores = scores or {}
     rows = []
-    for code, values in data.current.items():
+    for code in station_order(data, column, reverse, scores):
         info = data.info.get(code)
         name, area = (info.name, info.area_type) if info else (code, "")
         before = data.previous.get(code, {}) if data.complete else None
-        rows.append(StationRow(code, values, before, (code, name, area), (scores or {}).get(code)))
+        rows.append(StationRow(code, data.current[code], before, (code, name, area), scores.get(code)))
+    return rows
 
-    def sort_key(row: StationRow) -> tuple[bool, Any]:
-        if column == "score":
-            value = row.score.score if row.score is not None else None
-            return value is None, value if value is not None else 0
-        if column in ROW_FIGURES:
-            value = row.values.get(column)
-            return value is None, value if value is not None else 0
-        if column == "station_name":
-            return False, pinyin_key(row.labels[1])
-        return False, row.labels[SORT_COLUMNS.index(column)]
 
-    rows.sort(key=lambda row: row.code)
-    present = [row for row in rows if sort_key(row)[0] is False]
-    missing = [row for row in rows if sort_key(row)[0] is True]
-    present.sort(key=lambda row: sort_key(row)[1], reverse=reverse)
-    return present + missing
+def station_order(
+    data: StationTable, column: str, reverse: bool, scores: Mapping[str, StationScore] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The station codes in the order shown: by `column`, undefined figures always
+    last, ties by station code. `names`: the names' pinyin keys, made already (in the
+    loader's worker: ~0.3 ms a name). One key a station and no row made, so that a
+    sort of 3,000 stations costs the UI thread a few ms (docs/speed.md, "Keys and
+    loading lag")."""
+    info, codes = data.info, sorted(data.current)
+    values: list[Any]
+    if column == "score":
+        score_of = scores or {}
+        values = [score_of[code].score if code in score_of else None for code in codes]
+    elif column in ROW_FIGURES:
+        current = data.current
+        values = [current[code].get(column) for code in codes]
+    elif column == "station_name":
+        known = names or {}
+        values = [known.get(code) or pinyin_key(info[code].name if code in info else code) for code in codes]
+    elif column == "area_type":
+        values = [info[code].area_type if code in info else "" for code in codes]
+    else:
+        values = codes
+    keyed = list(zip(values, codes, strict=True))
+    present = [pair for pair in keyed if pair[0] is not None]
+    present.sort(key=itemgetter(0), reverse=reverse)  # stable: ties stay in code order
+    return [code for _value, code in present] + [code for known_value, code in keyed if known_value is None]
 
 
 @dataclass(frozen=True)
@@ -117,14 +132,18 @@ class DrawnFigures:
     widths: dict[str, int]
     # row keys after the stations': "none", the area subtotals, "total"
     tail: tuple[str, ...]
+    # per station its name's pinyin key (station_order)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def draw_figures(data: StationTable) -> DrawnFigures:
     """Every cell of `data` but the station code's and the score's (widgets/figures_cells.py)."""
     raw: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
     for code, values in data.current.items():
         info = data.info.get(code)
         name, area = (info.name, info.area_type) if info else (code, "")
+        names[code] = pinyin_key(name)
         before = data.previous.get(code, {}) if data.complete else None
         trend = sparkline(data.trend.get(code, [])) if data.complete else ""
         raw[code] = {
@@ -147,7 +166,7 @@ def draw_figures(data: StationTable) -> DrawnFigures:
         raw["total"] = {"station_name": label, **_figures(data.totals, before, bold=True)}
         tail.append("total")
     widths = _fit(list(raw.values()), ROW_FIGURES, ("station_name", "area_type", "trend"))
-    return DrawnFigures(data, raw, widths, tuple(tail))
+    return DrawnFigures(data, raw, widths, tuple(tail), names)
 
 
 def _fit(rows: list[dict[str, Any]], figures: tuple[str, ...], labels: tuple[str, ...]) -> dict[str, int]:
@@ -243,7 +262,7 @@ class StationFiguresTable(TranslatedBindings, PlacedTable):
         cursor_key = self.selected_station() if keep_cursor else None
         # The station code (with its mark) and the score are this table's own; the
         # rest was drawn with the figures.
-        codes = [row.code for row in self.ordered()]
+        codes = station_order(data, self.sort_column, self.sort_reverse, self.scores, drawn.names)
         own, widths = self._own_cells(drawn)
         columns = []
         for column in order:
