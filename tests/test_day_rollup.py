@@ -241,13 +241,13 @@ def test_generate_builds_it_and_import_and_db_rollup_keep_it_current(tmp_path, c
     url = f"sqlite:///{tmp_path / 'gen.db'}"
     common = ["--db", url, "--config", str(config)]
     assert main(["generate", *common, "--stations", "3", "--days", "6", "--end", "2026-11-26 10:00"]) == 0
-    assert "Station × day rollup built" in capsys.readouterr().out
+    assert "Station × day and type × day rollups built" in capsys.readouterr().out
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(update(TICKET).where(TICKET.c.id % 5 == 0).values(resolved_at=None))
     assert dirty_count(engine) > 0
     assert main(["db", "rollup", *common]) == 0
-    assert "Station × day rollup refreshed" in capsys.readouterr().out and dirty_count(engine) == 0
+    assert "Station × day and type × day rollups refreshed" in capsys.readouterr().out and dirty_count(engine) == 0
     row = ["R01", "报修", "S01", "", "", "2026-11-22 08:00", "", "", "", ""]
     assert main(["import", str(write_csv(tmp_path / "in.csv", ZH_HEADER, [row])), *common]) == 0
     assert dirty_count(engine) == 0, "the import's day was recomputed"

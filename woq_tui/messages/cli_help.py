@@ -21,8 +21,8 @@ MESSAGES = {
     "cli.help.db_action": ("数据库操作", "what to do with the schema"),
     "cli.help.upgrade": ("创建或升级数据库结构", "create or migrate the schema"),
     "cli.help.db_rollup": (
-        "建立或刷新站所×日指标汇总（长周期指标更快；docs/speed.md）",
-        "build or refresh the station × day rollup of the figures (long periods read faster; docs/speed.md)",
+        "建立或刷新站所×日与类型×日指标汇总（长周期指标更快；docs/speed.md）",
+        "build or refresh the station × day and type × day rollups of the figures (long periods read faster; docs/speed.md)",
     ),
     "cli.help.import": ("导入 CSV 或 XLSX 工单导出文件", "import a CSV or XLSX ticket export"),
     "cli.help.report": ("某一时段的供电所绩效报告", "station performance for a period"),

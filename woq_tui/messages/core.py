@@ -56,8 +56,8 @@ MESSAGES = {
     # command line
     "cli.db_upgraded": ("数据库结构已是最新：{db}", "Schema is up to date: {db}"),
     "cli.db_rollup": (
-        "站所×日汇总：{how}，重算 {days} 天（{entries} 条变更），{seconds:.1f} 秒：{db}",
-        "Station × day rollup {how}: {days} days recomputed ({entries} changes) in {seconds:.1f} s: {db}",
+        "站所×日与类型×日汇总：{how}，重算 {days} 天（{entries} 条变更），{seconds:.1f} 秒：{db}",
+        "Station × day and type × day rollups {how}: {days} days recomputed ({entries} changes) in {seconds:.1f} s: {db}",
     ),
     "cli.db_rollup_built": ("已建立", "built"),
     "cli.db_rollup_refreshed": ("已刷新", "refreshed"),
