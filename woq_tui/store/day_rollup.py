@@ -155,11 +155,21 @@ def station_sums(
     d = STATION_DAY.c
     rows = select(d.station_code, *(total(d[name]).label(name) for name in SUMS)).where(in_days, usable).group_by(d.station_code)
 
-    def read_rows(reader: Connection) -> dict[tuple[Any, ...], Sums]:
-        return {(code,): dict(zip(SUMS, values)) for code, *values in reader.execute(rows)}
+    def read_rows(reader: Connection) -> RollupSums:
+        """The usable rows' sums by station, then every other ticket's read directly
+        (on the same connection, while the trend pass may still run beside it)."""
+        read = RollupSums({(code,): dict(zip(SUMS, values)) for code, *values in reader.execute(rows)}, None)
+        direct = RollupSums({}, {} if runs is not None else None)
+        _add_direct(reader, direct, period, as_of, days, literal_as_of, dirty, runs)
+        for start, end in edges:
+            _add_edge(reader, direct, period, as_of, start, end, runs)
+        read.runs = direct.runs
+        for key, sums in direct.stations.items():
+            add_sums(read.stations.setdefault(key, {}), sums)
+        return read
 
     if runs is None:
-        result = RollupSums(read_rows(connection), None)
+        result = read_rows(connection)
     else:
         # day i of the period (its part days counted: a year to date ends in one) falls in
         # run i * runs // count, as in figure_groups.by_station_bucket
@@ -183,10 +193,10 @@ def station_sums(
 
         # the two passes side by side where a second connection shares the snapshot
         readers = [connection] if beside is None else [connection, beside]
-        result = RollupSums(*side_by_side(readers, read_rows, read_trend))
-    _add_direct(connection, result, period, as_of, days, literal_as_of, dirty, runs)
-    for start, end in edges:
-        _add_edge(connection, result, period, as_of, start, end, runs)
+        result, trend_sums = side_by_side(readers, read_rows, read_trend)
+        direct_runs, result.runs = result.runs or {}, trend_sums
+        for key, sums in direct_runs.items():
+            add_sums(trend_sums.setdefault(key, {}), sums)
     return result
 
 
