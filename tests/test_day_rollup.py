@@ -288,3 +288,19 @@ def test_migration_0013_leaves_a_built_rollup_to_be_built_again_with_its_types(t
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(day_rollup.TYPE_DAY)).scalar_one() > 0
     engine.dispose()
+
+
+def test_a_period_without_tickets_reads_no_rollup_row(engine):
+    """"The same span before" the data (a year's comparison): one seek says there is no
+    ticket, and the rows, a scan of the whole table on PostgreSQL, are not read."""
+    from sqlalchemy import event
+
+    fill(engine, seed=6, count=200)
+    assert refresh(engine, SHANGHAI).rebuilt
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    period = days_period(date(2025, 1, 1), date(2025, 6, 30), SHANGHAI)
+    with snapshot(engine) as connection:
+        rolled = day_rollup.station_sums(connection, period, period.end, trend_runs(period))
+    assert rolled is not None and rolled.stations == {} and rolled.runs == {}
+    assert not [statement for statement in seen if "FROM station_day " in statement or "FROM station_day\n" in statement]

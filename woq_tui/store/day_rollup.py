@@ -147,6 +147,10 @@ def station_sums(
     days = answerable_days(connection, period)
     if days is None:
         return None
+    if not _holds_tickets(connection, period):
+        # one seek; the rows are read by a scan of the whole table on PostgreSQL, which
+        # cost a year's empty comparison ("the same span before" the data) 0.6-1.2 s
+        return RollupSums({}, {} if runs is not None else None)
     edges = [(s, e) for s, e in ((to_epoch(period.start), days.start), (days.end, to_epoch(period.end))) if s < e]
     literal_as_of = literal(to_epoch(as_of), BigInteger, literal_execute=True)
     dirty = _has_dirty(connection, days)
@@ -198,6 +202,13 @@ def station_sums(
         for key, sums in direct_runs.items():
             add_sums(trend_sums.setdefault(key, {}), sums)
     return result
+
+
+def _holds_tickets(connection: Connection, period: Period) -> bool:
+    """Whether a ticket was created in the period (the created_at index, one seek)."""
+    created = ticket_created()
+    probe = select(TICKET.c.id).where(created >= to_epoch(period.start), created < to_epoch(period.end)).limit(1)
+    return connection.execute(probe).first() is not None
 
 
 def total(column: ColumnElement[Any]) -> ColumnElement[int]:
