@@ -151,7 +151,7 @@ def station_sums(
         # one seek; the rows are read by a scan of the whole table on PostgreSQL, which
         # cost a year's empty comparison ("the same span before" the data) 0.6-1.2 s
         return RollupSums({}, {} if runs is not None else None)
-    edges = [(s, e) for s, e in ((to_epoch(period.start), days.start), (days.end, to_epoch(period.end))) if s < e]
+    edges = part_days(period, days)
     literal_as_of = literal(to_epoch(as_of), BigInteger, literal_execute=True)
     dirty = _has_dirty(connection, days)
     usable = _usable(literal_as_of, dirty)
@@ -160,16 +160,13 @@ def station_sums(
     rows = select(d.station_code, *(total(d[name]).label(name) for name in SUMS)).where(in_days, usable).group_by(d.station_code)
 
     def read_rows(reader: Connection) -> RollupSums:
-        """The usable rows' sums by station, then every other ticket's read directly
-        (on the same connection, while the trend pass may still run beside it)."""
-        read = RollupSums({(code,): dict(zip(SUMS, values)) for code, *values in reader.execute(rows)}, None)
-        direct = RollupSums({}, {} if runs is not None else None)
-        _add_direct(reader, direct, period, as_of, days, literal_as_of, dirty, runs)
+        """The usable rows' sums by station plus every other ticket's read directly (on
+        the same connection, while the trend pass may still run beside it); the runs
+        hold the direct part's alone."""
+        read = RollupSums({(code,): dict(zip(SUMS, values)) for code, *values in reader.execute(rows)}, {} if runs is not None else None)
+        _add_direct(reader, read, period, as_of, days, literal_as_of, dirty, runs)
         for start, end in edges:
-            _add_edge(reader, direct, period, as_of, start, end, runs)
-        read.runs = direct.runs
-        for key, sums in direct.stations.items():
-            add_sums(read.stations.setdefault(key, {}), sums)
+            _add_edge(reader, read, period, as_of, start, end, runs)
         return read
 
     if runs is None:
@@ -198,10 +195,16 @@ def station_sums(
         # the two passes side by side where a second connection shares the snapshot
         readers = [connection] if beside is None else [connection, beside]
         result, trend_sums = side_by_side(readers, read_rows, read_trend)
-        direct_runs, result.runs = result.runs or {}, trend_sums
-        for key, sums in direct_runs.items():
+        for key, sums in (result.runs or {}).items():
             add_sums(trend_sums.setdefault(key, {}), sums)
+        result.runs = trend_sums
     return result
+
+
+def part_days(period: Period, days: WholeDays) -> list[tuple[int, int]]:
+    """[start, end) of the period's parts outside its whole days (epoch seconds), if any."""
+    ends = ((to_epoch(period.start), days.start), (days.end, to_epoch(period.end)))
+    return [(start, end) for start, end in ends if start < end]
 
 
 def _holds_tickets(connection: Connection, period: Period) -> bool:

@@ -32,6 +32,7 @@ from woq_tui.store.day_rollup import (
     TYPE_DAY,
     WholeDays,
     answerable_days,
+    part_days,
     settled,
     ticket_created,
     total,
@@ -63,7 +64,7 @@ def type_sums(connection: Connection, period: Period, as_of: datetime) -> dict[t
         result[(kind,)] = dict(zip(SUMS, values))
     _add_unsettled(connection, result, as_of, and_(*kept, unsettled(literal_as_of, TYPE_DAY)))
     created = ticket_created()
-    spans = _merged(logged + [(s, e) for s, e in ((to_epoch(period.start), days.start), (days.end, to_epoch(period.end))) if s < e])
+    spans = _merged(logged + part_days(period, days))
     if spans:
         _add_direct(connection, result, as_of, TICKET, or_(*(and_(created >= start, created < end) for start, end in spans)))
     return result
