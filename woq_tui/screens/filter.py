@@ -65,7 +65,11 @@ class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[F
             yield Static(t("filter.hint"), classes="hint")
 
     def on_mount(self) -> None:
-        self.query(SelectionList).first().focus()
+        # The queue builds this dialog ahead, while idle (screens/queue.py): a `q` in
+        # between can remove its lists before this runs, and then there is none to focus.
+        lists = self.query(SelectionList)
+        if lists:
+            lists.first().focus()
 
     def reset(self, groups: list[Group], make: Callable[[Picked], FilterT]) -> bool:
         """Show `groups` again as a new dialog would (their choices, each list at its
