@@ -272,7 +272,8 @@ class TypeDay(DaySums, table=True):
 
 class StationDayDirty(SQLModel, table=True):
     """A ticket written, changed or deleted since its day's row was last computed: its
-    station and creation instant (before and after a change). Appended by triggers only."""
+    station, creation instant and address key (before and after a change). Appended by
+    triggers only; the refresh answers for it in station_day, type_day and address_tally."""
 
     __tablename__ = "station_day_dirty"
     __table_args__ = (Index("ix_station_day_dirty_cell", "station_code", "created_at"),
@@ -281,6 +282,19 @@ class StationDayDirty(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     station_code: str = Field(max_length=64)
     created_at: int = Field(sa_type=BigInteger)
+    address_key: str | None = Field(default=None)
+
+
+class AddressTally(SQLModel, table=True):
+    """The tickets at each address that has had more than one (migration 0014), as of the
+    rollup's last refresh: station_suspect looks up only the addresses that may be busy
+    (docs/audit.md, "Speed"). An address logged in station_day_dirty since may hold more."""
+
+    __tablename__ = "address_tally"
+    __table_args__ = (Index("ix_address_tally_tickets", "tickets", "address_key"),)
+
+    address_key: str = Field(primary_key=True)
+    tickets: int = Field(sa_type=BigInteger)
 
 
 class StationDayState(SQLModel, table=True):
@@ -292,6 +306,7 @@ class StationDayState(SQLModel, table=True):
 
 
 __all__ = [
+    "AddressTally",
     "AuditModel",
     "AuditReview",
     "DispatchIdempotency",

@@ -1,5 +1,6 @@
 """Building and refreshing the station × local-day rollup (migration 0010,
-store/day_rollup.py; docs/speed.md, "The station × day rollup").
+store/day_rollup.py; docs/speed.md, "The station × day rollup"), type_day with it, and
+on PostgreSQL the address tally (store/address_tally.py) from the same log.
 
 A day's rows are always computed whole, from the tickets, by one INSERT ... SELECT of
 domain/metrics.aggregates at `SETTLED` (the read's own expressions): a refresh
@@ -30,6 +31,7 @@ from sqlalchemy.sql.expression import type_coerce
 from woq_tui.domain.metrics import SUMS, TicketFacts, aggregates
 from woq_tui.domain.periods import local_midnight
 from woq_tui.domain.timestamps import to_epoch
+from woq_tui.store import address_tally
 from woq_tui.store.day_rollup import DIRTY, EPOCH_DAY, LOG_TRIGGERS, SETTLED, STATE, STATION_DAY, TICKET, TYPE_DAY
 from woq_tui.store.db import write_transaction
 
@@ -69,12 +71,16 @@ def refresh(engine: Engine, tz: ZoneInfo, on_day: Callable[[date], None] | None 
             connection.execute(insert(STATE).values(zone=tz.key))
             entries = 0
             days = _all_days(connection, tz)
+            if address_tally.kept(connection):
+                address_tally.build(connection)
         else:
             # the entries this refresh answers for, taken as it reads them: one committed
             # later stays (DELETE ... RETURNING: SQLite ≥ 3.35, PostgreSQL)
-            created = connection.execute(delete(DIRTY).returning(DIRTY.c.created_at)).scalars().all()
-            entries = len(created)
-            days = sorted({datetime.fromtimestamp(instant, tz).date() for instant in created})
+            taken = connection.execute(delete(DIRTY).returning(DIRTY.c.created_at, DIRTY.c.address_key)).all()
+            entries = len(taken)
+            days = sorted({datetime.fromtimestamp(instant, tz).date() for instant, _ in taken})
+            if address_tally.kept(connection):
+                address_tally.fold(connection, (address for _, address in taken))
         if not rebuilt:  # one pass over the rows for all the days (no index on the day)
             starts = [to_epoch(local_midnight(day, tz)) for day in days]
             for chunk in _chunks(starts, DELETE_CHUNK):

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from woq_tui.domain.periods import Period
 from woq_tui.errors import ReviewError
 from woq_tui.settings import Settings
+from woq_tui.store import address_tally
 from woq_tui.store.audit.flags import MODEL_RULE, AuditScope, active_rules, wide_cohort
 from woq_tui.store.audit.listing import prepare, read_flags, station_areas, station_names
 from woq_tui.store.audit.reviews import check_review, fires, ticket_created, write_review
@@ -67,7 +68,7 @@ def evaluate(
                       ticket_nos=tuple(ticket_nos) if ticket_nos is not None else None)  # fmt: skip
     with shared_snapshot(engine) as connections:
         connection = connections[0]
-        scope = replace(scope, wide=wide_cohort(connection, scope))
+        scope = replace(scope, wide=wide_cohort(connection, scope), tallied=address_tally.usable(connection))
         prepare(connection, scope, model)
         flags = read_flags(connections, scope)
         names = station_names(connection)
@@ -127,7 +128,7 @@ def quality_report(engine: Engine, period: Period, as_of: datetime, settings: Se
     active, skipped = active_rules(settings.audit, RULE_IDS, model is not None)
     scope = scope_for(settings, period, as_of, active)
     with snapshot(engine) as connection:
-        scope = replace(scope, wide=wide_cohort(connection, scope))
+        scope = replace(scope, wide=wide_cohort(connection, scope), tallied=address_tally.usable(connection))
         prepare(connection, scope, model)
         counts = cell_counts(connection, scope)
         areas = station_areas(connection)

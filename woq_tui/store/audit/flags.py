@@ -50,11 +50,12 @@ class AuditScope:
     station: str | None = None
     ticket_nos: tuple[str, ...] | None = None
     wide: bool = False  # (Cohort.wide)
+    tallied: bool = False  # (Cohort.tallied)
 
     @property
     def cohort(self) -> Cohort:
         start, end = to_epoch(self.period.start), to_epoch(self.period.end)
-        return Cohort(start, end, self.station, self.ticket_nos, self.wide)
+        return Cohort(start, end, self.station, self.ticket_nos, self.wide, self.tallied)
 
 
 def _rule(rule: str) -> Label[str]:

@@ -27,6 +27,8 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement, Over
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import CTE
@@ -36,6 +38,7 @@ from woq_tui.domain.audit_conditions import TicketColumns, seconds
 from woq_tui.domain.enums import TicketType
 from woq_tui.domain.models import Ticket
 from woq_tui.domain.tables import AnySelect, table_of
+from woq_tui.store.address_tally import possibly_busy
 
 TICKET = table_of(Ticket)
 # Built once: an alias of the ticket table proxies its ~30 columns (foreign keys
@@ -43,8 +46,9 @@ TICKET = table_of(Ticket)
 _TICKET_T, _EARLIER, _OWN = TICKET.alias("t"), TICKET.alias("e"), TICKET.alias("own")
 # the listing's columns of a ticket, from the ticket table or an alias of it
 Columns: TypeAlias = Callable[[TicketColumns], list[ColumnElement[Any]]]
-# station_suspect's station is carried in one integer with its count: count * RANK_BASE + rank
-RANK_BASE = 1_000_000
+# station_suspect's top station is carried in one string with its count: the count in
+# TOP_DIGITS digits, zero-padded, then the code (`_top_key`)
+TOP_DIGITS = 12
 # route_threshold as an integer ratio, so that the comparison is exact on both databases
 SHARE_SCALE = 1_000_000
 
@@ -74,6 +78,9 @@ class Cohort:
     # the created_at index, whose row lookups cost more than reading every row
     # (store/audit/flags.py, `wide_cohort`). Only how it is read changes, never what.
     wide: bool = False
+    # PostgreSQL with the rollup built: station_suspect looks up only the addresses that
+    # the address tally says may be busy (store/address_tally.py). Never what is found.
+    tallied: bool = False
 
     def holds(self, columns: TicketColumns) -> ColumnElement[bool]:
         created = seconds(columns.created_at)
@@ -91,12 +98,20 @@ def _repair(columns: TicketColumns) -> ColumnElement[bool]:
     return columns.type == literal(str(TicketType.repair), String, literal_execute=True)
 
 
-def _earlier_in_window(ticket: FromClause, earlier: FromClause, key: str, window_s: int) -> ColumnElement[bool]:
+def _earlier_in_window(
+    cohort: Cohort, ticket: FromClause, earlier: FromClause, key: str, window_s: int
+) -> ColumnElement[bool]:
+    """`earlier` has `ticket`'s key and was created in the window before it; and, implied,
+    in [start - window, end): PostgreSQL may then read the earlier tickets as that one
+    range and join them by a hash, where it looked each ticket's key up in the key's
+    index (a week at 10M tickets: 170,000 lookups, 0.9 -> 0.45 s; docs/audit.md, "Speed")."""
     created, before = seconds(ticket.c.created_at), seconds(earlier.c.created_at)
     return and_(
         earlier.c[key] == ticket.c[key],
         before >= created - literal(window_s, BigInteger, literal_execute=True),
         before < created,
+        before >= literal(cohort.start - window_s, BigInteger, literal_execute=True),
+        before < literal(cohort.end, BigInteger, literal_execute=True),
     )
 
 
@@ -104,7 +119,7 @@ def _repeat(
     cohort: Cohort, settings: AuditSettings, key: str, repairs_only: bool
 ) -> tuple[FromClause, FromClause, ColumnElement[bool], list[ColumnElement[bool]]]:
     ticket, earlier = _TICKET_T, _EARLIER
-    condition = _earlier_in_window(ticket, earlier, key, settings.repeat_days * 86400)
+    condition = _earlier_in_window(cohort, ticket, earlier, key, settings.repeat_days * 86400)
     where = [cohort.holds(ticket.c), ticket.c[key].is_not(None)]
     if repairs_only:
         condition = and_(condition, _repair(earlier.c))
@@ -147,8 +162,9 @@ def station_suspects(cohort: Cohort, settings: AuditSettings, columns: Columns |
     earlier tickets' strict majority, hence the station with the most of them. Each
     ticket carries its own station's running count at the address (`run`); the largest
     of those among a ticket's earlier ones is the top station's count, carried with the
-    station's rank in one integer. An address is busy with more than route_min_history
-    tickets in all and one created since the cohort's start.
+    station's code in one string (`_top_key`; the count is then unique, so the code is
+    that station's). An address is busy with more than route_min_history tickets in all
+    and one created since the cohort's start.
 
     Two ways to the same rows (`_ranked_*`), by how the cohort is read: a wide cohort
     (most of the table, SQLite) takes every ticket at its busy addresses as a row; any
@@ -162,9 +178,10 @@ def station_suspects(cohort: Cohort, settings: AuditSettings, columns: Columns |
     return _suspects(ranked, cohort, settings, columns)
 
 
-def _near(cohort: Cohort, end: ColumnElement[int]) -> list[ColumnElement[bool]]:
+def _near(cohort: Cohort, settings: AuditSettings, end: ColumnElement[int]) -> list[ColumnElement[bool]]:
     """The tickets whose addresses may be busy: of the cohort's addresses (through the
-    created_at index: a week's, not every address of the table) unless it is wide."""
+    created_at index: a week's, not every address of the table) unless it is wide, and
+    of those only the ones the address tally leaves (when `tallied`)."""
     c, own = TICKET.c, _OWN
     near = [c.address_key.is_not(None), seconds(c.created_at) < end]
     if cohort.ticket_nos is not None:  # a few tickets (the queue's markers): their addresses only
@@ -172,6 +189,8 @@ def _near(cohort: Cohort, end: ColumnElement[int]) -> list[ColumnElement[bool]]:
     elif not cohort.wide:
         created = seconds(own.c.created_at)
         mine = [created >= cohort.start, created < end] + ([own.c.station_code == cohort.station] if cohort.station else [])
+        if cohort.tallied:
+            mine.append(possibly_busy(own.c.address_key, settings.route_min_history))
         near.append(c.address_key.in_(select(own.c.address_key).where(*mine)))
     return near
 
@@ -182,7 +201,7 @@ def _ranked_by_ticket(cohort: Cohort, settings: AuditSettings) -> CTE:
     end = literal(cohort.end, BigInteger, literal_execute=True)
     busy = (
         select(c.address_key)
-        .where(*_near(cohort, end))
+        .where(*_near(cohort, settings, end))
         .group_by(c.address_key)
         .having(func.count() > settings.route_min_history, func.max(seconds(c.created_at)) >= cohort.start)
         .cte("busy")
@@ -195,7 +214,6 @@ def _ranked_by_ticket(cohort: Cohort, settings: AuditSettings) -> CTE:
         seconds(c.created_at).label("created"),
         literal(1, BigInteger).label("weight"),
         func.row_number().over(partition_by=[c.address_key, c.station_code], order_by=[c.created_at, c.id]).label("run"),
-        func.dense_rank().over(order_by=c.station_code).label("rank"),
     ).where(c.address_key.in_(select(busy.c.address_key)), seconds(c.created_at) < end).cte("ranked")
 
 
@@ -214,7 +232,7 @@ def _ranked_since_start(cohort: Cohort, settings: AuditSettings) -> CTE:
             func.sum(case((created < start, 1), else_=0)).label("before"),
             func.max(created).label("last"),
         )
-        .where(*_near(cohort, end))
+        .where(*_near(cohort, settings, end))
         .group_by(c.address_key, c.station_code)
         # PostgreSQL: computed once, not by each of the parallel processes of what reads it
         .cte("cells")
@@ -243,10 +261,30 @@ def _ranked_since_start(cohort: Cohort, settings: AuditSettings) -> CTE:
     # integer: PostgreSQL's sum of a bigint is a numeric)
     run = func.sum(w.weight).over(partition_by=[w.address_key, w.station_code], order_by=[w.created, w.id], rows=(None, 0))
     return select(
-        w.id, w.address_key, w.station_code, w.created, w.weight,
-        cast(run, BigInteger).label("run"),
-        func.dense_rank().over(order_by=w.station_code).label("rank"),
+        w.id, w.address_key, w.station_code, w.created, w.weight, cast(run, BigInteger).label("run")
     ).cte("ranked")  # fmt: skip
+
+
+class _top_key(FunctionElement[str]):
+    """A ticket's station's running count, zero-padded to TOP_DIGITS, then the station's
+    code: the largest over earlier tickets is the top station's count and code at once.
+    Compared byte by byte on PostgreSQL (COLLATE "C"); the count decides whenever the
+    rule can fire, since the top count is then held by one station."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_top_key)
+def _top_key_sqlite(element: _top_key, compiler: SQLCompiler, **kw: Any) -> str:
+    run, code = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(printf('%0{TOP_DIGITS}d', {run}) || {code})"
+
+
+@compiles(_top_key, "postgresql")
+def _top_key_pg(element: _top_key, compiler: SQLCompiler, **kw: Any) -> str:
+    run, code = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(lpad(CAST({run} AS text), {TOP_DIGITS}, '0') || {code}) COLLATE \"C\""
 
 
 def _suspects(ranked: CTE, cohort: Cohort, settings: AuditSettings, columns: Columns | None) -> AnySelect:
@@ -260,37 +298,36 @@ def _suspects(ranked: CTE, cohort: Cohort, settings: AuditSettings, columns: Col
     history = select(
         r.id,
         r.station_code,
-        r.rank,
         r.created,
         cast(before(func.sum(r.weight)), BigInteger).label("history"),
-        before(func.max(r.run * RANK_BASE + r.rank)).label("top"),
+        before(func.max(_top_key(r.run, r.station_code))).label("top"),
     ).subquery("history")
     h = history.c
-    top_count, top_rank = h.top // RANK_BASE, h.top % RANK_BASE
+    top_count = cast(func.substr(h.top, 1, TOP_DIGITS), BigInteger)
+    top_station = func.substr(h.top, TOP_DIGITS + 1)
     share = round(settings.route_threshold * SHARE_SCALE)
     where = [
         h.created >= cohort.start,
         h.created < cohort.end,
         h.history >= settings.route_min_history,
-        top_rank != h.rank,
+        top_station != h.station_code,
         top_count * SHARE_SCALE >= h.history * share,
     ]
     if cohort.station is not None:
         where.append(h.station_code == cohort.station)
     if cohort.ticket_nos is not None:
         where.append(h.id.in_(select(TICKET.c.id).where(TICKET.c.ticket_no.in_(cohort.ticket_nos))))
-    ranks = select(r.station_code, r.rank).distinct().subquery("ranks")
     own = _OWN
     return (
         select(
             h.id,
             h.station_code,
             own.c.type,
-            ranks.c.station_code.label("station"),
+            top_station.label("station"),
             top_count.label("top"),
             h.history,
             *(columns(own.c) if columns is not None else []),
         )  # fmt: skip
-        .select_from(history.join(ranks, ranks.c.rank == top_rank).join(own, own.c.id == h.id))
+        .select_from(history.join(own, own.c.id == h.id))
         .where(*where)
     )

@@ -1,0 +1,73 @@
+"""address_tally (migration 0014): the tickets at each address that has had more than
+one, so that station_suspect looks up only the cohort's addresses that may be busy
+(docs/audit.md, "Speed"). PostgreSQL only; on SQLite the table stays empty and unread.
+
+Kept by the rollup's refresh (store/day_rollup_refresh.py), in its transaction: built
+whole when the rollup is built, and each logged address counted again from the tickets
+when its entry is consumed. Between two refreshes an address in the log may hold more
+tickets than its count says, so a read takes every logged address as possibly busy
+(`possibly_busy`): the tally narrows the lookups, never what the rule finds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Select, delete, func, insert, literal, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from woq_tui.domain.models import AddressTally, StationDayDirty, StationDayState, Ticket
+from woq_tui.domain.tables import table_of
+
+TALLY, DIRTY, STATE, TICKET = table_of(AddressTally), table_of(StationDayDirty), table_of(StationDayState), table_of(Ticket)
+FOLD_CHUNK = 5000
+# work_mem for the whole build's grouping, set for the refresh's transaction only (docs/speed.md,
+# "Session settings"): 6.3M addresses at 10M tickets; at the default 4 MB it sorts on disk
+BUILD_WORK_MEM = "256MB"
+
+
+def kept(connection: Connection) -> bool:
+    """Whether this database keeps the tally: PostgreSQL."""
+    return connection.dialect.name == "postgresql"
+
+
+def build(connection: Connection) -> None:
+    """Every address with more than one ticket, counted afresh (the rollup's first build)."""
+    connection.exec_driver_sql(f"SET LOCAL work_mem = '{BUILD_WORK_MEM}'")
+    connection.execute(delete(TALLY))
+    connection.execute(insert(TALLY).from_select(["address_key", "tickets"], _counts(None)))
+    connection.exec_driver_sql("ANALYZE address_tally")  # the reads' plans count on it at once
+
+
+def fold(connection: Connection, addresses: Iterable[str | None]) -> None:
+    """Count these (logged) addresses again from the tickets."""
+    chunk: list[str] = []
+    for address in sorted({address for address in addresses if address is not None}):
+        chunk.append(address)
+        if len(chunk) == FOLD_CHUNK:
+            _recount(connection, chunk)
+            chunk = []
+    if chunk:
+        _recount(connection, chunk)
+
+
+def _recount(connection: Connection, addresses: list[str]) -> None:
+    connection.execute(delete(TALLY).where(TALLY.c.address_key.in_(addresses)))
+    connection.execute(insert(TALLY).from_select(["address_key", "tickets"], _counts(addresses)))
+
+
+def _counts(addresses: list[str] | None) -> Select[tuple[str, int]]:
+    c = TICKET.c
+    where = [c.address_key.is_not(None)] if addresses is None else [c.address_key.in_(addresses)]
+    return select(c.address_key, func.count()).where(*where).group_by(c.address_key).having(func.count() > 1)
+
+
+def possibly_busy(address: ColumnElement[str], more_than: int) -> ColumnElement[bool]:
+    """`address` has more than `more_than` tickets by the tally, or is logged since its count."""
+    many = select(TALLY.c.address_key).where(TALLY.c.tickets > literal(more_than, literal_execute=True))
+    return or_(address.in_(many), address.in_(select(DIRTY.c.address_key).where(DIRTY.c.address_key.is_not(None))))
+
+
+def usable(connection: Connection) -> bool:
+    """Whether a read may narrow by the tally: PostgreSQL with the rollup built (in any zone)."""
+    return kept(connection) and connection.execute(select(STATE.c.zone).limit(1)).first() is not None
