@@ -70,6 +70,24 @@ def test_a_refresh_counts_the_addresses_again_that_changed_since(engine):
     assert tally(engine)["new:1"] == 2
 
 
+@pytest.mark.postgres
+def test_a_log_of_many_addresses_builds_the_tally_whole(pg_url, monkeypatch):
+    """An import's log (a share of the table's addresses) is cheaper to count whole."""
+    from woq_tui.store.db import make_engine
+
+    engine = make_engine(pg_url)
+    generate(engine, SETTINGS.sla_policy(), seed=12, stations=4, days=20, end=END)
+    refresh(engine, SHANGHAI)
+    add_all(engine, *[ticket(END, station_code="S001", address=None, address_key=f"bulk:{n // 2}") for n in range(40)])
+    built: list[bool] = []
+    monkeypatch.setattr(address_tally, "REBUILD_RATIO", 10**9)
+    monkeypatch.setattr(address_tally, "build", lambda connection, whole=address_tally.build: built.append(True) or whole(connection))
+    refresh(engine, SHANGHAI)
+    assert built == [True]
+    assert tally(engine) == direct(engine) and tally(engine)["bulk:0"] == 2
+    engine.dispose()
+
+
 def _busy_after_the_count(engine) -> str:
     """An address with six tickets at S002, written after the tally was counted, and one
     at S001 inside the period: station_suspect fires on it only if the read takes the
