@@ -298,3 +298,34 @@ def test_a_future_dated_ticket_is_not_new(engine, data, policy):
     with Session(engine) as session:
         result = queries.kpis(session, NOW, policy)
     assert result.new_last_hour == 2 and result.open == 7
+
+
+def test_sqlite_reads_a_filtered_or_sorted_queue_through_the_open_tickets_index(sqlite_url):
+    """SQLite keeps no histogram: with many closed tickets it read `type IN (…)` and the
+    type order through ix_ticket_type_created, every ticket of the type, to find the
+    open few (0.55 s at 1M tickets). The filter and the orders keep the type, station and
+    creation time off their whole-table indexes, so it reads the open tickets' partial
+    index (store/queries.py `_open_side`)."""
+    from woq_tui.store.db import make_engine
+
+    engine = make_engine(sqlite_url)
+    add_all(engine, station("S001", "东丽城东供电所", "urban"), station("S002", "西青农村供电所", "rural"))
+    closed = [ticket(NOW - timedelta(days=n % 300, minutes=n), station_code=("S001", "S002")[n % 2],
+                     type=("repair", "complaint", "consult")[n % 3], resolved_at=NOW - timedelta(days=n % 300))
+              for n in range(3000)]  # fmt: skip
+    add_all(engine, *closed, *[ticket(NOW - timedelta(minutes=n), type="repair") for n in range(20)])
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    plans: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def explain(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("SELECT ticket.id") and "LIMIT" in statement:
+            plans.extend(row[-1] for row in cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters))
+
+    first = page(engine, filt=QueueFilter(types=frozenset({"repair"}), stations=frozenset({"S001"})), sort=QueueSort.type)
+    page(engine, sort=QueueSort.type, after=sort_key(QueueSort.type)(first.rows[0]))
+    page(engine, sort=QueueSort.age)
+    tickets = [plan for plan in plans if "ticket USING" in plan or "SCAN ticket" in plan]
+    assert tickets and all("ix_ticket_open_due" in plan for plan in tickets), tickets
+    engine.dispose()
