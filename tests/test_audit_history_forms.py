@@ -35,3 +35,19 @@ def test_both_forms_find_the_same_suspects(engine):
             assert since_start == by_ticket, (days, start, station)
             found_any = found_any or bool(by_ticket)
     assert found_any, "the demo plants misrouted tickets in these periods"
+
+
+def test_the_repeat_rules_implied_range_is_written_for_postgresql_only():
+    """[start - window, end) lets PostgreSQL hash-join the earlier tickets; SQLite, which
+    joins by nested loops only, walked the created_at index for each ticket with it
+    instead of the phone's (store/audit/history.py `_earlier_in_window`)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from woq_tui.store.audit.history import repeat_flags, repeat_pairs
+
+    cohort = Cohort(1_000_000, 2_000_000)
+    for query in (repeat_flags(cohort, SETTINGS.audit, "repeat_call"),
+                  repeat_pairs(cohort, SETTINGS.audit, "repeat_fault", lambda c: [c.ticket_no])):  # fmt: skip
+        options = {"literal_binds": True}
+        assert "e.created_at >= 395200" in str(query.compile(dialect=postgresql.dialect(), compile_kwargs=options))
+        assert "e.created_at >= 395200" not in str(query.compile(dialect=sqlite.dialect(), compile_kwargs=options))
