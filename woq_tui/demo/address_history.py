@@ -6,17 +6,26 @@ station_suspect), so it cannot be bounded. It was a bit while an address had one
 and then a dict entry with an int key (and a {station: tickets} dict once a ticket was
 sent elsewhere): ~15 bytes a ticket, the largest part of what still grew. Now:
 - a bit per address of the province (a fixed bitmap): it has had a ticket;
-- an open-addressing table of 8-byte slots (array "Q", linear probing, doubled at 70 %
-  load) for the addresses with more than one ticket, or one sent elsewhere: the address
-  (36 bits), its tickets at its own station (27 bits) and whether others exist (1 bit);
-- a second such table, two arrays, for those others (rare): (address, k) → the k-th
-  other station (interned: stations are few) and its tickets.
+- an open-addressing table of 8-byte slots for the addresses with more than one ticket,
+  or one sent elsewhere: the address (36 bits), its tickets at its own station (27 bits)
+  and whether others exist (1 bit). It lies in a temporary file of the generator's
+  (caller_store.py), read and written with os.pread/os.pwrite, doubled at half full:
+  the page cache holds it, so the process does not grow with it (in memory it still
+  grew by 2-5 bytes a ticket); about one read a ticket at a known address;
+- a second table, in memory (two arrays, doubled at 70 %), for those others, rare (a
+  misrouted ticket): (address, k) → the k-th other station (interned: stations are
+  few) and its tickets.
 An address seen once, at its own station, is its bit alone (most addresses).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from array import array
+from collections.abc import Iterator
+
+from woq_tui.demo.caller_store import CallerStore
 
 _GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: consecutive numbers spread out
 _M64 = (1 << 64) - 1
@@ -24,7 +33,9 @@ _VALUE_BITS = 28  # of a home slot: its count (27 bits) and the "others" flag (b
 _MAX_ADDRESSES = (1 << (64 - _VALUE_BITS)) - 1
 _MAX_COUNT = (1 << (_VALUE_BITS - 1)) - 1
 _K_BITS = 16  # an address's other stations, numbered 0, 1, …
-_LOAD = 0.7
+_LOAD = 0.7  # of the table in memory (the others)
+_FIRST_BITS = 16  # 512 KB of file at first
+_BLOCK = 8  # slots a read: 64 bytes
 
 
 class _Table:
@@ -77,14 +88,15 @@ class _Table:
 class AddressHistory:
     """The stations of the tickets at each of `addresses` addresses (numbered 0 …)."""
 
-    def __init__(self, addresses: int) -> None:
+    def __init__(self, addresses: int, files: CallerStore | None = None) -> None:
         if addresses > _MAX_ADDRESSES:
             raise ValueError(f"at most {_MAX_ADDRESSES} addresses")
         self._seen = bytearray((addresses + 7) // 8)
-        # address → its tickets at its own station << 1 | others: one array of 8-byte slots
-        self._slots = _zeros(12)
-        self._mask, self._shift, self._used = (1 << 12) - 1, 64 - 12, 0
-        self._limit = int(_LOAD * (1 << 12))
+        # address → its tickets at its own station << 1 | others: 8-byte slots in a file
+        # of the generator's (closed with its callers' file)
+        self._files = files if files is not None else CallerStore()
+        self._slots = _SlotFile(_FIRST_BITS, self._files)
+        self._used = 0
         self._others = _Table()  # address << _K_BITS | k → station id << 32 | tickets
         self._codes: list[str] = []
         self._ids: dict[str, int] = {}
@@ -93,7 +105,7 @@ class AddressHistory:
         """{station: tickets} of the address (home: the station it belongs to)."""
         if not self._seen[address >> 3] & (1 << (address & 7)):
             return {}
-        slot = self._slots[self._slot(address + 1)]
+        slot = self._slots.find(address + 1)[1]
         if not slot:
             return {home: 1}
         value = slot & ((1 << _VALUE_BITS) - 1)
@@ -116,8 +128,7 @@ class AddressHistory:
                 self._other(address, station)
             return
         stored = address + 1
-        index = self._slot(stored)
-        slot = self._slots[index]
+        index, slot = self._slots.find(stored)
         value = slot & ((1 << _VALUE_BITS) - 1) if slot else 2  # one ticket so far, at home
         if station == home:
             if value >> 1 >= _MAX_COUNT:
@@ -127,7 +138,7 @@ class AddressHistory:
             value |= 1
             self._other(address, station)
         if slot:
-            self._slots[index] = stored << _VALUE_BITS | value
+            self._slots.write(index, stored << _VALUE_BITS | value)
         else:
             self._put(stored, value)
 
@@ -146,28 +157,56 @@ class AddressHistory:
             raise OverflowError("more stations at one address than the history numbers")
         others.put(base | k, station_id << 32 | 1)
 
-    def _slot(self, stored: int) -> int:
-        slots, mask = self._slots, self._mask
-        index = (stored * _GOLDEN & _M64) >> self._shift
-        while True:
-            slot = slots[index]
-            if not slot or slot >> _VALUE_BITS == stored:
-                return index
-            index = (index + 1) & mask
-
     def _put(self, stored: int, value: int) -> None:
         """A new address in the table (not there yet)."""
-        if self._used >= self._limit:
-            old = self._slots
-            bits = 64 - self._shift + 1
-            self._slots = _zeros(bits)
-            self._mask, self._shift, self._limit = (1 << bits) - 1, 64 - bits, int(_LOAD * (1 << bits))
-            for slot in old:
-                if slot:
-                    self._slots[self._slot(slot >> _VALUE_BITS)] = slot
-            del old
-        self._slots[self._slot(stored)] = stored << _VALUE_BITS | value
+        slots = self._slots
+        if self._used >= slots.limit:  # a file twice the size, the slots placed again
+            grown = _SlotFile(slots.bits + 1, self._files)
+            for slot in slots.filled():
+                grown.write(grown.find(slot >> _VALUE_BITS)[0], slot)
+            slots.close()
+            slots = self._slots = grown
+        slots.write(slots.find(stored)[0], stored << _VALUE_BITS | value)
         self._used += 1
+
+
+class _SlotFile:
+    """2**bits 8-byte slots (0: empty) in a temporary file, read and written with
+    os.pread/os.pwrite: the page cache holds them, not the process. Linear probing,
+    _BLOCK slots a read; at most half full, so most lookups are one read."""
+
+    def __init__(self, bits: int, files: CallerStore) -> None:
+        self.file = files.temporary_file()
+        self.fd = self.file.fileno()
+        os.ftruncate(self.fd, 8 << bits)  # zeros, and sparse until written
+        self.bits, self.size, self.shift = bits, 1 << bits, 64 - bits
+        self.limit = (1 << bits) // 2
+
+    def find(self, stored: int) -> tuple[int, int]:
+        """(index, slot) of the key's slot, or of the empty one where it would go."""
+        fd, size = self.fd, self.size
+        index = (stored * _GOLDEN & _M64) >> self.shift
+        while True:
+            count = min(_BLOCK, size - index)
+            block = array("Q")
+            block.frombytes(os.pread(fd, 8 * count, 8 * index))
+            for offset, slot in enumerate(block):
+                if not slot or slot >> _VALUE_BITS == stored:
+                    return index + offset, slot
+            index = (index + count) & (size - 1)
+
+    def write(self, index: int, slot: int) -> None:
+        if os.pwrite(self.fd, slot.to_bytes(8, sys.byteorder), 8 * index) != 8:  # the disk is full
+            raise OSError("could not write the address history")
+
+    def filled(self) -> Iterator[int]:
+        for start in range(0, self.size, 8192):
+            block = array("Q")
+            block.frombytes(os.pread(self.fd, 8 * min(8192, self.size - start), 8 * start))
+            yield from (slot for slot in block if slot)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def _zeros(bits: int) -> array:

@@ -9,9 +9,10 @@ stations, and an earlier caller picked is read back with os.pread: the page cach
 the process, holds them, and the process's memory no longer grows with the callers.
 
 The file is unnamed (tempfile.TemporaryFile: O_TMPFILE, else unlinked at once), so
-nothing is left in the directory even if the process is killed; close() (the
-Generator's context manager, generate(), planted_defects()) gives its space back at
-once, and the file object's finaliser does if a caller forgets.
+nothing is left in the directory even if the process is killed; close() (`with
+generator.callers:` in generate() and planted_defects()) gives its space back at once,
+and the file object's finaliser does if a caller forgets. The address history's table
+(address_history.py) lives in another such file of the store's, closed with it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import tempfile
 from array import array
 from typing import IO
 
-CHUNK = 256  # callers a chunk: 2 KB; at most 6 MB of tails at 3,000 stations
+CHUNK = 64  # callers a chunk: 512 bytes; at most 1.5 MB of tails at 3,000 stations
 _ITEM = 8  # bytes a packed caller (array "Q")
 
 
@@ -37,7 +38,17 @@ class CallerStore:
         self.directory = directory
         self._file: IO[bytes] | None = None  # opened with the first full chunk
         self._size = 0
+        self._others: list[IO[bytes]] = []  # temporary_file()'s
         self.closed = False
+
+    def temporary_file(self) -> IO[bytes]:
+        """Another unnamed temporary file, closed with this store (the address history's:
+        address_history.py)."""
+        if self.closed:
+            raise ValueError("the caller store is closed")
+        self._others = [other for other in self._others if not other.closed]
+        self._others.append(tempfile.TemporaryFile(dir=self.directory))
+        return self._others[-1]
 
     def station(self) -> StationCallers:
         return StationCallers(self)
@@ -66,6 +77,8 @@ class CallerStore:
 
     def close(self) -> None:
         self.closed = True
+        for other in self._others:
+            other.close()
         if self._file is not None:
             self._file.close()
             self._file = None

@@ -129,7 +129,7 @@ class Generator:
         self.flaws = random.Random(seed ^ DEFECTS_STREAM)
         used: set[str] = set()
         self.places: dict[str, StationPlaces] = {}
-        self.callers = CallerStore()  # on disk but the latest; `with generator.callers:` (caller_store.py)
+        self.callers = CallerStore()  # temporary files: the callers, the history; `with generator.callers:`
         addresses = 0  # each station's addresses are numbered after the previous station's
         for spec in self.station_specs:
             places = self.places[spec.code] = StationPlaces(self.words, spec, used, addresses, self.callers.station())
@@ -138,7 +138,7 @@ class Generator:
         self._positions = {spec.code: index for index, spec in enumerate(self.station_specs)}
         # planted: collect the ground truth of every rule (woq_tui/demo/planted.py), a
         # little slower; else only the address history the misrouting needs.
-        self.truth = RuleTruth(self.end, rules=planted, addresses=addresses)
+        self.truth = RuleTruth(self.end, rules=planted, addresses=addresses, files=self.callers)
 
     # -- tickets ---------------------------------------------------------------------------
 

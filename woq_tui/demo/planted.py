@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from woq_tui.demo.address_history import AddressHistory
+from woq_tui.demo.caller_store import CallerStore
 from woq_tui.demo.writer import TICKET_COLUMNS
 
 DAY = 86_400
@@ -71,7 +72,7 @@ class Planted(Mapping):
 class RuleTruth:
     """Collects, ticket by ticket in creation order, where each rule's condition holds."""
 
-    def __init__(self, end: int, rules: bool = True, addresses: int = 0) -> None:
+    def __init__(self, end: int, rules: bool = True, addresses: int = 0, files: CallerStore | None = None) -> None:
         self.end = end
         # Without the rules only the address history is kept (the generator routes by it).
         self.rules = rules
@@ -84,10 +85,10 @@ class RuleTruth:
         self._phones: dict[str, tuple[int, int | None]] = {}
         self._repairs: dict[int, tuple[int, int | None]] = {}
         # Every address's history, by its number (places.Caller.address_id; `addresses`
-        # of them), in flat arrays because a province-year has millions
-        # (address_history.py; docs/demo.md, "A province"). Tickets of the current
-        # second wait.
-        self._history = AddressHistory(addresses)
+        # of them), in a bitmap and a table on disk (in `files`, the generator's temporary
+        # files) because a province-year has millions (address_history.py; docs/demo.md,
+        # "A province"). Tickets of the current second wait.
+        self._history = AddressHistory(addresses, files)
         self._pending: list[tuple[int, str, str]] = []  # (address, its station, the ticket's station)
         self._pending_second = -1
 
