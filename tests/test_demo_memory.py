@@ -102,7 +102,8 @@ def test_memory_is_flat_after_the_first_month():
     what the generator holds on to per ticket after the first month, 60 stations × 120
     days. Before the callers went to disk and the history to flat tables it was ~23
     bytes (the packed callers 8 a caller, the repeated addresses' dict entries and the
-    due-time cache by day); now ~2 (the history table's doublings, the callers' tails)."""
+    due-time cache by day); now under 1 (the callers' tails, the rare misrouted
+    addresses' table)."""
     out = subprocess.run([sys.executable, "-c", HELD_CHILD], capture_output=True, text=True, check=True).stdout
     counted, held = map(int, out.split())
     assert counted > 40_000

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import sys
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from woq_tui.demo.caller_store import CallerStore
 
@@ -36,6 +36,7 @@ _K_BITS = 16  # an address's other stations, numbered 0, 1, …
 _LOAD = 0.7  # of the table in memory (the others)
 _FIRST_BITS = 16  # 512 KB of file at first
 _BLOCK = 8  # slots a read: 64 bytes
+_ORDER = sys.byteorder  # of the slots in the file, as array("Q") has them
 
 
 class _Table:
@@ -120,13 +121,23 @@ class AddressHistory:
 
     def add(self, address: int, home: str, station: str) -> None:
         """One more ticket at the address, sent to `station`."""
-        seen, byte, bit = self._seen, address >> 3, 1 << (address & 7)
-        if not seen[byte] & bit:  # its first ticket
-            seen[byte] |= bit
-            if station != home:
-                self._put(address + 1, 1)  # none at home, others
-                self._other(address, station)
-            return
+        self.add_all(((address, home, station),))
+
+    def add_all(self, tickets: Iterable[tuple[int, str, str]]) -> None:
+        """(address, home, station) of tickets, in order: one loop, no call for the
+        first ticket at an address (most tickets)."""
+        seen = self._seen
+        for address, home, station in tickets:
+            byte, bit = address >> 3, 1 << (address & 7)
+            if not seen[byte] & bit:  # its first ticket
+                seen[byte] |= bit
+                if station != home:
+                    self._put(address + 1, 1, *self._slots.find(address + 1))  # none at home, others
+                    self._other(address, station)
+            else:
+                self._again(address, home, station)
+
+    def _again(self, address: int, home: str, station: str) -> None:
         stored = address + 1
         index, slot = self._slots.find(stored)
         value = slot & ((1 << _VALUE_BITS) - 1) if slot else 2  # one ticket so far, at home
@@ -140,7 +151,7 @@ class AddressHistory:
         if slot:
             self._slots.write(index, stored << _VALUE_BITS | value)
         else:
-            self._put(stored, value)
+            self._put(stored, value, index, slot)
 
     def _other(self, address: int, station: str) -> None:
         station_id = self._ids.get(station)
@@ -157,8 +168,8 @@ class AddressHistory:
             raise OverflowError("more stations at one address than the history numbers")
         others.put(base | k, station_id << 32 | 1)
 
-    def _put(self, stored: int, value: int) -> None:
-        """A new address in the table (not there yet)."""
+    def _put(self, stored: int, value: int, index: int, _empty: int) -> None:
+        """A new address in the table, where find() placed it (an empty slot)."""
         slots = self._slots
         if self._used >= slots.limit:  # a file twice the size, the slots placed again
             grown = _SlotFile(slots.bits + 1, self._files)
@@ -166,7 +177,8 @@ class AddressHistory:
                 grown.write(grown.find(slot >> _VALUE_BITS)[0], slot)
             slots.close()
             slots = self._slots = grown
-        slots.write(slots.find(stored)[0], stored << _VALUE_BITS | value)
+            index = slots.find(stored)[0]
+        slots.write(index, stored << _VALUE_BITS | value)
         self._used += 1
 
 
@@ -188,15 +200,19 @@ class _SlotFile:
         index = (stored * _GOLDEN & _M64) >> self.shift
         while True:
             count = min(_BLOCK, size - index)
+            data = os.pread(fd, 8 * count, 8 * index)
+            slot = int.from_bytes(data[:8], _ORDER)  # at most half full: mostly the first
+            if not slot or slot >> _VALUE_BITS == stored:
+                return index, slot
             block = array("Q")
-            block.frombytes(os.pread(fd, 8 * count, 8 * index))
+            block.frombytes(data)
             for offset, slot in enumerate(block):
                 if not slot or slot >> _VALUE_BITS == stored:
                     return index + offset, slot
             index = (index + count) & (size - 1)
 
     def write(self, index: int, slot: int) -> None:
-        if os.pwrite(self.fd, slot.to_bytes(8, sys.byteorder), 8 * index) != 8:  # the disk is full
+        if os.pwrite(self.fd, slot.to_bytes(8, _ORDER), 8 * index) != 8:  # the disk is full
             raise OSError("could not write the address history")
 
     def filled(self) -> Iterator[int]:

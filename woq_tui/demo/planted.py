@@ -181,9 +181,7 @@ class RuleTruth:
     def _flush(self, created: int) -> None:
         if created == self._pending_second:
             return
-        add = self._history.add
-        for address, home, station in self._pending:
-            add(address, home, station)
+        self._history.add_all(self._pending)
         self._pending.clear()
         self._pending_second = created
 
