@@ -1,11 +1,14 @@
 """The generator's memory at a province (issue 17; docs/demo.md, "A province"): the
-earlier callers kept packed, the address history by number, no ground truth kept
-without `planted`, and a seed's rows exactly as they were before."""
+earlier callers kept packed (on disk: caller_store.py), the address history by number
+(address_history.py), no ground truth kept without `planted`, and a seed's rows exactly
+as they were before."""
 
 from __future__ import annotations
 
 import hashlib
 import random
+import subprocess
+import sys
 import tracemalloc
 from datetime import UTC, datetime
 
@@ -65,6 +68,46 @@ def test_the_state_grows_by_a_few_bytes_a_ticket():
             tracemalloc.stop()
     assert counted > 15_000
     assert held / counted < 60, held / counted
+
+
+HELD_CHILD = """
+import sys, tracemalloc
+from datetime import UTC, datetime
+from woq_tui.demo.generator import Generator
+from woq_tui.demo.writer import TICKET_COLUMNS
+from woq_tui.domain.sla import SlaPolicy
+from woq_tui.store.collection_pause import collections_paused
+CREATED = TICKET_COLUMNS.index("created_at")
+
+class Discard:
+    def append(self, event):
+        pass
+
+with collections_paused():
+    generator = Generator(SlaPolicy(), 7, 60, 120, datetime(2026, 11, 24, tzinfo=UTC))
+    generator.events = Discard()
+    month = generator.start + 30 * 86_400
+    tracemalloc.start()
+    held_at, counted = None, 0
+    for row in generator.tickets():
+        if held_at is None and row[CREATED] >= month:
+            held_at = tracemalloc.get_traced_memory()[0]
+        counted += held_at is not None
+    print(counted, tracemalloc.get_traced_memory()[0] - held_at)
+"""
+
+
+def test_memory_is_flat_after_the_first_month():
+    """Issue 17's "memory flat", in a process of its own (nothing of pytest's counted):
+    what the generator holds on to per ticket after the first month, 60 stations × 120
+    days. Before the callers went to disk and the history to flat tables it was ~23
+    bytes (the packed callers 8 a caller, the repeated addresses' dict entries and the
+    due-time cache by day); now under 1 (the callers' tails, the rare misrouted
+    addresses' table)."""
+    out = subprocess.run([sys.executable, "-c", HELD_CHILD], capture_output=True, text=True, check=True).stdout
+    counted, held = map(int, out.split())
+    assert counted > 40_000
+    assert held / counted < 8, held / counted
 
 
 def test_an_address_and_its_number_are_one_to_one():

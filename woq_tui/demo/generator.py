@@ -29,6 +29,7 @@ from time import perf_counter
 from sqlalchemy import Engine
 
 from woq_tui.demo import defects, names, summaries
+from woq_tui.demo.caller_store import CallerStore
 from woq_tui.demo.copy_writer import EventSpool, copy_demo
 from woq_tui.demo.pilot import PlantedPilot, planted_pilot
 from woq_tui.demo.places import StationPlaces
@@ -128,15 +129,16 @@ class Generator:
         self.flaws = random.Random(seed ^ DEFECTS_STREAM)
         used: set[str] = set()
         self.places: dict[str, StationPlaces] = {}
+        self.callers = CallerStore()  # temporary files: the callers, the history; `with generator.callers:`
         addresses = 0  # each station's addresses are numbered after the previous station's
         for spec in self.station_specs:
-            places = self.places[spec.code] = StationPlaces(self.words, spec, used, addresses)
+            places = self.places[spec.code] = StationPlaces(self.words, spec, used, addresses, self.callers.station())
             addresses += places.addresses
         self.neighbours = defects.neighbours(self.station_specs)
         self._positions = {spec.code: index for index, spec in enumerate(self.station_specs)}
         # planted: collect the ground truth of every rule (woq_tui/demo/planted.py), a
         # little slower; else only the address history the misrouting needs.
-        self.truth = RuleTruth(self.end, rules=planted, addresses=addresses)
+        self.truth = RuleTruth(self.end, rules=planted, addresses=addresses, files=self.callers)
 
     # -- tickets ---------------------------------------------------------------------------
 
@@ -378,7 +380,6 @@ class Generator:
             out.append((ticket_no, "closed", closed, agent, None, None, None))
 
 
-
 def generate(
     engine: Engine,
     policy: SlaPolicy,
@@ -399,8 +400,8 @@ def generate(
     # The collector held off while the rows are made: its full passes walked the
     # generator's state again and again while freeing nothing (no cycles): 25 % of the
     # CPU at 3,000 stations × 20 days while the callers were millions of tuples of
-    # strings (docs/demo.md, "A province"; now they are packed ints).
-    with collections_paused(), engine.begin() as connection:
+    # strings (docs/demo.md, "A province"; now packed ints, mostly on disk).
+    with generator.callers, collections_paused(), engine.begin() as connection:
         if holds_data(connection):
             raise NotEmptyError("the database already holds stations or tickets")
         insert_stations(connection, generator.station_specs)
@@ -444,6 +445,7 @@ def planted_defects(
     policy (default: the built-in limits; pass `settings.sla_policy()` when [sla] is
     configured), rebuilt in memory: no database is touched."""
     generator = Generator(policy or SlaPolicy(), seed, stations, days, end, planted=True)
-    for _row in generator.tickets():
-        pass
+    with generator.callers:
+        for _row in generator.tickets():
+            pass
     return generator.truth.planted()

@@ -12,13 +12,12 @@ fault), or any earlier caller of the station.
 from __future__ import annotations
 
 import random
-from array import array
 from collections import deque
 from typing import NamedTuple
 
 from woq_tui.demo import names
+from woq_tui.demo.caller_store import CallerStore, StationCallers
 from woq_tui.demo.shape import DAY, StationSpec
-from woq_tui.domain.contact_keys import phone_key
 
 LOCALITIES = {"urban": 24, "rural": 20, "remote": 18}
 # A new caller gives only the village / estate (or its committee, its building).
@@ -62,6 +61,8 @@ _LOCAL_BITS = 19
 _LOCAL_MASK = (1 << _LOCAL_BITS) - 1
 _PLACE_BIT = 1 << _LOCAL_BITS
 _PHONE_SHIFT = _LOCAL_BITS + 1
+_PLACE_AND_LOCAL = (1 << _PHONE_SHIFT) - 1
+_PACKED = (1 << 64) - 1  # a packed caller fits 64 bits (array "Q")
 # An address's number at its station: the households of each locality first (an urban
 # estate's 30 buildings × 6 units × 28 floors × 4 rooms, a village's 10 groups × 120
 # houses), then the shared addresses of each locality (an estate as such, its 物业, its
@@ -77,7 +78,9 @@ class StationPlaces:
     """One station's localities and callers; its addresses are numbered from `base` on
     (`addresses` of them), so that a number names one address in the province."""
 
-    def __init__(self, rng: random.Random, spec: StationSpec, used: set[str], base: int = 0) -> None:
+    def __init__(
+        self, rng: random.Random, spec: StationSpec, used: set[str], base: int = 0, callers: StationCallers | None = None
+    ) -> None:
         self.rng = rng
         self.area = spec.area
         self.urban = spec.area == "urban"
@@ -87,37 +90,40 @@ class StationPlaces:
         self.base = base
         self.addresses = self._households + len(self.localities) * self._shared
         assert self.addresses <= _LOCAL_MASK + 1
-        self.callers = array("Q")  # packed (above), in the order they first called
-        self.recent: deque[tuple[int, Caller]] = deque()
-        self.recent_repairs: deque[tuple[int, Caller]] = deque()
+        # packed (above), in the order they first called; on disk but for the latest
+        # (caller_store.py: they grew with the tickets)
+        self.callers = callers if callers is not None else CallerStore().station()
+        # The last days' callers, each `created << 64 | packed` (one int: a tuple of a
+        # Caller's strings was ~450 bytes, 80 MB at a province; docs/demo.md, "A province").
+        self.recent: deque[int] = deque()
+        self.recent_repairs: deque[int] = deque()
 
     def caller(self, kind: str, created: int) -> Caller:
         rng = self.rng
         recent, repairs = self.recent, self.recent_repairs
-        horizon = created - _RECENT_SECONDS
-        while recent and recent[0][0] < horizon:
+        horizon = (created - _RECENT_SECONDS) << 64  # entry < horizon ⇔ its created < created - RECENT
+        while recent and recent[0] < horizon:
             recent.popleft()
         u = rng.random()
         if kind == "repair" and u < REPEAT_FAULT:
-            while repairs and repairs[0][0] < horizon:
+            while repairs and repairs[0] < horizon:
                 repairs.popleft()
         if kind == "repair" and u < REPEAT_FAULT and repairs:
-            found = names.pick(rng, repairs)[1]
-            if rng.random() >= SAME_PHONE:
-                phone = names.phone(rng)
-                found = found._replace(phone=phone, phone_key=phone_key(phone))
+            packed = names.pick(rng, repairs) & _PACKED
+            if rng.random() >= SAME_PHONE:  # a neighbour: names.phone()'s draws
+                packed = names.phone_number(rng) << _PHONE_SHIFT | packed & _PLACE_AND_LOCAL
         elif kind != "repair" and u < RECENT_CALLER and recent:
-            found = names.pick(rng, recent)[1]
+            packed = names.pick(rng, recent) & _PACKED
         elif u < RECENT_CALLER + EARLIER_CALLER and self.callers:
-            found = self.unpack(names.pick(rng, self.callers))
+            packed = names.pick(rng, self.callers)
         else:
             packed = self._new_caller()
             self.callers.append(packed)
-            found = self.unpack(packed)
-        recent.append((created, found))
+        entry = created << 64 | packed
+        recent.append(entry)
         if kind == "repair":
-            repairs.append((created, found))
-        return found
+            repairs.append(entry)
+        return self.unpack(packed)
 
     def _new_caller(self) -> int:
         """A new caller's draws, packed."""

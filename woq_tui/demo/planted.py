@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from woq_tui.demo.address_history import AddressHistory
+from woq_tui.demo.caller_store import CallerStore
 from woq_tui.demo.writer import TICKET_COLUMNS
 
 DAY = 86_400
@@ -70,7 +72,7 @@ class Planted(Mapping):
 class RuleTruth:
     """Collects, ticket by ticket in creation order, where each rule's condition holds."""
 
-    def __init__(self, end: int, rules: bool = True, addresses: int = 0) -> None:
+    def __init__(self, end: int, rules: bool = True, addresses: int = 0, files: CallerStore | None = None) -> None:
         self.end = end
         # Without the rules only the address history is kept (the generator routes by it).
         self.rules = rules
@@ -83,13 +85,10 @@ class RuleTruth:
         self._phones: dict[str, tuple[int, int | None]] = {}
         self._repairs: dict[int, tuple[int, int | None]] = {}
         # Every address's history, by its number (places.Caller.address_id; `addresses`
-        # of them), compact because a province-year has millions (docs/demo.md, "A
-        # province"): one bit while an address has had one ticket, at its own station
-        # (most of them); then its count while all were at its own station (a small int,
-        # which Python shares); {station: tickets} once one was sent elsewhere. Tickets
-        # of the current second wait.
-        self._once = bytearray((addresses + 7) // 8)
-        self._history: dict[int, int | dict[str, int]] = {}
+        # of them), in a bitmap and a table on disk (in `files`, the generator's temporary
+        # files) because a province-year has millions (address_history.py; docs/demo.md,
+        # "A province"). Tickets of the current second wait.
+        self._history = AddressHistory(addresses, files)
         self._pending: list[tuple[int, str, str]] = []  # (address, its station, the ticket's station)
         self._pending_second = -1
 
@@ -97,10 +96,7 @@ class RuleTruth:
         """The stations of the earlier tickets at this address (any type, any age); `home`
         is the station the address belongs to."""
         self._flush(created)
-        found = self._history.get(address_id)
-        if found is None:
-            return {home: 1} if self._once[address_id >> 3] & (1 << (address_id & 7)) else {}
-        return {home: found} if isinstance(found, int) else found
+        return self._history.counts(address_id, home)
 
     # Without the rules nothing of the ground truth is kept: it would grow with the tickets.
     def misclassified(self, ticket_no: str, true_type: str) -> None:
@@ -185,24 +181,7 @@ class RuleTruth:
     def _flush(self, created: int) -> None:
         if created == self._pending_second:
             return
-        history, once = self._history, self._once
-        for address, home, station in self._pending:
-            counts = history.get(address)
-            if counts is None:
-                byte, bit = address >> 3, 1 << (address & 7)
-                if not once[byte] & bit:  # its first ticket
-                    if station == home:
-                        once[byte] |= bit
-                    else:
-                        history[address] = {station: 1}
-                    continue
-                counts = 1
-            if isinstance(counts, int):
-                if station == home:
-                    history[address] = counts + 1
-                    continue
-                counts = history[address] = {home: counts}
-            counts[station] = counts.get(station, 0) + 1
+        self._history.add_all(self._pending)
         self._pending.clear()
         self._pending_second = created
 

@@ -123,6 +123,7 @@ class TicketShape:
         self.policy = policy
         self._limits: dict[tuple[str, str], int | None] = {}
         self._due_midnight: dict[tuple[str, str, int], int] = {}
+        self._due_day = -1  # the day of the entries of _due_midnight
 
     def kind(self) -> str:
         return TYPE_CODES[bisect(TYPE_CUM, self.rng.random())]
@@ -146,6 +147,9 @@ class TicketShape:
         day_key = (kind, area, day_start)
         midnight = self._due_midnight.get(day_key)
         if midnight is None:
+            if day_start != self._due_day:  # days come in order: the earlier ones are done with,
+                self._due_midnight.clear()  # and kept they grew with the days (docs/demo.md, "Memory")
+                self._due_day = day_start
             midnight = to_epoch(self.policy.due_at(kind, area, from_epoch(day_start)))
             self._due_midnight[day_key] = midnight
         return midnight + (created - day_start)
