@@ -82,6 +82,38 @@ async def test_the_station_screen_has_the_quality_pass_rate(weeks_context):
         assert f"{t('audit.rule.' + top_rule[0])} {top_rule[1]:,}" in line
 
 
+async def test_the_station_screen_reads_each_periods_quality_once(weeks_context, monkeypatch):
+    """The quality column and the scorecard's quality component come from the same two
+    reads, the period's and its comparison's (a province's year of the audit is the
+    screen's longest read: docs/speed.md); the scorecard's scores are those of its own
+    reads (store.scorecard_of without them)."""
+    from woq_tui.store import audit
+
+    periods: list[tuple] = []
+    whole = audit.quality_report
+
+    def counted(engine, period, as_of, settings):
+        periods.append((period.start, period.end))
+        return whole(engine, period, as_of, settings)
+
+    monkeypatch.setattr(audit, "quality_report", counted)
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.data is not None and screen.scorecard is not None
+        assert len(periods) == len(set(periods)) == 2, periods
+        shown = screen.scorecard
+    table = screen.data
+    periods.clear()
+    alone = weeks_context.store.scorecard_of(table)
+    assert len(periods) == 2
+    assert [(line.code, line.score, line.rank) for line in alone.stations] == [
+        (line.code, line.score, line.rank) for line in shown.stations
+    ]
+
+
 async def test_the_meeting_view_has_a_quality_tile(weeks_context):
     app = WoqApp(weeks_context)
     async with app.run_test(size=(100, 30)) as pilot:

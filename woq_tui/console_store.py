@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
 # The most rows an export of a list writes.
 EXPORT_LIMIT = 200_000
+# quality_by_station(): audit.md's figures per station code, and of all the period's tickets
+StationQuality = tuple["Mapping[str, QualityFigures]", "QualityFigures"]
 # How long the outbox screen keeps showing confirmed entries.
 CONFIRMED_SHOWN = timedelta(hours=24)
 
@@ -190,18 +192,29 @@ class ConsoleStore:
 
         return load_station_table(self.reads, period, as_of, on_rows=on_rows)
 
-    def scorecard_of(self, table: StationTable) -> Scorecard:
+    def scorecard_of(self, table: StationTable, quality: tuple[StationQuality, StationQuality] | None = None) -> Scorecard:
         """The scorecard of a complete station table (docs/assessment.md): its figures
         and comparison are the table's, the audit's quality pass rate is read where
-        the audit is plugged in (store/assessment_hooks.py)."""
+        the audit is plugged in (store/assessment_hooks.py), or taken from `quality`,
+        quality_by_station() of the period and of its comparison when the caller read
+        them already: the station screen shows both, and a province's year of the audit
+        is its longest read (docs/speed.md, "The station screen's quality read once")."""
         from woq_tui.store.scorecard import scorecard_of
 
         settings = self.context.settings
         assert table.comparison is not None
+        source = self._quality()
+        if quality is not None and source is not None:
+            known = {(table.period.start, table.period.end, table.as_of): quality[0][0],
+                     (table.comparison.period.start, table.comparison.period.end, table.comparison.as_of): quality[1][0]}
+
+            def source(engine: Engine, period: Period, as_of: datetime) -> Mapping[str, float | None]:
+                return {code: figures.quality_pass_rate for code, figures in known[(period.start, period.end, as_of)].items()}
+
         return scorecard_of(
             self.reads, table.period, table.as_of, table.comparison, table.info, table.current,
-            table.previous, settings.assessment, self._quality(),
-        )
+            table.previous, settings.assessment, source,
+        )  # fmt: skip
 
     def _quality(self):
         from woq_tui.store.assessment_hooks import quality_source
@@ -367,9 +380,7 @@ class ConsoleStore:
         settings = self.context.settings
         return review(self.primary, settings, ticket_no, rule, verdict, note, self._now(), self.context.operator)
 
-    def quality_by_station(
-        self, period: Period, as_of: datetime
-    ) -> tuple[Mapping[str, QualityFigures], QualityFigures]:
+    def quality_by_station(self, period: Period, as_of: datetime) -> StationQuality:
         """audit.md's figures per station code, and of all the period's tickets."""
         from woq_tui.store.audit import quality_report
 

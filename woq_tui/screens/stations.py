@@ -199,10 +199,11 @@ class StationsScreen(PeriodKeys, WoqScreen):
         table = store.station_table(
             request.period, request.as_of, on_rows=lambda rows: report(StationView(rows, drawn=draw_figures(rows)))
         )
-        scorecard = store.scorecard_of(table)
         assert table.comparison is not None
+        # each read once, for the quality column and the scorecard both
         now = store.quality_by_station(table.period, table.as_of)
         before = store.quality_by_station(table.comparison.period, table.comparison.as_of)
+        scorecard = store.scorecard_of(table, quality=(now, before))
         table = with_quality(table, now, before)
         return StationView(table, scorecard, draw_figures(table))
 
