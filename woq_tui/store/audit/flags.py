@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import CTE, BigInteger, Connection, Integer, String, case, exists, func, literal, null, select, union_all
 from sqlalchemy.sql.elements import ColumnElement, Label
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from woq_tui.audit_settings import AuditSettings
 from woq_tui.domain.audit_conditions import TicketColumns, row_conditions, seconds
@@ -126,10 +125,12 @@ def row_rule_tickets(scope: AuditScope, columns: Columns) -> AnySelect | None:
     return select(found).where(found.c.mask != _ZERO)
 
 
-def station_area(columns: TicketColumns) -> ScalarSelect[Any]:
-    """The area of the ticket's station, looked up by its primary key where needed."""
-    s = STATION.c
-    return select(s.area_type).where(s.code == columns.station_code).scalar_subquery()
+def station_area(columns: TicketColumns) -> ColumnElement[Any]:
+    """The area of the ticket's station: the ticket's own copy, which the database keeps
+    equal to its station's (migration 0009's triggers, on both databases). A lookup of
+    the station for each ticket cost most of a province year's row rules (docs/audit.md,
+    "Speed")."""
+    return columns.area_type
 
 
 def _has(table: CTE, bit: int) -> ColumnElement[bool]:
