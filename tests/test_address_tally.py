@@ -18,7 +18,7 @@ from woq_tui.config import parse_settings
 from woq_tui.demo.generator import generate
 from woq_tui.domain.contact_keys import address_key
 from woq_tui.domain.periods import days_period
-from woq_tui.store import address_tally
+from woq_tui.store import address_tally, day_rollup
 from woq_tui.store.address_tally import TALLY, TICKET
 from woq_tui.store.audit import evaluate
 from woq_tui.store.audit.history import Cohort, station_suspects
@@ -163,12 +163,12 @@ def test_migration_0014_builds_the_tally_with_the_next_rollup_and_goes_back(engi
     generate(engine, SETTINGS.sla_policy(), seed=5, stations=4, days=20, end=END)
     command.downgrade(_alembic_config(engine), "0013")
     with engine.begin() as connection:  # built as 0013 left it
-        connection.execute(address_tally.STATE.insert().values(zone=SHANGHAI.key))
+        connection.execute(day_rollup.STATE.insert().values(zone=SHANGHAI.key))
     upgrade(engine)
     postgresql = engine.dialect.name == "postgresql"
     assert usable(engine) is False
     with engine.connect() as connection:
-        assert (connection.execute(select(address_tally.STATE.c.zone)).scalar() is None) is postgresql
+        assert (day_rollup.built_zone(connection) is None) is postgresql
     assert refresh(engine, SHANGHAI).rebuilt is postgresql
     assert tally(engine) == (direct(engine) if postgresql else {})
     assert usable(engine) is postgresql

@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from sqlalchemy import ARRAY, Connection, Select, String, any_, bindparam, delete, func, insert, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from woq_tui.domain.models import AddressTally, StationDayDirty, StationDayState, Ticket
+from woq_tui.domain.models import AddressTally
 from woq_tui.domain.tables import table_of
+from woq_tui.store.day_rollup import DIRTY, TICKET, built_zone
 
-TALLY, DIRTY, STATE, TICKET = table_of(AddressTally), table_of(StationDayDirty), table_of(StationDayState), table_of(Ticket)
+TALLY = table_of(AddressTally)
 FOLD_CHUNK = 5000
 # A recount costs ~36 µs an address, a whole build ~2.7 µs a ticket (10M tickets, 100,000
 # addresses: 3.65 s; the build 27 s): past one logged address per REBUILD_RATIO tickets,
@@ -84,4 +85,4 @@ def possibly_busy(address: ColumnElement[str], more_than: int) -> ColumnElement[
 
 def usable(connection: Connection) -> bool:
     """Whether a read may narrow by the tally: PostgreSQL with the rollup built (in any zone)."""
-    return kept(connection) and connection.execute(select(STATE.c.zone).limit(1)).first() is not None
+    return kept(connection) and built_zone(connection) is not None
