@@ -199,21 +199,18 @@ class ConsoleStore:
         quality_by_station() of the period and of its comparison when the caller read
         them already: the station screen shows both, and a province's year of the audit
         is its longest read (docs/speed.md, "The station screen's quality read once")."""
-        from woq_tui.store.scorecard import scorecard_of
+        from woq_tui.store.assessment_hooks import pass_rates
+        from woq_tui.store.scorecard import scorecard_of, scored
 
         settings = self.context.settings
         assert table.comparison is not None
-        source = self._quality()
-        if quality is not None and source is not None:
-            known = {(table.period.start, table.period.end, table.as_of): quality[0][0],
-                     (table.comparison.period.start, table.comparison.period.end, table.comparison.as_of): quality[1][0]}
-
-            def source(engine: Engine, period: Period, as_of: datetime) -> Mapping[str, float | None]:
-                return {code: figures.quality_pass_rate for code, figures in known[(period.start, period.end, as_of)].items()}
-
+        if quality is not None:
+            now, before = pass_rates(quality[0][0]), pass_rates(quality[1][0])
+            return scored(table.period, table.as_of, table.comparison, table.info, table.current, table.previous,
+                          settings.assessment, now, before)  # fmt: skip
         return scorecard_of(
             self.reads, table.period, table.as_of, table.comparison, table.info, table.current,
-            table.previous, settings.assessment, source,
+            table.previous, settings.assessment, self._quality(),
         )  # fmt: skip
 
     def _quality(self):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from woq_tui.domain.periods import Period
     from woq_tui.settings import Settings
+    from woq_tui.values.audit import QualityFigures
 
 # (engine, period, as_of) -> station code -> quality_pass_rate of the station's tickets
 # created in the period, judged at as_of (None where the station has none).
@@ -38,10 +39,14 @@ def quality_source(settings: Settings, audit_engine: Engine | None = None) -> Qu
     def quality(engine: Engine, period: Period, as_of: datetime) -> Mapping[str, float | None]:
         from woq_tui.store.audit import quality_report
 
-        found = quality_report(audit_engine or engine, period, as_of, settings).by_station
-        return {code: figures.quality_pass_rate for code, figures in found.items()}
+        return pass_rates(quality_report(audit_engine or engine, period, as_of, settings).by_station)
 
     return quality
+
+
+def pass_rates(by_station: Mapping[str, QualityFigures]) -> dict[str, float | None]:
+    """Each station's quality_pass_rate, from the audit's figures by station."""
+    return {code: figures.quality_pass_rate for code, figures in by_station.items()}
 
 
 def audit_flags_source(settings: Settings, audit_engine: Engine | None = None) -> AuditFlagsSource | None:

@@ -9,6 +9,7 @@ the ranks and the changes are domain/scorecard.py.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -67,6 +68,22 @@ def scorecard_of(
     its other figures)."""
     quality_now = quality(engine, period, as_of) if quality else None
     quality_before = quality(engine, comparison.period, comparison.as_of) if quality else None
+    return scored(period, as_of, comparison, info, current, previous, settings, quality_now, quality_before)
+
+
+def scored(
+    period: Period,
+    as_of: datetime,
+    comparison: Comparison,
+    info: dict[str, StationInfo],
+    current: dict[str, Figures],
+    previous: dict[str, Figures],
+    settings: AssessmentSettings,
+    quality_now: Mapping[str, float | None] | None,
+    quality_before: Mapping[str, float | None] | None,
+) -> Scorecard:
+    """The scorecard from station figures and quality pass rates already read (the
+    station screen reads the rates for its quality column too)."""
     return build_scorecard(
         period, as_of, comparison, info, current, previous, asdict(settings.weights), settings.min_tickets,
         quality_now, quality_before,
