@@ -18,6 +18,7 @@ from tests.factories import add_all, station, ticket
 from tests.support import settle
 from woq_tui.app import WoqApp
 from woq_tui.console_store import ConsoleStore
+from woq_tui.i18n import t
 from woq_tui.screens.filter import FilterScreen
 from woq_tui.values.queue import PAGE_SIZE, QueueFilter, QueueSort
 
@@ -38,27 +39,42 @@ def more_than_a_page(engine):
     )
 
 
-class HeldRest(ConsoleStore):
-    """The real store, whose keyset reads (a page after the rows held) wait until the
-    test releases them."""
+class Held(ConsoleStore):
+    """The real store, one kind of whose reads waits until the test releases it:
+    "rest", a keyset read (a page after the rows held); "reload", a reload asked for by
+    a key (a new order)."""
 
-    def __init__(self, context) -> None:
+    def __init__(self, context, holds: str) -> None:
         super().__init__(context)
+        self.holds = holds
         self.asked, self.release = threading.Event(), threading.Event()
         self.release.set()
 
-    def queue_page(self, filt, sort, reverse, limit, after=None):
-        if after is not None:
+    def _hold(self, kind: str) -> None:
+        if kind == self.holds:
             self.asked.set()
             if not self.release.wait(30):
                 raise TimeoutError("the test never released the read")
+
+    def queue_page(self, filt, sort, reverse, limit, after=None):
+        if after is not None:
+            self._hold("rest")
         return super().queue_page(filt, sort, reverse, limit, after=after)
+
+    def live(self, request):
+        if request.reload and request.generation > 0:
+            self._hold("reload")
+        return super().live(request)
+
+
+def held_console(context, holds: str) -> tuple[Held, WoqApp]:
+    store = Held(context, holds)
+    context.__dict__["store"] = store  # what the cached property would have made
+    return store, WoqApp(context)
 
 
 async def test_a_new_order_shows_its_first_screenful_before_the_rest_is_read(context, more_than_a_page):
-    store = HeldRest(context)
-    context.__dict__["store"] = store  # what the cached property would have made
-    app = WoqApp(context)
+    store, app = held_console(context, "rest")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -135,3 +151,35 @@ async def test_the_filter_dialog_is_built_before_the_first_f(context, more_than_
         await pilot.press("space", "enter")
         await settle(pilot)
         assert app.screen is queue and queue.filt.types == {"repair"}
+
+
+def layouts(app) -> int:
+    """How many times the screen's widgets asked for the screen to be laid out again."""
+    return sum(widget._layout_updates for widget in (app.screen, *app.screen.query("*")))
+
+
+async def test_a_new_order_draws_nothing_until_its_rows_come_and_lays_nothing_out(context, more_than_a_page):
+    store, app = held_console(context, "reload")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        held = list(screen.window)
+        assert len(held) == PAGE_SIZE and not screen.window.complete
+        laid_out = layouts(app)
+        store.release.clear()
+        await pilot.press("s")  # by age
+        await asyncio.to_thread(store.asked.wait, 30)
+        await pilot.pause()
+        # the bar says the new order at once; the rows held stay as they were, not
+        # ordered again (they are not the new order's first rows) and no page is read
+        # after them
+        assert t("sort.age") in screen.query_one("#chips").content.plain and screen.sort is QueueSort.age
+        assert list(screen.window) == held and screen.window.boundary is None
+        store.release.set()
+        await settle(pilot)
+        expected = context.store.queue_page(QueueFilter(), QueueSort.age, False, PAGE_SIZE).rows
+        assert list(screen.window) == expected
+        # the rows' count went 500 → a screenful → 500 and the bar's words changed:
+        # the table and the bar were redrawn, the screen not laid out again
+        assert layouts(app) == laid_out
+

@@ -58,6 +58,24 @@ def test_reversed_and_resorted():
     assert len(window) == 4 and window.boundary is None
 
 
+def test_a_page_in_a_new_order_replaces_the_rows_held_in_that_order():
+    window = TicketWindow(sort_key(QueueSort.urgency))
+    window.replace([row(1, 10), row(2, 20), row(3, 30)], complete=False)
+    window.stop_paging()  # a new order is being read
+    assert window.boundary is None and numbers(window) == ["T1", "T2", "T3"]
+    # the new order's first page (by age, newest first): T3 as it was, T2 changed, T4
+    # new, T1 not among them
+    page = [row(3, 30), row(2, 20, created_at=NOW - timedelta(hours=4), version=2),
+            row(4, 5, created_at=NOW - timedelta(hours=5))]
+    applied = window.replace(page, complete=False, key=sort_key(QueueSort.age), reverse=True)
+    assert numbers(window) == ["T3", "T2", "T4"] and window.reverse
+    assert (applied.added, applied.updated, applied.removed) == (["T4"], ["T2"], ["T1"])
+    assert window.position("T4") == 2 and window.boundary == sort_key(QueueSort.age)(page[-1])
+    # a change is then placed by the new order
+    window.apply([ChangedRow(row(5, 60, created_at=NOW - timedelta(minutes=200)), True)])
+    assert numbers(window) == ["T3", "T5", "T2", "T4"]
+
+
 def test_outbox_marks_keep_the_newer_word_and_let_confirmed_ones_go():
     marks = OutboxMarks()
     asked_at = marks.generation  # a fetch starts

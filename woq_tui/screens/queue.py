@@ -188,7 +188,7 @@ class QueueScreen(TicketListScreen):
         if result.page is not None:
             if request.reload and not self.need_reload_keeps_cursor:
                 remembered = TOP
-            self.window.replace(result.page.rows, result.page.complete)
+            self.window.replace(result.page.rows, result.page.complete, sort_key(request.sort), request.reverse)
             table.restore_cursor(remembered)
             self.need_reload = False
             # No ticket ever changed: the database is new; say how to fill it.
@@ -388,7 +388,11 @@ class QueueScreen(TicketListScreen):
             self.generation += 1
             self.show_counts()
         else:
-            self.window.resort(sort_key(self.sort), self.reverse)
+            # Not ordered here: the rows held are not the new order's first rows, and
+            # drawing them would cost a screenful's render while the page is read.
+            # The rows stay as they are until the page comes in the new order
+            # (replace), and no page is read after the old order's last row.
+            self.window.stop_paging()
             self._reload(keep_cursor=False, sorted_only=True)
 
     # --- what the bar says -----------------------------------------------------------

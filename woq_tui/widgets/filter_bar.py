@@ -3,6 +3,7 @@ rows are shown of how many, marks; and the search box that `/` opens."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -63,11 +64,19 @@ class FilterBar(Horizontal):
             parts += ["  ", (f" {label}：{value} ", "reverse $text-accent")]
         if filt.active:
             parts += ["  ", (t("chip.clear_hint"), "dim")]
-        self.query_one("#chips", Static).update(Content.assemble(*parts))
-        counts = t("count.shown", shown=f"{shown:,}", total=f"{total:,}")
+        # A layout of the screen only when a width changes: #chips is one line of the
+        # width left, and #counts as wide as its words. A screen's layout repaints
+        # every widget on it, which a sort's or a filter's frame paid for each time
+        # (docs/speed.md, "Keys and loading lag").
+        self.query_one("#chips", Static).update(Content.assemble(*parts), layout=False)
+        # the count shown as wide as the total: the line keeps its width while a new
+        # order or filter fills its page (64 rows, then 500), and nothing is laid out
+        total_text = f"{total:,}"
+        counts = t("count.shown", shown=f"{shown:>{len(total_text)},}", total=total_text)
         if marked:
             counts += "  " + t("count.marked", n=marked)
-        self.query_one("#counts", Static).update(counts)
+        shown_counts = self.query_one("#counts", Static)
+        shown_counts.update(counts, layout=cell_len(counts) != cell_len(str(shown_counts.content)))
 
     def open_search(self, text: str) -> Input:
         search = self.query_one("#search", Input)

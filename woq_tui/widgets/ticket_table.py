@@ -262,7 +262,21 @@ class TicketTable(TranslatedBindings, ScrollView, can_focus=True):
         # Ticket numbers vary by site (16 to 20 digits are common): fit the longest held.
         longest = max((cell_len(row.ticket_no) for row in self.window), default=0)
         self._ticket_width = max(10, min(longest, 24))
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.window) + 1)
+        size = Size(self.scrollable_content_region.width, len(self.window) + 1)
+        if size == self.virtual_size:
+            return
+        if size.width == self.virtual_size.width and self.show_vertical_scrollbar == (size.height > self.container_size.height):
+            # Only the rows' count changed and the scrollbar stays (shown or not): this
+            # widget and its scrollbar's thumb are redrawn, not the screen laid out
+            # again and every widget on it repainted (a new order's frame paid ~10 ms
+            # for that; docs/speed.md, "Keys and loading lag").
+            self.set_reactive(TicketTable.virtual_size, size)
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.window_virtual_size = size.height
+                self.vertical_scrollbar.refresh()
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     def on_resize(self) -> None:
         self._update_virtual_size()

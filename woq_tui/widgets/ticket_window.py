@@ -117,17 +117,30 @@ class TicketWindow:
                 applied.removed.append(row.ticket_no)
         return applied
 
-    def replace(self, rows: list[QueueRow], complete: bool) -> Applied:
-        """A fresh first page (new filter or sort, or a reload): diffed by key, so rows
-        that stay keep their place and the cursor can stay on its ticket."""
-        wanted = {row.ticket_no for row in rows}
-        applied = Applied()
-        for ticket_no in [no for no in self._by_no if no not in wanted]:
-            self._remove(ticket_no)
-            applied.removed.append(ticket_no)
-        self.complete = True  # accept every row of the page
-        for row in rows:
-            self._upsert(row, applied)
+    def replace(
+        self, rows: list[QueueRow], complete: bool,
+        key: Callable[[QueueRow], tuple] | None = None, reverse: bool | None = None,
+    ) -> Applied:
+        """A fresh first page (new filter or sort, or a reload), in the order `key` and
+        `reverse` (default: the window's own): the rows held become exactly `rows`.
+        Built again in one pass, not diffed row by row (a new order's 500 removals and
+        inserts were ~8 ms of a sort's UI time); the difference by key is returned, for
+        the table to flash what changed and keep its cursor on its ticket."""
+        if key is not None:
+            self.key = key
+        if reverse is not None:
+            self.reverse = reverse
+        old = self._by_no
+        by_no = {row.ticket_no: row for row in rows}
+        applied = Applied(
+            added=[no for no in by_no if no not in old],
+            updated=[no for no, row in by_no.items() if no in old and old[no] != row],
+            removed=[no for no in old if no not in by_no],
+        )
+        # (a page comes in its order: the sort is one pass; keys end in the row id)
+        self._rows = sorted(by_no.values(), key=self.key)
+        self._keys = list(map(self.key, self._rows))
+        self._by_no = by_no
         self._set_end(rows, complete)
         return applied
 
@@ -147,6 +160,11 @@ class TicketWindow:
         self._rows = rows
         self._keys = [key(row) for row in rows]
         # The old boundary means nothing in the new order; the caller reloads.
+        self.boundary = None
+
+    def stop_paging(self) -> None:
+        """Until the next `replace`: no next page (a new order is being read, and the
+        last row held says nothing of where it goes on)."""
         self.boundary = None
 
     def _set_end(self, rows: list[QueueRow], complete: bool) -> None:
