@@ -77,6 +77,11 @@ async def measure(url: str) -> dict:
 
     # the collector's full passes (generation 2) while the console runs, in ms
     full_passes: list[float] = []
+    # per key: the full passes' time inside each key that had one (ms)
+    collected_in: dict[str, list[float]] = {}
+    # what the bench was doing when each full pass came: the last key pressed
+    pass_phases: list[str] = []
+    doing = ["start"]
     pass_started = [0.0]
 
     def collected(phase: str, info: dict) -> None:
@@ -84,6 +89,7 @@ async def measure(url: str) -> dict:
             pass_started[0] = time.perf_counter()
         elif info["generation"] == 2:
             full_passes.append((time.perf_counter() - pass_started[0]) * 1000)
+            pass_phases.append(doing[0])
 
     gc.callbacks.append(collected)
 
@@ -122,6 +128,8 @@ async def measure(url: str) -> dict:
         the UI thread's CPU over the same span is kept under `name`."""
         await asyncio.sleep(pause)  # key-repeat rate: the update timer is idle again
         profile = profiled.get(name or "")
+        passes_before = len(full_passes)
+        doing[0] = f"after {name or key}"
         if profile is not None:
             profile.enable()
         try:
@@ -131,6 +139,10 @@ async def measure(url: str) -> dict:
                 profile.disable()
         if name is not None:
             cpu.setdefault(name, []).append(spent)
+            # the collector's full passes that fell inside this key, in ms
+            inside = sum(full_passes[passes_before:])
+            if inside:
+                collected_in.setdefault(name, []).append(inside)
         return wall
 
     async def _key_to_frame(app: App, key: str, until) -> tuple[float, float]:
@@ -170,6 +182,7 @@ async def measure(url: str) -> dict:
     context = context_for(url)
     app = Timed(context)
     full_passes.clear()
+    pass_phases.clear()
     async with app.run_test(size=(160, 45), headless=True):
         await settle(app)
         queue = app.screen
@@ -225,6 +238,7 @@ async def measure(url: str) -> dict:
         for _ in range(max(2 // SCALE, 1)):
             stations.period = last_full_period("year", context.clock.now(), context.settings.tz)
             started = time.perf_counter()
+            doing[0] = "year load"
             stations.load(cached=False)
             while not (stations.complete_at > started):
                 before = time.perf_counter()
@@ -241,6 +255,8 @@ async def measure(url: str) -> dict:
 
     results["rss"] = peak_rss_mb()
     results["full passes"] = full_passes
+    results["passes in keys"] = collected_in
+    results["pass phases"] = [f"{ms:.0f} ms {where}" for ms, where in zip(full_passes, pass_phases, strict=True)]
     for name, profile in profiled.items():
         profile.dump_stats(str(ROOT / "bench" / "out" / f"jank-{name.split()[0].replace('/', '')}-{os.getpid()}.prof"))
     return results
@@ -319,6 +335,10 @@ def main() -> None:
         for result in results:
             passes = result.get("full passes", [])
             print(f"  the collector's full passes: {len(passes)}, {sum(passes):.0f} ms in all, the longest {max(passes, default=0):.0f} ms")
+            print("    each: " + "; ".join(result.get("pass phases", [])))
+            inside = result.get("passes in keys", {})
+            if inside:
+                print("    inside keys: " + ", ".join(f"{key} {len(values)}× ({max(values):.0f} ms)" for key, values in inside.items()))
 
 
 if __name__ == "__main__":

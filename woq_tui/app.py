@@ -22,6 +22,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -30,12 +31,14 @@ from woq_tui.config import ConfigError
 from woq_tui.context import ConsoleContext
 from woq_tui.errors import DatabaseError, first_line
 from woq_tui.i18n import t
+from woq_tui.idle_collection import TICK_SECONDS as IDLE_TICK_SECONDS, IdleCollector
 from woq_tui.outbox_feed import OutboxChanged, OutboxCycleEnded, forward_change, start_pusher
 from woq_tui.reassign_notices import Notice, ReassignNotices
 from woq_tui.screens.queue import QueueScreen
 from woq_tui.store.queue_live import start_prefetch
 from woq_tui.themes import ANSI_DARK, ANSI_LIGHT, OFFERED_THEMES, checked_themes
 from woq_tui.values.live import PREFETCH_KEY
+from woq_tui.widgets import strip_cycles
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.translated import TranslatedBindings
@@ -110,6 +113,7 @@ class WoqApp(TranslatedBindings, App[None]):
     ]
 
     def __init__(self, context: ConsoleContext) -> None:
+        strip_cycles.install()
         self.context = context
         super().__init__()
         self.title = t("app.title")
@@ -130,6 +134,8 @@ class WoqApp(TranslatedBindings, App[None]):
         # What stopped the console while it started: the head start's verdict that the
         # database cannot be used (commands/console.py raises it after the app closed).
         self.stopped_by: Exception | None = None
+        # The collector's full passes, run while no key comes (idle_collection.py).
+        self.idle_collection = IdleCollector()
         # Quitting asks first while reassignments are unconfirmed; a database that is
         # away must not keep anyone from quitting.
         self.quit_check: Loader[None, OutboxCounts] = Loader(
@@ -151,6 +157,8 @@ class WoqApp(TranslatedBindings, App[None]):
             start_prefetch(self.context)
 
     def on_mount(self) -> None:
+        self.idle_collection.start()
+        self.set_interval(IDLE_TICK_SECONDS, self.idle_collection.tick, name="idle collection")
         if self.context.opening is not None:
             # The database is still being opened elsewhere (commands/head_start.py):
             # if it cannot be, close the console and let the command line say why.
@@ -200,7 +208,13 @@ class WoqApp(TranslatedBindings, App[None]):
         if wanted and self.is_running and self.outbox_pusher is None:  # not while quitting
             self.outbox_pusher = start_pusher(self)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.idle_collection.key_pressed()
+        await super().on_event(event)
+
     def on_unmount(self) -> None:
+        self.idle_collection.stop()
         if self.outbox_pusher is not None:
             self.outbox_pusher.stop()
 
