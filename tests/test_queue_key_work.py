@@ -183,3 +183,33 @@ async def test_a_new_order_draws_nothing_until_its_rows_come_and_lays_nothing_ou
         # the table and the bar were redrawn, the screen not laid out again
         assert layouts(app) == laid_out
 
+
+async def test_the_footer_is_built_again_only_when_its_keys_change(context, more_than_a_page):
+    from textual.widgets._footer import FooterKey
+
+    def keys_shown():
+        return [(key.key, key.description) for key in app.screen.query(FooterKey) if not key.has_class("-command-palette")]
+
+    def keys_bound():
+        """What Textual's own Footer would show: the screen's bindings shown, in order."""
+        return [(binding.key, binding.description) for _node, binding, _enabled, _tip in app.screen.active_bindings.values()
+                if binding.show]
+
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        built = list(queue.query(FooterKey))
+        assert keys_shown() == keys_bound() and built
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        # the same keys after the dialog: the same widgets, not mounted again
+        assert app.screen is queue and list(queue.query(FooterKey)) == built
+        await pilot.press("slash")  # the search box takes the focus: other bindings
+        await settle(pilot)
+        assert keys_shown() == keys_bound()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert keys_shown() == keys_bound()

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import platformdirs
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from woq_tui.i18n import t
 from woq_tui.widgets.app_header import AppHeader
 from woq_tui.widgets.console_context import console_context
+from woq_tui.widgets.steady_footer import SteadyFooter
 from woq_tui.widgets.translated import TranslatedBindings
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class WoqScreen(TranslatedBindings, Screen):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield from self.compose_body()
-        yield Footer()
+        yield SteadyFooter()
 
     def compose_body(self) -> ComposeResult:
         """What lies between header and footer; every screen composes its own."""
