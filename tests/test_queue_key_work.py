@@ -213,3 +213,27 @@ async def test_the_footer_is_built_again_only_when_its_keys_change(context, more
         await pilot.press("escape")
         await settle(pilot)
         assert keys_shown() == keys_bound()
+
+
+async def test_a_new_filter_counts_its_total_once_and_leaves_the_kpis_to_their_tick(context, more_than_a_page, monkeypatch):
+    from woq_tui.store import queries
+
+    calls: list[str] = []
+    for name in ("count_open", "kpis"):
+        real = getattr(queries, name)
+        monkeypatch.setattr(queries, name, lambda *args, _real=real, _name=name, **kwargs: calls.append(_name) or _real(*args, **kwargs))
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        strip = queue.query_one("KpiStrip")
+        shown_kpis = str(strip.render())
+        calls.clear()
+        queue.set_filter(QueueFilter(types=frozenset({"repair"})))
+        await settle(pilot)
+        # the first rows' own count, read once: not again for the rest of the page read
+        # after them, nor for the strip (every open ticket), which waits for its tick
+        assert calls == ["count_open"] and len(queue.window) == (PAGE_SIZE + 100) // 2
+        expected = context.store.queue_page(QueueFilter(types=frozenset({"repair"})), QueueSort.urgency, False, PAGE_SIZE)
+        assert queue.total == expected.total == (PAGE_SIZE + 100) // 2
+        assert str(strip.render()) == shown_kpis

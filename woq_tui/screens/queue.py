@@ -144,8 +144,10 @@ class QueueScreen(TicketListScreen):
                 self._kpis_due = time.monotonic() + KPI_SECONDS
                 return replace(FIRST_REQUEST, prefetched=prefetched)
         reload = self.need_reload or self.watermark is None
-        # (a new order of the same tickets counts nothing new: the counts shown stay)
-        kpis = (reload and not (self.need_reload and self.sorted_only)) or time.monotonic() >= self._kpis_due
+        # A reload asked for by a key (a new order, filter or search) counts nothing
+        # but its page's total: the KPI strip counts every open ticket, whatever is
+        # shown, and stays until its next tick (docs/speed.md, "Keys and loading lag").
+        kpis = (reload and not self.need_reload) or time.monotonic() >= self._kpis_due
         if kpis:
             self._kpis_due = time.monotonic() + KPI_SECONDS
         shown = replace(FIRST_REQUEST, generation=self.generation, filt=self.filt, sort=self.sort, reverse=self.reverse)
@@ -238,8 +240,6 @@ class QueueScreen(TicketListScreen):
             self.show_counts()
 
     need_reload_keeps_cursor = True
-    # the reload asked for is a new order only (no count changes)
-    sorted_only = False
 
     # --- paging --------------------------------------------------------------------
 
@@ -276,11 +276,10 @@ class QueueScreen(TicketListScreen):
         self.filt = filt
         self._reload(keep_cursor)
 
-    def _reload(self, keep_cursor: bool, sorted_only: bool = False) -> None:
+    def _reload(self, keep_cursor: bool) -> None:
         self.generation += 1
         self.need_reload = True
         self.need_reload_keeps_cursor = keep_cursor
-        self.sorted_only = sorted_only
         self.show_counts()
         self.refresh_now()
 
@@ -393,7 +392,7 @@ class QueueScreen(TicketListScreen):
             # The rows stay as they are until the page comes in the new order
             # (replace), and no page is read after the old order's last row.
             self.window.stop_paging()
-            self._reload(keep_cursor=False, sorted_only=True)
+            self._reload(keep_cursor=False)
 
     # --- what the bar says -----------------------------------------------------------
 

@@ -119,7 +119,7 @@ def read_first_page(connection: sqlite3.Connection) -> LiveResult:
                 marks[ticket_no] = OutboxMark(state, at)
     finally:
         connection.execute("ROLLBACK")
-    return LiveResult(page, None, watermark, None, None, asked, marks)
+    return LiveResult(page, None, watermark, None, page.total, asked, marks)
 
 
 def read_kpis(connection: sqlite3.Connection, now: datetime, policy: SlaPolicy) -> Kpis:

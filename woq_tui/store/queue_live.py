@@ -46,10 +46,13 @@ def fetch(
             watermark = queries.changes_since(session, None).watermark
             page = queries.queue_page(session, request.filt, request.sort, request.reverse, request.limit)
             changes = None
-        kpis = total = None
+        kpis = None
+        # a page counts its own total (queries.queue_page): not counted again here
+        total = page.total if page is not None else None
         if request.kpis:
             kpis = queries.kpis(session, now, policy)
-            total = queries.count_open(session, request.filt) if request.filt.active else kpis.open
+            if total is None:
+                total = queries.count_open(session, request.filt) if request.filt.active else kpis.open
         if page is not None:
             asked = tuple(row.ticket_no for row in page.rows)
         else:

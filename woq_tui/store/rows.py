@@ -35,10 +35,13 @@ def first_rows(parts: Iterable[Callable[[], list[QueueRow]]], limit: int) -> lis
 
 def page_of(rows: list[QueueRow], limit: int, count: Callable[[], int], continued: bool = False) -> QueuePage:
     """The page from up to limit + 1 rows read in order: the first `limit`, whether
-    they are all, and how many in all (`count`, unless a first page holds them all)."""
+    they are all, and how many in all (`count`, unless a first page holds them all; a
+    page after another is not counted: its screen knows the total already)."""
     complete = len(rows) <= limit
     rows = rows[:limit]
-    return QueuePage(rows, len(rows) if complete and not continued else count(), complete)
+    if continued:
+        return QueuePage(rows, None, complete)
+    return QueuePage(rows, len(rows) if complete else count(), complete)
 
 
 def kpi_parameters(now: datetime, policy: SlaPolicy) -> dict[str, int | float]:

@@ -108,8 +108,9 @@ def sort_key(sort: QueueSort) -> Callable[[QueueRow], tuple]:
 @dataclass(frozen=True)
 class QueuePage:
     rows: list[QueueRow]
-    # open tickets matching the filter, in all (the page holds at most `limit` of them)
-    total: int
+    # open tickets matching the filter, in all (the page holds at most `limit` of them);
+    # None for a page after another (keyset): not counted again
+    total: int | None
     # whether rows are all of them (no further page)
     complete: bool
 
