@@ -190,6 +190,24 @@ def test_the_theme_names_the_config_knows_are_the_console_s(context):
     assert set(app.available_themes) == set(OFFERED_THEMES)
 
 
+def test_the_offered_themes_are_kept_until_a_theme_is_registered(context):
+    """Textual looks the current theme up thousands of times a frame: the offered themes
+    are made once, and again when a theme is registered or unregistered."""
+    from dataclasses import replace as copy
+
+    from woq_tui.app import WoqApp
+
+    app = WoqApp(context)
+    offered = app.offered_themes
+    assert app.offered_themes is offered and app.current_theme is offered[app.theme]
+    assert app.get_theme("nope, textual-light") is offered["textual-light"] and app.get_theme("nope") is None
+    lighter = copy(offered["textual-light"], primary="#004488")
+    app.register_theme(lighter)  # the same name: the offered one is the new one
+    assert app.get_theme("textual-light") is lighter and app.available_themes["textual-light"] is lighter
+    app.unregister_theme("textual-light")
+    assert "textual-light" not in app.available_themes and app.get_theme("textual-light") is None
+
+
 @pytest.mark.parametrize(
     ("text", "zh"),
     [

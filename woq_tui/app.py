@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import cached_property, partial
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -143,12 +143,36 @@ class WoqApp(TranslatedBindings, App[None]):
             what="quit.pending", failed=lambda _request, _error: self.exit(), name="quit",
         )
 
-    @property
-    def available_themes(self) -> dict[str, Theme]:
+    @cached_property
+    def offered_themes(self) -> dict[str, Theme]:
         """The themes the console's colours were checked against (themes.py), and the
-        one the config names if it is another."""
+        one the config names if it is another. Kept until a theme is registered or
+        unregistered: Textual looks the current theme up thousands of times a frame
+        (App.current_theme, ansi_theme), and this dict was built again each time
+        (~10 ms of the filter dialog's UI time; docs/speed.md, "Keys and loading lag")."""
         offered = {*OFFERED_THEMES, self.context.settings.console.theme}
         return {name: theme for name, theme in super().available_themes.items() if name in offered}
+
+    @property
+    def available_themes(self) -> dict[str, Theme]:
+        return dict(self.offered_themes)
+
+    def get_theme(self, theme_name: str) -> Theme | None:
+        """App.get_theme over the offered themes, without copying them."""
+        themes = self.offered_themes
+        for name in theme_name.split(","):
+            theme = themes.get(name.strip())
+            if theme is not None:
+                return theme
+        return None
+
+    def register_theme(self, theme: Theme) -> None:
+        super().register_theme(theme)
+        self.__dict__.pop("offered_themes", None)
+
+    def unregister_theme(self, theme_name: str) -> None:
+        super().unregister_theme(theme_name)
+        self.__dict__.pop("offered_themes", None)
 
     def on_load(self) -> None:
         # The queue's first page is read while the driver starts and the screen composes.
