@@ -69,10 +69,12 @@ class FilterBar(Horizontal):
         # every widget on it, which a sort's or a filter's frame paid for each time
         # (docs/speed.md, "Keys and loading lag").
         self.query_one("#chips", Static).update(Content.assemble(*parts), layout=False)
-        # the count shown as wide as the total: the line keeps its width while a new
-        # order or filter fills its page (64 rows, then 500), and nothing is laid out
+        # as wide as when every row is shown (padded on its left, at the bar's right
+        # edge): the line keeps its width while a new order or filter fills its page
+        # (64 rows, then 500), and nothing is laid out
         total_text = f"{total:,}"
-        counts = t("count.shown", shown=f"{shown:>{len(total_text)},}", total=total_text)
+        counts = t("count.shown", shown=f"{shown:,}", total=total_text)
+        counts = " " * (cell_len(t("count.shown", shown=total_text, total=total_text)) - cell_len(counts)) + counts
         if marked:
             counts += "  " + t("count.marked", n=marked)
         shown_counts = self.query_one("#counts", Static)
