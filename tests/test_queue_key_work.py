@@ -56,10 +56,10 @@ class Held(ConsoleStore):
             if not self.release.wait(30):
                 raise TimeoutError("the test never released the read")
 
-    def queue_page(self, filt, sort, reverse, limit, after=None):
+    def queue_page(self, filt, sort, reverse, limit, after=None, count=None):
         if after is not None:
             self._hold("rest")
-        return super().queue_page(filt, sort, reverse, limit, after=after)
+        return super().queue_page(filt, sort, reverse, limit, after=after, count=count)
 
     def live(self, request):
         if request.reload and request.generation > 0:
@@ -89,6 +89,7 @@ async def test_a_new_order_shows_its_first_screenful_before_the_rest_is_read(con
         expected = context.store.queue_page(QueueFilter(), QueueSort.age, False, PAGE_SIZE).rows
         assert [screen.window.row_at(index) for index in range(first)] == expected[:first]
         assert screen.table.cursor_index == 0 and round(screen.table.scroll_y) == 0
+        assert screen.total == PAGE_SIZE + 100  # the same tickets: their count stays
         store.release.set()
         await settle(pilot)
         # then what one read held before: the first page of the new order
@@ -237,3 +238,23 @@ async def test_a_new_filter_counts_its_total_once_and_leaves_the_kpis_to_their_t
         expected = context.store.queue_page(QueueFilter(types=frozenset({"repair"})), QueueSort.urgency, False, PAGE_SIZE)
         assert queue.total == expected.total == (PAGE_SIZE + 100) // 2
         assert str(strip.render()) == shown_kpis
+
+
+async def test_a_new_filter_shows_its_first_rows_before_its_count(context, more_than_a_page):
+    store, app = held_console(context, "rest")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        counts = queue.query_one("#counts")
+        store.release.clear()
+        queue.set_filter(QueueFilter(types=frozenset({"repair"})))
+        await asyncio.to_thread(store.asked.wait, 30)
+        await pilot.pause()
+        # the first rows shown; their total is counted with the rest of the page
+        first = len(queue.window)
+        assert queue.table.body_height < first < (PAGE_SIZE + 100) // 2 and queue.total is None
+        assert str(counts.content).strip() == t("count.shown", shown=f"{first:,}", total="…")
+        store.release.set()
+        await settle(pilot)
+        assert queue.total == len(queue.window) == (PAGE_SIZE + 100) // 2
+        assert str(counts.content).strip() == t("count.shown", shown="300", total="300")

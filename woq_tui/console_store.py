@@ -127,12 +127,13 @@ class ConsoleStore:
         return fetch(self.reads, self._now(), self.context.policy, request, marks_from=self.primary)
 
     def queue_page(
-        self, filt: QueueFilter, sort: QueueSort, reverse: bool, limit: int, after: tuple | None = None
+        self, filt: QueueFilter, sort: QueueSort, reverse: bool, limit: int, after: tuple | None = None,
+        count: bool | None = None,
     ) -> QueuePage:
         from woq_tui.store import queries
 
         with self.read_sessions() as session:
-            return queries.queue_page(session, filt, sort, reverse, limit, after=after)
+            return queries.queue_page(session, filt, sort, reverse, limit, after=after, count=count)
 
     def queue_rows(self, filt: QueueFilter, sort: QueueSort, reverse: bool, limit: int = EXPORT_LIMIT) -> list[QueueRow]:
         """Every open ticket matching the filter, in order, up to `limit` (an export of

@@ -201,11 +201,15 @@ def queue_page(
     reverse: bool = False,
     limit: int = PAGE_SIZE,
     after: tuple[Any, ...] | None = None,
+    count: bool | None = None,
 ) -> QueuePage:
     """Open tickets matching filt, in sort order, at most limit of them.
 
     after: the sort key of the last row already shown; the page continues from there
     (keyset paging, so rows added or removed meanwhile never shift it).
+    count: whether to count the open tickets matching filt (QueuePage.total; default:
+    for a first page only). The queue reads a key's first rows uncounted and counts
+    with the rest of the page (screens/queue.py).
     """
     where = and_(is_open(), filter_condition(filt))
     if sort is QueueSort.urgency:
@@ -219,7 +223,8 @@ def queue_page(
             query = query.where(position < bound if reverse else position > bound)
         order = [column.desc() if reverse else column.asc() for column in columns]
         rows = [row_from(values) for values in session.execute(query.order_by(*order).limit(limit + 1))]
-    return page_of(rows, limit, lambda: count_open(session, filt), continued=after is not None)
+    counting = after is None if count is None else count
+    return page_of(rows, limit, (lambda: count_open(session, filt)) if counting else None, continued=after is not None)
 
 
 def _urgency_queries(where: ColumnElement[bool], reverse: bool, limit: int, after: tuple[Any, ...] | None) -> list[AnySelect]:

@@ -44,14 +44,15 @@ def fetch(
         if request.reload or (changes is not None and changes.overflow):
             # The watermark first: whatever changes while the page is read is read again.
             watermark = queries.changes_since(session, None).watermark
-            page = queries.queue_page(session, request.filt, request.sort, request.reverse, request.limit)
+            page = queries.queue_page(session, request.filt, request.sort, request.reverse, request.limit, count=request.count)
             changes = None
         kpis = None
-        # a page counts its own total (queries.queue_page): not counted again here
+        # a page counts its own total (queries.queue_page), or leaves it to the rest
+        # of its reload (request.count): not counted here
         total = page.total if page is not None else None
         if request.kpis:
             kpis = queries.kpis(session, now, policy)
-            if total is None:
+            if page is None:
                 total = queries.count_open(session, request.filt) if request.filt.active else kpis.open
         if page is not None:
             asked = tuple(row.ticket_no for row in page.rows)

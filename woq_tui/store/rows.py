@@ -33,15 +33,15 @@ def first_rows(parts: Iterable[Callable[[], list[QueueRow]]], limit: int) -> lis
     return rows[:limit]
 
 
-def page_of(rows: list[QueueRow], limit: int, count: Callable[[], int], continued: bool = False) -> QueuePage:
+def page_of(rows: list[QueueRow], limit: int, count: Callable[[], int] | None, continued: bool = False) -> QueuePage:
     """The page from up to limit + 1 rows read in order: the first `limit`, whether
-    they are all, and how many in all (`count`, unless a first page holds them all; a
-    page after another is not counted: its screen knows the total already)."""
+    they are all, and how many in all: `count` (None: not counted here), unless a first
+    page holds them all."""
     complete = len(rows) <= limit
     rows = rows[:limit]
-    if continued:
-        return QueuePage(rows, None, complete)
-    return QueuePage(rows, len(rows) if complete else count(), complete)
+    if complete and not continued:
+        return QueuePage(rows, len(rows), complete)
+    return QueuePage(rows, None if count is None else count(), complete)
 
 
 def kpi_parameters(now: datetime, policy: SlaPolicy) -> dict[str, int | float]:

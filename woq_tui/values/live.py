@@ -37,6 +37,8 @@ class LiveRequest:
     # a reload read in two: `limit` rows first (a screenful), then the next page up
     # to this many rows held in all (screens/queue.py); 0: one read
     held_after: int = 0
+    # count the page's total in this read (a key's first rows are not: its rest is)
+    count: bool = True
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ class FilterBar(Horizontal):
         sort: QueueSort,
         reverse: bool,
         shown: int,
-        total: int,
+        total: int | None,
         marked: int,
         station_names: dict[str, str],
     ) -> None:
@@ -72,9 +72,11 @@ class FilterBar(Horizontal):
         # as wide as when every row is shown (padded on its left, at the bar's right
         # edge): the line keeps its width while a new order or filter fills its page
         # (64 rows, then 500), and nothing is laid out
-        total_text = f"{total:,}"
+        # (a total not counted yet is "…": a new filter's count comes with the rest of its page)
+        total_text = "…" if total is None else f"{total:,}"
         counts = t("count.shown", shown=f"{shown:,}", total=total_text)
-        counts = " " * (cell_len(t("count.shown", shown=total_text, total=total_text)) - cell_len(counts)) + counts
+        widest = total_text if total is not None else f"{shown:,}"
+        counts = " " * (cell_len(t("count.shown", shown=widest, total=total_text)) - cell_len(counts)) + counts
         if marked:
             counts += "  " + t("count.marked", n=marked)
         shown_counts = self.query_one("#counts", Static)
