@@ -40,7 +40,8 @@ class IdleCollector:
         self.passes = 0
 
     def start(self) -> None:
-        """Take over the full passes (once; `stop` gives them back)."""
+        """Take over the full passes (once; `stop` gives them back). The thresholds are
+        the process's: one console a process, as the command line runs it."""
         if self._threshold is None:
             self._threshold = gc.get_threshold()
             young, middle, full = self._threshold
