@@ -218,9 +218,15 @@ class PlacedTable(DataTable):
         fixed, scrollable = self._render_line_in_row(
             row_key, y_offset_in_row, base_style, cursor_location=self.cursor_coordinate, hover_location=self.hover_coordinate
         )
-        fixed_width = sum(self._column_widths()[: self.fixed_columns])
+        widths = self._column_widths()
+        fixed_width = sum(widths[: self.fixed_columns])
+        # the scrollable part's real length (every column and the padding after the
+        # last, _render_line_in_row): line_crop keeps every segment after `start` when
+        # told the line ends at `end`, and the cut was left to adjust_cell_length and a
+        # second simplify (~0.5 ms a line; DataTable passes the widget's width)
+        scrollable_length = sum(widths) + max(0, width - sum(widths[self.fixed_columns:]))
         segments: list[Segment] = list(chain.from_iterable(fixed)) if fixed else []
-        segments += line_crop(list(chain.from_iterable(scrollable)), x1 + fixed_width, x2, width)
+        segments += line_crop(list(chain.from_iterable(scrollable)), x1 + fixed_width, x2, scrollable_length)
         length = Segment.get_line_length(segments)
         if length > width:
             strip = Strip(segments).adjust_cell_length(width, base_style).simplify()
