@@ -64,15 +64,13 @@ class FilterBar(Horizontal):
             parts += ["  ", (f" {label}：{value} ", "reverse $text-accent")]
         if filt.active:
             parts += ["  ", (t("chip.clear_hint"), "dim")]
-        # A layout of the screen only when a width changes: #chips is one line of the
-        # width left, and #counts as wide as its words. A screen's layout repaints
+        # The screen is laid out again only when a width changes: a layout repaints
         # every widget on it, which a sort's or a filter's frame paid for each time
-        # (docs/speed.md, "Keys and loading lag").
+        # (docs/speed.md, "Keys and loading lag"). #chips is one line of the width left;
+        # #counts is padded on its left to its width with every row shown, so that it
+        # keeps it while a new list fills its page (64 rows, then 500). A total not
+        # counted yet is "…": a new filter's count comes with the rest of its page.
         self.query_one("#chips", Static).update(Content.assemble(*parts), layout=False)
-        # as wide as when every row is shown (padded on its left, at the bar's right
-        # edge): the line keeps its width while a new order or filter fills its page
-        # (64 rows, then 500), and nothing is laid out
-        # (a total not counted yet is "…": a new filter's count comes with the rest of its page)
         total_text = "…" if total is None else f"{total:,}"
         counts = t("count.shown", shown=f"{shown:,}", total=total_text)
         widest = total_text if total is not None else f"{shown:,}"
