@@ -201,18 +201,18 @@ class ConsoleStore:
         them already: the station screen shows both, and a province's year of the audit
         is its longest read (docs/speed.md, "The station screen's quality read once")."""
         from woq_tui.store.assessment_hooks import pass_rates
-        from woq_tui.store.scorecard import scorecard_of, scored
+        from woq_tui.store.scorecard import quality_rates, scored
 
         settings = self.context.settings
         assert table.comparison is not None
+        now: Mapping[str, float | None] | None
+        before: Mapping[str, float | None] | None
         if quality is not None:
             now, before = pass_rates(quality[0][0]), pass_rates(quality[1][0])
-            return scored(table.period, table.as_of, table.comparison, table.info, table.current, table.previous,
-                          settings.assessment, now, before)  # fmt: skip
-        return scorecard_of(
-            self.reads, table.period, table.as_of, table.comparison, table.info, table.current,
-            table.previous, settings.assessment, self._quality(),
-        )  # fmt: skip
+        else:
+            now, before = quality_rates(self.reads, self._quality(), table.period, table.as_of, table.comparison)
+        return scored(table.period, table.as_of, table.comparison, table.info, table.current, table.previous,
+                      settings.assessment, now, before)  # fmt: skip
 
     def _quality(self):
         from woq_tui.store.assessment_hooks import quality_source

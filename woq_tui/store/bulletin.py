@@ -19,7 +19,7 @@ from woq_tui.domain.periods import Period
 from woq_tui.store.backlog import backlog_in
 from woq_tui.store.db import snapshot
 from woq_tui.store.figures import BY_STATION, TOTAL, by_day, complete, figures_by, group_sums, rollup, stations
-from woq_tui.store.scorecard import scorecard_of
+from woq_tui.store.scorecard import quality_rates, scored
 from woq_tui.values.assessment import Bulletin
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def bulletin(
         backlog = backlog_in(connection, min(month.end, as_of), month.tz, settings, info)
     current = {key[0]: finish(values) for key, values in now_sums.items()}
     previous = {key[0]: finish(values) for key, values in before_sums.items()}
-    card = scorecard_of(engine, month, as_of, comparison, info, current, previous, settings, quality)
+    card = scored(month, as_of, comparison, info, current, previous, settings, *quality_rates(engine, quality, month, as_of, comparison))
     return Bulletin(
         period=month,
         as_of=as_of,

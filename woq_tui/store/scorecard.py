@@ -50,25 +50,17 @@ def scorecard(
         info = stations(connection)
         current = station_figures(connection, period, as_of)
         previous = station_figures(connection, comparison.period, comparison.as_of)
-    return scorecard_of(engine, period, as_of, comparison, info, current, previous, settings, quality)
+    return scored(period, as_of, comparison, info, current, previous, settings, *quality_rates(engine, quality, period, as_of, comparison))
 
 
-def scorecard_of(
-    engine: Engine,
-    period: Period,
-    as_of: datetime,
-    comparison: Comparison,
-    info: dict[str, StationInfo],
-    current: dict[str, Figures],
-    previous: dict[str, Figures],
-    settings: AssessmentSettings,
-    quality: QualitySource | None = None,
-) -> Scorecard:
-    """The scorecard from station figures already read (the bulletin reads them with
-    its other figures)."""
-    quality_now = quality(engine, period, as_of) if quality else None
-    quality_before = quality(engine, comparison.period, comparison.as_of) if quality else None
-    return scored(period, as_of, comparison, info, current, previous, settings, quality_now, quality_before)
+def quality_rates(
+    engine: Engine, quality: QualitySource | None, period: Period, as_of: datetime, comparison: Comparison
+) -> tuple[Mapping[str, float | None] | None, Mapping[str, float | None] | None]:
+    """The audit's quality_pass_rate by station in the period and in its comparison,
+    read through `quality` (store/assessment_hooks.py); None for both without it."""
+    if quality is None:
+        return None, None
+    return quality(engine, period, as_of), quality(engine, comparison.period, comparison.as_of)
 
 
 def scored(
@@ -82,8 +74,8 @@ def scored(
     quality_now: Mapping[str, float | None] | None,
     quality_before: Mapping[str, float | None] | None,
 ) -> Scorecard:
-    """The scorecard from station figures and quality pass rates already read (the
-    station screen reads the rates for its quality column too)."""
+    """The scorecard from station figures and quality pass rates already read (through
+    quality_rates, or by the station screen, which shows them too)."""
     return build_scorecard(
         period, as_of, comparison, info, current, previous, asdict(settings.weights), settings.min_tickets,
         quality_now, quality_before,
