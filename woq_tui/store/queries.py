@@ -40,7 +40,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.sql.functions import FunctionElement
 
 from woq_tui.domain.enums import EventKind, OutboxState
 from woq_tui.domain.models import OutboxEntry, Station, Ticket, TicketEvent
@@ -79,7 +79,7 @@ def is_open() -> ColumnElement[bool]:
     return TICKET.c.resolved_at.is_(None)
 
 
-class _open_side(ColumnElement[Any]):
+class _open_side(FunctionElement[Any]):
     """A ticket column that a query of open tickets filters or orders by, kept off its
     whole-table index on SQLite (a unary `+`, SQLite's own way to say so): its planner,
     which keeps no histogram, took `type IN (…)` through ix_ticket_type_created, half of
@@ -88,21 +88,22 @@ class _open_side(ColumnElement[Any]):
     PostgreSQL's planner chooses the partial index itself."""
 
     inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, column: ColumnElement[Any]) -> None:
-        self.column = column
+        super().__init__(column)
         self.type = column.type
 
 
 @compiles(_open_side)
 def _open_side_any(element: _open_side, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column, **kw)
+    (column,) = element.clauses
+    return compiler.process(column, **kw)
 
 
 @compiles(_open_side, "sqlite")
 def _open_side_sqlite(element: _open_side, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"+{compiler.process(element.column, **kw)}"
+    (column,) = element.clauses
+    return f"+{compiler.process(column, **kw)}"
 
 
 ROW_COLUMNS = (

@@ -33,7 +33,6 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement, Over
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import CTE
-from sqlalchemy.sql.visitors import InternalTraversal
 
 from woq_tui.audit_settings import AuditSettings
 from woq_tui.domain.audit_conditions import TicketColumns, seconds
@@ -122,21 +121,17 @@ def _earlier_in_window(
     )
 
 
-class _hash_join_range(ColumnElement[bool]):
-    """A condition implied by the rest, written only for PostgreSQL (SQLite: true, which
-    SQLAlchemy renders there as `1 = 1`)."""
+class _hash_join_range(FunctionElement[bool]):
+    """A condition implied by the rest, written only for PostgreSQL (SQLite: true)."""
 
     inherit_cache = True
     type = Boolean()
-    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, condition: ColumnElement[bool]) -> None:
-        self.condition = condition
 
 
 @compiles(_hash_join_range)
 def _range_any(element: _hash_join_range, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.condition, **kw)
+    (condition,) = element.clauses
+    return compiler.process(condition, **kw)
 
 
 @compiles(_hash_join_range, "sqlite")
