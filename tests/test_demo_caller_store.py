@@ -71,7 +71,7 @@ def test_the_address_history_counts_what_a_dict_of_stations_counted(tmp_path, mo
         home = f"S{address % 3}"
         assert history.counts(address, home) == model.get(address, {})
         station = home if rng.random() < 0.9 else f"S{int(rng.random() * 6)}"
-        history.add(address, home, station)
+        history.add_all(((address, home, station),))
         counts = model.setdefault(address, {})
         counts[station] = counts.get(station, 0) + 1
     assert all(history.counts(a, f"S{a % 3}") == model.get(a, {}) for a in range(300))

@@ -119,10 +119,6 @@ class AddressHistory:
                 k += 1
         return found
 
-    def add(self, address: int, home: str, station: str) -> None:
-        """One more ticket at the address, sent to `station`."""
-        self.add_all(((address, home, station),))
-
     def add_all(self, tickets: Iterable[tuple[int, str, str]]) -> None:
         """(address, home, station) of tickets, in order: one loop, no call for the
         first ticket at an address (most tickets)."""

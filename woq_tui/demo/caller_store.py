@@ -38,7 +38,7 @@ class CallerStore:
         self.directory = directory
         self._file: IO[bytes] | None = None  # opened with the first full chunk
         self._size = 0
-        self._others: list[IO[bytes]] = []  # temporary_file()'s
+        self._others: list[IO[bytes]] = []  # temporary_file()'s, the callers' among them
         self.closed = False
 
     def temporary_file(self) -> IO[bytes]:
@@ -63,7 +63,7 @@ class CallerStore:
         if self.closed:
             raise ValueError("the caller store is closed")
         if self._file is None:
-            self._file = tempfile.TemporaryFile(dir=self.directory)  # closed in close()
+            self._file = self.temporary_file()  # closed in close(), with the others
         offset = self._size
         written = os.pwrite(self._file.fileno(), data, offset)
         if written != len(data):  # a short write: the disk is full
@@ -79,9 +79,7 @@ class CallerStore:
         self.closed = True
         for other in self._others:
             other.close()
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self._file = None
 
     def __enter__(self) -> CallerStore:
         return self
