@@ -206,11 +206,8 @@ class QueueScreen(TicketListScreen):
             if applied.changed and result.kpis is None:
                 strip.mark_older()
         self.watermark = result.watermark
-        if self.window.complete:
-            self.total, self.counted = len(self.window), request.filt
-        elif result.total is not None:
-            self.total, self.counted = result.total, request.filt
-        elif result.page is not None and self.counted != request.filt:
+        took = self._took_total(request.filt, result.total)
+        if not took and result.page is not None and self.counted != request.filt:
             self.total = None  # counted with the rest of the page
         self.outbox.forget_except(self.window.keys())
         self.show_counts()
@@ -275,11 +272,17 @@ class QueueScreen(TicketListScreen):
         remembered = self.table.remember_cursor()
         self.window.extend(page.rows, page.complete)
         self.table.restore_cursor(remembered)
-        if self.window.complete:
-            self.total, self.counted = len(self.window), request.filt
-        elif page.total is not None:
-            self.total, self.counted = page.total, request.filt
+        self._took_total(request.filt, page.total)
         self.show_counts()
+
+    def _took_total(self, filt: QueueFilter, counted: int | None) -> bool:
+        """The total of `filt`'s open tickets, from the rows held when they are all or
+        from a count read with them; False when neither says it."""
+        total = len(self.window) if self.window.complete else counted
+        if total is None:
+            return False
+        self.total, self.counted = total, filt
+        return True
 
     # --- filter, search, sort --------------------------------------------------------
 
