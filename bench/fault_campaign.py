@@ -297,7 +297,37 @@ class Campaign:
                 process.kill()
             process.join(10)
 
-        # Heal, then let `outbox push --wait` deliver what is left.
+        self._heal_and_judge(tag, requests, said, config, figures)
+
+    def caught_in_flight(self, figures: Figures) -> None:
+        """A `reassign` SIGKILLed while the proxy holds the answer to its request, which
+        the server applied: applied, never heard; the healer's push must confirm it, not
+        apply it again. Not left to the trials' timed kills, which land on a running
+        command only when the machine is slow enough (docs/dispatch.md)."""
+        tag = f"F{self.seed}caught"
+        ticket_no, to, reason = f"{tag}-0", STATIONS[1], f"{tag} request 0"
+        self._add_tickets([ticket_no])
+        self.proxy.configure(random.Random(0), {"pass": 1.0})
+        config = self._config(3)
+        caught = self.proxy.catch(reason.encode())
+        figures.commands["reassign"] += 1
+        argv = ["reassign", ticket_no, "--to", to, "--reason", reason, "--db", self.database_url, "--config", config]
+        process = self._spawn(run_cli, argv, str(self.workdir / f"{tag}-r0.out"))
+        # ample for a loaded machine; the command's own limit is TIMEOUT × 3 + 4 s
+        if caught.wait(60) and process.is_alive():
+            process.kill()
+            figures.events["SIGKILLs"] += 1
+            figures.events["kills in flight"] += 1
+        process.join(60)
+        overran = process.is_alive()
+        if overran:
+            process.kill()
+            process.join(10)
+        self.proxy.release()
+        self._heal_and_judge(tag, [(ticket_no, to, reason)], {0: (process.exitcode, overran)}, config, figures)
+
+    def _heal_and_judge(self, tag: str, requests: list, said: dict, config: str, figures: Figures) -> None:
+        """Heal, let `outbox push --wait` deliver what is left, then judge the trial."""
         self.proxy.heal()
         if self.server is None or not self.server.is_alive():
             self._start_server()
@@ -365,6 +395,7 @@ class Campaign:
     def run(self, trials: int, progress=None) -> Figures:
         figures = Figures()
         began = time.monotonic()
+        self.caught_in_flight(figures)
         for number in range(trials):
             self.trial(number, figures)
             figures.trials += 1

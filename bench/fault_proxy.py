@@ -13,6 +13,8 @@ the connection after:
 - delay: wait past the client's timeout, then forward (applied after the client gave up).
 
 `refuse(seconds)` stops listening for a while: connections are refused.
+`catch(marker)` holds, until `release()`, the answer to every request whose body holds
+`marker`, after forwarding it (applied, not heard): its client caught in flight.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ class FaultProxy:
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.base_events.Server | None = None
         self._ready = threading.Event()
+        # catch(): the marker, set when a request with it was forwarded, and the proxy
+        # loop's event that lets the held answers go
+        self._catching: tuple[bytes, threading.Event] | None = None
+        self._released: asyncio.Event | None = None
         self._thread = threading.Thread(target=self._run, name="fault-proxy", daemon=True)
         probe = socket.socket()
         probe.bind(("127.0.0.1", port))
@@ -79,8 +85,19 @@ class FaultProxy:
         self.stats.refusals += 1
         self._call(self._refuse(seconds))
 
+    def catch(self, marker: bytes) -> threading.Event:
+        """Forward each request whose body holds `marker` and hold its answer until
+        `release()`; the event returned is set once the first was forwarded."""
+        caught = threading.Event()
+        self._call(self._catch(marker, caught))
+        return caught
+
+    def release(self) -> None:
+        self._call(self._release())
+
     def close(self) -> None:
         self._call(self._stop_listening())
+        self._call(self._end_connections())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
@@ -102,9 +119,25 @@ class FaultProxy:
             self._server.close()
             self._server = None
 
+    async def _end_connections(self) -> None:
+        """Cancel the connections still served (a delay asleep), so that none is left
+        to the collector when the loop stops."""
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def _refuse(self, seconds: float) -> None:
         await self._stop_listening()
         self._loop.call_later(seconds, lambda: asyncio.ensure_future(self._listen()))
+
+    async def _catch(self, marker: bytes, caught: threading.Event) -> None:
+        self._catching, self._released = (marker, caught), asyncio.Event()
+
+    async def _release(self) -> None:
+        if self._released is not None:
+            self._released.set()
+        self._catching = self._released = None
 
     def _choose(self) -> str:
         kinds = list(self.weights)
@@ -124,6 +157,15 @@ class FaultProxy:
                 if name.strip().lower() == b"content-length":
                     length = int(value.strip())
             body = await reader.readexactly(length)
+            if self._catching is not None and self._released is not None and self._catching[0] in body:
+                caught, released = self._catching[1], self._released
+                answer = await self._forward(head, body)
+                caught.set()
+                await released.wait()
+                if answer and not writer.is_closing():
+                    writer.write(answer)
+                await writer.drain()
+                return
             kind = self._choose()
             if kind == "error":
                 writer.write(_answer(self.rng.choice([b"500 Internal Server Error", b"502 Bad Gateway", b"503 Service Unavailable"])))
