@@ -167,8 +167,13 @@ async def measure(url: str) -> dict:
             waiter["frame"] = asyncio.Event()
 
     async def settle(app: App) -> None:
+        from textual.worker import WorkerCancelled
+
         for _ in range(50):
-            await app.workers.wait_for_complete()
+            try:
+                await app.workers.wait_for_complete()
+            except WorkerCancelled:
+                pass  # a load made stale by a newer one: the newer is waited for next
             await asyncio.sleep(0.05)
             if not any(worker.is_running for worker in app.workers):
                 return
