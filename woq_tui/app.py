@@ -38,7 +38,7 @@ from woq_tui.screens.queue import QueueScreen
 from woq_tui.store.queue_live import start_prefetch
 from woq_tui.themes import ANSI_DARK, ANSI_LIGHT, OFFERED_THEMES, checked_themes
 from woq_tui.values.live import PREFETCH_KEY
-from woq_tui.widgets import strip_cycles
+from woq_tui.widgets import frame_pacing, strip_cycles
 from woq_tui.widgets.loader import Loader
 from woq_tui.widgets.refresh import RefreshStatus
 from woq_tui.widgets.translated import TranslatedBindings
@@ -114,6 +114,7 @@ class WoqApp(TranslatedBindings, App[None]):
 
     def __init__(self, context: ConsoleContext) -> None:
         strip_cycles.install()
+        frame_pacing.install()
         self.context = context
         super().__init__()
         self.title = t("app.title")
