@@ -133,3 +133,44 @@ async def test_the_meeting_view_has_a_quality_tile(weeks_context):
         assert len(tiles) == 7
         assert len({tile.region.y for tile in tiles}) == 1
         assert max(tile.region.right for tile in tiles) <= 100
+
+
+async def test_the_station_screen_shows_every_figure_while_the_quality_is_read(weeks_context, monkeypatch):
+    """The audit's quality is the station screen's longest read (a minute for a
+    province's year): the figures, their comparison and trend are shown meanwhile,
+    whichever of the period and its comparison was read first; the quality column, the
+    scores and the end of "computing" come with it."""
+    import asyncio
+    import threading
+
+    from woq_tui.store import audit
+
+    asked, release = threading.Event(), threading.Event()
+    whole = audit.quality_report
+
+    def held(engine, period, as_of, settings):
+        asked.set()
+        if not release.wait(30):
+            raise TimeoutError("the test never released the read")
+        return whole(engine, period, as_of, settings)
+
+    monkeypatch.setattr(audit, "quality_report", held)
+    app = WoqApp(weeks_context)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("3")
+        await asyncio.to_thread(asked.wait, 30)
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        assert screen.data is not None and screen.data.complete  # with its comparison and trend
+        assert screen.data.previous and any(screen.data.trend.values())
+        assert table.row_count > 0 and screen.complete_at == 0.0 and screen.scorecard is None
+        bar = str(screen.query_one("#stations-bar", Static).render())
+        assert t("stations.loading") in bar
+        code = next(iter(screen.data.current))
+        assert "quality_pass_rate" not in screen.data.current[code]
+        release.set()
+        await settle(pilot)
+        assert screen.complete_at and screen.scorecard is not None
+        assert screen.data.current[code]["quality_pass_rate"] is not None
+        assert t("stations.loading") not in str(screen.query_one("#stations-bar", Static).render())

@@ -119,6 +119,8 @@ class StationView:
     scorecard: Scorecard | None = None
     # its cells, drawn in the worker (docs/speed.md, "Keys and loading lag")
     drawn: DrawnFigures | None = None
+    # the quality column and the scorecard are in: nothing more comes for this load
+    complete: bool = False
 
 
 class StationsScreen(PeriodKeys, WoqScreen):
@@ -152,6 +154,7 @@ class StationsScreen(PeriodKeys, WoqScreen):
         self.load_started = 0.0
         self.rows_shown_at = 0.0
         self.complete_at = 0.0
+        self.view_complete = False  # the view shown is its load's last (StationView.complete)
         self.loaded_at = 0.0  # time.monotonic() of the last complete load
         # (period, as_of minute) -> complete view, most recent last
         self.cache: OrderedDict[tuple, StationView] = OrderedDict()
@@ -200,12 +203,15 @@ class StationsScreen(PeriodKeys, WoqScreen):
             request.period, request.as_of, on_rows=lambda rows: report(StationView(rows, drawn=draw_figures(rows)))
         )
         assert table.comparison is not None
+        # Every figure shown while the audit's quality is read: a province's year of it
+        # takes a minute (docs/speed.md, "The station screen's quality read once").
+        report(StationView(table, drawn=draw_figures(table)))
         # each read once, for the quality column and the scorecard both
         now = store.quality_by_station(table.period, table.as_of)
         before = store.quality_by_station(table.comparison.period, table.comparison.as_of)
         scorecard = store.scorecard_of(table, quality=(now, before))
         table = with_quality(table, now, before)
-        return StationView(table, scorecard, draw_figures(table))
+        return StationView(table, scorecard, draw_figures(table), complete=True)
 
     def load(self, cached: bool = True) -> None:
         """Show the period's figures: from the cache when this minute already read
@@ -228,10 +234,11 @@ class StationsScreen(PeriodKeys, WoqScreen):
     def _loaded(self, _request: FiguresRequest, view: StationView) -> None:
         table = self.data = view.table
         self.scorecard = view.scorecard
+        self.view_complete = view.complete
         self.table.show(table, scores=view.scorecard, drawn=view.drawn)
         if not self.rows_shown_at or self.rows_shown_at < self.load_started:
             self.rows_shown_at = time.perf_counter()
-        if table.complete:
+        if view.complete:
             self.complete_at = time.perf_counter()
             self.loaded_at = time.monotonic()
             key = self._cache_key(table.period, table.as_of)
@@ -260,7 +267,7 @@ class StationsScreen(PeriodKeys, WoqScreen):
         second.append(t("stations.legend_better"), "green")
         second.append(" ")
         second.append(t("stations.legend_worse", mark=MARK_WORSE), "bold red")
-        if data is None or not data.complete:
+        if data is None or not self.view_complete:
             second.append("  ")
             second.append(t("stations.loading"), "italic dim")
         bar = self.query_one("#stations-bar", Static)
