@@ -69,6 +69,12 @@ def build(url: str, tickets: int, open_count: int, seed: int = 95598) -> bool:
         if count == tickets and resolved is not None and resolved <= END:
             engine.dispose()
             return False
+        # It deletes every ticket: never in a database it did not build (another's,
+        # a province; even a delete rolled back clears PostgreSQL's visibility map).
+        codes = set(connection.scalars(select(Station.code)))
+        if count and codes != {f"S{index:04d}" for index in range(200)}:
+            engine.dispose()
+            raise SystemExit(f"{url} holds tickets the bench did not make: it builds only into an empty database or its own")
     print(f"building {tickets:,} tickets ({open_count:,} open) in {url} …", flush=True)
     rng = random.Random(seed)
     syllables = ["dong", "li", "xi", "qing", "bei", "chen", "jin", "nan", "wu", "qing", "bao", "di", "ning", "he"]
