@@ -166,11 +166,12 @@ async def test_the_station_screen_shows_every_figure_while_the_quality_is_read(w
         assert screen.data.previous and any(screen.data.trend.values())
         assert table.row_count > 0 and screen.complete_at == 0.0 and screen.scorecard is None
         bar = str(screen.query_one("#stations-bar", Static).render())
-        assert t("stations.loading") in bar
+        assert t("stations.loading_quality") in bar  # what the blank score and quality wait for
         code = next(iter(screen.data.current))
         assert "quality_pass_rate" not in screen.data.current[code]
         release.set()
         await settle(pilot)
         assert screen.complete_at and screen.scorecard is not None
         assert screen.data.current[code]["quality_pass_rate"] is not None
-        assert t("stations.loading") not in str(screen.query_one("#stations-bar", Static).render())
+        bar = str(screen.query_one("#stations-bar", Static).render())
+        assert t("stations.loading_quality") not in bar and t("stations.loading") not in bar

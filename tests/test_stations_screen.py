@@ -439,3 +439,22 @@ def test_a_change_s_unit_comes_before_its_mark():
 
     assert change_only("avg_first_response_min", 10.0, 5.0, unit="min").plain == "↑5.0min✗"
     assert change_only("avg_first_response_min", 5.0, 10.0, unit="min").plain == "↓5.0min"
+
+
+def test_a_comparison_in_another_year_says_its_year():
+    """A year to date is compared with last year's same span: the bar says which year;
+    a week's comparison in the same year keeps the shorter form."""
+    from zoneinfo import ZoneInfo
+
+    from woq_tui.domain.periods import current_period
+    from woq_tui.screens.stations import comparison_text
+
+    zone = ZoneInfo("Asia/Shanghai")
+    as_of = NOW.replace(month=12, day=8, hour=3, minute=34)
+    year = current_period("year", as_of, zone)
+    text = comparison_text(year.comparison(as_of), year)
+    last = year.start.astimezone(zone).year - 1
+    assert f"{last}-01-01 00:00" in text and f"{last}-12-08 11:34" in text
+    week = current_period("week", as_of, zone)
+    text = comparison_text(week.comparison(as_of), week)
+    assert str(last) not in text and "11-30 00:00 – 12-01 11:34" in text

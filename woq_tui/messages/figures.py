@@ -69,6 +69,7 @@ MESSAGES = {
     "report.cannot_write": ("无法写入 {path}：{error}", "Cannot write {path}: {error}"),
     # station screen
     "stations.loading": ("正在计算各供电所指标…", "Computing the station figures…"),
+    "stations.loading_quality": ("正在计算质检合格率与得分…", "Computing quality pass rates and scores…"),
     "stations.trend": ("超期趋势", "Trend"),
     "stations.subtotal": ("小计 {area}", "Subtotal {area}"),
     "stations.total": ("合计", "Total"),

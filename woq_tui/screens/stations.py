@@ -55,15 +55,17 @@ from woq_tui.widgets.station_figures import (
 CACHE_SIZE = 16
 
 
-def comparison_text(comparison: Comparison) -> str:
+def comparison_text(comparison: Comparison, shown: Period) -> str:
     """"vs 11-16 – 11-22", or for a running period "vs the same span: 11-16 00:00 –
-    11-19 10:00" (the comparison's end is exclusive: the instant it is judged at)."""
+    11-19 10:00" (the comparison's end is exclusive: the instant it is judged at); with
+    its year when that is not the year `shown` starts in (a year to date's: last year's)."""
     period = comparison.period
     if not comparison.partial:
         return t("stations.compared", start=period.first_day.isoformat(), end=period.last_day.isoformat())
     start = period.start.astimezone(period.tz)
     end = period.end.astimezone(period.tz)
-    return t("stations.compared_partial", start=f"{start:%m-%d %H:%M}", end=f"{end:%m-%d %H:%M}")
+    form = "%m-%d %H:%M" if start.year == shown.start.astimezone(shown.tz).year else "%Y-%m-%d %H:%M"
+    return t("stations.compared_partial", start=start.strftime(form), end=end.strftime(form))
 
 
 Quality = tuple[Mapping[str, QualityFigures], QualityFigures]
@@ -261,7 +263,7 @@ class StationsScreen(PeriodKeys, WoqScreen):
         comparison = data.comparison if data is not None and data.comparison else self.period.comparison(self.context.clock.now())
         first = Text(period_title(self.period), style="bold")
         first.append("  ")
-        first.append(comparison_text(comparison), "dim")
+        first.append(comparison_text(comparison, self.period), "dim")
         second = Text(t("stations.sorted", column=column_label(self.sort_column), direction="↓" if self.sort_reverse else "↑"))
         second.append("  ")
         second.append(t("stations.legend_better"), "green")
@@ -269,7 +271,9 @@ class StationsScreen(PeriodKeys, WoqScreen):
         second.append(t("stations.legend_worse", mark=MARK_WORSE), "bold red")
         if data is None or not self.view_complete:
             second.append("  ")
-            second.append(t("stations.loading"), "italic dim")
+            # every figure but the audit's is shown: what "—" stands for meanwhile
+            loading = "stations.loading_quality" if data is not None and data.complete else "stations.loading"
+            second.append(t(loading), "italic dim")
         bar = self.query_one("#stations-bar", Static)
         room = (bar.size.width or self.size.width) - 2
         joined = Text("\n" if first.cell_len + 2 + second.cell_len > room else "  ").join([first, second])
