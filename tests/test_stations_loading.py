@@ -84,3 +84,54 @@ async def test_figures_are_read_and_drawn_in_a_worker_while_keys_are_answered(he
         codes = [row.key.value for row in table.ordered_rows][:5]
         rates = [screen.data.current[code]["overdue_rate"] for code in codes]
         assert rates == sorted(rates)
+
+
+class FirstHeldStore(ConsoleStore):
+    """The real store, whose first station table waits until the test releases it,
+    and which keeps the periods whose quality it is asked for."""
+
+    def __init__(self, context: ConsoleContext) -> None:
+        super().__init__(context)
+        self.asked, self.release = threading.Event(), threading.Event()
+        self.tables = 0
+        self.quality_of: list[Period] = []
+
+    def station_table(
+        self, period: Period, as_of: datetime, on_rows: Callable[[StationTable], None] | None = None
+    ) -> StationTable:
+        self.tables += 1
+        if self.tables == 1:
+            self.asked.set()
+            if not self.release.wait(30):
+                raise TimeoutError("the test never released the read")
+        return super().station_table(period, as_of, on_rows=on_rows)
+
+    def quality_by_station(self, period, as_of):
+        self.quality_of.append(period)
+        return super().quality_by_station(period, as_of)
+
+
+async def test_a_period_left_before_its_figures_came_has_no_quality_read(settings, engine, clock):
+    """The audit's quality is the screen's longest read (a minute for a province's
+    year): a load that a newer period replaced stops once its figures are read
+    (widgets/loader.py, Superseded); only the period shown has its quality read."""
+    fill_weeks(engine)
+    context = ConsoleContext(settings=settings, engine=engine, clock=clock, label="test")
+    store = FirstHeldStore(context)
+    context.__dict__["store"] = store
+    app = WoqApp(context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = RecordingStations()
+        await app.push_screen(screen)
+        assert await asyncio.to_thread(store.asked.wait, 30)
+        left = screen.period
+        await pilot.press("t")  # another kind of period, while the first is read
+        assert screen.period != left
+        await settle(pilot)
+        store.release.set()
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert store.tables == 2 and screen.complete_at
+        assert left not in store.quality_of
+        assert screen.period in store.quality_of and len(store.quality_of) == 2
+        assert all(view.table.period == screen.period for view in screen.views)

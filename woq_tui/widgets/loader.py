@@ -18,7 +18,10 @@ own way to say it (the live banner of widgets/refresh.py), otherwise the app's
 `show_failure`, which logs the detail and tells the user in one line what could not
 be done. A fetch that wants to show part of its answer early (the station screen's
 rows before their trends) is built with `partial=True` and is called as
-`fetch(request, report)`; each `report(result)` is applied like an answer.
+`fetch(request, report)`; each `report(result)` is applied like an answer. A read
+(`latest_only`) that a newer request has replaced stops at its next `report`: the rest
+of it is not read (the station screen's quality, a minute of a province's database
+for a year, is not read for a period the user has already left).
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ RequestT = TypeVar("RequestT")
 ResultT = TypeVar("ResultT")
 
 log = logging.getLogger(__name__)
+
+
+class Superseded(Exception):
+    """Raised by a partial fetch's report() when a newer request has replaced its own."""
 
 
 def show_failure(node: DOMNode, what: str, error: BaseException) -> None:
@@ -101,13 +108,21 @@ class Loader(Generic[RequestT, ResultT]):
     def _work(self, request: RequestT, generation: int) -> None:
         try:
             if self.partial:
-                result = self.fetch(request, lambda part: self._post(generation, request, part, None))
+                result = self.fetch(request, lambda part: self._report(generation, request, part))
             else:
                 result = self.fetch(request)
+        except Superseded:
+            return
         except Exception as exc:  # the database went away, or refused: the UI says so
             self._post(generation, request, None, exc)
             return
         self._post(generation, request, result, None)
+
+    def _report(self, generation: int, request: RequestT, part: Any) -> None:
+        # (the generation is an int set on the UI thread: read whole from here)
+        if self.latest_only and generation != self.generation:
+            raise Superseded
+        self._post(generation, request, part, None)
 
     def _post(self, generation: int, request: RequestT, result: Any, error: BaseException | None) -> None:
         # call_later posts to the owner's queue (thread-safe); nothing is posted to a
