@@ -258,3 +258,30 @@ async def test_a_new_filter_shows_its_first_rows_before_its_count(context, more_
         await settle(pilot)
         assert queue.total == len(queue.window) == (PAGE_SIZE + 100) // 2
         assert str(counts.content).strip() == t("count.shown", shown="300", total="300")
+
+
+async def test_the_filter_dialog_is_laid_out_before_its_first_showing(context, more_than_a_page):
+    """Built ahead, the dialog is laid out ahead at the console's size (filter.py,
+    _lay_out_ahead): shown, its lists are where a dialog laid out then puts them; a
+    console resized meanwhile lays it out again at the new size."""
+    app = WoqApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        dialog = queue.filter_dialog
+        assert dialog is not None and app.screen is queue
+        assert dialog.size == app.size and dialog.stack_updates == 0
+        ahead = [selection.region for selection in dialog.query(SelectionList)]
+        assert all(region.area for region in ahead)
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert [selection.region for selection in dialog.query(SelectionList)] == ahead
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.resize_terminal(SIZE[0] + 20, SIZE[1] + 6)
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.screen is dialog and dialog.size == app.size
+        assert max(selection.region.bottom for selection in dialog.query(SelectionList)) > max(r.bottom for r in ahead)

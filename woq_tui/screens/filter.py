@@ -70,6 +70,18 @@ class ChecklistFilter(TranslatedBindings, ModalScreen[FilterT | None], Generic[F
         lists = self.query(SelectionList)
         if lists:
             lists.first().focus()
+        if self.app.screen is not self:
+            self.call_after_refresh(self._lay_out_ahead)
+
+    def _lay_out_ahead(self) -> None:
+        """Built ahead (screens/queue.py), the dialog is also laid out ahead, at the
+        console's size, and its frame timer started: its first showing then renders
+        it at once. Laid out as it was shown, it got a Resize of its own, which laid out
+        the queue under it again; and a screen's first frame through its own timer
+        waits a whole period (docs/speed.md, "Frames paced from the last one")."""
+        if self.is_attached and self.app.screen is not self and not self.stack_updates:
+            self._refresh_layout(self.app.size)
+            self._update_timer.resume()  # it ticks once, does nothing here, and waits
 
     def reset(self, groups: list[Group], make: Callable[[Picked], FilterT]) -> bool:
         """Show `groups` again as a new dialog would (their choices, each list at its
