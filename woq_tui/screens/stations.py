@@ -149,14 +149,13 @@ class StationsScreen(PeriodKeys, WoqScreen):
         super().__init__()
         # None: the last full week, as the meeting view opens (docs/assessment.md)
         self.period: Period | None = period
-        self.data: StationTable | None = None
-        self.scorecard: Scorecard | None = None
+        # what is shown: the period's figures, then its scorecard with them (complete)
+        self.view: StationView | None = None
         # perf_counter() when a load was asked for, when its station rows showed and
         # when everything did
         self.load_started = 0.0
         self.rows_shown_at = 0.0
         self.complete_at = 0.0
-        self.view_complete = False  # the view shown is its load's last (StationView.complete)
         self.loaded_at = 0.0  # time.monotonic() of the last complete load
         # (period, as_of minute) -> complete view, most recent last
         self.cache: OrderedDict[tuple, StationView] = OrderedDict()
@@ -164,6 +163,14 @@ class StationsScreen(PeriodKeys, WoqScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="stations-bar")
         yield StationFiguresTable(id="stations-table")
+
+    @property
+    def data(self) -> StationTable | None:
+        return self.view.table if self.view is not None else None
+
+    @property
+    def scorecard(self) -> Scorecard | None:
+        return self.view.scorecard if self.view is not None else None
 
     @property
     def table(self) -> StationFiguresTable:
@@ -234,9 +241,7 @@ class StationsScreen(PeriodKeys, WoqScreen):
         self.update_bar()
 
     def _loaded(self, _request: FiguresRequest, view: StationView) -> None:
-        table = self.data = view.table
-        self.scorecard = view.scorecard
-        self.view_complete = view.complete
+        self.view, table = view, view.table
         self.table.show(table, scores=view.scorecard, drawn=view.drawn)
         if not self.rows_shown_at or self.rows_shown_at < self.load_started:
             self.rows_shown_at = time.perf_counter()
@@ -269,7 +274,7 @@ class StationsScreen(PeriodKeys, WoqScreen):
         second.append(t("stations.legend_better"), "green")
         second.append(" ")
         second.append(t("stations.legend_worse", mark=MARK_WORSE), "bold red")
-        if data is None or not self.view_complete:
+        if data is None or self.view is None or not self.view.complete:
             second.append("  ")
             # every figure but the audit's is shown: what "—" stands for meanwhile
             loading = "stations.loading_quality" if data is not None and data.complete else "stations.loading"
