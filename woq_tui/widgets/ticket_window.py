@@ -138,8 +138,7 @@ class TicketWindow:
             removed=[no for no in old if no not in by_no],
         )
         # (a page comes in its order: the sort is one pass; keys end in the row id)
-        self._rows = sorted(by_no.values(), key=self.key)
-        self._keys = list(map(self.key, self._rows))
+        self._hold(by_no.values())
         self._by_no = by_no
         self._set_end(rows, complete)
         return applied
@@ -156,11 +155,14 @@ class TicketWindow:
     def resort(self, key: Callable[[QueueRow], tuple], reverse: bool) -> None:
         self.key = key
         self.reverse = reverse
-        rows = sorted(self._rows, key=key)
-        self._rows = rows
-        self._keys = [key(row) for row in rows]
+        self._hold(self._rows)
         # The old boundary means nothing in the new order; the caller reloads.
         self.boundary = None
+
+    def _hold(self, rows: Iterable[QueueRow]) -> None:
+        """Hold `rows` in ascending key order, with their keys."""
+        self._rows = sorted(rows, key=self.key)
+        self._keys = list(map(self.key, self._rows))
 
     def stop_paging(self) -> None:
         """Until the next `replace`: no next page (a new order is being read, and the
