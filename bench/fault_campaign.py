@@ -286,12 +286,7 @@ class Campaign:
         said: dict[int, tuple[int | None, bool]] = {}
         for index, (process, started, _out) in reassigns.items():
             # Its own limit, and slack for a machine busy forking and killing.
-            process.join(max(started + limit + 5 - time.monotonic(), 0.1))
-            overran = process.is_alive()
-            if overran:
-                process.kill()
-                process.join(10)
-            said[index] = (process.exitcode, overran)
+            said[index] = _what_it_said(process, max(started + limit + 5 - time.monotonic(), 0.1))
         for process in others:
             if process.is_alive():
                 process.kill()
@@ -318,13 +313,9 @@ class Campaign:
             process.kill()
             figures.events["SIGKILLs"] += 1
             figures.events["kills in flight"] += 1
-        process.join(60)
-        overran = process.is_alive()
-        if overran:
-            process.kill()
-            process.join(10)
+        said = _what_it_said(process, 60)
         self.proxy.release()
-        self._heal_and_judge(tag, [(ticket_no, to, reason)], {0: (process.exitcode, overran)}, config, figures)
+        self._heal_and_judge(tag, [(ticket_no, to, reason)], {0: said}, config, figures)
 
     def _heal_and_judge(self, tag: str, requests: list, said: dict, config: str, figures: Figures) -> None:
         """Heal, let `outbox push --wait` deliver what is left, then judge the trial."""
@@ -418,6 +409,17 @@ class Campaign:
                 os.environ[name] = value
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _what_it_said(process, wait: float) -> tuple[int | None, bool]:
+    """A command's exit status once it ended within `wait` seconds, and whether it
+    overran them (then it is killed)."""
+    process.join(wait)
+    overran = process.is_alive()
+    if overran:
+        process.kill()
+        process.join(10)
+    return process.exitcode, overran
 
 
 def _said(code: int | None) -> str:
